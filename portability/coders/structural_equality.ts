@@ -1,0 +1,42 @@
+/**
+ * Deep equality over the values coders produce, used to check that an
+ * element survives a round trip through its coder.
+ */
+
+/**
+ * True when `a` and `b` are structurally equal: numbers by `Object.is` (so
+ * `NaN` equals `NaN`, and `0` differs from `-0`, as their encodings do),
+ * `Uint8Array`s (and `Buffer`s) by bytes, arrays element-wise, and other
+ * objects by their own enumerable string keys regardless of key order or
+ * prototype. Functions and symbols compare by identity.
+ */
+export function valuesEqualStructurally(a: unknown, b: unknown): boolean {
+  if (a === b) return a !== 0 || Object.is(a, b);
+  if (typeof a !== typeof b) return false;
+  if (typeof a === "number") return Number.isNaN(a) && Number.isNaN(b);
+  if (typeof a !== "object" || a === null || b === null) return false;
+  const x = a as object;
+  const y = b as object;
+  if (x instanceof Uint8Array || y instanceof Uint8Array) {
+    if (!(x instanceof Uint8Array && y instanceof Uint8Array) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  const xArray = Array.isArray(x);
+  if (xArray !== Array.isArray(y)) return false;
+  if (xArray) {
+    const xs = x as unknown[];
+    const ys = y as unknown[];
+    if (xs.length !== ys.length) return false;
+    for (let i = 0; i < xs.length; i++) if (!valuesEqualStructurally(xs[i], ys[i])) return false;
+    return true;
+  }
+  const xKeys = Object.keys(x);
+  if (xKeys.length !== Object.keys(y).length) return false;
+  const xr = x as Record<string, unknown>;
+  const yr = y as Record<string, unknown>;
+  for (const k of xKeys) {
+    if (!Object.prototype.hasOwnProperty.call(yr, k) || !valuesEqualStructurally(xr[k], yr[k])) return false;
+  }
+  return true;
+}

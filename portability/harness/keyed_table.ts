@@ -1,0 +1,99 @@
+import type { Coder } from "../coders/coder";
+import { encodeToBytes } from "../coders/coder";
+import { coderUrns } from "../coders";
+import { isGlobalWindow, type BoundedWindow } from "../../sdk/values/windows";
+
+/**
+ * A table keyed by (window, key), where keys are equal when their encodings
+ * are equal, as the Beam model requires. Strings and numbers take a fast
+ * path (a JS Map keyed by the value itself) when the key coder maps equal
+ * values to equal bytes and distinct values to distinct bytes; everything
+ * else is keyed by its encoded bytes. The three maps never mix, so a string
+ * key cannot collide with the bytes of another key.
+ */
+export class KeyedTable<E> {
+  private readonly byString = new Map<string, E>();
+  private readonly byNumber = new Map<number, E>();
+  private readonly byBytes = new Map<string, E>();
+  private readonly stringFastPath: boolean;
+  private readonly numberFastPath: boolean;
+
+  constructor(private readonly keyCoder: Coder<unknown>) {
+    const urn = keyCoder.urn;
+    this.stringFastPath = urn === coderUrns.JS_VALUE || urn === coderUrns.STRING_UTF8;
+    this.numberFastPath = urn === coderUrns.JS_VALUE || urn === coderUrns.VARINT;
+  }
+
+  /** The entry for `key`, created with `create(key)` when absent. */
+  getOrCreate(key: unknown, create: (key: unknown) => E): E {
+    if (typeof key === "string" && this.stringFastPath) {
+      let e = this.byString.get(key);
+      if (e === undefined) this.byString.set(key, (e = create(key)));
+      return e;
+    }
+    if (typeof key === "number" && this.numberFastPath && !Object.is(key, -0) && (this.keyCoder.urn !== coderUrns.VARINT || Number.isInteger(key))) {
+      let e = this.byNumber.get(key);
+      if (e === undefined) this.byNumber.set(key, (e = create(key)));
+      return e;
+    }
+    const bytes = Buffer.from(encodeToBytes(this.keyCoder, key, "nested")).toString("latin1");
+    let e = this.byBytes.get(bytes);
+    if (e === undefined) this.byBytes.set(bytes, (e = create(key)));
+    return e;
+  }
+
+  /** Number of keys. */
+  get size(): number {
+    return this.byString.size + this.byNumber.size + this.byBytes.size;
+  }
+
+  /** All entries, in no meaningful order. */
+  *entries(): IterableIterator<E> {
+    yield* this.byString.values();
+    yield* this.byNumber.values();
+    yield* this.byBytes.values();
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.byString.clear();
+    this.byNumber.clear();
+    this.byBytes.clear();
+  }
+}
+
+/** A {@link KeyedTable} per window. */
+export class WindowedKeyedTable<E> {
+  private global: KeyedTable<E> | undefined;
+  private readonly intervals = new Map<string, { window: BoundedWindow; table: KeyedTable<E> }>();
+
+  constructor(private readonly keyCoder: Coder<unknown>) {}
+
+  /** The table of `window`, created when absent. */
+  tableFor(window: BoundedWindow): KeyedTable<E> {
+    if (isGlobalWindow(window)) return (this.global ??= new KeyedTable<E>(this.keyCoder));
+    const id = `${(window as { start: number }).start}:${(window as { end: number }).end}`;
+    let slot = this.intervals.get(id);
+    if (!slot) this.intervals.set(id, (slot = { window, table: new KeyedTable<E>(this.keyCoder) }));
+    return slot.table;
+  }
+
+  /** Every (window, table) pair. */
+  *windows(): IterableIterator<{ window: BoundedWindow; table: KeyedTable<E> }> {
+    if (this.global) yield { window: { kind: "global" } as BoundedWindow, table: this.global };
+    yield* this.intervals.values();
+  }
+
+  /** Total number of (window, key) entries. */
+  get size(): number {
+    let n = this.global?.size ?? 0;
+    for (const s of this.intervals.values()) n += s.table.size;
+    return n;
+  }
+
+  /** Removes everything. */
+  clear(): void {
+    this.global = undefined;
+    this.intervals.clear();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The JSON payloads of millrace's own URNs. They name user code by reference
+ * (see `user_code/user_code_source.ts`) and describe library behaviour, so a
+ * runner needs nothing but the proto and a way to resolve references.
+ */
+import type { DoFnShape, ViewKind } from "../sdk/graph/primitive_spec";
+import type { PipelineOrigin } from "./user_code/user_code_source";
+
+/** Payload of `millrace:dofn:v1`. */
+export interface DoFnPayload {
+  readonly ref: string;
+  readonly shape: DoFnShape;
+  /** Output tags besides "main". */
+  readonly additionalOutputs: readonly string[];
+  /** Library code that may emit timestamps earlier than its input's. */
+  readonly allowsTimestampSkew?: boolean;
+}
+
+/** Payload of `millrace:combinefn:v1`. */
+export interface CombineFnPayload {
+  readonly ref: string;
+}
+
+/** Payload of `millrace:view_fn:v1`. */
+export interface ViewFnPayload {
+  readonly kind: ViewKind;
+  readonly defaultRef?: string;
+}
+
+/** Payload of `millrace:coder:user:v1`. */
+export interface UserCoderPayload {
+  readonly ref: string;
+}
+
+/** Payload of the `millrace:env:node_module:v1` environment. */
+export type EnvironmentPayload = PipelineOrigin;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Encodes a millrace payload as UTF-8 JSON. */
+export function encodeJsonPayload(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+/** Decodes a millrace JSON payload; `what` names it in the error. */
+export function decodeJsonPayload<T>(bytes: Uint8Array, what: string): T {
+  try {
+    return JSON.parse(decoder.decode(bytes)) as T;
+  } catch (e) {
+    throw new Error(`malformed ${what} payload: ${(e as Error).message}`);
+  }
+}

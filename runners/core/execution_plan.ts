@@ -1,0 +1,62 @@
+/**
+ * The plan every runner executes: fused stages of element-wise steps, and
+ * the shuffle nodes between them. How a runner schedules, parallelises and
+ * checkpoints the plan is its own business; what the plan means is shared.
+ */
+
+/** Where a stage's elements come from. */
+export type StageRoot =
+  /** One empty element from an Impulse. */
+  | { readonly kind: "impulse"; readonly transformId: string; readonly output: string }
+  /** The values of a Create, splittable into bundles by the runner. */
+  | { readonly kind: "create"; readonly transformId: string; readonly output: string }
+  /** The stored elements of a PCollection produced by a shuffle node. */
+  | { readonly kind: "pcollection"; readonly pcollection: string };
+
+/** One operator of a fused stage. */
+export type StageStep =
+  /** A ParDo: reads `input`, writes its outputs by tag. */
+  | { readonly kind: "pardo"; readonly transformId: string; readonly input: string; readonly outputs: Readonly<Record<string, string>> }
+  /** The first phase of a lifted combine: partial accumulators per key and window. */
+  | { readonly kind: "precombine"; readonly combineId: string; readonly input: string; readonly output: string };
+
+/** A chain (tree) of element-wise steps run together on each element, with no materialisation between them. */
+export interface FusedStage {
+  readonly id: string;
+  readonly root: StageRoot;
+  /** In topological order. */
+  readonly steps: StageStep[];
+  /** PCollections this stage writes for later nodes or stages (including virtual accumulator collections). */
+  readonly materialized: string[];
+  /** PCollections read as side inputs; the stage waits for them. */
+  readonly sideInputs: string[];
+  /** Every PCollection produced inside the stage. */
+  readonly produces: string[];
+}
+
+/** A step that needs all (or all of a key's) input: where stages are cut. */
+export type ShuffleNode =
+  | { readonly kind: "groupByKey"; readonly transformId: string; readonly input: string; readonly output: string }
+  /**
+   * A combine per key. Lifted: `input` carries accumulators from precombine
+   * steps, to merge. Not lifted: `input` carries raw values, to add.
+   */
+  | { readonly kind: "combine"; readonly transformId: string; readonly input: string; readonly output: string; readonly lifted: boolean }
+  | { readonly kind: "flatten"; readonly transformId: string; readonly inputs: readonly string[]; readonly output: string }
+  | { readonly kind: "reshuffle"; readonly transformId: string; readonly input: string; readonly output: string };
+
+/** The whole plan. */
+export interface ExecutionPlan {
+  readonly stages: readonly FusedStage[];
+  readonly shuffles: readonly ShuffleNode[];
+}
+
+/** The id of the virtual collection of a lifted combine's accumulators. */
+export function accumulatorsOf(combineId: string): string {
+  return `${combineId}/accumulators`;
+}
+
+/** The PCollections a shuffle node reads. */
+export function shuffleInputs(node: ShuffleNode): readonly string[] {
+  return node.kind === "flatten" ? node.inputs : [node.input];
+}

@@ -1,0 +1,120 @@
+/**
+ * Fusion: turns the leaf transforms of a pipeline into fused stages and
+ * shuffle nodes. Element-wise steps join the stage that produces their main
+ * input; GroupByKey, Combine, Flatten and Reshuffle cut stages. A combine
+ * whose input comes out of a stage is lifted: a precombine step is appended
+ * to that stage, so only partial accumulators cross the shuffle.
+ */
+import type { PipelineModel } from "../../portability/pipeline_model";
+import { TransformUrns } from "../../portability/urns";
+import { MergeStatus } from "../../portability/proto/messages";
+import { accumulatorsOf, type ExecutionPlan, type FusedStage, type ShuffleNode } from "./execution_plan";
+
+/** Composite URNs millrace runners execute natively; pass them to `fromProto`. */
+export const NATIVE_COMPOSITES: readonly string[] = [TransformUrns.COMBINE_PER_KEY, TransformUrns.RESHUFFLE];
+
+/** Plans a validated model (built with {@link NATIVE_COMPOSITES}). */
+export function planExecution(model: PipelineModel): ExecutionPlan {
+  const stages: FusedStage[] = [];
+  const shuffles: ShuffleNode[] = [];
+  const stageOf = new Map<string, FusedStage>();
+
+  const newStage = (root: FusedStage["root"]): FusedStage => {
+    const stage: FusedStage = { id: `stage${stages.length}`, root, steps: [], materialized: [], sideInputs: [], produces: [] };
+    stages.push(stage);
+    return stage;
+  };
+  const stageReading = (pc: string): FusedStage => {
+    let stage = stageOf.get(pc);
+    if (!stage) {
+      stage = newStage({ kind: "pcollection", pcollection: pc });
+      stageOf.set(pc, stage);
+    }
+    return stage;
+  };
+  const materialize = (pc: string): void => {
+    // Only the stage that produces a collection writes it; a stage that merely reads it does not.
+    const stage = stageOf.get(pc);
+    if (stage && stage.produces.includes(pc) && !stage.materialized.includes(pc)) stage.materialized.push(pc);
+  };
+  const onlyOutput = (id: string): string => {
+    const outs = Object.values(model.transform(id).outputs);
+    if (outs.length !== 1) throw new Error(`transform '${id}' should have exactly one output, has ${outs.length}`);
+    return outs[0]!;
+  };
+
+  for (const leaf of model.leaves) {
+    const t = leaf.proto;
+    switch (leaf.urn) {
+      case TransformUrns.IMPULSE: {
+        const out = onlyOutput(leaf.id);
+        const consumers = model.consumersOf(out);
+        const sole = consumers.length === 1 ? consumers[0]! : undefined;
+        if (sole && model.transform(sole).spec?.urn === TransformUrns.PAR_DO && model.doFnPayload(sole).shape === "create") {
+          // Impulse + Create values: a splittable source the runner bundles itself.
+          const createOut = model.transform(sole).outputs.main!;
+          const stage = newStage({ kind: "create", transformId: sole, output: createOut });
+          stage.produces.push(createOut);
+          stageOf.set(createOut, stage);
+          stageOf.set(out, stage);
+        } else {
+          const stage = newStage({ kind: "impulse", transformId: leaf.id, output: out });
+          stage.produces.push(out);
+          stageOf.set(out, stage);
+        }
+        break;
+      }
+      case TransformUrns.PAR_DO: {
+        const main = model.mainInput(leaf.id);
+        if (main === undefined) throw new Error(`ParDo '${leaf.id}' has no main input`);
+        const stage = stageReading(main);
+        if (stage.root.kind === "create" && stage.root.transformId === leaf.id) break;
+        stage.steps.push({ kind: "pardo", transformId: leaf.id, input: main, outputs: t.outputs });
+        for (const out of Object.values(t.outputs)) {
+          stageOf.set(out, stage);
+          stage.produces.push(out);
+        }
+        for (const name of Object.keys(model.parDoPayload(leaf.id).sideInputs)) {
+          const pc = t.inputs[name]!;
+          materialize(pc);
+          if (!stage.sideInputs.includes(pc)) stage.sideInputs.push(pc);
+        }
+        break;
+      }
+      case TransformUrns.GROUP_BY_KEY:
+      case TransformUrns.RESHUFFLE: {
+        const input = Object.values(t.inputs)[0]!;
+        materialize(input);
+        const kind = leaf.urn === TransformUrns.GROUP_BY_KEY ? "groupByKey" : "reshuffle";
+        shuffles.push({ kind, transformId: leaf.id, input, output: onlyOutput(leaf.id) });
+        break;
+      }
+      case TransformUrns.FLATTEN: {
+        const inputs = Object.values(t.inputs);
+        inputs.forEach(materialize);
+        shuffles.push({ kind: "flatten", transformId: leaf.id, inputs, output: onlyOutput(leaf.id) });
+        break;
+      }
+      case TransformUrns.COMBINE_PER_KEY: {
+        const input = Object.values(t.inputs)[0]!;
+        const output = onlyOutput(leaf.id);
+        const producer = stageOf.get(input);
+        const merging = model.windowingOf(input).mergeStatus === MergeStatus.NEEDS_MERGE;
+        if (producer && !merging) {
+          const acc = accumulatorsOf(leaf.id);
+          producer.steps.push({ kind: "precombine", combineId: leaf.id, input, output: acc });
+          producer.materialized.push(acc);
+          producer.produces.push(acc);
+          shuffles.push({ kind: "combine", transformId: leaf.id, input: acc, output, lifted: true });
+        } else {
+          materialize(input);
+          shuffles.push({ kind: "combine", transformId: leaf.id, input, output, lifted: false });
+        }
+        break;
+      }
+      default:
+        throw new Error(`transform '${leaf.id}' has URN '${leaf.urn}', which millrace runners do not execute`);
+    }
+  }
+  return { stages, shuffles };
+}

@@ -1,0 +1,45 @@
+/**
+ * What a transform is, in the terms the portable proto needs. Composites
+ * without a spec are plain groupings of their parts; composites with one
+ * (combine, reshuffle, write files) carry a standard URN so runners can
+ * replace their expansion with a native implementation.
+ */
+import type { Coder } from "../../portability/coders/coder";
+import type { PCollection } from "../pcollection";
+import type { WindowingStrategy } from "../windowing/windowing_strategy";
+
+/** How a ParDo's function is invoked: specialised shapes run faster than a general DoFn. */
+export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create";
+
+/** The four views a side input can be read as. */
+export type ViewKind = "singleton" | "iterable" | "map" | "multimap";
+
+/** A side input of a ParDo. */
+export interface SideInputSpec {
+  readonly pcollection: PCollection<unknown>;
+  readonly view: ViewKind;
+  /** Reference to the singleton's default value, when one was given. */
+  readonly defaultRef?: string;
+}
+
+/** The spec of a transform node. */
+export type PrimitiveSpec =
+  | { readonly kind: "impulse" }
+  | {
+      readonly kind: "pardo";
+      /** Reference of the function in the user code registry. */
+      readonly fnRef: string;
+      readonly shape: DoFnShape;
+      readonly sideInputs: Readonly<Record<string, SideInputSpec>>;
+      /** Output tags besides "main", in declaration order. */
+      readonly additionalOutputs: readonly string[];
+      /** Library code allowed to move timestamps backwards (e.g. restoring reified timestamps). */
+      readonly allowsTimestampSkew?: boolean;
+    }
+  | { readonly kind: "groupByKey" }
+  | { readonly kind: "flatten" }
+  | { readonly kind: "windowInto"; readonly windowing: WindowingStrategy }
+  | { readonly kind: "combinePerKey"; readonly combineFnRef: string; readonly accumulatorCoder: Coder }
+  | { readonly kind: "combineGlobally"; readonly combineFnRef: string; readonly accumulatorCoder: Coder }
+  | { readonly kind: "reshuffle" }
+  | { readonly kind: "writeFiles" };

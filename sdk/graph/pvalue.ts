@@ -1,0 +1,10 @@
+import type { Pipeline } from "../pipeline";
+
+/**
+ * The input of a root transform: the pipeline itself, before any data.
+ * `p.apply(mr.create([...]))` applies `create` to the pipeline's PBegin.
+ */
+export class PBegin {
+  /** @internal */
+  constructor(readonly pipeline: Pipeline) {}
+}

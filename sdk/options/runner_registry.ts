@@ -1,0 +1,47 @@
+/**
+ * The runners a pipeline can be run on, by name. Runners register themselves
+ * when the package loads (see the package root), so the SDK never imports a
+ * runner directly: the layers stay sdk -> portability -> runners.
+ */
+import type { FlagSpecs } from "./flag_spec";
+import type { PipelineResult } from "../pipeline_result";
+import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+
+/** What a runner is handed: the portable pipeline and how to find the user's code. */
+export interface RunRequest {
+  /** The Beam Runner API `Pipeline` message, encoded. */
+  readonly pipelineProto: Uint8Array;
+  /** All flag values, parsed. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Where the functions that the proto refers to by name live. */
+  readonly userCode: UserCodeSource;
+}
+
+/** A runner: takes a portable pipeline and returns a handle to the running job at once. */
+export interface RunnerDefinition {
+  /** The `--runner` value that selects it. */
+  readonly name: string;
+  /** One line for `--help`. */
+  readonly description: string;
+  /** The flags this runner accepts, on top of the common ones. */
+  readonly flags: FlagSpecs;
+  /** Starts the job. */
+  run(request: RunRequest): PipelineResult;
+}
+
+const runners = new Map<string, RunnerDefinition>();
+
+/** Makes a runner selectable by `--runner=<name>`. */
+export function registerRunner(runner: RunnerDefinition): void {
+  runners.set(runner.name, runner);
+}
+
+/** The registered runner called `name`, or undefined. */
+export function findRunner(name: string): RunnerDefinition | undefined {
+  return runners.get(name);
+}
+
+/** All registered runners, in registration order. */
+export function registeredRunners(): RunnerDefinition[] {
+  return [...runners.values()];
+}

@@ -1,0 +1,121 @@
+import type { PTransform } from "../ptransform";
+import type { PCollection } from "../pcollection";
+import type { TransformContext } from "./transform_context";
+import type { PCollectionView } from "./views";
+import { ParDoTransform } from "./pardo";
+import { kv, type KV } from "../values/kv";
+
+/** Options of map, flatMap and filter. */
+export interface ElementWiseOptions {
+  /** Side inputs, readable as `ctx.sideInput(name)`. */
+  readonly sideInputs?: Readonly<Record<string, PCollectionView<unknown>>>;
+}
+
+function named(base: string, fn: Function): string {
+  return fn.name && fn.name !== base.toLowerCase() ? `${base}(${fn.name})` : base;
+}
+
+function checkFn(what: string, fn: unknown): void {
+  if (typeof fn !== "function") throw new TypeError(`${what} expects a function, got ${typeof fn}`);
+}
+
+/**
+ * One output per input element.
+ *
+ * @example
+ * ```ts
+ * words.apply(mr.map((w) => w.toUpperCase()));
+ * ```
+ */
+export function map<In, Out>(
+  fn: (element: In, ctx: TransformContext) => Out,
+  options: ElementWiseOptions = {},
+): PTransform<PCollection<In>, PCollection<Out>> {
+  checkFn("map", fn);
+  return new ParDoTransform<In, Out>(named("Map", fn), { fn, shape: "map", ...sideInputsOf(options) });
+}
+
+/**
+ * Zero or more outputs per input element, from the iterable `fn` returns.
+ *
+ * @example
+ * ```ts
+ * lines.apply(mr.flatMap((line) => line.split(" ")));
+ * ```
+ */
+export function flatMap<In, Out>(
+  fn: (element: In, ctx: TransformContext) => Iterable<Out>,
+  options: ElementWiseOptions = {},
+): PTransform<PCollection<In>, PCollection<Out>> {
+  checkFn("flatMap", fn);
+  return new ParDoTransform<In, Out>(named("FlatMap", fn), { fn, shape: "flatMap", ...sideInputsOf(options) });
+}
+
+/**
+ * Keeps the elements for which `fn` returns true.
+ *
+ * @example
+ * ```ts
+ * words.apply(mr.filter((w) => w.length > 3));
+ * ```
+ */
+export function filter<T>(
+  fn: (element: T, ctx: TransformContext) => boolean,
+  options: ElementWiseOptions = {},
+): PTransform<PCollection<T>, PCollection<T>> {
+  checkFn("filter", fn);
+  return new (class extends ParDoTransform<T, T> {
+    override expand(input: PCollection<T>): PCollection<T> {
+      const out = super.expand(input);
+      out._coder = input.coder;
+      return out;
+    }
+  })(named("Filter", fn), { fn, shape: "filter", ...sideInputsOf(options) });
+}
+
+/** Pairs each element with a key computed from it: `T -> KV<K, T>`. */
+export function withKeys<T, K>(keyFn: (element: T) => K): PTransform<PCollection<T>, PCollection<KV<K, T>>> {
+  checkFn("withKeys", keyFn);
+  return new ParDoTransform<T, KV<K, T>>("WithKeys", { fn: (el: T) => kv(keyFn(el), el), shape: "map" });
+}
+
+/** The keys of KV elements. */
+export function keys<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<K>> {
+  return new ParDoTransform<KV<K, V>, K>("Keys", { fn: (e: KV<K, V>) => e.key, shape: "map" });
+}
+
+/** The values of KV elements. */
+export function values<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<V>> {
+  return new ParDoTransform<KV<K, V>, V>("Values", { fn: (e: KV<K, V>) => e.value, shape: "map" });
+}
+
+/** Swaps key and value: `KV<K, V> -> KV<V, K>`. */
+export function kvSwap<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<KV<V, K>>> {
+  return new ParDoTransform<KV<K, V>, KV<V, K>>("KvSwap", { fn: (e: KV<K, V>) => kv(e.value, e.key), shape: "map" });
+}
+
+/**
+ * Sets each element's event time to `fn(element)` (ms since the epoch).
+ * As in Beam, a timestamp may not move earlier than the element's current one.
+ */
+export function withTimestamps<T>(fn: (element: T) => number): PTransform<PCollection<T>, PCollection<T>> {
+  checkFn("withTimestamps", fn);
+  return new (class extends ParDoTransform<T, T> {
+    override expand(input: PCollection<T>): PCollection<T> {
+      const out = super.expand(input);
+      out._coder = input.coder;
+      return out;
+    }
+  })("WithTimestamps", {
+    fn: {
+      process(el: T, ctx: TransformContext) {
+        ctx.outputWithTimestamp(el, fn(el));
+      },
+    },
+    shape: "dofn",
+  });
+}
+
+function sideInputsOf(options: ElementWiseOptions): { sideInputs?: Readonly<Record<string, PCollectionView<unknown>>> } {
+  return options.sideInputs ? { sideInputs: options.sideInputs } : {};
+}

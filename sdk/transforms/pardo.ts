@@ -1,0 +1,128 @@
+import { PTransform } from "../ptransform";
+import type { PCollection } from "../pcollection";
+import type { DoFnShape, SideInputSpec } from "../graph/primitive_spec";
+import type { AnyDoFn } from "./dofn";
+import type { PCollectionView } from "./views";
+import type { Coder } from "../../portability/coders/coder";
+import { coders } from "../../portability/coders";
+
+/** Options of a ParDo. */
+export interface ParDoOptions {
+  /** Side inputs, readable in `process` as `ctx.sideInput(name)`. */
+  readonly sideInputs?: Readonly<Record<string, PCollectionView<unknown>>>;
+}
+
+/** Options of a ParDo with additional outputs. */
+export interface MultiOutputParDoOptions<Tags extends string> extends ParDoOptions {
+  /** Tags of the additional outputs; emit to them with `ctx.outputTo(tag, v)`. */
+  readonly outputs: readonly Tags[];
+}
+
+/** The outputs of a multi-output ParDo: `main` plus one collection per tag. */
+export type TaggedOutputs<Out, Tags extends string> = { main: PCollection<Out> } & { [T in Tags]: PCollection<any> };
+
+/** @internal Everything needed to apply a ParDo primitive. */
+export interface ParDoDeclaration {
+  readonly fn: unknown;
+  readonly shape: DoFnShape;
+  readonly sideInputs?: Readonly<Record<string, PCollectionView<unknown>>>;
+  readonly additionalOutputs?: readonly string[];
+  readonly mainCoder?: Coder<unknown>;
+  readonly allowsTimestampSkew?: boolean;
+}
+
+/** @internal Declares the ParDo primitive for the transform being expanded; returns its outputs by tag. */
+export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration): Record<string, PCollection<unknown>> {
+  const p = input.pipeline;
+  const fnRef = p._registerUserCode("fn", decl.fn);
+  const sideInputs: Record<string, SideInputSpec> = {};
+  for (const [name, view] of Object.entries(decl.sideInputs ?? {})) {
+    if (view.pcollection.pipeline !== p) throw new Error(`side input '${name}' belongs to another pipeline`);
+    const defaultRef = view.defaultValue ? p._registerUserCode(`sideInput:${name}:default`, view.defaultValue.value) : undefined;
+    sideInputs[name] = { pcollection: view.pcollection, view: view.kind, ...(defaultRef ? { defaultRef } : {}) };
+  }
+  const additional = decl.additionalOutputs ?? [];
+  const seen = new Set<string>(["main"]);
+  for (const tag of additional) {
+    if (seen.has(tag)) throw new Error(`output tag '${tag}' is declared twice (or is 'main', which is reserved)`);
+    seen.add(tag);
+  }
+  const outputs: Record<string, { coder: Coder<unknown>; windowing: typeof input.windowing; isBounded: boolean }> = {
+    main: { coder: decl.mainCoder ?? coders.jsValue(), windowing: input.windowing, isBounded: input.isBounded },
+  };
+  for (const tag of additional) outputs[tag] = { coder: coders.jsValue(), windowing: input.windowing, isBounded: input.isBounded };
+  return p._declarePrimitive(
+    {
+      kind: "pardo",
+      fnRef,
+      shape: decl.shape,
+      sideInputs,
+      additionalOutputs: additional,
+      ...(decl.allowsTimestampSkew ? { allowsTimestampSkew: true } : {}),
+    },
+    outputs,
+  );
+}
+
+/** @internal A single-output ParDo transform with a readable default name. */
+export class ParDoTransform<In, Out> extends PTransform<PCollection<In>, PCollection<Out>> {
+  constructor(
+    private readonly name: string,
+    private readonly decl: ParDoDeclaration,
+  ) {
+    super();
+  }
+  override defaultName(): string {
+    return this.name;
+  }
+  expand(input: PCollection<In>): PCollection<Out> {
+    return declareParDo(input as PCollection<unknown>, this.decl).main as PCollection<Out>;
+  }
+}
+
+class MultiOutputParDo<In, Out, Tags extends string> extends PTransform<PCollection<In>, TaggedOutputs<Out, Tags>> {
+  constructor(private readonly decl: ParDoDeclaration) {
+    super();
+  }
+  override defaultName(): string {
+    return "ParDo";
+  }
+  expand(input: PCollection<In>): TaggedOutputs<Out, Tags> {
+    return declareParDo(input as PCollection<unknown>, this.decl) as TaggedOutputs<Out, Tags>;
+  }
+}
+
+/**
+ * The general element-wise transform: runs a {@link DoFn} on every element.
+ * Without `outputs` it returns the main output; with `outputs` it returns
+ * `{ main, ...tags }`.
+ *
+ * @example
+ * ```ts
+ * const { main, errors } = lines.apply(mr.parDo({
+ *   process(line, ctx) { line.startsWith("#") ? ctx.outputTo("errors", line) : ctx.output(line.length); },
+ * }, { outputs: ["errors"] }));
+ * ```
+ */
+export function parDo<In, Out, Tags extends string>(
+  doFn: AnyDoFn<In, Out>,
+  options: MultiOutputParDoOptions<Tags>,
+): PTransform<PCollection<In>, TaggedOutputs<Out, Tags>>;
+export function parDo<In, Out>(doFn: AnyDoFn<In, Out>, options?: ParDoOptions): PTransform<PCollection<In>, PCollection<Out>>;
+export function parDo<In, Out, Tags extends string>(
+  doFn: AnyDoFn<In, Out>,
+  options: ParDoOptions & { outputs?: readonly Tags[] } = {},
+): PTransform<PCollection<In>, PCollection<Out> | TaggedOutputs<Out, Tags>> {
+  if (!doFn || typeof (doFn as { process?: unknown }).process !== "function") {
+    throw new TypeError("parDo expects a DoFn: a class instance or an object with a process(element, ctx) method");
+  }
+  const decl: ParDoDeclaration = {
+    fn: doFn,
+    shape: "dofn",
+    ...(options.sideInputs ? { sideInputs: options.sideInputs } : {}),
+    ...(options.outputs ? { additionalOutputs: options.outputs } : {}),
+  };
+  if (options.outputs) return new MultiOutputParDo<In, Out, Tags>(decl);
+  const name = (doFn as object).constructor && (doFn as object).constructor !== Object ? (doFn as object).constructor.name : "ParDo";
+  return new ParDoTransform<In, Out>(name || "ParDo", decl);
+}

@@ -1,0 +1,47 @@
+/**
+ * Pane information: the "when" of an output. Which firing of a window an
+ * element came from.
+ */
+
+/** When a pane fired relative to the watermark. */
+export type PaneTiming = "EARLY" | "ON_TIME" | "LATE" | "UNKNOWN";
+
+/** Beam's pane info, given to DoFns as `ctx.pane`. */
+export interface PaneInfo {
+  readonly isFirst: boolean;
+  readonly isLast: boolean;
+  readonly timing: PaneTiming;
+  /** Index of this pane among all firings of its window, from 0. */
+  readonly index: number;
+  /** Index among the non-early firings; 0 for early panes. */
+  readonly onTimeIndex: number;
+}
+
+/** The pane of elements that have not been through a trigger: Beam's `NO_FIRING`. */
+export const NO_FIRING: PaneInfo = Object.freeze({
+  isFirst: true,
+  isLast: true,
+  timing: "UNKNOWN" as const,
+  index: 0,
+  onTimeIndex: 0,
+});
+
+/** The single pane of a window fired once, on time, by the default trigger on bounded data. */
+export const ON_TIME_AND_ONLY_FIRING: PaneInfo = Object.freeze({
+  isFirst: true,
+  isLast: true,
+  timing: "ON_TIME" as const,
+  index: 0,
+  onTimeIndex: 0,
+});
+
+/** Builds a pane info. */
+export function paneInfo(
+  isFirst: boolean,
+  isLast: boolean,
+  timing: PaneTiming,
+  index: number,
+  onTimeIndex: number,
+): PaneInfo {
+  return { isFirst, isLast, timing, index, onTimeIndex };
+}

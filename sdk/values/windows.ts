@@ -1,0 +1,50 @@
+/**
+ * Window values: the "where" of an element in event time.
+ */
+import { GLOBAL_WINDOW_MAX_TIMESTAMP } from "./time";
+
+/** The single window of the global windowing strategy. */
+export interface GlobalWindow {
+  readonly kind: "global";
+}
+
+/** A half-open interval `[start, end)` of event time, in milliseconds. */
+export interface IntervalWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Either kind of window an element can be in. */
+export type BoundedWindow = GlobalWindow | IntervalWindow;
+
+/** The global window, shared: compare with `===` or {@link isGlobalWindow}. */
+export const GLOBAL_WINDOW: GlobalWindow = Object.freeze({ kind: "global" as const });
+
+/** The `[GLOBAL_WINDOW]` array most elements carry; shared to avoid an allocation per element. */
+export const IN_GLOBAL_WINDOW: readonly BoundedWindow[] = Object.freeze([GLOBAL_WINDOW]);
+
+/** True for the global window. */
+export function isGlobalWindow(w: BoundedWindow): w is GlobalWindow {
+  return (w as GlobalWindow).kind === "global";
+}
+
+/** Builds an interval window `[start, end)`. */
+export function intervalWindow(start: number, end: number): IntervalWindow {
+  return { start, end };
+}
+
+/** The largest timestamp inside a window: `end - 1` for intervals. */
+export function maxTimestampOf(w: BoundedWindow): number {
+  return isGlobalWindow(w) ? GLOBAL_WINDOW_MAX_TIMESTAMP : w.end - 1;
+}
+
+/** Structural equality of two windows. */
+export function windowsEqual(a: BoundedWindow, b: BoundedWindow): boolean {
+  if (isGlobalWindow(a) || isGlobalWindow(b)) return isGlobalWindow(a) && isGlobalWindow(b);
+  return a.start === b.start && a.end === b.end;
+}
+
+/** A readable form for messages and map keys: `global` or `[start, end)`. */
+export function windowToString(w: BoundedWindow): string {
+  return isGlobalWindow(w) ? "global" : `[${w.start}, ${w.end})`;
+}
