@@ -1,7 +1,7 @@
 import type { Coder } from "../coders/coder";
 import { encodeToBytes } from "../coders/coder";
 import { coderUrns } from "../coders";
-import { isGlobalWindow, type BoundedWindow } from "../../sdk/values/windows";
+import { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow } from "../../sdk/values/windows";
 
 /**
  * A table keyed by (window, key), where keys are equal when their encodings
@@ -80,7 +80,7 @@ export class WindowedKeyedTable<E> {
 
   /** Every (window, table) pair. */
   *windows(): IterableIterator<{ window: BoundedWindow; table: KeyedTable<E> }> {
-    if (this.global) yield { window: { kind: "global" } as BoundedWindow, table: this.global };
+    if (this.global) yield { window: GLOBAL_WINDOW, table: this.global };
     yield* this.intervals.values();
   }
 

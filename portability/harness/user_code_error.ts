@@ -35,8 +35,24 @@ function indent(text: string): string {
     .join("\n");
 }
 
-/** Re-throws `e` as a {@link UserCodeError} of `transform`, unless it already is one (from further downstream). */
+/**
+ * A runner's own check failed (an element mutated, an element its coder
+ * cannot round-trip...). Never re-attributed to the user code upstream.
+ */
+export class RunnerCheckError extends Error {
+  override readonly name = "RunnerCheckError";
+  constructor(
+    /** The transform the check blames. */
+    readonly transform: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Re-throws `e` as a {@link UserCodeError} of `transform`, unless it already is one (from further downstream) or a runner check. */
 export function wrapUserError(e: unknown, transform: string, phase: string, element?: { value: unknown }): never {
-  if (e instanceof UserCodeError) throw e;
+  if (e instanceof UserCodeError || e instanceof RunnerCheckError) throw e;
   throw new UserCodeError(transform, phase, element, e);
 }

@@ -1,0 +1,66 @@
+/**
+ * millrace: portable data pipelines for TypeScript, in the style of Apache
+ * Beam. Write a pipeline once; choose where it runs with `--runner`.
+ *
+ * @example
+ * ```ts
+ * import * as mr from "millrace";
+ *
+ * const p = mr.Pipeline.create(mr.PipelineOptions.fromArgs(process.argv.slice(2)));
+ * p.apply(mr.create(["to be or not to be"]))
+ *   .flatMap((line) => line.split(" "))
+ *   .apply(mr.countPerElement())
+ *   .map(({ key, value }) => `${key}: ${value}`);
+ * await p.run().waitUntilFinish();
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { registerRunner } from "./sdk/options/runner_registry";
+import { directRunner } from "./runners/direct/direct_runner";
+
+registerRunner(directRunner);
+
+export { Pipeline } from "./sdk/pipeline";
+export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";
+export { PipelineOptions, InvalidOptionsError, DEFAULT_RUNNER, COMMON_FLAGS, helpText, type FromArgsConfig } from "./sdk/options/pipeline_options";
+export type { FlagSpec, FlagSpecs, FlagType } from "./sdk/options/flag_spec";
+export { registerRunner, findRunner, registeredRunners, type RunnerDefinition, type RunRequest } from "./sdk/options/runner_registry";
+export {
+  PipelineExecutionError,
+  type PipelineResult,
+  type PipelineState,
+  type MetricResults,
+  type DistributionResult,
+  type GaugeResult,
+} from "./sdk/pipeline_result";
+export { PCollection } from "./sdk/pcollection";
+export { PBegin } from "./sdk/graph/pvalue";
+export { PTransform, ptransform } from "./sdk/ptransform";
+export { kv, isKV, type KV } from "./sdk/values/kv";
+export { MIN_TIMESTAMP, MAX_TIMESTAMP, GLOBAL_WINDOW_MAX_TIMESTAMP } from "./sdk/values/time";
+export { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow, type GlobalWindow, type IntervalWindow } from "./sdk/values/windows";
+export type { PaneInfo, PaneTiming } from "./sdk/values/pane";
+export type { WindowedValue } from "./sdk/values/windowed_value";
+export type { Counter, Distribution, Gauge, MetricsContext } from "./sdk/metrics/metrics_context";
+
+export { create, createTimestamped, impulse, type TimestampedValue } from "./sdk/transforms/create";
+export { map, flatMap, filter, withKeys, keys, values, kvSwap, withTimestamps, type ElementWiseOptions } from "./sdk/transforms/element_wise";
+export { parDo, type ParDoOptions, type MultiOutputParDoOptions, type TaggedOutputs } from "./sdk/transforms/pardo";
+export { DoFn, type DoFnObject, type AnyDoFn } from "./sdk/transforms/dofn";
+export type { ProcessContext, BundleContext, TransformContext } from "./sdk/transforms/transform_context";
+export { groupByKey } from "./sdk/transforms/group_by_key";
+export { combinePerKey, combineGlobally, type CombineOptions } from "./sdk/transforms/combine";
+export type { CombineFn } from "./sdk/transforms/combine_fn";
+export { combiners, type Comparator } from "./sdk/transforms/combiners";
+export { countPerElement, countPerKey, countGlobally, distinct } from "./sdk/transforms/count";
+export { flatten } from "./sdk/transforms/flatten";
+export { coGroupByKey, type CoGbkResult } from "./sdk/transforms/cogroup_by_key";
+export { partition } from "./sdk/transforms/partition";
+export { reshuffle } from "./sdk/transforms/reshuffle";
+export { views, PCollectionView } from "./sdk/transforms/views";
+
+export * as io from "./sdk/io";
+export * as testing from "./sdk/testing";
+export * as portability from "./portability/public_api";
+export { coders, type Coder, type CoderContext, CoderError } from "./portability/coders";

@@ -1,0 +1,83 @@
+import type { BoundedWindow } from "../../sdk/values/windows";
+import type { PaneInfo } from "../../sdk/values/pane";
+import { NO_FIRING } from "../../sdk/values/pane";
+import type { KV } from "../../sdk/values/kv";
+import type { CombineFn } from "../../sdk/transforms/combine_fn";
+import type { Coder } from "../coders/coder";
+import type { ElementReceiver } from "./element_receiver";
+import type { Operator } from "./operators";
+import { WindowedKeyedTable } from "./keyed_table";
+import { combineTimestamps, contributedTimestamp } from "./output_time";
+import { wrapUserError } from "./user_code_error";
+
+interface Partial {
+  key: unknown;
+  acc: unknown;
+  timestamp: number;
+}
+
+/**
+ * The first phase of a lifted combine: adds each input to a partial
+ * accumulator for its key and window, and emits the accumulators
+ * (`KV<key, acc>`) on `flush`, so only one element per key crosses the
+ * shuffle instead of every input. The table lives across bundles until the
+ * runner flushes it (at the end of its input, before a checkpoint) or it
+ * grows past `maxKeys`.
+ */
+export class PrecombineOperator implements Operator {
+  private readonly table: WindowedKeyedTable<Partial>;
+
+  constructor(
+    readonly transform: string,
+    private readonly fn: CombineFn<unknown, unknown, unknown>,
+    keyCoder: Coder<unknown>,
+    private readonly outputTime: number,
+    private readonly out: ElementReceiver,
+    private readonly maxKeys = 50_000,
+  ) {
+    this.table = new WindowedKeyedTable<Partial>(keyCoder);
+  }
+
+  setup(): void {}
+  startBundle(): void {}
+  teardown(): void {}
+
+  finishBundle(): void {
+    if (this.table.size > this.maxKeys) this.flush();
+  }
+
+  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], _pane: PaneInfo): void {
+    const element = value as KV<unknown, unknown>;
+    const fn = this.fn;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      const ts = contributedTimestamp(this.outputTime, w, timestamp);
+      try {
+        const partial = this.table.tableFor(w).getOrCreate(element.key, (key) => ({ key, acc: fn.createAccumulator(), timestamp: ts }));
+        partial.acc = fn.addInput(partial.acc, element.value);
+        partial.timestamp = combineTimestamps(this.outputTime, partial.timestamp, ts);
+      } catch (e) {
+        wrapUserError(e, this.transform, "combining (addInput)", { value });
+      }
+    }
+  }
+
+  /** Emits every partial accumulator and empties the table. */
+  flush(): void {
+    for (const { window, table } of this.table.windows()) {
+      const windows = [window];
+      for (const p of table.entries()) {
+        let acc = p.acc;
+        if (this.fn.compact) {
+          try {
+            acc = this.fn.compact(acc);
+          } catch (e) {
+            wrapUserError(e, this.transform, "combining (compact)", { value: p.key });
+          }
+        }
+        this.out.receive({ key: p.key, value: acc }, p.timestamp, windows, NO_FIRING);
+      }
+    }
+    this.table.clear();
+  }
+}

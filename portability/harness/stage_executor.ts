@@ -1,0 +1,167 @@
+/**
+ * Turns a fused stage of the plan into running operators: the "harness".
+ * Every runner executes stages through this, in-process or on a worker
+ * thread, so a ParDo means the same thing everywhere.
+ */
+import type { PipelineModel } from "../pipeline_model";
+import type { UserCodeSource } from "../user_code/user_code_source";
+import type { FusedStage, StageStep } from "../../runners/core/execution_plan";
+import type { MetricsContext } from "../../sdk/metrics/metrics_context";
+import type { AnyDoFn } from "../../sdk/transforms/dofn";
+import type { CombineFn } from "../../sdk/transforms/combine_fn";
+import { decodeMessage } from "../proto/messages";
+import { decodeJsonPayload, type CombineFnPayload } from "../payloads";
+import { combineReceivers, type ElementReceiver } from "./element_receiver";
+import { DoFnContext } from "./dofn_context";
+import { DoFnOperator, FilterOperator, FlatMapOperator, MapOperator, type Operator } from "./operators";
+import { PrecombineOperator } from "./precombine_operator";
+import { asCreateSource, emitCreateRange } from "./create_source";
+import type { SideInputReader } from "./side_input_reader";
+
+/** A consumer of a PCollection inside a stage, named for error messages. */
+export interface NamedReceiver {
+  readonly transform: string;
+  readonly receiver: ElementReceiver;
+}
+
+/** What the runner gives the harness to build a stage. */
+export interface StageRuntime {
+  readonly userCode: UserCodeSource;
+  /** Metrics of the current bundle; the runner commits them when the bundle succeeds. */
+  readonly metrics: MetricsContext;
+  /** Where elements of a materialized PCollection go (the runner's buffer or shuffle writer). */
+  sink(pcollectionId: string): ElementReceiver;
+  /** The side inputs of a ParDo. */
+  sideInputReader(transformId: string): SideInputReader;
+  /**
+   * Optionally wraps the edge from a PCollection to its consumers, e.g. for
+   * the direct runner's immutability and encodability checks.
+   */
+  edge?(pcollectionId: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver;
+}
+
+/** A stage ready to process bundles. */
+export class ExecutableStage {
+  /** @internal */
+  constructor(
+    /** Receives the stage's root elements. */
+    readonly input: ElementReceiver,
+    private readonly operators: readonly Operator[],
+    private readonly precombiners: readonly PrecombineOperator[],
+  ) {}
+
+  /** Calls `setup` on every DoFn. */
+  setup(): void {
+    for (const op of this.operators) op.setup();
+  }
+  /** Starts a bundle: downstream operators first, so what upstream emits there finds them ready. */
+  startBundle(): void {
+    for (let i = this.operators.length - 1; i >= 0; i--) this.operators[i]!.startBundle();
+  }
+  /** Finishes a bundle: upstream operators first, so their last outputs reach downstream before it finishes. */
+  finishBundle(): void {
+    for (const op of this.operators) op.finishBundle();
+  }
+  /** Emits the partial accumulators of lifted combines: at the end of the input, or before a checkpoint. */
+  flush(): void {
+    for (const p of this.precombiners) p.flush();
+  }
+  /** Calls `teardown` on every DoFn. */
+  teardown(): void {
+    for (const op of this.operators) op.teardown();
+  }
+}
+
+/** The producer named for a PCollection in check messages. */
+function producerName(model: PipelineModel, pc: string): string {
+  return model.producerOf(pc) ?? pc;
+}
+
+/** Builds the operators of `stage`. */
+export function buildStage(model: PipelineModel, stage: FusedStage, runtime: StageRuntime): ExecutableStage {
+  const operatorsByStep = new Map<StageStep, Operator>();
+  const precombiners: PrecombineOperator[] = [];
+  const receiversCache = new Map<string, ElementReceiver>();
+
+  const receiversFor = (pc: string): ElementReceiver => {
+    const cached = receiversCache.get(pc);
+    if (cached) return cached;
+    const consumers: NamedReceiver[] = [];
+    for (const step of stage.steps) {
+      if (step.input !== pc) continue;
+      const op = operatorsByStep.get(step);
+      if (!op) throw new Error(`internal: stage ${stage.id} step for '${pc}' built out of order`);
+      consumers.push({ transform: op.transform, receiver: op });
+    }
+    if (stage.materialized.includes(pc)) consumers.push({ transform: `(materialized ${pc})`, receiver: runtime.sink(pc) });
+    const receiver = runtime.edge ? runtime.edge(pc, producerName(model, pc), consumers) : combineReceivers(consumers.map((c) => c.receiver));
+    receiversCache.set(pc, receiver);
+    return receiver;
+  };
+
+  for (let i = stage.steps.length - 1; i >= 0; i--) {
+    const step = stage.steps[i]!;
+    const op = step.kind === "pardo" ? buildParDo(model, step, runtime, receiversFor) : buildPrecombine(model, step, runtime, receiversFor);
+    if (op instanceof PrecombineOperator) precombiners.unshift(op);
+    operatorsByStep.set(step, op);
+  }
+  const rootPc = stage.root.kind === "pcollection" ? stage.root.pcollection : stage.root.output;
+  const input = receiversFor(rootPc);
+  return new ExecutableStage(input, stage.steps.map((s) => operatorsByStep.get(s)!), precombiners);
+}
+
+function buildParDo(
+  model: PipelineModel,
+  step: Extract<StageStep, { kind: "pardo" }>,
+  runtime: StageRuntime,
+  receiversFor: (pc: string) => ElementReceiver,
+): Operator {
+  const id = step.transformId;
+  const payload = model.doFnPayload(id);
+  const fn = runtime.userCode.lookup(payload.ref);
+  const tagged = new Map<string, ElementReceiver>();
+  for (const tag of payload.additionalOutputs) {
+    const pc = step.outputs[tag];
+    if (pc !== undefined) tagged.set(tag, receiversFor(pc));
+  }
+  const main = step.outputs.main !== undefined ? receiversFor(step.outputs.main) : combineReceivers([]);
+  const ctx = new DoFnContext(id, { main, tagged }, runtime.sideInputReader(id), runtime.metrics, payload.allowsTimestampSkew === true);
+  switch (payload.shape) {
+    case "map":
+      return new MapOperator(id, ctx, fn as never);
+    case "flatMap":
+      return new FlatMapOperator(id, ctx, fn as never);
+    case "filter":
+      return new FilterOperator(id, ctx, fn as never);
+    case "dofn":
+      return new DoFnOperator(id, ctx, fn as AnyDoFn<unknown, unknown>);
+    case "create": {
+      // A Create not split by the runner: emit all values when the impulse arrives.
+      const source = asCreateSource(fn, id);
+      return new DoFnOperator(id, ctx, {
+        process: () => {
+          emitCreateRange(source, 0, source.values.length, main);
+        },
+      });
+    }
+  }
+}
+
+function buildPrecombine(
+  model: PipelineModel,
+  step: Extract<StageStep, { kind: "precombine" }>,
+  runtime: StageRuntime,
+  receiversFor: (pc: string) => ElementReceiver,
+): PrecombineOperator {
+  const combine = combineFnOf(model, step.combineId, runtime.userCode);
+  const keyCoder = model.coderOf(step.input, runtime.userCode).components[0]!;
+  const outputTime = model.windowingOf(step.input).outputTime;
+  return new PrecombineOperator(step.combineId, combine, keyCoder, outputTime, receiversFor(step.output));
+}
+
+/** The CombineFn of a combine transform. */
+export function combineFnOf(model: PipelineModel, combineId: string, userCode: UserCodeSource): CombineFn<unknown, unknown, unknown> {
+  const payload = decodeMessage("CombinePayload", model.transform(combineId).spec!.payload);
+  const { ref } = decodeJsonPayload<CombineFnPayload>(payload.combineFn!.payload, `CombineFn of '${combineId}'`);
+  return userCode.lookup(ref) as CombineFn<unknown, unknown, unknown>;
+}

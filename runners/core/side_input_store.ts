@@ -1,0 +1,89 @@
+/**
+ * A {@link SideInputReader} over side input elements a runner has
+ * materialized: groups them by window and builds each view once.
+ */
+import type { PipelineModel } from "../../portability/pipeline_model";
+import type { SideInputReader } from "../../portability/harness/side_input_reader";
+import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { WindowedValue } from "../../sdk/values/windowed_value";
+import type { BoundedWindow } from "../../sdk/values/windows";
+import { decodeJsonPayload, type ViewFnPayload } from "../../portability/payloads";
+import { decodeMessage } from "../../portability/proto/messages";
+import { WindowFnUrns } from "../../portability/urns";
+import { canonicalKey } from "../../portability/values/canonical_key";
+import { buildView, mapToSideWindow, windowKey, type SideWindowFn } from "./side_input_views";
+
+/** Reads a materialized PCollection's elements, all of them. */
+export type MaterializedElements = (pcollectionId: string) => Iterable<WindowedValue>;
+
+/** The side window fn of a PCollection, from its windowing strategy. */
+export function sideWindowFnOf(model: PipelineModel, pcollectionId: string): SideWindowFn {
+  const fn = model.windowingOf(pcollectionId).windowFn!;
+  const ms = (d: { seconds: number; nanos: number } | null | undefined): number => (d ? d.seconds * 1000 + Math.round(d.nanos / 1e6) : 0);
+  switch (fn.urn) {
+    case WindowFnUrns.GLOBAL:
+      return { kind: "global" };
+    case WindowFnUrns.FIXED: {
+      const p = decodeMessage("FixedWindowsPayload", fn.payload);
+      return { kind: "fixed", sizeMs: ms(p.size), offsetMs: ms(p.offset) };
+    }
+    case WindowFnUrns.SLIDING: {
+      const p = decodeMessage("SlidingWindowsPayload", fn.payload);
+      return { kind: "sliding", sizeMs: ms(p.size), periodMs: ms(p.period), offsetMs: ms(p.offset) };
+    }
+    default:
+      throw new Error(`side input '${pcollectionId}' uses window fn '${fn.urn}', which cannot be a side input (Beam forbids merging windows here)`);
+  }
+}
+
+/** Builds the side input reader of ParDo `transformId`. */
+export function sideInputReaderFor(
+  model: PipelineModel,
+  transformId: string,
+  userCode: UserCodeSource,
+  elements: MaterializedElements,
+): SideInputReader {
+  const payload = model.parDoPayload(transformId);
+  const inputs = model.transform(transformId).inputs;
+  const specs = new Map<string, { pc: string; view: ViewFnPayload; sideFn: SideWindowFn }>();
+  for (const [name, si] of Object.entries(payload.sideInputs)) {
+    const pc = inputs[name]!;
+    specs.set(name, { pc, view: decodeJsonPayload<ViewFnPayload>(si.viewFn!.payload, `view of side input '${name}'`), sideFn: sideWindowFnOf(model, pc) });
+  }
+  const cache = new Map<string, unknown>();
+  let byWindowCache: Map<string, Map<string, unknown[]>> | undefined;
+  const valuesByWindow = (name: string, pc: string): Map<string, unknown[]> => {
+    byWindowCache ??= new Map();
+    let m = byWindowCache.get(name);
+    if (!m) {
+      m = new Map();
+      for (const wv of elements(pc)) {
+        for (const w of wv.windows) {
+          const k = windowKey(w);
+          let list = m.get(k);
+          if (!list) m.set(k, (list = []));
+          list.push(wv.value);
+        }
+      }
+      byWindowCache.set(name, m);
+    }
+    return m;
+  };
+  return {
+    get(name: string, mainWindow: BoundedWindow): unknown {
+      const spec = specs.get(name);
+      if (!spec) {
+        const declared = [...specs.keys()].join(", ") || "none";
+        throw new Error(`no side input named '${name}' in '${transformId}'; declared: ${declared}`);
+      }
+      const sideWindow = mapToSideWindow(mainWindow, spec.sideFn);
+      const cacheKey = `${name}\u0000${windowKey(sideWindow)}`;
+      if (cache.has(cacheKey)) return cache.get(cacheKey);
+      const values = valuesByWindow(name, spec.pc).get(windowKey(sideWindow)) ?? [];
+      const dflt = spec.view.defaultRef !== undefined ? { value: userCode.lookup(spec.view.defaultRef) } : undefined;
+      const view = buildView(spec.view.kind, values, name, dflt, canonicalKey);
+      cache.set(cacheKey, view);
+      return view;
+    },
+  };
+}

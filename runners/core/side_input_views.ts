@@ -1,0 +1,88 @@
+/**
+ * Side inputs: how the elements of a side PCollection become the value a
+ * DoFn reads (singleton, iterable, map, multimap), and which side window a
+ * main-input window reads (Beam's default window mapping).
+ */
+import { isGlobalWindow, maxTimestampOf, windowToString, GLOBAL_WINDOW, type BoundedWindow } from "../../sdk/values/windows";
+import type { ViewKind } from "../../sdk/graph/primitive_spec";
+import type { KV } from "../../sdk/values/kv";
+import { previewValue } from "../../portability/values/preview";
+
+/** How a side input's windows are assigned, enough to map a main window onto them. */
+export type SideWindowFn =
+  | { readonly kind: "global" }
+  | { readonly kind: "fixed"; readonly sizeMs: number; readonly offsetMs: number }
+  | { readonly kind: "sliding"; readonly sizeMs: number; readonly periodMs: number; readonly offsetMs: number };
+
+/**
+ * Beam's default mapping: the side window that contains the main window's
+ * last timestamp (the global window when the side input is globally windowed).
+ */
+export function mapToSideWindow(mainWindow: BoundedWindow, side: SideWindowFn): BoundedWindow {
+  if (side.kind === "global") return GLOBAL_WINDOW;
+  const t = maxTimestampOf(mainWindow);
+  if (side.kind === "fixed") {
+    const start = t - (((t - side.offsetMs) % side.sizeMs) + side.sizeMs) % side.sizeMs;
+    return { start, end: start + side.sizeMs };
+  }
+  // Sliding: the latest window that contains t.
+  const start = t - (((t - side.offsetMs) % side.periodMs) + side.periodMs) % side.periodMs;
+  return { start, end: start + side.sizeMs };
+}
+
+/** A key identifying a window, for grouping side input elements by window. */
+export function windowKey(w: BoundedWindow): string {
+  return isGlobalWindow(w) ? "g" : windowToString(w);
+}
+
+/** Thrown when a side input's contents do not fit its view. */
+export class SideInputViewError extends Error {
+  override readonly name = "SideInputViewError";
+}
+
+/** Builds a view's value from the side input elements of one window. */
+export function buildView(
+  kind: ViewKind,
+  values: readonly unknown[],
+  name: string,
+  defaultValue: { value: unknown } | undefined,
+  keyIdentity: (key: unknown) => unknown,
+): unknown {
+  switch (kind) {
+    case "iterable":
+      return values;
+    case "singleton":
+      if (values.length === 1) return values[0];
+      if (values.length === 0) {
+        if (defaultValue) return defaultValue.value;
+        throw new SideInputViewError(`singleton side input '${name}' is empty and has no default (use mr.views.singleton(pc, { default }))`);
+      }
+      throw new SideInputViewError(
+        `singleton side input '${name}' has ${values.length} elements, expected one: ${previewValue(values.slice(0, 5))}`,
+      );
+    case "map":
+    case "multimap": {
+      // Keys are compared by value: equal keys (by encoding) map to one entry.
+      const byIdentity = new Map<unknown, unknown>();
+      const out = new Map<unknown, unknown>();
+      for (const v of values) {
+        const kv = v as KV<unknown, unknown>;
+        const id = keyIdentity(kv.key);
+        const existingKey = byIdentity.has(id) ? byIdentity.get(id) : undefined;
+        if (kind === "map") {
+          if (byIdentity.has(id)) {
+            throw new SideInputViewError(`map side input '${name}' has several values for key ${previewValue(kv.key)}; use mr.views.multimap`);
+          }
+          byIdentity.set(id, kv.key);
+          out.set(kv.key, kv.value);
+        } else if (byIdentity.has(id)) {
+          (out.get(existingKey) as unknown[]).push(kv.value);
+        } else {
+          byIdentity.set(id, kv.key);
+          out.set(kv.key, [kv.value]);
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Testing pipelines: assertions checked inside the pipeline.
+ *
+ * @packageDocumentation
+ */
+export { assertThat, PAssert, AssertionFailedError, ASSERTIONS_PASSED_COUNTER } from "./assert_that";
