@@ -245,4 +245,28 @@ export class ByteWriter {
   reset(): void {
     this.pos = 0;
   }
+
+  /** Forgets everything written after the first `length` bytes. */
+  truncate(length: number): void {
+    if (length < 0 || length > this.pos) throw new RangeError(`cannot truncate ${this.pos} bytes to ${length}`);
+    this.pos = length;
+  }
+
+  /**
+   * The backing buffer itself (valid until the next write that grows it): for
+   * readers over a range of a writer used as an arena, without a copy.
+   */
+  get backing(): Uint8Array {
+    return this.buf;
+  }
+
+  /** True when bytes `[start, end)` of this writer equal everything written to `other`. */
+  rangeEquals(start: number, end: number, other: ByteWriter): boolean {
+    const n = end - start;
+    if (n !== other.pos) return false;
+    const a = this.buf;
+    const b = other.buf;
+    for (let i = 0; i < n; i++) if (a[start + i] !== b[i]) return false;
+    return true;
+  }
 }

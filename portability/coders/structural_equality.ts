@@ -31,12 +31,19 @@ export function valuesEqualStructurally(a: unknown, b: unknown): boolean {
     for (let i = 0; i < xs.length; i++) if (!valuesEqualStructurally(xs[i], ys[i])) return false;
     return true;
   }
-  const xKeys = Object.keys(x);
-  if (xKeys.length !== Object.keys(y).length) return false;
+  // Count and compare own enumerable keys without allocating key arrays: this
+  // runs for every element the direct runner checks.
   const xr = x as Record<string, unknown>;
   const yr = y as Record<string, unknown>;
-  for (const k of xKeys) {
-    if (!Object.prototype.hasOwnProperty.call(yr, k) || !valuesEqualStructurally(xr[k], yr[k])) return false;
+  const hasOwn = Object.prototype.hasOwnProperty;
+  let xCount = 0;
+  for (const k in xr) {
+    if (!hasOwn.call(xr, k)) continue;
+    xCount++;
+    if (!hasOwn.call(yr, k) || !valuesEqualStructurally(xr[k], yr[k])) return false;
   }
+  let yCount = 0;
+  for (const k in yr) if (hasOwn.call(yr, k)) yCount++;
+  if (xCount !== yCount) return false;
   return true;
 }

@@ -22,6 +22,8 @@ import type { SideInputReader } from "./side_input_reader";
 export interface NamedReceiver {
   readonly transform: string;
   readonly receiver: ElementReceiver;
+  /** Runner code (a sink, a precombine) that never mutates its input: no need to check it did. */
+  readonly trusted?: boolean;
 }
 
 /** What the runner gives the harness to build a stage. */
@@ -91,9 +93,9 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
       if (step.input !== pc) continue;
       const op = operatorsByStep.get(step);
       if (!op) throw new Error(`internal: stage ${stage.id} step for '${pc}' built out of order`);
-      consumers.push({ transform: op.transform, receiver: op });
+      consumers.push({ transform: op.transform, receiver: op, trusted: step.kind === "precombine" });
     }
-    if (stage.materialized.includes(pc)) consumers.push({ transform: `(materialized ${pc})`, receiver: runtime.sink(pc) });
+    if (stage.materialized.includes(pc)) consumers.push({ transform: `(materialized ${pc})`, receiver: runtime.sink(pc), trusted: true });
     const receiver = runtime.edge ? runtime.edge(pc, producerName(model, pc), consumers) : combineReceivers(consumers.map((c) => c.receiver));
     receiversCache.set(pc, receiver);
     return receiver;

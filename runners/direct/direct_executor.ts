@@ -183,7 +183,7 @@ export class DirectExecutor {
   private runShuffle(node: ShuffleNode): void {
     const out = new BundleCollector(this.settings.bundleSize);
     const order = <T>(items: T[]): T[] => this.random.shuffle(items);
-    const checkedOut = (): ElementReceiver => this.edge(node.output, node.transformId, [{ transform: `(materialized ${node.output})`, receiver: out }]);
+    const checkedOut = (): ElementReceiver => this.edge(node.output, node.transformId, [{ transform: `(materialized ${node.output})`, receiver: out, trusted: true }]);
     switch (node.kind) {
       case "flatten":
         for (const input of node.inputs) out.bundles.push(...(this.store.get(input) ?? []));

@@ -3,17 +3,19 @@
  * DirectRunner:
  *
  * - encodability: each element is encoded with its PCollection's coder and
- *   consumers receive the decoded copy, as they would on a distributed
+ *   consumers receive a decoded copy, as they would on a distributed
  *   runner; an element that cannot be encoded, or that comes back different,
  *   fails the job naming the producer;
  * - immutability: the encoding is kept, and compared again after each
  *   consumer ran (a consumer mutated its input) and at the end of the
  *   producer's bundle (the producer mutated an element after outputting it).
  *
- * Primitive values cannot be mutated, so they skip the immutability work.
+ * Encodings go into one arena per bundle, addressed by offsets, so checking
+ * allocates nothing per element beyond the decoded copies themselves.
+ * Primitive values cannot be mutated and skip the immutability work.
  */
 import type { Coder } from "../../portability/coders/coder";
-import { ByteReader, ByteWriter, valuesEqualStructurally } from "../../portability/coders";
+import { ByteReader, ByteWriter, coderUrns, valuesEqualStructurally } from "../../portability/coders";
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import type { NamedReceiver } from "../../portability/harness/stage_executor";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
@@ -27,37 +29,77 @@ export interface CheckSettings {
   readonly encodability: boolean;
 }
 
-interface Watched {
-  readonly producer: string;
-  readonly value: unknown;
-  readonly bytes: Uint8Array;
-  readonly coder: Coder<unknown>;
-}
-
-/** Outputs whose encodings are re-checked when the producing bundle ends. */
+/**
+ * The encodings of one bundle's outputs, kept until the bundle ends so that
+ * a mutation after output can be detected then.
+ */
 export class OutputWatchList {
-  private readonly watched: Watched[] = [];
-  private readonly writer = new ByteWriter();
+  /** Encoded outputs, back to back. */
+  readonly arena = new ByteWriter(1 << 16);
+  /** Scratch space for re-encoding. */
+  readonly scratch = new ByteWriter();
+  private readonly values: unknown[] = [];
+  private readonly producers: string[] = [];
+  private readonly coders: Coder<unknown>[] = [];
+  private readonly bounds: number[] = [];
 
-  add(producer: string, value: unknown, bytes: Uint8Array, coder: Coder<unknown>): void {
-    this.watched.push({ producer, value, bytes, coder });
+  /** Remembers that `value`, encoded at arena `[start, end)`, was output by `producer`. */
+  add(producer: string, value: unknown, start: number, end: number, coder: Coder<unknown>): void {
+    this.values.push(value);
+    this.producers.push(producer);
+    this.coders.push(coder);
+    this.bounds.push(start, end);
   }
 
-  /** Fails if any watched output changed since it was output; then forgets them. */
+  /** True when `value` still encodes to arena `[start, end)`. */
+  unchanged(value: unknown, start: number, end: number, coder: Coder<unknown>): boolean {
+    this.scratch.reset();
+    coder.encode(value, this.scratch, "outer");
+    return this.arena.rangeEquals(start, end, this.scratch);
+  }
+
+  /** Fails if any watched output changed since it was output; then forgets everything. */
   verifyAndClear(): void {
-    for (const w of this.watched) {
-      this.writer.reset();
-      w.coder.encode(w.value, this.writer, "outer");
-      if (!bytesEqual(this.writer.view(), w.bytes)) {
+    for (let i = 0; i < this.values.length; i++) {
+      const value = this.values[i];
+      if (!this.unchanged(value, this.bounds[2 * i]!, this.bounds[2 * i + 1]!, this.coders[i]!)) {
+        const producer = this.producers[i]!;
+        this.clear();
         throw new RunnerCheckError(
-          w.producer,
-          `transform '${w.producer}' mutated an element after outputting it (now ${previewValue(w.value)}); ` +
+          producer,
+          `transform '${producer}' mutated an element after outputting it (now ${previewValue(value)}); ` +
             `outputs must not change once emitted: emit a copy instead (--enforceImmutability=false turns this check off)`,
         );
       }
     }
-    this.watched.length = 0;
+    this.clear();
   }
+
+  private clear(): void {
+    this.values.length = 0;
+    this.producers.length = 0;
+    this.coders.length = 0;
+    this.bounds.length = 0;
+    this.arena.reset();
+  }
+}
+
+/**
+ * Whether a primitive survives a round trip through one of the standard
+ * coders, known without encoding it: the JS value coder keeps every number,
+ * boolean, null, undefined and bigint exactly, and it and the UTF-8 string
+ * coder keep exactly the well-formed strings (a lone surrogate becomes U+FFFD).
+ * Undefined when only encoding can tell (other coders, other types).
+ */
+function primitiveSurvives(coderUrn: string, value: unknown): boolean | undefined {
+  const t = typeof value;
+  if (coderUrn === coderUrns.JS_VALUE) {
+    if (t === "string") return (value as string).isWellFormed();
+    if (t === "number" || t === "boolean" || t === "bigint" || value === null || value === undefined) return true;
+  } else if (coderUrn === coderUrns.STRING_UTF8 && t === "string") {
+    return (value as string).isWellFormed();
+  }
+  return undefined;
 }
 
 function isImmutablePrimitive(v: unknown): boolean {
@@ -67,8 +109,6 @@ function isImmutablePrimitive(v: unknown): boolean {
 
 /** An edge from one PCollection to its consumers, with the checks switched on. */
 export class CheckedEdge implements ElementReceiver {
-  private readonly writer = new ByteWriter();
-
   constructor(
     private readonly pcollection: string,
     private readonly producer: string,
@@ -79,43 +119,60 @@ export class CheckedEdge implements ElementReceiver {
   ) {}
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    const bytes = this.encode(value);
-    const immutable = isImmutablePrimitive(value);
-    if (this.settings.encodability) {
-      const copy = this.decode(bytes);
-      if (!valuesEqualStructurally(copy, value)) {
+    const consumers = this.consumers;
+    const survives = primitiveSurvives(this.coder.urn, value);
+    if (survives === true) {
+      for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
+      return;
+    }
+    const arena = this.watch.arena;
+    const start = arena.length;
+    this.encode(value);
+    const end = arena.length;
+    const { encodability, immutability } = this.settings;
+
+    if (isImmutablePrimitive(value)) {
+      if (encodability) this.checkSurvives(value, this.decode(start, end));
+      arena.truncate(start);
+      for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
+      return;
+    }
+
+    let firstCopy: unknown;
+    if (encodability) {
+      firstCopy = this.decode(start, end);
+      this.checkSurvives(value, firstCopy);
+    }
+    if (immutability) this.watch.add(this.producer, value, start, end, this.coder);
+    for (let i = 0; i < consumers.length; i++) {
+      const consumer = consumers[i]!;
+      // Each consumer gets its own decoded copy, as on a distributed runner.
+      const input = encodability ? (i === 0 ? firstCopy : this.decode(start, end)) : value;
+      consumer.receiver.receive(input, timestamp, windows, pane);
+      if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder)) {
         throw new RunnerCheckError(
-          this.producer,
-          `an element output by '${this.producer}' to ${this.pcollection} does not survive its coder ${this.coder.urn}: ` +
-            `${previewValue(value)} came back as ${previewValue(copy)} (--enforceEncodability=false turns this check off)`,
+          consumer.transform,
+          `transform '${consumer.transform}' mutated its input element (from ${this.pcollection}): now ${previewValue(input)}; ` +
+            `inputs must be treated as immutable: copy before changing (--enforceImmutability=false turns this check off)`,
         );
       }
     }
-    if (this.settings.immutability && !immutable) this.watch.add(this.producer, value, bytes, this.coder);
-    for (let i = 0; i < this.consumers.length; i++) {
-      const consumer = this.consumers[i]!;
-      // Each consumer gets its own decoded copy, as on a distributed runner.
-      const input = this.settings.encodability && !immutable ? this.decode(bytes) : value;
-      consumer.receiver.receive(input, timestamp, windows, pane);
-      if (this.settings.immutability && !immutable) {
-        this.writer.reset();
-        this.coder.encode(input, this.writer, "outer");
-        if (!bytesEqual(this.writer.view(), bytes)) {
-          throw new RunnerCheckError(
-            consumer.transform,
-            `transform '${consumer.transform}' mutated its input element (from ${this.pcollection}); ` +
-              `inputs must be treated as immutable: copy before changing (--enforceImmutability=false turns this check off)`,
-          );
-        }
-      }
+    if (!immutability) arena.truncate(start);
+  }
+
+  private checkSurvives(value: unknown, copy: unknown): void {
+    if (!valuesEqualStructurally(copy, value)) {
+      throw new RunnerCheckError(
+        this.producer,
+        `an element output by '${this.producer}' to ${this.pcollection} does not survive its coder ${this.coder.urn}: ` +
+          `${previewValue(value)} came back as ${previewValue(copy)} (--enforceEncodability=false turns this check off)`,
+      );
     }
   }
 
-  private encode(value: unknown): Uint8Array {
+  private encode(value: unknown): void {
     try {
-      this.writer.reset();
-      this.coder.encode(value, this.writer, "outer");
-      return this.writer.finish();
+      this.coder.encode(value, this.watch.arena, "outer");
     } catch (e) {
       throw new RunnerCheckError(
         this.producer,
@@ -126,13 +183,7 @@ export class CheckedEdge implements ElementReceiver {
     }
   }
 
-  private decode(bytes: Uint8Array): unknown {
-    return this.coder.decode(new ByteReader(bytes), "outer");
+  private decode(start: number, end: number): unknown {
+    return this.coder.decode(new ByteReader(this.watch.arena.backing, start, end), "outer");
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
