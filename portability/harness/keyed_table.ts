@@ -11,6 +11,10 @@ import { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow } from "../../sdk/val
  * else is keyed by its encoded bytes. The three maps never mix, so a string
  * key cannot collide with the bytes of another key.
  */
+const JS_VALUE = coderUrns.JS_VALUE;
+const STRING_UTF8 = coderUrns.STRING_UTF8;
+const VARINT = coderUrns.VARINT;
+
 export class KeyedTable<E> {
   private readonly byString = new Map<string, E>();
   private readonly byNumber = new Map<number, E>();
@@ -20,8 +24,8 @@ export class KeyedTable<E> {
 
   constructor(private readonly keyCoder: Coder<unknown>) {
     const urn = keyCoder.urn;
-    this.stringFastPath = urn === coderUrns.JS_VALUE || urn === coderUrns.STRING_UTF8;
-    this.numberFastPath = urn === coderUrns.JS_VALUE || urn === coderUrns.VARINT;
+    this.stringFastPath = urn === JS_VALUE || urn === STRING_UTF8;
+    this.numberFastPath = urn === JS_VALUE || urn === VARINT;
   }
 
   /** The entry for `key`, created with `create(key)` when absent. */
@@ -31,7 +35,7 @@ export class KeyedTable<E> {
       if (e === undefined) this.byString.set(key, (e = create(key)));
       return e;
     }
-    if (typeof key === "number" && this.numberFastPath && !Object.is(key, -0) && (this.keyCoder.urn !== coderUrns.VARINT || Number.isInteger(key))) {
+    if (typeof key === "number" && this.numberFastPath && !Object.is(key, -0) && (this.keyCoder.urn !== VARINT || Number.isInteger(key))) {
       let e = this.byNumber.get(key);
       if (e === undefined) this.byNumber.set(key, (e = create(key)));
       return e;

@@ -20,6 +20,7 @@ import type { ElementReceiver } from "../../portability/harness/element_receiver
 import type { NamedReceiver } from "../../portability/harness/stage_executor";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
 import { previewValue } from "../../portability/values/preview";
+import { faithfulCopy, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
 import type { BoundedWindow } from "../../sdk/values/windows";
 import type { PaneInfo } from "../../sdk/values/pane";
 
@@ -29,26 +30,26 @@ export interface CheckSettings {
   readonly encodability: boolean;
 }
 
+/** Something that re-checks its watched outputs when the bundle ends. */
+interface WatchedEdge {
+  verifyAndForget(): void;
+}
+
 /**
  * The encodings of one bundle's outputs, kept until the bundle ends so that
- * a mutation after output can be detected then.
+ * a mutation after output can be detected then. Edges keep their own lists
+ * of watched values; this holds the shared byte arena and the edges to check.
  */
 export class OutputWatchList {
   /** Encoded outputs, back to back. */
   readonly arena = new ByteWriter(1 << 16);
   /** Scratch space for re-encoding. */
   readonly scratch = new ByteWriter();
-  private readonly values: unknown[] = [];
-  private readonly producers: string[] = [];
-  private readonly coders: Coder<unknown>[] = [];
-  private readonly bounds: number[] = [];
+  private readonly edges: WatchedEdge[] = [];
 
-  /** Remembers that `value`, encoded at arena `[start, end)`, was output by `producer`. */
-  add(producer: string, value: unknown, start: number, end: number, coder: Coder<unknown>): void {
-    this.values.push(value);
-    this.producers.push(producer);
-    this.coders.push(coder);
-    this.bounds.push(start, end);
+  /** An edge that watches outputs in this bundle. */
+  register(edge: WatchedEdge): void {
+    this.edges.push(edge);
   }
 
   /** True when `value` still encodes to arena `[start, end)`. */
@@ -60,27 +61,12 @@ export class OutputWatchList {
 
   /** Fails if any watched output changed since it was output; then forgets everything. */
   verifyAndClear(): void {
-    for (let i = 0; i < this.values.length; i++) {
-      const value = this.values[i];
-      if (!this.unchanged(value, this.bounds[2 * i]!, this.bounds[2 * i + 1]!, this.coders[i]!)) {
-        const producer = this.producers[i]!;
-        this.clear();
-        throw new RunnerCheckError(
-          producer,
-          `transform '${producer}' mutated an element after outputting it (now ${previewValue(value)}); ` +
-            `outputs must not change once emitted: emit a copy instead (--enforceImmutability=false turns this check off)`,
-        );
-      }
+    try {
+      for (const edge of this.edges) edge.verifyAndForget();
+    } finally {
+      this.edges.length = 0;
+      this.arena.reset();
     }
-    this.clear();
-  }
-
-  private clear(): void {
-    this.values.length = 0;
-    this.producers.length = 0;
-    this.coders.length = 0;
-    this.bounds.length = 0;
-    this.arena.reset();
   }
 }
 
@@ -91,12 +77,15 @@ export class OutputWatchList {
  * coder keep exactly the well-formed strings (a lone surrogate becomes U+FFFD).
  * Undefined when only encoding can tell (other coders, other types).
  */
+const JS_VALUE = coderUrns.JS_VALUE;
+const STRING_UTF8 = coderUrns.STRING_UTF8;
+
 function primitiveSurvives(coderUrn: string, value: unknown): boolean | undefined {
   const t = typeof value;
-  if (coderUrn === coderUrns.JS_VALUE) {
+  if (coderUrn === JS_VALUE) {
     if (t === "string") return (value as string).isWellFormed();
     if (t === "number" || t === "boolean" || t === "bigint" || value === null || value === undefined) return true;
-  } else if (coderUrn === coderUrns.STRING_UTF8 && t === "string") {
+  } else if (coderUrn === STRING_UTF8 && t === "string") {
     return (value as string).isWellFormed();
   }
   return undefined;
@@ -108,7 +97,10 @@ function isImmutablePrimitive(v: unknown): boolean {
 }
 
 /** An edge from one PCollection to its consumers, with the checks switched on. */
-export class CheckedEdge implements ElementReceiver {
+export class CheckedEdge implements ElementReceiver, WatchedEdge {
+  private readonly watchedValues: unknown[] = [];
+  private readonly watchedBounds: number[] = [];
+
   constructor(
     private readonly pcollection: string,
     private readonly producer: string,
@@ -120,34 +112,38 @@ export class CheckedEdge implements ElementReceiver {
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const consumers = this.consumers;
-    const survives = primitiveSurvives(this.coder.urn, value);
-    if (survives === true) {
+    const { encodability, immutability } = this.settings;
+    const primitive = isImmutablePrimitive(value);
+    if (primitive && primitiveSurvives(this.coder.urn, value) === true) {
       for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
       return;
     }
     const arena = this.watch.arena;
+    // Encoding is needed to watch for mutation, and to check values the shortcut cannot judge.
+    let copy: unknown = encodability && !primitive ? faithfulCopy(this.coder, value) : UNKNOWN;
     const start = arena.length;
-    this.encode(value);
+    if (immutability || copy === UNKNOWN || copy === NOT_FAITHFUL) this.encode(value);
     const end = arena.length;
-    const { encodability, immutability } = this.settings;
 
-    if (isImmutablePrimitive(value)) {
+    if (primitive) {
       if (encodability) this.checkSurvives(value, this.decode(start, end));
       arena.truncate(start);
       for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
       return;
     }
-
-    let firstCopy: unknown;
-    if (encodability) {
-      firstCopy = this.decode(start, end);
-      this.checkSurvives(value, firstCopy);
+    if (encodability && (copy === UNKNOWN || copy === NOT_FAITHFUL)) {
+      copy = this.decode(start, end);
+      this.checkSurvives(value, copy);
     }
-    if (immutability) this.watch.add(this.producer, value, start, end, this.coder);
+    if (immutability) {
+      if (this.watchedValues.length === 0) this.watch.register(this);
+      this.watchedValues.push(value);
+      this.watchedBounds.push(start, end);
+    }
     for (let i = 0; i < consumers.length; i++) {
       const consumer = consumers[i]!;
-      // Each consumer gets its own decoded copy, as on a distributed runner.
-      const input = encodability ? (i === 0 ? firstCopy : this.decode(start, end)) : value;
+      // Each consumer gets its own copy, as on a distributed runner.
+      const input = encodability ? (i === 0 ? copy : this.copyFor(value, start, end)) : value;
       consumer.receiver.receive(input, timestamp, windows, pane);
       if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder)) {
         throw new RunnerCheckError(
@@ -158,6 +154,30 @@ export class CheckedEdge implements ElementReceiver {
       }
     }
     if (!immutability) arena.truncate(start);
+  }
+
+  verifyAndForget(): void {
+    const values = this.watchedValues;
+    const bounds = this.watchedBounds;
+    try {
+      for (let i = 0; i < values.length; i++) {
+        if (!this.watch.unchanged(values[i], bounds[2 * i]!, bounds[2 * i + 1]!, this.coder)) {
+          throw new RunnerCheckError(
+            this.producer,
+            `transform '${this.producer}' mutated an element after outputting it (now ${previewValue(values[i])}); ` +
+              `outputs must not change once emitted: emit a copy instead (--enforceImmutability=false turns this check off)`,
+          );
+        }
+      }
+    } finally {
+      values.length = 0;
+      bounds.length = 0;
+    }
+  }
+
+  private copyFor(value: unknown, start: number, end: number): unknown {
+    const c = faithfulCopy(this.coder, value);
+    return c === UNKNOWN || c === NOT_FAITHFUL ? this.decode(start, end) : c;
   }
 
   private checkSurvives(value: unknown, copy: unknown): void {
