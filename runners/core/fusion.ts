@@ -67,14 +67,24 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
       case TransformUrns.PAR_DO: {
         const main = model.mainInput(leaf.id);
         if (main === undefined) throw new Error(`ParDo '${leaf.id}' has no main input`);
-        const stage = stageReading(main);
-        if (stage.root.kind === "create" && stage.root.transformId === leaf.id) break;
+        const sideInputNames = Object.keys(model.parDoPayload(leaf.id).sideInputs);
+        if (stageOf.get(main)?.root.kind === "create" && (stageOf.get(main)!.root as { transformId: string }).transformId === leaf.id) break;
+        let stage: FusedStage;
+        if (sideInputNames.length > 0) {
+          // A ParDo with side inputs waits for them, and they may be computed
+          // from its own main input: fusing it upstream could make a stage
+          // wait for itself. It starts a stage of its own instead.
+          materialize(main);
+          stage = newStage({ kind: "pcollection", pcollection: main });
+        } else {
+          stage = stageReading(main);
+        }
         stage.steps.push({ kind: "pardo", transformId: leaf.id, input: main, outputs: t.outputs });
         for (const out of Object.values(t.outputs)) {
           stageOf.set(out, stage);
           stage.produces.push(out);
         }
-        for (const name of Object.keys(model.parDoPayload(leaf.id).sideInputs)) {
+        for (const name of sideInputNames) {
           const pc = t.inputs[name]!;
           materialize(pc);
           if (!stage.sideInputs.includes(pc)) stage.sideInputs.push(pc);

@@ -10,13 +10,11 @@ import { buildStage, combineFnOf, type NamedReceiver } from "../../portability/h
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
 import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
-import { decodeMessage } from "../../portability/proto/messages";
-import type { Coder } from "../../portability/coders/coder";
-import { coders } from "../../portability/coders";
 import { accumulatorsOf, shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
 import { GroupingBuffer } from "../core/grouping_buffer";
 import { CombiningTable } from "../core/combining_table";
 import { sideInputReaderFor } from "../core/side_input_store";
+import { collectionCoder } from "../core/collection_coders";
 import type { JobHandle } from "../core/job_handle";
 import type { WindowedValue } from "../../sdk/values/windowed_value";
 import type { BoundedWindow } from "../../sdk/values/windows";
@@ -98,23 +96,10 @@ export class DirectExecutor {
     })();
   }
 
-  private coderForEdge(pc: string): Coder<unknown> {
-    const combine = this.plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === pc);
-    if (combine) {
-      // A lifted combine's accumulators travel as KV<key, accumulator>.
-      const t = this.model.transform(combine.transformId);
-      const input = Object.values(t.inputs)[0]!;
-      const keyCoder = this.model.coderOf(input, this.userCode).components[0]!;
-      const accCoderId = decodeMessage("CombinePayload", t.spec!.payload).accumulatorCoderId;
-      return coders.kv(keyCoder, this.model.coder(accCoderId, this.userCode)) as Coder<unknown>;
-    }
-    return this.model.coderOf(pc, this.userCode);
-  }
-
   private edge(pc: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver {
     const { enforceImmutability, enforceEncodability } = this.settings;
     if (!enforceImmutability && !enforceEncodability) return combineReceivers(consumers.map((c) => c.receiver));
-    return new CheckedEdge(pc, producer, consumers, this.coderForEdge(pc), { immutability: enforceImmutability, encodability: enforceEncodability }, this.watch);
+    return new CheckedEdge(pc, producer, consumers, collectionCoder(this.model, this.plan, pc, this.userCode), { immutability: enforceImmutability, encodability: enforceEncodability }, this.watch);
   }
 
   private async runStage(stage: FusedStage): Promise<void> {

@@ -1,1 +1,95 @@
-export {};
+/**
+ * File IO: read text files line by line with {@link readText}, write a
+ * collection of lines as sharded text files with {@link writeText}.
+ *
+ * Reading expands a path or glob to its files when the pipeline runs, then
+ * reads each file in chunks (never more than one file's pending line in
+ * memory). Writing is transactional in Beam's way: shards are written to a
+ * hidden temporary directory next to the output and only renamed to their
+ * final names once every shard is written, so a job that fails leaves no
+ * file that looks complete.
+ *
+ * @example
+ * ```ts
+ * const lines = p.apply(mr.io.readText("data/*.txt"));
+ * lines.map((l) => l.toUpperCase()).apply(mr.io.writeText("out/upper", { numShards: 2, suffix: ".txt" }));
+ * await p.run().waitUntilFinish();   // out/upper-00000-of-00002.txt, out/upper-00001-of-00002.txt
+ * ```
+ *
+ * @packageDocumentation
+ */
+import type { PTransform } from "../ptransform";
+import type { PCollection } from "../pcollection";
+import type { PBegin } from "../graph/pvalue";
+import { ReadText } from "./read_text";
+import { WriteText, type WriteTextOptions } from "./write_text";
+
+export type { WriteTextOptions } from "./write_text";
+
+/**
+ * The lines of the files a path or glob names: one element per line, in no
+ * particular order across files.
+ *
+ * - Globs: `*` and `?` (within a path segment), `**` (any number of
+ *   directories), `[abc]` / `[a-z]` / `[!abc]` classes, `{a,b}` alternatives,
+ *   `\` to escape. Wildcards skip names starting with `.` unless the pattern
+ *   segment starts with `.`. Only regular files are read.
+ * - A relative path is resolved against the current directory when the
+ *   transform is created.
+ * - Lines are split on `\n`; a trailing `\r` is removed (CRLF files read
+ *   like LF files), a final newline does not add an empty line, a UTF-8 byte
+ *   order mark at the start of a file is skipped. Files are read as UTF-8.
+ * - A path that does not exist, or a glob that matches no file, fails the
+ *   run with `readText: no file matches '<pattern>'`; a file that cannot be
+ *   read fails it with an error naming the file.
+ *
+ * Expansion: Impulse → ExpandPattern (the sorted list of files) → Reshuffle
+ * → ReadLines.
+ *
+ * @example
+ * ```ts
+ * const lines = p.apply(mr.io.readText("logs/2024-*.log"));
+ * lines.filter((l) => l.includes("ERROR")).apply(mr.countGlobally());
+ * ```
+ */
+export function readText(pathOrGlob: string): PTransform<PBegin, PCollection<string>> {
+  return new ReadText(pathOrGlob);
+}
+
+/**
+ * Writes a collection of lines to `numShards` text files named
+ * `${prefix}-SSSSS-of-NNNNN${suffix}` (Beam's default shard template, e.g.
+ * `out/part-00000-of-00003.txt`), and returns the collection of the file
+ * names written (absolute paths, one element per file).
+ *
+ * - Each line goes to the shard chosen by a stable hash of its text, so the
+ *   same input always gives the same files; lines within a file are in no
+ *   particular order. Every line is followed by `\n`; a shard with no lines
+ *   is an empty file. Every one of the `numShards` files is always written.
+ * - The output directory is created when missing. A relative prefix is
+ *   resolved against the current directory when the transform is created.
+ * - Shards are first written to a hidden directory
+ *   `<dir>/.millrace-temp-<name>-<id>/` and renamed to their final names only
+ *   after all are written; the temporary directory is then removed. A job
+ *   that fails before that point leaves only the hidden directory behind.
+ * - The input must be bounded and in the global window.
+ * - Invalid options (an empty prefix, a prefix ending in `/`, a `numShards`
+ *   that is not a whole number >= 1, a suffix with `/`) throw when called.
+ *
+ * The composite carries Beam's `beam:transform:write_files:v1` URN; its
+ * parts: AssignShard → GroupByKey → WriteShards (one temporary file per
+ * shard) → CollectShards (combineGlobally toList) → Finalize (renames), with
+ * the temporary directory chosen once by Impulse → ChooseTempDir and read as
+ * a side input.
+ *
+ * @example
+ * ```ts
+ * const files = counts
+ *   .map(({ key, value }) => `${key}: ${value}`)
+ *   .apply(mr.io.writeText("out/counts", { numShards: 3, suffix: ".txt" }));
+ * // files: ".../out/counts-00000-of-00003.txt", "...-00001-of-00003.txt", "...-00002-of-00003.txt"
+ * ```
+ */
+export function writeText(prefix: string, options: WriteTextOptions = {}): PTransform<PCollection<string>, PCollection<string>> {
+  return new WriteText(prefix, options);
+}

@@ -1,0 +1,217 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { PTransform } from "../ptransform";
+import type { PCollection } from "../pcollection";
+import { kv, type KV } from "../values/kv";
+import { isGlobalWindowing } from "../windowing/windowing_strategy";
+import { impulse } from "../transforms/create";
+import { ParDoTransform } from "../transforms/pardo";
+import { groupByKey } from "../transforms/group_by_key";
+import { combineGlobally } from "../transforms/combine";
+import { combiners } from "../transforms/combiners";
+import { views } from "../transforms/views";
+import type { ProcessContext } from "../transforms/transform_context";
+
+/** Options of {@link writeText}. */
+export interface WriteTextOptions {
+  /** How many files to write (a whole number >= 1; default 1). Each line goes to the shard its hash selects. */
+  readonly numShards?: number;
+  /** Appended to every file name, e.g. `".txt"` (default none). */
+  readonly suffix?: string;
+}
+
+/** @internal A shard written to its temporary file. */
+export interface WrittenShard {
+  readonly shard: number;
+  readonly tempPath: string;
+}
+
+/** Characters written to a file at a time. */
+const WRITE_CHUNK_CHARS = 64 * 1024;
+
+/** @internal A stable 32-bit hash of a string (FNV-1a over its UTF-16 code units). */
+export function stableHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** @internal Beam's default shard template: `-SSSSS-of-NNNNN`. */
+export function shardName(prefix: string, shard: number, numShards: number, suffix: string): string {
+  return `${prefix}-${String(shard).padStart(5, "0")}-of-${String(numShards).padStart(5, "0")}${suffix}`;
+}
+
+/** @internal Writes lines to a new file, each followed by "\n", in chunks. */
+export function writeLines(file: string, lines: Iterable<string>): void {
+  const fd = fs.openSync(file, "wx");
+  try {
+    let chunk = "";
+    for (const line of lines) {
+      chunk += line + "\n";
+      if (chunk.length >= WRITE_CHUNK_CHARS) {
+        fs.writeSync(fd, chunk);
+        chunk = "";
+      }
+    }
+    if (chunk.length > 0) fs.writeSync(fd, chunk);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function randomId(): string {
+  return randomBytes(6).toString("hex");
+}
+
+/**
+ * @internal Moves the shards from the temporary directory to their final
+ * names, creating the missing ones empty; removes the temporary directory;
+ * returns the final file names, sorted. Safe to run again after a partial
+ * attempt: a shard already moved is not an error.
+ */
+export function finalizeShards(written: readonly WrittenShard[], tempDir: string, prefix: string, numShards: number, suffix: string): string[] {
+  const chosen = new Map<number, string>();
+  for (const w of [...written].sort((a, b) => a.shard - b.shard || (a.tempPath < b.tempPath ? -1 : a.tempPath > b.tempPath ? 1 : 0))) {
+    if (!Number.isInteger(w.shard) || w.shard < 0 || w.shard >= numShards) {
+      throw new Error(`writeText: internal: shard ${w.shard} is out of range 0..${numShards - 1}`);
+    }
+    if (!chosen.has(w.shard)) chosen.set(w.shard, w.tempPath);
+    else if (w.tempPath !== chosen.get(w.shard)) fs.rmSync(w.tempPath, { force: true }); // a duplicate from a retried attempt
+  }
+  fs.mkdirSync(tempDir, { recursive: true });
+  for (let shard = 0; shard < numShards; shard++) {
+    if (chosen.has(shard)) continue;
+    const empty = path.join(tempDir, `${shardName("shard", shard, numShards, "")}.empty-${randomId()}`);
+    writeLines(empty, []);
+    chosen.set(shard, empty);
+  }
+  const finals: string[] = [];
+  for (let shard = 0; shard < numShards; shard++) {
+    const temp = chosen.get(shard)!;
+    const final = shardName(prefix, shard, numShards, suffix);
+    try {
+      fs.renameSync(temp, final);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!(code === "ENOENT" && fs.existsSync(final))) {
+        throw new Error(`writeText: cannot move '${temp}' to '${final}': ${(e as Error).message}`, { cause: e });
+      }
+    }
+    finals.push(final);
+  }
+  fs.rmSync(tempDir, { recursive: true, force: true });
+  return finals.sort();
+}
+
+/** @internal `mr.io.writeText`'s composite. */
+export class WriteText extends PTransform<PCollection<string>, PCollection<string>> {
+  private readonly prefix: string;
+  private readonly numShards: number;
+  private readonly suffix: string;
+
+  constructor(prefix: string, options: WriteTextOptions) {
+    super();
+    if (typeof prefix !== "string" || prefix.length === 0) {
+      throw new TypeError(`writeText: the prefix must be a non-empty path such as 'out/part', got ${typeof prefix === "string" ? "''" : String(prefix)}`);
+    }
+    if (prefix.endsWith("/") || prefix.endsWith(path.sep)) {
+      throw new TypeError(`writeText: the prefix '${prefix}' names a directory; add a file name prefix, such as '${prefix}part'`);
+    }
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`writeText: options must be an object { numShards?, suffix? }, got ${String(options)}`);
+    }
+    const known = new Set(["numShards", "suffix"]);
+    for (const k of Object.keys(options)) {
+      if (!known.has(k)) throw new TypeError(`writeText: unknown option '${k}'; valid options are numShards and suffix`);
+    }
+    const numShards = options.numShards ?? 1;
+    if (typeof numShards !== "number" || !Number.isInteger(numShards) || numShards < 1) {
+      throw new RangeError(`writeText: numShards must be a whole number >= 1, got ${String(numShards)}`);
+    }
+    const suffix = options.suffix ?? "";
+    if (typeof suffix !== "string" || suffix.includes("/") || suffix.includes(path.sep)) {
+      throw new TypeError(`writeText: suffix must be a string without '/', such as '.txt', got ${typeof suffix === "string" ? `'${suffix}'` : String(suffix)}`);
+    }
+    // Relative prefixes are resolved where the pipeline is built, not where a worker runs.
+    this.prefix = path.resolve(prefix);
+    this.numShards = numShards;
+    this.suffix = suffix;
+  }
+
+  override defaultName(): string {
+    return "WriteText";
+  }
+
+  expand(input: PCollection<string>): PCollection<string> {
+    const p = input.pipeline;
+    if (!input.isBounded || !isGlobalWindowing(input.windowing)) {
+      throw new Error(
+        `writeText: ${input.id} is ${input.isBounded ? "windowed" : "unbounded"}; writeText writes a bounded collection in the global window (windowed writes are not supported yet)`,
+      );
+    }
+    p._declareComposite({ kind: "writeFiles" });
+    const { prefix, numShards, suffix } = this;
+    const dir = path.dirname(prefix);
+    const base = path.basename(prefix);
+
+    // One temporary directory per run, chosen once and shared through a side input.
+    const tempDirs = p.apply("Impulse", impulse()).apply(
+      "ChooseTempDir",
+      new ParDoTransform<Uint8Array, string>("ChooseTempDir", {
+        fn: (_: Uint8Array) => path.join(dir, `.millrace-temp-${base}-${randomId()}`),
+        shape: "map",
+      }),
+    );
+    const tempDir = views.singleton(tempDirs);
+
+    const written = input
+      .apply(
+        "AssignShard",
+        new ParDoTransform<string, KV<number, string>>("AssignShard", {
+          fn: (line: string) => {
+            if (typeof line !== "string") {
+              throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
+            }
+            return kv(numShards === 1 ? 0 : stableHash(line) % numShards, line);
+          },
+          shape: "map",
+        }),
+      )
+      .apply("GroupByKey", groupByKey<number, string>())
+      .apply(
+        "WriteShards",
+        new ParDoTransform<KV<number, string[]>, WrittenShard>("WriteShards", {
+          fn: {
+            process(e: KV<number, string[]>, ctx: ProcessContext<WrittenShard>) {
+              const dirPath = ctx.sideInput<string>("tempDir");
+              fs.mkdirSync(dirPath, { recursive: true });
+              // A fresh name per attempt: a retried bundle never overwrites a file another attempt reported.
+              const tempPath = path.join(dirPath, `${shardName("shard", e.key, numShards, "")}.${randomId()}`);
+              writeLines(tempPath, e.value);
+              ctx.output({ shard: e.key, tempPath });
+            },
+          },
+          shape: "dofn",
+          sideInputs: { tempDir: tempDir as never },
+        }),
+      );
+
+    return written.apply("CollectShards", combineGlobally(combiners.toList<WrittenShard>())).apply(
+      "Finalize",
+      new ParDoTransform<WrittenShard[], string>("Finalize", {
+        fn: {
+          process(all: WrittenShard[], ctx: ProcessContext<string>) {
+            for (const f of finalizeShards(all, ctx.sideInput<string>("tempDir"), prefix, numShards, suffix)) ctx.output(f);
+          },
+        },
+        shape: "dofn",
+        sideInputs: { tempDir: tempDir as never },
+      }),
+    );
+  }
+}
