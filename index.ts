@@ -64,3 +64,42 @@ export * as io from "./sdk/io";
 export * as testing from "./sdk/testing";
 export * as portability from "./portability/public_api";
 export { coders, type Coder, type CoderContext, CoderError } from "./portability/coders";
+export {
+  ByteReader,
+  ByteWriter,
+  JsValueCoder,
+  BytesCoder,
+  StringUtf8Coder,
+  BoolCoder,
+  VarIntCoder,
+  DoubleCoder,
+  KVCoder,
+  IterableCoder,
+  StateBackedIterableCoder,
+  LengthPrefixCoder,
+  NullableCoder,
+  GlobalWindowCoder,
+  IntervalWindowCoder,
+  CustomWindowCoder,
+  WindowedValueCoder,
+  ParamWindowedValueCoder,
+  TimerCoder,
+  ShardedKeyCoder,
+  type JsValue,
+  type StateReader,
+  type TimerValue,
+  type ShardedKey,
+} from "./portability/coders";
+export type {
+  WindowingStrategy,
+  WindowFnSpec,
+  TriggerSpec,
+  AccumulationMode,
+  TimestampCombiner,
+  ClosingBehavior,
+  OnTimeBehavior,
+} from "./sdk/windowing/windowing_strategy";
+export type { ViewKind, DoFnShape } from "./sdk/graph/primitive_spec";
+export type { UserCodeSource } from "./portability/user_code/user_code_source";
+export type { DoFnPayload } from "./portability/payloads";
+export * as runnerApi from "./portability/proto/messages";

@@ -10,6 +10,8 @@ import { combineTimestamps, contributedTimestamp } from "../../portability/harne
 import type { BoundedWindow } from "../../sdk/values/windows";
 import { ON_TIME_AND_ONLY_FIRING, type PaneInfo } from "../../sdk/values/pane";
 import type { KV } from "../../sdk/values/kv";
+import { RunnerCheckError } from "../../portability/harness/user_code_error";
+import { previewValue } from "../../portability/values/preview";
 
 interface Group {
   key: unknown;
@@ -22,6 +24,8 @@ export class GroupingBuffer implements ElementReceiver {
   private readonly table: WindowedKeyedTable<Group>;
 
   constructor(
+    /** The GroupByKey transform, named when a key cannot be encoded. */
+    private readonly transform: string,
     keyCoder: Coder<unknown>,
     private readonly outputTime: number,
   ) {
@@ -33,7 +37,17 @@ export class GroupingBuffer implements ElementReceiver {
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       const ts = contributedTimestamp(this.outputTime, w, timestamp);
-      const group = this.table.tableFor(w).getOrCreate(kv.key, (key) => ({ key, values: [], timestamp: ts }));
+      let group: Group;
+      try {
+        group = this.table.tableFor(w).getOrCreate(kv.key, (key) => ({ key, values: [], timestamp: ts }));
+      } catch (e) {
+        // Keys are compared by their encoding, on every runner: an unencodable key cannot be grouped.
+        throw new RunnerCheckError(
+          this.transform,
+          `'${this.transform}' cannot group by the key ${previewValue(kv.key)}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
       group.values.push(kv.value);
       group.timestamp = combineTimestamps(this.outputTime, group.timestamp, ts);
     }

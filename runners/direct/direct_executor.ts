@@ -180,7 +180,7 @@ export class DirectExecutor {
       }
       case "groupByKey": {
         const keyCoder = this.model.coderOf(node.input, this.userCode).components[0]!;
-        const buffer = new GroupingBuffer(keyCoder, this.model.windowingOf(node.input).outputTime);
+        const buffer = new GroupingBuffer(node.transformId, keyCoder, this.model.windowingOf(node.input).outputTime);
         for (const wv of this.elementsOf(node.input)) buffer.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
         buffer.emit(out, order);
         break;
