@@ -34,32 +34,60 @@ import { BeamTypes, type BeamTypeName } from "./proto_root";
 // ---------------------------------------------------------------------------
 // Enums (each mirrors `<Name>.Enum` in beam_runner_api.proto)
 
-/** `IsBounded.Enum` */
+/**
+ * `IsBounded.Enum`: Whether a PCollection or source is finite.
+ * @enum
+ */
 export const IsBounded = { UNSPECIFIED: 0, UNBOUNDED: 1, BOUNDED: 2 } as const;
+/** One of the values of {@link IsBounded}, as decoded (a number). */
 export type IsBounded = (typeof IsBounded)[keyof typeof IsBounded];
 
-/** `MergeStatus.Enum` */
+/**
+ * `MergeStatus.Enum`: Whether a window function's windows merge, and whether merging already happened.
+ * @enum
+ */
 export const MergeStatus = { UNSPECIFIED: 0, NON_MERGING: 1, NEEDS_MERGE: 2, ALREADY_MERGED: 3 } as const;
+/** One of the values of {@link MergeStatus}, as decoded (a number). */
 export type MergeStatus = (typeof MergeStatus)[keyof typeof MergeStatus];
 
-/** `AccumulationMode.Enum` */
+/**
+ * `AccumulationMode.Enum`: Whether later panes of a window repeat the elements of earlier ones.
+ * @enum
+ */
 export const AccumulationMode = { UNSPECIFIED: 0, DISCARDING: 1, ACCUMULATING: 2, RETRACTING: 3 } as const;
+/** One of the values of {@link AccumulationMode}, as decoded (a number). */
 export type AccumulationMode = (typeof AccumulationMode)[keyof typeof AccumulationMode];
 
-/** `ClosingBehavior.Enum` */
+/**
+ * `ClosingBehavior.Enum`: Whether the final pane of a window fires when it has no new elements.
+ * @enum
+ */
 export const ClosingBehavior = { UNSPECIFIED: 0, EMIT_ALWAYS: 1, EMIT_IF_NONEMPTY: 2 } as const;
+/** One of the values of {@link ClosingBehavior}, as decoded (a number). */
 export type ClosingBehavior = (typeof ClosingBehavior)[keyof typeof ClosingBehavior];
 
-/** `OnTimeBehavior.Enum` */
+/**
+ * `OnTimeBehavior.Enum`: Whether the on-time pane fires when it has no new elements.
+ * @enum
+ */
 export const OnTimeBehavior = { UNSPECIFIED: 0, FIRE_ALWAYS: 1, FIRE_IF_NONEMPTY: 2 } as const;
+/** One of the values of {@link OnTimeBehavior}, as decoded (a number). */
 export type OnTimeBehavior = (typeof OnTimeBehavior)[keyof typeof OnTimeBehavior];
 
-/** `OutputTime.Enum` */
+/**
+ * `OutputTime.Enum`: Which timestamp the output of a grouping gets.
+ * @enum
+ */
 export const OutputTime = { UNSPECIFIED: 0, END_OF_WINDOW: 1, LATEST_IN_PANE: 2, EARLIEST_IN_PANE: 3 } as const;
+/** One of the values of {@link OutputTime}, as decoded (a number). */
 export type OutputTime = (typeof OutputTime)[keyof typeof OutputTime];
 
-/** `TimeDomain.Enum` */
+/**
+ * `TimeDomain.Enum`: The clock a timer follows.
+ * @enum
+ */
 export const TimeDomain = { UNSPECIFIED: 0, EVENT_TIME: 1, PROCESSING_TIME: 2 } as const;
+/** One of the values of {@link TimeDomain}, as decoded (a number). */
 export type TimeDomain = (typeof TimeDomain)[keyof typeof TimeDomain];
 
 // ---------------------------------------------------------------------------
@@ -67,82 +95,139 @@ export type TimeDomain = (typeof TimeDomain)[keyof typeof TimeDomain];
 
 /** A URN plus its URN-specific payload. */
 export interface FunctionSpec {
+  /** Identifies what the function is, e.g. `beam:transform:pardo:v1`. */
   urn: string;
+  /** URN-specific parameters; empty when the URN needs none. */
   payload: Uint8Array;
 }
 
+/** `DisplayData`: one item of display data, a URN and its payload. */
 export interface DisplayData {
+  /** The kind of display data, e.g. `beam:display_data:labelled:v1`. */
   urn: string;
+  /** The URN-specific encoded value. */
   payload: Uint8Array;
 }
 
+/** `Pipeline`: the whole portable pipeline, as a runner receives it. */
 export interface Pipeline {
+  /** The graph's nodes; never null in a valid pipeline. */
   components: Components | null;
+  /** Ids of the outermost transforms, in the order they were applied. */
   rootTransformIds: string[];
+  /** Display data for the pipeline as a whole. */
   displayData: DisplayData[];
+  /** URNs of features a runner must support to run the pipeline correctly; a runner that does not know one must refuse it. */
   requirements: string[];
 }
 
+/** `Components`: every node of the pipeline graph, each map keyed by id. */
 export interface Components {
+  /** All transforms, composites and leaves alike. */
   transforms: Record<string, PTransform>;
+  /** All PCollections. */
   pcollections: Record<string, PCollection>;
+  /** All windowing strategies that PCollections refer to. */
   windowingStrategies: Record<string, WindowingStrategy>;
+  /** All coders that PCollections, windowing strategies and other coders refer to. */
   coders: Record<string, Coder>;
+  /** All environments that transforms refer to. */
   environments: Record<string, Environment>;
 }
 
+/** `PTransform`: one transform, composite or leaf. */
 export interface PTransform {
+  /** URN and payload of what the transform does; null for a composite that is only a grouping. */
   spec: FunctionSpec | null;
+  /** Ids of the parts of a composite; empty for a leaf. */
   subtransforms: string[];
+  /** Local input name to PCollection id. */
   inputs: Record<string, string>;
+  /** Local output name (the tag, `"main"` for the main output) to PCollection id. */
   outputs: Record<string, string>;
+  /** The full slash-separated name the transform was applied with; unique in the pipeline. */
   uniqueName: string;
+  /** Display data for the transform. */
   displayData: DisplayData[];
+  /** Environment that runs the transform's user code; empty for transforms the runner executes itself. */
   environmentId: string;
+  /** Free-form annotations by key. */
   annotations: Record<string, Uint8Array>;
 }
 
+/** `PCollection`: one collection of elements, with how to code and window them. */
 export interface PCollection {
+  /** A name unique in the pipeline, derived from the producing transform's. */
   uniqueName: string;
+  /** Id of the coder of the elements. */
   coderId: string;
+  /** Whether the collection is finite. */
   isBounded: IsBounded;
+  /** Id of the windowing strategy. */
   windowingStrategyId: string;
+  /** Display data for the collection. */
   displayData: DisplayData[];
 }
 
+/** `Coder`: a coder's URN and payload plus the ids of its component coders. */
 export interface Coder {
+  /** URN and payload of the coder. */
   spec: FunctionSpec | null;
+  /** Ids of the component coders, in order (e.g. key coder, then value coder). */
   componentCoderIds: string[];
 }
 
+/** `Environment`: where user code runs and what it needs there. */
 export interface Environment {
+  /** The kind of environment, e.g. millrace's `millrace:env:node_module:v1`. */
   urn: string;
+  /** URN-specific description of the environment. */
   payload: Uint8Array;
+  /** Display data for the environment. */
   displayData: DisplayData[];
+  /** URNs of the features the environment's SDK supports. */
   capabilities: string[];
+  /** Artifacts the environment needs staged. */
   dependencies: ArtifactInformation[];
+  /** Resource hints (memory, accelerators...) by URN. */
   resourceHints: Record<string, Uint8Array>;
 }
 
+/** `ArtifactInformation`: a file or package an environment depends on. */
 export interface ArtifactInformation {
+  /** How to fetch the artifact, e.g. from a file or a URL. */
   typeUrn: string;
+  /** Parameters for `typeUrn`, e.g. the path. */
   typePayload: Uint8Array;
+  /** What the artifact is for, e.g. a file to stage under a name. */
   roleUrn: string;
+  /** Parameters for `roleUrn`. */
   rolePayload: Uint8Array;
 }
 
+/** `WindowingStrategy`: how a PCollection's elements are windowed and when panes fire. */
 export interface WindowingStrategy {
+  /** The window function: a `beam:window_fn:...` URN and its payload. */
   windowFn: FunctionSpec | null;
+  /** Whether windows merge (sessions do) and whether merging has already happened. */
   mergeStatus: MergeStatus;
+  /** Id of the coder of the windows. */
   windowCoderId: string;
+  /** When panes fire. */
   trigger: Trigger | null;
+  /** Whether a pane repeats the elements of earlier panes of the window. */
   accumulationMode: AccumulationMode;
+  /** Which timestamp grouped outputs get. */
   outputTime: OutputTime;
+  /** Whether the final pane fires when it has no new elements. */
   closingBehavior: ClosingBehavior;
   /** Milliseconds. */
   allowedLateness: number;
+  /** Whether the on-time pane fires when it has no new elements. */
   onTimeBehavior: OnTimeBehavior;
+  /** True when every element lands in exactly one window (fixed windows, not sliding ones). */
   assignsToOneWindow: boolean;
+  /** Environment of the window function, when it is user code. */
   environmentId: string;
 }
 
@@ -163,52 +248,75 @@ export type TriggerKind =
 
 /** `Trigger`: exactly one member is set; `trigger` names it (see module doc). */
 export interface Trigger {
+  /** Name of the member that is set. */
   trigger?: TriggerKind;
+  /** Fires once every subtrigger has fired. */
   afterAll?: TriggerAfterAll;
+  /** Fires once any subtrigger has fired. */
   afterAny?: TriggerAfterAny;
+  /** Fires as each subtrigger in turn. */
   afterEach?: TriggerAfterEach;
+  /** Fires when the watermark passes the end of the window, with optional early and late firings. */
   afterEndOfWindow?: TriggerAfterEndOfWindow;
+  /** Fires a processing-time delay after the first element. */
   afterProcessingTime?: TriggerAfterProcessingTime;
+  /** Runner-internal processing-time trigger, synchronized across workers. */
   afterSynchronizedProcessingTime?: TriggerEmpty;
+  /** Beam's default: once at the end of the window, then once per late element. */
   default?: TriggerEmpty;
+  /** Fires after a number of elements. */
   elementCount?: TriggerElementCount;
+  /** Never fires; the window's content is emitted only when it expires. */
   never?: TriggerEmpty;
+  /** Fires as `main` until `finally` fires, then finishes. */
   orFinally?: TriggerOrFinally;
+  /** Fires as its subtrigger, forever. */
   repeat?: TriggerRepeat;
+  /** Fires for every element. */
   always?: TriggerEmpty;
 }
 /** `Trigger.AfterAll` */
 export interface TriggerAfterAll {
+  /** The triggers that must all fire. */
   subtriggers: Trigger[];
 }
 /** `Trigger.AfterAny` */
 export interface TriggerAfterAny {
+  /** The triggers of which one must fire. */
   subtriggers: Trigger[];
 }
 /** `Trigger.AfterEach` */
 export interface TriggerAfterEach {
+  /** The triggers to run, in order. */
   subtriggers: Trigger[];
 }
 /** `Trigger.AfterEndOfWindow`; `null` means no early / late firings. */
 export interface TriggerAfterEndOfWindow {
+  /** Fires before the watermark reaches the end of the window; null for none. */
   earlyFirings: Trigger | null;
+  /** Fires for late elements; null for none. */
   lateFirings: Trigger | null;
 }
 /** `Trigger.AfterProcessingTime` */
 export interface TriggerAfterProcessingTime {
+  /** Applied in order to the first element's arrival time to get the firing time. */
   timestampTransforms: TimestampTransform[];
 }
 /** `Trigger.ElementCount` */
 export interface TriggerElementCount {
+  /** How many elements the pane needs before it fires. */
   elementCount: number;
 }
 /** `Trigger.OrFinally` */
 export interface TriggerOrFinally {
+  /** The trigger that fires panes. */
   main: Trigger | null;
+  /** The trigger that, once it fires, finishes the whole trigger. */
   finally: Trigger | null;
 }
 /** `Trigger.Repeat` */
 export interface TriggerRepeat {
+  /** The trigger to repeat. */
   subtrigger: Trigger | null;
 }
 /** Field-less trigger messages: `Default`, `Never`, `Always`, `AfterSynchronizedProcessingTime`. */
@@ -216,35 +324,55 @@ export type TriggerEmpty = Record<string, never>;
 
 /** `TimestampTransform`: `timestampTransform` names the set member. */
 export interface TimestampTransform {
+  /** Name of the member that is set. */
   timestampTransform?: "delay" | "alignTo";
+  /** Adds a fixed delay. */
   delay?: TimestampTransformDelay;
+  /** Rounds up to the next point of a grid. */
   alignTo?: TimestampTransformAlignTo;
 }
 /** `TimestampTransform.Delay` */
 export interface TimestampTransformDelay {
+  /** The delay, in milliseconds. */
   delayMillis: number;
 }
 /** `TimestampTransform.AlignTo` (milliseconds) */
 export interface TimestampTransformAlignTo {
+  /** Spacing of the grid. */
   period: number;
+  /** Where the grid starts, relative to the epoch. */
   offset: number;
 }
 
+/** `ParDoPayload`: what a ParDo runs and what the runner must provide for it. */
 export interface ParDoPayload {
+  /** The DoFn; millrace's use `millrace:dofn:v1` with a JSON payload that refers to the user code. */
   doFn: FunctionSpec | null;
+  /** Side inputs, by local input name. */
   sideInputs: Record<string, SideInput>;
+  /** State cells the DoFn declares, by id. */
   stateSpecs: Record<string, StateSpec>;
+  /** Coder of restrictions, for splittable DoFns; empty otherwise. */
   restrictionCoderId: string;
+  /** True when the DoFn asks to be called back after its bundle's output is committed. */
   requestsFinalization: boolean;
+  /** Timer families the DoFn declares, by id. */
   timerFamilySpecs: Record<string, TimerFamilySpec>;
+  /** True when the DoFn needs its input sorted by timestamp. */
   requiresTimeSortedInput: boolean;
+  /** True when the DoFn needs the same input replayed on retry. */
   requiresStableInput: boolean;
+  /** Id of the timer family that fires when a window expires; empty for none. */
   onWindowExpirationTimerFamilySpec: string;
 }
 
+/** `SideInput`: how a ParDo reads one side input. */
 export interface SideInput {
+  /** How the runner serves the data: `beam:side_input:iterable:v1` or `beam:side_input:multimap:v1`. */
   accessPattern: FunctionSpec | null;
+  /** Turns what the runner serves into the view the user code reads. */
   viewFn: FunctionSpec | null;
+  /** Maps a main-input window to the side-input window to read. */
   windowMappingFn: FunctionSpec | null;
 }
 
@@ -260,153 +388,249 @@ export type StateSpecKind =
 
 /** `StateSpec`: one member of the `spec` oneof, plus `protocol`. */
 export interface StateSpec {
+  /** Name of the member that is set. */
   spec?: StateSpecKind;
+  /** A single value. */
   readModifyWriteSpec?: ReadModifyWriteStateSpec;
+  /** An unordered bag. */
   bagSpec?: BagStateSpec;
+  /** A value folded with a CombineFn. */
   combiningSpec?: CombiningStateSpec;
+  /** A map. */
   mapSpec?: MapStateSpec;
+  /** A set. */
   setSpec?: SetStateSpec;
+  /** A list ordered by timestamp. */
   orderedListSpec?: OrderedListStateSpec;
+  /** A multimap. */
   multimapSpec?: MultimapStateSpec;
+  /** The state protocol the runner must serve the cell with. */
   protocol: FunctionSpec | null;
 }
+/** `ReadModifyWriteStateSpec`: a state cell holding one value. */
 export interface ReadModifyWriteStateSpec {
+  /** Id of the coder of the value. */
   coderId: string;
 }
+/** `BagStateSpec`: a state cell holding an unordered bag. */
 export interface BagStateSpec {
+  /** Id of the coder of the elements. */
   elementCoderId: string;
 }
+/** `CombiningStateSpec`: a state cell folding values with a CombineFn. */
 export interface CombiningStateSpec {
+  /** Id of the coder of the accumulator. */
   accumulatorCoderId: string;
+  /** The CombineFn. */
   combineFn: FunctionSpec | null;
 }
+/** `MapStateSpec`: a state cell holding a map. */
 export interface MapStateSpec {
+  /** Id of the coder of the keys. */
   keyCoderId: string;
+  /** Id of the coder of the values. */
   valueCoderId: string;
 }
+/** `SetStateSpec`: a state cell holding a set. */
 export interface SetStateSpec {
+  /** Id of the coder of the elements. */
   elementCoderId: string;
 }
+/** `OrderedListStateSpec`: a state cell holding a list ordered by timestamp. */
 export interface OrderedListStateSpec {
+  /** Id of the coder of the elements. */
   elementCoderId: string;
 }
+/** `MultimapStateSpec`: a state cell holding a multimap. */
 export interface MultimapStateSpec {
+  /** Id of the coder of the keys. */
   keyCoderId: string;
+  /** Id of the coder of the values. */
   valueCoderId: string;
 }
 
+/** `TimerFamilySpec`: a family of timers a DoFn declares. */
 export interface TimerFamilySpec {
+  /** Whether the timers fire on event time or processing time. */
   timeDomain: TimeDomain;
+  /** Id of the coder of the timers (a timer coder). */
   timerFamilyCoderId: string;
 }
 
+/** `CombinePayload`: payload of Beam's combine transforms. */
 export interface CombinePayload {
+  /** The CombineFn. */
   combineFn: FunctionSpec | null;
+  /** Id of the coder of the accumulator. */
   accumulatorCoderId: string;
 }
 
+/** `ReadPayload`: payload of `beam:transform:read:v1`. */
 export interface ReadPayload {
+  /** The source to read. */
   source: FunctionSpec | null;
+  /** Whether the source is finite. */
   isBounded: IsBounded;
 }
 
+/** `WindowIntoPayload`: payload of `beam:transform:window_into:v1`. */
 export interface WindowIntoPayload {
+  /** The window function to assign windows with. */
   windowFn: FunctionSpec | null;
 }
 
+/** `TestStreamPayload`: payload of `beam:transform:teststream:v1`, a scripted unbounded source for tests. */
 export interface TestStreamPayload {
+  /** Id of the coder of the elements. */
   coderId: string;
+  /** The script, in order. */
   events: TestStreamEvent[];
+  /** When set, a service to fetch the events from instead. */
   endpoint: ApiServiceDescriptor | null;
 }
 /** `TestStreamPayload.Event`: `event` names the set member. */
 export interface TestStreamEvent {
+  /** Name of the member that is set. */
   event?: "watermarkEvent" | "processingTimeEvent" | "elementEvent";
+  /** Advances the watermark. */
   watermarkEvent?: TestStreamAdvanceWatermark;
+  /** Advances processing time. */
   processingTimeEvent?: TestStreamAdvanceProcessingTime;
+  /** Adds elements. */
   elementEvent?: TestStreamAddElements;
 }
 /** `TestStreamPayload.Event.AdvanceWatermark` (millis) */
 export interface TestStreamAdvanceWatermark {
+  /** The new watermark. */
   newWatermark: number;
+  /** Output whose watermark advances. */
   tag: string;
 }
 /** `TestStreamPayload.Event.AdvanceProcessingTime` (millis) */
 export interface TestStreamAdvanceProcessingTime {
+  /** How far processing time moves. */
   advanceDuration: number;
 }
 /** `TestStreamPayload.Event.AddElements` */
 export interface TestStreamAddElements {
+  /** The elements to add. */
   elements: TestStreamTimestampedElement[];
+  /** Output the elements go to. */
   tag: string;
 }
 /** `TestStreamPayload.TimestampedElement` (timestamp in millis) */
 export interface TestStreamTimestampedElement {
+  /** The element, encoded with the stream's coder. */
   encodedElement: Uint8Array;
+  /** The element's event time. */
   timestamp: number;
 }
 
+/** `ApiServiceDescriptor`: the address of a (gRPC) service. */
 export interface ApiServiceDescriptor {
+  /** Where the service listens. */
   url: string;
+  /** How to authenticate; null for none. */
   authentication: AuthenticationSpec | null;
 }
+/** `AuthenticationSpec`: how to authenticate to a service. */
 export interface AuthenticationSpec {
+  /** The authentication scheme. */
   urn: string;
+  /** Scheme-specific parameters. */
   payload: Uint8Array;
 }
 
 /** `google.protobuf.Duration` */
 export interface Duration {
+  /** Whole seconds. */
   seconds: number;
+  /** Nanoseconds on top of `seconds`. */
   nanos: number;
 }
 /** `google.protobuf.Timestamp` */
 export interface Timestamp {
+  /** Whole seconds since the Unix epoch. */
   seconds: number;
+  /** Nanoseconds on top of `seconds`. */
   nanos: number;
 }
 
 /** Payload of `beam:window_fn:global_windows:v1` (no fields). */
 export type GlobalWindowsPayload = Record<string, never>;
+/** Payload of `beam:window_fn:fixed_windows:v1`. */
 export interface FixedWindowsPayload {
+  /** Length of each window. */
   size: Duration | null;
+  /** Where the windows' grid starts, relative to the epoch. */
   offset: Timestamp | null;
 }
+/** Payload of `beam:window_fn:sliding_windows:v1`. */
 export interface SlidingWindowsPayload {
+  /** Length of each window. */
   size: Duration | null;
+  /** Where the windows' grid starts, relative to the epoch. */
   offset: Timestamp | null;
+  /** How often a new window starts. */
   period: Duration | null;
 }
+/** Payload of `beam:window_fn:session_windows:v1`. */
 export interface SessionWindowsPayload {
+  /** A session ends after this long without elements. */
   gapSize: Duration | null;
 }
 
 /** Message name (as accepted by encode/decode) -> decoded TypeScript shape. */
 export interface MessageTypes {
+  /** Decoded shape of `Pipeline`. */
   Pipeline: Pipeline;
+  /** Decoded shape of `Components`. */
   Components: Components;
+  /** Decoded shape of `PTransform`. */
   PTransform: PTransform;
+  /** Decoded shape of `PCollection`. */
   PCollection: PCollection;
+  /** Decoded shape of `FunctionSpec`. */
   FunctionSpec: FunctionSpec;
+  /** Decoded shape of `Coder`. */
   Coder: Coder;
+  /** Decoded shape of `Environment`. */
   Environment: Environment;
+  /** Decoded shape of `ArtifactInformation`. */
   ArtifactInformation: ArtifactInformation;
+  /** Decoded shape of `DisplayData`. */
   DisplayData: DisplayData;
+  /** Decoded shape of `WindowingStrategy`. */
   WindowingStrategy: WindowingStrategy;
+  /** Decoded shape of `ParDoPayload`. */
   ParDoPayload: ParDoPayload;
+  /** Decoded shape of `SideInput`. */
   SideInput: SideInput;
+  /** Decoded shape of `StateSpec`. */
   StateSpec: StateSpec;
+  /** Decoded shape of `TimerFamilySpec`. */
   TimerFamilySpec: TimerFamilySpec;
+  /** Decoded shape of `CombinePayload`. */
   CombinePayload: CombinePayload;
+  /** Decoded shape of `ReadPayload`. */
   ReadPayload: ReadPayload;
+  /** Decoded shape of `WindowIntoPayload`. */
   WindowIntoPayload: WindowIntoPayload;
+  /** Decoded shape of `TestStreamPayload`. */
   TestStreamPayload: TestStreamPayload;
+  /** Decoded shape of `Trigger`. */
   Trigger: Trigger;
+  /** Decoded shape of `TimestampTransform`. */
   TimestampTransform: TimestampTransform;
+  /** Decoded shape of `ApiServiceDescriptor`. */
   ApiServiceDescriptor: ApiServiceDescriptor;
+  /** Decoded shape of `GlobalWindowsPayload`. */
   GlobalWindowsPayload: GlobalWindowsPayload;
+  /** Decoded shape of `FixedWindowsPayload`. */
   FixedWindowsPayload: FixedWindowsPayload;
+  /** Decoded shape of `SlidingWindowsPayload`. */
   SlidingWindowsPayload: SlidingWindowsPayload;
+  /** Decoded shape of `SessionWindowsPayload`. */
   SessionWindowsPayload: SessionWindowsPayload;
 }
 

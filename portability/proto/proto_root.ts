@@ -134,7 +134,10 @@ export const BeamTypes = {
   SessionWindowsPayload: lookup("SessionWindowsPayload"),
 } as const satisfies Record<string, protobuf.Type>;
 
-/** Names accepted by `encodeMessage` / `decodeMessage`. */
+/**
+ * Names accepted by `encodeMessage` / `decodeMessage`.
+ * @inline
+ */
 export type BeamTypeName = keyof typeof BeamTypes;
 
 /** Looks up any Beam message type (nested ones with dots, e.g. `"Trigger.AfterAll"`). */

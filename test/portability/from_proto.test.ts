@@ -1,0 +1,91 @@
+import { expect } from "chai";
+import * as mr from "../../index";
+import { decodeMessage, encodeMessage, type Pipeline } from "../../portability/proto/messages";
+import { InvalidPipelineError } from "../../portability/from_proto";
+import { runDirect } from "../../runners/direct/direct_runner";
+
+function validProto(): Uint8Array {
+  const p = mr.Pipeline.create();
+  p.apply("Nums", mr.create([1, 2, 3])).apply("Keyed", mr.withKeys((x: number) => x % 2)).apply("Group", mr.groupByKey());
+  return mr.portability.toProto(p);
+}
+
+function tampered(edit: (p: Pipeline) => void): Uint8Array {
+  const proto = decodeMessage("Pipeline", validProto());
+  edit(proto);
+  return encodeMessage("Pipeline", proto as never);
+}
+
+function rejection(bytes: Uint8Array): string {
+  try {
+    mr.portability.fromProto(bytes);
+  } catch (e) {
+    expect(e).to.be.instanceOf(InvalidPipelineError);
+    return (e as Error).message;
+  }
+  throw new Error("fromProto accepted invalid bytes");
+}
+
+describe("fromProto", () => {
+  it("decodes a valid pipeline into a model with leaves in topological order", () => {
+    const model = mr.portability.fromProto(validProto());
+    expect(model.leaves.map((l) => l.id)).to.deep.equal(["Nums/Impulse", "Nums/Values", "Keyed", "Group"]);
+  });
+
+  it("rejects truncated bytes with a clear error", () => {
+    const bytes = validProto();
+    expect(rejection(bytes.subarray(0, Math.floor(bytes.length / 2)))).to.match(/^malformed pipeline proto/);
+  });
+
+  it("rejects garbage bytes with a clear error", () => {
+    expect(rejection(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]))).to.match(/malformed pipeline proto|invalid pipeline/);
+    expect(rejection(new Uint8Array(0))).to.match(/no components/);
+  });
+
+  it("rejects dangling ids, naming what points where", () => {
+    expect(rejection(tampered((p) => (p.components!.pcollections["Keyed.main"]!.coderId = "nowhere")))).to.match(
+      /PCollection 'Keyed.main' names coder 'nowhere', which does not exist/,
+    );
+    expect(rejection(tampered((p) => (p.components!.transforms["Group"]!.inputs.main = "ghost")))).to.match(
+      /transform 'Group' input 'main' names PCollection 'ghost'/,
+    );
+    expect(rejection(tampered((p) => p.rootTransformIds.push("Missing")))).to.match(/root transform 'Missing' does not exist/);
+    expect(rejection(tampered((p) => (p.components!.transforms["Keyed"]!.environmentId = "docker")))).to.match(
+      /transform 'Keyed' names environment 'docker'/,
+    );
+  });
+
+  it("rejects unknown URNs on leaves and coders", () => {
+    expect(rejection(tampered((p) => (p.components!.transforms["Group"]!.spec!.urn = "beam:transform:mystery:v1")))).to.match(
+      /transform 'Group' has unknown URN 'beam:transform:mystery:v1'/,
+    );
+    expect(
+      rejection(
+        tampered((p) => {
+          const id = p.components!.pcollections["Keyed.main"]!.coderId;
+          p.components!.coders[id]!.spec!.urn = "beam:coder:mystery:v1";
+        }),
+      ),
+    ).to.match(/has unknown URN 'beam:coder:mystery:v1'/);
+  });
+
+  it("rejects requirements it does not support", () => {
+    expect(rejection(tampered((p) => p.requirements.push("beam:requirement:pardo:stateful:v1")))).to.match(
+      /requires 'beam:requirement:pardo:stateful:v1', which this runner does not support/,
+    );
+  });
+
+  it("rejects a malformed ParDo payload, naming the transform", () => {
+    expect(rejection(tampered((p) => (p.components!.transforms["Keyed"]!.spec!.payload = new Uint8Array([0x0a, 0x05, 0x01]))))).to.match(
+      /transform 'Keyed' has a malformed ParDo payload/,
+    );
+  });
+
+  it("a runner given malformed bytes fails the job with the same clear error", async () => {
+    const result = runDirect({ pipelineProto: new Uint8Array([1, 2, 3]), options: {}, userCode: { lookup: () => undefined } });
+    let message = "";
+    await result.waitUntilFinish().catch((e: Error) => (message = e.message));
+    expect(message).to.match(/malformed pipeline proto/);
+    expect(result.state).to.equal("FAILED");
+  });
+});
