@@ -13,6 +13,7 @@ import { decodeJsonPayload, type DoFnPayload } from "./payloads";
 
 /** Thrown for a pipeline proto that cannot be run: the message says what and where. */
 export class InvalidPipelineError extends Error {
+  /** Always `"InvalidPipelineError"`. */
   override readonly name = "InvalidPipelineError";
 }
 

@@ -52,10 +52,17 @@ export class PCollection<T> {
 
   /**
    * Sets the coder of this collection's elements, replacing the inferred one.
-   * Returns the collection, for chaining.
+   * Returns the collection, for chaining. Any coder is accepted (e.g. the
+   * varint coder, which decodes large values as `bigint`, for a collection of
+   * numbers); the direct runner checks that every element survives it.
+   *
+   * @example
+   * ```ts
+   * pairs.setCoder(mr.coders.kv(mr.coders.stringUtf8(), mr.coders.varint()));
+   * ```
    */
-  setCoder(coder: Coder<T>): this {
-    this._coder = coder;
+  setCoder(coder: Coder<any>): this {
+    this._coder = coder as Coder<T>;
     this._coderIsExplicit = true;
     return this;
   }

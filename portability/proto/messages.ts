@@ -634,7 +634,10 @@ export interface MessageTypes {
   SessionWindowsPayload: SessionWindowsPayload;
 }
 
-/** Every name `encodeMessage` / `decodeMessage` accept. */
+/**
+ * Every name `encodeMessage` / `decodeMessage` accept.
+ * @useDeclaredType
+ */
 export type MessageTypeName = keyof MessageTypes & BeamTypeName;
 
 /**
@@ -654,9 +657,14 @@ export type MessageInit<T> = T extends Uint8Array
 
 /** Thrown by {@link decodeMessage} when the bytes are not a parseable message. */
 export class ProtoDecodeError extends Error {
+  /** Always `"ProtoDecodeError"`, so the error is recognisable after serialization. */
   override readonly name = "ProtoDecodeError";
   /** The message type we tried to decode, e.g. `"Pipeline"`. */
   readonly typeName: string;
+  /**
+   * @param typeName the message type, e.g. `"Pipeline"`.
+   * @param cause what protobufjs threw; kept as the error's `cause`.
+   */
   constructor(typeName: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(`malformed ${typeName} proto: ${detail}`, { cause });
@@ -666,9 +674,14 @@ export class ProtoDecodeError extends Error {
 
 /** Thrown by {@link encodeMessage} when the value does not fit the message type. */
 export class ProtoEncodeError extends Error {
+  /** Always `"ProtoEncodeError"`, so the error is recognisable after serialization. */
   override readonly name = "ProtoEncodeError";
   /** The message type we tried to encode, e.g. `"Pipeline"`. */
   readonly typeName: string;
+  /**
+   * @param typeName the message type, e.g. `"Pipeline"`.
+   * @param problem what does not fit, as `Type.verify` reports it.
+   */
   constructor(typeName: string, problem: string) {
     super(`invalid ${typeName} proto: ${problem}`);
     this.typeName = typeName;

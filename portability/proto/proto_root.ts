@@ -134,10 +134,7 @@ export const BeamTypes = {
   SessionWindowsPayload: lookup("SessionWindowsPayload"),
 } as const satisfies Record<string, protobuf.Type>;
 
-/**
- * Names accepted by `encodeMessage` / `decodeMessage`.
- * @inline
- */
+/** Names accepted by `encodeMessage` / `decodeMessage`. */
 export type BeamTypeName = keyof typeof BeamTypes;
 
 /** Looks up any Beam message type (nested ones with dots, e.g. `"Trigger.AfterAll"`). */

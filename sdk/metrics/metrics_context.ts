@@ -24,7 +24,10 @@ export interface Gauge {
 
 /** Where a DoFn finds its metrics, by name. */
 export interface MetricsContext {
+  /** The counter called `name`, created on first use. */
   counter(name: string): Counter;
+  /** The distribution called `name`, created on first use. */
   distribution(name: string): Distribution;
+  /** The gauge called `name`, created on first use. */
   gauge(name: string): Gauge;
 }

@@ -17,6 +17,7 @@ export const COMMON_FLAGS: FlagSpecs = {
 
 /** Thrown for an unknown flag or a bad value; the message lists the valid flags. */
 export class InvalidOptionsError extends Error {
+  /** Always `"InvalidOptionsError"`. */
   override readonly name = "InvalidOptionsError";
 }
 

@@ -12,6 +12,7 @@ export const ASSERTIONS_PASSED_COUNTER = "millrace.testing.assertionsPassed";
 
 /** Thrown inside the pipeline when an assertion fails; the job then fails with this message. */
 export class AssertionFailedError extends Error {
+  /** Always `"AssertionFailedError"`. */
   override readonly name = "AssertionFailedError";
 }
 

@@ -7,7 +7,9 @@ import { coders } from "../../portability/coders";
 
 /** An element with its event time, for {@link createTimestamped}. */
 export interface TimestampedValue<T> {
+  /** The element. */
   value: T;
+  /** Its event time, in milliseconds since the epoch. */
   timestamp: number;
 }
 

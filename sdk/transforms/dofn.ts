@@ -33,10 +33,15 @@ export abstract class DoFn<In, Out> {
 
 /** A DoFn written as an object literal, with the same optional lifecycle methods. */
 export interface DoFnObject<In, Out> {
+  /** Called once before the object processes anything. */
   setup?(): void;
+  /** Called before each bundle. */
   startBundle?(ctx: BundleContext<Out>): void;
+  /** Called for each element (and each of its windows); emit with `ctx.output` or return an iterable. */
   process(element: In, ctx: ProcessContext<Out>): Iterable<Out> | void;
+  /** Called after each bundle; may emit. */
   finishBundle?(ctx: BundleContext<Out>): void;
+  /** Called once when the object is discarded. */
   teardown?(): void;
   /** State cells, for stateful processing. */
   state?: Record<string, unknown>;

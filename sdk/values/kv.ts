@@ -1,6 +1,8 @@
 /** A key with a value: the element type that grouping transforms work on. */
 export interface KV<K, V> {
+  /** What grouping transforms group by. */
   key: K;
+  /** The payload that travels with the key. */
   value: V;
 }
 

@@ -8,8 +8,11 @@ export type PaneTiming = "EARLY" | "ON_TIME" | "LATE" | "UNKNOWN";
 
 /** Beam's pane info, given to DoFns as `ctx.pane`. */
 export interface PaneInfo {
+  /** True for the first pane fired for the window. */
   readonly isFirst: boolean;
+  /** True for the last pane: the window will fire no more. */
   readonly isLast: boolean;
+  /** Whether the pane fired before, at or after the watermark passed the end of the window. */
   readonly timing: PaneTiming;
   /** Index of this pane among all firings of its window, from 0. */
   readonly index: number;

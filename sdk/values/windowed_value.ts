@@ -6,8 +6,12 @@ import type { PaneInfo } from "./pane";
  * encode it (Beam's `WindowedValue`).
  */
 export interface WindowedValue<T = unknown> {
+  /** The element itself. */
   value: T;
+  /** Event time, in milliseconds since the epoch. */
   timestamp: number;
+  /** The windows the element is in; usually one. */
   windows: readonly BoundedWindow[];
+  /** Which firing of its window produced the element. */
   pane: PaneInfo;
 }

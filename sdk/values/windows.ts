@@ -5,12 +5,15 @@ import { GLOBAL_WINDOW_MAX_TIMESTAMP } from "./time";
 
 /** The single window of the global windowing strategy. */
 export interface GlobalWindow {
+  /** Tells the global window apart from interval windows. */
   readonly kind: "global";
 }
 
 /** A half-open interval `[start, end)` of event time, in milliseconds. */
 export interface IntervalWindow {
+  /** First millisecond in the window (inclusive). */
   readonly start: number;
+  /** First millisecond after the window (exclusive). */
   readonly end: number;
 }
 
