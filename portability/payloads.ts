@@ -8,7 +8,9 @@ import type { PipelineOrigin } from "./user_code/user_code_source";
 
 /** Payload of `millrace:dofn:v1`. */
 export interface DoFnPayload {
+  /** Reference of the user's function, resolved through the run's `UserCodeSource`. */
   readonly ref: string;
+  /** Which form the function has, so the harness knows how to call it. */
   readonly shape: DoFnShape;
   /** Output tags besides "main". */
   readonly additionalOutputs: readonly string[];

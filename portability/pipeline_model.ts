@@ -13,8 +13,11 @@ import type { UserCodeSource } from "./user_code/user_code_source";
 
 /** A leaf transform of the model. */
 export interface LeafTransform {
+  /** The transform's id in `Components.transforms`. */
   readonly id: string;
+  /** The decoded `PTransform` message. */
   readonly proto: pb.PTransform;
+  /** The URN of its spec: what the runner must execute. */
   readonly urn: string;
 }
 

@@ -61,6 +61,8 @@ export class PipelineExecutionError extends Error {
   readonly element: string | undefined;
 
   /**
+   * Runners build these; user code only catches them.
+   *
    * @param message what went wrong.
    * @param details the failing transform, the element (already rendered) and the original error, when known.
    */

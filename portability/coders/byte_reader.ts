@@ -23,6 +23,8 @@ export class ByteReader {
   private pos: number;
 
   /**
+   * A reader over `bytes[start, end)`, positioned at `start`.
+   *
    * @param bytes the input; not copied, so do not mutate it while reading.
    * @param start first offset to read.
    * @param end offset just past the last byte to read (defaults to the array's length).

@@ -26,7 +26,11 @@ export class ByteWriter {
   private buf: Buffer;
   private pos = 0;
 
-  /** @param initialCapacity starting size in bytes; the buffer doubles when full. */
+  /**
+   * An empty writer.
+   *
+   * @param initialCapacity starting size in bytes; the buffer doubles when full.
+   */
   constructor(initialCapacity = 256) {
     this.buf = Buffer.allocUnsafe(Math.max(16, initialCapacity | 0));
   }

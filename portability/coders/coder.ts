@@ -62,6 +62,8 @@ export class CoderError extends Error {
   readonly urn: string;
 
   /**
+   * Builds the error; the message reads `<urn>: <message> (got <value>)`.
+   *
    * @param urn the coder's URN.
    * @param message what is wrong.
    * @param value the offending value, shown truncated in the message if given.

@@ -662,6 +662,8 @@ export class ProtoDecodeError extends Error {
   /** The message type we tried to decode, e.g. `"Pipeline"`. */
   readonly typeName: string;
   /**
+   * Wraps what protobufjs threw.
+   *
    * @param typeName the message type, e.g. `"Pipeline"`.
    * @param cause what protobufjs threw; kept as the error's `cause`.
    */
@@ -679,6 +681,8 @@ export class ProtoEncodeError extends Error {
   /** The message type we tried to encode, e.g. `"Pipeline"`. */
   readonly typeName: string;
   /**
+   * Describes a value that `Type.verify` rejected.
+   *
    * @param typeName the message type, e.g. `"Pipeline"`.
    * @param problem what does not fit, as `Type.verify` reports it.
    */

@@ -6,5 +6,8 @@ import type { Pipeline } from "../pipeline";
  */
 export class PBegin {
   /** @internal */
-  constructor(readonly pipeline: Pipeline) {}
+  constructor(
+    /** The pipeline that root transforms applied to this PBegin are added to. */
+    readonly pipeline: Pipeline,
+  ) {}
 }

@@ -11,6 +11,10 @@ export type CoGbkResult<T extends Record<string, PCollection<KV<any, any>>>> = {
   [Name in keyof T]: T[Name] extends PCollection<KV<any, infer V>> ? V[] : never;
 };
 
+/**
+ * The key type of the inputs of {@link coGroupByKey} (they all share it).
+ * @inline
+ */
 type KeyOf<T extends Record<string, PCollection<KV<any, any>>>> = T[keyof T] extends PCollection<KV<infer K, any>> ? K : never;
 
 class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends PTransform<PBegin, PCollection<KV<KeyOf<T>, CoGbkResult<T>>>> {

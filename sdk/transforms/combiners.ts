@@ -49,7 +49,16 @@ export const combiners = {
     return extremum(compare, 1);
   },
   /** The arithmetic mean of numbers; NaN for none. */
-  mean(): CombineFn<number, { sum: number; count: number }, number> {
+  mean(): CombineFn<
+    number,
+    {
+      /** Total of the inputs so far. */
+      sum: number;
+      /** How many inputs so far. */
+      count: number;
+    },
+    number
+  > {
     return {
       createAccumulator: () => ({ sum: 0, count: 0 }),
       addInput: (acc, x) => {

@@ -64,13 +64,7 @@ export function filter<T>(
   options: ElementWiseOptions = {},
 ): PTransform<PCollection<T>, PCollection<T>> {
   checkFn("filter", fn);
-  return new (class extends ParDoTransform<T, T> {
-    override expand(input: PCollection<T>): PCollection<T> {
-      const out = super.expand(input);
-      out._coder = input.coder;
-      return out;
-    }
-  })(named("Filter", fn), { fn, shape: "filter", ...sideInputsOf(options) });
+  return new ParDoTransform<T, T>(named("Filter", fn), { fn, shape: "filter", keepsInputCoder: true, ...sideInputsOf(options) });
 }
 
 /** Pairs each element with a key computed from it: `T -> KV<K, T>`. */
@@ -100,13 +94,8 @@ export function kvSwap<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<KV
  */
 export function withTimestamps<T>(fn: (element: T) => number): PTransform<PCollection<T>, PCollection<T>> {
   checkFn("withTimestamps", fn);
-  return new (class extends ParDoTransform<T, T> {
-    override expand(input: PCollection<T>): PCollection<T> {
-      const out = super.expand(input);
-      out._coder = input.coder;
-      return out;
-    }
-  })("WithTimestamps", {
+  return new ParDoTransform<T, T>("WithTimestamps", {
+    keepsInputCoder: true,
     fn: {
       process(el: T, ctx: TransformContext) {
         ctx.outputWithTimestamp(el, fn(el));

@@ -19,7 +19,10 @@ export interface MultiOutputParDoOptions<Tags extends string> extends ParDoOptio
 }
 
 /** The outputs of a multi-output ParDo: `main` plus one collection per tag. */
-export type TaggedOutputs<Out, Tags extends string> = { main: PCollection<Out> } & { [T in Tags]: PCollection<any> };
+export type TaggedOutputs<Out, Tags extends string> = {
+  /** The main output: what `ctx.output` emits. */
+  main: PCollection<Out>;
+} & { [T in Tags]: PCollection<any> };
 
 /** @internal Everything needed to apply a ParDo primitive. */
 export interface ParDoDeclaration {
@@ -28,6 +31,8 @@ export interface ParDoDeclaration {
   readonly sideInputs?: Readonly<Record<string, PCollectionView<unknown>>>;
   readonly additionalOutputs?: readonly string[];
   readonly mainCoder?: Coder<unknown>;
+  /** The main output has the input's elements (filter, withTimestamps): keep the input's coder. */
+  readonly keepsInputCoder?: boolean;
   readonly allowsTimestampSkew?: boolean;
 }
 
@@ -48,7 +53,11 @@ export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration
     seen.add(tag);
   }
   const outputs: Record<string, { coder: Coder<unknown>; windowing: typeof input.windowing; isBounded: boolean }> = {
-    main: { coder: decl.mainCoder ?? coders.jsValue(), windowing: input.windowing, isBounded: input.isBounded },
+    main: {
+      coder: decl.keepsInputCoder ? input.coder : (decl.mainCoder ?? coders.jsValue()),
+      windowing: input.windowing,
+      isBounded: input.isBounded,
+    },
   };
   for (const tag of additional) outputs[tag] = { coder: coders.jsValue(), windowing: input.windowing, isBounded: input.isBounded };
   return p._declarePrimitive(

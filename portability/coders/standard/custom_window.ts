@@ -22,7 +22,11 @@ export class CustomWindowCoder<W extends BoundedWindow = BoundedWindow> implemen
   /** {@inheritDoc Coder.deterministic} */
   readonly deterministic: boolean;
 
-  /** @param windowCoder codes the window after the prefix. */
+  /**
+   * Wraps a window coder.
+   *
+   * @param windowCoder codes the window after the prefix.
+   */
   constructor(readonly windowCoder: Coder<W>) {
     this.components = [windowCoder as Coder];
     this.deterministic = windowCoder.deterministic;

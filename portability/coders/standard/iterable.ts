@@ -61,7 +61,11 @@ export class IterableCoder<T> implements Coder<T[]> {
   /** {@inheritDoc Coder.deterministic} */
   readonly deterministic: boolean;
 
-  /** @param elementCoder codes each element (always nested). */
+  /**
+   * A coder for arrays of one element type.
+   *
+   * @param elementCoder codes each element (always nested).
+   */
   constructor(readonly elementCoder: Coder<T>) {
     this.components = [elementCoder as Coder];
     this.deterministic = elementCoder.deterministic;

@@ -14,7 +14,12 @@ export class KVCoder<K, V> implements Coder<KV<K, V>> {
   /** {@inheritDoc Coder.deterministic} */
   readonly deterministic: boolean;
 
-  /** @param keyCoder codes keys; @param valueCoder codes values. */
+  /**
+   * A coder for key-value pairs.
+   *
+   * @param keyCoder codes keys.
+   * @param valueCoder codes values.
+   */
   constructor(
     readonly keyCoder: Coder<K>,
     readonly valueCoder: Coder<V>,

@@ -20,7 +20,11 @@ export class LengthPrefixCoder<T> implements Coder<T> {
   // aside first; one scratch writer per coder, unless re-entered.
   private scratch: ByteWriter | undefined = new ByteWriter();
 
-  /** @param valueCoder the wrapped coder. */
+  /**
+   * Wraps a coder so that its output is length-prefixed.
+   *
+   * @param valueCoder the wrapped coder.
+   */
   constructor(readonly valueCoder: Coder<T>) {
     this.components = [valueCoder as Coder];
     this.deterministic = valueCoder.deterministic;

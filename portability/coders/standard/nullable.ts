@@ -16,7 +16,11 @@ export class NullableCoder<T> implements Coder<T | null> {
   /** {@inheritDoc Coder.deterministic} */
   readonly deterministic: boolean;
 
-  /** @param valueCoder codes the non-null values. */
+  /**
+   * Wraps a coder so that it also accepts `null`.
+   *
+   * @param valueCoder codes the non-null values.
+   */
   constructor(readonly valueCoder: Coder<T>) {
     this.components = [valueCoder as Coder];
     this.deterministic = valueCoder.deterministic;

@@ -43,6 +43,8 @@ export class ParamWindowedValueCoder<T> implements Coder<WindowedValue<T>> {
   readonly metadata: Readonly<WindowedValueMetadata>;
 
   /**
+   * A coder whose elements all share the windowing metadata in `payload`.
+   *
    * @param valueCoder codes the value.
    * @param windowCoder codes the windows inside the payload.
    * @param payload timestamp, windows and pane as the windowed value coder

@@ -24,7 +24,11 @@ export class ShardedKeyCoder<K> implements Coder<ShardedKey<K>> {
   /** {@inheritDoc Coder.deterministic} */
   readonly deterministic: boolean;
 
-  /** @param keyCoder codes the user key. */
+  /**
+   * Wraps a key coder.
+   *
+   * @param keyCoder codes the user key.
+   */
   constructor(readonly keyCoder: Coder<K>) {
     this.components = [keyCoder as Coder];
     this.deterministic = keyCoder.deterministic;

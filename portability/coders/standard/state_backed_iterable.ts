@@ -28,6 +28,8 @@ export class StateBackedIterableCoder<T> implements Coder<T[]> {
   readonly deterministic: boolean;
 
   /**
+   * A coder for arrays that may continue in runner state.
+   *
    * @param elementCoder codes each element (always nested).
    * @param stateReader resolves continuation tokens; without one, input that
    *   has a continuation fails to decode.

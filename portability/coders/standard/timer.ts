@@ -41,7 +41,12 @@ export class TimerCoder<K> implements Coder<TimerValue<K>> {
   /** {@inheritDoc Coder.deterministic} */
   readonly deterministic: boolean;
 
-  /** @param keyCoder codes user keys; @param windowCoder codes windows. */
+  /**
+   * A coder for timers of one key type.
+   *
+   * @param keyCoder codes user keys.
+   * @param windowCoder codes windows.
+   */
   constructor(
     readonly keyCoder: Coder<K>,
     readonly windowCoder: Coder<BoundedWindow>,

@@ -62,7 +62,12 @@ export class WindowedValueCoder<T> implements Coder<WindowedValue<T>> {
   /** {@inheritDoc Coder.deterministic} */
   readonly deterministic: boolean;
 
-  /** @param valueCoder codes the value; @param windowCoder codes each window. */
+  /**
+   * A coder for values with their timestamp, windows and pane.
+   *
+   * @param valueCoder codes the value.
+   * @param windowCoder codes each window.
+   */
   constructor(
     readonly valueCoder: Coder<T>,
     readonly windowCoder: Coder<BoundedWindow>,
