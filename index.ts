@@ -55,7 +55,7 @@ export type { CombineFn } from "./sdk/transforms/combine_fn";
 export { combiners, type Comparator } from "./sdk/transforms/combiners";
 export { countPerElement, countPerKey, countGlobally, distinct } from "./sdk/transforms/count";
 export { flatten } from "./sdk/transforms/flatten";
-export { coGroupByKey, type CoGbkResult } from "./sdk/transforms/cogroup_by_key";
+export { coGroupByKey, type CoGbkResult, type CoGbkKey } from "./sdk/transforms/cogroup_by_key";
 export { partition } from "./sdk/transforms/partition";
 export { reshuffle } from "./sdk/transforms/reshuffle";
 export { views, PCollectionView } from "./sdk/transforms/views";

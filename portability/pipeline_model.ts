@@ -17,7 +17,7 @@ export interface LeafTransform {
   readonly id: string;
   /** The decoded `PTransform` message. */
   readonly proto: pb.PTransform;
-  /** The URN of its spec: what the runner must execute. */
+  /** The URN of its spec (`""` when it has none): what the runner must execute. */
   readonly urn: string;
 }
 

@@ -14,6 +14,14 @@
  * and indices), {@link ByteReader.readVarintBig} (always a `bigint`), and
  * {@link ByteReader.readVarintNumberOrBig} (a `number` when exactly
  * representable, else a `bigint`: what the varint coder returns).
+ *
+ * @example
+ * ```ts
+ * const r = new ByteReader(bytes);
+ * const count = r.readVarint();
+ * const name = r.readUtf8Nested();
+ * if (!r.atEnd) throw new Error("trailing bytes");
+ * ```
  */
 export class ByteReader {
   private readonly bytes: Uint8Array;

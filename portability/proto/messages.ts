@@ -803,6 +803,13 @@ export function encodeMessage(typeName: MessageTypeName, value: object): Uint8Ar
  * throws {@link ProtoDecodeError} (`malformed Pipeline proto: index out of
  * range: ...`). Parsing is syntactic only; whether the graph makes sense is
  * checked elsewhere.
+ *
+ * @example
+ * ```ts
+ * // In a runner's run(request):
+ * const pipeline = mr.runnerApi.decodeMessage("Pipeline", request.pipelineProto);
+ * console.log(pipeline.rootTransformIds);
+ * ```
  */
 export function decodeMessage<K extends MessageTypeName>(typeName: K, bytes: Uint8Array): MessageTypes[K];
 export function decodeMessage<T>(typeName: MessageTypeName, bytes: Uint8Array): T;

@@ -11,17 +11,14 @@ export type CoGbkResult<T extends Record<string, PCollection<KV<any, any>>>> = {
   [Name in keyof T]: T[Name] extends PCollection<KV<any, infer V>> ? V[] : never;
 };
 
-/**
- * The key type of the inputs of {@link coGroupByKey} (they all share it).
- * @inline
- */
-type KeyOf<T extends Record<string, PCollection<KV<any, any>>>> = T[keyof T] extends PCollection<KV<infer K, any>> ? K : never;
+/** The key type of the inputs of {@link coGroupByKey} (they all share it). */
+export type CoGbkKey<T extends Record<string, PCollection<KV<any, any>>>> = T[keyof T] extends PCollection<KV<infer K, any>> ? K : never;
 
-class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends PTransform<PBegin, PCollection<KV<KeyOf<T>, CoGbkResult<T>>>> {
+class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends PTransform<PBegin, PCollection<KV<CoGbkKey<T>, CoGbkResult<T>>>> {
   constructor(private readonly inputs: T) {
     super();
   }
-  expand(receiver: PBegin): PCollection<KV<KeyOf<T>, CoGbkResult<T>>> {
+  expand(receiver: PBegin): PCollection<KV<CoGbkKey<T>, CoGbkResult<T>>> {
     if (!(receiver instanceof PBegin)) {
       throw new Error("apply coGroupByKey to the pipeline: p.apply(mr.coGroupByKey({ left: a, right: b }))");
     }
@@ -41,7 +38,7 @@ class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends 
         for (const tv of e.value) result[tv.tag]!.push(tv.value);
         return kv(e.key, result);
       }),
-    ) as PCollection<KV<KeyOf<T>, CoGbkResult<T>>>;
+    ) as PCollection<KV<CoGbkKey<T>, CoGbkResult<T>>>;
   }
 }
 
@@ -56,6 +53,6 @@ class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends 
  */
 export function coGroupByKey<T extends Record<string, PCollection<KV<any, any>>>>(
   inputs: T,
-): PTransform<PBegin, PCollection<KV<KeyOf<T>, CoGbkResult<T>>>> {
+): PTransform<PBegin, PCollection<KV<CoGbkKey<T>, CoGbkResult<T>>>> {
   return new CoGroupByKey(inputs);
 }
