@@ -269,6 +269,15 @@ export class JsValueCoder implements Coder<unknown> {
       writer.writeUtf8Nested(value);
       return;
     }
+    // Null (the value of countPerElement's pairs) and booleans: one byte, no generic dispatch.
+    if (value === null) {
+      writer.writeByte(Tag.NULL);
+      return;
+    }
+    if (typeof value === "boolean") {
+      writer.writeByte(value ? Tag.TRUE : Tag.FALSE);
+      return;
+    }
     try {
       encodeValue(value, writer, 0);
     } catch (e) {

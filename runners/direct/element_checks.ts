@@ -96,10 +96,23 @@ function isImmutablePrimitive(v: unknown): boolean {
   return v === null || (t !== "object" && t !== "function");
 }
 
-/** An edge from one PCollection to its consumers, with the checks switched on. */
+/**
+ * An edge from one PCollection to its consumers, with the checks switched on.
+ *
+ * Values the standard coders represent exactly (plain JS values, KVs and
+ * arrays of them) are checked with copies: a faithful copy stands for the
+ * decoded element, and a pristine copy is the snapshot compared at the end of
+ * the bundle. Anything else is encoded into the arena and decoded for real.
+ */
 export class CheckedEdge implements ElementReceiver, WatchedEdge {
-  private readonly watchedValues: unknown[] = [];
-  private readonly watchedBounds: number[] = [];
+  /** Outputs watched by snapshot, with their snapshots. */
+  private readonly snapshotValues: unknown[] = [];
+  private readonly snapshots: unknown[] = [];
+  /** Outputs watched by encoding, with their arena bounds. */
+  private readonly encodedValues: unknown[] = [];
+  private readonly encodedBounds: number[] = [];
+  /** Every consumer is runner code: the copy handed downstream stays pristine and can be the snapshot. */
+  private readonly allTrusted: boolean;
 
   constructor(
     private readonly pcollection: string,
@@ -108,76 +121,112 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     private readonly coder: Coder<unknown>,
     private readonly settings: CheckSettings,
     private readonly watch: OutputWatchList,
-  ) {}
+  ) {
+    this.allTrusted = consumers.every((c) => c.trusted === true);
+  }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    const consumers = this.consumers;
+    if (isImmutablePrimitive(value)) {
+      this.receivePrimitive(value, timestamp, windows, pane);
+      return;
+    }
+    const copy = faithfulCopy(this.coder, value);
+    if (copy === UNKNOWN || copy === NOT_FAITHFUL) {
+      this.receiveByEncoding(value, timestamp, windows, pane);
+      return;
+    }
     const { encodability, immutability } = this.settings;
-    const primitive = isImmutablePrimitive(value);
-    if (primitive && primitiveSurvives(this.coder.urn, value) === true) {
-      for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
-      return;
+    const consumers = this.consumers;
+    for (let i = 0; i < consumers.length; i++) {
+      const consumer = consumers[i]!;
+      // Each consumer gets its own copy, as on a distributed runner.
+      const input = encodability ? (i === 0 ? copy : faithfulCopy(this.coder, value)) : value;
+      const reference = encodability ? value : copy;
+      consumer.receiver.receive(input, timestamp, windows, pane);
+      if (immutability && consumer.trusted !== true && !valuesEqualStructurally(input, reference)) this.consumerMutated(consumer, input);
     }
-    const arena = this.watch.arena;
-    // Encoding is needed to watch for mutation, and to check values the shortcut cannot judge.
-    let copy: unknown = encodability && !primitive ? faithfulCopy(this.coder, value) : UNKNOWN;
-    const start = arena.length;
-    if (immutability || copy === UNKNOWN || copy === NOT_FAITHFUL) this.encode(value);
-    const end = arena.length;
+    if (immutability) {
+      const snapshot = !encodability || this.allTrusted ? copy : faithfulCopy(this.coder, value);
+      if (this.snapshotValues.length === 0 && this.encodedValues.length === 0) this.watch.register(this);
+      this.snapshotValues.push(value);
+      this.snapshots.push(snapshot);
+    }
+  }
 
-    if (primitive) {
-      if (encodability) this.checkSurvives(value, this.decode(start, end));
-      arena.truncate(start);
-      for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
-      return;
+  verifyAndForget(): void {
+    try {
+      for (let i = 0; i < this.snapshotValues.length; i++) {
+        if (!valuesEqualStructurally(this.snapshotValues[i], this.snapshots[i])) this.producerMutated(this.snapshotValues[i]);
+      }
+      for (let i = 0; i < this.encodedValues.length; i++) {
+        const bounds = this.encodedBounds;
+        if (!this.watch.unchanged(this.encodedValues[i], bounds[2 * i]!, bounds[2 * i + 1]!, this.coder)) {
+          this.producerMutated(this.encodedValues[i]);
+        }
+      }
+    } finally {
+      this.snapshotValues.length = 0;
+      this.snapshots.length = 0;
+      this.encodedValues.length = 0;
+      this.encodedBounds.length = 0;
     }
-    if (encodability && (copy === UNKNOWN || copy === NOT_FAITHFUL)) {
+  }
+
+  /** Primitives cannot be mutated: only whether they survive the coder is in question. */
+  private receivePrimitive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    if (this.settings.encodability && primitiveSurvives(this.coder.urn, value) !== true) {
+      const arena = this.watch.arena;
+      const start = arena.length;
+      this.encode(value);
+      const decoded = this.decode(start, arena.length);
+      arena.truncate(start);
+      this.checkSurvives(value, decoded);
+    }
+    const consumers = this.consumers;
+    for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
+  }
+
+  /** The general path: encode into the arena, decode copies, compare encodings. */
+  private receiveByEncoding(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    const { encodability, immutability } = this.settings;
+    const arena = this.watch.arena;
+    const start = arena.length;
+    this.encode(value);
+    const end = arena.length;
+    let copy: unknown;
+    if (encodability) {
       copy = this.decode(start, end);
       this.checkSurvives(value, copy);
     }
     if (immutability) {
-      if (this.watchedValues.length === 0) this.watch.register(this);
-      this.watchedValues.push(value);
-      this.watchedBounds.push(start, end);
+      if (this.snapshotValues.length === 0 && this.encodedValues.length === 0) this.watch.register(this);
+      this.encodedValues.push(value);
+      this.encodedBounds.push(start, end);
     }
+    const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) {
       const consumer = consumers[i]!;
-      // Each consumer gets its own copy, as on a distributed runner.
-      const input = encodability ? (i === 0 ? copy : this.copyFor(value, start, end)) : value;
+      const input = encodability ? (i === 0 ? copy : this.decode(start, end)) : value;
       consumer.receiver.receive(input, timestamp, windows, pane);
-      if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder)) {
-        throw new RunnerCheckError(
-          consumer.transform,
-          `transform '${consumer.transform}' mutated its input element (from ${this.pcollection}): now ${previewValue(input)}; ` +
-            `inputs must be treated as immutable: copy before changing (--enforceImmutability=false turns this check off)`,
-        );
-      }
+      if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder)) this.consumerMutated(consumer, input);
     }
     if (!immutability) arena.truncate(start);
   }
 
-  verifyAndForget(): void {
-    const values = this.watchedValues;
-    const bounds = this.watchedBounds;
-    try {
-      for (let i = 0; i < values.length; i++) {
-        if (!this.watch.unchanged(values[i], bounds[2 * i]!, bounds[2 * i + 1]!, this.coder)) {
-          throw new RunnerCheckError(
-            this.producer,
-            `transform '${this.producer}' mutated an element after outputting it (now ${previewValue(values[i])}); ` +
-              `outputs must not change once emitted: emit a copy instead (--enforceImmutability=false turns this check off)`,
-          );
-        }
-      }
-    } finally {
-      values.length = 0;
-      bounds.length = 0;
-    }
+  private consumerMutated(consumer: NamedReceiver, input: unknown): never {
+    throw new RunnerCheckError(
+      consumer.transform,
+      `transform '${consumer.transform}' mutated its input element (from ${this.pcollection}): now ${previewValue(input)}; ` +
+        `inputs must be treated as immutable: copy before changing (--enforceImmutability=false turns this check off)`,
+    );
   }
 
-  private copyFor(value: unknown, start: number, end: number): unknown {
-    const c = faithfulCopy(this.coder, value);
-    return c === UNKNOWN || c === NOT_FAITHFUL ? this.decode(start, end) : c;
+  private producerMutated(value: unknown): never {
+    throw new RunnerCheckError(
+      this.producer,
+      `transform '${this.producer}' (or a CombineFn it feeds) mutated an element after outputting it (now ${previewValue(value)}); ` +
+        `outputs must not change once emitted: emit a copy instead (--enforceImmutability=false turns this check off)`,
+    );
   }
 
   private checkSurvives(value: unknown, copy: unknown): void {

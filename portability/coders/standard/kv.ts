@@ -30,7 +30,7 @@ export class KVCoder<K, V> implements Coder<KV<K, V>> {
 
   /** {@inheritDoc Coder.encode} */
   encode(value: KV<K, V>, writer: ByteWriter, context: CoderContext): void {
-    if (typeof value !== "object" || value === null || !("key" in value)) {
+    if (typeof value !== "object" || value === null || (value.key === undefined && !("key" in value))) {
       throw new CoderError(this.urn, "expected a {key, value} object", value);
     }
     this.keyCoder.encode(value.key, writer, "nested");
