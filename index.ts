@@ -85,6 +85,11 @@ export {
   ParamWindowedValueCoder,
   TimerCoder,
   ShardedKeyCoder,
+  RowCoder,
+  type RowValue,
+} from "./portability/coders";
+export { AtomicType, type SchemaProto, type FieldProto, type FieldTypeProto, type LogicalTypeProto } from "./portability/proto/schema_root";
+export {
   paramWindowedValuePayload,
   type JsValue,
   type WindowedValueMetadata,

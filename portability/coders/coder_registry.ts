@@ -22,6 +22,7 @@ import { WindowedValueCoder } from "./standard/windowed_value";
 import { ParamWindowedValueCoder } from "./standard/param_windowed_value";
 import { TimerCoder } from "./standard/timer";
 import { ShardedKeyCoder } from "./standard/sharded_key";
+import { RowCoder } from "./standard/row";
 import { JS_VALUE_CODER } from "./js_value_coder";
 import type { BoundedWindow } from "../../sdk/values/windows";
 
@@ -128,6 +129,7 @@ export function createDefaultCoderRegistry(): CoderRegistry {
   );
   r.register(coderUrns.TIMER, withComponents(coderUrns.TIMER, 2, ([k, w]) => new TimerCoder(k, w as Coder<BoundedWindow>)));
   r.register(coderUrns.SHARDED_KEY, withComponents(coderUrns.SHARDED_KEY, 1, ([k]) => new ShardedKeyCoder(k)));
+  r.register(coderUrns.ROW, withComponents(coderUrns.ROW, 0, (_c, spec) => new RowCoder(requirePayload(spec))));
   r.register(coderUrns.JS_VALUE, withComponents(coderUrns.JS_VALUE, 0, () => JS_VALUE_CODER));
   return r;
 }

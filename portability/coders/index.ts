@@ -38,5 +38,8 @@ export { WindowedValueCoder, type WindowedValueMetadata } from "./standard/windo
 export { ParamWindowedValueCoder, paramWindowedValuePayload } from "./standard/param_windowed_value";
 export { TimerCoder, type TimerValue } from "./standard/timer";
 export { ShardedKeyCoder, type ShardedKey } from "./standard/sharded_key";
+export { RowCoder, type RowValue } from "./standard/row";
+export { LogicalTypeUrns } from "./standard/row/field_codecs";
+export { parseDecimal, formatDecimal, type DecimalParts } from "./standard/row/decimal";
 export { readTimestamp, writeTimestamp } from "./standard/timestamp";
 export { readPane, writePane } from "./standard/pane_info";

@@ -8,7 +8,9 @@
  * `NaN` equals `NaN`, and `0` differs from `-0`, as their encodings do),
  * `Uint8Array`s (and `Buffer`s) by bytes, arrays element-wise, and other
  * objects by their own enumerable string keys regardless of key order or
- * prototype. Functions and symbols compare by identity.
+ * prototype. `Map`s are equal when every entry of one has a structurally
+ * equal key in the other with a structurally equal value (order ignored).
+ * Functions and symbols compare by identity.
  */
 export function valuesEqualStructurally(a: unknown, b: unknown): boolean {
   if (a === b) return a !== 0 || Object.is(a, b);
@@ -21,6 +23,9 @@ export function valuesEqualStructurally(a: unknown, b: unknown): boolean {
     if (!(x instanceof Uint8Array && y instanceof Uint8Array) || x.length !== y.length) return false;
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
     return true;
+  }
+  if (x instanceof Map || y instanceof Map) {
+    return x instanceof Map && y instanceof Map && mapsEqualStructurally(x, y);
   }
   const xArray = Array.isArray(x);
   if (xArray !== Array.isArray(y)) return false;
@@ -45,5 +50,28 @@ export function valuesEqualStructurally(a: unknown, b: unknown): boolean {
   let yCount = 0;
   for (const k in yr) if (hasOwn.call(yr, k)) yCount++;
   if (xCount !== yCount) return false;
+  return true;
+}
+
+function mapsEqualStructurally(x: Map<unknown, unknown>, y: Map<unknown, unknown>): boolean {
+  if (x.size !== y.size) return false;
+  let unmatched: [unknown, unknown][] | undefined;
+  for (const [k, v] of x) {
+    // Primitive keys (and identical objects) are found directly; a Map does
+    // not tell 0 from -0, which differ structurally, so zeros are paired below.
+    if (k !== 0 && y.has(k)) {
+      if (!valuesEqualStructurally(v, y.get(k))) return false;
+    } else {
+      (unmatched ??= []).push([k, v]);
+    }
+  }
+  if (!unmatched) return true;
+  // Keys compared by structure (byte arrays, objects, zeros): pair them up.
+  const candidates = [...y].filter(([k]) => k === 0 || !x.has(k));
+  for (const [k, v] of unmatched) {
+    const i = candidates.findIndex(([ck, cv]) => valuesEqualStructurally(k, ck) && valuesEqualStructurally(v, cv));
+    if (i < 0) return false;
+    candidates.splice(i, 1);
+  }
   return true;
 }

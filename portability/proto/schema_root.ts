@@ -13,7 +13,10 @@ import { BEAM_PROTO_PACKAGE, findProtoDir } from "./proto_root";
 /** The file this module loads, next to the Runner API `.proto` files. */
 export const SCHEMA_PROTO_FILE = "schema.proto";
 
-/** Values of Beam's `AtomicType` enum. */
+/**
+ * Values of Beam's `AtomicType` enum: the primitive field types of a schema.
+ * @enum
+ */
 export const AtomicType = Object.freeze({
   UNSPECIFIED: 0,
   BYTE: 1,
@@ -64,13 +67,27 @@ export interface FieldTypeProto {
   /** An {@link AtomicType} value. */
   atomicType?: number;
   /** Array element type. */
-  arrayType?: { elementType?: FieldTypeProto };
+  arrayType?: {
+    /** The type of the elements. */
+    elementType?: FieldTypeProto;
+  };
   /** Iterable element type. */
-  iterableType?: { elementType?: FieldTypeProto };
+  iterableType?: {
+    /** The type of the elements. */
+    elementType?: FieldTypeProto;
+  };
   /** Map key and value types. */
-  mapType?: { keyType?: FieldTypeProto; valueType?: FieldTypeProto };
+  mapType?: {
+    /** The type of the keys. */
+    keyType?: FieldTypeProto;
+    /** The type of the values. */
+    valueType?: FieldTypeProto;
+  };
   /** Nested row schema. */
-  rowType?: { schema?: SchemaProto };
+  rowType?: {
+    /** The nested row's schema. */
+    schema?: SchemaProto;
+  };
   /** Logical type. */
   logicalType?: LogicalTypeProto;
 }

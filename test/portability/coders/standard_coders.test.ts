@@ -17,11 +17,12 @@ import {
   paramWindowedValuePayload,
   valuesEqualStructurally,
 } from "../../../portability/coders";
+import { AtomicType, decodeSchemaProto, type FieldTypeProto, type SchemaProto } from "../../../portability/proto/schema_root";
 import { GLOBAL_WINDOW, type BoundedWindow } from "../../../sdk/values/windows";
 import type { PaneInfo, PaneTiming } from "../../../sdk/values/pane";
 
 /** Coder URNs with vectors that millrace deliberately does not implement (yet). */
-const NOT_IMPLEMENTED: readonly string[] = ["beam:coder:row:v1"];
+const NOT_IMPLEMENTED: readonly string[] = [];
 
 interface CoderJson {
   urn: string;
@@ -45,7 +46,46 @@ function findRepoRoot(start: string): string {
 }
 
 const VECTORS_PATH = path.resolve(findRepoRoot(__dirname), "../shared/beam-model/standard_coders.json");
-const DOCS: VectorDoc[] = JSON.parse(fs.readFileSync(VECTORS_PATH, "utf8")) as VectorDoc[];
+const VECTORS_TEXT = fs.readFileSync(VECTORS_PATH, "utf8");
+const DOCS: VectorDoc[] = JSON.parse(VECTORS_TEXT) as VectorDoc[];
+
+const BIGINT_TAG = "\u0000bigint:";
+/**
+ * JSON.parse, except that integer literals a double cannot hold exactly
+ * become bigints: the text is scanned (skipping strings), each such literal
+ * is replaced by a tagged string, and a reviver turns those into bigints.
+ */
+function parseJsonExact(text: string): unknown {
+  let out = "";
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (c === "-" || (c >= "0" && c <= "9")) {
+      let j = i + 1;
+      while (j < text.length && /[-+0-9.eE]/.test(text[j])) j++;
+      const literal = text.slice(i, j);
+      if (/^-?\d+$/.test(literal) && BigInt(Number(literal)) !== BigInt(literal)) {
+        out += text.slice(copied, i) + JSON.stringify(BIGINT_TAG + literal);
+        copied = j;
+      }
+      i = j - 1;
+    }
+  }
+  out += text.slice(copied);
+  return JSON.parse(out, (_key, v: unknown) =>
+    typeof v === "string" && v.startsWith(BIGINT_TAG) ? BigInt(v.slice(BIGINT_TAG.length)) : v,
+  );
+}
+
+/**
+ * The same documents with exact integers. Row vectors hold int64s beyond 2^53
+ * (f_map's 9223372036854775807, millis_instant's -9223370439526721685), so
+ * their values come from here; the other coders' conversions below were
+ * written for JSON.parse's doubles and keep reading DOCS.
+ */
+const EXACT_DOCS: VectorDoc[] = parseJsonExact(VECTORS_TEXT) as VectorDoc[];
 
 const latin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
 const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "utf8"));
@@ -73,6 +113,81 @@ function paneValue(p: Record<string, unknown>): PaneInfo {
 
 function windowValue(spec: CoderJson, v: unknown): BoundedWindow {
   return convert(spec, v) as BoundedWindow;
+}
+
+/** An int64 from a vector (number, exact bigint, or decimal string): a number when safe, else a bigint. */
+function int64Value(v: unknown): number | bigint {
+  const big = typeof v === "bigint" ? v : BigInt(v as number | string);
+  const n = Number(big);
+  return Number.isSafeInteger(n) ? n : big;
+}
+
+const LONG_MIN = -(1n << 63n);
+
+/**
+ * A row field's vector value in millrace's representation (see
+ * portability/coders/standard/row.ts). Bytes are latin1 strings, as Beam's
+ * Java test reads them; floats and doubles are decimal strings; map keys are
+ * JSON object keys.
+ */
+function rowFieldValue(type: FieldTypeProto, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type.typeInfo) {
+    case "atomicType":
+      switch (type.atomicType) {
+        case AtomicType.BYTE:
+        case AtomicType.INT16:
+        case AtomicType.INT32:
+          return Number(v);
+        case AtomicType.INT64:
+          return int64Value(v);
+        case AtomicType.FLOAT:
+          return Math.fround(typeof v === "number" ? v : parseFloat(v as string));
+        case AtomicType.DOUBLE:
+          return typeof v === "number" ? v : parseFloat(v as string);
+        case AtomicType.STRING:
+        case AtomicType.BOOLEAN:
+          return v;
+        case AtomicType.BYTES:
+          return typeof v === "string" ? latin1(v) : bytesValue(v);
+        default:
+          throw new Error(`no vector conversion for atomic type ${type.atomicType}`);
+      }
+    case "arrayType":
+      return (v as unknown[]).map((e) => rowFieldValue(type.arrayType!.elementType!, e));
+    case "iterableType":
+      return (v as unknown[]).map((e) => rowFieldValue(type.iterableType!.elementType!, e));
+    case "mapType":
+      return new Map(
+        Object.entries(v as Record<string, unknown>).map(([k, e]) => [
+          rowFieldValue(type.mapType!.keyType!, k),
+          rowFieldValue(type.mapType!.valueType!, e),
+        ]),
+      );
+    case "rowType":
+      return rowValue(type.rowType!.schema!, v);
+    case "logicalType": {
+      const logical = type.logicalType!;
+      // The vector holds the int64 Beam writes (millis + Long.MIN_VALUE, i.e.
+      // the 8 bytes read as signed); millrace holds the milliseconds.
+      if (logical.urn === "beam:logical_type:millis_instant:v1") return int64Value(BigInt.asIntN(64, BigInt(v as number | bigint) - LONG_MIN));
+      if (logical.urn === "beam:logical_type:decimal:v1") return v;
+      return rowFieldValue(logical.representation!, v);
+    }
+    default:
+      throw new Error(`no vector conversion for field type ${JSON.stringify(type)}`);
+  }
+}
+
+/** A row's vector value: an object with every schema field, missing ones null. */
+function rowValue(schema: SchemaProto, v: unknown): Record<string, unknown> {
+  const o = v as Record<string, unknown>;
+  const names = new Set(schema.fields.map((f) => f.name));
+  const unknown = Object.keys(o).filter((k) => !names.has(k));
+  if (unknown.length > 0) throw new Error(`vector has fields not in the schema: ${unknown.join(", ")}`);
+  const out: Record<string, unknown> = {};
+  for (const f of schema.fields) out[f.name] = rowFieldValue(f.type!, o[f.name]);
+  return out;
 }
 
 /** Turns a vector's JSON value into millrace's representation for the coder `spec`. */
@@ -130,6 +245,8 @@ function convert(spec: CoderJson, v: unknown): unknown {
       return v === null ? null : convert(c[0], v);
     case coderUrns.LENGTH_PREFIX:
       return convert(c[0], v);
+    case coderUrns.ROW:
+      return rowValue(decodeSchemaProto(latin1(spec.payload!)), v);
     default:
       throw new Error(`no value conversion for ${spec.urn}`);
   }
@@ -196,7 +313,8 @@ describe("standard coders: Beam test vectors", () => {
         for (const context of contexts) {
           it(`example ${i} (${context}): ${example.encoded_hex.slice(0, 40)}`, () => {
             const coder = build(doc.coder);
-            const value = convert(doc.coder, example.value);
+            const source = doc.coder.urn === coderUrns.ROW ? EXACT_DOCS[docIndex].examples[i].value : example.value;
+            const value = convert(doc.coder, source);
             const bytes = hex(example.encoded_hex);
             if (deterministicVectors) {
               expect(toHex(encode(coder, value, context))).to.equal(example.encoded_hex);
