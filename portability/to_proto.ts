@@ -235,6 +235,8 @@ export function triggerMessage(t: TriggerSpec): pb.MessageInit<pb.Trigger> {
       return { never: {} };
     case "always":
       return { always: {} };
+    case "afterSynchronizedProcessingTime":
+      return { afterSynchronizedProcessingTime: {} };
     case "afterCount":
       return { elementCount: { elementCount: t.count } };
     case "repeatedly":

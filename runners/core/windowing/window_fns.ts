@@ -1,0 +1,66 @@
+/**
+ * Window functions: which windows an element with a given timestamp is
+ * assigned to, and how session windows merge. One implementation, used by
+ * the harness (WindowInto), the grouping logic and side inputs on every runner.
+ */
+import type { WindowFnSpec } from "../../../sdk/windowing/windowing_strategy";
+import { GLOBAL_WINDOW, IN_GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow, type IntervalWindow } from "../../../sdk/values/windows";
+
+/** The windows `fn` assigns to an element at `timestamp` (sessions: the proto-window `[t, t + gap)`, merged later). */
+export function assignWindows(fn: WindowFnSpec, timestamp: number): readonly BoundedWindow[] {
+  switch (fn.kind) {
+    case "global":
+      return IN_GLOBAL_WINDOW;
+    case "fixed": {
+      const start = timestamp - mod(timestamp - fn.offsetMs, fn.sizeMs);
+      return [{ start, end: start + fn.sizeMs }];
+    }
+    case "sliding": {
+      // Every window [s, s + size) with s = offset (mod period) and s <= t < s + size, latest first as in Beam.
+      const windows: IntervalWindow[] = [];
+      const lastStart = timestamp - mod(timestamp - fn.offsetMs, fn.periodMs);
+      for (let start = lastStart; start > timestamp - fn.sizeMs; start -= fn.periodMs) windows.push({ start, end: start + fn.sizeMs });
+      return windows;
+    }
+    case "sessions":
+      return [{ start: timestamp, end: timestamp + fn.gapMs }];
+  }
+}
+
+/** True for window functions whose windows merge (sessions). */
+export function isMergingWindowFn(fn: WindowFnSpec): boolean {
+  return fn.kind === "sessions";
+}
+
+/**
+ * Merges overlapping interval windows, as Beam's `MergeOverlappingIntervalWindows`:
+ * returns groups of windows that merge, each with the covering window. Windows
+ * that merge with nothing form a group of one.
+ */
+export function mergeOverlapping(windows: readonly IntervalWindow[]): { merged: IntervalWindow; parts: IntervalWindow[] }[] {
+  const sorted = [...windows].sort((a, b) => a.start - b.start || a.end - b.end);
+  const groups: { merged: IntervalWindow; parts: IntervalWindow[] }[] = [];
+  for (const w of sorted) {
+    const last = groups[groups.length - 1];
+    if (last && w.start < last.merged.end) {
+      last.parts.push(w);
+      if (w.end > last.merged.end) last.merged = { start: last.merged.start, end: w.end };
+    } else {
+      groups.push({ merged: { start: w.start, end: w.end }, parts: [w] });
+    }
+  }
+  return groups;
+}
+
+/** The global window or an interval, for windows known to be of one kind. */
+export function asInterval(w: BoundedWindow): IntervalWindow {
+  if (isGlobalWindow(w)) throw new Error("expected an interval window, got the global window");
+  return w;
+}
+
+/** The window function's own global window, for callers that need one. */
+export const THE_GLOBAL_WINDOW = GLOBAL_WINDOW;
+
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b;
+}
