@@ -116,6 +116,10 @@ export type TriggerSpec =
   | {
       /** Fire for every element. */
       readonly kind: "always";
+    }
+  | {
+      /** The continuation of a processing-time trigger after a GroupByKey (Beam's AfterSynchronizedProcessingTime). */
+      readonly kind: "afterSynchronizedProcessingTime";
     };
 
 /** The full windowing strategy of a PCollection. */
