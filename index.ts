@@ -45,7 +45,7 @@ export type { WindowedValue } from "./sdk/values/windowed_value";
 export type { Counter, Distribution, Gauge, MetricsContext } from "./sdk/metrics/metrics_context";
 
 export { create, createTimestamped, impulse, type TimestampedValue } from "./sdk/transforms/create";
-export { map, flatMap, filter, withKeys, keys, values, kvSwap, withTimestamps, type ElementWiseOptions } from "./sdk/transforms/element_wise";
+export { map, flatMap, filter, withKeys, keys, values, kvSwap, withTimestamps, type ElementWiseOptions, type WithTimestampsOptions } from "./sdk/transforms/element_wise";
 export { parDo, type ParDoOptions, type MultiOutputParDoOptions, type TaggedOutputs } from "./sdk/transforms/pardo";
 export { DoFn, type DoFnObject, type AnyDoFn } from "./sdk/transforms/dofn";
 export type { ProcessContext, BundleContext, TransformContext } from "./sdk/transforms/transform_context";
@@ -59,6 +59,10 @@ export { coGroupByKey, type CoGbkResult, type CoGbkKey } from "./sdk/transforms/
 export { partition } from "./sdk/transforms/partition";
 export { reshuffle } from "./sdk/transforms/reshuffle";
 export { views, PCollectionView } from "./sdk/transforms/views";
+export { generateSequence, type GenerateSequenceOptions } from "./sdk/transforms/generate_sequence";
+export { windowInto, type WindowIntoOptions } from "./sdk/windowing/window_into";
+export { windows } from "./sdk/windowing/windows";
+export { triggers } from "./sdk/windowing/triggers";
 
 export * as io from "./sdk/io";
 export * as testing from "./sdk/testing";

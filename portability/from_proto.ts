@@ -30,6 +30,8 @@ const LEAF_URNS: ReadonlySet<string> = new Set([
   TransformUrns.PAR_DO,
   TransformUrns.FLATTEN,
   TransformUrns.GROUP_BY_KEY,
+  TransformUrns.WINDOW_INTO,
+  TransformUrns.TEST_STREAM,
 ]);
 
 const KNOWN_WINDOW_FNS: ReadonlySet<string> = new Set(Object.values(WindowFnUrns));

@@ -16,6 +16,8 @@ export interface DoFnPayload {
   readonly additionalOutputs: readonly string[];
   /** Library code that may emit timestamps earlier than its input's. */
   readonly allowsTimestampSkew?: boolean;
+  /** How far (ms) the DoFn may move timestamps backwards. */
+  readonly allowedTimestampSkewMs?: number;
 }
 
 /** Payload of `millrace:combinefn:v1`. */

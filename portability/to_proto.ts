@@ -8,7 +8,7 @@ import type { TransformNode } from "../sdk/graph/transform_node";
 import type { PrimitiveSpec } from "../sdk/graph/primitive_spec";
 import type { WindowingStrategy, TriggerSpec, WindowFnSpec } from "../sdk/windowing/windowing_strategy";
 import type { Coder } from "./coders/coder";
-import { coders, defaultCoderRegistry } from "./coders";
+import { coders, defaultCoderRegistry, encodeToBytes } from "./coders";
 import { encodeMessage, IsBounded, MergeStatus, AccumulationMode, OutputTime, ClosingBehavior, OnTimeBehavior } from "./proto/messages";
 import type * as pb from "./proto/messages";
 import { TransformUrns, WindowFnUrns, SideInputUrns, MillraceUrns } from "./urns";
@@ -78,7 +78,7 @@ class ComponentsBuilder {
     for (const [tag, pc] of Object.entries(node.outputs)) outputs[tag] = this.addPCollection(pc);
     const message: pb.MessageInit<pb.PTransform> = { uniqueName: node.uniqueName, subtransforms: parts, inputs, outputs };
     if (node.spec) {
-      const { spec, usesEnvironment } = this.specOf(node.spec, inputs);
+      const { spec, usesEnvironment } = this.specOf(node.spec, inputs, node);
       message.spec = spec;
       if (usesEnvironment && parts.length === 0) message.environmentId = SDK_ENVIRONMENT_ID;
     }
@@ -86,7 +86,7 @@ class ComponentsBuilder {
     return id;
   }
 
-  private specOf(spec: PrimitiveSpec, inputs: Record<string, string>): { spec: pb.MessageInit<pb.FunctionSpec>; usesEnvironment: boolean } {
+  private specOf(spec: PrimitiveSpec, inputs: Record<string, string>, node: TransformNode): { spec: pb.MessageInit<pb.FunctionSpec>; usesEnvironment: boolean } {
     switch (spec.kind) {
       case "impulse":
         return { spec: { urn: TransformUrns.IMPULSE }, usesEnvironment: false };
@@ -98,6 +98,27 @@ class ComponentsBuilder {
         return { spec: { urn: TransformUrns.RESHUFFLE }, usesEnvironment: false };
       case "writeFiles":
         return { spec: { urn: TransformUrns.WRITE_FILES }, usesEnvironment: false };
+      case "testStream": {
+        // Elements travel encoded with the output's coder, as in Beam: the stream is data, not code.
+        const output = node.outputs.main!;
+        const coder = output.coder;
+        const events = spec.events.map((e): pb.MessageInit<pb.TestStreamEvent> => {
+          switch (e.kind) {
+            case "elements":
+              return {
+                elementEvent: {
+                  elements: e.elements.map((el) => ({ encodedElement: encodeToBytes(coder, el.value), timestamp: el.timestamp })),
+                },
+              };
+            case "watermark":
+              return { watermarkEvent: { newWatermark: e.watermark } };
+            case "processingTime":
+              return { processingTimeEvent: { advanceDuration: e.advanceMs } };
+          }
+        });
+        const payload = encodeMessage("TestStreamPayload", { coderId: this.addCoder(coder, output.id), events });
+        return { spec: { urn: TransformUrns.TEST_STREAM, payload }, usesEnvironment: true };
+      }
       case "windowInto":
         return {
           spec: { urn: TransformUrns.WINDOW_INTO, payload: encodeMessage("WindowIntoPayload", { windowFn: windowFnSpec(spec.windowing.windowFn) }) },
@@ -119,6 +140,7 @@ class ComponentsBuilder {
           shape: spec.shape,
           additionalOutputs: spec.additionalOutputs,
           ...(spec.allowsTimestampSkew ? { allowsTimestampSkew: true } : {}),
+          ...(spec.allowedTimestampSkewMs ? { allowedTimestampSkewMs: spec.allowedTimestampSkewMs } : {}),
         };
         const sideInputs: Record<string, pb.MessageInit<pb.SideInput>> = {};
         for (const [name, si] of Object.entries(spec.sideInputs)) {

@@ -47,7 +47,8 @@ export class DoFnContext implements ProcessContext<unknown>, BundleContext<unkno
     private readonly outputs: DoFnOutputs,
     private readonly sideInputs: SideInputReader,
     readonly metrics: MetricsContext,
-    private readonly allowsTimestampSkew: boolean,
+    /** How far (ms) outputs may move timestamps backwards. */
+    private readonly allowedTimestampSkewMs: number,
   ) {}
 
   /** Sets the metadata of the element about to be processed. */
@@ -80,11 +81,12 @@ export class DoFnContext implements ProcessContext<unknown>, BundleContext<unkno
     if (typeof timestamp !== "number" || Number.isNaN(timestamp)) {
       throw new TypeError(`outputWithTimestamp needs a number of ms, got ${String(timestamp)}`);
     }
-    if (timestamp < this.timestamp && !this.allowsTimestampSkew) {
+    if (timestamp < this.timestamp - this.allowedTimestampSkewMs) {
       // Beam's rule: moving a timestamp backwards could make on-time data late.
       throw new Error(
-        `cannot output with timestamp ${timestamp}: it is earlier than the input's timestamp ${this.timestamp} ` +
-          `(Beam does not allow moving timestamps backwards)`,
+        `cannot output with timestamp ${timestamp}: it is earlier than the input's timestamp ${this.timestamp}` +
+          (this.allowedTimestampSkewMs > 0 ? ` minus the allowed skew of ${this.allowedTimestampSkewMs} ms` : "") +
+          ` (Beam does not allow moving timestamps backwards beyond the allowed skew)`,
       );
     }
     this.outputs.main.receive(value, timestamp, this.windows, this.pane);

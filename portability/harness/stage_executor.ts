@@ -17,6 +17,9 @@ import { DoFnOperator, FilterOperator, FlatMapOperator, MapOperator, type Operat
 import { PrecombineOperator } from "./precombine_operator";
 import { asCreateSource, emitCreateRange } from "./create_source";
 import type { SideInputReader } from "./side_input_reader";
+import { WindowIntoOperator } from "./window_into_operator";
+import { windowFnFromProto } from "../../runners/core/windowing/windowing_from_proto";
+import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
 
 /** A consumer of a PCollection inside a stage, named for error messages. */
 export interface NamedReceiver {
@@ -103,11 +106,16 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
 
   for (let i = stage.steps.length - 1; i >= 0; i--) {
     const step = stage.steps[i]!;
-    const op = step.kind === "pardo" ? buildParDo(model, step, runtime, receiversFor) : buildPrecombine(model, step, runtime, receiversFor);
+    const op =
+      step.kind === "pardo"
+        ? buildParDo(model, step, runtime, receiversFor)
+        : step.kind === "windowInto"
+          ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
+          : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }
-  const rootPc = stage.root.kind === "pcollection" ? stage.root.pcollection : stage.root.output;
+  const rootPc = stageRootCollection(stage);
   const input = receiversFor(rootPc);
   return new ExecutableStage(input, stage.steps.map((s) => operatorsByStep.get(s)!), precombiners);
 }
@@ -127,7 +135,7 @@ function buildParDo(
     if (pc !== undefined) tagged.set(tag, receiversFor(pc));
   }
   const main = step.outputs.main !== undefined ? receiversFor(step.outputs.main) : combineReceivers([]);
-  const ctx = new DoFnContext(id, { main, tagged }, runtime.sideInputReader(id), runtime.metrics, payload.allowsTimestampSkew === true);
+  const ctx = new DoFnContext(id, { main, tagged }, runtime.sideInputReader(id), runtime.metrics, payload.allowsTimestampSkew === true ? Infinity : (payload.allowedTimestampSkewMs ?? 0));
   switch (payload.shape) {
     case "map":
       return new MapOperator(id, ctx, fn as never);
@@ -137,6 +145,8 @@ function buildParDo(
       return new FilterOperator(id, ctx, fn as never);
     case "dofn":
       return new DoFnOperator(id, ctx, fn as AnyDoFn<unknown, unknown>);
+    case "sequence":
+      throw new Error(`'${id}' is a sequence source: runners emit it as the root of its stage`);
     case "create": {
       // A Create not split by the runner: emit all values when the impulse arrives.
       const source = asCreateSource(fn, id);
@@ -159,6 +169,16 @@ function buildPrecombine(
   const keyCoder = model.coderOf(step.input, runtime.userCode).components[0]!;
   const outputTime = model.windowingOf(step.input).outputTime;
   return new PrecombineOperator(step.combineId, combine, keyCoder, outputTime, receiversFor(step.output));
+}
+
+/** The PCollection a stage's root emits into. */
+export function stageRootCollection(stage: FusedStage): string {
+  return stage.root.kind === "pcollection" ? stage.root.pcollection : stage.root.output;
+}
+
+/** The window fn a WindowInto transform assigns. */
+export function windowIntoFn(model: PipelineModel, transformId: string): WindowFnSpec {
+  return windowFnFromProto(decodeMessage("WindowIntoPayload", model.transform(transformId).spec!.payload).windowFn!);
 }
 
 /** The CombineFn of a combine transform. */

@@ -10,6 +10,10 @@ export type StageRoot =
   | { readonly kind: "impulse"; readonly transformId: string; readonly output: string }
   /** The values of a Create, splittable into bundles by the runner. */
   | { readonly kind: "create"; readonly transformId: string; readonly output: string }
+  /** A generated sequence (bounded or not), emitted by the runner at its pace. */
+  | { readonly kind: "sequence"; readonly transformId: string; readonly output: string }
+  /** A TestStream's scripted events, played by the runner. */
+  | { readonly kind: "testStream"; readonly transformId: string; readonly output: string }
   /** The stored elements of a PCollection produced by a shuffle node. */
   | { readonly kind: "pcollection"; readonly pcollection: string };
 
@@ -17,6 +21,8 @@ export type StageRoot =
 export type StageStep =
   /** A ParDo: reads `input`, writes its outputs by tag. */
   | { readonly kind: "pardo"; readonly transformId: string; readonly input: string; readonly outputs: Readonly<Record<string, string>> }
+  /** WindowInto: assigns windows to each element. */
+  | { readonly kind: "windowInto"; readonly transformId: string; readonly input: string; readonly output: string }
   /** The first phase of a lifted combine: partial accumulators per key and window. */
   | { readonly kind: "precombine"; readonly combineId: string; readonly input: string; readonly output: string };
 

@@ -50,10 +50,11 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         const out = onlyOutput(leaf.id);
         const consumers = model.consumersOf(out);
         const sole = consumers.length === 1 ? consumers[0]! : undefined;
-        if (sole && model.transform(sole).spec?.urn === TransformUrns.PAR_DO && model.doFnPayload(sole).shape === "create") {
-          // Impulse + Create values: a splittable source the runner bundles itself.
+        const soleShape = sole && model.transform(sole).spec?.urn === TransformUrns.PAR_DO ? model.doFnPayload(sole).shape : undefined;
+        if (sole && (soleShape === "create" || soleShape === "sequence")) {
+          // Impulse + Create values (or a sequence): a source the runner splits and paces itself.
           const createOut = model.transform(sole).outputs.main!;
-          const stage = newStage({ kind: "create", transformId: sole, output: createOut });
+          const stage = newStage({ kind: soleShape, transformId: sole, output: createOut });
           stage.produces.push(createOut);
           stageOf.set(createOut, stage);
           stageOf.set(out, stage);
@@ -68,7 +69,8 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         const main = model.mainInput(leaf.id);
         if (main === undefined) throw new Error(`ParDo '${leaf.id}' has no main input`);
         const sideInputNames = Object.keys(model.parDoPayload(leaf.id).sideInputs);
-        if (stageOf.get(main)?.root.kind === "create" && (stageOf.get(main)!.root as { transformId: string }).transformId === leaf.id) break;
+        const rootOfMain = stageOf.get(main)?.root;
+        if ((rootOfMain?.kind === "create" || rootOfMain?.kind === "sequence") && rootOfMain.transformId === leaf.id) break;
         let stage: FusedStage;
         if (sideInputNames.length > 0) {
           // A ParDo with side inputs waits for them, and they may be computed
@@ -91,6 +93,22 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         }
         break;
       }
+      case TransformUrns.TEST_STREAM: {
+        const out = onlyOutput(leaf.id);
+        const stage = newStage({ kind: "testStream", transformId: leaf.id, output: out });
+        stage.produces.push(out);
+        stageOf.set(out, stage);
+        break;
+      }
+      case TransformUrns.WINDOW_INTO: {
+        const input = Object.values(t.inputs)[0]!;
+        const out = onlyOutput(leaf.id);
+        const stage = stageReading(input);
+        stage.steps.push({ kind: "windowInto", transformId: leaf.id, input, output: out });
+        stage.produces.push(out);
+        stageOf.set(out, stage);
+        break;
+      }
       case TransformUrns.GROUP_BY_KEY:
       case TransformUrns.RESHUFFLE: {
         const input = Object.values(t.inputs)[0]!;
@@ -109,8 +127,12 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         const input = Object.values(t.inputs)[0]!;
         const output = onlyOutput(leaf.id);
         const producer = stageOf.get(input);
-        const merging = model.windowingOf(input).mergeStatus === MergeStatus.NEEDS_MERGE;
-        if (producer && !merging) {
+        const ws = model.windowingOf(input);
+        const merging = ws.mergeStatus === MergeStatus.NEEDS_MERGE;
+        // Lifting is exact only when panes do not depend on element counts or
+        // arrival: the default trigger over non-merging windows.
+        const liftable = !merging && ws.trigger?.trigger === "default";
+        if (producer && liftable) {
           const acc = accumulatorsOf(leaf.id);
           producer.steps.push({ kind: "precombine", combineId: leaf.id, input, output: acc });
           producer.materialized.push(acc);

@@ -1,32 +1,57 @@
 /**
- * Executes a plan in one process, the reference way: each stage or shuffle
- * runs when its inputs are complete, in a seeded random order among those
- * ready; bundles of a stage run in a seeded random order; every edge can be
- * checked for immutability and encodability.
+ * Executes a plan in one process, the reference way, driven by watermarks:
+ *
+ * - sources (Create, Impulse, sequences, TestStream) emit bundles; each
+ *   stage and shuffle keeps a queue of bundles to process;
+ * - the next piece of work is picked in a seeded random order among all that
+ *   are ready, to flush out order dependence;
+ * - after each piece of work, watermarks are recomputed in topological
+ *   order: a node's input watermark is the minimum of its inputs' watermarks
+ *   and of the timestamps it still has queued; its output watermark is held
+ *   further by what it buffers (panes not yet fired, pushed-back elements);
+ * - groupings run the shared ReduceFnRunner (windows, triggers, panes,
+ *   lateness); a ParDo waits, element by element, for the side input windows
+ *   it reads;
+ * - a TestStream event is applied only when nothing else can happen, so
+ *   tests control event time and processing time exactly; otherwise
+ *   processing time is the real clock;
+ * - every edge can be checked for immutability and encodability.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
-import { buildStage, combineFnOf, type NamedReceiver } from "../../portability/harness/stage_executor";
+import { buildStage, combineFnOf, stageRootCollection, type ExecutableStage, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
 import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
-import { accumulatorsOf, shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
-import { GroupingBuffer } from "../core/grouping_buffer";
-import { CombiningTable } from "../core/combining_table";
+import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
 import { sideInputReaderFor } from "../core/side_input_store";
 import { collectionCoder } from "../core/collection_coders";
+import { mapToSideWindow, type SideWindowFn } from "../core/side_input_views";
+import { sideWindowFnOf } from "../core/side_input_store";
+import { windowingOf } from "../core/windowing/windowing_from_proto";
+import { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
+import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
+import { testStreamEvents, type TestStreamEvent } from "../core/sources/test_stream_events";
+import { SequencePacer } from "../core/sources/sequence_source";
+import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { JobHandle } from "../core/job_handle";
 import type { WindowedValue } from "../../sdk/values/windowed_value";
-import type { BoundedWindow } from "../../sdk/values/windows";
-import { IN_GLOBAL_WINDOW } from "../../sdk/values/windows";
-import type { PaneInfo } from "../../sdk/values/pane";
-import { NO_FIRING } from "../../sdk/values/pane";
+import { IN_GLOBAL_WINDOW, maxTimestampOf, type BoundedWindow } from "../../sdk/values/windows";
+import { NO_FIRING, type PaneInfo } from "../../sdk/values/pane";
 import { MIN_TIMESTAMP } from "../../sdk/values/time";
+import type { KV } from "../../sdk/values/kv";
 import { CheckedEdge, OutputWatchList } from "./element_checks";
+import { CoderError } from "../../portability/coders";
+import { RunnerCheckError, wrapUserError } from "../../portability/harness/user_code_error";
+import { previewValue } from "../../portability/values/preview";
 import { SeededRandom } from "./seeded_random";
+import { PendingQueue } from "./pending_queue";
 import type { DirectSettings } from "./direct_flags";
 
 type Bundle = WindowedValue[];
+
+/** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
+export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
 
 /** Collects elements into bundles of a given size. */
 class BundleCollector implements ElementReceiver {
@@ -44,15 +69,88 @@ class BundleCollector implements ElementReceiver {
       this.current = [];
     }
   }
+  /** Takes the sealed bundles. */
+  drain(): Bundle[] {
+    this.seal();
+    return this.bundles.splice(0);
+  }
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Runs grouping work, attributing failures to the grouping transform: a key
+ * its coder cannot encode cannot be grouped; anything else came from user
+ * code (a CombineFn).
+ */
+function guardShuffle(transform: string, element: KV<unknown, unknown> | undefined, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CoderError) {
+      throw new RunnerCheckError(transform, `'${transform}' cannot group by the key ${previewValue(element?.key)}: ${e.message}`, { cause: e });
+    }
+    wrapUserError(e, transform, "combining", element ? { value: element } : undefined);
+  }
+}
+
+/** Processing time: the real clock, or a TestStream's scripted one. */
+interface Clock {
+  now(): number;
+  readonly scripted: boolean;
+}
+
+
+/** What feeds a stage whose root is a source. */
+type SourceState =
+  | { kind: "once"; done: boolean } // impulse
+  | { kind: "ranges"; next: number; total: number; emit: (from: number, to: number, out: ElementReceiver) => void }
+  | { kind: "sequence"; pacer: SequencePacer }
+  | { kind: "testStream"; events: TestStreamEvent[]; next: number; watermark: number }
+  | { kind: "none" };
+
+interface StageNode {
+  readonly kind: "stage";
+  readonly stage: FusedStage;
+  readonly exec: ExecutableStage;
+  readonly sinks: Map<string, BundleCollector>;
+  readonly metrics: MetricsContainer;
+  readonly source: SourceState;
+  /** Bundles of the root PCollection waiting to be processed. */
+  readonly pending: PendingQueue;
+  /** Elements (one window each) waiting for side input windows. */
+  pushedBack: WindowedValue[];
+  /** Side input progress seen at the last push-back attempt. */
+  sideProgressAtPushBack: number;
+  readonly sideWindowFns: Map<string, SideWindowFn>;
+  outputWatermark: number;
+}
+
+interface ShuffleNodeState {
+  readonly kind: "shuffle";
+  readonly node: ShuffleNode;
+  readonly pending: PendingQueue;
+  readonly reduce: ReduceFnRunnerApi | undefined;
+  readonly out: BundleCollector;
+  readonly emit: ElementReceiver;
+  inputWatermarkFired: number;
+  outputWatermark: number;
+}
+
+type ExecNode = StageNode | ShuffleNodeState;
 
 /** Runs one job's plan. */
 export class DirectExecutor {
-  private readonly store = new Map<string, Bundle[]>();
   private readonly random: SeededRandom;
   private readonly watch = new OutputWatchList();
+  private readonly nodes: ExecNode[] = [];
+  /** Output watermark of each PCollection's producer. */
+  private readonly watermarks = new Map<string, number>();
+  /** Consumers of each PCollection: nodes reading it as main input. */
+  private readonly mainConsumers = new Map<string, ExecNode[]>();
+  /** Side input elements so far, for PCollections read as side inputs. */
+  private readonly sideElements = new Map<string, WindowedValue[]>();
+  private sideProgress = 0;
+  private readonly clock: Clock;
+  private testClockNow = 0;
 
   constructor(
     private readonly model: PipelineModel,
@@ -62,47 +160,90 @@ export class DirectExecutor {
     private readonly job: JobHandle,
   ) {
     this.random = new SeededRandom(settings.seed);
+    const scripted = plan.stages.some((s) => s.root.kind === "testStream");
+    this.clock = scripted ? { now: () => this.testClockNow, scripted: true } : { now: () => Date.now(), scripted: false };
   }
 
-  /** Runs every stage and shuffle; resolves when done or cancelled. */
+  /** Runs until every watermark reaches the end of time, or the job is cancelled. */
   async run(): Promise<void> {
-    type Task = { kind: "stage"; stage: FusedStage } | { kind: "shuffle"; node: ShuffleNode };
-    const pending: Task[] = [
-      ...this.plan.stages.map((stage) => ({ kind: "stage" as const, stage })),
-      ...this.plan.shuffles.map((node) => ({ kind: "shuffle" as const, node })),
-    ];
-    const complete = new Set<string>();
-    const inputsOf = (t: Task): readonly string[] =>
-      t.kind === "stage" ? [...(t.stage.root.kind === "pcollection" ? [t.stage.root.pcollection] : []), ...t.stage.sideInputs] : shuffleInputs(t.node);
-    const outputsOf = (t: Task): readonly string[] => (t.kind === "stage" ? t.stage.produces : [t.node.output]);
-
-    while (pending.length > 0) {
-      if (this.job.isCancelRequested) return;
-      const ready = pending.filter((t) => inputsOf(t).every((pc) => complete.has(pc)));
-      if (ready.length === 0) throw new Error(`internal: no stage can run; waiting: ${pending.map((t) => (t.kind === "stage" ? t.stage.id : t.node.transformId)).join(", ")}`);
-      const task = ready[this.random.nextInt(ready.length)]!;
-      pending.splice(pending.indexOf(task), 1);
-      if (task.kind === "stage") await this.runStage(task.stage);
-      else this.runShuffle(task.node);
-      for (const pc of outputsOf(task)) complete.add(pc);
-      await yieldToEventLoop();
+    this.buildNodes();
+    let lastYield = performance.now();
+    try {
+      for (;;) {
+        if (this.job.isCancelRequested) return;
+        if (performance.now() - lastYield > 20) {
+          await new Promise((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+        const work = this.readyWork();
+        if (work.length > 0) {
+          work[this.random.nextInt(work.length)]!();
+          this.advanceWatermarks();
+          continue;
+        }
+        // Quiescent: let time move.
+        if (this.advanceWatermarks()) continue;
+        if (this.fireProcessingTimers()) continue;
+        if (this.finished()) return;
+        if (this.playNextTestStreamEvent()) continue;
+        const wake = this.nextWakeTime();
+        if (!this.clock.scripted && Number.isFinite(wake)) {
+          await new Promise((r) => setTimeout(r, Math.max(0, Math.min(wake - this.clock.now(), 50))));
+          lastYield = performance.now();
+          continue;
+        }
+        throw new Error(`the pipeline cannot make progress: ${this.describeStuck()}`);
+      }
+    } finally {
+      for (const n of this.nodes) if (n.kind === "stage") n.exec.teardown();
     }
   }
 
-  private elementsOf(pc: string): Iterable<WindowedValue> {
-    const bundles = this.store.get(pc) ?? [];
-    return (function* () {
-      for (const b of bundles) yield* b;
-    })();
+  // ---- set-up ----
+
+  private buildNodes(): void {
+    const producerOf = new Map<string, ExecNode>();
+    for (const stage of this.plan.stages) {
+      const node = this.buildStageNode(stage);
+      this.nodes.push(node);
+      for (const pc of stage.produces) producerOf.set(pc, node);
+    }
+    for (const shuffle of this.plan.shuffles) {
+      const node = this.buildShuffleNode(shuffle);
+      this.nodes.push(node);
+      producerOf.set(shuffle.output, node);
+    }
+    for (const node of this.nodes) {
+      const inputs = node.kind === "stage" ? (node.stage.root.kind === "pcollection" ? [node.stage.root.pcollection] : []) : shuffleInputs(node.node);
+      for (const pc of inputs) {
+        const list = this.mainConsumers.get(pc) ?? [];
+        list.push(node);
+        this.mainConsumers.set(pc, list);
+      }
+      if (node.kind === "stage") for (const pc of node.stage.sideInputs) this.sideElements.set(pc, []);
+    }
+    // Topological order: a node after the producers of everything it reads.
+    const ordered: ExecNode[] = [];
+    const seen = new Set<ExecNode>();
+    const visit = (n: ExecNode): void => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      const reads = n.kind === "stage" ? [...(n.stage.root.kind === "pcollection" ? [n.stage.root.pcollection] : []), ...n.stage.sideInputs] : shuffleInputs(n.node);
+      for (const pc of reads) {
+        const p = producerOf.get(pc);
+        if (p) visit(p);
+      }
+      ordered.push(n);
+    };
+    this.nodes.forEach(visit);
+    this.nodes.splice(0, this.nodes.length, ...ordered);
+    for (const n of this.nodes) {
+      for (const pc of n.kind === "stage" ? n.stage.produces : [n.node.output]) this.watermarks.set(pc, -Infinity);
+      if (n.kind === "stage") n.exec.setup();
+    }
   }
 
-  private edge(pc: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver {
-    const { enforceImmutability, enforceEncodability } = this.settings;
-    if (!enforceImmutability && !enforceEncodability) return combineReceivers(consumers.map((c) => c.receiver));
-    return new CheckedEdge(pc, producer, consumers, collectionCoder(this.model, this.plan, pc, this.userCode), { immutability: enforceImmutability, encodability: enforceEncodability }, this.watch);
-  }
-
-  private async runStage(stage: FusedStage): Promise<void> {
+  private buildStageNode(stage: FusedStage): StageNode {
     const metrics = new MetricsContainer();
     const sinks = new Map<string, BundleCollector>();
     const exec = buildStage(this.model, stage, {
@@ -113,98 +254,370 @@ export class DirectExecutor {
         if (!c) sinks.set(pc, (c = new BundleCollector(this.settings.bundleSize)));
         return c;
       },
-      sideInputReader: (id) => sideInputReaderFor(this.model, id, this.userCode, (pc) => this.elementsOf(pc)),
+      sideInputReader: (id) => sideInputReaderFor(this.model, id, this.userCode, (pc) => this.sideElements.get(pc) ?? []),
       edge: (pc, producer, consumers) => this.edge(pc, producer, consumers),
     });
-    const commit = (): void => {
-      for (const c of sinks.values()) c.seal();
-      this.watch.verifyAndClear();
-      metrics.commitInto(this.job.totals);
+    const sideWindowFns = new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(this.model, pc)] as const));
+    return {
+      kind: "stage",
+      stage,
+      exec,
+      sinks,
+      metrics,
+      source: this.sourceOf(stage),
+      pending: new PendingQueue(),
+      pushedBack: [],
+      sideProgressAtPushBack: -1,
+      sideWindowFns,
+      outputWatermark: -Infinity,
     };
-    exec.setup();
-    try {
-      for (const feed of this.random.shuffle(this.inputBundles(stage))) {
-        if (this.job.isCancelRequested) return;
-        exec.startBundle();
-        feed(exec.input);
-        exec.finishBundle();
-        commit();
-        await yieldToEventLoop();
-      }
-      exec.flush();
-      commit();
-    } finally {
-      exec.teardown();
-    }
-    for (const [pc, c] of sinks) this.store.set(pc, [...(this.store.get(pc) ?? []), ...c.bundles]);
   }
 
-  /** The stage's input, as functions that each feed one bundle. */
-  private inputBundles(stage: FusedStage): ((input: ElementReceiver) => void)[] {
+  private sourceOf(stage: FusedStage): SourceState {
     const root = stage.root;
-    const size = this.settings.bundleSize;
     switch (root.kind) {
       case "impulse":
-        return [(input) => input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING)];
+        return { kind: "once", done: false };
       case "create": {
         const source = asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId);
-        const feeds: ((input: ElementReceiver) => void)[] = [];
-        for (let from = 0; from < source.values.length; from += size) {
-          const to = Math.min(from + size, source.values.length);
-          feeds.push((input) => emitCreateRange(source, from, to, input));
-        }
-        return feeds;
+        return { kind: "ranges", next: 0, total: source.values.length, emit: (from, to, out) => emitCreateRange(source, from, to, out) };
       }
+      case "sequence":
+        return { kind: "sequence", pacer: new SequencePacer(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref) as SequenceSource) };
+      case "testStream":
+        return { kind: "testStream", events: testStreamEvents(this.model, root.transformId, this.userCode), next: 0, watermark: -Infinity };
       case "pcollection":
-        return (this.store.get(root.pcollection) ?? []).map((bundle) => (input: ElementReceiver) => {
-          for (let i = 0; i < bundle.length; i++) {
-            const wv = bundle[i]!;
-            input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
-          }
-        });
+        return { kind: "none" };
     }
   }
 
-  private runShuffle(node: ShuffleNode): void {
+  private buildShuffleNode(node: ShuffleNode): ShuffleNodeState {
     const out = new BundleCollector(this.settings.bundleSize);
-    const order = <T>(items: T[]): T[] => this.random.shuffle(items);
-    const checkedOut = (): ElementReceiver => this.edge(node.output, node.transformId, [{ transform: `(materialized ${node.output})`, receiver: out, trusted: true }]);
-    switch (node.kind) {
-      case "flatten":
-        for (const input of node.inputs) out.bundles.push(...(this.store.get(input) ?? []));
-        break;
-      case "reshuffle": {
-        const all = [...this.elementsOf(node.input)];
-        for (const wv of order(all)) out.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
-        break;
+    const emit = this.edge(node.output, node.transformId, [{ transform: `(materialized ${node.output})`, receiver: out, trusted: true }]);
+    let reduce: ReduceFnRunnerApi | undefined;
+    if (node.kind === "groupByKey" || node.kind === "combine") {
+      const realInput = Object.values(this.model.transform(node.transformId).inputs)[0]!;
+      const keyCoder = this.model.coderOf(realInput, this.userCode).components[0]!;
+      reduce = new ReduceFnRunner({
+        transform: node.transformId,
+        windowing: windowingOf(this.model, realInput),
+        keyCoder,
+        mode:
+          node.kind === "groupByKey"
+            ? { kind: "buffer" }
+            : { kind: "combine", fn: combineFnOf(this.model, node.transformId, this.userCode), inputsAreAccumulators: node.lifted },
+        emit: (key, value, timestamp, window, pane) => emit.receive({ key, value } satisfies KV<unknown, unknown>, timestamp, [window], pane),
+        onDroppedLateElements: (n) => {
+          this.job.totals.counters[DROPPED_DUE_TO_LATENESS] = (this.job.totals.counters[DROPPED_DUE_TO_LATENESS] ?? 0) + n;
+        },
+      });
+    }
+    return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity };
+  }
+
+  private edge(pc: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver {
+    const { enforceImmutability, enforceEncodability } = this.settings;
+    if (!enforceImmutability && !enforceEncodability) return combineReceivers(consumers.map((c) => c.receiver));
+    return new CheckedEdge(
+      pc,
+      producer,
+      consumers,
+      collectionCoder(this.model, this.plan, pc, this.userCode),
+      { immutability: enforceImmutability, encodability: enforceEncodability },
+      this.watch,
+    );
+  }
+
+  // ---- work ----
+
+  /** Every piece of work that can be done now. */
+  private readyWork(): (() => void)[] {
+    const work: (() => void)[] = [];
+    for (const n of this.nodes) {
+      if (n.kind === "shuffle") {
+        if (n.pending.length > 0) work.push(() => this.processShuffleBundle(n));
+        continue;
       }
-      case "groupByKey": {
-        const keyCoder = this.model.coderOf(node.input, this.userCode).components[0]!;
-        const buffer = new GroupingBuffer(node.transformId, keyCoder, this.model.windowingOf(node.input).outputTime);
-        for (const wv of this.elementsOf(node.input)) buffer.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
-        buffer.emit(out, order);
-        break;
+      if (n.pending.length > 0) work.push(() => this.processStageBundle(n, n.pending.takeRandom(this.random)));
+      if (n.pushedBack.length > 0 && n.sideProgressAtPushBack !== this.sideProgress) work.push(() => this.retryPushedBack(n));
+      const src = n.source;
+      if (src.kind === "once" && !src.done) work.push(() => this.emitImpulse(n));
+      if (src.kind === "ranges" && src.next < src.total) work.push(() => this.emitRange(n));
+      if (src.kind === "sequence" && src.pacer.nextDueTime(this.clock.now()) <= this.clock.now()) work.push(() => this.emitSequence(n));
+    }
+    return work;
+  }
+
+  private runBundle(n: StageNode, feed: (input: ElementReceiver) => void): void {
+    n.exec.startBundle();
+    feed(n.exec.input);
+    n.exec.finishBundle();
+    this.commit(n);
+  }
+
+  /** A bundle succeeded: its outputs go downstream and its metrics count. */
+  private commit(n: StageNode): void {
+    this.watch.verifyAndClear();
+    n.metrics.commitInto(this.job.totals);
+    for (const [pc, collector] of n.sinks) this.deliver(pc, collector.drain());
+  }
+
+  private deliver(pc: string, bundles: Bundle[]): void {
+    if (bundles.length === 0) return;
+    const side = this.sideElements.get(pc);
+    if (side) {
+      for (const b of bundles) for (const wv of b) side.push(wv);
+      this.sideProgress++;
+    }
+    for (const consumer of this.mainConsumers.get(pc) ?? []) consumer.pending.push(...bundles);
+  }
+
+  private emitImpulse(n: StageNode): void {
+    (n.source as { done: boolean }).done = true;
+    this.runBundle(n, (input) => input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING));
+  }
+
+  private emitRange(n: StageNode): void {
+    const src = n.source as Extract<SourceState, { kind: "ranges" }>;
+    const from = src.next;
+    const to = Math.min(from + this.settings.bundleSize, src.total);
+    src.next = to;
+    this.runBundle(n, (input) => src.emit(from, to, input));
+  }
+
+  private emitSequence(n: StageNode): void {
+    const src = n.source as Extract<SourceState, { kind: "sequence" }>;
+    const now = this.clock.now();
+    const numbers = src.pacer.take(now, this.settings.bundleSize);
+    this.runBundle(n, (input) => {
+      for (const x of numbers) input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
+    });
+  }
+
+  private processStageBundle(n: StageNode, bundle: Bundle): void {
+    if (n.stage.sideInputs.length === 0) {
+      this.runBundle(n, (input) => {
+        for (let i = 0; i < bundle.length; i++) {
+          const wv = bundle[i]!;
+          input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+        }
+      });
+      return;
+    }
+    this.feedWithSideInputs(n, bundle);
+  }
+
+  /** Feeds the elements whose side input windows are ready; pushes the others back, one window each. */
+  private feedWithSideInputs(n: StageNode, elements: readonly WindowedValue[]): void {
+    const waiting: WindowedValue[] = [];
+    this.runBundle(n, (input) => {
+      for (const wv of elements) {
+        for (const w of wv.windows) {
+          if (this.sideInputsReady(n, w)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
+          else waiting.push({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane });
+        }
       }
-      case "combine": {
-        const t = this.model.transform(node.transformId);
-        const realInput = Object.values(t.inputs)[0]!;
-        const keyCoder = this.model.coderOf(realInput, this.userCode).components[0]!;
-        const table = new CombiningTable(
-          node.transformId,
-          combineFnOf(this.model, node.transformId, this.userCode),
-          keyCoder,
-          this.model.windowingOf(realInput).outputTime,
-          node.lifted,
-        );
-        const input = node.lifted ? accumulatorsOf(node.transformId) : node.input;
-        for (const wv of this.elementsOf(input)) table.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
-        // extractOutput is user code: its results get the same checks as any output.
-        table.emit(checkedOut(), order);
-        this.watch.verifyAndClear();
-        break;
+    });
+    n.pushedBack.push(...waiting);
+    n.sideProgressAtPushBack = this.sideProgress;
+  }
+
+  private retryPushedBack(n: StageNode): void {
+    const elements = n.pushedBack;
+    n.pushedBack = [];
+    this.feedWithSideInputs(n, elements);
+  }
+
+  /**
+   * A side input window is ready once the side input's watermark has passed
+   * its end: its contents are then complete. (Beam materializes views through
+   * a grouping, whose first pane arrives at that point under the default trigger.)
+   */
+  private sideInputsReady(n: StageNode, mainWindow: BoundedWindow): boolean {
+    for (const pc of n.stage.sideInputs) {
+      const sideWindow = mapToSideWindow(mainWindow, n.sideWindowFns.get(pc)!);
+      if ((this.watermarks.get(pc) ?? -Infinity) <= maxTimestampOf(sideWindow)) return false;
+    }
+    return true;
+  }
+
+  private processShuffleBundle(n: ShuffleNodeState): void {
+    // The bundle being processed still holds the input watermark: measure it before taking the bundle off the queue.
+    const inputWatermark = this.inputWatermarkOf(n);
+    const bundle = n.pending.takeRandom(this.random);
+    const node = n.node;
+    if (node.kind === "flatten") {
+      this.deliver(node.output, [bundle]);
+      return;
+    }
+    if (node.kind === "reshuffle") {
+      this.deliver(node.output, [this.random.shuffle([...bundle])]);
+      return;
+    }
+    const now = this.clock.now();
+    for (let i = 0; i < bundle.length; i++) {
+      const wv = bundle[i]!;
+      const kv = wv.value as KV<unknown, unknown>;
+      guardShuffle(node.transformId, kv, () => n.reduce!.processElement(kv.key, kv.value, wv.timestamp, wv.windows, inputWatermark, now));
+    }
+    this.flushShuffle(n);
+  }
+
+  private flushShuffle(n: ShuffleNodeState): void {
+    this.watch.verifyAndClear();
+    this.deliver(n.node.output, n.out.drain());
+  }
+
+  // ---- time ----
+
+  private inputWatermarkOf(n: ExecNode): number {
+    let wm = Infinity;
+    const inputs = n.kind === "stage" ? (n.stage.root.kind === "pcollection" ? [n.stage.root.pcollection] : []) : shuffleInputs(n.node);
+    for (const pc of inputs) wm = Math.min(wm, this.watermarks.get(pc) ?? -Infinity);
+    return Math.min(wm, n.pending.minTimestamp());
+  }
+
+  /**
+   * Recomputes every watermark in topological order, firing what event time
+   * allows on the way. Returns true when that produced new work.
+   */
+  private advanceWatermarks(): boolean {
+    let produced = false;
+    for (const n of this.nodes) {
+      let out: number;
+      if (n.kind === "stage") {
+        out = this.stageOutputWatermark(n);
+        if (n.pending.length === 0 && n.pushedBack.length === 0 && this.sourceIdle(n)) {
+          // Partial combines are flushed before the watermark may pass them.
+          n.exec.flush();
+          const before = this.pendingCount();
+          this.commit(n);
+          produced ||= this.pendingCount() > before;
+        }
+        n.outputWatermark = out;
+        for (const pc of n.stage.produces) this.setWatermark(pc, out);
+      } else {
+        const input = this.inputWatermarkOf(n);
+        if (n.reduce && input > n.inputWatermarkFired) {
+          n.inputWatermarkFired = input;
+          guardShuffle(n.node.transformId, undefined, () => n.reduce!.advanceInputWatermark(input));
+          const before = this.pendingCount();
+          this.flushShuffle(n);
+          produced ||= this.pendingCount() > before;
+        }
+        out = n.reduce ? Math.min(input, n.reduce.outputWatermarkHold()) : input;
+        n.outputWatermark = out;
+        this.setWatermark(n.node.output, out);
       }
     }
-    out.seal();
-    this.store.set(node.output, out.bundles);
+    return produced;
+  }
+
+  /** Records a PCollection's watermark; a side input's moving watermark may release pushed-back elements. */
+  private setWatermark(pc: string, wm: number): void {
+    if (this.watermarks.get(pc) !== wm && this.sideElements.has(pc)) this.sideProgress++;
+    this.watermarks.set(pc, wm);
+  }
+
+  private stageOutputWatermark(n: StageNode): number {
+    const src = n.source;
+    let wm: number;
+    switch (src.kind) {
+      case "once":
+        wm = src.done ? Infinity : -Infinity;
+        break;
+      case "ranges":
+        wm = src.next >= src.total ? Infinity : -Infinity;
+        break;
+      case "sequence":
+        wm = src.pacer.done ? Infinity : this.clock.now();
+        break;
+      case "testStream":
+        wm = src.watermark;
+        break;
+      case "none":
+        wm = this.inputWatermarkOf(n);
+        for (const pc of n.stage.sideInputs) wm = Math.min(wm, this.watermarks.get(pc) ?? -Infinity);
+        break;
+    }
+    for (const wv of n.pushedBack) if (wv.timestamp < wm) wm = wv.timestamp;
+    return wm;
+  }
+
+  private sourceIdle(n: StageNode): boolean {
+    const src = n.source;
+    return src.kind === "none" || (src.kind === "once" && src.done) || (src.kind === "ranges" && src.next >= src.total) || src.kind === "testStream" || src.kind === "sequence";
+  }
+
+  private pendingCount(): number {
+    let c = 0;
+    for (const n of this.nodes) c += n.pending.length;
+    return c;
+  }
+
+  private fireProcessingTimers(): boolean {
+    const now = this.clock.now();
+    let produced = false;
+    for (const n of this.nodes) {
+      if (n.kind !== "shuffle" || !n.reduce || n.reduce.nextProcessingTimeTimer() > now) continue;
+      guardShuffle(n.node.transformId, undefined, () => n.reduce!.advanceProcessingTime(now));
+      const before = this.pendingCount();
+      this.flushShuffle(n);
+      produced ||= this.pendingCount() > before;
+    }
+    return produced;
+  }
+
+  private nextWakeTime(): number {
+    const now = this.clock.now();
+    let wake = Infinity;
+    for (const n of this.nodes) {
+      if (n.kind === "shuffle" && n.reduce) wake = Math.min(wake, n.reduce.nextProcessingTimeTimer());
+      if (n.kind === "stage" && n.source.kind === "sequence") wake = Math.min(wake, n.source.pacer.nextDueTime(now));
+    }
+    return wake;
+  }
+
+  /** Applies the next TestStream event; true if there was one. */
+  private playNextTestStreamEvent(): boolean {
+    const streams = this.nodes.filter((n): n is StageNode => n.kind === "stage" && n.source.kind === "testStream" && n.source.next < n.source.events.length);
+    if (streams.length === 0) return false;
+    const n = streams[0]!;
+    const src = n.source as Extract<SourceState, { kind: "testStream" }>;
+    const event = src.events[src.next++]!;
+    switch (event.kind) {
+      case "elements":
+        this.runBundle(n, (input) => {
+          for (const el of event.elements) input.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
+        });
+        break;
+      case "watermark":
+        src.watermark = Math.max(src.watermark, event.watermark);
+        break;
+      case "processingTime":
+        this.testClockNow += event.advanceMs;
+        break;
+    }
+    this.advanceWatermarks();
+    return true;
+  }
+
+  private finished(): boolean {
+    for (const n of this.nodes) {
+      if (n.pending.length > 0) return false;
+      if (n.kind === "stage" && (n.pushedBack.length > 0 || n.outputWatermark !== Infinity)) return false;
+      if (n.kind === "shuffle" && n.outputWatermark !== Infinity) return false;
+    }
+    return true;
+  }
+
+  private describeStuck(): string {
+    const waiting = this.nodes
+      .filter((n) => n.kind === "stage" && n.pushedBack.length > 0)
+      .map((n) => `${(n as StageNode).stage.id} waits for side inputs ${(n as StageNode).stage.sideInputs.join(", ")}`);
+    const held = this.nodes
+      .filter((n) => n.outputWatermark !== Infinity)
+      .map((n) => `${n.kind === "stage" ? `${n.stage.id} (${stageRootCollection(n.stage)})` : n.node.transformId} at watermark ${n.outputWatermark}`);
+    return [...waiting, ...held].join("; ") || "no work and no time left";
   }
 }

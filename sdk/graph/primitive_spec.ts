@@ -9,7 +9,7 @@ import type { PCollection } from "../pcollection";
 import type { WindowingStrategy } from "../windowing/windowing_strategy";
 
 /** How a ParDo's function is invoked: specialised shapes run faster than a general DoFn. */
-export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create";
+export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create" | "sequence";
 
 /** The four views a side input can be read as. */
 export type ViewKind = "singleton" | "iterable" | "map" | "multimap";
@@ -22,6 +22,12 @@ export interface SideInputSpec {
   readonly defaultRef?: string;
 }
 
+/** One event of a TestStream, as the SDK records it. */
+export type TestStreamEventSpec =
+  | { readonly kind: "elements"; readonly elements: readonly { readonly value: unknown; readonly timestamp: number }[] }
+  | { readonly kind: "watermark"; readonly watermark: number }
+  | { readonly kind: "processingTime"; readonly advanceMs: number };
+
 /** The spec of a transform node. */
 export type PrimitiveSpec =
   | { readonly kind: "impulse" }
@@ -33,8 +39,10 @@ export type PrimitiveSpec =
       readonly sideInputs: Readonly<Record<string, SideInputSpec>>;
       /** Output tags besides "main", in declaration order. */
       readonly additionalOutputs: readonly string[];
-      /** Library code allowed to move timestamps backwards (e.g. restoring reified timestamps). */
+      /** Library code allowed to move timestamps backwards without limit (e.g. restoring reified timestamps). */
       readonly allowsTimestampSkew?: boolean;
+      /** How far (ms) the DoFn may move a timestamp backwards (Beam's allowed timestamp skew); default 0. */
+      readonly allowedTimestampSkewMs?: number;
     }
   | { readonly kind: "groupByKey" }
   | { readonly kind: "flatten" }
@@ -42,4 +50,6 @@ export type PrimitiveSpec =
   | { readonly kind: "combinePerKey"; readonly combineFnRef: string; readonly accumulatorCoder: Coder }
   | { readonly kind: "combineGlobally"; readonly combineFnRef: string; readonly accumulatorCoder: Coder }
   | { readonly kind: "reshuffle" }
+  /** A TestStream: its events, with elements encoded by the output's coder. */
+  | { readonly kind: "testStream"; readonly events: readonly TestStreamEventSpec[] }
   | { readonly kind: "writeFiles" };

@@ -88,14 +88,29 @@ export function kvSwap<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<KV
   return new ParDoTransform<KV<K, V>, KV<V, K>>("KvSwap", { fn: (e: KV<K, V>) => kv(e.value, e.key), shape: "map" });
 }
 
+/** Options of {@link withTimestamps}. */
+export interface WithTimestampsOptions {
+  /** How far (ms) a new timestamp may be earlier than the element's current one (Beam's allowed timestamp skew); default 0. */
+  readonly allowedSkewMs?: number;
+}
+
 /**
  * Sets each element's event time to `fn(element)` (ms since the epoch).
- * As in Beam, a timestamp may not move earlier than the element's current one.
+ * As in Beam, a timestamp may not move earlier than the element's current one
+ * by more than `allowedSkewMs`.
+ *
+ * @example
+ * ```ts
+ * events.apply(mr.withTimestamps((e: { at: number }) => e.at));
+ * ```
  */
-export function withTimestamps<T>(fn: (element: T) => number): PTransform<PCollection<T>, PCollection<T>> {
+export function withTimestamps<T>(fn: (element: T) => number, options: WithTimestampsOptions = {}): PTransform<PCollection<T>, PCollection<T>> {
   checkFn("withTimestamps", fn);
+  const skew = options.allowedSkewMs ?? 0;
+  if (!(skew >= 0)) throw new RangeError(`allowedSkewMs must be >= 0, got ${String(skew)}`);
   return new ParDoTransform<T, T>("WithTimestamps", {
     keepsInputCoder: true,
+    ...(skew > 0 ? { allowedTimestampSkewMs: skew } : {}),
     fn: {
       process(el: T, ctx: TransformContext) {
         ctx.outputWithTimestamp(el, fn(el));

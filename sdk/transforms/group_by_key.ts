@@ -3,6 +3,8 @@ import type { PCollection } from "../pcollection";
 import type { KV } from "../values/kv";
 import type { Coder } from "../../portability/coders/coder";
 import { coders, coderUrns } from "../../portability/coders";
+import type { WindowingStrategy } from "../windowing/windowing_strategy";
+import { continuationTrigger } from "../windowing/triggers";
 
 /**
  * @internal The key and value coders of a KV collection. A collection with the
@@ -21,13 +23,27 @@ export function kvCoderOf(input: PCollection<unknown>): { key: Coder<unknown>; v
   return { key, value };
 }
 
+/** @internal The windowing of a grouping's output: the same windows, with Beam's continuation trigger. */
+export function groupedWindowing(input: PCollection<unknown>, transform: string): WindowingStrategy {
+  const w = input.windowing;
+  if (!input.isBounded && w.windowFn.kind === "global" && w.trigger.kind === "default") {
+    // As in Beam: the default trigger fires at the end of the global window, which an unbounded input never reaches.
+    throw new Error(
+      `${transform} cannot group the unbounded ${input.id} in the global window with the default trigger: ` +
+        `it would never emit; window it (mr.windowInto(mr.windows.fixed(...))) or set a trigger`,
+    );
+  }
+  return { ...w, trigger: continuationTrigger(w.trigger) };
+}
+
 class GroupByKey<K, V> extends PTransform<PCollection<KV<K, V>>, PCollection<KV<K, V[]>>> {
   expand(input: PCollection<KV<K, V>>): PCollection<KV<K, V[]>> {
     const { key, value } = kvCoderOf(input as PCollection<unknown>);
-    return input.pipeline._declarePrimitive({ kind: "groupByKey" }, {
+    const p = input.pipeline;
+    return p._declarePrimitive({ kind: "groupByKey" }, {
       main: {
         coder: coders.kv(key, coders.iterable(value)) as Coder<unknown>,
-        windowing: input.windowing,
+        windowing: groupedWindowing(input as PCollection<unknown>, p._currentTransform.uniqueName),
         isBounded: input.isBounded,
       },
     }).main as PCollection<KV<K, V[]>>;

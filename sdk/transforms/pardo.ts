@@ -31,9 +31,12 @@ export interface ParDoDeclaration {
   readonly sideInputs?: Readonly<Record<string, PCollectionView<unknown>>>;
   readonly additionalOutputs?: readonly string[];
   readonly mainCoder?: Coder<unknown>;
+  /** Overrides boundedness of the outputs (a source that never ends makes them unbounded). */
+  readonly outputIsBounded?: boolean;
   /** The main output has the input's elements (filter, withTimestamps): keep the input's coder. */
   readonly keepsInputCoder?: boolean;
   readonly allowsTimestampSkew?: boolean;
+  readonly allowedTimestampSkewMs?: number;
 }
 
 /** @internal Declares the ParDo primitive for the transform being expanded; returns its outputs by tag. */
@@ -56,7 +59,7 @@ export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration
     main: {
       coder: decl.keepsInputCoder ? input.coder : (decl.mainCoder ?? coders.jsValue()),
       windowing: input.windowing,
-      isBounded: input.isBounded,
+      isBounded: decl.outputIsBounded ?? input.isBounded,
     },
   };
   for (const tag of additional) outputs[tag] = { coder: coders.jsValue(), windowing: input.windowing, isBounded: input.isBounded };
@@ -68,6 +71,7 @@ export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration
       sideInputs,
       additionalOutputs: additional,
       ...(decl.allowsTimestampSkew ? { allowsTimestampSkew: true } : {}),
+      ...(decl.allowedTimestampSkewMs ? { allowedTimestampSkewMs: decl.allowedTimestampSkewMs } : {}),
     },
     outputs,
   );

@@ -13,7 +13,7 @@ describe("fusion and combiner lifting", () => {
     p.apply("Words", mr.create(["a", "b"])).apply("Upper", mr.map((w: string) => w.toUpperCase())).apply("Count", mr.countPerElement());
     const plan = planOf(p);
     const source = plan.stages.find((s) => s.root.kind === "create")!;
-    expect(source.steps.map((s) => (s.kind === "pardo" ? s.transformId : `precombine ${s.combineId}`))).to.deep.equal([
+    expect(source.steps.map((s) => (s.kind === "precombine" ? `precombine ${s.combineId}` : s.transformId))).to.deep.equal([
       "Upper",
       "Count/PairWithNull",
       "precombine Count/Count",

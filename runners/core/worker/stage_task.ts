@@ -84,8 +84,10 @@ export async function runStageTask(task: StageTaskInput, userCode?: UserCodeSour
     else if (root.kind === "create") {
       const source = asCreateSource(code.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
       emitCreateRange(source, 0, source.values.length, exec.input);
-    } else {
+    } else if (root.kind === "pcollection") {
       for (const wv of decodeAll(root.pcollection, task.input ?? [])) exec.input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+    } else {
+      throw new Error(`stage '${stage.id}' starts at a ${root.kind} source, which the runner paces itself; a stage task cannot run it`);
     }
     exec.finishBundle();
     exec.flush();

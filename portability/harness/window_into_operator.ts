@@ -1,0 +1,22 @@
+import type { BoundedWindow } from "../../sdk/values/windows";
+import type { PaneInfo } from "../../sdk/values/pane";
+import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
+import { assignWindows } from "../../runners/core/windowing/window_fns";
+import type { ElementReceiver } from "./element_receiver";
+import type { Operator } from "./operators";
+
+/** WindowInto: gives each element the windows its new window fn assigns to its timestamp. */
+export class WindowIntoOperator implements Operator {
+  constructor(
+    readonly transform: string,
+    private readonly windowFn: WindowFnSpec,
+    private readonly out: ElementReceiver,
+  ) {}
+  setup(): void {}
+  startBundle(): void {}
+  finishBundle(): void {}
+  teardown(): void {}
+  receive(value: unknown, timestamp: number, _windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    this.out.receive(value, timestamp, assignWindows(this.windowFn, timestamp), pane);
+  }
+}

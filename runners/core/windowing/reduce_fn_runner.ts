@@ -1,0 +1,464 @@
+/**
+ * Beam's ReduceFnRunner (runners-core), for every runner: per key and
+ * window, buffers values or combines them, merges session windows, runs the
+ * trigger state machine, emits panes with their pane info, drops late data,
+ * holds the output watermark and garbage-collects expired windows.
+ *
+ * Parts of Beam it follows, one by one:
+ * - LateDataDroppingDoFnRunner: an element's (proto-)window is dropped when its
+ *   garbage collection time (`maxTimestamp + allowedLateness`, capped at the
+ *   global window's max timestamp) is before the input watermark.
+ * - MergingActiveWindowSet: session proto-windows merge with the key's active
+ *   windows; closed windows (trigger finished) are no longer active and do not merge.
+ * - WatermarkHold: element holds (shifted by the timestamp combiner) while the
+ *   window's end is not behind the input watermark and the hold not behind the
+ *   output watermark; otherwise a garbage-collection hold. A pane's timestamp is
+ *   the held time, or the end of the window when there is none or it is the GC hold.
+ * - PaneInfoTracker: EARLY while the input watermark has not passed the end of
+ *   the window; the first non-early pane is ON_TIME unless the output watermark
+ *   already passed the end of the window; later ones LATE.
+ * - Timers: an end-of-window timer (or a GC timer for windows already past
+ *   their end), trigger timers; event timers fire when the input watermark is
+ *   after them. A window activation is garbage collection when the input
+ *   watermark is past the GC time: the final pane (`isLast`) is emitted per the
+ *   closing / on-time behaviours, without asking the trigger, and the state dropped.
+ *
+ * The output watermark is tracked as a runner would compute it: after each
+ * input watermark advance, `min(input watermark, holds)`, never going back.
+ */
+import type { ReduceFnRunnerApi, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
+import type { BoundedWindow, IntervalWindow } from "../../../sdk/values/windows";
+import { isGlobalWindow, maxTimestampOf, windowToString } from "../../../sdk/values/windows";
+import type { PaneInfo, PaneTiming } from "../../../sdk/values/pane";
+import { GLOBAL_WINDOW_MAX_TIMESTAMP, MAX_TIMESTAMP } from "../../../sdk/values/time";
+import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
+import type { CombineFn } from "../../../sdk/transforms/combine_fn";
+import { KeyedTable } from "../../../portability/harness/keyed_table";
+import { isMergingWindowFn, mergeOverlapping } from "./window_fns";
+import { copyTriggerState, triggerStateMachine, type TriggerContext, type TriggerState, type TriggerStateMachine } from "./triggers/trigger_state_machine";
+
+/** State of one (key, window). */
+interface Slot {
+  readonly window: BoundedWindow;
+  readonly id: string;
+  /** Buffer mode: the values of the pane (all so far in accumulating mode). */
+  values: unknown[];
+  /** Combine mode: the accumulator, when `hasAcc`. */
+  acc: unknown;
+  hasAcc: boolean;
+  /** Elements added since the last pane (Beam's NonEmptyPanes). */
+  newElements: number;
+  /** Element hold (combined by the timestamp combiner) and extra (GC) hold. */
+  elementHold: number | undefined;
+  extraHold: number | undefined;
+  /** Last emitted pane and Beam's non-speculative index of it (-1 for early panes). */
+  lastPane: PaneInfo | undefined;
+  lastNonSpeculative: number;
+  trigger: TriggerState;
+  /** The trigger finished: the window takes no more elements until it is collected. */
+  closed: boolean;
+  eventTimers: Set<number>;
+  processingTimers: Set<number>;
+}
+
+interface KeyState {
+  readonly key: unknown;
+  readonly windows: Map<string, Slot>;
+}
+
+/** Beam's `LateDataUtils.garbageCollectionTime`. */
+export function garbageCollectionTime(window: BoundedWindow, allowedLatenessMs: number): number {
+  const eow = maxTimestampOf(window);
+  if (GLOBAL_WINDOW_MAX_TIMESTAMP - allowedLatenessMs < eow) return GLOBAL_WINDOW_MAX_TIMESTAMP;
+  return eow + allowedLatenessMs;
+}
+
+export class ReduceFnRunner implements ReduceFnRunnerApi {
+  private readonly strategy: WindowingStrategy;
+  private readonly trigger: TriggerStateMachine;
+  private readonly merging: boolean;
+  private readonly combineFn: CombineFn<unknown, unknown, unknown> | undefined;
+  private readonly inputsAreAccumulators: boolean;
+  private keys: KeyedTable<KeyState>;
+  private slotCount = 0;
+  private inputWatermark = -Infinity;
+  private outputWatermark = -Infinity;
+  private processingTime = -Infinity;
+
+  constructor(private readonly config: ReduceFnRunnerConfig) {
+    this.strategy = config.windowing;
+    this.trigger = triggerStateMachine(config.windowing.trigger);
+    this.merging = isMergingWindowFn(config.windowing.windowFn);
+    this.combineFn = config.mode.kind === "combine" ? config.mode.fn : undefined;
+    this.inputsAreAccumulators = config.mode.kind === "combine" && config.mode.inputsAreAccumulators;
+    this.keys = new KeyedTable<KeyState>(config.keyCoder);
+  }
+
+  get activeWindowCount(): number {
+    return this.slotCount;
+  }
+
+  // ---------------------------------------------------------------- elements
+
+  processElement(key: unknown, value: unknown, timestamp: number, windows: readonly BoundedWindow[], inputWatermark: number, processingTime: number): void {
+    if (inputWatermark > this.inputWatermark) this.inputWatermark = inputWatermark;
+    if (processingTime > this.processingTime) this.processingTime = processingTime;
+
+    // LateDataDroppingDoFnRunner: drop the windows (proto-windows for sessions) that are expired.
+    const live: BoundedWindow[] = [];
+    for (const w of windows) if (!(this.gcTime(w) < this.inputWatermark)) live.push(w);
+    if (live.length < windows.length) this.dropped(windows.length - live.length);
+    if (live.length === 0) return;
+
+    const ks = this.keys.getOrCreate(key, (k) => ({ key: k, windows: new Map() }));
+    const mergeResult = this.merging ? this.mergeWindows(ks, live) : undefined;
+
+    // The (merged) windows of this element, each once.
+    const targets = new Map<string, BoundedWindow>();
+    for (const w of live) {
+      const r = mergeResult?.get(windowToString(w)) ?? w;
+      targets.set(windowToString(r), r);
+    }
+
+    for (const [id, window] of targets) {
+      let slot = ks.windows.get(id);
+      if (slot?.closed) {
+        // Beam: droppedDueToClosedWindow.
+        this.dropped(1);
+        continue;
+      }
+      slot ??= this.newSlot(ks, window);
+      slot.newElements++;
+      const maxTs = maxTimestampOf(window);
+      slot.eventTimers.add(maxTs < this.inputWatermark ? this.gcTime(window) : maxTs);
+      this.addHolds(slot, timestamp);
+      this.addValue(slot, value);
+      this.trigger.onElement(this.context(slot), slot.trigger);
+    }
+
+    for (const id of targets.keys()) {
+      const slot = ks.windows.get(id);
+      if (slot && !slot.closed && this.trigger.shouldFire(this.context(slot), slot.trigger)) this.emit(ks, slot);
+    }
+  }
+
+  /** Merges new proto-windows with the key's active windows; returns proto-window id -> merged window. */
+  private mergeWindows(ks: KeyState, protoWindows: readonly BoundedWindow[]): Map<string, BoundedWindow> {
+    const result = new Map<string, BoundedWindow>();
+    const candidates = new Map<string, IntervalWindow>();
+    for (const s of ks.windows.values()) if (!s.closed && !isGlobalWindow(s.window)) candidates.set(s.id, s.window);
+    for (const w of protoWindows) if (!isGlobalWindow(w)) candidates.set(windowToString(w), candidates.get(windowToString(w)) ?? w);
+    for (const group of mergeOverlapping([...candidates.values()])) {
+      if (group.parts.length < 2) continue;
+      const merged = group.merged;
+      for (const p of group.parts) result.set(windowToString(p), merged);
+      this.onMerge(ks, group.parts, merged);
+    }
+    return result;
+  }
+
+  /** Beam's OnMergeCallback: merges the state of the active windows among `parts` into `merged`. */
+  private onMerge(ks: KeyState, parts: readonly IntervalWindow[], merged: IntervalWindow): void {
+    const mergedId = windowToString(merged);
+    const active: Slot[] = [];
+    for (const p of parts) {
+      const s = ks.windows.get(windowToString(p));
+      if (s && !s.closed) active.push(s);
+    }
+    if (active.length === 0) return;
+    const existing = active.find((s) => s.id === mergedId);
+    const ordered = existing ? [existing, ...active.filter((s) => s !== existing)] : active;
+
+    const stale = ks.windows.get(mergedId);
+    if (stale && stale !== existing) this.deleteSlot(ks, stale);
+    const target: Slot = existing ?? this.newSlot(ks, merged);
+
+    // Reduce state: concatenate buffers / merge accumulators.
+    if (this.combineFn) {
+      const accs = ordered.filter((s) => s.hasAcc).map((s) => s.acc);
+      if (accs.length > 0) {
+        target.acc = accs.length === 1 ? accs[0] : this.combineFn.mergeAccumulators(accs);
+        target.hasAcc = true;
+      }
+    } else {
+      target.values = ordered.flatMap((s) => s.values);
+    }
+    target.newElements = ordered.reduce((n, s) => n + s.newElements, 0);
+
+    // Watermark holds (WatermarkHold.onMerge).
+    const holds = ordered.map((s) => s.elementHold).filter((h): h is number => h !== undefined);
+    target.elementHold = undefined;
+    if (this.strategy.timestampCombiner === "endOfWindow") this.addElementHold(target, -Infinity);
+    else if (holds.length > 0) target.elementHold = this.strategy.timestampCombiner === "earliest" ? Math.min(...holds) : Math.max(...holds);
+    target.extraHold = undefined;
+    this.addGarbageCollectionHold(target, false);
+
+    // Trigger state: start from the merge result's own state when it was active.
+    const sources = ordered.map((s) => s.trigger);
+    target.trigger = existing ? copyTriggerState(existing.trigger) : this.trigger.newState();
+    this.trigger.onMerge(this.context(target), target.trigger, sources);
+
+    // Merged-away windows go, with their timers and pane info; the result keeps its own pane info.
+    for (const s of ordered) if (s !== target) this.deleteSlot(ks, s);
+  }
+
+  private addValue(slot: Slot, value: unknown): void {
+    const fn = this.combineFn;
+    if (!fn) {
+      slot.values.push(value);
+      return;
+    }
+    const acc = slot.hasAcc ? slot.acc : fn.createAccumulator();
+    slot.acc = this.inputsAreAccumulators ? fn.mergeAccumulators([acc, value]) : fn.addInput(acc, value);
+    slot.hasAcc = true;
+  }
+
+  // ---------------------------------------------------------------- holds
+
+  private addHolds(slot: Slot, timestamp: number): void {
+    if (!this.addElementHold(slot, timestamp)) this.addGarbageCollectionHold(slot, false);
+  }
+
+  /** WatermarkHold.addElementHold: false when the hold would be too late. */
+  private addElementHold(slot: Slot, timestamp: number): boolean {
+    const maxTs = maxTimestampOf(slot.window);
+    const hold = this.strategy.timestampCombiner === "endOfWindow" ? maxTs : timestamp;
+    if (hold < this.outputWatermark || maxTs < this.inputWatermark) return false;
+    const h = slot.elementHold;
+    if (h === undefined) slot.elementHold = hold;
+    else if (this.strategy.timestampCombiner === "earliest") slot.elementHold = Math.min(h, hold);
+    else if (this.strategy.timestampCombiner === "latest") slot.elementHold = Math.max(h, hold);
+    else slot.elementHold = hold;
+    return true;
+  }
+
+  /** WatermarkHold.addGarbageCollectionHold. */
+  private addGarbageCollectionHold(slot: Slot, paneIsEmpty: boolean): void {
+    let gc = this.gcTime(slot.window);
+    if (gc < this.inputWatermark) return;
+    if (paneIsEmpty && this.strategy.closingBehavior === "emitIfNonEmpty") return;
+    if (gc >= MAX_TIMESTAMP) gc = MAX_TIMESTAMP - 1;
+    slot.extraHold = slot.extraHold === undefined ? gc : Math.min(slot.extraHold, gc);
+  }
+
+  // ---------------------------------------------------------------- firing
+
+  /** Beam's ReduceFnRunner.emit: the trigger fired. */
+  private emit(ks: KeyState, slot: Slot): void {
+    const c = this.context(slot);
+    this.trigger.onFire(c, slot.trigger);
+    const isFinished = slot.trigger.finished;
+    this.onTrigger(ks, slot, isFinished);
+    slot.newElements = 0;
+    if (isFinished || this.strategy.accumulation === "discarding") this.clearReduceState(slot);
+    if (isFinished) {
+      // Closed until garbage collection: later elements are dropped.
+      slot.closed = true;
+      slot.trigger = this.trigger.newState();
+      slot.trigger.finished = true;
+      slot.lastPane = undefined;
+      slot.processingTimers.clear();
+    }
+  }
+
+  /** Beam's ReduceFnRunner.onTrigger: produces the pane, if it must be emitted. */
+  private onTrigger(ks: KeyState, slot: Slot, isFinished: boolean): void {
+    const maxTs = maxTimestampOf(slot.window);
+    // WatermarkHold.extractAndRelease.
+    const { elementHold, extraHold } = slot;
+    let outputTimestamp = elementHold === undefined ? extraHold : extraHold === undefined ? elementHold : Math.min(elementHold, extraHold);
+    if (outputTimestamp === undefined || outputTimestamp > maxTs) outputTimestamp = maxTs;
+    slot.elementHold = undefined;
+    slot.extraHold = undefined;
+    if (!isFinished) this.addGarbageCollectionHold(slot, true);
+
+    const isEmpty = slot.newElements === 0;
+    const { pane, nonSpeculative } = this.describePane(slot, isFinished);
+    const needToEmit =
+      !isEmpty ||
+      (pane.timing === "ON_TIME" && this.strategy.onTimeBehavior === "fireAlways") ||
+      (isFinished && this.strategy.closingBehavior === "emitAlways");
+    if (!needToEmit) return;
+    const output = this.combineFn ? this.combineFn.extractOutput(slot.hasAcc ? slot.acc : this.combineFn.createAccumulator()) : slot.values.slice();
+    slot.lastPane = pane;
+    slot.lastNonSpeculative = nonSpeculative;
+    this.config.emit(ks.key, output, outputTimestamp, slot.window, pane);
+  }
+
+  /** Beam's PaneInfoTracker.describePane. millrace's PaneInfo has onTimeIndex 0 for early panes (Beam: -1). */
+  private describePane(slot: Slot, isFinal: boolean): { pane: PaneInfo; nonSpeculative: number } {
+    const maxTs = maxTimestampOf(slot.window);
+    const prev = slot.lastPane;
+    const isFirst = prev === undefined;
+    const index = prev === undefined ? 0 : prev.index + 1;
+    let nonSpeculative = prev === undefined ? 0 : slot.lastNonSpeculative + 1;
+    const isLateForOutput = maxTs < this.outputWatermark;
+    const onlyEarlyPanesSoFar = prev === undefined || prev.timing === "EARLY";
+    const isEarlyForInput = !(this.inputWatermark > maxTs);
+    let timing: PaneTiming;
+    if (isLateForOutput || !onlyEarlyPanesSoFar) timing = "LATE";
+    else if (isEarlyForInput) {
+      timing = "EARLY";
+      nonSpeculative = -1;
+    } else timing = "ON_TIME";
+    return {
+      pane: { isFirst, isLast: isFinal, timing, index, onTimeIndex: timing === "EARLY" ? 0 : nonSpeculative },
+      nonSpeculative,
+    };
+  }
+
+  private clearReduceState(slot: Slot): void {
+    slot.values = [];
+    slot.acc = undefined;
+    slot.hasAcc = false;
+  }
+
+  // ---------------------------------------------------------------- time
+
+  advanceInputWatermark(watermark: number): void {
+    if (watermark > this.inputWatermark) this.inputWatermark = watermark;
+    const wm = this.inputWatermark;
+    for (;;) {
+      const due = this.collectDue((s) => s.eventTimers, (t) => t < wm);
+      if (due.length === 0) break;
+      for (const { ks, slot } of due) this.onEventTimer(ks, slot);
+    }
+    this.maybeCompactKeys();
+    const hold = this.outputWatermarkHold();
+    const out = Math.min(wm, hold);
+    if (out > this.outputWatermark) this.outputWatermark = out;
+  }
+
+  /** A window activation by event time (Beam's onTimers, one window). */
+  private onEventTimer(ks: KeyState, slot: Slot): void {
+    if (ks.windows.get(slot.id) !== slot) return; // merged away or collected meanwhile
+    const maxTs = maxTimestampOf(slot.window);
+    if (this.inputWatermark > this.gcTime(slot.window)) {
+      // Garbage collection: the final pane, whatever the trigger says.
+      if (!slot.closed) this.onTrigger(ks, slot, true);
+      this.deleteSlot(ks, slot);
+      return;
+    }
+    if (!slot.closed && this.trigger.shouldFire(this.context(slot), slot.trigger)) this.emit(ks, slot);
+    if (this.inputWatermark > maxTs) slot.eventTimers.add(this.gcTime(slot.window));
+  }
+
+  advanceProcessingTime(now: number): void {
+    if (now > this.processingTime) this.processingTime = now;
+    const t = this.processingTime;
+    for (;;) {
+      // Beam (InMemoryTimerInternals): a timer fires once the time is strictly after it.
+      const due = this.collectDue((s) => s.processingTimers, (x) => t > x);
+      if (due.length === 0) break;
+      for (const { ks, slot } of due) {
+        if (ks.windows.get(slot.id) !== slot) continue;
+        // Processing-time timers of expired windows are ignored; GC is event time's business.
+        if (this.inputWatermark > this.gcTime(slot.window)) continue;
+        if (!slot.closed && this.trigger.shouldFire(this.context(slot), slot.trigger)) this.emit(ks, slot);
+      }
+    }
+  }
+
+  /**
+   * Timers (as trigger deadlines) fire when processing time is strictly after
+   * them, as in Beam, so the earliest time at which one fires is the earliest
+   * deadline plus one millisecond.
+   */
+  nextProcessingTimeTimer(): number {
+    let next = Infinity;
+    for (const ks of this.keys.entries()) for (const s of ks.windows.values()) for (const t of s.processingTimers) if (t < next) next = t;
+    return next + 1;
+  }
+
+  outputWatermarkHold(): number {
+    let hold = Infinity;
+    for (const ks of this.keys.entries())
+      for (const s of ks.windows.values()) {
+        if (s.elementHold !== undefined && s.elementHold < hold) hold = s.elementHold;
+        if (s.extraHold !== undefined && s.extraHold < hold) hold = s.extraHold;
+      }
+    return hold;
+  }
+
+  /** Removes the due timers of every slot and returns the slots, earliest timer first. */
+  private collectDue(timers: (s: Slot) => Set<number>, isDue: (t: number) => boolean): { ks: KeyState; slot: Slot }[] {
+    const due: { ks: KeyState; slot: Slot; at: number }[] = [];
+    for (const ks of this.keys.entries())
+      for (const slot of ks.windows.values()) {
+        let at = Infinity;
+        const set = timers(slot);
+        for (const t of set)
+          if (isDue(t)) {
+            set.delete(t);
+            if (t < at) at = t;
+          }
+        if (at !== Infinity) due.push({ ks, slot, at });
+      }
+    due.sort((a, b) => a.at - b.at || windowStart(a.slot.window) - windowStart(b.slot.window));
+    return due;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private gcTime(w: BoundedWindow): number {
+    return garbageCollectionTime(w, this.strategy.allowedLatenessMs);
+  }
+
+  private dropped(n: number): void {
+    this.config.onDroppedLateElements?.(n);
+  }
+
+  private context(slot: Slot): TriggerContext {
+    return {
+      window: slot.window,
+      inputWatermark: this.inputWatermark,
+      processingTime: this.processingTime,
+      isMerging: this.merging,
+      setEventTimer: (t) => slot.eventTimers.add(t),
+      setProcessingTimer: (t) => slot.processingTimers.add(t),
+    };
+  }
+
+  private newSlot(ks: KeyState, window: BoundedWindow): Slot {
+    const slot: Slot = {
+      window,
+      id: windowToString(window),
+      values: [],
+      acc: undefined,
+      hasAcc: false,
+      newElements: 0,
+      elementHold: undefined,
+      extraHold: undefined,
+      lastPane: undefined,
+      lastNonSpeculative: 0,
+      trigger: this.trigger.newState(),
+      closed: false,
+      eventTimers: new Set(),
+      processingTimers: new Set(),
+    };
+    ks.windows.set(slot.id, slot);
+    this.slotCount++;
+    return slot;
+  }
+
+  private deleteSlot(ks: KeyState, slot: Slot): void {
+    if (ks.windows.get(slot.id) !== slot) return;
+    ks.windows.delete(slot.id);
+    this.slotCount--;
+    if (ks.windows.size === 0) this.emptyKeyDeletes++;
+  }
+
+  private emptyKeyDeletes = 0;
+  /** KeyedTable cannot delete: rebuild it now and then so that finished keys do not pile up. */
+  private maybeCompactKeys(): void {
+    if (this.emptyKeyDeletes < 1024 || this.emptyKeyDeletes < this.keys.size / 2) return;
+    this.emptyKeyDeletes = 0;
+    const old = this.keys;
+    this.keys = new KeyedTable<KeyState>(this.config.keyCoder);
+    for (const ks of old.entries()) if (ks.windows.size > 0) this.keys.getOrCreate(ks.key, () => ks);
+  }
+}
+
+function windowStart(w: BoundedWindow): number {
+  return isGlobalWindow(w) ? -Infinity : w.start;
+}
