@@ -8,7 +8,14 @@ import { coders } from "../../portability/coders";
 import { MAX_TIMESTAMP, MIN_TIMESTAMP } from "../values/time";
 
 /** An element for {@link TestStream.addElements}: a value (at the current watermark) or a value with a timestamp. */
-export type TestStreamItem<T> = T | { value: T; timestamp: number };
+export type TestStreamItem<T> =
+  | T
+  | {
+      /** The element. */
+      value: T;
+      /** Its event time, ms since the epoch. */
+      timestamp: number;
+    };
 
 /**
  * A root transform that plays a scripted stream: elements with timestamps,

@@ -35,10 +35,12 @@ import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strateg
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { KeyedTable } from "../../../portability/harness/keyed_table";
 import { isMergingWindowFn, mergeOverlapping } from "./window_fns";
+import { TimeIndex } from "./time_index";
 import { copyTriggerState, triggerStateMachine, type TriggerContext, type TriggerState, type TriggerStateMachine } from "./triggers/trigger_state_machine";
 
 /** State of one (key, window). */
 interface Slot {
+  readonly ks: KeyState;
   readonly window: BoundedWindow;
   readonly id: string;
   /** Buffer mode: the values of the pane (all so far in accumulating mode). */
@@ -84,6 +86,11 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
   private inputWatermark = -Infinity;
   private outputWatermark = -Infinity;
   private processingTime = -Infinity;
+  /** Indices of element holds, extra holds, event and processing timers: time -> slots. */
+  private readonly elementHolds = new TimeIndex<Slot>();
+  private readonly extraHolds = new TimeIndex<Slot>();
+  private readonly eventTimers = new TimeIndex<Slot>();
+  private readonly processingTimers = new TimeIndex<Slot>();
 
   constructor(private readonly config: ReduceFnRunnerConfig) {
     this.strategy = config.windowing;
@@ -130,7 +137,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
       slot ??= this.newSlot(ks, window);
       slot.newElements++;
       const maxTs = maxTimestampOf(window);
-      slot.eventTimers.add(maxTs < this.inputWatermark ? this.gcTime(window) : maxTs);
+      this.addEventTimer(slot, maxTs < this.inputWatermark ? this.gcTime(window) : maxTs);
       this.addHolds(slot, timestamp);
       this.addValue(slot, value);
       this.trigger.onElement(this.context(slot), slot.trigger);
@@ -187,10 +194,10 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
 
     // Watermark holds (WatermarkHold.onMerge).
     const holds = ordered.map((s) => s.elementHold).filter((h): h is number => h !== undefined);
-    target.elementHold = undefined;
+    this.setElementHold(target, undefined);
     if (this.strategy.timestampCombiner === "endOfWindow") this.addElementHold(target, -Infinity);
-    else if (holds.length > 0) target.elementHold = this.strategy.timestampCombiner === "earliest" ? Math.min(...holds) : Math.max(...holds);
-    target.extraHold = undefined;
+    else if (holds.length > 0) this.setElementHold(target, this.strategy.timestampCombiner === "earliest" ? Math.min(...holds) : Math.max(...holds));
+    this.setExtraHold(target, undefined);
     this.addGarbageCollectionHold(target, false);
 
     // Trigger state: start from the merge result's own state when it was active.
@@ -225,10 +232,10 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     const hold = this.strategy.timestampCombiner === "endOfWindow" ? maxTs : timestamp;
     if (hold < this.outputWatermark || maxTs < this.inputWatermark) return false;
     const h = slot.elementHold;
-    if (h === undefined) slot.elementHold = hold;
-    else if (this.strategy.timestampCombiner === "earliest") slot.elementHold = Math.min(h, hold);
-    else if (this.strategy.timestampCombiner === "latest") slot.elementHold = Math.max(h, hold);
-    else slot.elementHold = hold;
+    if (h === undefined) this.setElementHold(slot, hold);
+    else if (this.strategy.timestampCombiner === "earliest") this.setElementHold(slot, Math.min(h, hold));
+    else if (this.strategy.timestampCombiner === "latest") this.setElementHold(slot, Math.max(h, hold));
+    else this.setElementHold(slot, hold);
     return true;
   }
 
@@ -238,7 +245,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     if (gc < this.inputWatermark) return;
     if (paneIsEmpty && this.strategy.closingBehavior === "emitIfNonEmpty") return;
     if (gc >= MAX_TIMESTAMP) gc = MAX_TIMESTAMP - 1;
-    slot.extraHold = slot.extraHold === undefined ? gc : Math.min(slot.extraHold, gc);
+    this.setExtraHold(slot, slot.extraHold === undefined ? gc : Math.min(slot.extraHold, gc));
   }
 
   // ---------------------------------------------------------------- firing
@@ -257,6 +264,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
       slot.trigger = this.trigger.newState();
       slot.trigger.finished = true;
       slot.lastPane = undefined;
+      for (const t of slot.processingTimers) this.processingTimers.remove(t, slot);
       slot.processingTimers.clear();
     }
   }
@@ -268,8 +276,8 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     const { elementHold, extraHold } = slot;
     let outputTimestamp = elementHold === undefined ? extraHold : extraHold === undefined ? elementHold : Math.min(elementHold, extraHold);
     if (outputTimestamp === undefined || outputTimestamp > maxTs) outputTimestamp = maxTs;
-    slot.elementHold = undefined;
-    slot.extraHold = undefined;
+    this.setElementHold(slot, undefined);
+    this.setExtraHold(slot, undefined);
     if (!isFinished) this.addGarbageCollectionHold(slot, true);
 
     const isEmpty = slot.newElements === 0;
@@ -319,9 +327,9 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     if (watermark > this.inputWatermark) this.inputWatermark = watermark;
     const wm = this.inputWatermark;
     for (;;) {
-      const due = this.collectDue((s) => s.eventTimers, (t) => t < wm);
+      const due = this.collectDue(this.eventTimers, (s) => s.eventTimers, (t) => t < wm);
       if (due.length === 0) break;
-      for (const { ks, slot } of due) this.onEventTimer(ks, slot);
+      for (const slot of due) this.onEventTimer(slot.ks, slot);
     }
     this.maybeCompactKeys();
     const hold = this.outputWatermarkHold();
@@ -340,7 +348,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
       return;
     }
     if (!slot.closed && this.trigger.shouldFire(this.context(slot), slot.trigger)) this.emit(ks, slot);
-    if (this.inputWatermark > maxTs) slot.eventTimers.add(this.gcTime(slot.window));
+    if (this.inputWatermark > maxTs) this.addEventTimer(slot, this.gcTime(slot.window));
   }
 
   advanceProcessingTime(now: number): void {
@@ -348,9 +356,10 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     const t = this.processingTime;
     for (;;) {
       // Beam (InMemoryTimerInternals): a timer fires once the time is strictly after it.
-      const due = this.collectDue((s) => s.processingTimers, (x) => t > x);
+      const due = this.collectDue(this.processingTimers, (s) => s.processingTimers, (x) => t > x);
       if (due.length === 0) break;
-      for (const { ks, slot } of due) {
+      for (const slot of due) {
+        const ks = slot.ks;
         if (ks.windows.get(slot.id) !== slot) continue;
         // Processing-time timers of expired windows are ignored; GC is event time's business.
         if (this.inputWatermark > this.gcTime(slot.window)) continue;
@@ -365,37 +374,47 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
    * deadline plus one millisecond.
    */
   nextProcessingTimeTimer(): number {
-    let next = Infinity;
-    for (const ks of this.keys.entries()) for (const s of ks.windows.values()) for (const t of s.processingTimers) if (t < next) next = t;
-    return next + 1;
+    return this.processingTimers.min() + 1;
   }
 
   outputWatermarkHold(): number {
-    let hold = Infinity;
-    for (const ks of this.keys.entries())
-      for (const s of ks.windows.values()) {
-        if (s.elementHold !== undefined && s.elementHold < hold) hold = s.elementHold;
-        if (s.extraHold !== undefined && s.extraHold < hold) hold = s.extraHold;
-      }
-    return hold;
+    return Math.min(this.elementHolds.min(), this.extraHolds.min());
   }
 
-  /** Removes the due timers of every slot and returns the slots, earliest timer first. */
-  private collectDue(timers: (s: Slot) => Set<number>, isDue: (t: number) => boolean): { ks: KeyState; slot: Slot }[] {
-    const due: { ks: KeyState; slot: Slot; at: number }[] = [];
-    for (const ks of this.keys.entries())
-      for (const slot of ks.windows.values()) {
-        let at = Infinity;
-        const set = timers(slot);
-        for (const t of set)
-          if (isDue(t)) {
-            set.delete(t);
-            if (t < at) at = t;
-          }
-        if (at !== Infinity) due.push({ ks, slot, at });
+  /** Removes the due timers and returns their slots, earliest timer first (each slot once). */
+  private collectDue(index: TimeIndex<Slot>, timers: (s: Slot) => Set<number>, isDue: (t: number) => boolean): Slot[] {
+    const due: Slot[] = [];
+    const seen = new Set<Slot>();
+    for (const t of index.dueTimes(isDue))
+      for (const slot of [...index.itemsAt(t)].sort((x, y) => windowStart(x.window) - windowStart(y.window))) {
+        index.remove(t, slot);
+        timers(slot).delete(t);
+        if (!seen.has(slot)) {
+          seen.add(slot);
+          due.push(slot);
+        }
       }
-    due.sort((a, b) => a.at - b.at || windowStart(a.slot.window) - windowStart(b.slot.window));
     return due;
+  }
+
+  private addEventTimer(slot: Slot, t: number): void {
+    if (slot.eventTimers.has(t)) return;
+    slot.eventTimers.add(t);
+    this.eventTimers.add(t, slot);
+  }
+
+  private setElementHold(slot: Slot, hold: number | undefined): void {
+    if (slot.elementHold === hold) return;
+    if (slot.elementHold !== undefined) this.elementHolds.remove(slot.elementHold, slot);
+    slot.elementHold = hold;
+    if (hold !== undefined) this.elementHolds.add(hold, slot);
+  }
+
+  private setExtraHold(slot: Slot, hold: number | undefined): void {
+    if (slot.extraHold === hold) return;
+    if (slot.extraHold !== undefined) this.extraHolds.remove(slot.extraHold, slot);
+    slot.extraHold = hold;
+    if (hold !== undefined) this.extraHolds.add(hold, slot);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -414,13 +433,18 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
       inputWatermark: this.inputWatermark,
       processingTime: this.processingTime,
       isMerging: this.merging,
-      setEventTimer: (t) => slot.eventTimers.add(t),
-      setProcessingTimer: (t) => slot.processingTimers.add(t),
+      setEventTimer: (t) => this.addEventTimer(slot, t),
+      setProcessingTimer: (t) => {
+        if (slot.processingTimers.has(t)) return;
+        slot.processingTimers.add(t);
+        this.processingTimers.add(t, slot);
+      },
     };
   }
 
   private newSlot(ks: KeyState, window: BoundedWindow): Slot {
     const slot: Slot = {
+      ks,
       window,
       id: windowToString(window),
       values: [],
@@ -445,6 +469,12 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     if (ks.windows.get(slot.id) !== slot) return;
     ks.windows.delete(slot.id);
     this.slotCount--;
+    this.setElementHold(slot, undefined);
+    this.setExtraHold(slot, undefined);
+    for (const t of slot.eventTimers) this.eventTimers.remove(t, slot);
+    for (const t of slot.processingTimers) this.processingTimers.remove(t, slot);
+    slot.eventTimers.clear();
+    slot.processingTimers.clear();
     if (ks.windows.size === 0) this.emptyKeyDeletes++;
   }
 

@@ -11,6 +11,11 @@ import { cases as sideInputs } from "./side_inputs";
 import { cases as metrics } from "./metrics";
 import { cases as errors } from "./errors";
 import { cases as large } from "./large";
+import { cases as windowing } from "./windowing";
+import { cases as timestamps } from "./timestamps";
+import { cases as sessions } from "./sessions";
+import { cases as testStream } from "./test_stream";
+import { cases as triggers } from "./triggers";
 
 export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
   create,
@@ -24,6 +29,11 @@ export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> =
   metrics,
   errors,
   large,
+  windowing,
+  timestamps,
+  sessions,
+  "test stream": testStream,
+  triggers,
 };
 
 export const ALL_CASES: readonly ConformanceCase[] = Object.values(CASE_GROUPS).flat();
