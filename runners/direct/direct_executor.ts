@@ -52,6 +52,8 @@ type Bundle = WindowedValue[];
 
 /** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
 export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
+/** The metric counting elements dropped because their window's trigger had finished (Beam's name). */
+export const DROPPED_DUE_TO_CLOSED_WINDOW = "droppedDueToClosedWindow";
 
 /** Collects elements into bundles of a given size. */
 class BundleCollector implements ElementReceiver {
@@ -307,12 +309,15 @@ export class DirectExecutor {
             ? { kind: "buffer" }
             : { kind: "combine", fn: combineFnOf(this.model, node.transformId, this.userCode), inputsAreAccumulators: node.lifted },
         emit: (key, value, timestamp, window, pane) => emit.receive({ key, value } satisfies KV<unknown, unknown>, timestamp, [window], pane),
-        onDroppedLateElements: (n) => {
-          this.job.totals.counters[DROPPED_DUE_TO_LATENESS] = (this.job.totals.counters[DROPPED_DUE_TO_LATENESS] ?? 0) + n;
-        },
+        onDroppedLateElements: (n) => this.count(DROPPED_DUE_TO_LATENESS, n),
+        onDroppedClosedWindowElements: (n) => this.count(DROPPED_DUE_TO_CLOSED_WINDOW, n),
       });
     }
     return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity };
+  }
+
+  private count(counter: string, n: number): void {
+    this.job.totals.counters[counter] = (this.job.totals.counters[counter] ?? 0) + n;
   }
 
   private edge(pc: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver {

@@ -7,6 +7,8 @@
 import type { Coder } from "../../portability/coders/coder";
 import type { PCollection } from "../pcollection";
 import type { WindowingStrategy } from "../windowing/windowing_strategy";
+import type { StateSpec } from "../state/state_specs";
+import type { TimerSpec } from "../state/timer_specs";
 
 /** How a ParDo's function is invoked: specialised shapes run faster than a general DoFn. */
 export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create" | "sequence";
@@ -43,6 +45,12 @@ export type PrimitiveSpec =
       readonly allowsTimestampSkew?: boolean;
       /** How far (ms) the DoFn may move a timestamp backwards (Beam's allowed timestamp skew); default 0. */
       readonly allowedTimestampSkewMs?: number;
+      /** Declared state cells of a stateful DoFn, with the references of their CombineFns. */
+      readonly state?: Readonly<Record<string, { readonly spec: StateSpec; readonly combineFnRef?: string }>>;
+      /** Declared timers of a stateful DoFn. */
+      readonly timers?: Readonly<Record<string, TimerSpec>>;
+      /** The key coder of a stateful DoFn's KV input. */
+      readonly keyCoder?: Coder<unknown>;
     }
   | { readonly kind: "groupByKey" }
   | { readonly kind: "flatten" }

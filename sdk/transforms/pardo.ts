@@ -5,6 +5,10 @@ import type { AnyDoFn } from "./dofn";
 import type { PCollectionView } from "./views";
 import type { Coder } from "../../portability/coders/coder";
 import { coders } from "../../portability/coders";
+import type { PrimitiveSpec } from "../graph/primitive_spec";
+import type { StateSpec } from "../state/state_specs";
+import type { TimerSpec } from "../state/timer_specs";
+import { kvCoderOf } from "./group_by_key";
 
 /** Options of a ParDo. */
 export interface ParDoOptions {
@@ -42,6 +46,7 @@ export interface ParDoDeclaration {
 /** @internal Declares the ParDo primitive for the transform being expanded; returns its outputs by tag. */
 export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration): Record<string, PCollection<unknown>> {
   const p = input.pipeline;
+  const stateful = statefulParts(input, decl);
   const fnRef = p._registerUserCode("fn", decl.fn);
   const sideInputs: Record<string, SideInputSpec> = {};
   for (const [name, view] of Object.entries(decl.sideInputs ?? {})) {
@@ -72,9 +77,46 @@ export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration
       additionalOutputs: additional,
       ...(decl.allowsTimestampSkew ? { allowsTimestampSkew: true } : {}),
       ...(decl.allowedTimestampSkewMs ? { allowedTimestampSkewMs: decl.allowedTimestampSkewMs } : {}),
+      ...stateful,
     },
     outputs,
   );
+}
+
+/**
+ * The state and timer declarations of a stateful DoFn, checked: state and
+ * timers need KV input (they are per key), every timer needs its `onTimer`
+ * callback, and every declaration must be of the right kind.
+ */
+function statefulParts(input: PCollection<unknown>, decl: ParDoDeclaration): Pick<Extract<PrimitiveSpec, { kind: "pardo" }>, "state" | "timers" | "keyCoder"> {
+  const fn = decl.fn as { state?: Record<string, unknown>; timers?: Record<string, unknown>; onTimer?: Record<string, unknown> } | undefined;
+  const stateDecl = fn?.state ?? {};
+  const timerDecl = fn?.timers ?? {};
+  if (Object.keys(stateDecl).length === 0 && Object.keys(timerDecl).length === 0) return {};
+  const p = input.pipeline;
+  const where = `stateful DoFn of '${p._currentTransform.uniqueName}'`;
+  let keyCoder: Coder<unknown>;
+  try {
+    keyCoder = kvCoderOf(input).key;
+  } catch (e) {
+    throw new Error(`${where}: state and timers are per key, so the input must be KV elements (${(e as Error).message})`);
+  }
+  const state: Record<string, { spec: StateSpec; combineFnRef?: string }> = {};
+  for (const [name, spec] of Object.entries(stateDecl)) {
+    const s = spec as StateSpec;
+    if (!s || !["value", "bag", "combining", "map", "set", "orderedList"].includes((s as { kind?: string }).kind ?? "")) {
+      throw new TypeError(`${where}: state '${name}' is not a state declaration (use mr.state.value(), .bag(), ...)`);
+    }
+    state[name] = s.kind === "combining" ? { spec: s, combineFnRef: p._registerUserCode(`state:${name}:combineFn`, s.combineFn) } : { spec: s };
+  }
+  const timers: Record<string, TimerSpec> = {};
+  for (const [name, spec] of Object.entries(timerDecl)) {
+    const t = spec as TimerSpec;
+    if (!t || t.kind !== "timer") throw new TypeError(`${where}: timer '${name}' is not a timer declaration (use mr.timers.eventTime() or .processingTime())`);
+    if (typeof fn?.onTimer?.[name] !== "function") throw new Error(`${where}: timer '${name}' has no callback: add onTimer: { ${name}(ctx) { ... } }`);
+    timers[name] = t;
+  }
+  return { state, timers, keyCoder };
 }
 
 /** @internal A single-output ParDo transform with a readable default name. */

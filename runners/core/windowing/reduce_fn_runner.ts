@@ -101,6 +101,12 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     this.keys = new KeyedTable<KeyState>(config.keyCoder);
   }
 
+  private _droppedDueToClosedWindow = 0;
+  /** Elements dropped because their window's trigger had finished (Beam's droppedDueToClosedWindow counter). */
+  get droppedDueToClosedWindow(): number {
+    return this._droppedDueToClosedWindow;
+  }
+
   get activeWindowCount(): number {
     return this.slotCount;
   }
@@ -130,8 +136,9 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     for (const [id, window] of targets) {
       let slot = ks.windows.get(id);
       if (slot?.closed) {
-        // Beam: droppedDueToClosedWindow.
-        this.dropped(1);
+        // Beam's droppedDueToClosedWindow: a separate counter from droppedDueToLateness.
+        this._droppedDueToClosedWindow++;
+        this.config.onDroppedClosedWindowElements?.(1);
         continue;
       }
       slot ??= this.newSlot(ks, window);

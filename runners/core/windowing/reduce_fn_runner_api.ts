@@ -34,6 +34,8 @@ export interface ReduceFnRunnerConfig {
   readonly emit: (key: unknown, value: unknown, timestamp: number, window: BoundedWindow, pane: PaneInfo) => void;
   /** Told how many elements were dropped for being later than the allowed lateness (a runner counts them in a metric). */
   readonly onDroppedLateElements?: (count: number) => void;
+  /** Told how many elements were dropped because their window's trigger had finished (Beam's droppedDueToClosedWindow). */
+  readonly onDroppedClosedWindowElements?: (count: number) => void;
 }
 
 /** Constructor signature, for runners. */

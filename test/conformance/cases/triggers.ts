@@ -304,7 +304,10 @@ export const cases: ConformanceCase[] = [
       ]);
     }),
     assertions: 1,
-    check: (result) => expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 0, `${DROPPED_DUE_TO_LATENESS} (a closed window's drops are not lateness)`),
+    check: (result) => {
+      expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 0, `${DROPPED_DUE_TO_LATENESS} (a closed window's drops are not lateness)`);
+      expectCount(counter(result, "droppedDueToClosedWindow"), 1, "droppedDueToClosedWindow (Beam's counter for elements of a closed window)");
+    },
   },
   {
     // AfterEach.inOrder(a, b): a until it finishes, then b; finishes with the last. Counts of b start after a.

@@ -147,8 +147,9 @@ describe("ReduceFnRunner: processing-time triggers", () => {
     t.advanceProcessingTime(106);
     expect(t.takeShort()).to.deep.equal([{ value: [1, 2], timestamp: 9, window: w(0, 10), pane: pane(true, true, "EARLY", 0, 0) }]);
     expect(t.runner.nextProcessingTimeTimer()).to.equal(Infinity);
-    t.inject(3); // closed window
-    expect(t.droppedCount).to.equal(1);
+    t.inject(3); // closed window: counted apart from late drops, as Beam's droppedDueToClosedWindow
+    expect(t.runner.droppedDueToClosedWindow).to.equal(1);
+    expect(t.droppedCount).to.equal(0);
     expect(t.runner.activeWindowCount).to.equal(1); // the closed marker, until GC
     t.advanceWatermark(10);
     expect(t.take()).to.deep.equal([]);
@@ -275,7 +276,8 @@ describe("ReduceFnRunner: count and composite triggers", () => {
     t.inject(3);
     expect(t.takeShort()).to.deep.equal([{ value: [1, 2, 3], timestamp: 9, window: w(0, 10), pane: pane(true, true, "EARLY", 0, 0) }]);
     t.inject(4);
-    expect(t.droppedCount).to.equal(1);
+    expect(t.runner.droppedDueToClosedWindow).to.equal(1);
+    expect(t.droppedCount).to.equal(0); // not late: Beam's testOnElementBufferingDiscarding
     t.advanceWatermark(10).advanceWatermark(200);
     expect(t.take()).to.deep.equal([]);
     expect(t.runner.activeWindowCount).to.equal(0);
@@ -295,7 +297,7 @@ describe("ReduceFnRunner: count and composite triggers", () => {
     t.inject(5);
     expect(t.take().map((p) => [p.value, p.pane])).to.deep.equal([[[3, 4, 5], pane(false, true, "EARLY", 1, 0)]]);
     t.inject(6);
-    expect(t.droppedCount).to.equal(1);
+    expect(t.runner.droppedDueToClosedWindow).to.equal(1);
   });
 
   it("afterFirst(afterCount(3), afterProcessingTime(10)) fires on whichever comes first, once", () => {
@@ -310,7 +312,7 @@ describe("ReduceFnRunner: count and composite triggers", () => {
     t.advanceProcessingTime(11);
     expect(t.take().map((p) => [p.window, p.value, p.pane])).to.deep.equal([[w(10, 20), [11], pane(true, true, "EARLY", 0, 0)]]);
     t.inject(4, 12);
-    expect(t.droppedCount).to.equal(2);
+    expect(t.runner.droppedDueToClosedWindow).to.equal(2);
   });
 
   it("afterAll(afterCount(2), afterWatermark()) fires once both are satisfied; the hold keeps a late-completed pane ON_TIME", () => {
@@ -328,7 +330,8 @@ describe("ReduceFnRunner: count and composite triggers", () => {
     t.inject(12); // late, but within lateness: both sub-triggers now satisfied
     expect(t.takeShort()).to.deep.equal([{ value: [11, 12], timestamp: 19, window: w(10, 20), pane: pane(true, true, "ON_TIME", 0, 0) }]);
     t.inject(5, 13);
-    expect(t.droppedCount).to.equal(2);
+    expect(t.runner.droppedDueToClosedWindow).to.equal(2);
+    expect(t.droppedCount).to.equal(0);
   });
 
   it("orFinally(repeatedly(afterCount(1)), afterCount(3)) fires per element until the third, which is last", () => {
@@ -343,7 +346,7 @@ describe("ReduceFnRunner: count and composite triggers", () => {
       [[2], pane(false, false, "EARLY", 1, 0)],
       [[3], pane(false, true, "EARLY", 2, 0)],
     ]);
-    expect(t.droppedCount).to.equal(1);
+    expect(t.runner.droppedDueToClosedWindow).to.equal(1);
   });
 
   it("never() emits only the final pane at GC", () => {
@@ -552,7 +555,7 @@ describe("ReduceFnRunner: closing and on-time behaviours, holds and GC", () => {
       // AfterWatermark without late firings finishes at the end of the window, so this pane is the last.
       expect(t.takeShort()).to.deep.equal(onTimeBehavior === "fireAlways" ? [{ value: [], timestamp: 9, window: w(0, 10), pane: pane(false, true, "ON_TIME", 1, 0) }] : []);
       t.inject(3); // closed
-      expect(t.droppedCount).to.equal(1);
+      expect(t.runner.droppedDueToClosedWindow).to.equal(1);
       t.advanceWatermark(100);
       expect(t.take()).to.deep.equal([]);
     });

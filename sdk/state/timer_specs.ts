@@ -1,0 +1,57 @@
+/**
+ * Timer declarations for stateful DoFns: a callback per key and window at an
+ * event time (when the watermark passes it) or a processing time.
+ */
+
+/** A declared timer. */
+export interface TimerSpec {
+  readonly kind: "timer";
+  readonly domain: "eventTime" | "processingTime";
+}
+
+/** A timer of the current key and window, as `ctx.timers.<name>`. */
+export interface Timer {
+  /**
+   * Sets (or moves) the timer to fire at `timestamp`: an event time (ms) for
+   * event-time timers, a processing time (ms since the epoch, or since the
+   * TestStream's start) for processing-time timers. `outputTimestamp` is the
+   * timestamp of what `onTimer` emits, and holds the watermark until then
+   * (default: the firing time for event time, the current element's
+   * timestamp for processing time).
+   */
+  set(timestamp: number, outputTimestamp?: number): void;
+  /** Sets a processing-time timer `delayMs` after the current processing time. */
+  offset(delayMs: number): void;
+  /** Cancels the timer. */
+  clear(): void;
+}
+
+/**
+ * The timer kinds, to declare in a DoFn's `timers` field; their callbacks go
+ * in `onTimer`.
+ *
+ * @example
+ * ```ts
+ * mr.parDo({
+ *   state: { buffer: mr.state.bag<string>() },
+ *   timers: { flush: mr.timers.eventTime() },
+ *   process(kv, ctx) {
+ *     ctx.state.buffer.add(kv.value);
+ *     ctx.timers.flush.set((ctx.window as mr.IntervalWindow).end - 1);
+ *   },
+ *   onTimer: {
+ *     flush(ctx) { ctx.output(ctx.state.buffer.read()); ctx.state.buffer.clear(); },
+ *   },
+ * });
+ * ```
+ */
+export const timers = {
+  /** Fires when the input watermark passes the set time. */
+  eventTime(): TimerSpec {
+    return { kind: "timer", domain: "eventTime" };
+  },
+  /** Fires when processing time reaches the set time. */
+  processingTime(): TimerSpec {
+    return { kind: "timer", domain: "processingTime" };
+  },
+};
