@@ -63,6 +63,19 @@ export { generateSequence, type GenerateSequenceOptions } from "./sdk/transforms
 export { windowInto, type WindowIntoOptions } from "./sdk/windowing/window_into";
 export { windows } from "./sdk/windowing/windows";
 export { triggers } from "./sdk/windowing/triggers";
+export {
+  state,
+  type StateSpec,
+  type ValueState,
+  type BagState,
+  type CombiningState,
+  type MapState,
+  type SetState,
+  type OrderedListState,
+  type TimestampedElement,
+} from "./sdk/state/state_specs";
+export { timers, type TimerSpec, type Timer } from "./sdk/state/timer_specs";
+export { groupIntoBatches, type GroupIntoBatchesOptions } from "./sdk/transforms/group_into_batches";
 
 export * as io from "./sdk/io";
 export * as testing from "./sdk/testing";

@@ -9,9 +9,10 @@ import type { PrimitiveSpec } from "../sdk/graph/primitive_spec";
 import type { WindowingStrategy, TriggerSpec, WindowFnSpec } from "../sdk/windowing/windowing_strategy";
 import type { Coder } from "./coders/coder";
 import { coders, defaultCoderRegistry, encodeToBytes } from "./coders";
-import { encodeMessage, IsBounded, MergeStatus, AccumulationMode, OutputTime, ClosingBehavior, OnTimeBehavior } from "./proto/messages";
+import { encodeMessage, IsBounded, MergeStatus, AccumulationMode, OutputTime, ClosingBehavior, OnTimeBehavior, TimeDomain } from "./proto/messages";
 import type * as pb from "./proto/messages";
-import { TransformUrns, WindowFnUrns, SideInputUrns, MillraceUrns } from "./urns";
+import { TransformUrns, WindowFnUrns, SideInputUrns, MillraceUrns, RequirementUrns } from "./urns";
+import type { StateSpec } from "../sdk/state/state_specs";
 import { encodeJsonPayload, type DoFnPayload, type CombineFnPayload, type ViewFnPayload, type UserCoderPayload } from "./payloads";
 
 /** The id of the one environment millrace pipelines use. */
@@ -53,7 +54,7 @@ export function toPipelineMessage(pipeline: Pipeline, options: ToProtoOptions = 
       environments: b.environments,
     },
     rootTransformIds: roots,
-    requirements: [],
+    requirements: [...b.requirements].sort(),
   };
 }
 
@@ -153,12 +154,54 @@ class ComponentsBuilder {
             windowMappingFn: { urn: MillraceUrns.WINDOW_MAPPING_FN, payload: encodeJsonPayload({ kind: "default" }) },
           };
         }
+        const stateSpecs: Record<string, pb.MessageInit<pb.StateSpec>> = {};
+        for (const [name, { spec: st, combineFnRef }] of Object.entries(spec.state ?? {})) stateSpecs[name] = this.stateSpec(st, combineFnRef);
+        const timerFamilySpecs: Record<string, pb.MessageInit<pb.TimerFamilySpec>> = {};
+        if (spec.timers && Object.keys(spec.timers).length > 0) {
+          const mainInput = node.inputs.main!;
+          const windowCoder = mainInput.windowing.windowFn.kind === "global" ? coders.globalWindow() : coders.intervalWindow();
+          const timerCoderId = this.addCoder(coders.timer(spec.keyCoder ?? coders.jsValue(), windowCoder) as Coder<unknown>);
+          for (const [name, t] of Object.entries(spec.timers)) {
+            timerFamilySpecs[name] = { timeDomain: t.domain === "eventTime" ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME, timerFamilyCoderId: timerCoderId };
+          }
+        }
+        if (Object.keys(stateSpecs).length > 0 || Object.keys(timerFamilySpecs).length > 0) this.requirements.add(RequirementUrns.STATEFUL);
         const payload = encodeMessage("ParDoPayload", {
           doFn: { urn: MillraceUrns.DO_FN, payload: encodeJsonPayload(fnPayload) },
           sideInputs,
+          stateSpecs,
+          timerFamilySpecs,
         });
         return { spec: { urn: TransformUrns.PAR_DO, payload }, usesEnvironment: true };
       }
+    }
+  }
+
+  /** Requirement URNs the pipeline's transforms need. */
+  readonly requirements = new Set<string>();
+
+  private stateSpec(st: StateSpec, combineFnRef: string | undefined): pb.MessageInit<pb.StateSpec> {
+    const js = coders.jsValue();
+    switch (st.kind) {
+      case "value":
+        return { readModifyWriteSpec: { coderId: this.addCoder(st.coder ?? js) } };
+      case "bag":
+        return { bagSpec: { elementCoderId: this.addCoder(st.coder ?? js) } };
+      case "combining": {
+        const fn: CombineFnPayload = { ref: combineFnRef! };
+        return {
+          combiningSpec: {
+            accumulatorCoderId: this.addCoder(st.accumulatorCoder ?? js),
+            combineFn: { urn: MillraceUrns.COMBINE_FN, payload: encodeJsonPayload(fn) },
+          },
+        };
+      }
+      case "map":
+        return { mapSpec: { keyCoderId: this.addCoder(st.keyCoder ?? js), valueCoderId: this.addCoder(st.valueCoder ?? js) } };
+      case "set":
+        return { setSpec: { elementCoderId: this.addCoder(st.coder ?? js) } };
+      case "orderedList":
+        return { orderedListSpec: { elementCoderId: this.addCoder(st.coder ?? js) } };
     }
   }
 

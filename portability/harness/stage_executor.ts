@@ -7,7 +7,9 @@ import type { PipelineModel } from "../pipeline_model";
 import type { UserCodeSource } from "../user_code/user_code_source";
 import type { FusedStage, StageStep } from "../../runners/core/execution_plan";
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
-import type { AnyDoFn } from "../../sdk/transforms/dofn";
+import type { AnyDoFn, DoFnObject } from "../../sdk/transforms/dofn";
+import { StatefulDoFnOperator, type KeyedRuntime } from "./stateful_dofn_operator";
+import { isStatefulParDo, keyedSpecsOf, type KeyedSpecs } from "../../runners/core/state/state_cell_specs";
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import { decodeMessage } from "../proto/messages";
 import { decodeJsonPayload, type CombineFnPayload } from "../payloads";
@@ -43,6 +45,14 @@ export interface StageRuntime {
    * the direct runner's immutability and encodability checks.
    */
   edge?(pcollectionId: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver;
+  /** State, timers and times for a stateful ParDo (runners that support them). */
+  keyed?(transformId: string, specs: KeyedSpecs): KeyedRuntime;
+}
+
+/** The stateful ParDo of a stage, with its timers. */
+interface KeyedPart {
+  readonly operator: StatefulDoFnOperator;
+  readonly runtime: KeyedRuntime;
 }
 
 /** A stage ready to process bundles. */
@@ -53,7 +63,59 @@ export class ExecutableStage {
     readonly input: ElementReceiver,
     private readonly operators: readonly Operator[],
     private readonly precombiners: readonly PrecombineOperator[],
+    private readonly keyed: KeyedPart | undefined,
   ) {}
+
+  /** True when the stage has a stateful ParDo (state, timers, per-key processing). */
+  get isKeyed(): boolean {
+    return this.keyed !== undefined;
+  }
+
+  /**
+   * Fires, in timestamp order, the event-time timers before `watermark`
+   * (timers they set are fired too when due), then drops the state of
+   * windows that expired. Call inside a bundle. Returns how many fired.
+   */
+  fireEventTimers(watermark: number): number {
+    if (!this.keyed) return 0;
+    let fired = 0;
+    for (let t = this.keyed.runtime.timers.pollEventTimer(watermark); t; t = this.keyed.runtime.timers.pollEventTimer(watermark)) {
+      this.keyed.operator.fireTimer(t);
+      fired++;
+    }
+    for (let ns = this.keyed.runtime.timers.pollExpired(watermark); ns !== undefined; ns = this.keyed.runtime.timers.pollExpired(watermark)) {
+      this.keyed.operator.expire(ns);
+    }
+    return fired;
+  }
+
+  /** Fires the processing-time timers due at `now`. Call inside a bundle. Returns how many fired. */
+  fireProcessingTimers(now: number): number {
+    if (!this.keyed) return 0;
+    let fired = 0;
+    for (let t = this.keyed.runtime.timers.pollProcessingTimer(now); t; t = this.keyed.runtime.timers.pollProcessingTimer(now)) {
+      this.keyed.operator.fireTimer(t);
+      fired++;
+    }
+    return fired;
+  }
+
+  /** True when an event-time timer before `watermark` is pending, or a window expires before it. */
+  hasEventWorkBefore(watermark: number): boolean {
+    if (!this.keyed) return false;
+    const t = this.keyed.runtime.timers;
+    return t.hasEventTimerBefore(watermark) || t.hasExpiryBefore(watermark);
+  }
+
+  /** The earliest pending processing-time timer, or Infinity. */
+  nextProcessingTimer(): number {
+    return this.keyed?.runtime.timers.nextProcessingTime() ?? Infinity;
+  }
+
+  /** How far pending timers hold the output watermark (their output timestamps), or Infinity. */
+  watermarkHold(): number {
+    return this.keyed?.runtime.timers.outputHold() ?? Infinity;
+  }
 
   /** Calls `setup` on every DoFn. */
   setup(): void {
@@ -85,6 +147,7 @@ function producerName(model: PipelineModel, pc: string): string {
 /** Builds the operators of `stage`. */
 export function buildStage(model: PipelineModel, stage: FusedStage, runtime: StageRuntime): ExecutableStage {
   const operatorsByStep = new Map<StageStep, Operator>();
+  let keyed: KeyedPart | undefined;
   const precombiners: PrecombineOperator[] = [];
   const receiversCache = new Map<string, ElementReceiver>();
 
@@ -107,7 +170,9 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
   for (let i = stage.steps.length - 1; i >= 0; i--) {
     const step = stage.steps[i]!;
     const op =
-      step.kind === "pardo"
+      step.kind === "pardo" && isStatefulParDo(model, step.transformId)
+        ? (keyed = buildStatefulParDo(model, step, runtime, receiversFor)).operator
+        : step.kind === "pardo"
         ? buildParDo(model, step, runtime, receiversFor)
         : step.kind === "windowInto"
           ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
@@ -117,7 +182,7 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
   }
   const rootPc = stageRootCollection(stage);
   const input = receiversFor(rootPc);
-  return new ExecutableStage(input, stage.steps.map((s) => operatorsByStep.get(s)!), precombiners);
+  return new ExecutableStage(input, stage.steps.map((s) => operatorsByStep.get(s)!), precombiners, keyed);
 }
 
 function buildParDo(
@@ -157,6 +222,31 @@ function buildParDo(
       });
     }
   }
+}
+
+function buildStatefulParDo(
+  model: PipelineModel,
+  step: Extract<StageStep, { kind: "pardo" }>,
+  runtime: StageRuntime,
+  receiversFor: (pc: string) => ElementReceiver,
+): KeyedPart {
+  const id = step.transformId;
+  if (!runtime.keyed) throw new Error(`'${id}' uses state or timers, which this runner does not support`);
+  const payload = model.doFnPayload(id);
+  const specs = keyedSpecsOf(model, id, runtime.userCode);
+  const tagged = new Map<string, ElementReceiver>();
+  for (const tag of payload.additionalOutputs) {
+    const pc = step.outputs[tag];
+    if (pc !== undefined) tagged.set(tag, receiversFor(pc));
+  }
+  const main = step.outputs.main !== undefined ? receiversFor(step.outputs.main) : combineReceivers([]);
+  const skew = payload.allowsTimestampSkew === true ? Infinity : (payload.allowedTimestampSkewMs ?? 0);
+  const ctx = new DoFnContext(id, { main, tagged }, runtime.sideInputReader(id), runtime.metrics, skew);
+  const keyCoder = model.coderOf(step.input, runtime.userCode).components[0]!;
+  const keyedRuntime = runtime.keyed(id, specs);
+  const fn = runtime.userCode.lookup(payload.ref) as DoFnObject<unknown, unknown>;
+  const operator = new StatefulDoFnOperator(id, ctx, fn, specs, keyCoder, model.windowingOf(step.input).allowedLateness, keyedRuntime);
+  return { operator, runtime: keyedRuntime };
 }
 
 function buildPrecombine(

@@ -8,6 +8,7 @@
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { TransformUrns } from "../../portability/urns";
 import { MergeStatus } from "../../portability/proto/messages";
+import { isStatefulParDo } from "./state/state_cell_specs";
 import { accumulatorsOf, type ExecutionPlan, type FusedStage, type ShuffleNode } from "./execution_plan";
 
 /** Composite URNs millrace runners execute natively; pass them to `fromProto`. */
@@ -72,10 +73,11 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         const rootOfMain = stageOf.get(main)?.root;
         if ((rootOfMain?.kind === "create" || rootOfMain?.kind === "sequence") && rootOfMain.transformId === leaf.id) break;
         let stage: FusedStage;
-        if (sideInputNames.length > 0) {
+        if (sideInputNames.length > 0 || isStatefulParDo(model, leaf.id)) {
           // A ParDo with side inputs waits for them, and they may be computed
           // from its own main input: fusing it upstream could make a stage
-          // wait for itself. It starts a stage of its own instead.
+          // wait for itself. A stateful ParDo is keyed: its input is
+          // partitioned by key. Either starts a stage of its own.
           materialize(main);
           stage = newStage({ kind: "pcollection", pcollection: main });
         } else {

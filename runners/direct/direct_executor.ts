@@ -46,6 +46,8 @@ import { RunnerCheckError, wrapUserError } from "../../portability/harness/user_
 import { previewValue } from "../../portability/values/preview";
 import { SeededRandom } from "./seeded_random";
 import { PendingQueue } from "./pending_queue";
+import { KeyedStateStore } from "../core/state/keyed_state_store";
+import { TimerService } from "../core/state/timer_service";
 import type { DirectSettings } from "./direct_flags";
 
 type Bundle = WindowedValue[];
@@ -124,6 +126,8 @@ interface StageNode {
   sideProgressAtPushBack: number;
   readonly sideWindowFns: Map<string, SideWindowFn>;
   outputWatermark: number;
+  /** The input watermark when the current bundle was taken: elements of windows expired before it are late. */
+  bundleInputWatermark: number;
 }
 
 interface ShuffleNodeState {
@@ -246,6 +250,8 @@ export class DirectExecutor {
   }
 
   private buildStageNode(stage: FusedStage): StageNode {
+    // The keyed runtime reads the node's input watermark, so it needs the node once built.
+    let node: StageNode | undefined;
     const metrics = new MetricsContainer();
     const sinks = new Map<string, BundleCollector>();
     const exec = buildStage(this.model, stage, {
@@ -258,9 +264,16 @@ export class DirectExecutor {
       },
       sideInputReader: (id) => sideInputReaderFor(this.model, id, this.userCode, (pc) => this.sideElements.get(pc) ?? []),
       edge: (pc, producer, consumers) => this.edge(pc, producer, consumers),
+      keyed: (_id, specs) => ({
+        store: new KeyedStateStore(specs.state),
+        timers: new TimerService(),
+        inputWatermark: () => node?.bundleInputWatermark ?? -Infinity,
+        processingTime: () => this.clock.now(),
+        onDroppedLate: (n) => this.count(DROPPED_DUE_TO_LATENESS, n),
+      }),
     });
     const sideWindowFns = new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(this.model, pc)] as const));
-    return {
+    return (node = {
       kind: "stage",
       stage,
       exec,
@@ -272,7 +285,8 @@ export class DirectExecutor {
       sideProgressAtPushBack: -1,
       sideWindowFns,
       outputWatermark: -Infinity,
-    };
+      bundleInputWatermark: -Infinity,
+    });
   }
 
   private sourceOf(stage: FusedStage): SourceState {
@@ -343,7 +357,13 @@ export class DirectExecutor {
         if (n.pending.length > 0) work.push(() => this.processShuffleBundle(n));
         continue;
       }
-      if (n.pending.length > 0) work.push(() => this.processStageBundle(n, n.pending.takeRandom(this.random)));
+      if (n.pending.length > 0) {
+        work.push(() => {
+          // The bundle still holds the input watermark until it is processed.
+          n.bundleInputWatermark = this.inputWatermarkOf(n);
+          this.processStageBundle(n, n.pending.takeRandom(this.random));
+        });
+      }
       if (n.pushedBack.length > 0 && n.sideProgressAtPushBack !== this.sideProgress) work.push(() => this.retryPushedBack(n));
       const src = n.source;
       if (src.kind === "once" && !src.done) work.push(() => this.emitImpulse(n));
@@ -409,7 +429,11 @@ export class DirectExecutor {
       });
       return;
     }
-    this.feedWithSideInputs(n, bundle);
+    // Earlier pushed-back elements are retried with the new bundle: the progress
+    // mark set after this feed must not hide them.
+    const earlier = n.pushedBack;
+    n.pushedBack = [];
+    this.feedWithSideInputs(n, earlier.length > 0 ? [...earlier, ...bundle] : bundle);
   }
 
   /** Feeds the elements whose side input windows are ready; pushes the others back, one window each. */
@@ -491,7 +515,16 @@ export class DirectExecutor {
     for (const n of this.nodes) {
       let out: number;
       if (n.kind === "stage") {
-        out = this.stageOutputWatermark(n);
+        if (n.exec.isKeyed) {
+          const input = this.inputWatermarkOf(n);
+          n.bundleInputWatermark = input;
+          if (n.exec.hasEventWorkBefore(input)) {
+            const before = this.pendingCount();
+            this.runBundle(n, () => n.exec.fireEventTimers(input));
+            produced ||= this.pendingCount() > before;
+          }
+        }
+        out = Math.min(this.stageOutputWatermark(n), n.exec.watermarkHold());
         if (n.pending.length === 0 && n.pushedBack.length === 0 && this.sourceIdle(n)) {
           // Partial combines are flushed before the watermark may pass them.
           n.exec.flush();
@@ -564,7 +597,14 @@ export class DirectExecutor {
     const now = this.clock.now();
     let produced = false;
     for (const n of this.nodes) {
-      if (n.kind !== "shuffle" || !n.reduce || n.reduce.nextProcessingTimeTimer() > now) continue;
+      if (n.kind === "stage") {
+        if (n.exec.nextProcessingTimer() > now) continue;
+        const before = this.pendingCount();
+        this.runBundle(n, () => n.exec.fireProcessingTimers(now));
+        produced ||= this.pendingCount() > before;
+        continue;
+      }
+      if (!n.reduce || n.reduce.nextProcessingTimeTimer() > now) continue;
       guardShuffle(n.node.transformId, undefined, () => n.reduce!.advanceProcessingTime(now));
       const before = this.pendingCount();
       this.flushShuffle(n);
@@ -579,6 +619,7 @@ export class DirectExecutor {
     for (const n of this.nodes) {
       if (n.kind === "shuffle" && n.reduce) wake = Math.min(wake, n.reduce.nextProcessingTimeTimer());
       if (n.kind === "stage" && n.source.kind === "sequence") wake = Math.min(wake, n.source.pacer.nextDueTime(now));
+      if (n.kind === "stage") wake = Math.min(wake, n.exec.nextProcessingTimer());
     }
     return wake;
   }

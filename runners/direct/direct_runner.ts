@@ -7,6 +7,7 @@
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../sdk/pipeline_result";
 import { fromProto } from "../../portability/from_proto";
+import { RequirementUrns } from "../../portability/urns";
 import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
 import { JobHandle } from "../core/job_handle";
 import { DIRECT_FLAGS, directSettings } from "./direct_flags";
@@ -21,7 +22,7 @@ export function runDirect(request: RunRequest): PipelineResult {
   setImmediate(() => {
     Promise.resolve()
       .then(async () => {
-        const model = fromProto(request.pipelineProto, { nativeComposites: NATIVE_COMPOSITES });
+        const model = fromProto(request.pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: [RequirementUrns.STATEFUL] });
         const plan = planExecution(model);
         await new DirectExecutor(model, plan, request.userCode, settings, job).run();
         job.finish();

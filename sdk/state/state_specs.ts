@@ -6,67 +6,128 @@
 import type { CombineFn } from "../transforms/combine_fn";
 import type { Coder } from "../../portability/coders/coder";
 
-/** A declared state cell. */
+/** A declared state cell: its kind, and optionally the coders of what it keeps (the default coder otherwise). */
 export type StateSpec =
-  | { readonly kind: "value"; readonly coder?: Coder<unknown> }
-  | { readonly kind: "bag"; readonly coder?: Coder<unknown> }
-  | { readonly kind: "combining"; readonly combineFn: CombineFn<unknown, unknown, unknown>; readonly accumulatorCoder?: Coder<unknown> }
-  | { readonly kind: "map"; readonly keyCoder?: Coder<unknown>; readonly valueCoder?: Coder<unknown> }
-  | { readonly kind: "set"; readonly coder?: Coder<unknown> }
-  | { readonly kind: "orderedList"; readonly coder?: Coder<unknown> };
+  | {
+      /** One value. */
+      readonly kind: "value";
+      /** Coder of the value. */
+      readonly coder?: Coder<unknown>;
+    }
+  | {
+      /** A bag of values. */
+      readonly kind: "bag";
+      /** Coder of the values. */
+      readonly coder?: Coder<unknown>;
+    }
+  | {
+      /** A CombineFn's accumulator. */
+      readonly kind: "combining";
+      /** How inputs combine. */
+      readonly combineFn: CombineFn<unknown, unknown, unknown>;
+      /** Coder of the accumulator. */
+      readonly accumulatorCoder?: Coder<unknown>;
+    }
+  | {
+      /** A map. */
+      readonly kind: "map";
+      /** Coder of the keys (they compare by encoding). */
+      readonly keyCoder?: Coder<unknown>;
+      /** Coder of the values. */
+      readonly valueCoder?: Coder<unknown>;
+    }
+  | {
+      /** A set. */
+      readonly kind: "set";
+      /** Coder of the members (they compare by encoding). */
+      readonly coder?: Coder<unknown>;
+    }
+  | {
+      /** Values sorted by timestamp. */
+      readonly kind: "orderedList";
+      /** Coder of the values. */
+      readonly coder?: Coder<unknown>;
+    };
 
 /** A single value: `read()` (undefined when unset), `write(v)`, `clear()`. */
 export interface ValueState<T> {
+  /** The value, or undefined when none was written. */
   read(): T | undefined;
+  /** Replaces the value. */
   write(value: T): void;
+  /** Forgets the value. */
   clear(): void;
 }
 
 /** An unordered collection: `add(v)`, `read()` all, `isEmpty()`, `clear()`. */
 export interface BagState<T> {
+  /** Adds a value. */
   add(value: T): void;
+  /** Every value added, in no particular order. */
   read(): T[];
+  /** True when nothing was added. */
   isEmpty(): boolean;
+  /** Removes every value. */
   clear(): void;
 }
 
 /** A CombineFn's accumulator: `add(input)`, `read()` the output, `clear()`. */
 export interface CombiningState<In, Out> {
+  /** Adds an input to the accumulator. */
   add(value: In): void;
+  /** The CombineFn output for the inputs so far (of an empty accumulator when none). */
   read(): Out;
+  /** True when nothing was added. */
   isEmpty(): boolean;
+  /** Resets the accumulator. */
   clear(): void;
 }
 
 /** A map (keys compared by value): `get`, `put`, `remove`, `entries`, `keys`, `clear`. */
 export interface MapState<K, V> {
+  /** The value of `key`, or undefined. */
   get(key: K): V | undefined;
+  /** Sets the value of `key`. */
   put(key: K, value: V): void;
+  /** Removes `key`. */
   remove(key: K): void;
+  /** Every key with its value. */
   entries(): [K, V][];
+  /** Every key. */
   keys(): K[];
+  /** True when there are no keys. */
   isEmpty(): boolean;
+  /** Removes every key. */
   clear(): void;
 }
 
 /** A set (members compared by value): `add`, `has`, `remove`, `read`, `clear`. */
 export interface SetState<T> {
+  /** Adds a member (no effect when an equal one is there). */
   add(value: T): void;
+  /** True when an equal member is there. */
   has(value: T): boolean;
+  /** Removes the equal member. */
   remove(value: T): void;
+  /** Every member. */
   read(): T[];
+  /** True when there are no members. */
   isEmpty(): boolean;
+  /** Removes every member. */
   clear(): void;
 }
 
 /** A value with a timestamp, as kept by {@link OrderedListState}. */
 export interface TimestampedElement<T> {
+  /** The value. */
   value: T;
+  /** Its timestamp (ms), which orders the list. */
   timestamp: number;
 }
 
 /** Values sorted by timestamp: `add({ value, timestamp })`, `read()`, `readRange(from, to)`, `clearRange(from, to)`, `clear()`. */
 export interface OrderedListState<T> {
+  /** Adds a value at its timestamp. */
   add(element: TimestampedElement<T>): void;
   /** Every element, in timestamp order (ties in insertion order). */
   read(): TimestampedElement<T>[];
@@ -74,7 +135,9 @@ export interface OrderedListState<T> {
   readRange(from: number, to: number): TimestampedElement<T>[];
   /** Removes elements with `from <= timestamp < to`. */
   clearRange(from: number, to: number): void;
+  /** True when there are no elements. */
   isEmpty(): boolean;
+  /** Removes every element. */
   clear(): void;
 }
 

@@ -5,7 +5,9 @@
 
 /** A declared timer. */
 export interface TimerSpec {
+  /** Marks a timer declaration. */
   readonly kind: "timer";
+  /** Which clock the timer follows: the watermark (event time) or processing time. */
   readonly domain: "eventTime" | "processingTime";
 }
 

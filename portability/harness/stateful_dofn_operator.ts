@@ -1,0 +1,154 @@
+/**
+ * A stateful DoFn: elements are processed per key and window with the
+ * declared state cells and timers of that namespace; timers fire through
+ * `onTimer.<name>(ctx)` with the key, window, timestamp and state. Elements
+ * of expired windows are dropped (and counted), as in Beam. One element or
+ * timer at a time: a timer and an element of a key never interleave.
+ */
+import type { BoundedWindow } from "../../sdk/values/windows";
+import { NO_FIRING, type PaneInfo } from "../../sdk/values/pane";
+import type { DoFnObject } from "../../sdk/transforms/dofn";
+import type { Timer } from "../../sdk/state/timer_specs";
+import { isKV } from "../../sdk/values/kv";
+import type { Coder } from "../coders/coder";
+import { encodeToBytes } from "../coders";
+import type { KeyedStateStore } from "../../runners/core/state/keyed_state_store";
+import type { TimerData, TimerService } from "../../runners/core/state/timer_service";
+import type { KeyedSpecs } from "../../runners/core/state/state_cell_specs";
+import { garbageCollectionTime } from "../../runners/core/windowing/reduce_fn_runner";
+import { windowKey } from "../../runners/core/side_input_views";
+import type { DoFnContext } from "./dofn_context";
+import type { Operator } from "./operators";
+import { RunnerCheckError, wrapUserError } from "./user_code_error";
+import { previewValue } from "../values/preview";
+
+/** What a runner provides to a stateful DoFn: its state, its timers and the current times. */
+export interface KeyedRuntime {
+  readonly store: KeyedStateStore;
+  readonly timers: TimerService;
+  /** The input watermark, to drop elements of expired windows. */
+  inputWatermark(): number;
+  /** The current processing time. */
+  processingTime(): number;
+  /** Told about elements dropped for arriving after their window expired. */
+  onDroppedLate(count: number): void;
+}
+
+/** The operator of a stateful ParDo. */
+export class StatefulDoFnOperator implements Operator {
+  private readonly timerAccessors = new Map<string, Record<string, Timer>>();
+
+  constructor(
+    readonly transform: string,
+    private readonly ctx: DoFnContext,
+    private readonly fn: DoFnObject<unknown, unknown>,
+    private readonly specs: KeyedSpecs,
+    private readonly keyCoder: Coder<unknown>,
+    private readonly allowedLatenessMs: number,
+    private readonly runtime: KeyedRuntime,
+  ) {}
+
+  setup(): void {
+    this.call("setup", () => this.fn.setup?.());
+  }
+  startBundle(): void {
+    if (!this.fn.startBundle) return;
+    this.ctx.setBundleScope();
+    this.call("startBundle", () => this.fn.startBundle!(this.ctx));
+  }
+  finishBundle(): void {
+    if (!this.fn.finishBundle) return;
+    this.ctx.setBundleScope();
+    this.call("finishBundle", () => this.fn.finishBundle!(this.ctx));
+  }
+  teardown(): void {
+    this.call("teardown", () => this.fn.teardown?.());
+  }
+
+  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    if (!isKV(value)) {
+      throw new RunnerCheckError(this.transform, `stateful DoFn '${this.transform}' needs KV elements ({ key, value }), got ${previewValue(value)}`);
+    }
+    const watermark = this.runtime.inputWatermark();
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i]!;
+      const gcTime = garbageCollectionTime(window, this.allowedLatenessMs);
+      if (gcTime < watermark) {
+        this.runtime.onDroppedLate(1);
+        continue;
+      }
+      const ns = this.namespace(value.key, window);
+      this.runtime.timers.trackWindow(ns, gcTime);
+      this.enter(ns, value.key, window, timestamp, pane);
+      let out: Iterable<unknown> | void;
+      try {
+        out = this.fn.process(value, this.ctx);
+      } catch (e) {
+        wrapUserError(e, this.transform, "processing", { value });
+      }
+      if (out !== undefined && out !== null) for (const o of out) this.ctx.output(o);
+    }
+  }
+
+  /** Fires one timer: its outputs carry the timer's output timestamp, in its window. */
+  fireTimer(timer: TimerData): void {
+    this.enter(timer.namespace, timer.key, timer.window, timer.outputTimestamp, NO_FIRING);
+    const callback = this.fn.onTimer?.[timer.name];
+    if (!callback) throw new Error(`internal: timer '${timer.name}' of '${this.transform}' has no callback`);
+    this.call(`onTimer.${timer.name}`, () => callback.call(this.fn, this.ctx));
+  }
+
+  /** Drops the state of a namespace whose window expired. */
+  expire(namespace: string): void {
+    this.runtime.store.clearNamespace(namespace);
+    this.timerAccessors.delete(namespace);
+  }
+
+  private enter(ns: string, key: unknown, window: BoundedWindow, timestamp: number, pane: PaneInfo): void {
+    this.ctx.setElement(timestamp, [window], pane);
+    this.ctx.key = key;
+    this.ctx.state = this.runtime.store.cells(ns);
+    this.ctx.timers = this.timersOf(ns, key, window);
+  }
+
+  private namespace(key: unknown, window: BoundedWindow): string {
+    const k = typeof key === "string" ? "s" + key : "b" + Buffer.from(encodeToBytes(this.keyCoder, key, "nested")).toString("latin1");
+    return `${k}\u0000${windowKey(window)}`;
+  }
+
+  private timersOf(ns: string, key: unknown, window: BoundedWindow): Record<string, Timer> {
+    let accessors = this.timerAccessors.get(ns);
+    if (accessors) return accessors;
+    accessors = {};
+    const gcTime = garbageCollectionTime(window, this.allowedLatenessMs);
+    for (const [name, domain] of this.specs.timers) {
+      const set = (timestamp: number, outputTimestamp?: number): void => {
+        if (typeof timestamp !== "number" || Number.isNaN(timestamp)) throw new TypeError(`timer '${name}': set needs a number of ms`);
+        if (domain === "eventTime" && timestamp > gcTime) {
+          throw new Error(
+            `event-time timer '${name}' set for ${timestamp}, after its window ${windowKey(window)} expires at ${gcTime} (window end + allowed lateness)`,
+          );
+        }
+        // Event-time outputs default to the firing time; processing-time ones to the element's time.
+        const out = outputTimestamp ?? (domain === "eventTime" ? timestamp : this.ctx.timestamp);
+        this.runtime.timers.set(ns, key, window, name, domain, timestamp, out);
+      };
+      accessors[name] = {
+        set,
+        offset: (delayMs: number) => set((domain === "eventTime" ? this.ctx.timestamp : this.runtime.processingTime()) + delayMs),
+        clear: () => this.runtime.timers.clear(ns, name),
+      };
+    }
+    Object.freeze(accessors);
+    this.timerAccessors.set(ns, accessors);
+    return accessors;
+  }
+
+  private call(phase: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      wrapUserError(e, this.transform, phase);
+    }
+  }
+}

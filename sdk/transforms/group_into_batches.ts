@@ -1,0 +1,79 @@
+import type { PTransform } from "../ptransform";
+import type { PCollection } from "../pcollection";
+import { ptransform } from "../ptransform";
+import { kv, type KV } from "../values/kv";
+import { maxTimestampOf } from "../values/windows";
+import { state, type BagState, type ValueState } from "../state/state_specs";
+import { timers, type Timer } from "../state/timer_specs";
+import type { ProcessContext } from "./transform_context";
+import { parDo } from "./pardo";
+
+/** Options of {@link groupIntoBatches}. */
+export interface GroupIntoBatchesOptions {
+  /** Emit a partial batch once its first element has waited this long in processing time. */
+  readonly maxBufferingMs?: number;
+}
+
+interface BatchState {
+  batch: BagState<unknown>;
+  count: ValueState<number>;
+}
+
+interface BatchTimers {
+  windowEnd: Timer;
+  buffering: Timer;
+}
+
+/**
+ * Batches the values of each key (and window) into arrays of `size`, as
+ * Beam's GroupIntoBatches: a batch is emitted when it is full, when the
+ * window ends, or (with `maxBufferingMs`) when its first element has waited
+ * that long. Built on state and timers, so it works on unbounded input.
+ *
+ * @example
+ * ```ts
+ * requests.apply(mr.groupIntoBatches(100, { maxBufferingMs: 1_000 }))   // KV<K, V[]> of up to 100
+ *   .apply(mr.map(({ key, value }) => callServiceInBulk(key, value)));
+ * ```
+ */
+export function groupIntoBatches<K, V>(size: number, options: GroupIntoBatchesOptions = {}): PTransform<PCollection<KV<K, V>>, PCollection<KV<K, V[]>>> {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`groupIntoBatches needs a batch size >= 1, got ${size}`);
+  const maxBufferingMs = options.maxBufferingMs;
+  if (maxBufferingMs !== undefined && (!Number.isInteger(maxBufferingMs) || maxBufferingMs < 1)) {
+    throw new RangeError(`maxBufferingMs must be a whole number >= 1, got ${maxBufferingMs}`);
+  }
+  const flush = (ctx: ProcessContext<KV<K, V[]>>): void => {
+    const s = ctx.state as BatchState;
+    if ((s.count.read() ?? 0) === 0) return;
+    ctx.output(kv(ctx.key as K, s.batch.read() as V[]));
+    s.batch.clear();
+    s.count.clear();
+    (ctx.timers as BatchTimers).buffering.clear();
+  };
+  return ptransform("GroupIntoBatches", (input: PCollection<KV<K, V>>) =>
+    input.apply(
+      "Batch",
+      parDo<KV<K, V>, KV<K, V[]>>({
+        state: { batch: state.bag<V>(), count: state.value<number>() },
+        timers: { windowEnd: timers.eventTime(), buffering: timers.processingTime() },
+        process(element, ctx) {
+          const s = ctx.state as BatchState;
+          const t = ctx.timers as BatchTimers;
+          const count = s.count.read() ?? 0;
+          if (count === 0) {
+            // The remainder of a window is emitted when the window ends.
+            t.windowEnd.set(maxTimestampOf(ctx.window));
+            if (maxBufferingMs !== undefined) t.buffering.offset(maxBufferingMs);
+          }
+          s.batch.add(element.value);
+          s.count.write(count + 1);
+          if (count + 1 >= size) flush(ctx);
+        },
+        onTimer: {
+          windowEnd: (ctx) => flush(ctx as ProcessContext<KV<K, V[]>>),
+          buffering: (ctx) => flush(ctx as ProcessContext<KV<K, V[]>>),
+        },
+      }),
+    ),
+  );
+}
