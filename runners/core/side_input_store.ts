@@ -8,8 +8,7 @@ import type { UserCodeSource } from "../../portability/user_code/user_code_sourc
 import type { WindowedValue } from "../../sdk/values/windowed_value";
 import type { BoundedWindow } from "../../sdk/values/windows";
 import { decodeJsonPayload, type ViewFnPayload } from "../../portability/payloads";
-import { decodeMessage } from "../../portability/proto/messages";
-import { WindowFnUrns } from "../../portability/urns";
+import { windowFnFromProto } from "./windowing/windowing_from_proto";
 import { canonicalKey } from "../../portability/values/canonical_key";
 import { buildView, mapToSideWindow, windowKey, type SideWindowFn } from "./side_input_views";
 
@@ -18,22 +17,11 @@ export type MaterializedElements = (pcollectionId: string) => Iterable<WindowedV
 
 /** The side window fn of a PCollection, from its windowing strategy. */
 export function sideWindowFnOf(model: PipelineModel, pcollectionId: string): SideWindowFn {
-  const fn = model.windowingOf(pcollectionId).windowFn!;
-  const ms = (d: { seconds: number; nanos: number } | null | undefined): number => (d ? d.seconds * 1000 + Math.round(d.nanos / 1e6) : 0);
-  switch (fn.urn) {
-    case WindowFnUrns.GLOBAL:
-      return { kind: "global" };
-    case WindowFnUrns.FIXED: {
-      const p = decodeMessage("FixedWindowsPayload", fn.payload);
-      return { kind: "fixed", sizeMs: ms(p.size), offsetMs: ms(p.offset) };
-    }
-    case WindowFnUrns.SLIDING: {
-      const p = decodeMessage("SlidingWindowsPayload", fn.payload);
-      return { kind: "sliding", sizeMs: ms(p.size), periodMs: ms(p.period), offsetMs: ms(p.offset) };
-    }
-    default:
-      throw new Error(`side input '${pcollectionId}' uses window fn '${fn.urn}', which cannot be a side input (Beam forbids merging windows here)`);
+  const fn = windowFnFromProto(model.windowingOf(pcollectionId).windowFn!);
+  if (fn.kind === "sessions") {
+    throw new Error(`side input '${pcollectionId}' uses session windows, which cannot be a side input (Beam forbids merging windows here)`);
   }
+  return fn;
 }
 
 /** Builds the side input reader of ParDo `transformId`. */
