@@ -18,8 +18,10 @@
  */
 import { registerRunner } from "./sdk/options/runner_registry";
 import { directRunner } from "./runners/direct/direct_runner";
+import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
 
 registerRunner(directRunner);
+registerRunner(microbatchRunner);
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";

@@ -128,6 +128,8 @@ interface StageNode {
   outputWatermark: number;
   /** The input watermark when the current bundle was taken: elements of windows expired before it are late. */
   bundleInputWatermark: number;
+  /** The highest input watermark computed so far (watermarks never go back). */
+  inputWatermarkSeen: number;
 }
 
 interface ShuffleNodeState {
@@ -139,6 +141,8 @@ interface ShuffleNodeState {
   readonly emit: ElementReceiver;
   inputWatermarkFired: number;
   outputWatermark: number;
+  /** The highest input watermark computed so far (watermarks never go back). */
+  inputWatermarkSeen: number;
 }
 
 type ExecNode = StageNode | ShuffleNodeState;
@@ -286,6 +290,7 @@ export class DirectExecutor {
       sideWindowFns,
       outputWatermark: -Infinity,
       bundleInputWatermark: -Infinity,
+      inputWatermarkSeen: -Infinity,
     });
   }
 
@@ -327,7 +332,7 @@ export class DirectExecutor {
         onDroppedClosedWindowElements: (n) => this.count(DROPPED_DUE_TO_CLOSED_WINDOW, n),
       });
     }
-    return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity };
+    return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity, inputWatermarkSeen: -Infinity };
   }
 
   private count(counter: string, n: number): void {
@@ -499,11 +504,19 @@ export class DirectExecutor {
 
   // ---- time ----
 
+  /**
+   * A node's input watermark: the minimum of its inputs' watermarks and of
+   * the timestamps it still has queued, and never lower than before (as in
+   * Beam's watermark manager): a late element waiting in the queue does not
+   * pull time back, so it is late.
+   */
   private inputWatermarkOf(n: ExecNode): number {
     let wm = Infinity;
     const inputs = n.kind === "stage" ? (n.stage.root.kind === "pcollection" ? [n.stage.root.pcollection] : []) : shuffleInputs(n.node);
     for (const pc of inputs) wm = Math.min(wm, this.watermarks.get(pc) ?? -Infinity);
-    return Math.min(wm, n.pending.minTimestamp());
+    wm = Math.max(n.inputWatermarkSeen, Math.min(wm, n.pending.minTimestamp()));
+    n.inputWatermarkSeen = wm;
+    return wm;
   }
 
   /**

@@ -18,7 +18,9 @@ export type RunnerCapability =
   /** Encodes every element between transforms (even fused ones), so an element its coder cannot encode fails the job. */
   | "encodabilityChecks"
   /** User code runs in the test's own process and thread, so module-level state is shared with the test. */
-  | "inProcess";
+  | "inProcess"
+  /** Runs unbounded pipelines (TestStream, endless sequences). Needed by any case whose proto has an unbounded PCollection. */
+  | "unbounded";
 
 /** A conformance case; its display name is the definition's name. */
 export interface ConformanceCase {

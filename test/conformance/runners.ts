@@ -22,18 +22,31 @@ export const RUNNERS: readonly RunnerConfig[] = [
   {
     name: "direct",
     args: ["--runner=direct"],
-    capabilities: ["immutabilityChecks", "encodabilityChecks", "inProcess"],
+    capabilities: ["immutabilityChecks", "encodabilityChecks", "inProcess", "unbounded"],
   },
   {
     name: "direct (checks off)",
     args: ["--runner=direct", "--enforceImmutability=false", "--enforceEncodability=false"],
-    capabilities: ["inProcess"],
+    capabilities: ["inProcess", "unbounded"],
   },
   {
     // Small bundles: many bundles per stage, so per-bundle lifecycle and
     // lifted combines (merging partial accumulators) are exercised even by small cases.
     name: "direct (bundleSize=3)",
     args: ["--runner=direct", "--bundleSize=3"],
-    capabilities: ["immutabilityChecks", "encodabilityChecks", "inProcess"],
+    capabilities: ["immutabilityChecks", "encodabilityChecks", "inProcess", "unbounded"],
+  },
+  {
+    // Spark-style: user code on executor threads, rebuilt from the case's module;
+    // bounded pipelines only so far.
+    name: "microbatch",
+    args: ["--runner=microbatch", "--executors=2", "--partitions=3"],
+    capabilities: [],
+  },
+  {
+    // A tiny shuffle memory budget: every shuffle spills sorted runs to disk.
+    name: "microbatch (spilling)",
+    args: ["--runner=microbatch", "--executors=2", "--partitions=2", "--executorMemoryMb=0.01"],
+    capabilities: [],
   },
 ];

@@ -16,6 +16,8 @@ import { cases as timestamps } from "./timestamps";
 import { cases as sessions } from "./sessions";
 import { cases as testStream } from "./test_stream";
 import { cases as triggers } from "./triggers";
+import { cases as state } from "./state";
+import { cases as timers } from "./timers";
 
 export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
   create,
@@ -34,6 +36,8 @@ export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> =
   sessions,
   "test stream": testStream,
   triggers,
+  state,
+  timers,
 };
 
 export const ALL_CASES: readonly ConformanceCase[] = Object.values(CASE_GROUPS).flat();

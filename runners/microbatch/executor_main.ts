@@ -1,0 +1,86 @@
+/**
+ * An executor thread: keeps the jobs it has been given (decoded proto, plan,
+ * rebuilt user code) and runs their tasks one at a time.
+ */
+import { parentPort } from "node:worker_threads";
+// The package root first: it registers runners, and user modules that import
+// "millrace" share this instance.
+import "../../index";
+import { fromProto } from "../../portability/from_proto";
+import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
+import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";
+import { rebuildUserCode } from "../../portability/user_code/rebuild_user_code";
+import { RequirementUrns } from "../../portability/urns";
+import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
+import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
+import { runTask, JobContext } from "./task_runner";
+import type { TaskFailure, TaskSpec } from "./task_spec";
+import { shuffleOutputTransferList } from "./shuffle/shuffle_output";
+
+/** Messages from the driver. */
+export type ExecutorRequest =
+  | { readonly type: "job"; readonly jobId: string; readonly pipelineProto: Uint8Array }
+  | { readonly type: "task"; readonly task: TaskSpec }
+  | { readonly type: "forget"; readonly jobId: string };
+
+/** Messages to the driver. */
+export type ExecutorReply =
+  | { readonly type: "done"; readonly result: import("./task_spec").TaskResult }
+  | { readonly type: "failed"; readonly failure: TaskFailure };
+
+const jobs = new Map<string, Promise<JobContext>>();
+
+async function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
+  const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: [RequirementUrns.STATEFUL] });
+  const env = model.components.environments[SDK_ENVIRONMENT_ID]!;
+  const userCode = await rebuildUserCode(decodeJsonPayload<EnvironmentPayload>(env.payload, "environment"));
+  return new JobContext(model, planExecution(model), userCode);
+}
+
+function causeOf(e: unknown): TaskFailure["cause"] {
+  if (e instanceof Error) return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+  return { name: "Error", message: String(e) };
+}
+
+function failureOf(e: unknown): TaskFailure {
+  const err = e as Error;
+  if (e instanceof UserCodeError) {
+    return {
+      message: err.message,
+      ...(err.stack ? { stack: err.stack } : {}),
+      transform: e.transform,
+      ...(e.elementPreview ? { element: e.elementPreview } : {}),
+      cause: causeOf(e.cause),
+    };
+  }
+  if (e instanceof RunnerCheckError) return { message: err.message, ...(err.stack ? { stack: err.stack } : {}), transform: e.transform };
+  return { message: err?.message ?? String(e), ...(err?.stack ? { stack: err.stack } : {}) };
+}
+
+parentPort!.on("message", (msg: ExecutorRequest) => {
+  if (msg.type === "job") {
+    const loading = loadJob(msg.pipelineProto);
+    loading.catch(() => undefined);
+    jobs.set(msg.jobId, loading);
+    return;
+  }
+  if (msg.type === "forget") {
+    const job = jobs.get(msg.jobId);
+    jobs.delete(msg.jobId);
+    // DoFn instances are torn down once, when the job is over on this executor.
+    void job?.then((ctx) => ctx.teardownAll(), () => undefined);
+    return;
+  }
+  const job = jobs.get(msg.task.jobId);
+  if (!job) {
+    parentPort!.postMessage({ type: "failed", failure: { message: `internal: executor does not know job ${msg.task.jobId}` } } satisfies ExecutorReply);
+    return;
+  }
+  job.then((ctx) => runTask(ctx, msg.task)).then(
+    (result) => {
+      const transfer = shuffleOutputTransferList(...Object.values(result.outputs));
+      parentPort!.postMessage({ type: "done", result } satisfies ExecutorReply, transfer);
+    },
+    (e: unknown) => parentPort!.postMessage({ type: "failed", failure: failureOf(e) } satisfies ExecutorReply),
+  );
+});

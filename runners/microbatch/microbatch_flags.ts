@@ -1,0 +1,31 @@
+import * as os from "node:os";
+import type { FlagSpecs } from "../../sdk/options/flag_spec";
+
+const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+
+/** The micro-batch runner's flags. */
+export const MICROBATCH_FLAGS: FlagSpecs = {
+  partitions: { type: "integer", min: 1, default: 2 * cores, description: "tasks per stage (partitions of every shuffle)" },
+  executors: { type: "integer", min: 1, default: cores, description: "executor threads running tasks" },
+  executorMemoryMb: { type: "number", min: 0.001, default: 256, description: "shuffle memory per task before sorted runs spill to disk" },
+  maxTaskAttempts: { type: "integer", min: 1, default: 4, description: "attempts per task before the job fails" },
+};
+
+/** The micro-batch runner's settings. */
+export interface MicrobatchSettings {
+  readonly partitions: number;
+  readonly executors: number;
+  readonly executorMemoryBytes: number;
+  readonly maxTaskAttempts: number;
+}
+
+/** Reads the settings from parsed options. */
+export function microbatchSettings(options: Readonly<Record<string, unknown>>): MicrobatchSettings {
+  const num = (name: string): number => options[name] as number;
+  return {
+    partitions: num("partitions"),
+    executors: num("executors"),
+    executorMemoryBytes: Math.floor(num("executorMemoryMb") * 1024 * 1024),
+    maxTaskAttempts: num("maxTaskAttempts"),
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * Runs one task on an executor, for a bounded job: a map task feeds its
+ * partition of a fused stage's input through the stage's operators; a reduce
+ * task groups its partition of a shuffle (GroupByKey, Combine) with the
+ * shared ReduceFnRunner, or concatenates it (Flatten, Reshuffle). Both write
+ * their materialized outputs as partitioned, encoded shuffle blocks that
+ * spill to disk past the memory budget.
+ *
+ * Input of a bounded task is complete: the input watermark is -infinity
+ * while it is fed and +infinity once it is all in, which fires what event
+ * time allows (panes, timers) exactly as the direct runner does at the end.
+ */
+import type { PipelineModel } from "../../portability/pipeline_model";
+import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import { buildStage, combineFnOf } from "../../portability/harness/stage_executor";
+import type { ElementReceiver } from "../../portability/harness/element_receiver";
+import { MetricsContainer } from "../../portability/harness/metrics_container";
+import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
+import { ByteReader, ByteWriter, CoderError, type Coder } from "../../portability/coders";
+import { RunnerCheckError, wrapUserError } from "../../portability/harness/user_code_error";
+import { previewValue } from "../../portability/values/preview";
+import type { ExecutionPlan, FusedStage, ShuffleNode } from "../core/execution_plan";
+import { shuffleInputs } from "../core/execution_plan";
+import { windowedValueCoder, collectionCoder } from "../core/collection_coders";
+import { sideInputReaderFor } from "../core/side_input_store";
+import { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
+import { windowingOf } from "../core/windowing/windowing_from_proto";
+import { KeyedStateStore } from "../core/state/keyed_state_store";
+import { TimerService } from "../core/state/timer_service";
+import { SequencePacer } from "../core/sources/sequence_source";
+import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
+import type { WindowedValue } from "../../sdk/values/windowed_value";
+import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../sdk/values/windows";
+import { NO_FIRING, type PaneInfo } from "../../sdk/values/pane";
+import { MIN_TIMESTAMP } from "../../sdk/values/time";
+import type { KV } from "../../sdk/values/kv";
+import { emptyMetrics } from "../../sdk/pipeline_result";
+import { ShuffleWriter } from "./shuffle/shuffle_writer";
+import { readAll, readGrouped } from "./shuffle/shuffle_reader";
+import type { Segment } from "./shuffle/shuffle_output";
+import { partitionOf, type Partitioner } from "./partitioning";
+import type { TaskResult, TaskSpec } from "./task_spec";
+
+/**
+ * What an executor knows about a job: decoded once, used by all its tasks.
+ * The user's DoFn instances are shared by the tasks of an executor (as Beam
+ * reuses deserialized instances across bundles): each is set up once, the
+ * first time a stage runs here, and torn down when the job is over.
+ */
+export class JobContext {
+  private readonly setUp = new Set<string>();
+  private readonly toTearDown = new Map<string, { teardown(): void }>();
+
+  constructor(
+    readonly model: PipelineModel,
+    readonly plan: ExecutionPlan,
+    readonly userCode: UserCodeSource,
+  ) {}
+
+  /** Sets up a stage's DoFns unless this executor already did. */
+  setUpOnce(stageId: string, exec: { setup(): void; teardown(): void }): void {
+    if (this.setUp.has(stageId)) return;
+    exec.setup();
+    this.setUp.add(stageId);
+    this.toTearDown.set(stageId, exec);
+  }
+
+  /** Tears down every DoFn set up here. */
+  teardownAll(): void {
+    for (const exec of this.toTearDown.values()) {
+      try {
+        exec.teardown();
+      } catch {
+        // Teardown is best effort, as in Beam.
+      }
+    }
+    this.toTearDown.clear();
+  }
+}
+
+/** Decodes every element of some segments of `pc`. */
+function* elementsOf(job: JobContext, pc: string, segments: readonly Segment[]): Generator<WindowedValue> {
+  const coder = windowedValueCoder(job.model, job.plan, pc, job.userCode);
+  for (const record of readAll(segments)) yield coder.decode(new ByteReader(record.value), "outer") as WindowedValue;
+}
+
+/** A receiver that encodes elements of `pc` into a partitioned shuffle writer. */
+class ShuffleSink implements ElementReceiver {
+  private readonly writer: ShuffleWriter;
+  private readonly coder: Coder<unknown>;
+  private readonly keyCoder: Coder<unknown> | undefined;
+  private readonly scratch = new ByteWriter();
+  private readonly keyScratch = new ByteWriter();
+  private next = 0;
+  private static readonly NO_KEY = new Uint8Array(0);
+
+  /** The transform that writes the collection, named when an element cannot be encoded. */
+  private readonly producer: string;
+
+  constructor(
+    job: JobContext,
+    private readonly pc: string,
+    private readonly partitioner: Partitioner,
+    private readonly partitions: number,
+    task: TaskSpec,
+  ) {
+    this.producer = job.plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === pc)?.transformId ?? job.model.producerOf(pc) ?? pc;
+    this.coder = windowedValueCoder(job.model, job.plan, pc, job.userCode);
+    this.keyCoder = partitioner === "key" ? collectionCoder(job.model, job.plan, pc, job.userCode).components[0] : undefined;
+    this.writer = new ShuffleWriter({
+      partitions,
+      memoryBudgetBytes: task.memoryBudgetBytes,
+      spillDir: task.spillDir,
+      grouped: partitioner === "key",
+    });
+  }
+
+  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    this.scratch.reset();
+    try {
+      this.coder.encode({ value, timestamp, windows, pane }, this.scratch, "outer");
+    } catch (e) {
+      throw new RunnerCheckError(
+        this.producer,
+        `an element output by '${this.producer}' to ${this.pc} cannot be encoded by its coder: ${(e as Error).message}; element: ${previewValue(value)}`,
+        { cause: e },
+      );
+    }
+    const record = this.scratch.finish();
+    if (this.keyCoder) {
+      this.keyScratch.reset();
+      try {
+        this.keyCoder.encode((value as KV<unknown, unknown>).key, this.keyScratch, "nested");
+      } catch (e) {
+        throw new RunnerCheckError(this.producer, `a key output by '${this.producer}' to ${this.pc} cannot be encoded: ${(e as Error).message}`, { cause: e });
+      }
+      const key = this.keyScratch.finish();
+      this.writer.add(partitionOf(key, this.partitions), key, record);
+    } else {
+      this.writer.add(this.next++ % this.partitions, ShuffleSink.NO_KEY, record);
+    }
+  }
+
+  finish() {
+    return this.writer.finish();
+  }
+}
+
+/** Runs one task and returns what it wrote. */
+export function runTask(job: JobContext, task: TaskSpec): TaskResult {
+  const metrics = new MetricsContainer();
+  const sinks = new Map<string, ShuffleSink>();
+  const sinkFor = (pc: string): ShuffleSink => {
+    let sink = sinks.get(pc);
+    if (!sink) {
+      const partitioner = task.outputs[pc];
+      if (!partitioner) throw new Error(`internal: task ${task.nodeId}/${task.partition} writes ${pc}, which the driver did not plan`);
+      sinks.set(pc, (sink = new ShuffleSink(job, pc, partitioner, task.partitions, task)));
+    }
+    return sink;
+  };
+  if (task.nodeKind === "stage") {
+    const stage = job.plan.stages.find((s) => s.id === task.nodeId);
+    if (!stage) throw new Error(`internal: no stage '${task.nodeId}'`);
+    runStageTask(job, task, stage, metrics, sinkFor);
+  } else {
+    const node = job.plan.shuffles.find((s) => s.transformId === task.nodeId);
+    if (!node) throw new Error(`internal: no shuffle '${task.nodeId}'`);
+    runShuffleTask(job, task, node, sinkFor(node.output));
+  }
+  const outputs: TaskResult["outputs"] = {};
+  for (const pc of Object.keys(task.outputs)) outputs[pc] = sinkFor(pc).finish();
+  const totals = emptyMetrics();
+  metrics.commitInto(totals);
+  return { outputs, metrics: totals };
+}
+
+function runStageTask(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: MetricsContainer, sinkFor: (pc: string) => ShuffleSink): void {
+  let inputWatermark = -Infinity;
+  const sideElements = new Map<string, WindowedValue[]>();
+  for (const [pc, segments] of Object.entries(task.sideInputs)) sideElements.set(pc, [...elementsOf(job, pc, segments)]);
+  const exec = buildStage(job.model, stage, {
+    userCode: job.userCode,
+    metrics,
+    sink: (pc) => sinkFor(pc),
+    sideInputReader: (id) => sideInputReaderFor(job.model, id, job.userCode, (pc) => sideElements.get(pc) ?? []),
+    keyed: (_id, specs) => ({
+      store: new KeyedStateStore(specs.state),
+      timers: new TimerService(),
+      inputWatermark: () => inputWatermark,
+      processingTime: () => Date.now(),
+      onDroppedLate: (n) => metrics.counter("droppedDueToLateness").inc(n),
+    }),
+  });
+  job.setUpOnce(stage.id, exec);
+  {
+    exec.startBundle();
+    const root = stage.root;
+    switch (root.kind) {
+      case "impulse":
+        exec.input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
+        break;
+      case "create": {
+        const source = asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId);
+        emitCreateRange(source, task.sourceRange!.from, task.sourceRange!.to, exec.input);
+        break;
+      }
+      case "sequence": {
+        const spec = job.userCode.lookup(job.model.doFnPayload(root.transformId).ref) as SequenceSource;
+        const pacer = new SequencePacer({ ...spec, from: spec.from + task.sourceRange!.from, to: spec.from + task.sourceRange!.to, periodMs: undefined });
+        const now = Date.now();
+        for (const x of pacer.take(now, Number.MAX_SAFE_INTEGER)) exec.input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
+        break;
+      }
+      case "pcollection":
+        for (const wv of elementsOf(job, root.pcollection, task.inputs[root.pcollection] ?? [])) exec.input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+        break;
+      case "testStream":
+        throw new Error(`stage '${stage.id}' reads a TestStream: unbounded input is not supported by this runner yet`);
+    }
+    // The input is complete: event time runs to the end.
+    inputWatermark = Infinity;
+    exec.fireEventTimers(Infinity);
+    exec.flush();
+    exec.finishBundle();
+  }
+}
+
+function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out: ShuffleSink): void {
+  if (node.kind === "flatten" || node.kind === "reshuffle") {
+    for (const pc of shuffleInputs(node)) {
+      for (const wv of elementsOf(job, pc, task.inputs[pc] ?? [])) out.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+    }
+    return;
+  }
+  const t = job.model.transform(node.transformId);
+  const realInput = Object.values(t.inputs)[0]!;
+  const keyCoder = job.model.coderOf(realInput, job.userCode).components[0]!;
+  const windowing = windowingOf(job.model, realInput);
+  const mode =
+    node.kind === "groupByKey"
+      ? ({ kind: "buffer" } as const)
+      : ({ kind: "combine", fn: combineFnOf(job.model, node.transformId, job.userCode), inputsAreAccumulators: node.lifted } as const);
+  const elementCoder = windowedValueCoder(job.model, job.plan, node.input, job.userCode);
+  // Each key is complete within this partition: group it, fire it, forget it, so
+  // memory holds one key's values at a time however large the partition.
+  for (const group of readGrouped(task.inputs[node.input] ?? [])) {
+    const reduce = new ReduceFnRunner({
+      transform: node.transformId,
+      windowing,
+      keyCoder,
+      mode,
+      emit: (key, value, timestamp, window, pane) => out.receive({ key, value }, timestamp, [window], pane),
+    });
+    const now = Date.now();
+    for (const bytes of group.values) {
+      const wv = elementCoder.decode(new ByteReader(bytes), "outer") as WindowedValue<KV<unknown, unknown>>;
+      guard(node.transformId, wv.value, () => reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now));
+    }
+    guard(node.transformId, undefined, () => reduce.advanceInputWatermark(Infinity));
+  }
+}
+
+function guard(transform: string, element: unknown, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CoderError) throw new RunnerCheckError(transform, `'${transform}': ${e.message} (${previewValue(element)})`, { cause: e });
+    wrapUserError(e, transform, "combining", element !== undefined ? { value: element } : undefined);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * What the driver sends an executor for one task, and what comes back.
+ * Plain data: it crosses to worker threads by structured clone.
+ */
+import type { Segment, ShuffleOutput } from "./shuffle/shuffle_output";
+import type { Partitioner } from "./partitioning";
+import type { MetricResults } from "../../sdk/pipeline_result";
+
+/** One task: a node of the plan (a fused stage or a shuffle) on one partition. */
+export interface TaskSpec {
+  readonly jobId: string;
+  /** A fused stage's id, or a shuffle node's transform id. */
+  readonly nodeId: string;
+  readonly nodeKind: "stage" | "shuffle";
+  readonly partition: number;
+  /** Partitions of every shuffle this task writes. */
+  readonly partitions: number;
+  readonly attempt: number;
+  /** For stages rooted at a Create or a bounded sequence: the index range this task emits. */
+  readonly sourceRange?: { readonly from: number; readonly to: number };
+  /** The segments of this task's partition of each input PCollection. */
+  readonly inputs: Readonly<Record<string, readonly Segment[]>>;
+  /** Every segment of each side input PCollection. */
+  readonly sideInputs: Readonly<Record<string, readonly Segment[]>>;
+  /** The materialized PCollections this task writes, and how each is partitioned. */
+  readonly outputs: Readonly<Record<string, Partitioner>>;
+  /** Shuffle memory before sorted runs spill to disk. */
+  readonly memoryBudgetBytes: number;
+  /** Where this task may spill. */
+  readonly spillDir: string;
+}
+
+/** A task's result. */
+export interface TaskResult {
+  /** What the task wrote, per materialized PCollection. */
+  readonly outputs: Record<string, ShuffleOutput>;
+  /** Metrics reported by the task (committed by the driver only when the task succeeded). */
+  readonly metrics: MetricResults;
+}
+
+/** A task's failure, as the executor reports it. */
+export interface TaskFailure {
+  readonly message: string;
+  readonly stack?: string;
+  /** The transform that failed, when known. */
+  readonly transform?: string;
+  /** The element being processed, when known. */
+  readonly element?: string;
+  /** The original error thrown by user code, when there was one. */
+  readonly cause?: { readonly name: string; readonly message: string; readonly stack?: string };
+}
