@@ -1,5 +1,6 @@
 import { Pipeline } from "./pipeline";
 import { PipelineOptions } from "./options/pipeline_options";
+import type { FlagSpecs } from "./options/flag_spec";
 import { callerModule } from "../portability/user_code/caller_module";
 import { rebuildState } from "../portability/user_code/rebuild_mode";
 
@@ -27,11 +28,14 @@ export class PipelineDefinition {
     /** The module that defines it: loaded again by workers. */
     readonly module: string | null,
     private readonly build: (p: Pipeline) => void,
+    /** The pipeline's own flags, accepted by `create` next to the runner's. */
+    readonly flags: FlagSpecs = {},
   ) {}
 
   /** Creates the pipeline with the given options (or arguments) and builds it. */
   create(options?: PipelineOptions | readonly string[]): Pipeline {
-    const p = Pipeline.create(options);
+    const parsed = options instanceof PipelineOptions ? options : PipelineOptions.fromArgs(options ?? [], { flags: this.flags });
+    const p = Pipeline.create(parsed);
     p._originModule = this.module;
     p._definition = this.name;
     this.build(p);
@@ -40,11 +44,15 @@ export class PipelineDefinition {
 }
 
 /** Registers a pipeline builder under a name unique in its module; see {@link PipelineDefinition}. */
-export function definePipeline(name: string, build: (p: Pipeline) => void, options: { module?: string } = {}): PipelineDefinition {
+export function definePipeline(
+  name: string,
+  build: (p: Pipeline) => void,
+  options: { module?: string; flags?: FlagSpecs } = {},
+): PipelineDefinition {
   if (typeof name !== "string" || name === "") throw new TypeError("definePipeline needs a non-empty name");
   if (typeof build !== "function") throw new TypeError("definePipeline needs a builder function (p) => { ... }");
   const module = options.module ?? callerModule();
-  const def = new PipelineDefinition(name, module, build);
+  const def = new PipelineDefinition(name, module, build, options.flags ?? {});
   const key = `${module}#${name}`;
   const registry = rebuildState().definitions;
   if (registry.has(key)) throw new Error(`a pipeline named '${name}' is already defined in ${module}`);

@@ -74,17 +74,23 @@ export class BatchDriver {
         if (this.job.isCancelRequested) return;
         const ready = this.nodes.filter((n) => !done.has(n) && this.inputsOf(n).every((pc) => complete.has(pc)));
         if (ready.length === 0) throw new Error("internal: no stage can run");
-        await Promise.all(
+        const outcomes = await Promise.allSettled(
           ready.map(async (n) => {
             await this.runNode(n);
             done.add(n);
             for (const pc of this.outputsOf(n)) complete.add(pc);
           }),
         );
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+        if (failed) throw failed.reason;
       }
     } finally {
       this.pool.forgetJob(this.jobId);
-      removeSpillDir(this.spillDir);
+      try {
+        removeSpillDir(this.spillDir);
+      } catch {
+        // Best effort: never hide the job's own outcome behind a clean-up error.
+      }
     }
   }
 
@@ -136,7 +142,11 @@ export class BatchDriver {
 
   private async runNode(n: Node): Promise<void> {
     const { count, ranges } = this.taskCount(n);
-    await Promise.all(Array.from({ length: count }, (_, p) => this.runTaskWithRetries(n, p, ranges?.[p])));
+    // Wait for every task of the node, even after one failed, so nothing still
+    // writes shuffle files when the job ends and cleans up.
+    const outcomes = await Promise.allSettled(Array.from({ length: count }, (_, p) => this.runTaskWithRetries(n, p, ranges?.[p])));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   private taskSpec(n: Node, partition: number, attempt: number, range: { from: number; to: number } | undefined): TaskSpec {

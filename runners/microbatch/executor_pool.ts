@@ -27,7 +27,11 @@ export class ExecutorPool {
   private readonly protos = new Map<string, Uint8Array>();
   private closed = false;
 
-  constructor(size: number) {
+  constructor(
+    size: number,
+    /** Heap limit of each executor thread, in MB (Node's default when absent). */
+    private readonly heapMb?: number,
+  ) {
     for (let i = 0; i < size; i++) this.executors.push(this.spawn());
   }
 
@@ -60,7 +64,8 @@ export class ExecutorPool {
 
   private spawn(): Executor {
     const entry = path.join(__dirname, `executor_main${path.extname(__filename)}`);
-    const executor: Executor = { worker: new Worker(entry), busy: false, jobs: new Set() };
+    const worker = new Worker(entry, this.heapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } } : {});
+    const executor: Executor = { worker, busy: false, jobs: new Set() };
     executor.worker.unref();
     return executor;
   }
@@ -75,6 +80,8 @@ export class ExecutorPool {
 
   private start(executor: Executor, item: Queued): void {
     executor.busy = true;
+    // A busy executor keeps the process alive until its task reports; idle ones do not.
+    executor.worker.ref();
     const { task } = item;
     if (!executor.jobs.has(task.jobId)) {
       executor.worker.postMessage({ type: "job", jobId: task.jobId, pipelineProto: this.protos.get(task.jobId)! } satisfies ExecutorRequest);
@@ -86,6 +93,7 @@ export class ExecutorPool {
       w.off("exit", onExit);
       w.off("error", onError);
       executor.busy = false;
+      w.unref();
     };
     const onMessage = (reply: ExecutorReply): void => {
       settle();

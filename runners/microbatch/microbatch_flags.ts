@@ -9,6 +9,7 @@ export const MICROBATCH_FLAGS: FlagSpecs = {
   executors: { type: "integer", min: 1, default: cores, description: "executor threads running tasks" },
   executorMemoryMb: { type: "number", min: 0.001, default: 256, description: "shuffle memory per task before sorted runs spill to disk" },
   maxTaskAttempts: { type: "integer", min: 1, default: 4, description: "attempts per task before the job fails" },
+  executorHeapMb: { type: "integer", min: 16, description: "heap limit of each executor thread (default: Node's); a task that needs more fails" },
 };
 
 /** The micro-batch runner's settings. */
@@ -17,6 +18,8 @@ export interface MicrobatchSettings {
   readonly executors: number;
   readonly executorMemoryBytes: number;
   readonly maxTaskAttempts: number;
+  /** V8 old-generation limit of each executor, when set. */
+  readonly executorHeapMb: number | undefined;
 }
 
 /** Reads the settings from parsed options. */
@@ -27,5 +30,6 @@ export function microbatchSettings(options: Readonly<Record<string, unknown>>): 
     executors: num("executors"),
     executorMemoryBytes: Math.floor(num("executorMemoryMb") * 1024 * 1024),
     maxTaskAttempts: num("maxTaskAttempts"),
+    executorHeapMb: typeof options.executorHeapMb === "number" ? options.executorHeapMb : undefined,
   };
 }

@@ -35,7 +35,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
           throw new Error(`the pipeline's code cannot be shipped to executors (first user transform: '${first}'): ${reason}`);
         }
         const plan = planExecution(model);
-        pool = new ExecutorPool(settings.executors);
+        pool = new ExecutorPool(settings.executors, settings.executorHeapMb);
         await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
         job.finish();
       })

@@ -1,0 +1,82 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execFileSync } from "node:child_process";
+import * as mr from "../../../index";
+import { flakyCount, alwaysFails, lostShuffle, bigGroup } from "../../fixtures/microbatch_pipelines";
+
+function markerDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "millrace-markers-"));
+}
+
+function spillDirsLeft(): string[] {
+  return fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("millrace-shuffle-"));
+}
+
+describe("micro-batch runner", function () {
+  this.timeout(120_000);
+
+  it("retries a failed task; metrics count only the successful attempt", async () => {
+    const dir = markerDir();
+    try {
+      const result = flakyCount.create(["--runner=microbatch", "--executors=2", "--partitions=2", `--markerDir=${dir}`]).run();
+      expect(await result.waitUntilFinish()).to.equal("DONE");
+      const m = result.metrics();
+      expect(m.counters[mr.testing.ASSERTIONS_PASSED_COUNTER]).to.equal(1);
+      // 6 words; the failed attempt's counts were not committed.
+      expect(m.counters.seen).to.equal(6);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails with the original error, naming the stage, the task and the transform, when attempts run out", async () => {
+    const result = alwaysFails.create(["--runner=microbatch", "--executors=2", "--maxTaskAttempts=3"]).run();
+    let error: mr.PipelineExecutionError | undefined;
+    await result.waitUntilFinish().catch((e) => (error = e));
+    expect(error).to.be.instanceOf(mr.PipelineExecutionError);
+    expect(error!.message).to.match(/stage 'stage\d+' task \d+ failed 3 time\(s\)/);
+    expect(error!.message).to.include("transform 'Reject'").and.include("two is not allowed");
+    expect(error!.transform).to.equal("Reject");
+    expect(error!.element).to.equal("2");
+    expect((error!.cause as Error).name).to.equal("RangeError");
+    expect((error!.cause as Error).message).to.equal("two is not allowed");
+    expect(result.state).to.equal("FAILED");
+  });
+
+  it("recomputes lost shuffle output from lineage", async () => {
+    const dir = markerDir();
+    try {
+      const result = lostShuffle.create(["--runner=microbatch", "--executors=2", "--partitions=2", "--executorMemoryMb=0.001", `--markerDir=${dir}`]).run();
+      expect(await result.waitUntilFinish()).to.equal("DONE");
+      expect(fs.existsSync(path.join(dir, "sabotage")), "the saboteur ran").to.equal(true);
+      expect(result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER]).to.equal(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("groups several times more data than an executor's heap, spilling its shuffles, and cleans its spill directory", function () {
+    this.timeout(180_000);
+    const before = new Set(spillDirsLeft());
+    // Each executor thread gets a 48 MB heap and a 1 MB shuffle budget; 1.2M
+    // elements are ~127 MB of records (several times more as JS values).
+    const run = (keys: number): { state: string; maxRssBytes: number } =>
+      JSON.parse(
+        execFileSync(process.execPath, [path.join(__dirname, "../../fixtures/measure_big_group.js"), "1200000", String(keys), "1", "48"], { encoding: "utf8" }),
+      );
+    expect(run(50).state, "50 keys: each reduce task holds one key's values at a time").to.equal("DONE");
+    // The control: with a single key one group must hold everything, which the heap limit refuses.
+    expect(run(1).state, "1 key: the limit is real").to.match(/^FAILED/);
+    expect(spillDirsLeft().filter((d) => !before.has(d))).to.deep.equal([]);
+  });
+
+  it("refuses an unbounded pipeline with a clear error", async () => {
+    const p = mr.Pipeline.create(["--runner=microbatch"]);
+    p.apply(mr.generateSequence({ from: 0 })).apply(mr.windowInto(mr.windows.fixed(1000))).apply(mr.map((x: number) => x));
+    let message = "";
+    await p.run().waitUntilFinish().catch((e: Error) => (message = e.message));
+    expect(message).to.match(/unbounded: --runner=microbatch runs bounded pipelines only so far/);
+  });
+});
