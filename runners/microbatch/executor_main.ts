@@ -30,11 +30,33 @@ export type ExecutorReply =
 
 const jobs = new Map<string, Promise<JobContext>>();
 
-async function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
+/**
+ * Rebuilt pipelines kept for the next job of the same pipeline (same module,
+ * definition, arguments and fingerprint, hence the same code): rebuilding is
+ * skipped and its DoFn instances, already set up, are reused. The oldest is
+ * torn down when more are kept.
+ */
+const rebuilt = new Map<string, Promise<JobContext>>();
+const KEEP_REBUILT = 2;
+
+function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
   const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: [RequirementUrns.STATEFUL] });
   const env = model.components.environments[SDK_ENVIRONMENT_ID]!;
-  const userCode = await rebuildUserCode(decodeJsonPayload<EnvironmentPayload>(env.payload, "environment"));
-  return new JobContext(model, planExecution(model), userCode);
+  const origin = decodeJsonPayload<EnvironmentPayload>(env.payload, "environment");
+  const key = Buffer.from(pipelineProto).toString("base64");
+  const cached = origin.definition !== null ? rebuilt.get(key) : undefined;
+  if (cached) return cached;
+  const loading = rebuildUserCode(origin).then((userCode) => new JobContext(model, planExecution(model), userCode));
+  if (origin.definition !== null) {
+    rebuilt.set(key, loading);
+    loading.catch(() => rebuilt.delete(key));
+    while (rebuilt.size > KEEP_REBUILT) {
+      const [oldestKey, oldest] = rebuilt.entries().next().value as [string, Promise<JobContext>];
+      rebuilt.delete(oldestKey);
+      void oldest.then((ctx) => ctx.teardownAll(), () => undefined);
+    }
+  }
+  return loading;
 }
 
 function causeOf(e: unknown): TaskFailure["cause"] {
@@ -67,8 +89,10 @@ parentPort!.on("message", (msg: ExecutorRequest) => {
   if (msg.type === "forget") {
     const job = jobs.get(msg.jobId);
     jobs.delete(msg.jobId);
-    // DoFn instances are torn down once, when the job is over on this executor.
-    void job?.then((ctx) => ctx.teardownAll(), () => undefined);
+    // DoFn instances are torn down once, when their pipeline is no longer kept on this executor.
+    void job?.then((ctx) => {
+      if (![...rebuilt.values()].includes(job)) ctx.teardownAll();
+    }, () => undefined);
     return;
   }
   const job = jobs.get(msg.task.jobId);

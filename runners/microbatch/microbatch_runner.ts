@@ -19,12 +19,27 @@ import { ExecutorPool } from "./executor_pool";
 import { BatchDriver } from "./batch_driver";
 import { MICROBATCH_FLAGS, microbatchSettings } from "./microbatch_flags";
 
+/**
+ * Executor pools that outlive their jobs, as Spark's executors do: threads,
+ * loaded modules and warm code are reused by the next job of the process.
+ * Only for pipelines built by `definePipeline`: a script is rebuilt by
+ * running its module again, which needs a fresh thread.
+ */
+const sharedPools = new Map<string, ExecutorPool>();
+
+function sharedPool(executors: number, heapMb: number | undefined): ExecutorPool {
+  const key = `${executors}/${heapMb ?? "default"}`;
+  let pool = sharedPools.get(key);
+  if (!pool) sharedPools.set(key, (pool = new ExecutorPool(executors, heapMb)));
+  return pool;
+}
+
 /** Starts a job on the micro-batch runner. */
 export function runMicrobatch(request: RunRequest): PipelineResult {
   const job = new JobHandle();
   const settings = microbatchSettings(request.options);
   setImmediate(() => {
-    let pool: ExecutorPool | undefined;
+    let ownPool: ExecutorPool | undefined;
     Promise.resolve()
       .then(async () => {
         const model = fromProto(request.pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: [RequirementUrns.STATEFUL] });
@@ -35,12 +50,15 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
           throw new Error(`the pipeline's code cannot be shipped to executors (first user transform: '${first}'): ${reason}`);
         }
         const plan = planExecution(model);
-        pool = new ExecutorPool(settings.executors, settings.executorHeapMb);
+        const pool =
+          origin.definition !== null
+            ? sharedPool(settings.executors, settings.executorHeapMb)
+            : (ownPool = new ExecutorPool(settings.executors, settings.executorHeapMb));
         await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
         job.finish();
       })
       .catch((e: unknown) => job.failWith(e, "microbatch runner"))
-      .finally(() => void pool?.close());
+      .finally(() => void ownPool?.close());
   });
   return job;
 }

@@ -242,21 +242,33 @@ function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out:
       ? ({ kind: "buffer" } as const)
       : ({ kind: "combine", fn: combineFnOf(job.model, node.transformId, job.userCode), inputsAreAccumulators: node.lifted } as const);
   const elementCoder = windowedValueCoder(job.model, job.plan, node.input, job.userCode);
-  // Each key is complete within this partition: group it, fire it, forget it, so
-  // memory holds one key's values at a time however large the partition.
-  for (const group of readGrouped(task.inputs[node.input] ?? [])) {
-    const reduce = new ReduceFnRunner({
+  const newRunner = (): ReduceFnRunner =>
+    new ReduceFnRunner({
       transform: node.transformId,
       windowing,
       keyCoder,
       mode,
       emit: (key, value, timestamp, window, pane) => out.receive({ key, value }, timestamp, [window], pane),
     });
-    const now = Date.now();
-    for (const bytes of group.values) {
+  const feed = (reduce: ReduceFnRunner, values: readonly Uint8Array[], now: number): void => {
+    for (const bytes of values) {
       const wv = elementCoder.decode(new ByteReader(bytes), "outer") as WindowedValue<KV<unknown, unknown>>;
       guard(node.transformId, wv.value, () => reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now));
     }
+  };
+  if (mode.kind === "combine") {
+    // Accumulators are small: one runner holds the whole partition's keys.
+    const reduce = newRunner();
+    const now = Date.now();
+    for (const group of readGrouped(task.inputs[node.input] ?? [])) feed(reduce, group.values, now);
+    guard(node.transformId, undefined, () => reduce.advanceInputWatermark(Infinity));
+    return;
+  }
+  // A GroupByKey holds values: each key is complete within this partition, so
+  // group it, fire it and forget it, and memory holds one key's values at a time.
+  for (const group of readGrouped(task.inputs[node.input] ?? [])) {
+    const reduce = newRunner();
+    feed(reduce, group.values, Date.now());
     guard(node.transformId, undefined, () => reduce.advanceInputWatermark(Infinity));
   }
 }
