@@ -7,7 +7,8 @@ import type { Coder } from "../coders/coder";
 import type { ElementReceiver } from "./element_receiver";
 import type { Operator } from "./operators";
 import { WindowedKeyedTable } from "./keyed_table";
-import { combineTimestamps, contributedTimestamp } from "./output_time";
+import { combineTimestamps, contributedTimestamp } from "../../runners/core/windowing/timestamp_combiner";
+import type { TimestampCombiner } from "../../sdk/windowing/windowing_strategy";
 import { wrapUserError } from "./user_code_error";
 
 interface Partial {
@@ -31,7 +32,7 @@ export class PrecombineOperator implements Operator {
     readonly transform: string,
     private readonly fn: CombineFn<unknown, unknown, unknown>,
     keyCoder: Coder<unknown>,
-    private readonly outputTime: number,
+    private readonly outputTime: TimestampCombiner,
     private readonly out: ElementReceiver,
     private readonly maxKeys = 50_000,
   ) {

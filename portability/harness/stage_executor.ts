@@ -20,7 +20,7 @@ import { PrecombineOperator } from "./precombine_operator";
 import { asCreateSource, emitCreateRange } from "./create_source";
 import type { SideInputReader } from "./side_input_reader";
 import { WindowIntoOperator } from "./window_into_operator";
-import { windowFnFromProto } from "../../runners/core/windowing/windowing_from_proto";
+import { windowFnFromProto, windowingOf } from "../../runners/core/windowing/windowing_from_proto";
 import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
 
 /** A consumer of a PCollection inside a stage, named for error messages. */
@@ -257,8 +257,8 @@ function buildPrecombine(
 ): PrecombineOperator {
   const combine = combineFnOf(model, step.combineId, runtime.userCode);
   const keyCoder = model.coderOf(step.input, runtime.userCode).components[0]!;
-  const outputTime = model.windowingOf(step.input).outputTime;
-  return new PrecombineOperator(step.combineId, combine, keyCoder, outputTime, receiversFor(step.output));
+  const timestampCombiner = windowingOf(model, step.input).timestampCombiner;
+  return new PrecombineOperator(step.combineId, combine, keyCoder, timestampCombiner, receiversFor(step.output));
 }
 
 /** The PCollection a stage's root emits into. */

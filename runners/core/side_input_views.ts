@@ -3,7 +3,8 @@
  * DoFn reads (singleton, iterable, map, multimap), and which side window a
  * main-input window reads (Beam's default window mapping).
  */
-import { isGlobalWindow, maxTimestampOf, windowToString, GLOBAL_WINDOW, type BoundedWindow } from "../../sdk/values/windows";
+import { isGlobalWindow, maxTimestampOf, windowToString, type BoundedWindow } from "../../sdk/values/windows";
+import { assignWindows } from "./windowing/window_fns";
 import type { ViewKind } from "../../sdk/graph/primitive_spec";
 import type { KV } from "../../sdk/values/kv";
 import { previewValue } from "../../portability/values/preview";
@@ -16,18 +17,11 @@ export type SideWindowFn =
 
 /**
  * Beam's default mapping: the side window that contains the main window's
- * last timestamp (the global window when the side input is globally windowed).
+ * last timestamp (the latest one, for sliding windows; the global window
+ * when the side input is globally windowed).
  */
 export function mapToSideWindow(mainWindow: BoundedWindow, side: SideWindowFn): BoundedWindow {
-  if (side.kind === "global") return GLOBAL_WINDOW;
-  const t = maxTimestampOf(mainWindow);
-  if (side.kind === "fixed") {
-    const start = t - (((t - side.offsetMs) % side.sizeMs) + side.sizeMs) % side.sizeMs;
-    return { start, end: start + side.sizeMs };
-  }
-  // Sliding: the latest window that contains t.
-  const start = t - (((t - side.offsetMs) % side.periodMs) + side.periodMs) % side.periodMs;
-  return { start, end: start + side.sizeMs };
+  return assignWindows(side, maxTimestampOf(mainWindow))[0]!;
 }
 
 /** A key identifying a window, for grouping side input elements by window. */

@@ -26,6 +26,7 @@
  * The output watermark is tracked as a runner would compute it: after each
  * input watermark advance, `min(input watermark, holds)`, never going back.
  */
+import { combineTimestamps, contributedTimestamp } from "./timestamp_combiner";
 import type { ReduceFnRunnerApi, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
 import type { BoundedWindow, IntervalWindow } from "../../../sdk/values/windows";
 import { isGlobalWindow, maxTimestampOf, windowToString } from "../../../sdk/values/windows";
@@ -236,13 +237,11 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
   /** WatermarkHold.addElementHold: false when the hold would be too late. */
   private addElementHold(slot: Slot, timestamp: number): boolean {
     const maxTs = maxTimestampOf(slot.window);
-    const hold = this.strategy.timestampCombiner === "endOfWindow" ? maxTs : timestamp;
+    const combiner = this.strategy.timestampCombiner;
+    const hold = contributedTimestamp(combiner, slot.window, timestamp);
     if (hold < this.outputWatermark || maxTs < this.inputWatermark) return false;
     const h = slot.elementHold;
-    if (h === undefined) this.setElementHold(slot, hold);
-    else if (this.strategy.timestampCombiner === "earliest") this.setElementHold(slot, Math.min(h, hold));
-    else if (this.strategy.timestampCombiner === "latest") this.setElementHold(slot, Math.max(h, hold));
-    else this.setElementHold(slot, hold);
+    this.setElementHold(slot, h === undefined ? hold : combineTimestamps(combiner, h, hold));
     return true;
   }
 
