@@ -11,7 +11,7 @@ import type { DoFnObject } from "../../sdk/transforms/dofn";
 import type { Timer } from "../../sdk/state/timer_specs";
 import { isKV } from "../../sdk/values/kv";
 import type { Coder } from "../coders/coder";
-import { encodeToBytes } from "../coders";
+import { identityOf } from "../values/canonical_key";
 import type { KeyedStateStore } from "../../runners/core/state/keyed_state_store";
 import type { TimerData, TimerService } from "../../runners/core/state/timer_service";
 import type { KeyedSpecs } from "../../runners/core/state/state_cell_specs";
@@ -112,8 +112,7 @@ export class StatefulDoFnOperator implements Operator {
   }
 
   private namespace(key: unknown, window: BoundedWindow): string {
-    const k = typeof key === "string" ? "s" + key : "b" + Buffer.from(encodeToBytes(this.keyCoder, key, "nested")).toString("latin1");
-    return `${k}\u0000${windowKey(window)}`;
+    return `${identityOf(this.keyCoder, key)}\u0000${windowKey(window)}`;
   }
 
   private timersOf(ns: string, key: unknown, window: BoundedWindow): Record<string, Timer> {

@@ -4,7 +4,7 @@
  * set members compare by their encoding, as everywhere in the model.
  */
 import type { Coder } from "../../../portability/coders/coder";
-import { encodeToBytes } from "../../../portability/coders";
+import { identityOf } from "../../../portability/values/canonical_key";
 import type {
   BagState,
   CombiningState,
@@ -16,11 +16,7 @@ import type {
 } from "../../../sdk/state/state_specs";
 import type { StateCellSpec } from "./state_cell_specs";
 
-/** The identity of an encodable value, for comparing by value. */
-function identity(coder: Coder<unknown>, v: unknown): string {
-  if (typeof v === "string") return "s" + v;
-  return "b" + Buffer.from(encodeToBytes(coder, v, "nested")).toString("latin1");
-}
+
 
 function valueCell(): ValueState<unknown> & { has(): boolean } {
   let set = false;
@@ -70,9 +66,9 @@ function combiningCell(spec: Extract<StateCellSpec, { kind: "combining" }>): Com
 function mapCell(spec: Extract<StateCellSpec, { kind: "map" }>): MapState<unknown, unknown> {
   const entries = new Map<string, [unknown, unknown]>();
   return {
-    get: (k) => entries.get(identity(spec.keyCoder, k))?.[1],
-    put: (k, v) => void entries.set(identity(spec.keyCoder, k), [k, v]),
-    remove: (k) => void entries.delete(identity(spec.keyCoder, k)),
+    get: (k) => entries.get(identityOf(spec.keyCoder, k))?.[1],
+    put: (k, v) => void entries.set(identityOf(spec.keyCoder, k), [k, v]),
+    remove: (k) => void entries.delete(identityOf(spec.keyCoder, k)),
     entries: () => [...entries.values()].map(([k, v]) => [k, v]),
     keys: () => [...entries.values()].map(([k]) => k),
     isEmpty: () => entries.size === 0,
@@ -83,9 +79,9 @@ function mapCell(spec: Extract<StateCellSpec, { kind: "map" }>): MapState<unknow
 function setCell(spec: Extract<StateCellSpec, { kind: "set" }>): SetState<unknown> {
   const members = new Map<string, unknown>();
   return {
-    add: (v) => void members.set(identity(spec.coder, v), v),
-    has: (v) => members.has(identity(spec.coder, v)),
-    remove: (v) => void members.delete(identity(spec.coder, v)),
+    add: (v) => void members.set(identityOf(spec.coder, v), v),
+    has: (v) => members.has(identityOf(spec.coder, v)),
+    remove: (v) => void members.delete(identityOf(spec.coder, v)),
     read: () => [...members.values()],
     isEmpty: () => members.size === 0,
     clear: () => members.clear(),
