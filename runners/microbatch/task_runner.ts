@@ -100,7 +100,7 @@ class ShuffleSink implements ElementReceiver {
   constructor(
     job: JobContext,
     private readonly pc: string,
-    private readonly partitioner: Partitioner,
+    partitioner: Partitioner,
     private readonly partitions: number,
     task: TaskSpec,
   ) {

@@ -3,7 +3,6 @@
  * stateful ParDo, with the user-facing API of each kind. Keys, map keys and
  * set members compare by their encoding, as everywhere in the model.
  */
-import type { Coder } from "../../../portability/coders/coder";
 import { identityOf } from "../../../portability/values/canonical_key";
 import type {
   BagState,
