@@ -87,3 +87,13 @@ export const GMAX = mr.GLOBAL_WINDOW_MAX_TIMESTAMP;
 
 /** One minute in ms. */
 export const MINUTE = 60_000;
+
+/** The max timestamp of a window (end - 1, or the global window's). */
+export function maxTs(w: mr.BoundedWindow): number {
+  return mr.isGlobalWindow(w) ? GMAX : (w as mr.IntervalWindow).end - 1;
+}
+
+/** A window as a comparable value. */
+export function win(w: mr.BoundedWindow): Win {
+  return mr.isGlobalWindow(w) ? "global" : [(w as mr.IntervalWindow).start, (w as mr.IntervalWindow).end];
+}

@@ -27,20 +27,10 @@
 import * as mr from "../../../index";
 import type { ConformanceCase } from "../conformance_case";
 import { compareValues } from "./helpers";
-import { at, counter, describePanes, DROPPED_DUE_TO_LATENESS, expectCount, GMAX, pane, type Win } from "./event_time_helpers";
+import { at, counter, describePanes, DROPPED_DUE_TO_LATENESS, expectCount, maxTs, pane, win, type Win } from "./event_time_helpers";
 
 type KVS = mr.KV<string, string>;
 type KVN = mr.KV<string, number>;
-
-/** The max timestamp of a window (end - 1, or the global window's). */
-function maxTs(w: mr.BoundedWindow): number {
-  return mr.isGlobalWindow(w) ? GMAX : (w as mr.IntervalWindow).end - 1;
-}
-
-/** A window as a comparable value. */
-function win(w: mr.BoundedWindow): Win {
-  return mr.isGlobalWindow(w) ? "global" : [(w as mr.IntervalWindow).start, (w as mr.IntervalWindow).end];
-}
 
 /** An output with where and when it was emitted. */
 interface Placed {
