@@ -10,6 +10,10 @@ import {
   type PipelineState,
 } from "../../sdk/pipeline_result";
 import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
+import { fromProto } from "../../portability/from_proto";
+import type { PipelineModel } from "../../portability/pipeline_model";
+import type { ExecutionPlan } from "./execution_plan";
+import { NATIVE_COMPOSITES, planExecution } from "./fusion";
 
 /** A job's handle, driven by its runner. */
 export class JobHandle implements PipelineResult {
@@ -82,4 +86,32 @@ export function toExecutionError(error: unknown, context = ""): PipelineExecutio
   }
   const message = error instanceof Error ? error.message : String(error);
   return new PipelineExecutionError(`pipeline failed: ${message}${suffix}`, { cause: error });
+}
+
+/** Requirement URNs millrace's runners implement. */
+const SUPPORTED_REQUIREMENTS = ["beam:requirement:pardo:stateful:v1"];
+
+/**
+ * Starts a job the way every runner does: returns the handle at once, then
+ * (on the next tick) decodes and validates the proto, plans it, and runs
+ * `execute`; the job is done when it resolves, failed when anything throws.
+ */
+export function startJob(
+  pipelineProto: Uint8Array,
+  context: string,
+  execute: (model: PipelineModel, plan: ExecutionPlan, job: JobHandle) => Promise<void>,
+  cleanup: () => void = () => undefined,
+): JobHandle {
+  const job = new JobHandle();
+  setImmediate(() => {
+    Promise.resolve()
+      .then(async () => {
+        const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: SUPPORTED_REQUIREMENTS });
+        await execute(model, planExecution(model), job);
+        job.finish();
+      })
+      .catch((e: unknown) => job.failWith(e, context))
+      .finally(cleanup);
+  });
+  return job;
 }

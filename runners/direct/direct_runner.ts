@@ -6,30 +6,16 @@
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../sdk/pipeline_result";
-import { fromProto } from "../../portability/from_proto";
-import { RequirementUrns } from "../../portability/urns";
-import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
-import { JobHandle } from "../core/job_handle";
+import { startJob } from "../core/job_handle";
 import { DIRECT_FLAGS, directSettings } from "./direct_flags";
 import { DirectExecutor } from "./direct_executor";
 
 /** Starts a job on the direct runner. */
 export function runDirect(request: RunRequest): PipelineResult {
-  const job = new JobHandle();
   const settings = directSettings(request.options);
-  const context = `direct runner, --seed=${settings.seed}`;
-  // Start on the next tick: run() returns the handle at once.
-  setImmediate(() => {
-    Promise.resolve()
-      .then(async () => {
-        const model = fromProto(request.pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: [RequirementUrns.STATEFUL] });
-        const plan = planExecution(model);
-        await new DirectExecutor(model, plan, request.userCode, settings, job).run();
-        job.finish();
-      })
-      .catch((e: unknown) => job.failWith(e, context));
-  });
-  return job;
+  return startJob(request.pipelineProto, `direct runner, --seed=${settings.seed}`, (model, plan, job) =>
+    new DirectExecutor(model, plan, request.userCode, settings, job).run(),
+  );
 }
 
 /** The direct runner's registration. */

@@ -8,13 +8,10 @@
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../sdk/pipeline_result";
-import { fromProto } from "../../portability/from_proto";
 import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
-import { RequirementUrns } from "../../portability/urns";
 import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";
 import { whyNotShippable } from "../../portability/user_code/rebuild_user_code";
-import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
-import { JobHandle } from "../core/job_handle";
+import { startJob } from "../core/job_handle";
 import { ExecutorPool } from "./executor_pool";
 import { BatchDriver } from "./batch_driver";
 import { MICROBATCH_FLAGS, microbatchSettings } from "./microbatch_flags";
@@ -36,31 +33,26 @@ function sharedPool(executors: number, heapMb: number | undefined): ExecutorPool
 
 /** Starts a job on the micro-batch runner. */
 export function runMicrobatch(request: RunRequest): PipelineResult {
-  const job = new JobHandle();
   const settings = microbatchSettings(request.options);
-  setImmediate(() => {
-    let ownPool: ExecutorPool | undefined;
-    Promise.resolve()
-      .then(async () => {
-        const model = fromProto(request.pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: [RequirementUrns.STATEFUL] });
-        const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
-        const reason = whyNotShippable(origin);
-        if (reason) {
-          const first = model.leaves.find((l) => l.proto.environmentId)?.id ?? "(none)";
-          throw new Error(`the pipeline's code cannot be shipped to executors (first user transform: '${first}'): ${reason}`);
-        }
-        const plan = planExecution(model);
-        const pool =
-          origin.definition !== null
-            ? sharedPool(settings.executors, settings.executorHeapMb)
-            : (ownPool = new ExecutorPool(settings.executors, settings.executorHeapMb));
-        await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
-        job.finish();
-      })
-      .catch((e: unknown) => job.failWith(e, "microbatch runner"))
-      .finally(() => void ownPool?.close());
-  });
-  return job;
+  let ownPool: ExecutorPool | undefined;
+  return startJob(
+    request.pipelineProto,
+    "microbatch runner",
+    async (model, plan, job) => {
+      const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
+      const reason = whyNotShippable(origin);
+      if (reason) {
+        const first = model.leaves.find((l) => l.proto.environmentId)?.id ?? "(none)";
+        throw new Error(`the pipeline's code cannot be shipped to executors (first user transform: '${first}'): ${reason}`);
+      }
+      const pool =
+        origin.definition !== null
+          ? sharedPool(settings.executors, settings.executorHeapMb)
+          : (ownPool = new ExecutorPool(settings.executors, settings.executorHeapMb));
+      await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
+    },
+    () => void ownPool?.close(),
+  );
 }
 
 /** The micro-batch runner's registration. */
