@@ -6,8 +6,15 @@
  *   npm start -- --input='/path/to/*.txt' --output=/tmp/counts --top=5
  *   npm start -- --help                         # every flag, with defaults
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as mr from "millrace";
+
+/** The bundled data: next to this file when run from source, or in the repo when run compiled from dist/. */
+function bundledData(): string {
+  const beside = path.join(__dirname, "data");
+  return fs.existsSync(beside) ? beside : path.join(__dirname, "..", "..", "examples", "data");
+}
 
 /** Lines to lower-case words: the reusable part of the pipeline. */
 const countWords = mr.ptransform("CountWords", (lines: mr.PCollection<string>) =>
@@ -23,7 +30,7 @@ async function main(): Promise<void> {
       input: {
         type: "string",
         description: "file or glob to read",
-        default: path.join(__dirname, "..", "..", "examples", "data", "hamlet-act3-scene1.txt"),
+        default: path.join(bundledData(), "hamlet-act3-scene1.txt"),
       },
       output: { type: "string", description: "write all counts to files with this prefix (default: print the top words)" },
       top: { type: "integer", min: 1, default: 10, description: "how many of the most frequent words to print" },

@@ -54,7 +54,7 @@ async function rebuildPipeline(origin: PipelineOrigin): Promise<Pipeline> {
   // A script reads its arguments from process.argv: give it the ones it was run with.
   if (origin.definition === null) process.argv = [argv[0]!, origin.module!, ...origin.args];
   try {
-    const loading = import(toImportSpecifier(origin.module!));
+    const loading = loadModule(origin.module!);
     if (origin.definition !== null) {
       await loading;
       const def = state.definitions.get(key) as PipelineDefinition | undefined;
@@ -89,6 +89,20 @@ async function rebuildPipeline(origin: PipelineOrigin): Promise<Pipeline> {
   }
 }
 
-function toImportSpecifier(module: string): string {
-  return module.startsWith("file:") ? module : pathToFileURL(module).href;
+/**
+ * Loads the origin module: ES modules with `import()`, anything else with
+ * `require()` (which also goes through tsx's hook when the pipeline runs from
+ * TypeScript source, where `import()` of a `.ts` file would not).
+ */
+function loadModule(module: string): Promise<unknown> {
+  if (module.startsWith("file:") || /\.(mjs|mts)$/.test(module)) {
+    return import(module.startsWith("file:") ? module : pathToFileURL(module).href);
+  }
+  return new Promise((resolve, reject) => {
+    try {
+      resolve(require(module));
+    } catch (e) {
+      reject(e);
+    }
+  });
 }

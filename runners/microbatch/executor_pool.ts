@@ -3,8 +3,8 @@
  * executor; an executor that dies fails its task (the driver retries it)
  * and is replaced.
  */
-import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../core/worker/worker_entry";
 import type { ExecutorReply, ExecutorRequest } from "./executor_main";
 import type { TaskFailure, TaskResult, TaskSpec } from "./task_spec";
 
@@ -63,8 +63,7 @@ export class ExecutorPool {
   }
 
   private spawn(): Executor {
-    const entry = path.join(__dirname, `executor_main${path.extname(__filename)}`);
-    const worker = new Worker(entry, this.heapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } } : {});
+    const worker = startWorker(__dirname, "executor_main", this.heapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } } : {});
     const executor: Executor = { worker, busy: false, jobs: new Set() };
     executor.worker.unref();
     return executor;

@@ -27,7 +27,7 @@
  * input watermark advance, `min(input watermark, holds)`, never going back.
  */
 import { combineTimestamps, contributedTimestamp } from "./timestamp_combiner";
-import type { ReduceFnRunnerApi, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
+import type { ReduceFnRunnerApi, ReduceFnRunnerCheckpointing, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
 import type { BoundedWindow, IntervalWindow } from "../../../sdk/values/windows";
 import { isGlobalWindow, maxTimestampOf, windowToString } from "../../../sdk/values/windows";
 import type { PaneInfo, PaneTiming } from "../../../sdk/values/pane";
@@ -38,6 +38,29 @@ import { KeyedTable } from "../../../portability/harness/keyed_table";
 import { isMergingWindowFn, mergeOverlapping } from "./window_fns";
 import { TimeIndex } from "./time_index";
 import { copyTriggerState, triggerStateMachine, type TriggerContext, type TriggerState, type TriggerStateMachine } from "./triggers/trigger_state_machine";
+import { identityOf } from "../../../portability/values/canonical_key";
+import { decodeFromBytes } from "../../../portability/coders/coder";
+import type { ByteReader } from "../../../portability/coders/byte_reader";
+import type { Coder } from "../../../portability/coders/coder";
+import {
+  CheckpointFormatError,
+  REDUCE_HEADER_FORMAT,
+  REDUCE_KEY_FORMAT,
+  closeBlob,
+  openBlob,
+  readOptionalTime,
+  readPaneInfo,
+  readTime,
+  readTriggerState,
+  readWindow,
+  sameTriggerShape,
+  startBlob,
+  writeOptionalTime,
+  writePaneInfo,
+  writeTime,
+  writeTriggerState,
+  writeWindow,
+} from "../checkpoint/snapshot_codec";
 
 /** State of one (key, window). */
 interface Slot {
@@ -62,6 +85,14 @@ interface Slot {
   closed: boolean;
   eventTimers: Set<number>;
   processingTimers: Set<number>;
+  /**
+   * Order in which each pending timer was set (runner-wide counter). Live,
+   * timers due at the same time fire in that order (set insertion order);
+   * keeping it lets a restored runner fire them in the same order as the
+   * original although its indices were rebuilt key by key.
+   */
+  eventSeq: Map<number, number>;
+  processingSeq: Map<number, number>;
 }
 
 interface KeyState {
@@ -76,7 +107,7 @@ export function garbageCollectionTime(window: BoundedWindow, allowedLatenessMs: 
   return eow + allowedLatenessMs;
 }
 
-export class ReduceFnRunner implements ReduceFnRunnerApi {
+export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpointing {
   private readonly strategy: WindowingStrategy;
   private readonly trigger: TriggerStateMachine;
   private readonly merging: boolean;
@@ -92,6 +123,14 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
   private readonly extraHolds = new TimeIndex<Slot>();
   private readonly eventTimers = new TimeIndex<Slot>();
   private readonly processingTimers = new TimeIndex<Slot>();
+  /** Next value of the timer-order counter (see `Slot.eventSeq`). */
+  private timerSeq = 0;
+  /** Whether keys touched are recorded for deltas; off until checkpointing is used. */
+  private trackingChanges: boolean;
+  /** When tracking started on demand: the first drain reports every key holding state. */
+  private reportAllOnNextDrain = false;
+  /** Key states touched since the last drain (may include stale, emptied ones). */
+  private readonly changedKeys = new Set<KeyState>();
 
   constructor(private readonly config: ReduceFnRunnerConfig) {
     this.strategy = config.windowing;
@@ -100,6 +139,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     this.combineFn = config.mode.kind === "combine" ? config.mode.fn : undefined;
     this.inputsAreAccumulators = config.mode.kind === "combine" && config.mode.inputsAreAccumulators;
     this.keys = new KeyedTable<KeyState>(config.keyCoder);
+    this.trackingChanges = config.trackChangedKeys === true;
   }
 
   private _droppedDueToClosedWindow = 0;
@@ -125,6 +165,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     if (live.length === 0) return;
 
     const ks = this.keys.getOrCreate(key, (k) => ({ key: k, windows: new Map() }));
+    if (this.trackingChanges) this.changedKeys.add(ks);
     const mergeResult = this.merging ? this.mergeWindows(ks, live) : undefined;
 
     // The (merged) windows of this element, each once.
@@ -272,6 +313,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
       slot.lastPane = undefined;
       for (const t of slot.processingTimers) this.processingTimers.remove(t, slot);
       slot.processingTimers.clear();
+      slot.processingSeq.clear();
     }
   }
 
@@ -333,7 +375,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     if (watermark > this.inputWatermark) this.inputWatermark = watermark;
     const wm = this.inputWatermark;
     for (;;) {
-      const due = this.collectDue(this.eventTimers, (s) => s.eventTimers, (t) => t < wm);
+      const due = this.collectDue(this.eventTimers, (s) => s.eventTimers, (s) => s.eventSeq, (t) => t < wm);
       if (due.length === 0) break;
       for (const slot of due) this.onEventTimer(slot.ks, slot);
     }
@@ -362,7 +404,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     const t = this.processingTime;
     for (;;) {
       // Beam (InMemoryTimerInternals): a timer fires once the time is strictly after it.
-      const due = this.collectDue(this.processingTimers, (s) => s.processingTimers, (x) => t > x);
+      const due = this.collectDue(this.processingTimers, (s) => s.processingTimers, (s) => s.processingSeq, (x) => t > x);
       if (due.length === 0) break;
       for (const slot of due) {
         const ks = slot.ks;
@@ -388,13 +430,23 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
   }
 
   /** Removes the due timers and returns their slots, earliest timer first (each slot once). */
-  private collectDue(index: TimeIndex<Slot>, timers: (s: Slot) => Set<number>, isDue: (t: number) => boolean): Slot[] {
+  private collectDue(
+    index: TimeIndex<Slot>,
+    timers: (s: Slot) => Set<number>,
+    seqs: (s: Slot) => Map<number, number>,
+    isDue: (t: number) => boolean,
+  ): Slot[] {
     const due: Slot[] = [];
     const seen = new Set<Slot>();
     for (const t of index.dueTimes(isDue))
-      for (const slot of [...index.itemsAt(t)].sort((x, y) => windowStart(x.window) - windowStart(y.window))) {
+      for (const slot of [...index.itemsAt(t)].sort(
+        // Ties by the order the timers were set: the live index's insertion order, also after a restore.
+        (x, y) => windowStart(x.window) - windowStart(y.window) || (seqs(x).get(t) ?? 0) - (seqs(y).get(t) ?? 0),
+      )) {
         index.remove(t, slot);
         timers(slot).delete(t);
+        seqs(slot).delete(t);
+        if (this.trackingChanges) this.changedKeys.add(slot.ks);
         if (!seen.has(slot)) {
           seen.add(slot);
           due.push(slot);
@@ -406,6 +458,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
   private addEventTimer(slot: Slot, t: number): void {
     if (slot.eventTimers.has(t)) return;
     slot.eventTimers.add(t);
+    slot.eventSeq.set(t, this.timerSeq++);
     this.eventTimers.add(t, slot);
   }
 
@@ -421,6 +474,232 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     if (slot.extraHold !== undefined) this.extraHolds.remove(slot.extraHold, slot);
     slot.extraHold = hold;
     if (hold !== undefined) this.extraHolds.add(hold, slot);
+  }
+
+  // ---------------------------------------------------------------- checkpointing
+  //
+  // Layout of one key's blob (see snapshot_codec.ts for the primitives):
+  //   u8 REDUCE_KEY_FORMAT, key (key coder, nested), varint #slots, then per
+  //   slot in the key's window order (which merging iterates, so it is kept):
+  //   window, u8 flags (1 closed, 2 hasAcc), varint newElements,
+  //   optional element hold, optional extra hold, u8 hasLastPane [pane],
+  //   double lastNonSpeculative, buffer mode: varint #values + values (value
+  //   coder, nested) / combine mode: [accumulator (accumulator coder, nested)],
+  //   trigger state tree, varint #event timers + (double time, double seq),
+  //   varint #processing timers + (double time, double seq).
+  // Runner-level header: u8 REDUCE_HEADER_FORMAT, doubles input watermark,
+  //   output watermark, processing time, timer counter, dropped-closed count.
+
+  /** Turns change tracking on (once), remembering that keys changed before it started are unknown. */
+  private startTracking(): void {
+    if (this.trackingChanges) return;
+    this.trackingChanges = true;
+    this.reportAllOnNextDrain = true;
+  }
+
+  /** The coder of buffered values or accumulators; a clear error when checkpointing was not configured for them. */
+  private reduceStateCoder(method: string): Coder<unknown> {
+    const c = this.combineFn ? this.config.accumulatorCoder : this.config.valueCoder;
+    if (!c) {
+      const field = this.combineFn ? "accumulatorCoder" : "valueCoder";
+      const what = this.combineFn ? "accumulators (combine mode)" : "buffered values (GroupByKey mode)";
+      throw new Error(`ReduceFnRunner '${this.config.transform}': ${method} needs ReduceFnRunnerConfig.${field} to write ${what}`);
+    }
+    return c;
+  }
+
+  /**
+   * The state of the key named `identity`, or undefined when it holds none.
+   * The table is keyed by the key itself, so the identity is decoded back to
+   * a key (it is the key's nested encoding, or the string itself).
+   */
+  private keyStateOf(identity: string): KeyState | undefined {
+    let key: unknown;
+    if (identity.startsWith("s")) key = identity.slice(1);
+    else if (identity.startsWith("b")) key = decodeFromBytes(this.config.keyCoder, Buffer.from(identity.slice(1), "latin1"), "nested");
+    else throw new Error(`ReduceFnRunner '${this.config.transform}': '${identity.slice(0, 40)}' is not a key identity`);
+    let created = false;
+    const ks = this.keys.getOrCreate(key, (k) => {
+      created = true;
+      return { key: k, windows: new Map() };
+    });
+    // KeyedTable cannot delete: count the empty entry so that compaction drops it.
+    if (created) this.emptyKeyDeletes++;
+    return ks.windows.size > 0 ? ks : undefined;
+  }
+
+  /**
+   * Bytes of everything held for each key: windows (the active and closed
+   * ones, i.e. the merged-window set of sessions), buffered values or the
+   * accumulator, trigger state, pane counters, holds, timers and closed flags.
+   * Keys holding nothing are left out, so a requested identity missing from
+   * the result means "no state" (a deletion in a delta).
+   *
+   * @param keys identities to snapshot (e.g. `drainChangedKeys().changed`); every key when omitted.
+   * @throws Error when the value or accumulator coder needed was not configured.
+   */
+  snapshotKeys(keys?: Iterable<string>): Map<string, Uint8Array> {
+    const coder = this.reduceStateCoder("snapshotKeys");
+    // A full snapshot covers every earlier change: tracking can start clean from it.
+    if (keys === undefined && !this.trackingChanges) this.trackingChanges = true;
+    else this.startTracking();
+    const out = new Map<string, Uint8Array>();
+    if (keys === undefined) {
+      for (const ks of this.keys.entries()) if (ks.windows.size > 0) out.set(identityOf(this.config.keyCoder, ks.key), this.encodeKey(ks, coder));
+    } else {
+      for (const id of keys) {
+        if (out.has(id)) continue;
+        const ks = this.keyStateOf(id);
+        if (ks) out.set(id, this.encodeKey(ks, coder));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The keys touched since the last call, split into those still holding
+   * state (`changed`: snapshot them) and those holding none (`removed`:
+   * delete them from the checkpoint), then starts a new interval. When
+   * tracking was not on from construction, the first call reports every key
+   * holding state as changed, since earlier changes were not recorded.
+   */
+  drainChangedKeys(): { changed: Set<string>; removed: Set<string> } {
+    const changed = new Set<string>();
+    const removed = new Set<string>();
+    this.startTracking();
+    const all = this.reportAllOnNextDrain;
+    this.reportAllOnNextDrain = false;
+    if (all) for (const ks of this.keys.entries()) if (ks.windows.size > 0) changed.add(identityOf(this.config.keyCoder, ks.key));
+    for (const ks of this.changedKeys) {
+      const id = identityOf(this.config.keyCoder, ks.key);
+      // A compacted (emptied) and a re-created state of one key may both be here: any holding state wins.
+      if (ks.windows.size > 0) {
+        changed.add(id);
+        removed.delete(id);
+      } else if (!changed.has(id)) removed.add(id);
+    }
+    this.changedKeys.clear();
+    return { changed, removed };
+  }
+
+  /**
+   * Replaces the state of key `identity` with a {@link snapshotKeys} blob
+   * (normally on a fresh runner with the same config, after
+   * {@link restoreWatermarks}). The key object is decoded from the blob with
+   * the key coder. The restored key is not reported as changed.
+   *
+   * @throws CheckpointFormatError on bytes of another layout or a different trigger shape.
+   */
+  restoreKey(identity: string, bytes: Uint8Array): void {
+    const coder = this.reduceStateCoder("restoreKey");
+    this.startTracking();
+    const what = `ReduceFnRunner '${this.config.transform}' key state`;
+    const r = openBlob(bytes, REDUCE_KEY_FORMAT, what);
+    const key = this.config.keyCoder.decode(r, "nested");
+    const actual = identityOf(this.config.keyCoder, key);
+    if (actual !== identity) throw new CheckpointFormatError(`${what}: the blob holds another key than the identity it was stored under (wrong key coder?)`);
+    const ks = this.keys.getOrCreate(key, (k) => ({ key: k, windows: new Map() }));
+    const wasTracked = this.changedKeys.has(ks);
+    for (const s of [...ks.windows.values()]) this.deleteSlot(ks, s);
+    const n = r.readVarint();
+    for (let i = 0; i < n; i++) this.decodeSlot(ks, r, coder, what);
+    closeBlob(r, what);
+    if (!wasTracked) this.changedKeys.delete(ks);
+  }
+
+  /** Runner-level state: input and output watermarks, processing time, the timer order counter and the closed-window drop count. */
+  snapshotWatermarks(): Uint8Array {
+    const w = startBlob(REDUCE_HEADER_FORMAT);
+    writeTime(w, this.inputWatermark);
+    writeTime(w, this.outputWatermark);
+    writeTime(w, this.processingTime);
+    writeTime(w, this.timerSeq);
+    writeTime(w, this._droppedDueToClosedWindow);
+    return w.finish();
+  }
+
+  /** Restores a {@link snapshotWatermarks} header (times only move forward: never lowers them). */
+  restoreWatermarks(bytes: Uint8Array): void {
+    const what = `ReduceFnRunner '${this.config.transform}' header`;
+    const r = openBlob(bytes, REDUCE_HEADER_FORMAT, what);
+    this.inputWatermark = Math.max(this.inputWatermark, readTime(r));
+    this.outputWatermark = Math.max(this.outputWatermark, readTime(r));
+    this.processingTime = Math.max(this.processingTime, readTime(r));
+    this.timerSeq = Math.max(this.timerSeq, readTime(r));
+    this._droppedDueToClosedWindow = readTime(r);
+    closeBlob(r, what);
+    this.startTracking();
+  }
+
+  private encodeKey(ks: KeyState, coder: Coder<unknown>): Uint8Array {
+    const w = startBlob(REDUCE_KEY_FORMAT);
+    this.config.keyCoder.encode(ks.key, w, "nested");
+    w.writeVarint(ks.windows.size);
+    for (const slot of ks.windows.values()) {
+      writeWindow(w, slot.window, this.config.windowCoder);
+      w.writeByte((slot.closed ? 1 : 0) | (slot.hasAcc ? 2 : 0));
+      w.writeVarint(slot.newElements);
+      writeOptionalTime(w, slot.elementHold);
+      writeOptionalTime(w, slot.extraHold);
+      w.writeByte(slot.lastPane ? 1 : 0);
+      if (slot.lastPane) writePaneInfo(w, slot.lastPane);
+      writeTime(w, slot.lastNonSpeculative);
+      if (this.combineFn) {
+        if (slot.hasAcc) coder.encode(slot.acc, w, "nested");
+      } else {
+        w.writeVarint(slot.values.length);
+        for (const v of slot.values) coder.encode(v, w, "nested");
+      }
+      writeTriggerState(w, slot.trigger);
+      for (const [timers, seqs] of [
+        [slot.eventTimers, slot.eventSeq],
+        [slot.processingTimers, slot.processingSeq],
+      ] as const) {
+        w.writeVarint(timers.size);
+        for (const t of timers) {
+          writeTime(w, t);
+          writeTime(w, seqs.get(t) ?? 0);
+        }
+      }
+    }
+    return w.finish();
+  }
+
+  private decodeSlot(ks: KeyState, r: ByteReader, coder: Coder<unknown>, what: string): void {
+    const window = readWindow(r, this.config.windowCoder);
+    const slot = this.newSlot(ks, window);
+    const flags = r.readByte();
+    slot.closed = (flags & 1) !== 0;
+    slot.hasAcc = (flags & 2) !== 0;
+    slot.newElements = r.readVarint();
+    this.setElementHold(slot, readOptionalTime(r));
+    this.setExtraHold(slot, readOptionalTime(r));
+    slot.lastPane = r.readByte() === 1 ? readPaneInfo(r) : undefined;
+    slot.lastNonSpeculative = readTime(r);
+    if (this.combineFn) {
+      if (slot.hasAcc) slot.acc = coder.decode(r, "nested");
+    } else {
+      const n = r.readVarint();
+      for (let i = 0; i < n; i++) slot.values.push(coder.decode(r, "nested"));
+    }
+    const trigger = readTriggerState(r);
+    if (!sameTriggerShape(trigger, slot.trigger)) throw new CheckpointFormatError(`${what}: the trigger state does not fit this runner's trigger (different windowing strategy?)`);
+    slot.trigger = trigger;
+    for (const [timers, seqs, index] of [
+      [slot.eventTimers, slot.eventSeq, this.eventTimers],
+      [slot.processingTimers, slot.processingSeq, this.processingTimers],
+    ] as const) {
+      const n = r.readVarint();
+      for (let i = 0; i < n; i++) {
+        const t = readTime(r);
+        const seq = readTime(r);
+        timers.add(t);
+        seqs.set(t, seq);
+        index.add(t, slot);
+        // Timers set after the restore must come after the restored ones.
+        if (seq >= this.timerSeq) this.timerSeq = seq + 1;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -443,6 +722,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
       setProcessingTimer: (t) => {
         if (slot.processingTimers.has(t)) return;
         slot.processingTimers.add(t);
+        slot.processingSeq.set(t, this.timerSeq++);
         this.processingTimers.add(t, slot);
       },
     };
@@ -465,6 +745,8 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
       closed: false,
       eventTimers: new Set(),
       processingTimers: new Set(),
+      eventSeq: new Map(),
+      processingSeq: new Map(),
     };
     ks.windows.set(slot.id, slot);
     this.slotCount++;
@@ -481,6 +763,9 @@ export class ReduceFnRunner implements ReduceFnRunnerApi {
     for (const t of slot.processingTimers) this.processingTimers.remove(t, slot);
     slot.eventTimers.clear();
     slot.processingTimers.clear();
+    slot.eventSeq.clear();
+    slot.processingSeq.clear();
+    if (this.trackingChanges) this.changedKeys.add(ks);
     if (ks.windows.size === 0) this.emptyKeyDeletes++;
   }
 

@@ -36,6 +36,51 @@ export interface ReduceFnRunnerConfig {
   readonly onDroppedLateElements?: (count: number) => void;
   /** Told how many elements were dropped because their window's trigger had finished (Beam's droppedDueToClosedWindow). */
   readonly onDroppedClosedWindowElements?: (count: number) => void;
+  /**
+   * Codes the input values buffered in GroupByKey (`buffer`) mode. Only
+   * checkpointing needs it (the live runner keeps values as JS objects);
+   * {@link ReduceFnRunnerCheckpointing.snapshotKeys} throws without it.
+   */
+  readonly valueCoder?: Coder<unknown>;
+  /** Codes the accumulators of `combine` mode, for checkpointing only; snapshots throw without it. */
+  readonly accumulatorCoder?: Coder<unknown>;
+  /**
+   * Codes windows in checkpoints. Optional: without it the global and
+   * interval windows of the SDK are written in a built-in exact form; give
+   * one for custom window types.
+   */
+  readonly windowCoder?: Coder<BoundedWindow>;
+  /**
+   * Record the keys changed since the last {@link ReduceFnRunnerCheckpointing.drainChangedKeys}
+   * from the start. Without it tracking starts at the first snapshot or drain
+   * call, so that runners that never checkpoint pay nothing.
+   */
+  readonly trackChangedKeys?: boolean;
+}
+
+/**
+ * Per-key checkpointing of a ReduceFnRunner, for runners that snapshot
+ * keyed state (a stream runner at checkpoint barriers, a micro-batch
+ * runner's versioned state store). Keys are named by their identity
+ * (`identityOf(keyCoder, key)` from `portability/values/canonical_key`), the
+ * same string for keys equal by encoding.
+ *
+ * A full checkpoint is `snapshotWatermarks()` plus `snapshotKeys()`; a delta
+ * is `snapshotWatermarks()` plus `snapshotKeys(changed)` and the `removed`
+ * identities from `drainChangedKeys()`. Restoring: on a fresh runner with the
+ * same config, `restoreWatermarks(header)` then `restoreKey` for every key.
+ */
+export interface ReduceFnRunnerCheckpointing {
+  /** Bytes of everything held for each key (only keys holding state; all of them when `keys` is omitted). */
+  snapshotKeys(keys?: Iterable<string>): Map<string, Uint8Array>;
+  /** The identities of keys changed (still holding state) and removed (holding none) since the last call, then forgets them. */
+  drainChangedKeys(): { changed: Set<string>; removed: Set<string> };
+  /** Replaces the state of the key `identity` with a {@link snapshotKeys} blob. */
+  restoreKey(identity: string, bytes: Uint8Array): void;
+  /** Runner-level state: input and output watermarks, processing time, timer order counter. */
+  snapshotWatermarks(): Uint8Array;
+  /** Restores a {@link snapshotWatermarks} header. */
+  restoreWatermarks(bytes: Uint8Array): void;
 }
 
 /** Constructor signature, for runners. */

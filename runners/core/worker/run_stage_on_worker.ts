@@ -1,5 +1,4 @@
-import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import { startWorker } from "./worker_entry";
 import type { StageTaskInput, StageTaskOutput } from "./stage_task";
 
 /** A stage failed on a worker; the message and stack are the worker's. */
@@ -21,9 +20,8 @@ export class StageWorkerError extends Error {
  * the proto bytes, the stage id and the encoded inputs.
  */
 export function runStageOnWorker(task: StageTaskInput): Promise<StageTaskOutput> {
-  const entry = path.join(__dirname, `stage_worker_main${path.extname(__filename)}`);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(entry, { workerData: task });
+    const worker = startWorker(__dirname, "stage_worker_main", { workerData: task });
     let settled = false;
     worker.once("message", (msg: { ok: true; output: StageTaskOutput } | { ok: false; error: { message: string; stack?: string; transform?: string } }) => {
       settled = true;

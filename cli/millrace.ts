@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * The `millrace` command:
+ *
+ *   millrace run <pipeline.ts|.js> [--runner=direct|microbatch] [runner flags] [pipeline flags]
+ *   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<definePipeline name>] [pipeline flags]
+ *
+ * `run` runs the file as a script (TypeScript through tsx), so its own flags
+ * and `--help` work as when it is run directly, and executor threads can load
+ * it. `inspect` loads the file without running anything and prints the
+ * portable pipeline and the plan every runner executes.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import "../index";
+import { toProto } from "../portability/to_proto";
+import { fromProto } from "../portability/from_proto";
+import { NATIVE_COMPOSITES, planExecution } from "../runners/core/fusion";
+import { loadPipelines } from "./load_pipelines";
+import { formatInspection, type InspectFormat } from "./inspect_format";
+
+const USAGE = `usage:
+  millrace run <pipeline.ts|.js> [--runner=<name>] [runner flags] [pipeline flags]
+      runs the pipeline file; add --help to list the runner flags with their defaults
+  millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<name>] [pipeline flags]
+      prints the portable pipeline: transforms, PCollections with coders and windowing,
+      and the fused stages and shuffles the runners execute`;
+
+class UsageError extends Error {}
+
+function pipelineFile(arg: string | undefined): string {
+  if (!arg || arg.startsWith("--")) throw new UsageError("missing the pipeline file");
+  if (!fs.existsSync(arg)) throw new UsageError(`no such file: ${arg}`);
+  return path.resolve(arg);
+}
+
+async function run(args: string[]): Promise<number> {
+  const file = pipelineFile(args[0]);
+  const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx")] : [];
+  const child = spawn(process.execPath, [...loader, file, ...args.slice(1)], { stdio: "inherit" });
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1))));
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const file = pipelineFile(args[0]);
+  let format: InspectFormat = "text";
+  let name: string | undefined;
+  const pipelineArgs: string[] = [];
+  for (const a of args.slice(1)) {
+    const m = /^--(format|pipeline)=(.*)$/.exec(a);
+    if (m?.[1] === "format") {
+      if (!["text", "json", "dot"].includes(m[2]!)) throw new UsageError(`--format takes text, json or dot, not '${m[2]}'`);
+      format = m[2] as InspectFormat;
+    } else if (m?.[1] === "pipeline") name = m[2];
+    else pipelineArgs.push(a);
+  }
+  const loaded = await loadPipelines(file, pipelineArgs);
+  let pipeline = name === undefined ? loaded.scripts[0] : undefined;
+  if (!pipeline) {
+    const names = [...loaded.definitions.keys()];
+    const chosen = name ?? (names.length === 1 ? names[0] : undefined);
+    const def = chosen !== undefined ? loaded.definitions.get(chosen) : undefined;
+    if (!def) {
+      throw new UsageError(
+        names.length === 0
+          ? `${file} neither runs a pipeline nor defines one with mr.definePipeline`
+          : `choose a pipeline with --pipeline=<name>; ${file} defines: ${names.join(", ")}`,
+      );
+    }
+    pipeline = def.create(pipelineArgs);
+  }
+  const model = fromProto(toProto(pipeline), { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: ["beam:requirement:pardo:stateful:v1"] });
+  process.stdout.write(formatInspection(model, planExecution(model), format) + "\n");
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "run":
+      return run(rest);
+    case "inspect":
+      return inspect(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 1 : 0;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(e instanceof UsageError ? `millrace: ${e.message}\n${USAGE}\n` : `millrace: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);
