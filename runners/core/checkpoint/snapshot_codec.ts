@@ -31,6 +31,7 @@ export const TIMER_NAMESPACE_FORMAT = 0x54; // "T"
 
 /** Thrown when checkpoint bytes cannot be read back (wrong tag, truncated, trailing bytes). */
 export class CheckpointFormatError extends Error {
+  /** @param message what is wrong, naming the blob or file. */
   constructor(message: string) {
     super(message);
     this.name = "CheckpointFormatError";

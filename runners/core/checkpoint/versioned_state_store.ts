@@ -83,6 +83,7 @@ interface FileContents {
 
 /** Thrown when stored state is damaged, pruned, or was never committed. */
 export class VersionedStateStoreError extends Error {
+  /** @param message what is wrong, naming the blob or file. */
   constructor(message: string) {
     super(message);
     this.name = "VersionedStateStoreError";
