@@ -1,0 +1,2 @@
+/** Reference models of the Nexmark queries: see ./models.ts and ./README.md. */
+export * from "./models";
