@@ -27,6 +27,8 @@ interface Partial {
  */
 export class PrecombineOperator implements Operator {
   private readonly table: WindowedKeyedTable<Partial>;
+  /** The earliest timestamp a buffered partial will be emitted with: it holds the stage's output watermark. */
+  private earliestBuffered = Infinity;
 
   constructor(
     readonly transform: string,
@@ -57,10 +59,19 @@ export class PrecombineOperator implements Operator {
         const partial = this.table.tableFor(w).getOrCreate(element.key, (key) => ({ key, acc: fn.createAccumulator(), timestamp: ts }));
         partial.acc = fn.addInput(partial.acc, element.value);
         partial.timestamp = combineTimestamps(this.outputTime, partial.timestamp, ts);
+        if (partial.timestamp < this.earliestBuffered) this.earliestBuffered = partial.timestamp;
       } catch (e) {
         wrapUserError(e, this.transform, "combining (addInput)", { value });
       }
     }
+  }
+
+  /**
+   * How far buffered partials hold the output watermark: until they are
+   * flushed, downstream must not consider their windows complete.
+   */
+  watermarkHold(): number {
+    return this.earliestBuffered;
   }
 
   /** Emits every partial accumulator and empties the table. */
@@ -80,5 +91,6 @@ export class PrecombineOperator implements Operator {
       }
     }
     this.table.clear();
+    this.earliestBuffered = Infinity;
   }
 }

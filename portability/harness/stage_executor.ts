@@ -112,9 +112,15 @@ export class ExecutableStage {
     return this.keyed?.runtime.timers.nextProcessingTime() ?? Infinity;
   }
 
-  /** How far pending timers hold the output watermark (their output timestamps), or Infinity. */
+  /**
+   * How far the stage holds its output watermark, or Infinity: pending
+   * timers at their output timestamps, and partial accumulators of lifted
+   * combines not yet flushed.
+   */
   watermarkHold(): number {
-    return this.keyed?.runtime.timers.outputHold() ?? Infinity;
+    let hold = this.keyed?.runtime.timers.outputHold() ?? Infinity;
+    for (const p of this.precombiners) hold = Math.min(hold, p.watermarkHold());
+    return hold;
   }
 
   /** Calls `setup` on every DoFn. */

@@ -538,8 +538,11 @@ export class DirectExecutor {
           }
         }
         out = Math.min(this.stageOutputWatermark(n), n.exec.watermarkHold());
-        if (n.pending.length === 0 && n.pushedBack.length === 0 && this.sourceIdle(n)) {
-          // Partial combines are flushed before the watermark may pass them.
+        const idle = n.pending.length === 0 && n.pushedBack.length === 0 && this.sourceIdle(n);
+        if (idle || n.exec.watermarkHold() < this.inputWatermarkOf(n)) {
+          // Partial combines are flushed when the stage is idle, or once the input
+          // watermark has passed them (their windows are complete): they hold the
+          // output watermark until then.
           n.exec.flush();
           const before = this.pendingCount();
           this.commit(n);
