@@ -26,8 +26,17 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-/** A deterministic word list: the same input on every run. */
+const wordLists = new Map<string, string[]>();
+
+/**
+ * A deterministic word list: the same input on every run, made once per
+ * process (executor threads make their own once too), so timings measure the
+ * runners, not the making of the input.
+ */
 function makeWords(n: number, vocabularySize: number): string[] {
+  const key = `${n}/${vocabularySize}`;
+  const cached = wordLists.get(key);
+  if (cached) return cached;
   const vocabulary = Array.from({ length: vocabularySize }, (_, i) => `word${i.toString(36)}`);
   let seed = 12345;
   const words = new Array<string>(n);
@@ -35,6 +44,7 @@ function makeWords(n: number, vocabularySize: number): string[] {
     seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
     words[i] = vocabulary[seed % vocabularySize]!;
   }
+  wordLists.set(key, words);
   return words;
 }
 

@@ -537,9 +537,11 @@ export class DirectExecutor {
             produced ||= this.pendingCount() > before;
           }
         }
-        out = Math.min(this.stageOutputWatermark(n), n.exec.watermarkHold());
+        // What feeds the stage has reached this watermark: its source's, or its input's.
+        const fed = this.stageOutputWatermark(n);
+        out = Math.min(fed, n.exec.watermarkHold());
         const idle = n.pending.length === 0 && n.pushedBack.length === 0 && this.sourceIdle(n);
-        if (idle || n.exec.watermarkHold() < this.inputWatermarkOf(n)) {
+        if (idle || n.exec.watermarkHold() < fed) {
           // Partial combines are flushed when the stage is idle, or once the input
           // watermark has passed them (their windows are complete): they hold the
           // output watermark until then.
