@@ -5,7 +5,7 @@ const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
 /** The micro-batch runner's flags. */
 export const MICROBATCH_FLAGS: FlagSpecs = {
-  partitions: { type: "integer", min: 1, default: 2 * cores, description: "tasks per stage (partitions of every shuffle)" },
+  partitions: { type: "integer", min: 1, default: cores, description: "tasks per stage (partitions of every shuffle; default, as Spark: the number of cores)" },
   executors: { type: "integer", min: 1, default: cores, description: "executor threads running tasks" },
   executorMemoryMb: { type: "number", min: 0.001, default: 256, description: "shuffle memory per task before sorted runs spill to disk" },
   maxTaskAttempts: { type: "integer", min: 1, default: 4, description: "attempts per task before the job fails" },
