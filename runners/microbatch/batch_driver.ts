@@ -68,6 +68,7 @@ export class BatchDriver {
     this.spillDir = createSpillDir();
     this.pool.addJob(this.jobId, this.pipelineProto);
     try {
+      await this.prepare();
       const done = new Set<Node>();
       const complete = new Set<string>();
       while (done.size < this.nodes.length) {
@@ -91,6 +92,36 @@ export class BatchDriver {
       } catch {
         // Best effort: never hide the job's own outcome behind a clean-up error.
       }
+    }
+  }
+
+  /** Has an executor load the job's code first: a pipeline it cannot rebuild fails now, before any task. */
+  private async prepare(): Promise<void> {
+    const spec: TaskSpec = {
+      jobId: this.jobId,
+      nodeId: "(prepare)",
+      nodeKind: "prepare",
+      partition: 0,
+      partitions: this.settings.partitions,
+      attempt: 1,
+      inputs: {},
+      sideInputs: {},
+      outputs: {},
+      memoryBudgetBytes: this.settings.executorMemoryBytes,
+      spillDir: this.spillDir,
+    };
+    try {
+      await this.pool.run(spec);
+    } catch (e) {
+      const first = this.model.leaves.find((l) => l.proto.environmentId)?.id ?? "(none)";
+      const message = e instanceof Error ? e.message : (e as TaskFailure).message;
+      throw new PipelineExecutionError(
+        `the pipeline's code cannot be loaded on the executors (first user transform: '${first}'): ${message}\n` +
+          `(executors load the module that builds the pipeline again: build it in a script, or with mr.definePipeline at the top level of a module)`,
+        {
+          transform: first,
+        },
+      );
     }
   }
 

@@ -159,6 +159,7 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
     }
     return sink;
   };
+  if (task.nodeKind === "prepare") return { outputs: {}, metrics: emptyMetrics() };
   if (task.nodeKind === "stage") {
     const stage = job.plan.stages.find((s) => s.id === task.nodeId);
     if (!stage) throw new Error(`internal: no stage '${task.nodeId}'`);

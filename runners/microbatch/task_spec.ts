@@ -11,7 +11,8 @@ export interface TaskSpec {
   readonly jobId: string;
   /** A fused stage's id, or a shuffle node's transform id. */
   readonly nodeId: string;
-  readonly nodeKind: "stage" | "shuffle";
+  /** A fused stage, a shuffle, or "prepare": only load the job's code (so a pipeline that cannot be shipped fails before any work). */
+  readonly nodeKind: "stage" | "shuffle" | "prepare";
   readonly partition: number;
   /** Partitions of every shuffle this task writes. */
   readonly partitions: number;

@@ -72,6 +72,17 @@ describe("micro-batch runner", function () {
     expect(spillDirsLeft().filter((d) => !before.has(d))).to.deep.equal([]);
   });
 
+  it("refuses, before any task runs, a pipeline whose module cannot be loaded on the executors", async () => {
+    // Built inside this test: executors would have to load this mocha test file, which only mocha can run.
+    const p = mr.Pipeline.create(["--runner=microbatch", "--maxTaskAttempts=1"]);
+    p.apply(mr.create([1, 2])).apply("Double", mr.map((x: number) => x * 2));
+    const result = p.run();
+    let error: mr.PipelineExecutionError | undefined;
+    await result.waitUntilFinish().catch((e) => (error = e));
+    expect(error?.message).to.match(/the pipeline's code cannot be loaded on the executors \(first user transform: 'Create\/Values'\)/);
+    expect(result.metrics().counters).to.deep.equal({});
+  });
+
   it("refuses an unbounded pipeline with a clear error", async () => {
     const p = mr.Pipeline.create(["--runner=microbatch"]);
     p.apply(mr.generateSequence({ from: 0 })).apply(mr.windowInto(mr.windows.fixed(1000))).apply(mr.map((x: number) => x));
