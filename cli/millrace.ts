@@ -38,7 +38,8 @@ function pipelineFile(arg: string | undefined): string {
 async function run(args: string[]): Promise<number> {
   const file = pipelineFile(args[0]);
   const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx")] : [];
-  const child = spawn(process.execPath, [...loader, file, ...args.slice(1)], { stdio: "inherit" });
+  // The runners report progress on stderr: a live line on a terminal, log lines otherwise.
+  const child = spawn(process.execPath, [...loader, file, ...args.slice(1)], { stdio: "inherit", env: { ...process.env, MILLRACE_PROGRESS: "1" } });
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);

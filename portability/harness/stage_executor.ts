@@ -45,6 +45,8 @@ export interface StageRuntime {
    * the direct runner's immutability and encodability checks.
    */
   edge?(pcollectionId: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver;
+  /** Receives elements of outputs nothing consumes (the end of the pipeline), e.g. to count them; dropped otherwise. */
+  readonly terminal?: ElementReceiver;
   /** State, timers and times for a stateful ParDo (runners that support them). */
   keyed?(transformId: string, specs: KeyedSpecs): KeyedRuntime;
 }
@@ -168,6 +170,9 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
       consumers.push({ transform: op.transform, receiver: op, trusted: step.kind === "precombine" });
     }
     if (stage.materialized.includes(pc)) consumers.push({ transform: `(materialized ${pc})`, receiver: runtime.sink(pc), trusted: true });
+    if (consumers.length === 0 && model.consumersOf(pc).length === 0 && runtime.terminal) {
+      consumers.push({ transform: `(end of ${pc})`, receiver: runtime.terminal, trusted: true });
+    }
     const receiver = runtime.edge ? runtime.edge(pc, producerName(model, pc), consumers) : combineReceivers(consumers.map((c) => c.receiver));
     receiversCache.set(pc, receiver);
     return receiver;

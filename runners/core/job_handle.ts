@@ -14,6 +14,7 @@ import { fromProto } from "../../portability/from_proto";
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { ExecutionPlan } from "./execution_plan";
 import { NATIVE_COMPOSITES, planExecution } from "./fusion";
+import { JobProgress, startProgressReporter } from "./progress";
 
 /** A job's handle, driven by its runner. */
 export class JobHandle implements PipelineResult {
@@ -24,6 +25,8 @@ export class JobHandle implements PipelineResult {
   private fail!: (e: PipelineExecutionError) => void;
   /** Committed metric totals; runners add committed bundles' metrics here. */
   readonly totals: MetricResults = emptyMetrics();
+  /** What the runner reports as it goes, for progress displays. */
+  readonly progress = new JobProgress();
 
   constructor() {
     this.done = new Promise<PipelineState>((resolve, reject) => {
@@ -101,8 +104,14 @@ export function startJob(
   context: string,
   execute: (model: PipelineModel, plan: ExecutionPlan, job: JobHandle) => Promise<void>,
   cleanup: () => void = () => undefined,
+  jobName = "job",
 ): JobHandle {
   const job = new JobHandle();
+  const reporter = startProgressReporter(jobName, job.progress);
+  job.waitUntilFinish().then(
+    (state) => reporter.stop(state),
+    () => reporter.stop("FAILED"),
+  );
   setImmediate(() => {
     Promise.resolve()
       .then(async () => {

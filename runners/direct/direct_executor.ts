@@ -160,6 +160,13 @@ export class DirectExecutor {
   private readonly sideElements = new Map<string, WindowedValue[]>();
   private sideProgress = 0;
   private readonly clock: Clock;
+  private bundlesRun = 0;
+  /** Counts the elements that reach the end of the pipeline. */
+  private readonly terminal: ElementReceiver = {
+    receive: () => {
+      this.job.progress.elementsOut++;
+    },
+  };
   private testClockNow = 0;
 
   constructor(
@@ -268,6 +275,7 @@ export class DirectExecutor {
       },
       sideInputReader: (id) => sideInputReaderFor(this.model, id, this.userCode, (pc) => this.sideElements.get(pc) ?? []),
       edge: (pc, producer, consumers) => this.edge(pc, producer, consumers),
+      terminal: this.terminal,
       keyed: (_id, specs) => ({
         store: new KeyedStateStore(specs.state),
         timers: new TimerService(),
@@ -379,6 +387,7 @@ export class DirectExecutor {
   }
 
   private runBundle(n: StageNode, feed: (input: ElementReceiver) => void): void {
+    this.bundlesRun++;
     n.exec.startBundle();
     feed(n.exec.input);
     n.exec.finishBundle();
@@ -404,6 +413,7 @@ export class DirectExecutor {
 
   private emitImpulse(n: StageNode): void {
     (n.source as { done: boolean }).done = true;
+    this.job.progress.elementsIn++;
     this.runBundle(n, (input) => input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING));
   }
 
@@ -412,6 +422,7 @@ export class DirectExecutor {
     const from = src.next;
     const to = Math.min(from + this.settings.bundleSize, src.total);
     src.next = to;
+    this.job.progress.elementsIn += to - from;
     this.runBundle(n, (input) => src.emit(from, to, input));
   }
 
@@ -419,12 +430,14 @@ export class DirectExecutor {
     const src = n.source as Extract<SourceState, { kind: "sequence" }>;
     const now = this.clock.now();
     const numbers = src.pacer.take(now, this.settings.bundleSize);
+    this.job.progress.elementsIn += numbers.length;
     this.runBundle(n, (input) => {
       for (const x of numbers) input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
     });
   }
 
   private processStageBundle(n: StageNode, bundle: Bundle): void {
+    this.job.progress.elementsIn += bundle.length;
     if (n.stage.sideInputs.length === 0) {
       this.runBundle(n, (input) => {
         for (let i = 0; i < bundle.length; i++) {
@@ -566,6 +579,15 @@ export class DirectExecutor {
         this.setWatermark(n.node.output, out);
       }
     }
+    // Event time as the groupings see it (where windows fire); every step's when there is none.
+    let atGroupings = Infinity;
+    let everywhere = Infinity;
+    for (const n of this.nodes) {
+      everywhere = Math.min(everywhere, n.outputWatermark);
+      if (n.kind === "shuffle" && n.reduce) atGroupings = Math.min(atGroupings, n.inputWatermarkSeen);
+    }
+    this.job.progress.watermark = this.nodes.some((n) => n.kind === "shuffle" && n.reduce) ? atGroupings : everywhere;
+    this.job.progress.detail = `${this.bundlesRun.toLocaleString("en-US")} bundles`;
     return produced;
   }
 
@@ -651,6 +673,7 @@ export class DirectExecutor {
     const event = src.events[src.next++]!;
     switch (event.kind) {
       case "elements":
+        this.job.progress.elementsIn += event.elements.length;
         this.runBundle(n, (input) => {
           for (const el of event.elements) input.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
         });

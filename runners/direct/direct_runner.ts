@@ -13,8 +13,12 @@ import { DirectExecutor } from "./direct_executor";
 /** Starts a job on the direct runner. */
 export function runDirect(request: RunRequest): PipelineResult {
   const settings = directSettings(request.options);
-  return startJob(request.pipelineProto, `direct runner, --seed=${settings.seed}`, (model, plan, job) =>
-    new DirectExecutor(model, plan, request.userCode, settings, job).run(),
+  return startJob(
+    request.pipelineProto,
+    `direct runner, --seed=${settings.seed}`,
+    (model, plan, job) => new DirectExecutor(model, plan, request.userCode, settings, job).run(),
+    undefined,
+    String(request.options.jobName ?? "job"),
   );
 }
 

@@ -79,12 +79,15 @@ export class BatchDriver {
           ready.map(async (n) => {
             await this.runNode(n);
             done.add(n);
+            this.nodesDone = done.size;
             for (const pc of this.outputsOf(n)) complete.add(pc);
           }),
         );
         const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
         if (failed) throw failed.reason;
       }
+      this.job.progress.watermark = Infinity;
+      this.job.progress.detail = `${this.nodes.length}/${this.nodes.length} stages done, ${this.tasksDone} tasks`;
     } finally {
       this.pool.forgetJob(this.jobId);
       try {
@@ -239,7 +242,15 @@ export class BatchDriver {
     });
   }
 
+  private tasksDone = 0;
+  private nodesDone = 0;
+
   private commit(n: Node, partition: number, result: TaskResult): void {
+    const progress = this.job.progress;
+    progress.elementsIn += result.elementsIn;
+    progress.elementsOut += result.elementsOut;
+    this.tasksDone++;
+    progress.detail = `${this.nodesDone}/${this.nodes.length} stages done, ${this.tasksDone} tasks`;
     for (const [pc, output] of Object.entries(result.outputs)) {
       let byTask = this.written.get(pc);
       if (!byTask) this.written.set(pc, (byTask = new Map()));

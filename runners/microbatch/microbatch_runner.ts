@@ -52,6 +52,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
       await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
     },
     () => void ownPool?.close(),
+    String(request.options.jobName ?? "job"),
   );
 }
 

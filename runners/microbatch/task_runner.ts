@@ -159,11 +159,12 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
     }
     return sink;
   };
-  if (task.nodeKind === "prepare") return { outputs: {}, metrics: emptyMetrics() };
+  if (task.nodeKind === "prepare") return { outputs: {}, metrics: emptyMetrics(), elementsIn: 0, elementsOut: 0 };
+  const counts = { in: 0, out: 0 };
   if (task.nodeKind === "stage") {
     const stage = job.plan.stages.find((s) => s.id === task.nodeId);
     if (!stage) throw new Error(`internal: no stage '${task.nodeId}'`);
-    runStageTask(job, task, stage, metrics, sinkFor);
+    runStageTask(job, task, stage, metrics, sinkFor, counts);
   } else {
     const node = job.plan.shuffles.find((s) => s.transformId === task.nodeId);
     if (!node) throw new Error(`internal: no shuffle '${task.nodeId}'`);
@@ -173,10 +174,17 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
   for (const pc of Object.keys(task.outputs)) outputs[pc] = sinkFor(pc).finish();
   const totals = emptyMetrics();
   metrics.commitInto(totals);
-  return { outputs, metrics: totals };
+  return { outputs, metrics: totals, elementsIn: counts.in, elementsOut: counts.out };
 }
 
-function runStageTask(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: MetricsContainer, sinkFor: (pc: string) => ShuffleSink): void {
+function runStageTask(
+  job: JobContext,
+  task: TaskSpec,
+  stage: FusedStage,
+  metrics: MetricsContainer,
+  sinkFor: (pc: string) => ShuffleSink,
+  counts: { in: number; out: number },
+): void {
   let inputWatermark = -Infinity;
   const sideElements = new Map<string, WindowedValue[]>();
   for (const [pc, segments] of Object.entries(task.sideInputs)) sideElements.set(pc, [...elementsOf(job, pc, segments)]);
@@ -185,6 +193,11 @@ function runStageTask(job: JobContext, task: TaskSpec, stage: FusedStage, metric
     metrics,
     sink: (pc) => sinkFor(pc),
     sideInputReader: (id) => sideInputReaderFor(job.model, id, job.userCode, (pc) => sideElements.get(pc) ?? []),
+    terminal: {
+      receive: () => {
+        counts.out++;
+      },
+    },
     keyed: (_id, specs) => ({
       store: new KeyedStateStore(specs.state),
       timers: new TimerService(),
@@ -200,21 +213,29 @@ function runStageTask(job: JobContext, task: TaskSpec, stage: FusedStage, metric
     switch (root.kind) {
       case "impulse":
         exec.input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
+        counts.in++;
         break;
       case "create": {
         const source = asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId);
         emitCreateRange(source, task.sourceRange!.from, task.sourceRange!.to, exec.input);
+        counts.in += task.sourceRange!.to - task.sourceRange!.from;
         break;
       }
       case "sequence": {
         const spec = job.userCode.lookup(job.model.doFnPayload(root.transformId).ref) as SequenceSource;
         const pacer = new SequencePacer({ ...spec, from: spec.from + task.sourceRange!.from, to: spec.from + task.sourceRange!.to, periodMs: undefined });
         const now = Date.now();
-        for (const x of pacer.take(now, Number.MAX_SAFE_INTEGER)) exec.input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
+        for (const x of pacer.take(now, Number.MAX_SAFE_INTEGER)) {
+          exec.input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
+          counts.in++;
+        }
         break;
       }
       case "pcollection":
-        for (const wv of elementsOf(job, root.pcollection, task.inputs[root.pcollection] ?? [])) exec.input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+        for (const wv of elementsOf(job, root.pcollection, task.inputs[root.pcollection] ?? [])) {
+          exec.input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+          counts.in++;
+        }
         break;
       case "testStream":
         throw new Error(`stage '${stage.id}' reads a TestStream: unbounded input is not supported by this runner yet`);

@@ -37,6 +37,9 @@ export interface TaskResult {
   readonly outputs: Record<string, ShuffleOutput>;
   /** Metrics reported by the task (committed by the driver only when the task succeeded). */
   readonly metrics: MetricResults;
+  /** Elements the task read from sources, and elements it emitted at the end of the pipeline (for progress). */
+  readonly elementsIn: number;
+  readonly elementsOut: number;
 }
 
 /** A task's failure, as the executor reports it. */

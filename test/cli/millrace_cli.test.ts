@@ -45,6 +45,12 @@ describe("millrace command", function () {
     }
   });
 
+  it("run reports progress on stderr: a final line with elements in and out and the watermark", () => {
+    const r = millrace("run", "examples/wordcount.ts", "--top=2", "--jobName=wc");
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/^wc: done {2}[\d.]+s {2}in [\d,]+ {2}out 1 {2}[\d,]+\/s {2}watermark \+inf {2}\d+ bundles$/m);
+  });
+
   it("run passes --help to the pipeline, which lists the runner flags with defaults", () => {
     const r = millrace("run", "examples/wordcount.ts", "--help");
     expect(r.status).to.equal(0);
