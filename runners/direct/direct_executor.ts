@@ -22,25 +22,22 @@ import type { UserCodeSource } from "../../portability/user_code/user_code_sourc
 import { buildStage, combineFnOf, stageRootCollection, type ExecutableStage, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
-import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
 import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
-import { sideInputReaderFor } from "../core/side_input_store";
+import { sideInputReaderFor, sideWindowFnOf } from "../core/side_input_store";
 import { collectionCoder } from "../core/collection_coders";
 import { mapToSideWindow, type SideWindowFn } from "../core/side_input_views";
-import { sideWindowFnOf } from "../core/side_input_store";
 import { windowingOf } from "../core/windowing/windowing_from_proto";
 import { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
-import { testStreamEvents, type TestStreamEvent } from "../core/sources/test_stream_events";
-import { SequencePacer } from "../core/sources/sequence_source";
-import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { JobHandle } from "../core/job_handle";
 import type { WindowedValue } from "../../sdk/values/windowed_value";
 import { IN_GLOBAL_WINDOW, maxTimestampOf, type BoundedWindow } from "../../sdk/values/windows";
-import { NO_FIRING, type PaneInfo } from "../../sdk/values/pane";
+import { NO_FIRING } from "../../sdk/values/pane";
 import { MIN_TIMESTAMP } from "../../sdk/values/time";
 import type { KV } from "../../sdk/values/kv";
 import { CheckedEdge, OutputWatchList } from "./element_checks";
+import { BundleCollector, type Bundle } from "./bundle_collector";
+import { sourceIdle, sourceOf, type SourceState } from "./source_state";
 import { CoderError } from "../../portability/coders";
 import { RunnerCheckError, wrapUserError } from "../../portability/harness/user_code_error";
 import { previewValue } from "../../portability/values/preview";
@@ -50,35 +47,12 @@ import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
 import type { DirectSettings } from "./direct_flags";
 
-type Bundle = WindowedValue[];
 
 /** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
 export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
 /** The metric counting elements dropped because their window's trigger had finished (Beam's name). */
 export const DROPPED_DUE_TO_CLOSED_WINDOW = "droppedDueToClosedWindow";
 
-/** Collects elements into bundles of a given size. */
-class BundleCollector implements ElementReceiver {
-  readonly bundles: Bundle[] = [];
-  private current: Bundle = [];
-  constructor(private readonly bundleSize: number) {}
-  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    this.current.push({ value, timestamp, windows, pane });
-    if (this.current.length >= this.bundleSize) this.seal();
-  }
-  /** Closes the current bundle. */
-  seal(): void {
-    if (this.current.length > 0) {
-      this.bundles.push(this.current);
-      this.current = [];
-    }
-  }
-  /** Takes the sealed bundles. */
-  drain(): Bundle[] {
-    this.seal();
-    return this.bundles.splice(0);
-  }
-}
 
 /**
  * Runs grouping work, attributing failures to the grouping transform: a key
@@ -102,14 +76,6 @@ interface Clock {
   readonly scripted: boolean;
 }
 
-
-/** What feeds a stage whose root is a source. */
-type SourceState =
-  | { kind: "once"; done: boolean } // impulse
-  | { kind: "ranges"; next: number; total: number; emit: (from: number, to: number, out: ElementReceiver) => void }
-  | { kind: "sequence"; pacer: SequencePacer }
-  | { kind: "testStream"; events: TestStreamEvent[]; next: number; watermark: number }
-  | { kind: "none" };
 
 interface StageNode {
   readonly kind: "stage";
@@ -291,7 +257,7 @@ export class DirectExecutor {
       exec,
       sinks,
       metrics,
-      source: this.sourceOf(stage),
+      source: sourceOf(this.model, this.userCode, stage),
       pending: new PendingQueue(),
       pushedBack: [],
       sideProgressAtPushBack: -1,
@@ -302,23 +268,7 @@ export class DirectExecutor {
     });
   }
 
-  private sourceOf(stage: FusedStage): SourceState {
-    const root = stage.root;
-    switch (root.kind) {
-      case "impulse":
-        return { kind: "once", done: false };
-      case "create": {
-        const source = asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId);
-        return { kind: "ranges", next: 0, total: source.values.length, emit: (from, to, out) => emitCreateRange(source, from, to, out) };
-      }
-      case "sequence":
-        return { kind: "sequence", pacer: new SequencePacer(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref) as SequenceSource) };
-      case "testStream":
-        return { kind: "testStream", events: testStreamEvents(this.model, root.transformId, this.userCode), next: 0, watermark: -Infinity };
-      case "pcollection":
-        return { kind: "none" };
-    }
-  }
+
 
   private buildShuffleNode(node: ShuffleNode): ShuffleNodeState {
     const out = new BundleCollector(this.settings.bundleSize);
@@ -553,7 +503,7 @@ export class DirectExecutor {
         // What feeds the stage has reached this watermark: its source's, or its input's.
         const fed = this.stageOutputWatermark(n);
         out = Math.min(fed, n.exec.watermarkHold());
-        const idle = n.pending.length === 0 && n.pushedBack.length === 0 && this.sourceIdle(n);
+        const idle = n.pending.length === 0 && n.pushedBack.length === 0 && sourceIdle(n.source);
         if (idle || n.exec.watermarkHold() < fed) {
           // Partial combines are flushed when the stage is idle, or once the input
           // watermark has passed them (their windows are complete): they hold the
@@ -622,10 +572,7 @@ export class DirectExecutor {
     return wm;
   }
 
-  private sourceIdle(n: StageNode): boolean {
-    const src = n.source;
-    return src.kind === "none" || (src.kind === "once" && src.done) || (src.kind === "ranges" && src.next >= src.total) || src.kind === "testStream" || src.kind === "sequence";
-  }
+
 
   private pendingCount(): number {
     let c = 0;
