@@ -72,6 +72,11 @@ export class PipelineModel {
     return this.components.windowingStrategies[this.pcollection(pcollectionId).windowingStrategyId]!;
   }
 
+  /** The first leaf that runs user code (names the pipeline in errors about its code), or "(none)". */
+  firstUserTransform(): string {
+    return this.leaves.find((l) => l.proto.environmentId)?.id ?? "(none)";
+  }
+
   /** The leaf that produces `pcollectionId`. */
   producerOf(pcollectionId: string): string | undefined {
     return this.producers.get(pcollectionId);

@@ -68,20 +68,34 @@ export class MetricsContainer implements MetricsContext {
 
   /** Adds this container's values into `totals` and clears it. */
   commitInto(totals: MetricResults): void {
-    for (const [name, c] of this.counters) totals.counters[name] = (totals.counters[name] ?? 0) + c.n;
+    const mine: MetricResults = { counters: {}, distributions: {}, gauges: {} };
+    for (const [name, c] of this.counters) mine.counters[name] = c.n;
     for (const [name, d] of this.distributions) {
-      if (d.count === 0) continue;
-      const t = totals.distributions[name];
-      totals.distributions[name] = t
-        ? { sum: t.sum + d.sum, count: t.count + d.count, min: Math.min(t.min, d.min), max: Math.max(t.max, d.max) }
-        : { sum: d.sum, count: d.count, min: d.min, max: d.max };
+      if (d.count > 0) mine.distributions[name] = { sum: d.sum, count: d.count, min: d.min, max: d.max };
     }
-    for (const [name, g] of this.gauges) {
-      const t = totals.gauges[name];
-      if (!t || g.timestamp >= t.timestamp) totals.gauges[name] = { value: g.value, timestamp: g.timestamp };
-    }
+    for (const [name, g] of this.gauges) mine.gauges[name] = { value: g.value, timestamp: g.timestamp };
+    addMetricResults(totals, mine);
     this.counters.clear();
     this.distributions.clear();
     this.gauges.clear();
+  }
+}
+
+/**
+ * Adds committed metrics into `totals`: counters sum, distributions merge,
+ * the latest gauge wins. The one rule for combining metrics of bundles,
+ * tasks or workers.
+ */
+export function addMetricResults(totals: MetricResults, more: MetricResults): void {
+  for (const [name, v] of Object.entries(more.counters)) totals.counters[name] = (totals.counters[name] ?? 0) + v;
+  for (const [name, d] of Object.entries(more.distributions)) {
+    const t = totals.distributions[name];
+    totals.distributions[name] = t
+      ? { sum: t.sum + d.sum, count: t.count + d.count, min: Math.min(t.min, d.min), max: Math.max(t.max, d.max) }
+      : { ...d };
+  }
+  for (const [name, g] of Object.entries(more.gauges)) {
+    const t = totals.gauges[name];
+    if (!t || g.timestamp >= t.timestamp) totals.gauges[name] = { ...g };
   }
 }

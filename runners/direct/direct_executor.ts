@@ -19,15 +19,14 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
-import { buildStage, combineFnOf, stageRootCollection, type ExecutableStage, type NamedReceiver } from "../../portability/harness/stage_executor";
+import { buildStage, stageRootCollection, type ExecutableStage, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
 import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
 import { sideInputReaderFor, sideWindowFnOf } from "../core/side_input_store";
 import { collectionCoder } from "../core/collection_coders";
 import { mapToSideWindow, type SideWindowFn } from "../core/side_input_views";
-import { windowingOf } from "../core/windowing/windowing_from_proto";
-import { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
+import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
 import type { JobHandle } from "../core/job_handle";
 import type { WindowedValue } from "../../sdk/values/windowed_value";
@@ -38,9 +37,6 @@ import type { KV } from "../../sdk/values/kv";
 import { CheckedEdge, OutputWatchList } from "./element_checks";
 import { BundleCollector, type Bundle } from "./bundle_collector";
 import { sourceIdle, sourceOf, type SourceState } from "./source_state";
-import { CoderError } from "../../portability/coders";
-import { RunnerCheckError, wrapUserError } from "../../portability/harness/user_code_error";
-import { previewValue } from "../../portability/values/preview";
 import { SeededRandom } from "./seeded_random";
 import { PendingQueue } from "./pending_queue";
 import { KeyedStateStore } from "../core/state/keyed_state_store";
@@ -48,27 +44,7 @@ import { TimerService } from "../core/state/timer_service";
 import type { DirectSettings } from "./direct_flags";
 
 
-/** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
-export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
-/** The metric counting elements dropped because their window's trigger had finished (Beam's name). */
-export const DROPPED_DUE_TO_CLOSED_WINDOW = "droppedDueToClosedWindow";
 
-
-/**
- * Runs grouping work, attributing failures to the grouping transform: a key
- * its coder cannot encode cannot be grouped; anything else came from user
- * code (a CombineFn).
- */
-function guardShuffle(transform: string, element: KV<unknown, unknown> | undefined, f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CoderError) {
-      throw new RunnerCheckError(transform, `'${transform}' cannot group by the key ${previewValue(element?.key)}: ${e.message}`, { cause: e });
-    }
-    wrapUserError(e, transform, "combining", element ? { value: element } : undefined);
-  }
-}
 
 /** Processing time: the real clock, or a TestStream's scripted one. */
 interface Clock {
@@ -275,20 +251,13 @@ export class DirectExecutor {
     const emit = this.edge(node.output, node.transformId, [{ transform: `(materialized ${node.output})`, receiver: out, trusted: true }]);
     let reduce: ReduceFnRunnerApi | undefined;
     if (node.kind === "groupByKey" || node.kind === "combine") {
-      const realInput = Object.values(this.model.transform(node.transformId).inputs)[0]!;
-      const keyCoder = this.model.coderOf(realInput, this.userCode).components[0]!;
-      reduce = new ReduceFnRunner({
-        transform: node.transformId,
-        windowing: windowingOf(this.model, realInput),
-        keyCoder,
-        mode:
-          node.kind === "groupByKey"
-            ? { kind: "buffer" }
-            : { kind: "combine", fn: combineFnOf(this.model, node.transformId, this.userCode), inputsAreAccumulators: node.lifted },
-        emit: (key, value, timestamp, window, pane) => emit.receive({ key, value } satisfies KV<unknown, unknown>, timestamp, [window], pane),
-        onDroppedLateElements: (n) => this.count(DROPPED_DUE_TO_LATENESS, n),
-        onDroppedClosedWindowElements: (n) => this.count(DROPPED_DUE_TO_CLOSED_WINDOW, n),
-      });
+      reduce = groupingRunnerFor(
+        this.model,
+        node,
+        this.userCode,
+        (kv, timestamp, window, pane) => emit.receive(kv, timestamp, [window], pane),
+        (metric, n) => this.count(metric, n),
+      );
     }
     return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity, inputWatermarkSeen: -Infinity };
   }
@@ -455,7 +424,7 @@ export class DirectExecutor {
     for (let i = 0; i < bundle.length; i++) {
       const wv = bundle[i]!;
       const kv = wv.value as KV<unknown, unknown>;
-      guardShuffle(node.transformId, kv, () => n.reduce!.processElement(kv.key, kv.value, wv.timestamp, wv.windows, inputWatermark, now));
+      guardGrouping(node.transformId, kv, () => n.reduce!.processElement(kv.key, kv.value, wv.timestamp, wv.windows, inputWatermark, now));
     }
     this.flushShuffle(n);
   }
@@ -519,7 +488,7 @@ export class DirectExecutor {
         const input = this.inputWatermarkOf(n);
         if (n.reduce && input > n.inputWatermarkFired) {
           n.inputWatermarkFired = input;
-          guardShuffle(n.node.transformId, undefined, () => n.reduce!.advanceInputWatermark(input));
+          guardGrouping(n.node.transformId, undefined, () => n.reduce!.advanceInputWatermark(input));
           const before = this.pendingCount();
           this.flushShuffle(n);
           produced ||= this.pendingCount() > before;
@@ -592,7 +561,7 @@ export class DirectExecutor {
         continue;
       }
       if (!n.reduce || n.reduce.nextProcessingTimeTimer() > now) continue;
-      guardShuffle(n.node.transformId, undefined, () => n.reduce!.advanceProcessingTime(now));
+      guardGrouping(n.node.transformId, undefined, () => n.reduce!.advanceProcessingTime(now));
       const before = this.pendingCount();
       this.flushShuffle(n);
       produced ||= this.pendingCount() > before;

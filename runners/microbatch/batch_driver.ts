@@ -18,6 +18,7 @@ import { PipelineExecutionError } from "../../sdk/pipeline_result";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
 import type { JobHandle } from "../core/job_handle";
+import { addMetricResults } from "../../portability/harness/metrics_container";
 import { isStatefulParDo } from "../core/state/state_cell_specs";
 import type { ShuffleOutput, Segment } from "./shuffle/shuffle_output";
 import { createSpillDir, removeSpillDir } from "./shuffle/spill_dir";
@@ -116,7 +117,7 @@ export class BatchDriver {
     try {
       await this.pool.run(spec);
     } catch (e) {
-      const first = this.model.leaves.find((l) => l.proto.environmentId)?.id ?? "(none)";
+      const first = this.model.firstUserTransform();
       const message = e instanceof Error ? e.message : (e as TaskFailure).message;
       throw new PipelineExecutionError(
         `the pipeline's code cannot be loaded on the executors (first user transform: '${first}'): ${message}\n` +
@@ -257,17 +258,7 @@ export class BatchDriver {
       // A re-run replaces what the earlier attempt wrote, so nothing is counted twice.
       byTask.set(partition, output);
     }
-    for (const [name, v] of Object.entries(result.metrics.counters)) this.job.totals.counters[name] = (this.job.totals.counters[name] ?? 0) + v;
-    for (const [name, d] of Object.entries(result.metrics.distributions)) {
-      const t = this.job.totals.distributions[name];
-      this.job.totals.distributions[name] = t
-        ? { sum: t.sum + d.sum, count: t.count + d.count, min: Math.min(t.min, d.min), max: Math.max(t.max, d.max) }
-        : d;
-    }
-    for (const [name, g] of Object.entries(result.metrics.gauges)) {
-      const t = this.job.totals.gauges[name];
-      if (!t || g.timestamp >= t.timestamp) this.job.totals.gauges[name] = g;
-    }
+    addMetricResults(this.job.totals, result.metrics);
   }
 
   /** True when a task failed because a shuffle file it read has disappeared. */

@@ -42,7 +42,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
       const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
       const reason = whyNotShippable(origin);
       if (reason) {
-        const first = model.leaves.find((l) => l.proto.environmentId)?.id ?? "(none)";
+        const first = model.firstUserTransform();
         throw new Error(`the pipeline's code cannot be shipped to executors (first user transform: '${first}'): ${reason}`);
       }
       const pool =

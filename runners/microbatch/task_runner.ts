@@ -12,19 +12,19 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
-import { buildStage, combineFnOf } from "../../portability/harness/stage_executor";
+import { buildStage } from "../../portability/harness/stage_executor";
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
 import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
-import { ByteReader, ByteWriter, CoderError, type Coder } from "../../portability/coders";
-import { RunnerCheckError, wrapUserError } from "../../portability/harness/user_code_error";
+import { ByteReader, ByteWriter, type Coder } from "../../portability/coders";
+import { RunnerCheckError } from "../../portability/harness/user_code_error";
 import { previewValue } from "../../portability/values/preview";
 import type { ExecutionPlan, FusedStage, ShuffleNode } from "../core/execution_plan";
 import { shuffleInputs } from "../core/execution_plan";
 import { windowedValueCoder, collectionCoder } from "../core/collection_coders";
 import { sideInputReaderFor } from "../core/side_input_store";
-import { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
-import { windowingOf } from "../core/windowing/windowing_from_proto";
+import type { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
+import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
 import { SequencePacer } from "../core/sources/sequence_source";
@@ -168,7 +168,7 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
   } else {
     const node = job.plan.shuffles.find((s) => s.transformId === task.nodeId);
     if (!node) throw new Error(`internal: no shuffle '${task.nodeId}'`);
-    runShuffleTask(job, task, node, sinkFor(node.output));
+    runShuffleTask(job, task, node, sinkFor(node.output), metrics);
   }
   const outputs: TaskResult["outputs"] = {};
   for (const pc of Object.keys(task.outputs)) outputs[pc] = sinkFor(pc).finish();
@@ -203,7 +203,7 @@ function runStageTask(
       timers: new TimerService(),
       inputWatermark: () => inputWatermark,
       processingTime: () => Date.now(),
-      onDroppedLate: (n) => metrics.counter("droppedDueToLateness").inc(n),
+      onDroppedLate: (n) => metrics.counter(DROPPED_DUE_TO_LATENESS).inc(n),
     }),
   });
   job.setUpOnce(stage.id, exec);
@@ -248,42 +248,34 @@ function runStageTask(
   }
 }
 
-function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out: ShuffleSink): void {
+function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out: ShuffleSink, metrics: MetricsContainer): void {
   if (node.kind === "flatten" || node.kind === "reshuffle") {
     for (const pc of shuffleInputs(node)) {
       for (const wv of elementsOf(job, pc, task.inputs[pc] ?? [])) out.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
     }
     return;
   }
-  const t = job.model.transform(node.transformId);
-  const realInput = Object.values(t.inputs)[0]!;
-  const keyCoder = job.model.coderOf(realInput, job.userCode).components[0]!;
-  const windowing = windowingOf(job.model, realInput);
-  const mode =
-    node.kind === "groupByKey"
-      ? ({ kind: "buffer" } as const)
-      : ({ kind: "combine", fn: combineFnOf(job.model, node.transformId, job.userCode), inputsAreAccumulators: node.lifted } as const);
   const elementCoder = windowedValueCoder(job.model, job.plan, node.input, job.userCode);
   const newRunner = (): ReduceFnRunner =>
-    new ReduceFnRunner({
-      transform: node.transformId,
-      windowing,
-      keyCoder,
-      mode,
-      emit: (key, value, timestamp, window, pane) => out.receive({ key, value }, timestamp, [window], pane),
-    });
+    groupingRunnerFor(
+      job.model,
+      node,
+      job.userCode,
+      (kv, timestamp, window, pane) => out.receive(kv, timestamp, [window], pane),
+      (metric, n) => metrics.counter(metric).inc(n),
+    );
   const feed = (reduce: ReduceFnRunner, values: readonly Uint8Array[], now: number): void => {
     for (const bytes of values) {
       const wv = elementCoder.decode(new ByteReader(bytes), "outer") as WindowedValue<KV<unknown, unknown>>;
-      guard(node.transformId, wv.value, () => reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now));
+      guardGrouping(node.transformId, wv.value, () => reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now));
     }
   };
-  if (mode.kind === "combine") {
+  if (node.kind === "combine") {
     // Accumulators are small: one runner holds the whole partition's keys.
     const reduce = newRunner();
     const now = Date.now();
     for (const group of readGrouped(task.inputs[node.input] ?? [])) feed(reduce, group.values, now);
-    guard(node.transformId, undefined, () => reduce.advanceInputWatermark(Infinity));
+    guardGrouping(node.transformId, undefined, () => reduce.advanceInputWatermark(Infinity));
     return;
   }
   // A GroupByKey holds values: each key is complete within this partition, so
@@ -291,15 +283,6 @@ function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out:
   for (const group of readGrouped(task.inputs[node.input] ?? [])) {
     const reduce = newRunner();
     feed(reduce, group.values, Date.now());
-    guard(node.transformId, undefined, () => reduce.advanceInputWatermark(Infinity));
-  }
-}
-
-function guard(transform: string, element: unknown, f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CoderError) throw new RunnerCheckError(transform, `'${transform}': ${e.message} (${previewValue(element)})`, { cause: e });
-    wrapUserError(e, transform, "combining", element !== undefined ? { value: element } : undefined);
+    guardGrouping(node.transformId, undefined, () => reduce.advanceInputWatermark(Infinity));
   }
 }

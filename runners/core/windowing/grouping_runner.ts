@@ -1,0 +1,66 @@
+/**
+ * A grouping step of the plan (GroupByKey, or a Combine fed values or
+ * partial accumulators) as a ReduceFnRunner: its configuration read from the
+ * proto, the metrics Beam keeps for dropped data, and how its failures are
+ * attributed. Every runner groups through this.
+ */
+import type { PipelineModel } from "../../../portability/pipeline_model";
+import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import { CoderError } from "../../../portability/coders";
+import { combineFnOf } from "../../../portability/harness/stage_executor";
+import { RunnerCheckError, wrapUserError } from "../../../portability/harness/user_code_error";
+import { previewValue } from "../../../portability/values/preview";
+import type { KV } from "../../../sdk/values/kv";
+import type { BoundedWindow } from "../../../sdk/values/windows";
+import type { PaneInfo } from "../../../sdk/values/pane";
+import type { ShuffleNode } from "../execution_plan";
+import { ReduceFnRunner } from "./reduce_fn_runner";
+import { windowingOf } from "./windowing_from_proto";
+
+/** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
+export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
+/** The metric counting elements dropped because their window's trigger had finished (Beam's name). */
+export const DROPPED_DUE_TO_CLOSED_WINDOW = "droppedDueToClosedWindow";
+
+/** A plan node that groups. */
+export type GroupingNode = Extract<ShuffleNode, { kind: "groupByKey" | "combine" }>;
+
+/** Builds the ReduceFnRunner of a grouping node; `emit` gets each pane as a KV, `count` the drop metrics. */
+export function groupingRunnerFor(
+  model: PipelineModel,
+  node: GroupingNode,
+  userCode: UserCodeSource,
+  emit: (kv: KV<unknown, unknown>, timestamp: number, window: BoundedWindow, pane: PaneInfo) => void,
+  count: (metric: string, n: number) => void,
+): ReduceFnRunner {
+  // A lifted combine reads accumulators; its windowing and key coder are those of its real input.
+  const realInput = Object.values(model.transform(node.transformId).inputs)[0]!;
+  return new ReduceFnRunner({
+    transform: node.transformId,
+    windowing: windowingOf(model, realInput),
+    keyCoder: model.coderOf(realInput, userCode).components[0]!,
+    mode:
+      node.kind === "groupByKey"
+        ? { kind: "buffer" }
+        : { kind: "combine", fn: combineFnOf(model, node.transformId, userCode), inputsAreAccumulators: node.lifted },
+    emit: (key, value, timestamp, window, pane) => emit({ key, value }, timestamp, window, pane),
+    onDroppedLateElements: (n) => count(DROPPED_DUE_TO_LATENESS, n),
+    onDroppedClosedWindowElements: (n) => count(DROPPED_DUE_TO_CLOSED_WINDOW, n),
+  });
+}
+
+/**
+ * Runs grouping work, attributing failures to the grouping transform: a key
+ * its coder cannot encode cannot be grouped; anything else came from user
+ * code (a CombineFn).
+ */
+export function guardGrouping(transform: string, element: KV<unknown, unknown> | undefined, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CoderError) {
+      throw new RunnerCheckError(transform, `'${transform}' cannot group by the key ${previewValue(element?.key)}: ${e.message}`, { cause: e });
+    }
+    wrapUserError(e, transform, "combining", element ? { value: element } : undefined);
+  }
+}
