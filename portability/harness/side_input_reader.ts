@@ -5,10 +5,3 @@ export interface SideInputReader {
   /** The view value of side input `name` for the main input's `window`. */
   get(name: string, window: BoundedWindow): unknown;
 }
-
-/** The reader of a ParDo without side inputs. */
-export const NO_SIDE_INPUTS: SideInputReader = {
-  get(name: string): never {
-    throw new Error(`no side input named '${name}' was declared; pass it in the transform's { sideInputs: { ${name}: view } }`);
-  },
-};

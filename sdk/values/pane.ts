@@ -28,23 +28,3 @@ export const NO_FIRING: PaneInfo = Object.freeze({
   index: 0,
   onTimeIndex: 0,
 });
-
-/** The single pane of a window fired once, on time, by the default trigger on bounded data. */
-export const ON_TIME_AND_ONLY_FIRING: PaneInfo = Object.freeze({
-  isFirst: true,
-  isLast: true,
-  timing: "ON_TIME" as const,
-  index: 0,
-  onTimeIndex: 0,
-});
-
-/** Builds a pane info. */
-export function paneInfo(
-  isFirst: boolean,
-  isLast: boolean,
-  timing: PaneTiming,
-  index: number,
-  onTimeIndex: number,
-): PaneInfo {
-  return { isFirst, isLast, timing, index, onTimeIndex };
-}

@@ -4,7 +4,7 @@
  * the harness (WindowInto), the grouping logic and side inputs on every runner.
  */
 import type { WindowFnSpec } from "../../../sdk/windowing/windowing_strategy";
-import { GLOBAL_WINDOW, IN_GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow, type IntervalWindow } from "../../../sdk/values/windows";
+import { IN_GLOBAL_WINDOW, type BoundedWindow, type IntervalWindow } from "../../../sdk/values/windows";
 
 /** The windows `fn` assigns to an element at `timestamp` (sessions: the proto-window `[t, t + gap)`, merged later). */
 export function assignWindows(fn: WindowFnSpec, timestamp: number): readonly BoundedWindow[] {
@@ -51,15 +51,6 @@ export function mergeOverlapping(windows: readonly IntervalWindow[]): { merged: 
   }
   return groups;
 }
-
-/** The global window or an interval, for windows known to be of one kind. */
-export function asInterval(w: BoundedWindow): IntervalWindow {
-  if (isGlobalWindow(w)) throw new Error("expected an interval window, got the global window");
-  return w;
-}
-
-/** The window function's own global window, for callers that need one. */
-export const THE_GLOBAL_WINDOW = GLOBAL_WINDOW;
 
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
