@@ -6,6 +6,43 @@
 
 import { GLOBAL_WINDOW_MAX_TIMESTAMP, MIN_TIMESTAMP } from "../../sdk/values/time";
 
+/** A completed checkpoint of the stream runner, as progress displays show it. */
+export interface CheckpointSummary {
+  readonly id: number;
+  /** From the trigger to the last acknowledgement and the metadata written, ms. */
+  readonly durationMs: number;
+  /** Bytes of state written for it. */
+  readonly sizeBytes: number;
+  /** When it completed (epoch ms). */
+  readonly completedAt: number;
+}
+
+/** A finished micro-batch of the micro-batch runner, as progress displays show it. */
+export interface BatchSummary {
+  readonly id: number;
+  /** Source records the batch read. */
+  readonly inputRows: number;
+  /** From its start to its commit, ms. */
+  readonly processingMs: number;
+  /** How late it started after its scheduled time, ms. */
+  readonly schedulingDelayMs: number;
+  /** Rows held in the state store after it. */
+  readonly stateRows: number;
+  /** The watermark the batch ran with (ms). */
+  readonly watermark: number;
+  /** When it was committed (epoch ms). */
+  readonly completedAt: number;
+}
+
+/** Element counts of one fused stage (or shuffle node) of the plan. */
+export interface StageCounts {
+  elementsIn: number;
+  elementsOut: number;
+}
+
+/** How many recent checkpoints or batches a {@link JobProgress} keeps. */
+export const RECENT_HISTORY = 50;
+
 /** What a runner keeps up to date while a job runs. */
 export class JobProgress {
   /** Elements read by the job's stages (from sources and from other stages). */
@@ -16,6 +53,52 @@ export class JobProgress {
   watermark = -Infinity;
   /** The runner's own view: e.g. "stage 3/7, 12 tasks done". */
   detail = "";
+  /** Per plan node (a fused stage's id, or a shuffle node's transform id): elements in and out, for runners that count them. */
+  readonly stages = new Map<string, StageCounts>();
+  /** Completed checkpoints so far (stream runner). */
+  checkpointsCompleted = 0;
+  /** The most recent completed checkpoints, oldest first, at most {@link RECENT_HISTORY}. */
+  readonly recentCheckpoints: CheckpointSummary[] = [];
+  /** Committed micro-batches so far (micro-batch runner, unbounded input). */
+  batchesCompleted = 0;
+  /** The most recent committed batches, oldest first, at most {@link RECENT_HISTORY}. */
+  readonly recentBatches: BatchSummary[] = [];
+
+  /** The counts of a plan node, created at zero on first use. */
+  stage(id: string): StageCounts {
+    let c = this.stages.get(id);
+    if (!c) this.stages.set(id, (c = { elementsIn: 0, elementsOut: 0 }));
+    return c;
+  }
+
+  /** Records a completed checkpoint. */
+  addCheckpoint(c: CheckpointSummary): void {
+    this.checkpointsCompleted++;
+    this.recentCheckpoints.push(c);
+    if (this.recentCheckpoints.length > RECENT_HISTORY) this.recentCheckpoints.shift();
+  }
+
+  /** Records a committed batch. */
+  addBatch(b: BatchSummary): void {
+    this.batchesCompleted++;
+    this.recentBatches.push(b);
+    if (this.recentBatches.length > RECENT_HISTORY) this.recentBatches.shift();
+  }
+
+  /** "checkpoint 12 (340 ms, 1.2 MB)" or "batch 31 (2,000 rows, 45 ms)": the last one, for the progress line; "" when none. */
+  lastCheckpointOrBatch(): string {
+    const c = this.recentCheckpoints.at(-1);
+    const b = this.recentBatches.at(-1);
+    if (c && (!b || c.completedAt >= b.completedAt)) return `checkpoint ${c.id} (${Math.round(c.durationMs)} ms, ${formatBytes(c.sizeBytes)})`;
+    if (b) return `batch ${b.id} (${b.inputRows.toLocaleString("en-US")} rows, ${Math.round(b.processingMs)} ms)`;
+    return "";
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 /** Shows a job's progress until `stop()`. */
@@ -34,6 +117,8 @@ function formatLine(p: JobProgress, elapsedMs: number, rate: number): string {
   const seconds = (elapsedMs / 1000).toFixed(1);
   const parts = [`${seconds}s`, `in ${p.elementsIn.toLocaleString("en-US")}`, `out ${p.elementsOut.toLocaleString("en-US")}`, `${Math.round(rate).toLocaleString("en-US")}/s`, `watermark ${formatWatermark(p.watermark)}`];
   if (p.detail) parts.push(p.detail);
+  const last = p.lastCheckpointOrBatch();
+  if (last) parts.push(`last ${last}`);
   return parts.join("  ");
 }
 

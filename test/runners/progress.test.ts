@@ -32,4 +32,26 @@ describe("progress reporter", () => {
     startProgressReporter("wc", new JobProgress(), stream, false).stop("DONE");
     expect(written).to.deep.equal([]);
   });
+
+  it("shows the last checkpoint or batch, whichever is newer", () => {
+    const p = new JobProgress();
+    expect(p.lastCheckpointOrBatch()).to.equal("");
+    p.addCheckpoint({ id: 3, durationMs: 120.4, sizeBytes: 2048, completedAt: 1000 });
+    expect(p.lastCheckpointOrBatch()).to.equal("checkpoint 3 (120 ms, 2.0 KB)");
+    p.addBatch({ id: 7, inputRows: 2500, processingMs: 44, schedulingDelayMs: 1, stateRows: 10, watermark: 0, completedAt: 2000 });
+    expect(p.lastCheckpointOrBatch()).to.equal("batch 7 (2,500 rows, 44 ms)");
+    expect(p.checkpointsCompleted).to.equal(1);
+    expect(p.batchesCompleted).to.equal(1);
+    const { stream, written } = fakeStream(false);
+    startProgressReporter("wc", p, stream, true).stop("DONE");
+    expect(written[0]).to.match(/last batch 7 \(2,500 rows, 44 ms\)\n$/);
+  });
+
+  it("keeps a bounded history of checkpoints", () => {
+    const p = new JobProgress();
+    for (let i = 1; i <= 80; i++) p.addCheckpoint({ id: i, durationMs: 1, sizeBytes: 1, completedAt: i });
+    expect(p.checkpointsCompleted).to.equal(80);
+    expect(p.recentCheckpoints).to.have.length(50);
+    expect(p.recentCheckpoints[0]!.id).to.equal(31);
+  });
 });
