@@ -25,6 +25,16 @@ export interface CombineFnPayload {
   readonly ref: string;
 }
 
+/** Payload of `millrace:sink:text:v1`, the sink of `io.writeText`. */
+export interface TextSinkPayload {
+  /** The absolute path prefix of the files. */
+  readonly prefix: string;
+  /** How many shards a bounded write makes (lines go to the shard their hash selects). */
+  readonly numShards: number;
+  /** Appended to every file name. */
+  readonly suffix: string;
+}
+
 /** Payload of `millrace:view_fn:v1`. */
 export interface ViewFnPayload {
   readonly kind: ViewKind;

@@ -8,7 +8,7 @@ import { decodeMessage } from "./proto/messages";
 import type { Coder } from "./coders/coder";
 import { defaultCoderRegistry } from "./coders";
 import { MillraceUrns } from "./urns";
-import { decodeJsonPayload, type DoFnPayload, type UserCoderPayload } from "./payloads";
+import { decodeJsonPayload, type DoFnPayload, type UserCoderPayload, type TextSinkPayload } from "./payloads";
 import type { UserCodeSource } from "./user_code/user_code_source";
 
 /** A leaf transform of the model. */
@@ -100,6 +100,18 @@ export class PipelineModel {
   /** The millrace DoFn payload of a ParDo transform. */
   doFnPayload(transformId: string): DoFnPayload {
     return decodeJsonPayload<DoFnPayload>(this.parDoPayload(transformId).doFn!.payload, `DoFn of '${transformId}'`);
+  }
+
+  /**
+   * The text sink of a `beam:transform:write_files:v1` composite (what
+   * `io.writeText` writes), for runners that write files natively.
+   */
+  textSinkPayload(transformId: string): TextSinkPayload {
+    const payload = decodeMessage("WriteFilesPayload", this.transform(transformId).spec!.payload);
+    if (payload.sink?.urn !== MillraceUrns.TEXT_SINK) {
+      throw new Error(`'${transformId}' writes files with the sink '${payload.sink?.urn ?? "(none)"}'; only ${MillraceUrns.TEXT_SINK} is supported`);
+    }
+    return decodeJsonPayload<TextSinkPayload>(payload.sink.payload, `text sink of '${transformId}'`);
   }
 
   /** The main input PCollection of a transform (the input that is not a side input). */

@@ -13,7 +13,7 @@ import { encodeMessage, IsBounded, MergeStatus, AccumulationMode, OutputTime, Cl
 import type * as pb from "./proto/messages";
 import { TransformUrns, WindowFnUrns, SideInputUrns, MillraceUrns, RequirementUrns } from "./urns";
 import type { StateSpec } from "../sdk/state/state_specs";
-import { encodeJsonPayload, type DoFnPayload, type CombineFnPayload, type ViewFnPayload, type UserCoderPayload } from "./payloads";
+import { encodeJsonPayload, type DoFnPayload, type CombineFnPayload, type ViewFnPayload, type UserCoderPayload, type TextSinkPayload } from "./payloads";
 
 /** The id of the one environment millrace pipelines use. */
 export const SDK_ENVIRONMENT_ID = "millrace_node";
@@ -98,7 +98,17 @@ class ComponentsBuilder {
       case "reshuffle":
         return { spec: { urn: TransformUrns.RESHUFFLE }, usesEnvironment: false };
       case "writeFiles":
-        return { spec: { urn: TransformUrns.WRITE_FILES }, usesEnvironment: false };
+        return {
+          spec: {
+            urn: TransformUrns.WRITE_FILES,
+            payload: encodeMessage("WriteFilesPayload", {
+              sink: { urn: MillraceUrns.TEXT_SINK, payload: encodeJsonPayload(spec.sink satisfies TextSinkPayload) },
+              windowedWrites: false,
+              runnerDeterminedSharding: false,
+            }),
+          },
+          usesEnvironment: false,
+        };
       case "testStream": {
         // Elements travel encoded with the output's coder, as in Beam: the stream is data, not code.
         const output = node.outputs.main!;

@@ -131,6 +131,8 @@ export const MillraceUrns = {
   JS_VALUE_CODER: "millrace:coder:js_value:v1",
   USER_CODER: "millrace:coder:user:v1",
   ENVIRONMENT: "millrace:env:node_module:v1",
+  /** The sink of `io.writeText` inside a `beam:transform:write_files:v1` payload. */
+  TEXT_SINK: "millrace:sink:text:v1",
 } as const;
 
 type ValueOf<T> = T[keyof T];

@@ -12,7 +12,7 @@ import { StatefulDoFnOperator, type KeyedRuntime } from "./stateful_dofn_operato
 import { isStatefulParDo, keyedSpecsOf, type KeyedSpecs } from "../../runners/core/state/state_cell_specs";
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import { decodeMessage } from "../proto/messages";
-import { decodeJsonPayload, type CombineFnPayload } from "../payloads";
+import { decodeJsonPayload, type CombineFnPayload, type TextSinkPayload } from "../payloads";
 import { combineReceivers, type ElementReceiver } from "./element_receiver";
 import { DoFnContext } from "./dofn_context";
 import { DoFnOperator, FilterOperator, FlatMapOperator, MapOperator, type Operator } from "./operators";
@@ -47,6 +47,12 @@ export interface StageRuntime {
   edge?(pcollectionId: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver;
   /** Receives elements of outputs nothing consumes (the end of the pipeline), e.g. to count them; dropped otherwise. */
   readonly terminal?: ElementReceiver;
+  /**
+   * The runner's own file sink for an `io.writeText` step (runners that plan
+   * with `NATIVE_COMPOSITES_WITH_FILE_SINK`): receives the lines, and may
+   * emit the names of files it wrote to `output`.
+   */
+  textSink?(transformId: string, sink: TextSinkPayload, output: ElementReceiver): Operator;
   /** State, timers and times for a stateful ParDo (runners that support them). */
   keyed?(transformId: string, specs: KeyedSpecs): KeyedRuntime;
 }
@@ -187,7 +193,9 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
         ? buildParDo(model, step, runtime, receiversFor)
         : step.kind === "windowInto"
           ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
-          : buildPrecombine(model, step, runtime, receiversFor);
+          : step.kind === "writeText"
+            ? buildTextSink(model, step, runtime, receiversFor)
+            : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }
@@ -258,6 +266,16 @@ function buildStatefulParDo(
   const fn = runtime.userCode.lookup(payload.ref) as DoFnObject<unknown, unknown>;
   const operator = new StatefulDoFnOperator(id, ctx, fn, specs, keyCoder, model.windowingOf(step.input).allowedLateness, keyedRuntime);
   return { operator, runtime: keyedRuntime };
+}
+
+function buildTextSink(
+  model: PipelineModel,
+  step: Extract<StageStep, { kind: "writeText" }>,
+  runtime: StageRuntime,
+  receiversFor: (pc: string) => ElementReceiver,
+): Operator {
+  if (!runtime.textSink) throw new Error(`internal: '${step.transformId}' was planned as a native file sink, but the runner gives none`);
+  return runtime.textSink(step.transformId, model.textSinkPayload(step.transformId), receiversFor(step.output));
 }
 
 function buildPrecombine(

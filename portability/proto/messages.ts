@@ -465,6 +465,22 @@ export interface CombinePayload {
   accumulatorCoderId: string;
 }
 
+/** `WriteFilesPayload`: payload of `beam:transform:write_files:v1`. */
+export interface WriteFilesPayload {
+  /** The sink: for millrace's text sink, `millrace:sink:text:v1` with a JSON {@link TextSinkPayload}-shaped payload. */
+  sink: FunctionSpec | null;
+  /** How elements become records (unused by millrace: text lines are the elements). */
+  formatFunction: FunctionSpec | null;
+  /** True when each window is written separately. */
+  windowedWrites: boolean;
+  /** True when the runner chooses the number of shards. */
+  runnerDeterminedSharding: boolean;
+  /** Side inputs of the sink, by local name. */
+  sideInputs: Record<string, SideInput>;
+  /** True when shards are chosen automatically (Beam's auto sharding). */
+  autoSharded: boolean;
+}
+
 /** `ReadPayload`: payload of `beam:transform:read:v1`. */
 export interface ReadPayload {
   /** The source to read. */
@@ -614,6 +630,8 @@ export interface MessageTypes {
   CombinePayload: CombinePayload;
   /** Decoded shape of `ReadPayload`. */
   ReadPayload: ReadPayload;
+  /** Decoded shape of `WriteFilesPayload`. */
+  WriteFilesPayload: WriteFilesPayload;
   /** Decoded shape of `WindowIntoPayload`. */
   WindowIntoPayload: WindowIntoPayload;
   /** Decoded shape of `TestStreamPayload`. */

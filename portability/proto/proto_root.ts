@@ -123,6 +123,7 @@ export const BeamTypes = {
   TimerFamilySpec: lookup("TimerFamilySpec"),
   CombinePayload: lookup("CombinePayload"),
   ReadPayload: lookup("ReadPayload"),
+  WriteFilesPayload: lookup("WriteFilesPayload"),
   WindowIntoPayload: lookup("WindowIntoPayload"),
   TestStreamPayload: lookup("TestStreamPayload"),
   Trigger: lookup("Trigger"),

@@ -14,6 +14,13 @@ import { accumulatorsOf, type ExecutionPlan, type FusedStage, type ShuffleNode }
 /** Composite URNs millrace runners execute natively; pass them to `fromProto`. */
 export const NATIVE_COMPOSITES: readonly string[] = [TransformUrns.COMBINE_PER_KEY, TransformUrns.RESHUFFLE];
 
+/**
+ * {@link NATIVE_COMPOSITES} plus `io.writeText`'s `write_files` composite,
+ * for runners with a file sink of their own (exactly-once on stream and
+ * micro-batch): the plan then has a `writeText` step where the composite was.
+ */
+export const NATIVE_COMPOSITES_WITH_FILE_SINK: readonly string[] = [...NATIVE_COMPOSITES, TransformUrns.WRITE_FILES];
+
 /** Plans a validated model (built with {@link NATIVE_COMPOSITES}). */
 export function planExecution(model: PipelineModel): ExecutionPlan {
   const stages: FusedStage[] = [];
@@ -144,6 +151,16 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
           materialize(input);
           shuffles.push({ kind: "combine", transformId: leaf.id, input, output, lifted: false });
         }
+        break;
+      }
+      case TransformUrns.WRITE_FILES: {
+        // Only runners that write files natively decode this composite as a leaf.
+        const input = Object.values(t.inputs)[0]!;
+        const output = onlyOutput(leaf.id);
+        const stage = stageReading(input);
+        stage.steps.push({ kind: "writeText", transformId: leaf.id, input, output });
+        stage.produces.push(output);
+        stageOf.set(output, stage);
         break;
       }
       default:

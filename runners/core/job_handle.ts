@@ -98,6 +98,8 @@ const SUPPORTED_REQUIREMENTS = ["beam:requirement:pardo:stateful:v1"];
  * Starts a job the way every runner does: returns the handle at once, then
  * (on the next tick) decodes and validates the proto, plans it, and runs
  * `execute`; the job is done when it resolves, failed when anything throws.
+ * `nativeComposites` are the composite URNs the runner executes itself
+ * (default {@link NATIVE_COMPOSITES}).
  */
 export function startJob(
   pipelineProto: Uint8Array,
@@ -105,6 +107,7 @@ export function startJob(
   execute: (model: PipelineModel, plan: ExecutionPlan, job: JobHandle) => Promise<void>,
   cleanup: () => void = () => undefined,
   jobName = "job",
+  nativeComposites: readonly string[] = NATIVE_COMPOSITES,
 ): JobHandle {
   const job = new JobHandle();
   const reporter = startProgressReporter(jobName, job.progress);
@@ -115,7 +118,7 @@ export function startJob(
   setImmediate(() => {
     Promise.resolve()
       .then(async () => {
-        const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: SUPPORTED_REQUIREMENTS });
+        const model = fromProto(pipelineProto, { nativeComposites, supportedRequirements: SUPPORTED_REQUIREMENTS });
         await execute(model, planExecution(model), job);
         job.finish();
       })

@@ -60,4 +60,5 @@ export type PrimitiveSpec =
   | { readonly kind: "reshuffle" }
   /** A TestStream: its events, with elements encoded by the output's coder. */
   | { readonly kind: "testStream"; readonly events: readonly TestStreamEventSpec[] }
-  | { readonly kind: "writeFiles" };
+  /** `io.writeText`'s composite: which files it writes, for runners that write them natively. */
+  | { readonly kind: "writeFiles"; readonly sink: { readonly prefix: string; readonly numShards: number; readonly suffix: string } };

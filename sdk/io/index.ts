@@ -72,11 +72,17 @@ export function readText(pathOrGlob: string): PTransform<PBegin, PCollection<str
  *   `<dir>/.millrace-temp-<name>-<id>/` and renamed to their final names only
  *   after all are written; the temporary directory is then removed. A job
  *   that fails before that point leaves only the hidden directory behind.
- * - The input must be bounded and in the global window.
+ * - The input must be in the global window. Unbounded input: on the direct
+ *   runner each bundle's lines go to a file `<prefix>-<id><suffix>`
+ *   (renamed into place when complete; at least once); the stream runner
+ *   writes it exactly once with a two-phase commit per checkpoint, and the
+ *   micro-batch runner per batch (see the README).
  * - Invalid options (an empty prefix, a prefix ending in `/`, a `numShards`
  *   that is not a whole number >= 1, a suffix with `/`) throw when called.
  *
- * The composite carries Beam's `beam:transform:write_files:v1` URN; its
+ * The composite carries Beam's `beam:transform:write_files:v1` URN, with a
+ * `WriteFilesPayload` whose sink is `millrace:sink:text:v1` (prefix, shards,
+ * suffix) for runners that write files natively; its
  * parts: AssignShard → GroupByKey → WriteShards (one temporary file per
  * shard) → CollectShards (combineGlobally toList) → Finalize (renames), with
  * the temporary directory chosen once by Impulse → ChooseTempDir and read as

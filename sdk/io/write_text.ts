@@ -11,7 +11,7 @@ import { groupByKey } from "../transforms/group_by_key";
 import { combineGlobally } from "../transforms/combine";
 import { combiners } from "../transforms/combiners";
 import { views } from "../transforms/views";
-import type { ProcessContext } from "../transforms/transform_context";
+import type { BundleContext, ProcessContext } from "../transforms/transform_context";
 
 /** Options of {@link writeText}. */
 export interface WriteTextOptions {
@@ -108,6 +108,46 @@ export function finalizeShards(written: readonly WrittenShard[], tempDir: string
   return finals.sort();
 }
 
+/**
+ * The expansion for unbounded input, for runners without a native file
+ * sink (the direct runner): each bundle's lines go to a file of its own,
+ * `<prefix>-<random id><suffix>`, written under a hidden name and renamed
+ * when complete, so a reader never sees a partial file. A retried bundle
+ * may write its lines again (at least once); the stream and micro-batch
+ * runners write this composite natively, exactly once.
+ */
+function writeBundles(input: PCollection<string>, dir: string, base: string, suffix: string): PCollection<string> {
+  let lines: string[] = [];
+  return input.apply(
+    "WriteBundles",
+    new ParDoTransform<string, string>("WriteBundles", {
+      fn: {
+        startBundle() {
+          lines = [];
+        },
+        process(line: string) {
+          if (typeof line !== "string") {
+            throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
+          }
+          lines.push(line);
+        },
+        finishBundle(ctx: BundleContext<string>) {
+          if (lines.length === 0) return;
+          fs.mkdirSync(dir, { recursive: true });
+          const id = randomId();
+          const hidden = path.join(dir, `.millrace-temp-${base}-${id}`);
+          const final = path.join(dir, `${base}-${id}${suffix}`);
+          writeLines(hidden, lines);
+          fs.renameSync(hidden, final);
+          lines = [];
+          ctx.output(final);
+        },
+      },
+      shape: "dofn",
+    }),
+  );
+}
+
 /** @internal `mr.io.writeText`'s composite. */
 export class WriteText extends PTransform<PCollection<string>, PCollection<string>> {
   private readonly prefix: string;
@@ -149,15 +189,14 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
 
   expand(input: PCollection<string>): PCollection<string> {
     const p = input.pipeline;
-    if (!input.isBounded || !isGlobalWindowing(input.windowing)) {
-      throw new Error(
-        `writeText: ${input.id} is ${input.isBounded ? "windowed" : "unbounded"}; writeText writes a bounded collection in the global window (windowed writes are not supported yet)`,
-      );
+    if (!isGlobalWindowing(input.windowing)) {
+      throw new Error(`writeText: ${input.id} is windowed; writeText writes a collection in the global window (windowed writes are not supported yet)`);
     }
-    p._declareComposite({ kind: "writeFiles" });
     const { prefix, numShards, suffix } = this;
+    p._declareComposite({ kind: "writeFiles", sink: { prefix, numShards, suffix } });
     const dir = path.dirname(prefix);
     const base = path.basename(prefix);
+    if (!input.isBounded) return writeBundles(input, dir, base, suffix);
 
     // One temporary directory per run, chosen once and shared through a side input.
     const tempDirs = p.apply("Impulse", impulse()).apply(

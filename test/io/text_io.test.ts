@@ -7,6 +7,8 @@ import * as mr from "../../index";
 import { expandBraces, matchFiles, segmentRegExp } from "../../sdk/io/glob";
 import { readLines } from "../../sdk/io/read_text";
 import { finalizeShards, shardName, writeLines } from "../../sdk/io/write_text";
+import { fromProto } from "../../portability/from_proto";
+import { NATIVE_COMPOSITES_WITH_FILE_SINK, planExecution } from "../../runners/core/fusion";
 
 async function expectRunFailure(p: mr.Pipeline, ...fragments: string[]): Promise<Error> {
   let caught: unknown;
@@ -170,6 +172,35 @@ describe("mr.io text files", () => {
         }
       }
       expect(written.sort()).to.deep.equal([...lines].sort());
+    });
+
+    it("writes unbounded input bundle by bundle on the direct runner: complete files, each line once", async () => {
+      const prefix = path.join(dir, "stream", "part");
+      const p = mr.Pipeline.create(["--bundleSize=7"]);
+      let stream = mr.testing.testStream<string>();
+      for (let i = 0; i < 5; i++) stream = stream.addElements(...lines.slice(i * 10, i * 10 + 10)).advanceWatermarkTo((i + 1) * 1000);
+      const files = p.apply(stream.advanceWatermarkToInfinity()).apply(mr.io.writeText(prefix, { suffix: ".txt" }));
+      mr.testing.assertThat(files).satisfies((names) => {
+        expect(names.length).to.be.greaterThan(1);
+        for (const f of names) expect(path.basename(f)).to.match(/^part-[0-9a-f]{12}\.txt$/);
+      });
+      await p.run().waitUntilFinish();
+      const names = fs.readdirSync(path.join(dir, "stream"));
+      expect(names.filter((n) => n.startsWith(".")), "no temporary file is left").to.deep.equal([]);
+      const written = names.flatMap((n) => fs.readFileSync(path.join(dir, "stream", n), "utf8").slice(0, -1).split("\n"));
+      expect(written.sort()).to.deep.equal([...lines].sort());
+    });
+
+    it("carries its sink in Beam's WriteFilesPayload, and plans as one step for runners with a native file sink", () => {
+      const prefix = path.join(dir, "native", "part");
+      const p = mr.Pipeline.create();
+      p.apply(mr.create(["a"])).apply("Write", mr.io.writeText(prefix, { numShards: 2, suffix: ".csv" }));
+      const bytes = mr.portability.toProto(p);
+      const model = fromProto(bytes, { nativeComposites: NATIVE_COMPOSITES_WITH_FILE_SINK });
+      expect(model.textSinkPayload("Write")).to.deep.equal({ prefix, numShards: 2, suffix: ".csv" });
+      const steps = planExecution(model).stages.flatMap((s) => s.steps);
+      expect(steps.filter((s) => s.kind === "writeText").map((s) => (s as { transformId: string }).transformId)).to.deep.equal(["Write"]);
+      expect(steps.some((s) => s.kind === "pardo" && s.transformId.startsWith("Write/")), "the expansion is not planned").to.equal(false);
     });
 
     it("is deterministic: the same input gives the same files", async () => {
