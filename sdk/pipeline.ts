@@ -14,6 +14,7 @@ import type { PipelineOrigin } from "../portability/user_code/user_code_source";
 import { callerModule } from "../portability/user_code/caller_module";
 import { rebuildState } from "../portability/user_code/rebuild_mode";
 import { toProto } from "../portability/to_proto";
+import { RemoteJob } from "../portability/job_api/remote_job";
 
 /** How a new output collection of a primitive is described. */
 export interface OutputDeclaration {
@@ -88,6 +89,12 @@ export class Pipeline {
     const runner = findRunner(this.options.runner);
     if (!runner) throw new Error(`internal: runner '${this.options.runner}' passed validation but is not registered`);
     const pipelineProto = toProto(this, { runIndex });
+    const { jobEndpoint, jobToken, ...options } = this.options.toRecord();
+    if (typeof jobEndpoint === "string" && jobEndpoint !== "") {
+      const token = typeof jobToken === "string" && jobToken !== "" ? jobToken : process.env.MILLRACE_JOB_TOKEN;
+      const request = { pipelineProto, options, origin: this._origin(runIndex), jobName: String(options.jobName) };
+      return new RemoteJob(request, { endpoint: jobEndpoint, ...(token ? { token } : {}) });
+    }
     return runner.run({ pipelineProto, options: this.options.toRecord(), userCode: this._userCode });
   }
 

@@ -13,6 +13,8 @@ export const COMMON_FLAGS: FlagSpecs = {
   runner: { type: "string", description: "where the pipeline runs", default: DEFAULT_RUNNER },
   jobName: { type: "string", description: "a name for the job, shown in logs and errors", default: "millrace-job" },
   help: { type: "boolean", description: "print the flags and exit" },
+  jobEndpoint: { type: "string", description: "submit the job to a job service (millrace job-server) at ws://host:port instead of running it here" },
+  jobToken: { type: "string", description: "the job service's token (or put ?token=... in --jobEndpoint, or set MILLRACE_JOB_TOKEN)" },
 };
 
 /** Thrown for an unknown flag or a bad value; the message lists the valid flags. */
