@@ -14,29 +14,26 @@ import type { PipelineModel } from "../../portability/pipeline_model";
 import { IsBounded } from "../../portability/proto/messages";
 import { asCreateSource } from "../../portability/harness/create_source";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
-import { PipelineExecutionError } from "../../sdk/pipeline_result";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
-import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
+import type { ExecutionPlan } from "../core/execution_plan";
 import type { JobHandle } from "../core/job_handle";
 import { addMetricResults } from "../../portability/harness/metrics_container";
-import { isStatefulParDo } from "../core/state/state_cell_specs";
 import type { ShuffleOutput, Segment } from "./shuffle/shuffle_output";
 import { createSpillDir, removeSpillDir } from "./shuffle/spill_dir";
 import type { ExecutorPool } from "./executor_pool";
 import type { Partitioner } from "./partitioning";
 import type { MicrobatchSettings } from "./microbatch_flags";
 import type { TaskFailure, TaskResult, TaskSpec } from "./task_spec";
+import { prepareExecutors, taskFailedError, taskFailureOf } from "./task_attempts";
 
-type Node = { kind: "stage"; id: string; stage: FusedStage } | { kind: "shuffle"; id: string; shuffle: ShuffleNode };
+import { nodeInputs, nodeMainInputs, nodeOutputs, planNodes, planPartitioning, type PlanNode as Node } from "./plan_nodes";
 
-/** A task that failed for good: its message names the stage, the task and the transform. */
-class TaskFailedError extends PipelineExecutionError {}
 
 /** Runs one bounded job on the executor pool. */
 export class BatchDriver {
   private readonly jobId = randomUUID();
   private readonly nodes: Node[];
-  private readonly partitionerOf = new Map<string, Partitioner>();
+  private readonly partitionerOf: Map<string, Partitioner>;
   /** What each task of a node wrote, by PCollection: the blocks of finished PCollections. */
   private readonly written = new Map<string, Map<number, ShuffleOutput>>();
   private readonly producerOf = new Map<string, Node>();
@@ -51,25 +48,27 @@ export class BatchDriver {
     private readonly job: JobHandle,
     private readonly pool: ExecutorPool,
   ) {
-    this.nodes = [
-      ...plan.stages.map((stage): Node => ({ kind: "stage", id: stage.id, stage })),
-      ...plan.shuffles.map((shuffle): Node => ({ kind: "shuffle", id: shuffle.transformId, shuffle })),
-    ];
+    this.nodes = planNodes(plan);
     for (const n of this.nodes) for (const pc of this.outputsOf(n)) this.producerOf.set(pc, n);
-    this.planPartitioning();
+    this.partitionerOf = planPartitioning(model, plan, this.nodes);
   }
 
   /** Runs every node; resolves when done or cancelled. */
   async run(): Promise<void> {
     for (const [id, pc] of Object.entries(this.model.components.pcollections)) {
       if (pc.isBounded === IsBounded.UNBOUNDED) {
-        throw new Error(`${id} is unbounded: --runner=microbatch runs bounded pipelines only so far (micro-batches of unbounded input are not implemented yet)`);
+        throw new Error(`internal: ${id} is unbounded: an unbounded pipeline runs as micro-batches (StreamingDriver), not as one bounded job`);
       }
     }
     this.spillDir = createSpillDir();
     this.pool.addJob(this.jobId, this.pipelineProto);
     try {
-      await this.prepare();
+      await prepareExecutors(this.pool, this.model, {
+        jobId: this.jobId,
+        partitions: this.settings.partitions,
+        memoryBudgetBytes: this.settings.executorMemoryBytes,
+        spillDir: this.spillDir,
+      });
       const done = new Set<Node>();
       const complete = new Set<string>();
       while (done.size < this.nodes.length) {
@@ -99,58 +98,14 @@ export class BatchDriver {
     }
   }
 
-  /** Has an executor load the job's code first: a pipeline it cannot rebuild fails now, before any task. */
-  private async prepare(): Promise<void> {
-    const spec: TaskSpec = {
-      jobId: this.jobId,
-      nodeId: "(prepare)",
-      nodeKind: "prepare",
-      partition: 0,
-      partitions: this.settings.partitions,
-      attempt: 1,
-      inputs: {},
-      sideInputs: {},
-      outputs: {},
-      memoryBudgetBytes: this.settings.executorMemoryBytes,
-      spillDir: this.spillDir,
-    };
-    try {
-      await this.pool.run(spec);
-    } catch (e) {
-      const first = this.model.firstUserTransform();
-      const message = e instanceof Error ? e.message : (e as TaskFailure).message;
-      throw new PipelineExecutionError(
-        `the pipeline's code cannot be loaded on the executors (first user transform: '${first}'): ${message}\n` +
-          `(executors load the module that builds the pipeline again: build it in a script, or with mr.definePipeline at the top level of a module)`,
-        {
-          transform: first,
-        },
-      );
-    }
-  }
-
   // ---- planning ----
 
-  /** Every materialized PCollection is partitioned by key when a grouping or keyed stage reads it. */
-  private planPartitioning(): void {
-    const keyed = new Set<string>();
-    for (const s of this.plan.shuffles) if (s.kind === "groupByKey" || s.kind === "combine") keyed.add(s.input);
-    for (const st of this.plan.stages) {
-      const first = st.steps[0];
-      if (st.root.kind === "pcollection" && first?.kind === "pardo" && isStatefulParDo(this.model, first.transformId)) keyed.add(st.root.pcollection);
-    }
-    for (const n of this.nodes) {
-      for (const pc of this.outputsOf(n)) this.partitionerOf.set(pc, keyed.has(pc) ? "key" : "roundRobin");
-    }
-  }
-
   private outputsOf(n: Node): readonly string[] {
-    return n.kind === "stage" ? n.stage.materialized : [n.shuffle.output];
+    return nodeOutputs(n);
   }
 
   private inputsOf(n: Node): readonly string[] {
-    if (n.kind === "shuffle") return shuffleInputs(n.shuffle);
-    return [...(n.stage.root.kind === "pcollection" ? [n.stage.root.pcollection] : []), ...n.stage.sideInputs];
+    return nodeInputs(n);
   }
 
   /** The tasks of a node: one per partition, or per source split. */
@@ -186,8 +141,7 @@ export class BatchDriver {
 
   private taskSpec(n: Node, partition: number, attempt: number, range: { from: number; to: number } | undefined): TaskSpec {
     const inputs: Record<string, Segment[]> = {};
-    const mainInputs = n.kind === "shuffle" ? shuffleInputs(n.shuffle) : n.stage.root.kind === "pcollection" ? [n.stage.root.pcollection] : [];
-    for (const pc of mainInputs) inputs[pc] = this.segments(pc, partition);
+    for (const pc of nodeMainInputs(n)) inputs[pc] = this.segments(pc, partition);
     const sideInputs: Record<string, Segment[]> = {};
     if (n.kind === "stage") for (const pc of n.stage.sideInputs) sideInputs[pc] = this.segments(pc);
     const outputs: Record<string, Partitioner> = {};
@@ -229,18 +183,11 @@ export class BatchDriver {
         this.commit(n, partition, result);
         return;
       } catch (e) {
-        failure = e instanceof Error ? { message: e.message, ...(e.stack ? { stack: e.stack } : {}) } : (e as TaskFailure);
+        failure = taskFailureOf(e);
         if (this.lostShuffleOutput(failure)) await this.recomputeInputs(n);
       }
     }
-    const where = `stage '${n.id}' task ${partition} failed ${this.settings.maxTaskAttempts} time(s)`;
-    throw new TaskFailedError(`${where}: ${failure!.message}`, {
-      ...(failure!.transform ? { transform: failure!.transform } : {}),
-      ...(failure!.element ? { element: failure!.element } : {}),
-      cause: failure!.cause
-        ? Object.assign(new Error(failure!.cause.message), { name: failure!.cause.name, stack: failure!.cause.stack })
-        : Object.assign(new Error(failure!.message), { stack: failure!.stack }),
-    });
+    throw taskFailedError(n.id, partition, this.settings.maxTaskAttempts, failure!);
   }
 
   private tasksDone = 0;

@@ -10,6 +10,10 @@ export const MICROBATCH_FLAGS: FlagSpecs = {
   executorMemoryMb: { type: "number", min: 0.001, default: 256, description: "shuffle memory per task before sorted runs spill to disk" },
   maxTaskAttempts: { type: "integer", min: 1, default: 4, description: "attempts per task before the job fails" },
   executorHeapMb: { type: "integer", min: 16, description: "heap limit of each executor thread (default: Node's); a task that needs more fails" },
+  batchIntervalMs: { type: "integer", min: 1, default: 1000, description: "unbounded input: a micro-batch starts every this many ms (a late batch starts as soon as the previous one is committed)" },
+  checkpointDir: { type: "string", description: "unbounded input: offset log, commit log and state store; a restart with the same dir resumes there (default: a temporary dir removed at the end)" },
+  stateSnapshotEvery: { type: "integer", min: 1, default: 10, description: "unbounded input: the state store writes a full snapshot every this many versions (deltas in between)" },
+  maxRecordsPerBatch: { type: "integer", min: 1, default: 100000, description: "unbounded input: most records a source without a rate gives one micro-batch" },
 };
 
 /** The micro-batch runner's settings. */
@@ -20,6 +24,14 @@ export interface MicrobatchSettings {
   readonly maxTaskAttempts: number;
   /** V8 old-generation limit of each executor, when set. */
   readonly executorHeapMb: number | undefined;
+  /** Unbounded input: ms between the starts of micro-batches. */
+  readonly batchIntervalMs: number;
+  /** Unbounded input: where logs and state live; undefined for a temporary dir. */
+  readonly checkpointDir: string | undefined;
+  /** Unbounded input: a full state snapshot every this many versions. */
+  readonly stateSnapshotEvery: number;
+  /** Unbounded input: cap on records a source without a rate gives one batch. */
+  readonly maxRecordsPerBatch: number;
 }
 
 /** Reads the settings from parsed options. */
@@ -31,5 +43,9 @@ export function microbatchSettings(options: Readonly<Record<string, unknown>>): 
     executorMemoryBytes: Math.floor(num("executorMemoryMb") * 1024 * 1024),
     maxTaskAttempts: num("maxTaskAttempts"),
     executorHeapMb: typeof options.executorHeapMb === "number" ? options.executorHeapMb : undefined,
+    batchIntervalMs: num("batchIntervalMs"),
+    checkpointDir: typeof options.checkpointDir === "string" && options.checkpointDir !== "" ? options.checkpointDir : undefined,
+    stateSnapshotEvery: num("stateSnapshotEvery"),
+    maxRecordsPerBatch: num("maxRecordsPerBatch"),
   };
 }

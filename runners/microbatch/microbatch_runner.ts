@@ -3,8 +3,9 @@
  * runs as a DAG of stages cut at shuffles, one task per partition on a pool
  * of executor threads, with sort-based shuffles that spill to disk, task
  * retries and recomputation of lost shuffle output. User code runs on the
- * executors, rebuilt there from the pipeline's module. (Unbounded input, as
- * micro-batches, is not implemented yet and is refused with a clear error.)
+ * executors, rebuilt there from the pipeline's module. An unbounded
+ * pipeline runs as micro-batches with an offset log, a commit log and
+ * versioned state in a checkpoint directory (see streaming/streaming_driver.ts).
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../sdk/pipeline_result";
@@ -14,6 +15,9 @@ import { whyNotShippable } from "../../portability/user_code/rebuild_user_code";
 import { startJob } from "../core/job_handle";
 import { ExecutorPool } from "./executor_pool";
 import { BatchDriver } from "./batch_driver";
+import { StreamingDriver } from "./streaming/streaming_driver";
+import { batchesSummaryLine } from "./streaming/batch_metrics";
+import { IsBounded } from "../../portability/proto/messages";
 import { MICROBATCH_FLAGS, microbatchSettings } from "./microbatch_flags";
 
 /**
@@ -49,7 +53,16 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
         origin.definition !== null
           ? sharedPool(settings.executors, settings.executorHeapMb)
           : (ownPool = new ExecutorPool(settings.executors, settings.executorHeapMb));
-      await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
+      const unbounded = Object.values(model.components.pcollections).some((pc) => pc.isBounded === IsBounded.UNBOUNDED);
+      if (!unbounded) {
+        await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
+        return;
+      }
+      try {
+        await new StreamingDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
+      } finally {
+        job.progress.detail = batchesSummaryLine(job.totals);
+      }
     },
     () => void ownPool?.close(),
     String(request.options.jobName ?? "job"),
@@ -59,7 +72,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
 /** The micro-batch runner's registration. */
 export const microbatchRunner: RunnerDefinition = {
   name: "microbatch",
-  description: "Spark-style: stages of tasks per partition on executor threads, spilling shuffles, task retries (bounded input)",
+  description: "Spark-style: stages of tasks per partition on executor threads, spilling shuffles, task retries; unbounded input as micro-batches with exactly-once restart",
   flags: MICROBATCH_FLAGS,
   run: runMicrobatch,
 };

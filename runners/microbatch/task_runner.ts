@@ -40,6 +40,8 @@ import { readAll, readGrouped } from "./shuffle/shuffle_reader";
 import type { Segment } from "./shuffle/shuffle_output";
 import { partitionOf, type Partitioner } from "./partitioning";
 import type { TaskResult, TaskSpec } from "./task_spec";
+import { runBatchTask } from "./streaming/batch_task_runner";
+import type { BatchTaskReport } from "./streaming/batch_task_spec";
 
 /**
  * What an executor knows about a job: decoded once, used by all its tasks.
@@ -161,7 +163,10 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
   };
   if (task.nodeKind === "prepare") return { outputs: {}, metrics: emptyMetrics(), elementsIn: 0, elementsOut: 0 };
   const counts = { in: 0, out: 0 };
-  if (task.nodeKind === "stage") {
+  let batchReport: BatchTaskReport | undefined;
+  if (task.batch) {
+    batchReport = runBatchTask(job, task, metrics, sinkFor, counts);
+  } else if (task.nodeKind === "stage") {
     const stage = job.plan.stages.find((s) => s.id === task.nodeId);
     if (!stage) throw new Error(`internal: no stage '${task.nodeId}'`);
     runStageTask(job, task, stage, metrics, sinkFor, counts);
@@ -174,7 +179,7 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
   for (const pc of Object.keys(task.outputs)) outputs[pc] = sinkFor(pc).finish();
   const totals = emptyMetrics();
   metrics.commitInto(totals);
-  return { outputs, metrics: totals, elementsIn: counts.in, elementsOut: counts.out };
+  return { outputs, metrics: totals, elementsIn: counts.in, elementsOut: counts.out, ...(batchReport ? { batch: batchReport } : {}) };
 }
 
 function runStageTask(

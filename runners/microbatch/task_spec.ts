@@ -5,6 +5,7 @@
 import type { Segment, ShuffleOutput } from "./shuffle/shuffle_output";
 import type { Partitioner } from "./partitioning";
 import type { MetricResults } from "../../sdk/pipeline_result";
+import type { BatchTaskReport, BatchTaskSpec } from "./streaming/batch_task_spec";
 
 /** One task: a node of the plan (a fused stage or a shuffle) on one partition. */
 export interface TaskSpec {
@@ -29,6 +30,8 @@ export interface TaskSpec {
   readonly memoryBudgetBytes: number;
   /** Where this task may spill. */
   readonly spillDir: string;
+  /** Set for a task of a micro-batch (unbounded input): its times, state and source slice. */
+  readonly batch?: BatchTaskSpec;
 }
 
 /** A task's result. */
@@ -40,6 +43,8 @@ export interface TaskResult {
   /** Elements the task read from sources, and elements it emitted at the end of the pipeline (for progress). */
   readonly elementsIn: number;
   readonly elementsOut: number;
+  /** For a task of a micro-batch: its watermark hold and state. */
+  readonly batch?: BatchTaskReport;
 }
 
 /** A task's failure, as the executor reports it. */

@@ -38,15 +38,15 @@ export const RUNNERS: readonly RunnerConfig[] = [
   },
   {
     // Spark-style: user code on executor threads, rebuilt from the case's module;
-    // bounded pipelines only so far.
+    // unbounded pipelines as micro-batches (one TestStream event per batch).
     name: "microbatch",
     args: ["--runner=microbatch", "--executors=2", "--partitions=3"],
-    capabilities: [],
+    capabilities: ["unbounded"],
   },
   {
     // A tiny shuffle memory budget: every shuffle spills sorted runs to disk.
     name: "microbatch (spilling)",
     args: ["--runner=microbatch", "--executors=2", "--partitions=2", "--executorMemoryMb=0.01"],
-    capabilities: [],
+    capabilities: ["unbounded"],
   },
 ];

@@ -4,13 +4,35 @@
  */
 import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";
 
+/** A pacer's position: plain data, for offset logs and checkpoints. */
+export interface SequencePosition {
+  /** The next number to emit. */
+  readonly next: number;
+  /** The processing time pacing started at, or undefined before the first take. */
+  readonly startedAt: number | undefined;
+}
+
 /** The state of one running sequence. */
 export class SequencePacer {
   private next: number;
   private startedAt: number | undefined;
 
-  constructor(private readonly spec: SequenceSource) {
-    this.next = spec.from;
+  /**
+   * @param resumeAt where an earlier pacer of the same sequence was (its
+   *   {@link position}): a runner restarting from a checkpoint continues the
+   *   sequence and its pace instead of starting over.
+   */
+  constructor(
+    private readonly spec: SequenceSource,
+    resumeAt?: SequencePosition,
+  ) {
+    this.next = resumeAt?.next ?? spec.from;
+    this.startedAt = resumeAt?.startedAt;
+  }
+
+  /** Where the sequence is: the next number and when pacing started, for checkpoints. */
+  position(): SequencePosition {
+    return { next: this.next, startedAt: this.startedAt };
   }
 
   /** True when every number has been emitted (never for an unbounded sequence). */

@@ -16,6 +16,8 @@ import type { PaneInfo } from "../../../sdk/values/pane";
 import type { ShuffleNode } from "../execution_plan";
 import { ReduceFnRunner } from "./reduce_fn_runner";
 import { windowingOf } from "./windowing_from_proto";
+import type { ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
+import { decodeMessage } from "../../../portability/proto/messages";
 
 /** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
 export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
@@ -25,17 +27,30 @@ export const DROPPED_DUE_TO_CLOSED_WINDOW = "droppedDueToClosedWindow";
 /** A plan node that groups. */
 export type GroupingNode = Extract<ShuffleNode, { kind: "groupByKey" | "combine" }>;
 
-/** Builds the ReduceFnRunner of a grouping node; `emit` gets each pane as a KV, `count` the drop metrics. */
+/**
+ * Builds the ReduceFnRunner of a grouping node; `emit` gets each pane as a KV, `count` the drop metrics.
+ * `checkpointable`: configure the value and accumulator coders and track changed keys from the start,
+ * for runners that checkpoint the runner's state (a micro-batch runner's state store).
+ */
 export function groupingRunnerFor(
   model: PipelineModel,
   node: GroupingNode,
   userCode: UserCodeSource,
   emit: (kv: KV<unknown, unknown>, timestamp: number, window: BoundedWindow, pane: PaneInfo) => void,
   count: (metric: string, n: number) => void,
+  checkpointable = false,
 ): ReduceFnRunner {
   // A lifted combine reads accumulators; its windowing and key coder are those of its real input.
   const realInput = Object.values(model.transform(node.transformId).inputs)[0]!;
+  const checkpointCoders = (): Partial<ReduceFnRunnerConfig> =>
+    node.kind === "groupByKey"
+      ? { valueCoder: model.coderOf(realInput, userCode).components[1]!, trackChangedKeys: true }
+      : {
+          accumulatorCoder: model.coder(decodeMessage("CombinePayload", model.transform(node.transformId).spec!.payload).accumulatorCoderId, userCode),
+          trackChangedKeys: true,
+        };
   return new ReduceFnRunner({
+    ...(checkpointable ? checkpointCoders() : {}),
     transform: node.transformId,
     windowing: windowingOf(model, realInput),
     keyCoder: model.coderOf(realInput, userCode).components[0]!,

@@ -82,12 +82,4 @@ describe("micro-batch runner", function () {
     expect(error?.message).to.match(/the pipeline's code cannot be loaded on the executors \(first user transform: 'Create\/Values'\)/);
     expect(result.metrics().counters).to.deep.equal({});
   });
-
-  it("refuses an unbounded pipeline with a clear error", async () => {
-    const p = mr.Pipeline.create(["--runner=microbatch"]);
-    p.apply(mr.generateSequence({ from: 0 })).apply(mr.windowInto(mr.windows.fixed(1000))).apply(mr.map((x: number) => x));
-    let message = "";
-    await p.run().waitUntilFinish().catch((e: Error) => (message = e.message));
-    expect(message).to.match(/unbounded: --runner=microbatch runs bounded pipelines only so far/);
-  });
 });

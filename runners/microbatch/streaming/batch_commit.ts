@@ -1,0 +1,27 @@
+/**
+ * A commit log entry: written once a batch's output is complete, with what
+ * the driver needs to go on from it after a restart (the next batch's input
+ * watermarks, which partitions still hold state).
+ */
+import type { BatchSummary } from "../../core/progress";
+
+/** What the driver knows about a node after a batch. */
+export interface NodeAfterBatch {
+  /** The node's input watermark (never goes back). */
+  readonly inputWatermark: number;
+  /** Per partition: true when it holds state time could still fire. */
+  readonly active: readonly boolean[];
+  /** Per partition: rows in its state. */
+  readonly stateRows: readonly number[];
+}
+
+/** One commit log entry. */
+export interface BatchCommit {
+  readonly batchId: number;
+  /** Output watermark of every PCollection after the batch. */
+  readonly watermarks: Readonly<Record<string, number>>;
+  /** Per plan node id. */
+  readonly nodes: Readonly<Record<string, NodeAfterBatch>>;
+  /** The batch's figures. */
+  readonly summary: BatchSummary;
+}

@@ -1,0 +1,304 @@
+/**
+ * Runs one task of a micro-batch on an executor. Unlike a bounded task, its
+ * input is not complete: the node's state (grouping buffers and triggers, a
+ * stateful ParDo's cells and timers, elements waiting for side inputs) comes
+ * from the partition's versioned state store and goes back to it, and event
+ * time moves only to the batch's input watermark.
+ *
+ * Order inside a task, which is what makes a batch give the direct runner's
+ * answers: the batch's elements are processed against the input watermark
+ * of the previous batch (so lateness is judged as when they arrived), then
+ * the watermark moves to this batch's and event-time firings happen, then
+ * processing time moves to the batch's time and processing-time firings
+ * happen. Everything a node emits reaches its consumers in the same batch
+ * (they run after it, in topological order).
+ */
+import { buildStage } from "../../../portability/harness/stage_executor";
+import type { ElementReceiver } from "../../../portability/harness/element_receiver";
+import type { MetricsContainer } from "../../../portability/harness/metrics_container";
+import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
+import { ByteReader, ByteWriter } from "../../../portability/coders";
+import { shuffleInputs, type FusedStage } from "../../core/execution_plan";
+import { windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
+import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
+import { mapToSideWindow } from "../../core/side_input_views";
+import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
+import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping, type GroupingNode } from "../../core/windowing/grouping_runner";
+import { deltaCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
+import { KeyedStateStore } from "../../core/state/keyed_state_store";
+import { TimerService, type TimerCheckpointCoders } from "../../core/state/timer_service";
+import { isStatefulParDo, keyedSpecsOf } from "../../core/state/state_cell_specs";
+import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
+import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import { IN_GLOBAL_WINDOW, maxTimestampOf, type BoundedWindow } from "../../../sdk/values/windows";
+import { NO_FIRING, type PaneInfo } from "../../../sdk/values/pane";
+import { MIN_TIMESTAMP } from "../../../sdk/values/time";
+import type { KV } from "../../../sdk/values/kv";
+import { readAll, readGrouped } from "../shuffle/shuffle_reader";
+import type { JobContext } from "../task_runner";
+import type { TaskSpec } from "../task_spec";
+import type { BatchTaskReport, BatchTaskSpec } from "./batch_task_spec";
+import { withPartitionState, type PartitionStateCodec } from "./partition_state";
+
+/** Where a task's outputs go: the receiver of a materialized PCollection. */
+export type SinkFor = (pc: string) => ElementReceiver;
+
+/** Elements read and emitted at the end of the pipeline, for progress. */
+export interface TaskCounts {
+  in: number;
+  out: number;
+}
+
+/** Decodes every element of some segments of `pc`. */
+function* elementsOf(job: JobContext, pc: string, task: TaskSpec, side = false): Generator<WindowedValue> {
+  const coder = windowedValueCoder(job.model, job.plan, pc, job.userCode);
+  for (const record of readAll((side ? task.sideInputs : task.inputs)[pc] ?? [])) yield coder.decode(new ByteReader(record.value), "outer") as WindowedValue;
+}
+
+/** Runs a task of a micro-batch: a stage (map) task or a shuffle (reduce) task. */
+export function runBatchTask(job: JobContext, task: TaskSpec, metrics: MetricsContainer, sinkFor: SinkFor, counts: TaskCounts): BatchTaskReport {
+  const batch = task.batch!;
+  if (task.nodeKind === "stage") {
+    const stage = job.plan.stages.find((s) => s.id === task.nodeId);
+    if (!stage) throw new Error(`internal: no stage '${task.nodeId}'`);
+    if (batch.stateDir === undefined) return runStage(job, task, stage, metrics, sinkFor, counts, newStageState(job, stage));
+    return withPartitionState(batch.stateDir, batch.batchId, batch.snapshotEvery, stageStateCodec(job, stage), (state) =>
+      runStage(job, task, stage, metrics, sinkFor, counts, state),
+    );
+  }
+  const node = job.plan.shuffles.find((s) => s.transformId === task.nodeId);
+  if (!node) throw new Error(`internal: no shuffle '${task.nodeId}'`);
+  const out = sinkFor(node.output);
+  if (node.kind === "flatten" || node.kind === "reshuffle") {
+    for (const pc of shuffleInputs(node)) for (const wv of elementsOf(job, pc, task)) out.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+    return { hold: Infinity, stateRows: 0, active: false };
+  }
+  if (batch.stateDir === undefined) throw new Error(`internal: grouping '${node.transformId}' has no state directory`);
+  return withPartitionState(batch.stateDir, batch.batchId, batch.snapshotEvery, groupingStateCodec(job, node), (state) => runGrouping(job, task, node, state, out, metrics));
+}
+
+// ---------------------------------------------------------------- stages
+
+/** What a stage keeps between batches: a stateful ParDo's cells and timers, and elements waiting for side inputs. */
+interface StageState {
+  readonly store: KeyedStateStore | undefined;
+  readonly timers: TimerService | undefined;
+  readonly timerCoders: TimerCheckpointCoders | undefined;
+  pushedBack: WindowedValue[];
+}
+
+const STATE_PREFIX = "s\u0000";
+const TIMERS_PREFIX = "t\u0000";
+const PUSHED_BACK = "pushedBack";
+
+function newStageState(job: JobContext, stage: FusedStage): StageState {
+  const first = stage.steps[0];
+  if (first?.kind !== "pardo" || !isStatefulParDo(job.model, first.transformId)) return { store: undefined, timers: undefined, timerCoders: undefined, pushedBack: [] };
+  const specs = keyedSpecsOf(job.model, first.transformId, job.userCode);
+  return {
+    store: new KeyedStateStore(specs.state),
+    timers: new TimerService(),
+    timerCoders: {
+      keyCoder: job.model.coderOf(first.input, job.userCode).components[0]!,
+      windowCoder: windowCoderOf(job.model, job.plan, first.input, job.userCode),
+    },
+    pushedBack: [],
+  };
+}
+
+/** A stage's state as store entries: cells and timers per namespace, and the pushed-back elements as one entry. */
+function stageStateCodec(job: JobContext, stage: FusedStage): PartitionStateCodec<StageState> {
+  const rootPc = stage.root.kind === "pcollection" ? stage.root.pcollection : undefined;
+  const coder = rootPc ? windowedValueCoder(job.model, job.plan, rootPc, job.userCode) : undefined;
+  return {
+    restore(entries) {
+      const state = newStageState(job, stage);
+      for (const [entry, bytes] of entries) {
+        if (entry.startsWith(STATE_PREFIX)) state.store!.restoreNamespace(entry.slice(STATE_PREFIX.length), bytes);
+        else if (entry.startsWith(TIMERS_PREFIX)) state.timers!.restoreNamespace(entry.slice(TIMERS_PREFIX.length), bytes, state.timerCoders!);
+        else if (entry === PUSHED_BACK) {
+          const r = new ByteReader(bytes);
+          const n = r.readVarint();
+          for (let i = 0; i < n; i++) state.pushedBack.push(coder!.decode(r, "nested") as WindowedValue);
+        }
+      }
+      // Restoring is not a change: the next delta holds only what the batch changes.
+      state.store?.drainChangedNamespaces();
+      state.timers?.drainChangedNamespaces();
+      return state;
+    },
+    changes(state) {
+      const out = new Map<string, Uint8Array | null>();
+      if (state.store) {
+        const { changed, removed } = state.store.drainChangedNamespaces();
+        const snap = state.store.snapshotNamespaces(changed);
+        for (const ns of changed) out.set(STATE_PREFIX + ns, snap.get(ns) ?? null);
+        for (const ns of removed) out.set(STATE_PREFIX + ns, null);
+      }
+      if (state.timers) {
+        const { changed, removed } = state.timers.drainChangedNamespaces();
+        const snap = state.timers.snapshotNamespaces(state.timerCoders!, changed);
+        for (const ns of changed) out.set(TIMERS_PREFIX + ns, snap.get(ns) ?? null);
+        for (const ns of removed) out.set(TIMERS_PREFIX + ns, null);
+      }
+      if (coder) {
+        const w = new ByteWriter();
+        w.writeVarint(state.pushedBack.length);
+        for (const wv of state.pushedBack) coder.encode(wv, w, "nested");
+        out.set(PUSHED_BACK, state.pushedBack.length > 0 ? w.finish() : null);
+      }
+      return out;
+    },
+  };
+}
+
+function runStage(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: MetricsContainer, sinkFor: SinkFor, counts: TaskCounts, state: StageState): BatchTaskReport {
+  const batch = task.batch!;
+  let inputWatermark = batch.previousInputWatermark;
+  const sideElements = new Map<string, WindowedValue[]>();
+  for (const pc of stage.sideInputs) sideElements.set(pc, [...elementsOf(job, pc, task, true)]);
+  const exec = buildStage(job.model, stage, {
+    userCode: job.userCode,
+    metrics,
+    sink: sinkFor,
+    sideInputReader: (id) => sideInputReaderFor(job.model, id, job.userCode, (pc) => sideElements.get(pc) ?? []),
+    terminal: {
+      receive: () => {
+        counts.out++;
+      },
+    },
+    keyed: () => ({
+      store: state.store!,
+      timers: state.timers!,
+      inputWatermark: () => inputWatermark,
+      processingTime: () => batch.processingTime,
+      onDroppedLate: (n) => metrics.counter(DROPPED_DUE_TO_LATENESS).inc(n),
+    }),
+  });
+  job.setUpOnce(stage.id, exec);
+  exec.startBundle();
+  const root = stage.root;
+  if (root.kind === "pcollection") {
+    const input = [...state.pushedBack];
+    for (const wv of elementsOf(job, root.pcollection, task)) {
+      input.push(wv);
+      counts.in++;
+    }
+    state.pushedBack = feedWhenSideInputsReady(job, stage, batch, input, exec.input);
+  } else {
+    counts.in += emitSourceSlice(job, root, batch, exec.input);
+  }
+  // The batch's elements are in: event time, then processing time, move to the batch's.
+  inputWatermark = batch.inputWatermark;
+  while (exec.fireEventTimers(batch.inputWatermark) + exec.fireProcessingTimers(batch.processingTime) > 0);
+  exec.flush();
+  exec.finishBundle();
+  let hold = exec.watermarkHold();
+  for (const wv of state.pushedBack) hold = Math.min(hold, wv.timestamp);
+  const stateRows = (state.store?.namespaceCount ?? 0) + state.pushedBack.length;
+  const active = stateRows > 0 || hold < Infinity || exec.nextProcessingTimer() < Infinity;
+  return { hold, stateRows, active };
+}
+
+/**
+ * Feeds the elements whose side input windows are ready (the side input's
+ * watermark has passed them: their contents are complete), one window at a
+ * time, as the direct runner does; returns the others, to retry next batch.
+ */
+function feedWhenSideInputsReady(job: JobContext, stage: FusedStage, batch: BatchTaskSpec, elements: readonly WindowedValue[], input: ElementReceiver): WindowedValue[] {
+  if (stage.sideInputs.length === 0) {
+    for (const wv of elements) input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+    return [];
+  }
+  const sides = stage.sideInputs.map((pc) => ({ fn: sideWindowFnOf(job.model, pc), watermark: batch.sideInputWatermarks[pc] ?? -Infinity }));
+  const ready = (w: BoundedWindow): boolean => sides.every((s) => s.watermark > maxTimestampOf(mapToSideWindow(w, s.fn)));
+  const waiting: WindowedValue[] = [];
+  for (const wv of elements) {
+    for (const w of wv.windows) {
+      if (ready(w)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
+      else waiting.push({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane });
+    }
+  }
+  return waiting;
+}
+
+const eventsOf = new WeakMap<JobContext, Map<string, TestStreamEvent[]>>();
+
+/** Emits what a source gives this task in this batch; returns how many elements. */
+function emitSourceSlice(job: JobContext, root: Exclude<FusedStage["root"], { kind: "pcollection" }>, batch: BatchTaskSpec, input: ElementReceiver): number {
+  const slice = batch.source;
+  if (!slice) return 0;
+  switch (slice.kind) {
+    case "impulse":
+      input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
+      return 1;
+    case "range":
+      if (root.kind === "create") {
+        emitCreateRange(asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId), slice.from, slice.to, input);
+      } else {
+        for (let x = slice.from; x < slice.to; x++) input.receive(x, slice.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
+      }
+      return slice.to - slice.from;
+    case "testStream": {
+      let byStream = eventsOf.get(job);
+      if (!byStream) eventsOf.set(job, (byStream = new Map()));
+      let events = byStream.get(root.transformId);
+      if (!events) byStream.set(root.transformId, (events = testStreamEvents(job.model, root.transformId, job.userCode)));
+      const event = events[slice.event];
+      if (event?.kind !== "elements") return 0;
+      for (const el of event.elements) input.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
+      return event.elements.length;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- groupings
+
+/** A grouping's live runner; its emit and metrics go to the current task's receivers. */
+interface GroupingState {
+  readonly runner: ReduceFnRunner;
+  emit: (kv: KV<unknown, unknown>, timestamp: number, window: BoundedWindow, pane: PaneInfo) => void;
+  count: (metric: string, n: number) => void;
+}
+
+function groupingStateCodec(job: JobContext, node: GroupingNode): PartitionStateCodec<GroupingState> {
+  return {
+    restore(entries) {
+      const hooks: Omit<GroupingState, "runner"> = { emit: () => undefined, count: () => undefined };
+      const runner = groupingRunnerFor(
+        job.model,
+        node,
+        job.userCode,
+        (kv, ts, w, pane) => hooks.emit(kv, ts, w, pane),
+        (metric, n) => hooks.count(metric, n),
+        true,
+      );
+      restoreCheckpoint(runner, entries);
+      runner.drainChangedKeys();
+      return Object.assign(hooks, { runner });
+    },
+    changes: (state) => deltaCheckpoint(state.runner),
+  };
+}
+
+function runGrouping(job: JobContext, task: TaskSpec, node: GroupingNode, state: GroupingState, out: ElementReceiver, metrics: MetricsContainer): BatchTaskReport {
+  const batch = task.batch!;
+  state.emit = (kv, timestamp, window, pane) => out.receive(kv, timestamp, [window], pane);
+  state.count = (metric, n) => metrics.counter(metric).inc(n);
+  const reduce = state.runner;
+  const coder = windowedValueCoder(job.model, job.plan, node.input, job.userCode);
+  for (const group of readGrouped(task.inputs[node.input] ?? [])) {
+    for (const bytes of group.values) {
+      const wv = coder.decode(new ByteReader(bytes), "outer") as WindowedValue<KV<unknown, unknown>>;
+      guardGrouping(node.transformId, wv.value, () =>
+        reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, batch.previousInputWatermark, batch.processingTime),
+      );
+    }
+  }
+  guardGrouping(node.transformId, undefined, () => {
+    reduce.advanceInputWatermark(batch.inputWatermark);
+    reduce.advanceProcessingTime(batch.processingTime);
+  });
+  const stateRows = reduce.activeWindowCount;
+  return { hold: reduce.outputWatermarkHold(), stateRows, active: stateRows > 0 };
+}
