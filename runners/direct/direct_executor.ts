@@ -29,6 +29,7 @@ import { mapToSideWindow, type SideWindowFn } from "../core/side_input_views";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
 import type { JobHandle } from "../core/job_handle";
+import type { StageCounts } from "../core/progress";
 import type { WindowedValue } from "../../sdk/values/windowed_value";
 import { IN_GLOBAL_WINDOW, maxTimestampOf, type BoundedWindow } from "../../sdk/values/windows";
 import { NO_FIRING } from "../../sdk/values/pane";
@@ -72,6 +73,8 @@ interface StageNode {
   bundleInputWatermark: number;
   /** The highest input watermark computed so far (watermarks never go back). */
   inputWatermarkSeen: number;
+  /** Elements in and out, for progress displays (counted per bundle). */
+  readonly counts: StageCounts;
 }
 
 interface ShuffleNodeState {
@@ -85,6 +88,8 @@ interface ShuffleNodeState {
   outputWatermark: number;
   /** The highest input watermark computed so far (watermarks never go back). */
   inputWatermarkSeen: number;
+  /** Elements in and out, for progress displays (counted per bundle). */
+  readonly counts: StageCounts;
 }
 
 type ExecNode = StageNode | ShuffleNodeState;
@@ -241,6 +246,7 @@ export class DirectExecutor {
       outputWatermark: -Infinity,
       bundleInputWatermark: -Infinity,
       inputWatermarkSeen: -Infinity,
+      counts: this.job.progress.stage(stage.id),
     });
   }
 
@@ -259,7 +265,7 @@ export class DirectExecutor {
         (metric, n) => this.count(metric, n),
       );
     }
-    return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity, inputWatermarkSeen: -Infinity };
+    return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity, inputWatermarkSeen: -Infinity, counts: this.job.progress.stage(node.transformId) };
   }
 
   private count(counter: string, n: number): void {
@@ -307,17 +313,33 @@ export class DirectExecutor {
 
   private runBundle(n: StageNode, feed: (input: ElementReceiver) => void): void {
     this.bundlesRun++;
+    const outBefore = this.job.progress.elementsOut;
     n.exec.startBundle();
     feed(n.exec.input);
     n.exec.finishBundle();
+    n.counts.elementsOut += this.job.progress.elementsOut - outBefore;
     this.commit(n);
+  }
+
+  /** Counts elements a stage reads, for the job and for the stage. */
+  private countIn(n: StageNode, count: number): void {
+    this.job.progress.elementsIn += count;
+    n.counts.elementsIn += count;
+  }
+
+  private countOut(counts: StageCounts, bundles: readonly Bundle[]): void {
+    for (const b of bundles) counts.elementsOut += b.length;
   }
 
   /** A bundle succeeded: its outputs go downstream and its metrics count. */
   private commit(n: StageNode): void {
     this.watch.verifyAndClear();
     n.metrics.commitInto(this.job.totals);
-    for (const [pc, collector] of n.sinks) this.deliver(pc, collector.drain());
+    for (const [pc, collector] of n.sinks) {
+      const bundles = collector.drain();
+      this.countOut(n.counts, bundles);
+      this.deliver(pc, bundles);
+    }
   }
 
   private deliver(pc: string, bundles: Bundle[]): void {
@@ -332,7 +354,7 @@ export class DirectExecutor {
 
   private emitImpulse(n: StageNode): void {
     (n.source as { done: boolean }).done = true;
-    this.job.progress.elementsIn++;
+    this.countIn(n, 1);
     this.runBundle(n, (input) => input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING));
   }
 
@@ -341,7 +363,7 @@ export class DirectExecutor {
     const from = src.next;
     const to = Math.min(from + this.settings.bundleSize, src.total);
     src.next = to;
-    this.job.progress.elementsIn += to - from;
+    this.countIn(n, to - from);
     this.runBundle(n, (input) => src.emit(from, to, input));
   }
 
@@ -349,14 +371,14 @@ export class DirectExecutor {
     const src = n.source as Extract<SourceState, { kind: "sequence" }>;
     const now = this.clock.now();
     const numbers = src.pacer.take(now, this.settings.bundleSize);
-    this.job.progress.elementsIn += numbers.length;
+    this.countIn(n, numbers.length);
     this.runBundle(n, (input) => {
       for (const x of numbers) input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
     });
   }
 
   private processStageBundle(n: StageNode, bundle: Bundle): void {
-    this.job.progress.elementsIn += bundle.length;
+    this.countIn(n, bundle.length);
     if (n.stage.sideInputs.length === 0) {
       this.runBundle(n, (input) => {
         for (let i = 0; i < bundle.length; i++) {
@@ -412,12 +434,10 @@ export class DirectExecutor {
     const inputWatermark = this.inputWatermarkOf(n);
     const bundle = n.pending.takeRandom(this.random);
     const node = n.node;
-    if (node.kind === "flatten") {
-      this.deliver(node.output, [bundle]);
-      return;
-    }
-    if (node.kind === "reshuffle") {
-      this.deliver(node.output, [this.random.shuffle([...bundle])]);
+    n.counts.elementsIn += bundle.length;
+    if (node.kind === "flatten" || node.kind === "reshuffle") {
+      n.counts.elementsOut += bundle.length;
+      this.deliver(node.output, [node.kind === "flatten" ? bundle : this.random.shuffle([...bundle])]);
       return;
     }
     const now = this.clock.now();
@@ -431,7 +451,9 @@ export class DirectExecutor {
 
   private flushShuffle(n: ShuffleNodeState): void {
     this.watch.verifyAndClear();
-    this.deliver(n.node.output, n.out.drain());
+    const bundles = n.out.drain();
+    this.countOut(n.counts, bundles);
+    this.deliver(n.node.output, bundles);
   }
 
   // ---- time ----
@@ -589,7 +611,7 @@ export class DirectExecutor {
     const event = src.events[src.next++]!;
     switch (event.kind) {
       case "elements":
-        this.job.progress.elementsIn += event.elements.length;
+        this.countIn(n, event.elements.length);
         this.runBundle(n, (input) => {
           for (const el of event.elements) input.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
         });
