@@ -12,7 +12,8 @@ import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/pa
 import { rebuildUserCode } from "../../portability/user_code/rebuild_user_code";
 import { RequirementUrns } from "../../portability/urns";
 import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
-import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
+import { planExecution } from "../core/fusion";
+import { microbatchNativeComposites } from "./native_composites";
 import { runTask, JobContext } from "./task_runner";
 import type { TaskFailure, TaskSpec } from "./task_spec";
 import { shuffleOutputTransferList } from "./shuffle/shuffle_output";
@@ -40,7 +41,7 @@ const rebuilt = new Map<string, Promise<JobContext>>();
 const KEEP_REBUILT = 2;
 
 function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
-  const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: [RequirementUrns.STATEFUL] });
+  const model = fromProto(pipelineProto, { nativeComposites: microbatchNativeComposites(pipelineProto), supportedRequirements: [RequirementUrns.STATEFUL] });
   const env = model.components.environments[SDK_ENVIRONMENT_ID]!;
   const origin = decodeJsonPayload<EnvironmentPayload>(env.payload, "environment");
   const key = Buffer.from(pipelineProto).toString("base64");

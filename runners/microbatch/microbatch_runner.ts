@@ -17,7 +17,7 @@ import { ExecutorPool } from "./executor_pool";
 import { BatchDriver } from "./batch_driver";
 import { StreamingDriver } from "./streaming/streaming_driver";
 import { batchesSummaryLine } from "./streaming/batch_metrics";
-import { IsBounded } from "../../portability/proto/messages";
+import { isUnboundedPipeline, microbatchNativeComposites } from "./native_composites";
 import { MICROBATCH_FLAGS, microbatchSettings } from "./microbatch_flags";
 
 /**
@@ -53,8 +53,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
         origin.definition !== null
           ? sharedPool(settings.executors, settings.executorHeapMb)
           : (ownPool = new ExecutorPool(settings.executors, settings.executorHeapMb));
-      const unbounded = Object.values(model.components.pcollections).some((pc) => pc.isBounded === IsBounded.UNBOUNDED);
-      if (!unbounded) {
+      if (!isUnboundedPipeline(request.pipelineProto)) {
         await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
         return;
       }
@@ -66,6 +65,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
     },
     () => void ownPool?.close(),
     String(request.options.jobName ?? "job"),
+    microbatchNativeComposites(request.pipelineProto),
   );
 }
 

@@ -39,6 +39,7 @@ import type { JobContext } from "../task_runner";
 import type { TaskSpec } from "../task_spec";
 import type { BatchTaskReport, BatchTaskSpec } from "./batch_task_spec";
 import { withPartitionState, type PartitionStateCodec } from "./partition_state";
+import { BatchTextSink } from "./batch_text_sink";
 
 /** Where a task's outputs go: the receiver of a materialized PCollection. */
 export type SinkFor = (pc: string) => ElementReceiver;
@@ -167,6 +168,7 @@ function runStage(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: M
         counts.out++;
       },
     },
+    textSink: (id, sink, output) => new BatchTextSink(id, sink, batch.batchId, task.partition, output),
     keyed: () => ({
       store: state.store!,
       timers: state.timers!,

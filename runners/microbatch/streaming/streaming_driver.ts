@@ -42,6 +42,8 @@ import { CheckpointLocation } from "./checkpoint_location";
 import { SideInputContents } from "./side_input_contents";
 import { SourceOffsets, type BatchOffsets } from "./source_offsets";
 import { recordBatchMetrics } from "./batch_metrics";
+import { removeBatchFiles } from "./batch_text_sink";
+import type { TextSinkPayload } from "../../../portability/payloads";
 
 /** Offset and commit log entries kept for inspection, as Spark's minBatchesToRetain. */
 const BATCHES_RETAINED = 100;
@@ -121,6 +123,8 @@ export class StreamingDriver {
       let offsets: BatchOffsets;
       if (replay && replay.batchId === batchId) {
         offsets = replay;
+        // The failed attempt may have written some of the batch's files: the replay writes them all again.
+        for (const sink of this.textSinks()) removeBatchFiles(sink, batchId);
       } else {
         const scheduledAt = await this.waitForSchedule(last);
         if (this.job.isCancelRequested) return;
@@ -269,6 +273,11 @@ export class StreamingDriver {
     this.job.progress.watermark = summary.watermark;
     this.job.progress.detail = `batch ${summary.id} committed, ${this.tasksDone.toLocaleString("en-US")} tasks`;
     recordBatchMetrics(this.job.totals, summary);
+  }
+
+  /** The file sinks of the plan's writeText steps. */
+  private textSinks(): TextSinkPayload[] {
+    return this.plan.stages.flatMap((s) => s.steps.filter((step) => step.kind === "writeText").map((step) => this.model.textSinkPayload(step.transformId)));
   }
 
   /** A node keeps state between batches: groupings, stateful ParDos, and ParDos that wait for side inputs. */
