@@ -4,11 +4,14 @@
  *
  *   millrace run <pipeline.ts|.js> [--runner=direct|microbatch] [runner flags] [pipeline flags]
  *   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<definePipeline name>] [pipeline flags]
+ *   millrace job-server [--host=127.0.0.1] [--port=8099] [--token=<secret>] [--maxMessageBytes=<n>]
  *
  * `run` runs the file as a script (TypeScript through tsx), so its own flags
  * and `--help` work as when it is run directly, and executor threads can load
  * it. `inspect` loads the file without running anything and prints the
- * portable pipeline and the plan every runner executes.
+ * portable pipeline and the plan every runner executes. `job-server` starts
+ * a job service (Job API over WebSocket, and the dashboard) that pipelines
+ * run with `--jobEndpoint` are submitted to.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,13 +22,18 @@ import { fromProto } from "../portability/from_proto";
 import { NATIVE_COMPOSITES, planExecution } from "../runners/core/fusion";
 import { loadPipelines } from "./load_pipelines";
 import { formatInspection, type InspectFormat } from "./inspect_format";
+import { DEFAULT_JOB_SERVICE_PORT, DEFAULT_MAX_MESSAGE_BYTES, JobService } from "../runners/job_service/job_service";
 
 const USAGE = `usage:
   millrace run <pipeline.ts|.js> [--runner=<name>] [runner flags] [pipeline flags]
       runs the pipeline file; add --help to list the runner flags with their defaults
   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<name>] [pipeline flags]
       prints the portable pipeline: transforms, PCollections with coders and windowing,
-      and the fused stages and shuffles the runners execute`;
+      and the fused stages and shuffles the runners execute
+  millrace job-server [--host=127.0.0.1] [--port=${DEFAULT_JOB_SERVICE_PORT}] [--token=<secret>] [--maxMessageBytes=${DEFAULT_MAX_MESSAGE_BYTES}]
+      runs a job service: pipelines run with --jobEndpoint=ws://<host>:<port> --jobToken=<secret>
+      are submitted to it; its dashboard is at http://<host>:<port>/?token=<secret>.
+      Without --token a random one is made and printed. Binds to loopback unless --host says otherwise.`;
 
 class UsageError extends Error {}
 
@@ -79,6 +87,39 @@ async function inspect(args: string[]): Promise<number> {
   return 0;
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+async function jobServer(args: string[]): Promise<number> {
+  const settings: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(host|port|token|maxMessageBytes)(?:=(.*))?$/.exec(args[i]!);
+    if (!m) throw new UsageError(`job-server does not take '${args[i]}'`);
+    const value = m[2] ?? args[++i];
+    if (value === undefined || value === "") throw new UsageError(`--${m[1]} needs a value`);
+    settings[m[1]!] = value;
+  }
+  const port = settings.port === undefined ? DEFAULT_JOB_SERVICE_PORT : Number(settings.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, not '${settings.port}'`);
+  const maxMessageBytes = settings.maxMessageBytes === undefined ? undefined : Number(settings.maxMessageBytes);
+  if (maxMessageBytes !== undefined && (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024)) throw new UsageError("--maxMessageBytes takes a whole number of at least 1024");
+  const host = settings.host ?? "127.0.0.1";
+  const service = await JobService.start({ host, port, ...(settings.token ? { token: settings.token } : {}), ...(maxMessageBytes ? { maxMessageBytes } : {}) });
+  const out = process.stdout;
+  out.write(`millrace job service listening on ${service.endpoint}\n`);
+  out.write(`  token:     ${service.token}${settings.token ? " (from --token)" : " (generated; pass --token to choose one)"}\n`);
+  out.write(`  submit:    millrace run <pipeline.ts> --jobEndpoint=${service.endpoint} --jobToken=${service.token}\n`);
+  out.write(`  dashboard: ${service.dashboardUrl}\n`);
+  if (!LOOPBACK.test(host)) process.stderr.write(`warning: listening on ${host}, not loopback: anyone who can reach it and has the token can run code on this machine\n`);
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.stdout.write("millrace job service stopping\n");
+      void service.close().then(() => resolve(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -86,6 +127,8 @@ async function main(argv: string[]): Promise<number> {
       return run(rest);
     case "inspect":
       return inspect(rest);
+    case "job-server":
+      return jobServer(rest);
     case undefined:
     case "help":
     case "--help":

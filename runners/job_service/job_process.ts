@@ -111,11 +111,14 @@ export function startJobProcess(registry: JobRegistry, job: JobRecord, start: Ex
   const lastErrors: string[] = [];
   let reportedEnd = false;
   let killTimer: NodeJS.Timeout | undefined;
+  const outputClosed: Promise<void>[] = [];
   for (const [stream, name] of [
     [child.stdout!, "stdout"],
     [child.stderr!, "stderr"],
   ] as const) {
-    readline.createInterface({ input: stream }).on("line", (line) => {
+    const lines = readline.createInterface({ input: stream });
+    outputClosed.push(new Promise((resolve) => lines.once("close", resolve)));
+    lines.on("line", (line) => {
       if (name === "stderr") {
         lastErrors.push(line);
         if (lastErrors.length > 20) lastErrors.shift();
@@ -132,7 +135,12 @@ export function startJobProcess(registry: JobRegistry, job: JobRecord, start: Ex
     registry.setMetrics(job, report.metrics);
     if (report.type === "done") {
       reportedEnd = true;
-      registry.setState(job, report.state, report.failure);
+      // What the job printed last comes before its end, for whoever streams its log.
+      const settle = setTimeout(() => registry.setState(job, report.state, report.failure), 5000);
+      void Promise.all(outputClosed).then(() => {
+        clearTimeout(settle);
+        registry.setState(job, report.state, report.failure);
+      });
     }
   });
   const exited = new Promise<void>((resolve) => {
