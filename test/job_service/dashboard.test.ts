@@ -1,0 +1,113 @@
+/**
+ * The dashboard in a real browser: Debian's headless Chromium driven by
+ * playwright-core. Chromium is located at MILLRACE_CHROMIUM or on the PATH
+ * (`apt-get install -y chromium`; .ci/run installs it); where it is not
+ * installed, this test is skipped and says so.
+ *
+ * MILLRACE_SCREENSHOT=<file> keeps a screenshot of the page (docs/dashboard.png
+ * is made that way).
+ */
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { JobService } from "../../runners/job_service/job_service";
+import type { RemoteJob } from "../../portability/job_api/remote_job";
+import { endless } from "./job_pipelines";
+
+function findChromium(): string | undefined {
+  const candidates = [process.env.MILLRACE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  for (const c of candidates) if (c && fs.existsSync(c)) return c;
+  for (const name of ["chromium", "chromium-browser"]) {
+    try {
+      const found = execFileSync("which", [name], { encoding: "utf8" }).trim();
+      if (found) return found;
+    } catch {
+      // not on the PATH
+    }
+  }
+  return undefined;
+}
+
+/** Polls `read` in the page until `accept` holds; returns the accepted value. */
+async function waitForText(page: Page, selector: string, accept: (text: string) => boolean, what: string): Promise<string> {
+  let last = "";
+  for (let i = 0; i < 300; i++) {
+    last = (await page.locator(selector).first().textContent({ timeout: 30_000 })) ?? "";
+    if (accept(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting for ${what}; last text of ${selector}: '${last}'`);
+}
+
+describe("job service dashboard (headless Chromium)", function () {
+  this.timeout(120_000);
+  const executable = findChromium();
+  let service: JobService;
+  let browser: Browser;
+
+  before(async function () {
+    if (!executable) {
+      console.log("    (skipped: Chromium is not installed; install it with `apt-get install -y chromium`, as .ci/run does, or set MILLRACE_CHROMIUM)");
+      this.skip();
+    }
+    service = await JobService.start({ port: 0 });
+    browser = await chromium.launch({ executablePath: executable, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  it("lists jobs, draws the plan, and updates counters and the watermark live", async () => {
+    const job = endless.create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--jobName=ticks"]).run() as RemoteJob;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    try {
+      // Without the token the page is refused.
+      const refused = await page.goto(service.dashboardUrl.replace(/\?token=.*/, ""));
+      expect(refused?.status()).to.equal(401);
+
+      await page.goto(service.dashboardUrl);
+      await page.waitForFunction('document.getElementById("connection")?.textContent === "live"');
+      const jobId = await new Promise<string>((resolve) => {
+        const poll = (): void => (job.jobId ? resolve(job.jobId) : void setTimeout(poll, 20));
+        poll();
+      });
+      const row = page.locator(`#jobs tbody tr[data-job="${jobId}"]`);
+      await row.waitFor();
+      expect(await row.textContent()).to.include("ticks").and.include("direct");
+      await row.click();
+
+      // The plan: a stage per fused chain, a node for the grouping, with their transforms.
+      const graph = service.registry.get(jobId)!.graph;
+      await page.waitForFunction(`document.querySelectorAll("#graph svg g.node").length === ${graph.nodes.length}`);
+      expect(graph.nodes.map((n) => n.id)).to.include("SumPerKey");
+      expect(await page.locator('#graph g.node[data-node="SumPerKey"] text.title').textContent()).to.match(/^combine/);
+      expect(await page.locator("#graph svg").textContent()).to.include("Key").and.include("Format");
+      expect(await page.locator("#graph svg path.edge").count()).to.equal(graph.edges.length);
+
+      // Counters render, then move.
+      await waitForText(page, "#job-state", (t) => t === "RUNNING", "the job to run");
+      const source = graph.nodes.find((n) => n.transforms.some((t) => t.startsWith("Ticks")))!;
+      const sourceCounts = `#graph g.node[data-node="${source.id}"] text.counts`;
+      const first = await waitForText(page, sourceCounts, (t) => /^in [1-9][\d,]* /.test(t), "the source stage's counter");
+      await waitForText(page, sourceCounts, (t) => t !== first, "the source stage's counter to move");
+      const elementsIn = await waitForText(page, "#elements-in", (t) => t !== "0", "elements in");
+      await waitForText(page, "#elements-in", (t) => t !== elementsIn, "elements in to move");
+      await waitForText(page, "#watermark", (t) => /^\d{4}-\d\d-\d\d /.test(t), "the watermark");
+      await waitForText(page, '#stages tr[data-stage="SumPerKey"] td:nth-child(2)', (t) => t !== "0", "the grouping's count");
+      expect(await page.locator("#runner-view").textContent()).to.include("The direct runner takes no checkpoints");
+
+      const screenshot = process.env.MILLRACE_SCREENSHOT ?? path.join(os.tmpdir(), "millrace-dashboard.png");
+      await page.screenshot({ path: screenshot, fullPage: true });
+
+      job.cancel();
+      expect(await job.waitUntilFinish()).to.equal("CANCELLED");
+      await waitForText(page, `#jobs tbody tr[data-job="${jobId}"] .state`, (t) => t === "CANCELLED", "the cancelled state");
+    } finally {
+      await page.close();
+    }
+  });
+});
