@@ -12,6 +12,7 @@
  * base64. The service greets each connection with `hello`, which states the
  * largest message it accepts, so clients can refuse to send a larger one.
  */
+import type { CheckpointSummary, BatchSummary } from "../../runners/core/progress";
 
 /** The protocol's version, in `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -71,35 +72,11 @@ export interface StageProgress {
   readonly outRate: number;
 }
 
-/** A completed checkpoint (stream runner). */
-export interface CheckpointInfo {
-  /** The checkpoint's id. */
-  readonly id: number;
-  /** From trigger to completion, ms. */
-  readonly durationMs: number;
-  /** Bytes of state written. */
-  readonly sizeBytes: number;
-  /** Epoch ms. */
-  readonly completedAt: number;
-}
-
-/** A committed micro-batch (micro-batch runner). */
-export interface BatchInfo {
-  /** The batch's id. */
-  readonly id: number;
-  /** Source records read. */
-  readonly inputRows: number;
-  /** From start to commit, ms. */
-  readonly processingMs: number;
-  /** How late it started, ms. */
-  readonly schedulingDelayMs: number;
-  /** Rows in the state store after it. */
-  readonly stateRows: number;
-  /** The watermark it ran with. */
-  readonly watermark: number;
-  /** Epoch ms. */
-  readonly completedAt: number;
-}
+/**
+ * A completed checkpoint (stream runner) and a committed micro-batch
+ * (micro-batch runner): what the runners record in their progress, sent as is.
+ */
+export type { CheckpointSummary as CheckpointInfo, BatchSummary as BatchInfo } from "../../runners/core/progress";
 
 /** A job's progress as its runner reports it, with rates worked out by the service. */
 export interface ProgressSnapshot {
@@ -120,11 +97,11 @@ export interface ProgressSnapshot {
   /** Completed checkpoints (stream runner). */
   readonly checkpointsCompleted: number;
   /** The latest completed checkpoints, oldest first. */
-  readonly recentCheckpoints: readonly CheckpointInfo[];
+  readonly recentCheckpoints: readonly CheckpointSummary[];
   /** Committed micro-batches (micro-batch runner). */
   readonly batchesCompleted: number;
   /** The latest committed batches, oldest first. */
-  readonly recentBatches: readonly BatchInfo[];
+  readonly recentBatches: readonly BatchSummary[];
 }
 
 /** One job as `getJobs` and `watch` list it. */
