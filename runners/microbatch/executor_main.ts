@@ -14,6 +14,7 @@ import { RequirementUrns } from "../../portability/urns";
 import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
 import { planExecution } from "../core/fusion";
 import { microbatchNativeComposites } from "./native_composites";
+import { forgetPartitionStates } from "./streaming/partition_state";
 import { runTask, JobContext } from "./task_runner";
 import type { TaskFailure, TaskSpec } from "./task_spec";
 import { shuffleOutputTransferList } from "./shuffle/shuffle_output";
@@ -88,6 +89,7 @@ parentPort!.on("message", (msg: ExecutorRequest) => {
     return;
   }
   if (msg.type === "forget") {
+    forgetPartitionStates(msg.jobId);
     const job = jobs.get(msg.jobId);
     jobs.delete(msg.jobId);
     // DoFn instances are torn down once, when their pipeline is no longer kept on this executor.

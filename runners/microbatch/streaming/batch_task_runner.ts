@@ -63,7 +63,7 @@ export function runBatchTask(job: JobContext, task: TaskSpec, metrics: MetricsCo
     const stage = job.plan.stages.find((s) => s.id === task.nodeId);
     if (!stage) throw new Error(`internal: no stage '${task.nodeId}'`);
     if (batch.stateDir === undefined) return runStage(job, task, stage, metrics, sinkFor, counts, newStageState(job, stage));
-    return withPartitionState(batch.stateDir, batch.batchId, batch.snapshotEvery, stageStateCodec(job, stage), (state) =>
+    return withPartitionState(task.jobId, batch.stateDir, batch.batchId, batch.snapshotEvery, stageStateCodec(job, stage), (state) =>
       runStage(job, task, stage, metrics, sinkFor, counts, state),
     );
   }
@@ -75,7 +75,7 @@ export function runBatchTask(job: JobContext, task: TaskSpec, metrics: MetricsCo
     return { hold: Infinity, stateRows: 0, active: false };
   }
   if (batch.stateDir === undefined) throw new Error(`internal: grouping '${node.transformId}' has no state directory`);
-  return withPartitionState(batch.stateDir, batch.batchId, batch.snapshotEvery, groupingStateCodec(job, node), (state) => runGrouping(job, task, node, state, out, metrics));
+  return withPartitionState(task.jobId, batch.stateDir, batch.batchId, batch.snapshotEvery, groupingStateCodec(job, node), (state) => runGrouping(job, task, node, state, out, metrics));
 }
 
 // ---------------------------------------------------------------- stages

@@ -19,7 +19,8 @@ interface CachedState {
   readonly value: unknown;
 }
 
-const stores = new Map<string, VersionedStateStore>();
+/** Store handles and live state by directory, with the job each belongs to. */
+const stores = new Map<string, { jobId: string; store: VersionedStateStore }>();
 const live = new Map<string, CachedState>();
 
 /** How a node's partition state is rebuilt from stored entries, and what a batch changed. */
@@ -35,9 +36,13 @@ export interface PartitionStateCodec<T> {
  * the last version before `batchId`, then commits its changes as version
  * `batchId`. Returns what `batch` returned.
  */
-export function withPartitionState<T, R>(dir: string, batchId: number, snapshotEvery: number, codec: PartitionStateCodec<T>, batch: (value: T) => R): R {
-  let store = stores.get(dir);
-  if (!store) stores.set(dir, (store = new VersionedStateStore({ dir, snapshotEvery })));
+export function withPartitionState<T, R>(jobId: string, dir: string, batchId: number, snapshotEvery: number, codec: PartitionStateCodec<T>, batch: (value: T) => R): R {
+  let opened = stores.get(dir);
+  if (!opened || opened.jobId !== jobId) {
+    live.delete(dir);
+    stores.set(dir, (opened = { jobId, store: new VersionedStateStore({ dir, snapshotEvery }) }));
+  }
+  const store = opened.store;
   store.truncateAfter(batchId - 1);
   const base = store.latestVersion() ?? -1;
   const cached = live.get(dir);
@@ -50,8 +55,11 @@ export function withPartitionState<T, R>(dir: string, batchId: number, snapshotE
   return result;
 }
 
-/** Forgets the live state and store handles of directories under `root` (the job ended). */
-export function forgetPartitionStates(root: string): void {
-  for (const dir of [...stores.keys()]) if (dir.startsWith(root)) stores.delete(dir);
-  for (const dir of [...live.keys()]) if (dir.startsWith(root)) live.delete(dir);
+/** Forgets the live state and store handles of job `jobId` (it ended on this executor). */
+export function forgetPartitionStates(jobId: string): void {
+  for (const [dir, opened] of [...stores]) {
+    if (opened.jobId !== jobId) continue;
+    stores.delete(dir);
+    live.delete(dir);
+  }
 }
