@@ -61,7 +61,7 @@ describe("job service dashboard (headless Chromium)", function () {
     await service?.close();
   });
 
-  it("lists jobs, draws the plan, and updates counters and the watermark live", async () => {
+  it("lists jobs, draws the plan, updates counters and the watermark live, and shows micro-batches", async () => {
     const job = endless.create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--jobName=ticks"]).run() as RemoteJob;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     try {
@@ -106,6 +106,20 @@ describe("job service dashboard (headless Chromium)", function () {
       job.cancel();
       expect(await job.waitUntilFinish()).to.equal("CANCELLED");
       await waitForText(page, `#jobs tbody tr[data-job="${jobId}"] .state`, (t) => t === "CANCELLED", "the cancelled state");
+
+      // The micro-batch runner's own view: its batches, as they commit.
+      const batches = endless.create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=microbatch", "--batchIntervalMs=200"]).run() as RemoteJob;
+      const batchJob = await new Promise<string>((resolve) => {
+        const poll = (): void => (batches.jobId ? resolve(batches.jobId) : void setTimeout(poll, 20));
+        poll();
+      });
+      await page.locator(`#jobs tbody tr[data-job="${batchJob}"]`).click();
+      const firstCount = await waitForText(page, "#batches-completed", (t) => /^[1-9]/.test(t), "committed batches");
+      await waitForText(page, "#batches-completed", (t) => t !== firstCount, "more committed batches");
+      expect(await page.locator("#batches tbody tr").count()).to.be.greaterThan(0);
+      expect(await page.locator("#batches thead").textContent()).to.include("input rows").and.include("processing").and.include("scheduling delay");
+      batches.cancel();
+      expect(await batches.waitUntilFinish()).to.equal("CANCELLED");
     } finally {
       await page.close();
     }
