@@ -11,12 +11,18 @@ import type { MemorySegment, Segment } from "../shuffle/shuffle_output";
 
 /** Side input segments of every batch so far. */
 export class SideInputContents {
-  private readonly store: VersionedStateStore;
+  /** Opened when the directory exists or the first contents are committed: a job without side inputs leaves none. */
+  private store: VersionedStateStore | undefined;
   private readonly byPc = new Map<string, Segment[]>();
   private readonly pending = new Map<string, Uint8Array>();
 
   /** Opens the store in `dir` as of batch `lastCommitted` (dropping what a batch never committed wrote). */
-  constructor(dir: string, snapshotEvery: number, lastCommitted: number) {
+  constructor(
+    private readonly dir: string,
+    private readonly snapshotEvery: number,
+    lastCommitted: number,
+  ) {
+    if (!fs.existsSync(dir)) return;
     this.store = new VersionedStateStore({ dir, snapshotEvery });
     this.store.truncateAfter(lastCommitted);
     const latest = this.store.latestVersion();
@@ -51,6 +57,7 @@ export class SideInputContents {
   /** Makes the batch's additions durable (before the batch's commit log entry). */
   commit(batchId: number): void {
     if (this.pending.size === 0) return;
+    this.store ??= new VersionedStateStore({ dir: this.dir, snapshotEvery: this.snapshotEvery });
     this.store.commit(batchId, this.pending);
     this.pending.clear();
   }
