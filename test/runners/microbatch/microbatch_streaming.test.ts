@@ -12,7 +12,7 @@ import * as path from "node:path";
 import * as mr from "../../../index";
 import type { JobProgress } from "../../../runners/core/progress";
 import { BATCH_METRICS } from "../../../runners/microbatch/streaming/batch_metrics";
-import { outputLines, runningCounts } from "../../fixtures/microbatch_streaming_pipelines";
+import { outputLines, runningCounts, streamingSideInputs } from "../../fixtures/microbatch_streaming_pipelines";
 
 /** Runs {@link runningCounts} until `stopAt` is in its output, then cancels it. */
 async function runUntil(args: readonly string[], out: string, stopAt: number): Promise<mr.PipelineResult> {
@@ -119,6 +119,16 @@ describe("micro-batch runner: unbounded input", function () {
     const p = mr.Pipeline.create([...base, `--checkpointDir=${checkpoint}`]);
     p.apply(mr.generateSequence({ from: 0 })).apply("Other", mr.map((x: number) => x));
     expect(await failureOf(p.run())).to.match(/belongs to another pipeline .*use a new directory/);
+  });
+
+  it("side inputs on unbounded input: elements wait across batches until their side window is complete", async () => {
+    for (const args of [base, [...base, `--checkpointDir=${path.join(work, "side")}`]]) {
+      const result = streamingSideInputs.create(args).run();
+      expect(await result.waitUntilFinish(), args.join(" ")).to.equal("DONE");
+      expect(result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER], args.join(" ")).to.equal(1);
+    }
+    // The side input's contents are kept in the checkpoint dir, for a restart.
+    expect(fs.readdirSync(path.join(work, "side", "state", "_sideInputs")).length).to.be.greaterThan(0);
   });
 
   it("validates --batchIntervalMs and the other micro-batch flags", () => {
