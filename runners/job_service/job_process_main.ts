@@ -21,6 +21,9 @@ import type { JobFailure, MetricsSnapshot } from "../../portability/job_api/job_
 /** How often progress and metrics go to the service, ms. */
 const REPORT_INTERVAL_MS = 500;
 
+/** How long worker threads' last output is given to arrive before the process ends, ms. */
+const OUTPUT_DRAIN_MS = 100;
+
 let result: PipelineResult | undefined;
 let cancelRequested = false;
 let finished = false;
@@ -62,6 +65,9 @@ function failureOf(e: unknown): JobFailure {
 async function finish(state: "DONE" | "FAILED" | "CANCELLED", failure?: JobFailure): Promise<void> {
   if (finished) return;
   finished = true;
+  // What executor threads printed reaches this process's stdout a little after their results:
+  // let it through before the end is reported and the process exits.
+  await new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS));
   const progress = rawProgress(result);
   await send({ type: "done", state, metrics: metricsOf(result), ...(progress ? { progress } : {}), ...(failure ? { failure } : {}) });
   process.exit(0);

@@ -130,8 +130,10 @@ export class JobService {
       return p.exited;
     });
     await Promise.all(exits);
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Idle keep-alive connections (a dashboard tab) would otherwise hold the close up.
     this.server.closeAllConnections();
+    await closed;
     this.staging.discardAll();
   }
 
