@@ -19,9 +19,11 @@
 import { registerRunner } from "./sdk/options/runner_registry";
 import { directRunner } from "./runners/direct/direct_runner";
 import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
+import { streamRunner } from "./runners/stream/stream_runner";
 
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
+registerRunner(streamRunner);
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";

@@ -1,0 +1,243 @@
+/**
+ * The job master: deploys a job's subtasks on task managers, coordinates
+ * checkpoints (Flink's CheckpointCoordinator: trigger at the sources,
+ * collect every subtask's acknowledgement, write the checkpoint, then tell
+ * the subtasks it is complete so sinks commit), ends bounded jobs with a
+ * final checkpoint, and restarts a failed job from its last completed
+ * checkpoint until the restart attempts run out.
+ */
+import { randomUUID } from "node:crypto";
+import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import type { PipelineModel } from "../../../portability/pipeline_model";
+import { addMetricResults } from "../../../portability/harness/metrics_container";
+import { emptyMetrics, type MetricResults } from "../../../sdk/pipeline_result";
+import type { JobHandle } from "../../core/job_handle";
+import { errorOfWorkerFailure, type WorkerFailure } from "../../core/worker/worker_failure";
+import type { JobGraph } from "../job_graph";
+import type { StreamSettings } from "../stream_flags";
+import type { FaultSpec, MasterMessage, WorkerMessage } from "../protocol";
+import type { SubtaskStatus } from "../worker/subtask";
+import { deleteAbandonedFiles } from "../sinks/two_phase_text_sink";
+import { CheckpointStorage, checkpointToResumeFrom, jobRunIdIn, type CompletedCheckpoint } from "./checkpoint_storage";
+import { acquireTaskManagers, releaseTaskManagers } from "./task_manager_pool";
+import { StreamJobStats } from "./stream_job_stats";
+
+/** How an attempt ended. */
+type AttemptOutcome = { readonly kind: "finished" } | { readonly kind: "cancelled" } | { readonly kind: "failed"; readonly failure: WorkerFailure; readonly where: string };
+
+/** A checkpoint being collected. */
+interface PendingCheckpoint {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly final: boolean;
+  readonly state: (Uint8Array | undefined)[][];
+  readonly metrics: MetricResults;
+  acks: number;
+}
+
+/** Runs one job on the stream runner. */
+export class JobMaster {
+  private readonly storage: CheckpointStorage;
+  private lastCompleted: CompletedCheckpoint | undefined;
+  private nextCheckpointId = 1;
+  private readonly jobRunId: string;
+  readonly stats: StreamJobStats;
+
+  constructor(
+    private readonly model: PipelineModel,
+    private readonly graph: JobGraph,
+    private readonly pipelineProto: Uint8Array,
+    private readonly settings: StreamSettings,
+    private readonly job: JobHandle,
+    /** True when task managers may be reused by later jobs. */
+    private readonly reusable: boolean,
+    private readonly faults: readonly FaultSpec[],
+  ) {
+    this.storage = new CheckpointStorage(settings.checkpointDir, settings.retainedCheckpoints);
+    if (settings.fromCheckpoint) {
+      this.lastCompleted = checkpointToResumeFrom(settings.fromCheckpoint);
+      this.checkCompatible(this.lastCompleted);
+      this.nextCheckpointId = this.lastCompleted.metadata.id + 1;
+    }
+    this.jobRunId = this.lastCompleted?.metadata.jobRunId ?? jobRunIdIn(settings.checkpointDir, randomUUID().slice(0, 8));
+    this.stats = new StreamJobStats(graph, settings.parallelism, job.progress);
+  }
+
+  private checkCompatible(c: CompletedCheckpoint): void {
+    const m = c.metadata;
+    if (m.parallelism !== this.settings.parallelism) {
+      throw new Error(`--fromCheckpoint: checkpoint ${m.id} was taken at parallelism ${m.parallelism}; this run has --parallelism=${this.settings.parallelism} (start it with --parallelism=${m.parallelism})`);
+    }
+    const ids = this.graph.vertices.map((v) => v.id);
+    if (JSON.stringify(ids) !== JSON.stringify(m.vertices)) {
+      throw new Error(`--fromCheckpoint: checkpoint ${m.id} belongs to a different pipeline (its tasks: ${m.vertices.join(", ")}; this pipeline's: ${ids.join(", ")})`);
+    }
+  }
+
+  /** Runs attempts until the job finishes, is cancelled, or fails for good. */
+  async run(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.runAttempt(attempt);
+      if (outcome.kind !== "failed") return;
+      if (attempt >= this.settings.restartAttempts) {
+        throw errorOfWorkerFailure(`${outcome.where} (after ${attempt} restart${attempt === 1 ? "" : "s"})`, outcome.failure);
+      }
+      this.stats.restarts++;
+      this.stats.publish();
+      await new Promise((r) => setTimeout(r, this.settings.restartDelayMs));
+      if (this.job.isCancelRequested) return;
+    }
+  }
+
+  private runAttempt(attempt: number): Promise<AttemptOutcome> {
+    const p = this.settings.parallelism;
+    const attemptId = `a${attempt}${randomUUID().slice(0, 4)}`;
+    const workers = acquireTaskManagers(p, this.reusable);
+    const status: (readonly SubtaskStatus[] | undefined)[] = new Array(p).fill(undefined);
+    let ready = 0;
+    let pending: PendingCheckpoint | undefined;
+    let finalCheckpointDone = false;
+    let stopping = false;
+    let stopped = 0;
+    let settled = false;
+    let periodic: NodeJS.Timeout | undefined;
+    let cancelPoll: NodeJS.Timeout | undefined;
+    const restore = this.lastCompleted;
+
+    return new Promise<AttemptOutcome>((resolve) => {
+      const send = (i: number, msg: MasterMessage, transfer: MessagePort[] = []): void => workers[i]!.postMessage(msg, transfer);
+      const broadcast = (msg: MasterMessage): void => workers.forEach((_, i) => send(i, msg));
+      const finish = (outcome: AttemptOutcome): void => {
+        if (settled) return;
+        settled = true;
+        clearInterval(periodic);
+        clearInterval(cancelPoll);
+        const healthy = outcome.kind === "finished";
+        releaseTaskManagers(workers, this.reusable && healthy);
+        resolve(outcome);
+      };
+      const fail = (where: string, failure: WorkerFailure): void => finish({ kind: "failed", failure, where });
+      const stopAll = (): void => {
+        if (stopping) return;
+        stopping = true;
+        broadcast({ type: "stop" });
+      };
+
+      const trigger = (final: boolean): void => {
+        if (pending || stopping) return;
+        const id = this.nextCheckpointId++;
+        pending = {
+          id,
+          startedAt: Date.now(),
+          final,
+          state: this.graph.vertices.map(() => new Array<Uint8Array | undefined>(p).fill(undefined)),
+          metrics: emptyMetrics(),
+          acks: 0,
+        };
+        broadcast({ type: "trigger", checkpointId: id });
+      };
+
+      const onAck = (msg: Extract<WorkerMessage, { type: "ack" }>): void => {
+        const c = pending;
+        if (!c || c.id !== msg.checkpointId) return;
+        c.state[msg.vertex]![msg.subtask] = msg.state;
+        addMetricResults(c.metrics, msg.metrics);
+        if (++c.acks < this.graph.vertices.length * p) return;
+        void this.storage
+          .write(c.id, { jobRunId: this.jobRunId, parallelism: p, vertices: this.graph.vertices.map((v) => v.id) }, c.state as Uint8Array[][])
+          .then((metadata) => {
+            if (settled) return;
+            pending = undefined;
+            this.lastCompleted = { metadata, state: c.state as Uint8Array[][] };
+            addMetricResults(this.job.totals, c.metrics);
+            this.stats.checkpointCompleted(c.id, Date.now() - c.startedAt, metadata.sizeBytes);
+            broadcast({ type: "complete", checkpointId: c.id });
+            if (c.final) {
+              finalCheckpointDone = true;
+              stopAll();
+            }
+          })
+          .catch((e: unknown) => fail(`checkpoint ${c.id} could not be written`, { message: (e as Error).message }));
+      };
+
+      const onStatus = (i: number, subtasks: readonly SubtaskStatus[]): void => {
+        status[i] = subtasks;
+        this.stats.update(i, subtasks);
+        if (!finalCheckpointDone && status.every((s) => s !== undefined && s.every((t) => t.finished))) trigger(true);
+      };
+
+      workers.forEach((w, i) => {
+        w.on("message", (msg: WorkerMessage) => {
+          if (process.env.MILLRACE_STREAM_DEBUG) console.error(`worker ${i}:`, msg.type === "status" ? msg.subtasks.map((s) => `${s.recordsIn}/${s.recordsOut}${s.finished ? "F" : ""}q${s.queuedInputBuffers}w${s.inputWatermark}`).join(" ") : JSON.stringify(msg).slice(0, 300));
+          if (settled) return;
+          switch (msg.type) {
+            case "ready":
+              if (++ready === p) {
+                this.cleanUpSinks(attemptId);
+                broadcast({ type: "start" });
+                if (this.settings.checkpointingIntervalMs > 0) periodic = setInterval(() => trigger(false), this.settings.checkpointingIntervalMs);
+              }
+              return;
+            case "ack":
+              onAck(msg);
+              return;
+            case "status":
+              onStatus(i, msg.subtasks);
+              return;
+            case "failed":
+              fail(`subtask ${i} failed`, msg.failure);
+              return;
+            case "stopped":
+              if (++stopped === p) finish(this.job.isCancelRequested && !finalCheckpointDone ? { kind: "cancelled" } : { kind: "finished" });
+              return;
+          }
+        });
+        w.on("error", (e) => fail(`task manager ${i} crashed`, { message: e.message, ...(e.stack ? { stack: e.stack } : {}) }));
+        w.on("exit", (code) => {
+          if (!stopping) fail(`task manager ${i} exited`, { message: `worker thread ${i} exited with code ${code}` });
+        });
+      });
+
+      cancelPoll = setInterval(() => {
+        if (this.job.isCancelRequested) stopAll();
+      }, 50);
+
+      // Channels: one port pair per pair of task managers.
+      const peers: (MessagePort | undefined)[][] = workers.map(() => new Array<MessagePort | undefined>(p).fill(undefined));
+      for (let i = 0; i < p; i++) {
+        for (let j = i + 1; j < p; j++) {
+          const { port1, port2 } = new MessageChannel();
+          peers[i]![j] = port1;
+          peers[j]![i] = port2;
+        }
+      }
+      workers.forEach((_, i) => {
+        const state: Record<number, Uint8Array> = {};
+        if (restore) restore.state.forEach((perVertex, v) => (state[v] = perVertex[i]!));
+        const ports = peers[i]!.filter((x): x is MessagePort => x !== undefined);
+        send(
+          i,
+          {
+            type: "deploy",
+            pipelineProto: this.pipelineProto,
+            settings: this.settings,
+            worker: i,
+            peers: peers[i]!,
+            restore: state,
+            jobRunId: this.jobRunId,
+            attemptId,
+            faults: this.faults.filter((f) => f.attempt === attempt),
+          },
+          ports,
+        );
+      });
+    });
+  }
+
+  /** Deletes sink files of earlier attempts that no completed checkpoint published. */
+  private cleanUpSinks(attemptId: string): void {
+    for (const t of this.model.leaves) {
+      if (t.urn === "beam:transform:write_files:v1") deleteAbandonedFiles(this.model.textSinkPayload(t.id), this.jobRunId, attemptId);
+    }
+  }
+}

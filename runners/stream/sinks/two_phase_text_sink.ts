@@ -1,0 +1,155 @@
+/**
+ * `io.writeText` on the stream runner: a two-phase commit sink, as Flink's
+ * FileSink. Lines go to a hidden in-progress file; at a checkpoint barrier
+ * the file is closed and becomes pending (pre-commit, recorded in the
+ * snapshot); when the checkpoint completes, pending files are renamed to
+ * their final names (commit). After a failure, the job restores the last
+ * completed checkpoint, commits what it recorded (renaming is idempotent)
+ * and deletes the in-progress and pending files of the failed attempt, so
+ * every line is published exactly once.
+ *
+ * Final names: `<prefix>-<checkpoint>-<subtask>-of-<parallelism><suffix>`,
+ * e.g. `out/counts-000003-00001-of-00004.txt`: one file per subtask per
+ * checkpoint that wrote lines.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Operator } from "../../../portability/harness/operators";
+import type { TextSinkPayload } from "../../../portability/payloads";
+import { wrapUserError } from "../../../portability/harness/user_code_error";
+
+/** A closed file waiting for its checkpoint to complete. */
+export interface PendingFile {
+  readonly checkpointId: number;
+  readonly temp: string;
+  readonly final: string;
+}
+
+/** Characters buffered before a write. */
+const WRITE_CHUNK_CHARS = 64 * 1024;
+
+/** The hidden name prefix of a sink's unpublished files, for one job run. */
+export function pendingFilePrefix(sink: TextSinkPayload, jobRunId: string): string {
+  return path.join(path.dirname(sink.prefix), `.millrace-pending-${path.basename(sink.prefix)}-${jobRunId}-`);
+}
+
+/**
+ * Deletes the unpublished files of a job run's attempts other than
+ * `keepAttempt` (they belong to a failed attempt; what a completed checkpoint
+ * recorded was committed before this runs).
+ */
+export function deleteAbandonedFiles(sink: TextSinkPayload, jobRunId: string, keepAttempt: string): number {
+  const prefix = pendingFilePrefix(sink, jobRunId);
+  const dir = path.dirname(prefix);
+  const base = path.basename(prefix);
+  let deleted = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (name.startsWith(base) && !name.startsWith(`${base}${keepAttempt}-`)) {
+      fs.rmSync(path.join(dir, name), { force: true });
+      deleted++;
+    }
+  }
+  return deleted;
+}
+
+/** Renames a pending file to its final name; already done is fine (a commit may be repeated after a restore). */
+function publish(file: PendingFile): void {
+  try {
+    fs.renameSync(file.temp, file.final);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(file.final)) return;
+    throw new Error(`writeText: cannot publish '${file.temp}' as '${file.final}': ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** One subtask's sink. */
+export class TwoPhaseTextSink implements Operator {
+  private fd: number | undefined;
+  private tempPath = "";
+  private chunk = "";
+  private linesInFile = 0;
+  private sequence = 0;
+  private pending: PendingFile[] = [];
+
+  constructor(
+    readonly transform: string,
+    private readonly sink: TextSinkPayload,
+    private readonly subtask: number,
+    private readonly parallelism: number,
+    /** The job run (stable across restarts) and this attempt: they name the hidden files. */
+    private readonly jobRunId: string,
+    private readonly attemptId: string,
+  ) {}
+
+  setup(): void {}
+  startBundle(): void {}
+  finishBundle(): void {
+    this.writeChunk();
+  }
+  teardown(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  receive(line: unknown): void {
+    if (typeof line !== "string") {
+      wrapUserError(new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`), this.transform, "processing", { value: line });
+    }
+    if (this.fd === undefined) this.open();
+    this.chunk += line + "\n";
+    this.linesInFile++;
+    if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
+  }
+
+  private open(): void {
+    fs.mkdirSync(path.dirname(this.sink.prefix), { recursive: true });
+    this.tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
+    this.fd = fs.openSync(this.tempPath, "wx");
+    this.linesInFile = 0;
+  }
+
+  private writeChunk(): void {
+    if (this.chunk.length === 0 || this.fd === undefined) return;
+    fs.writeSync(this.fd, this.chunk);
+    this.chunk = "";
+  }
+
+  /**
+   * Pre-commit at the barrier of checkpoint `checkpointId`: closes the
+   * current file as pending. Returns every file not yet published, for the
+   * snapshot.
+   */
+  preCommit(checkpointId: number): PendingFile[] {
+    if (this.fd !== undefined) {
+      this.writeChunk();
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+      const pad = (n: number, w: number): string => String(n).padStart(w, "0");
+      const final = `${this.sink.prefix}-${pad(checkpointId, 6)}-${pad(this.subtask, 5)}-of-${pad(this.parallelism, 5)}${this.sink.suffix}`;
+      this.pending.push({ checkpointId, temp: this.tempPath, final });
+    }
+    return [...this.pending];
+  }
+
+  /** Checkpoint `checkpointId` completed: publishes the files pending up to it. */
+  commitUpTo(checkpointId: number): void {
+    const keep: PendingFile[] = [];
+    for (const f of this.pending) {
+      if (f.checkpointId <= checkpointId) publish(f);
+      else keep.push(f);
+    }
+    this.pending = keep;
+  }
+
+  /** Restoring a completed checkpoint: publishes what it recorded as pending (it completed, so they are committed). */
+  static recover(files: readonly PendingFile[]): void {
+    for (const f of files) publish(f);
+  }
+}

@@ -1,0 +1,58 @@
+import * as os from "node:os";
+import type { FlagSpecs } from "../../sdk/options/flag_spec";
+
+const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+
+/** The stream runner's flags. */
+export const STREAM_FLAGS: FlagSpecs = {
+  parallelism: { type: "integer", min: 1, default: cores, description: "subtasks per task, one worker thread each (default, as Flink: the number of cores)" },
+  maxParallelism: { type: "integer", min: 1, default: 128, description: "key groups: keyed state is partitioned into this many groups, the unit of rescaling" },
+  bufferTimeoutMs: { type: "integer", min: 0, default: 5, description: "a partly filled network buffer is sent after this many ms (0: after every record)" },
+  bufferSizeBytes: { type: "integer", min: 64, default: 32768, description: "a network buffer is sent when it holds this many bytes" },
+  channelCapacity: { type: "integer", min: 1, default: 4, description: "buffers in flight per channel; a producer waits while its channel is full (backpressure)" },
+  checkpointingIntervalMs: { type: "integer", min: 0, default: 0, description: "start a checkpoint this often (0: only the final one at the end of bounded input)" },
+  checkpointDir: { type: "string", description: "where completed checkpoints are written (chk-<id>/ with _metadata); without it checkpoints are kept in memory" },
+  retainedCheckpoints: { type: "integer", min: 1, default: 3, description: "completed checkpoints kept in --checkpointDir" },
+  restartAttempts: { type: "integer", min: 0, default: 2, description: "restarts from the last completed checkpoint after a failure, before the job fails" },
+  restartDelayMs: { type: "integer", min: 0, default: 100, description: "wait before a restart" },
+  fromCheckpoint: { type: "string", description: "start from this retained checkpoint (a chk-<id> dir, or a --checkpointDir to take its latest)" },
+};
+
+/** The stream runner's settings. */
+export interface StreamSettings {
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly bufferTimeoutMs: number;
+  readonly bufferSizeBytes: number;
+  readonly channelCapacity: number;
+  /** 0: no periodic checkpoints. */
+  readonly checkpointingIntervalMs: number;
+  readonly checkpointDir: string | undefined;
+  readonly retainedCheckpoints: number;
+  readonly restartAttempts: number;
+  readonly restartDelayMs: number;
+  readonly fromCheckpoint: string | undefined;
+}
+
+/** Reads the settings from parsed options; refuses combinations that cannot work. */
+export function streamSettings(options: Readonly<Record<string, unknown>>): StreamSettings {
+  const num = (name: string): number => options[name] as number;
+  const str = (name: string): string | undefined => (typeof options[name] === "string" && options[name] !== "" ? (options[name] as string) : undefined);
+  const settings: StreamSettings = {
+    parallelism: num("parallelism"),
+    maxParallelism: num("maxParallelism"),
+    bufferTimeoutMs: num("bufferTimeoutMs"),
+    bufferSizeBytes: num("bufferSizeBytes"),
+    channelCapacity: num("channelCapacity"),
+    checkpointingIntervalMs: num("checkpointingIntervalMs"),
+    checkpointDir: str("checkpointDir"),
+    retainedCheckpoints: num("retainedCheckpoints"),
+    restartAttempts: num("restartAttempts"),
+    restartDelayMs: num("restartDelayMs"),
+    fromCheckpoint: str("fromCheckpoint"),
+  };
+  if (settings.parallelism > settings.maxParallelism) {
+    throw new Error(`--parallelism=${settings.parallelism} is more than --maxParallelism=${settings.maxParallelism}: every subtask needs at least one key group`);
+  }
+  return settings;
+}

@@ -1,0 +1,421 @@
+/**
+ * A task manager's share of a job: subtask `worker` of every vertex, the
+ * channels between them and to the other task managers, and the loop that
+ * runs them. One JavaScript thread runs all its subtasks cooperatively:
+ * each step processes one buffer or event (or one chunk of a source) for a
+ * subtask whose outputs have credit; partly filled buffers are sent on the
+ * buffer timeout, or at once when there is nothing else to do.
+ */
+import type { MessagePort } from "node:worker_threads";
+import type { PipelineModel } from "../../../portability/pipeline_model";
+import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import { buildStage } from "../../../portability/harness/stage_executor";
+import { combineReceivers, type ElementReceiver } from "../../../portability/harness/element_receiver";
+import { MetricsContainer } from "../../../portability/harness/metrics_container";
+import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../core/execution_plan";
+import { collectionCoder, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
+import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
+import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor } from "../../core/windowing/grouping_runner";
+import { KeyedStateStore } from "../../core/state/keyed_state_store";
+import { TimerService } from "../../core/state/timer_service";
+import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import { emptyMetrics, type MetricResults } from "../../../sdk/pipeline_result";
+import type { JobGraph, JobVertex } from "../job_graph";
+import { targetsOf } from "../job_graph";
+import type { StreamSettings } from "../stream_flags";
+import type { FaultSpec, PeerMessage, WorkerMessage } from "../protocol";
+import { InputChannel } from "../network/input_channel";
+import { LocalOutputChannel, RemoteOutputChannel, type OutputChannel } from "../network/output_channel";
+import { RecordWriter } from "../network/record_writer";
+import { channelKey } from "../network/stream_event";
+import { TwoPhaseTextSink } from "../sinks/two_phase_text_sink";
+import { sourceReaderFor } from "./source_readers";
+import { decodeStageSnapshot, StageSubtask, type StageKeyedState, type StageSideInputs } from "./stage_subtask";
+import { GroupingSubtask } from "./grouping_subtask";
+import { UnionSubtask } from "./union_subtask";
+import type { Subtask } from "./subtask";
+import { workerFailureOf } from "../../core/worker/worker_failure";
+
+/** Steps one subtask may take in a row before the others get a turn. */
+const STEPS_PER_TURN = 32;
+/** How long the loop runs before letting messages in. */
+const SLICE_MS = 10;
+/** How often the task manager reports its subtasks' status. */
+const STATUS_EVERY_MS = 200;
+
+/** What a job runtime needs from its task manager. */
+export interface JobRuntimeDeps {
+  readonly model: PipelineModel;
+  readonly plan: ExecutionPlan;
+  readonly graph: JobGraph;
+  readonly userCode: UserCodeSource;
+  readonly settings: StreamSettings;
+  readonly worker: number;
+  readonly peers: readonly (MessagePort | undefined)[];
+  readonly restore: Readonly<Record<number, Uint8Array>>;
+  readonly jobRunId: string;
+  readonly attemptId: string;
+  readonly faults: readonly FaultSpec[];
+  /** Sends a message to the job master. */
+  readonly post: (msg: WorkerMessage, transfer?: ArrayBuffer[]) => void;
+}
+
+/** One task manager's part of a running job. */
+export class JobRuntime {
+  private readonly subtasks: Subtask[] = [];
+  private readonly metricsOf = new Map<Subtask, MetricsContainer>();
+  private readonly inputByKey = new Map<string, InputChannel>();
+  private readonly outputByKey = new Map<string, OutputChannel>();
+  private readonly scripted: boolean;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = false;
+  private lastStatus = 0;
+  private readonly p: number;
+
+  constructor(private readonly deps: JobRuntimeDeps) {
+    this.p = deps.settings.parallelism;
+    this.scripted = deps.plan.stages.some((s) => s.root.kind === "testStream");
+    for (const v of deps.graph.vertices) this.subtasks.push(this.buildSubtask(v));
+    this.connect();
+    for (const st of this.subtasks) st.wire();
+    this.restoreState();
+    for (const [j, port] of deps.peers.entries()) {
+      if (!port || j === deps.worker) continue;
+      port.on("message", (m: PeerMessage) => this.onPeerMessage(m));
+    }
+  }
+
+  // ---- building ----
+
+  private buildSubtask(v: JobVertex): Subtask {
+    const ack = (id: number, state: Uint8Array): void => this.acknowledge(v.index, st, id, state);
+    let st: Subtask;
+    if (v.kind === "stage") st = this.buildStageSubtask(v, ack);
+    else st = this.buildShuffleSubtask(v, ack);
+    return st;
+  }
+
+  /** Receivers that write a PCollection's records to every edge that carries it. */
+  private writersFor(v: JobVertex, st: () => Subtask, pc: string): ElementReceiver {
+    const receivers: ElementReceiver[] = [];
+    for (const edge of v.outputs) {
+      if (edge.pcollection !== pc) continue;
+      receivers.push(this.writerFor(v, edge.index, st));
+    }
+    return combineReceivers(receivers);
+  }
+
+  /** Records writers per edge index, created when channels are connected. */
+  private readonly pendingWriters = new Map<number, { vertex: JobVertex; writer: RecordWriter; subtask: () => Subtask }>();
+
+  private writerFor(v: JobVertex, edgeIndex: number, st: () => Subtask): RecordWriter {
+    const edge = this.deps.graph.edges[edgeIndex]!;
+    const { model, plan, userCode, settings } = this.deps;
+    const channels: (OutputChannel | undefined)[] = new Array(this.p).fill(undefined);
+    const keyCoder = edge.partitioning === "hash" ? collectionCoder(model, plan, edge.pcollection, userCode).components[0] : undefined;
+    const producer = plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === edge.pcollection)?.transformId ?? model.producerOf(edge.pcollection) ?? edge.pcollection;
+    const writer = new RecordWriter(channels, edge.partitioning, this.deps.worker, keyCoder, settings.maxParallelism, producer);
+    this.pendingWriters.set(edgeIndex, { vertex: v, writer, subtask: st });
+    return writer;
+  }
+
+  private buildStageSubtask(v: Extract<JobVertex, { kind: "stage" }>, ack: (id: number, state: Uint8Array) => void): Subtask {
+    const { model, plan, userCode, settings, worker } = this.deps;
+    const stage = v.stage;
+    const metrics = new MetricsContainer();
+    let subtask: StageSubtask | undefined;
+    const self = (): Subtask => subtask!;
+    const sinks: TwoPhaseTextSink[] = [];
+    let keyed: StageKeyedState | undefined;
+    const side: StageSideInputs | undefined =
+      stage.sideInputs.length > 0
+        ? {
+            pcollectionOfEdge: new Map(v.inputs.filter((e) => e.side).map((e) => [e.index, e.pcollection] as const)),
+            elements: new Map(stage.sideInputs.map((pc) => [pc, [] as WindowedValue[]] as const)),
+            windowFns: new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(model, pc)] as const)),
+            coders: new Map(stage.sideInputs.map((pc) => [pc, windowedValueCoder(model, plan, pc, userCode)] as const)),
+          }
+        : undefined;
+    const now = (): number => (subtask ? subtask.now() : Date.now());
+    const exec = buildStage(model, stage, {
+      userCode,
+      metrics,
+      sink: (pc) => this.writersFor(v, self, pc),
+      sideInputReader: (id) => sideInputReaderFor(model, id, userCode, (pc) => side?.elements.get(pc) ?? []),
+      terminal: {
+        receive: () => {
+          subtask!.terminalOut++;
+        },
+      },
+      textSink: (id, payload) => {
+        const sink = new TwoPhaseTextSink(id, payload, worker, settings.parallelism, this.deps.jobRunId, this.deps.attemptId);
+        sinks.push(sink);
+        return sink;
+      },
+      keyed: (id, specs) => {
+        const step = stage.steps.find((s) => s.kind === "pardo" && s.transformId === id)!;
+        const runtime = {
+          store: new KeyedStateStore(specs.state),
+          timers: new TimerService(),
+          inputWatermark: () => subtask?.inputWatermark() ?? -Infinity,
+          processingTime: now,
+          onDroppedLate: (n: number) => metrics.counter(DROPPED_DUE_TO_LATENESS).inc(n),
+        };
+        keyed = {
+          store: runtime.store,
+          timers: runtime.timers,
+          runtime,
+          timerCoders: { keyCoder: model.coderOf(step.input, userCode).components[0]!, windowCoder: windowCoderOf(model, plan, step.input, userCode) },
+        };
+        return runtime;
+      },
+    });
+    const restored = this.deps.restore[v.index];
+    const reader =
+      stage.root.kind === "pcollection" ? undefined : sourceReaderFor(model, userCode, stage, worker, settings.parallelism, restored ? decodeStageSnapshot(restored).source : undefined);
+    const rootPc = stage.root.kind === "pcollection" ? stage.root.pcollection : stage.root.output;
+    subtask = new StageSubtask(v.id, worker, ack, this.scripted, {
+      exec,
+      metrics,
+      reader,
+      keyed,
+      side,
+      rootCoder: windowedValueCoder(model, plan, rootPc, userCode),
+      sinks,
+      now: () => Date.now(),
+    });
+    this.metricsOf.set(subtask, metrics);
+    return subtask;
+  }
+
+  private buildShuffleSubtask(v: Extract<JobVertex, { kind: "shuffle" }>, ack: (id: number, state: Uint8Array) => void): Subtask {
+    const { model, userCode } = this.deps;
+    const node: ShuffleNode = v.node;
+    let subtask: Subtask | undefined;
+    const self = (): Subtask => subtask!;
+    const out = this.writersFor(v, self, node.output);
+    if (node.kind === "flatten" || node.kind === "reshuffle") {
+      subtask = new UnionSubtask(v.id, this.deps.worker, ack, this.scripted, out, () => Date.now());
+      return subtask;
+    }
+    const metrics = new MetricsContainer();
+    const reduce = groupingRunnerFor(
+      model,
+      node,
+      userCode,
+      (kv, timestamp, window, pane) => out.receive(kv, timestamp, [window], pane),
+      (metric, n) => metrics.counter(metric).inc(n),
+      true,
+    );
+    subtask = new GroupingSubtask(v.id, this.deps.worker, ack, this.scripted, node.transformId, reduce, () => Date.now());
+    this.metricsOf.set(subtask, metrics);
+    return subtask;
+  }
+
+  /** Creates this worker's channel ends: outputs of its subtasks, inputs of its subtasks. */
+  private connect(): void {
+    const { graph, model, plan, userCode, settings, worker, peers } = this.deps;
+    const now = (): number => Date.now();
+    for (const [edgeIndex, { vertex, writer }] of this.pendingWriters) {
+      const edge = graph.edges[edgeIndex]!;
+      const coder = windowedValueCoder(model, plan, edge.pcollection, userCode);
+      const producer = this.subtasks[vertex.index]!;
+      for (const to of targetsOf(edge, worker, this.p)) {
+        const key = channelKey(edge.index, worker, to);
+        let ch: OutputChannel;
+        if (to === worker) {
+          ch = new LocalOutputChannel(key, settings.channelCapacity, (item) => this.inputByKey.get(key)!.push(item), now);
+        } else {
+          const port = peers[to]!;
+          ch = new RemoteOutputChannel(
+            key,
+            settings.channelCapacity,
+            (item) => {
+              if (item.kind === "bytes") port.postMessage({ k: key, b: item.bytes } satisfies PeerMessage, [item.bytes.buffer as ArrayBuffer]);
+              else if (item.kind === "event") port.postMessage({ k: key, e: item.event } satisfies PeerMessage);
+            },
+            coder,
+            settings.bufferSizeBytes,
+            now,
+          );
+        }
+        (writer.channels as (OutputChannel | undefined)[])[to] = ch;
+        this.outputByKey.set(key, ch);
+        producer.outputs.push(ch);
+      }
+      producer.writers.push(writer);
+    }
+    // Inputs: for each edge into a vertex, one channel per producer subtask that sends here.
+    for (const v of graph.vertices) {
+      const consumer = this.subtasks[v.index]!;
+      for (const edge of v.inputs) {
+        const coder = windowedValueCoder(model, plan, edge.pcollection, userCode);
+        const froms = edge.partitioning === "forward" ? [worker] : Array.from({ length: this.p }, (_, i) => i);
+        for (const from of froms) {
+          const key = channelKey(edge.index, from, worker);
+          const returnCredit =
+            from === worker
+              ? () => this.outputByKey.get(key)!.returnCredit()
+              : () => peers[from]!.postMessage({ c: key } satisfies PeerMessage);
+          const ch = new InputChannel(key, edge.index, coder, returnCredit);
+          this.inputByKey.set(key, ch);
+          consumer.inputs.push(ch);
+          consumer.isSide.push(edge.side);
+        }
+      }
+    }
+  }
+
+  private restoreState(): void {
+    for (const v of this.deps.graph.vertices) {
+      const bytes = this.deps.restore[v.index];
+      if (!bytes) continue;
+      (this.subtasks[v.index] as unknown as { restore(b: Uint8Array): void }).restore(bytes);
+    }
+  }
+
+  // ---- messages ----
+
+  private onPeerMessage(m: PeerMessage): void {
+    if ("c" in m) this.outputByKey.get(m.c)?.returnCredit();
+    else if ("b" in m) this.inputByKey.get(m.k)?.push({ kind: "bytes", bytes: m.b });
+    else this.inputByKey.get(m.k)?.push({ kind: "event", event: m.e });
+    this.schedule();
+  }
+
+  /** Starts the loop. */
+  start(): void {
+    this.running = true;
+    for (const st of this.subtasks) if (st instanceof StageSubtask) st.parts.exec.setup();
+    this.schedule();
+  }
+
+  /** The master asks sources to start checkpoint `id`. */
+  trigger(id: number): void {
+    for (const st of this.subtasks) if (st instanceof StageSubtask && st.parts.reader) st.triggerCheckpoint(id);
+    this.schedule();
+  }
+
+  /** Checkpoint `id` is complete: sinks commit. */
+  complete(id: number): void {
+    for (const st of this.subtasks) if (st instanceof StageSubtask) st.notifyCheckpointComplete(id);
+  }
+
+  /** Stops the loop and tears down user code. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const st of this.subtasks) {
+      if (st instanceof StageSubtask) {
+        try {
+          st.parts.exec.teardown();
+        } catch {
+          // Teardown is best effort, as in Beam.
+        }
+        for (const s of st.parts.sinks) s.teardown();
+      }
+    }
+    for (const port of this.deps.peers) port?.close();
+  }
+
+  private acknowledge(vertex: number, st: Subtask, id: number, state: Uint8Array): void {
+    const metrics: MetricResults = emptyMetrics();
+    this.metricsOf.get(st)?.commitInto(metrics);
+    this.deps.post({ type: "ack", checkpointId: id, vertex, subtask: this.deps.worker, state, metrics }, [state.buffer as ArrayBuffer]);
+  }
+
+  // ---- the loop ----
+
+  private schedule(): void {
+    if (this.scheduled || !this.running || this.stopped) return;
+    this.scheduled = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    setImmediate(this.pump);
+  }
+
+  private readonly pump = (): void => {
+    this.scheduled = false;
+    this.guard(() => this.runSlice());
+  };
+
+  /** Runs `f`; a failure stops this runtime and is reported to the master. */
+  guard(f: () => void): void {
+    if (this.stopped) return;
+    try {
+      f();
+    } catch (e) {
+      this.stop();
+      this.deps.post({ type: "failed", failure: workerFailureOf(e) });
+    }
+  }
+
+  private runSlice(): void {
+    const started = performance.now();
+    const timeout = this.deps.settings.bufferTimeoutMs;
+    let worked = false;
+    for (;;) {
+      let progress = false;
+      const now = Date.now();
+      for (const st of this.subtasks) {
+        let k = 0;
+        while (k < STEPS_PER_TURN && st.runnable()) {
+          st.step();
+          k++;
+        }
+        if (k > 0) progress = true;
+        if (!this.scripted && st.nextProcessingTime() <= now && st.outputsWritable) {
+          st.advanceProcessingTime(now);
+          progress = true;
+        }
+        if (timeout === 0) st.flushOlderThan(Infinity);
+        else st.flushOlderThan(now - timeout);
+      }
+      this.checkFaults();
+      worked ||= progress;
+      if (!progress || performance.now() - started > SLICE_MS) break;
+    }
+    const now = Date.now();
+    if (now - this.lastStatus >= STATUS_EVERY_MS || !worked) this.reportStatus(now);
+    if (worked) {
+      this.schedule();
+      return;
+    }
+    // Nothing to do: send what is buffered, and sleep until something is due.
+    for (const st of this.subtasks) st.flushOlderThan(Infinity);
+    let wake = Infinity;
+    for (const st of this.subtasks) {
+      if (st instanceof StageSubtask) wake = Math.min(wake, st.sourceDueTime());
+      if (!this.scripted) wake = Math.min(wake, st.nextProcessingTime());
+    }
+    if (Number.isFinite(wake)) {
+      this.timer = setTimeout(() => this.schedule(), Math.max(1, Math.min(wake - Date.now(), 1000)));
+    }
+  }
+
+  private lastReported = "";
+
+  private reportStatus(now: number): void {
+    this.lastStatus = now;
+    const subtasks = this.subtasks.map((s) => s.status());
+    const fingerprint = JSON.stringify(subtasks);
+    if (fingerprint === this.lastReported) return;
+    this.lastReported = fingerprint;
+    this.deps.post({ type: "status", subtasks });
+  }
+
+  private checkFaults(): void {
+    if (this.deps.faults.length === 0) return;
+    let records = 0;
+    for (const st of this.subtasks) records += st.recordsIn;
+    for (const f of this.deps.faults) {
+      if (f.worker !== this.deps.worker || records < f.afterRecords) continue;
+      if (f.kind === "exit") process.exit(17);
+      throw new Error(`injected fault: worker ${f.worker} after ${records} records`);
+    }
+  }
+}

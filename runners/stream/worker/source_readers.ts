@@ -1,0 +1,215 @@
+/**
+ * A source vertex's subtask reads its split of the source: an Impulse and a
+ * TestStream are read by subtask 0, a Create's values and a sequence's
+ * numbers are split among the subtasks. Every reader can say where it is
+ * (its offset, for checkpoints) and resume from there.
+ */
+import type { PipelineModel } from "../../../portability/pipeline_model";
+import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import type { ElementReceiver } from "../../../portability/harness/element_receiver";
+import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
+import type { FusedStage } from "../../core/execution_plan";
+import { SequencePacer, type SequencePosition } from "../../core/sources/sequence_source";
+import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
+import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";
+import { IN_GLOBAL_WINDOW } from "../../../sdk/values/windows";
+import { NO_FIRING } from "../../../sdk/values/pane";
+import { MIN_TIMESTAMP } from "../../../sdk/values/time";
+
+/** A subtask's reader of its split. */
+export interface SourceReader {
+  /** Emits up to `max` elements that are due at processing time `now`; returns how many. */
+  emit(into: ElementReceiver, max: number, now: number): number;
+  /** No element with an earlier timestamp will follow. */
+  watermark(now: number): number;
+  /** True when the split is exhausted. */
+  readonly done: boolean;
+  /** When more elements are due (`now` when some are), Infinity when done. */
+  nextDueTime(now: number): number;
+  /** Scripted processing time (TestStream), or undefined for the real clock. */
+  clock(): number | undefined;
+  /** Where the reader is: plain JSON data, for checkpoints. */
+  position(): unknown;
+}
+
+/** An Impulse's one empty element, read by subtask 0. */
+class ImpulseReader implements SourceReader {
+  constructor(public done: boolean) {}
+  emit(into: ElementReceiver): number {
+    if (this.done) return 0;
+    this.done = true;
+    into.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
+    return 1;
+  }
+  watermark(): number {
+    return this.done ? Infinity : -Infinity;
+  }
+  nextDueTime(now: number): number {
+    return this.done ? Infinity : now;
+  }
+  clock(): undefined {
+    return undefined;
+  }
+  position(): unknown {
+    return { done: this.done };
+  }
+}
+
+/** A contiguous range of a Create's values. */
+class CreateRangeReader implements SourceReader {
+  constructor(
+    private readonly emitRange: (from: number, to: number, out: ElementReceiver) => void,
+    private next: number,
+    private readonly end: number,
+  ) {}
+  get done(): boolean {
+    return this.next >= this.end;
+  }
+  emit(into: ElementReceiver, max: number): number {
+    const to = Math.min(this.end, this.next + max);
+    const from = this.next;
+    this.next = to;
+    this.emitRange(from, to, into);
+    return to - from;
+  }
+  watermark(): number {
+    return this.done ? Infinity : -Infinity;
+  }
+  nextDueTime(now: number): number {
+    return this.done ? Infinity : now;
+  }
+  clock(): undefined {
+    return undefined;
+  }
+  position(): unknown {
+    return { next: this.next };
+  }
+}
+
+/**
+ * Every `parallelism`-th number of a sequence, from `from + subtask`, paced
+ * at 1/parallelism of the sequence's rate: together the subtasks emit the
+ * whole sequence at its rate. Timestamps are the processing time of emission.
+ */
+class SequenceSplitReader implements SourceReader {
+  private readonly pacer: SequencePacer;
+  constructor(
+    private readonly spec: SequenceSource,
+    private readonly subtask: number,
+    private readonly parallelism: number,
+    resumeAt: SequencePosition | undefined,
+  ) {
+    const total = spec.to === undefined ? undefined : Math.max(0, Math.ceil((spec.to - spec.from - subtask) / parallelism));
+    const local: SequenceSource = {
+      kind: "sequence",
+      from: 0,
+      ...(total !== undefined ? { to: total } : {}),
+      ...(spec.periodMs !== undefined ? { periodMs: spec.periodMs * parallelism, elementsPerPeriod: spec.elementsPerPeriod ?? 1 } : {}),
+    };
+    this.pacer = new SequencePacer(local, resumeAt);
+  }
+  get done(): boolean {
+    return this.pacer.done;
+  }
+  emit(into: ElementReceiver, max: number, now: number): number {
+    const ks = this.pacer.take(now, max);
+    const base = this.spec.from + this.subtask;
+    for (const k of ks) into.receive(base + k * this.parallelism, now, IN_GLOBAL_WINDOW, NO_FIRING);
+    return ks.length;
+  }
+  watermark(now: number): number {
+    return this.done ? Infinity : now;
+  }
+  nextDueTime(now: number): number {
+    return this.pacer.nextDueTime(now);
+  }
+  clock(): undefined {
+    return undefined;
+  }
+  position(): unknown {
+    return this.pacer.position();
+  }
+}
+
+/** A TestStream's events, one per call, played by subtask 0. */
+class TestStreamReader implements SourceReader {
+  constructor(
+    private readonly events: readonly TestStreamEvent[],
+    private next: number,
+    private currentWatermark: number,
+    private scriptedNow: number,
+  ) {}
+  get done(): boolean {
+    return this.next >= this.events.length;
+  }
+  emit(into: ElementReceiver): number {
+    const event = this.events[this.next++];
+    if (!event) return 0;
+    switch (event.kind) {
+      case "elements":
+        for (const el of event.elements) into.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
+        return event.elements.length;
+      case "watermark":
+        this.currentWatermark = Math.max(this.currentWatermark, event.watermark);
+        return 0;
+      case "processingTime":
+        this.scriptedNow += event.advanceMs;
+        return 0;
+    }
+  }
+  watermark(): number {
+    // The script is over: nothing more will come.
+    return this.done ? Infinity : this.currentWatermark;
+  }
+  nextDueTime(now: number): number {
+    return this.done ? Infinity : now;
+  }
+  clock(): number {
+    return this.scriptedNow;
+  }
+  position(): unknown {
+    return { next: this.next, watermark: this.currentWatermark, now: this.scriptedNow };
+  }
+}
+
+/** A reader that has nothing: a subtask without a split. */
+const EMPTY: SourceReader = {
+  done: true,
+  emit: () => 0,
+  watermark: () => Infinity,
+  nextDueTime: () => Infinity,
+  clock: () => undefined,
+  position: () => ({}),
+};
+
+/** The reader of `subtask`'s split of a source stage, resumed at `position` when restoring. */
+export function sourceReaderFor(
+  model: PipelineModel,
+  userCode: UserCodeSource,
+  stage: FusedStage,
+  subtask: number,
+  parallelism: number,
+  position: unknown,
+): SourceReader {
+  const root = stage.root;
+  const pos = position as Record<string, number> | undefined;
+  switch (root.kind) {
+    case "impulse":
+      return subtask === 0 ? new ImpulseReader((position as { done?: boolean } | undefined)?.done === true) : EMPTY;
+    case "create": {
+      const source = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
+      const n = source.values.length;
+      const from = Math.floor((subtask * n) / parallelism);
+      const to = Math.floor(((subtask + 1) * n) / parallelism);
+      return new CreateRangeReader((a, b, out) => emitCreateRange(source, a, b, out), pos?.next ?? from, to);
+    }
+    case "sequence": {
+      const spec = userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource;
+      return new SequenceSplitReader(spec, subtask, parallelism, pos as SequencePosition | undefined);
+    }
+    case "testStream":
+      return subtask === 0 ? new TestStreamReader(testStreamEvents(model, root.transformId, userCode), pos?.next ?? 0, pos?.watermark ?? -Infinity, pos?.now ?? 0) : EMPTY;
+    case "pcollection":
+      throw new Error(`internal: stage ${stage.id} reads ${root.pcollection}, it has no source`);
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * A subtask of a stage: a chain of element-wise operators (fused by the
+ * shared planner, Flink's operator chaining) fed by a source split or by
+ * input channels. Side inputs arrive broadcast; a main element waits until
+ * the side input windows it reads are complete, as on the direct runner.
+ * A stateful ParDo at the head of the stage keeps keyed state and timers,
+ * partitioned by key group upstream.
+ */
+import * as v8 from "node:v8";
+import type { ExecutableStage } from "../../../portability/harness/stage_executor";
+import type { MetricsContainer } from "../../../portability/harness/metrics_container";
+import type { KeyedRuntime } from "../../../portability/harness/stateful_dofn_operator";
+import type { Coder } from "../../../portability/coders";
+import { ByteReader, ByteWriter } from "../../../portability/coders";
+import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import { maxTimestampOf, type BoundedWindow } from "../../../sdk/values/windows";
+import { mapToSideWindow, type SideWindowFn } from "../../core/side_input_views";
+import type { KeyedStateStore } from "../../core/state/keyed_state_store";
+import type { TimerService, TimerCheckpointCoders } from "../../core/state/timer_service";
+import type { InputChannel } from "../network/input_channel";
+import { TwoPhaseTextSink, type PendingFile } from "../sinks/two_phase_text_sink";
+import type { SourceReader } from "./source_readers";
+import { Subtask, type AckSink } from "./subtask";
+
+/** Elements a source subtask emits per step, between checks for backpressure and barriers. */
+const SOURCE_CHUNK = 512;
+
+/** The keyed part of a stage, when it has a stateful ParDo. */
+export interface StageKeyedState {
+  readonly store: KeyedStateStore;
+  readonly timers: TimerService;
+  readonly timerCoders: TimerCheckpointCoders;
+  readonly runtime: KeyedRuntime;
+}
+
+/** The side inputs of a stage: their elements so far, by PCollection. */
+export interface StageSideInputs {
+  /** Side input PCollection of each side channel's edge. */
+  readonly pcollectionOfEdge: ReadonlyMap<number, string>;
+  readonly elements: Map<string, WindowedValue[]>;
+  readonly windowFns: ReadonlyMap<string, SideWindowFn>;
+  readonly coders: ReadonlyMap<string, Coder<unknown>>;
+}
+
+/** How a stage subtask was put together (see `buildSubtasks`). */
+export interface StageParts {
+  readonly exec: ExecutableStage;
+  readonly metrics: MetricsContainer;
+  readonly reader: SourceReader | undefined;
+  readonly keyed: StageKeyedState | undefined;
+  readonly side: StageSideInputs | undefined;
+  /** The coder of the stage's root collection, for pushed-back elements in snapshots. */
+  readonly rootCoder: Coder<unknown>;
+  readonly sinks: readonly TwoPhaseTextSink[];
+  readonly now: () => number;
+}
+
+/** A stage's subtask. */
+export class StageSubtask extends Subtask {
+  private pushedBack: WindowedValue[] = [];
+  private readonly exec: ExecutableStage;
+
+  constructor(
+    vertexId: string,
+    subtaskIndex: number,
+    ack: AckSink,
+    scripted: boolean,
+    readonly parts: StageParts,
+  ) {
+    super(vertexId, subtaskIndex, ack, scripted);
+    this.exec = parts.exec;
+  }
+
+  now(): number {
+    return this.scripted ? this.currentClock() : this.parts.now();
+  }
+
+  private currentClock(): number {
+    return this.parts.reader?.clock() ?? this.clockValve.value;
+  }
+
+  protected override clockForDownstream(): number {
+    return this.currentClock();
+  }
+
+  /** The input watermark a keyed ParDo sees (for lateness). */
+  inputWatermark(): number {
+    return this.parts.reader ? -Infinity : this.mainValve.value;
+  }
+
+  // ---- sources ----
+
+  override runnable(): boolean {
+    const reader = this.parts.reader;
+    if (!reader) return super.runnable();
+    if (!this.outputsWritable) return false;
+    if (this.pendingTriggers.length > 0) return true;
+    // An exhausted split still has to say so downstream, once.
+    if (reader.done) return this.emittedWatermark !== Infinity;
+    return !reader.done && reader.nextDueTime(this.parts.now()) <= this.parts.now();
+  }
+
+  override step(): void {
+    const reader = this.parts.reader;
+    if (!reader) {
+      super.step();
+      return;
+    }
+    const trigger = this.pendingTriggers.shift();
+    if (trigger !== undefined) {
+      this.checkpoint(trigger);
+      return;
+    }
+    this.exec.startBundle();
+    const n = reader.emit(this.exec.input, SOURCE_CHUNK, this.parts.now());
+    this.recordsIn += n;
+    if (this.scripted) this.exec.fireProcessingTimers(this.currentClock());
+    this.maybeFlushPartials(reader.done || reader.nextDueTime(this.parts.now()) > this.parts.now());
+    this.exec.finishBundle();
+    this.afterWork();
+  }
+
+  /** The earliest time the source has more to emit. */
+  sourceDueTime(): number {
+    const reader = this.parts.reader;
+    return reader && !reader.done ? reader.nextDueTime(this.parts.now()) : Infinity;
+  }
+
+  // ---- records ----
+
+  protected processRecords(records: readonly WindowedValue[]): void {
+    this.exec.startBundle();
+    if (this.parts.side) this.feedWithSideInputs(records);
+    else {
+      const input = this.exec.input;
+      for (let i = 0; i < records.length; i++) {
+        const wv = records[i]!;
+        input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+      }
+    }
+    this.maybeFlushPartials(!this.inputQueued());
+    this.exec.finishBundle();
+  }
+
+  protected override processSideRecords(channel: InputChannel, records: readonly WindowedValue[]): void {
+    const side = this.parts.side!;
+    const pc = side.pcollectionOfEdge.get(channel.edge)!;
+    const list = side.elements.get(pc)!;
+    for (const wv of records) list.push(wv);
+  }
+
+  private feedWithSideInputs(records: readonly WindowedValue[]): void {
+    const input = this.exec.input;
+    for (const wv of records) {
+      for (const w of wv.windows) {
+        if (this.sideInputsReady(w)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
+        else this.pushedBack.push({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane });
+      }
+    }
+  }
+
+  /** A side input window is ready once the side inputs' watermark has passed its end. */
+  private sideInputsReady(mainWindow: BoundedWindow): boolean {
+    const side = this.parts.side!;
+    const wm = this.sideValve.value;
+    for (const fn of side.windowFns.values()) if (wm <= maxTimestampOf(mapToSideWindow(mainWindow, fn))) return false;
+    return true;
+  }
+
+  protected override onSideWatermark(): void {
+    if (this.pushedBack.length === 0) return;
+    const waiting = this.pushedBack;
+    this.pushedBack = [];
+    this.exec.startBundle();
+    this.feedWithSideInputs(waiting);
+    this.exec.finishBundle();
+  }
+
+  protected override hasPendingWork(): boolean {
+    return this.pushedBack.length > 0;
+  }
+
+  // ---- time ----
+
+  protected onInputWatermark(watermark: number): void {
+    if (!this.exec.isKeyed || !this.exec.hasEventWorkBefore(watermark)) return;
+    this.exec.startBundle();
+    this.exec.fireEventTimers(watermark);
+    this.exec.finishBundle();
+  }
+
+  protected onProcessingTime(now: number): void {
+    if (this.exec.nextProcessingTimer() > now) return;
+    this.exec.startBundle();
+    this.exec.fireProcessingTimers(now);
+    this.exec.finishBundle();
+  }
+
+  nextProcessingTime(): number {
+    return this.exec.nextProcessingTimer();
+  }
+
+  protected outputWatermark(): number {
+    const reader = this.parts.reader;
+    let wm = reader ? reader.watermark(this.parts.now()) : Math.min(this.mainValve.value, this.sideValve.value);
+    const hold = this.exec.watermarkHold();
+    if (hold < wm) {
+      // Partial combines (and timers) hold time back; partial combines can go now.
+      this.exec.startBundle();
+      this.exec.flush();
+      this.exec.finishBundle();
+      wm = Math.min(wm, this.exec.watermarkHold());
+    }
+    for (const wv of this.pushedBack) if (wv.timestamp < wm) wm = wv.timestamp;
+    return wm;
+  }
+
+  /** Emits partial combines when nothing more is waiting: keeps latency low when traffic is light. */
+  private maybeFlushPartials(idle: boolean): void {
+    if (idle) this.exec.flush();
+  }
+
+  // ---- checkpoints ----
+
+  protected override beforeSnapshot(): void {
+    this.exec.startBundle();
+    this.exec.flush();
+    this.exec.finishBundle();
+  }
+
+  protected snapshot(checkpointId: number): Uint8Array {
+    const state: StageSnapshot = {
+      inputWatermark: this.mainValve.value,
+      sideWatermark: this.sideValve.value,
+      clock: this.clockValve.value,
+      recordsIn: this.recordsIn,
+    };
+    if (this.parts.reader) state.source = this.parts.reader.position();
+    if (this.pushedBack.length > 0) state.pushedBack = encodeAll(this.parts.rootCoder, this.pushedBack);
+    if (this.parts.side) {
+      state.side = {};
+      for (const [pc, list] of this.parts.side.elements) state.side[pc] = encodeAll(this.parts.side.coders.get(pc)!, list);
+    }
+    if (this.parts.keyed) {
+      state.keyedState = this.parts.keyed.store.snapshotNamespaces();
+      state.timers = this.parts.keyed.timers.snapshotNamespaces(this.parts.keyed.timerCoders);
+    }
+    if (this.parts.sinks.length > 0) state.sinks = this.parts.sinks.map((s) => s.preCommit(checkpointId));
+    return v8.serialize(state);
+  }
+
+  /** Restores what {@link snapshot} wrote (the source position is given to the reader when it is built). */
+  restore(bytes: Uint8Array): void {
+    const state = decodeStageSnapshot(bytes);
+    this.mainValve.raiseTo(state.inputWatermark);
+    this.sideValve.raiseTo(state.sideWatermark);
+    this.clockValve.raiseTo(state.clock);
+    if (state.pushedBack) this.pushedBack = decodeAll(this.parts.rootCoder, state.pushedBack);
+    if (state.side && this.parts.side) {
+      for (const [pc, bytesOf] of Object.entries(state.side)) this.parts.side.elements.set(pc, decodeAll(this.parts.side.coders.get(pc)!, bytesOf));
+    }
+    for (const files of (state.sinks ?? []) as PendingFile[][]) TwoPhaseTextSink.recover(files);
+    if (this.parts.keyed) {
+      for (const [ns, b] of state.keyedState ?? new Map()) this.parts.keyed.store.restoreNamespace(ns, b);
+      for (const [ns, b] of state.timers ?? new Map()) this.parts.keyed.timers.restoreNamespace(ns, b, this.parts.keyed.timerCoders);
+    }
+  }
+
+  /** Checkpoint `id` completed: sinks publish what they wrote up to it. */
+  notifyCheckpointComplete(id: number): void {
+    for (const s of this.parts.sinks) s.commitUpTo(id);
+  }
+}
+
+/** A stage subtask's snapshot. */
+export interface StageSnapshot {
+  inputWatermark: number;
+  sideWatermark: number;
+  clock: number;
+  recordsIn: number;
+  source?: unknown;
+  pushedBack?: Uint8Array;
+  side?: Record<string, Uint8Array>;
+  keyedState?: Map<string, Uint8Array>;
+  timers?: Map<string, Uint8Array>;
+  /** Per text sink, what it handed over at the barrier. */
+  sinks?: unknown[];
+}
+
+/** Reads a stage snapshot. */
+export function decodeStageSnapshot(bytes: Uint8Array): StageSnapshot {
+  return v8.deserialize(bytes) as StageSnapshot;
+}
+
+function encodeAll(coder: Coder<unknown>, values: readonly WindowedValue[]): Uint8Array {
+  const w = new ByteWriter();
+  for (const wv of values) coder.encode(wv, w, "nested");
+  return w.finish();
+}
+
+function decodeAll(coder: Coder<unknown>, bytes: Uint8Array): WindowedValue[] {
+  const out: WindowedValue[] = [];
+  const r = new ByteReader(bytes);
+  while (!r.atEnd) out.push(coder.decode(r, "nested") as WindowedValue);
+  return out;
+}
