@@ -24,6 +24,11 @@ export class WatermarkValve {
     this.current = channels === 0 && !onlySpeakers ? Infinity : initial;
   }
 
+  /** True once any channel has sent a value. */
+  get anySpoke(): boolean {
+    return this.last.some((v) => !Number.isNaN(v));
+  }
+
   /** The current minimum. */
   get value(): number {
     return this.current;

@@ -49,4 +49,22 @@ export const RUNNERS: readonly RunnerConfig[] = [
     args: ["--runner=microbatch", "--executors=2", "--partitions=2", "--executorMemoryMb=0.01"],
     capabilities: ["unbounded"],
   },
+  {
+    // Flink-style, one subtask per task: records, watermarks and barriers in order on every channel.
+    name: "stream (parallelism=1)",
+    args: ["--runner=stream", "--parallelism=1"],
+    capabilities: ["unbounded"],
+  },
+  {
+    // Four subtasks per task on four task manager threads: keyed exchanges, watermark alignment across channels.
+    name: "stream (parallelism=4)",
+    args: ["--runner=stream", "--parallelism=4"],
+    capabilities: ["unbounded"],
+  },
+  {
+    // Checkpoints every few ms: barriers pass through every case, state is snapshotted mid-stream.
+    name: "stream (parallelism=2, checkpoints)",
+    args: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=5", "--bufferSizeBytes=256"],
+    capabilities: ["unbounded"],
+  },
 ];

@@ -155,6 +155,8 @@ export class JobMaster {
             if (c.final) {
               finalCheckpointDone = true;
               stopAll();
+            } else {
+              maybeFinish();
             }
           })
           .catch((e: unknown) => fail(`checkpoint ${c.id} could not be written`, { message: (e as Error).message }));
@@ -163,6 +165,11 @@ export class JobMaster {
       const onStatus = (i: number, subtasks: readonly SubtaskStatus[]): void => {
         status[i] = subtasks;
         this.stats.update(i, subtasks);
+        maybeFinish();
+      };
+
+      /** Every subtask has finished: the final checkpoint commits what sinks hold, then the job stops. */
+      const maybeFinish = (): void => {
         if (!finalCheckpointDone && status.every((s) => s !== undefined && s.every((t) => t.finished))) trigger(true);
       };
 

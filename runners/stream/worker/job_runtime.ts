@@ -30,6 +30,7 @@ import { RecordWriter } from "../network/record_writer";
 import { channelKey } from "../network/stream_event";
 import { TwoPhaseTextSink } from "../sinks/two_phase_text_sink";
 import { sourceReaderFor } from "./source_readers";
+import { activeSubtasks } from "../active_subtasks";
 import { decodeStageSnapshot, StageSubtask, type StageKeyedState, type StageSideInputs } from "./stage_subtask";
 import { GroupingSubtask } from "./grouping_subtask";
 import { UnionSubtask } from "./union_subtask";
@@ -73,9 +74,12 @@ export class JobRuntime {
   private stopped = false;
   private lastStatus = 0;
   private readonly p: number;
+  /** `active[vertex][subtask]`: channels from inactive subtasks are not created. */
+  private readonly active: boolean[][];
 
   constructor(private readonly deps: JobRuntimeDeps) {
     this.p = deps.settings.parallelism;
+    this.active = activeSubtasks(deps.model, deps.userCode, deps.graph, this.p);
     this.scripted = deps.plan.stages.some((s) => s.root.kind === "testStream");
     for (const v of deps.graph.vertices) this.subtasks.push(this.buildSubtask(v));
     this.connect();
@@ -222,6 +226,10 @@ export class JobRuntime {
       const edge = graph.edges[edgeIndex]!;
       const coder = windowedValueCoder(model, plan, edge.pcollection, userCode);
       const producer = this.subtasks[vertex.index]!;
+      if (!this.active[edge.from]![worker]) {
+        producer.writers.push(writer);
+        continue;
+      }
       for (const to of targetsOf(edge, worker, this.p)) {
         const key = channelKey(edge.index, worker, to);
         let ch: OutputChannel;
@@ -254,6 +262,7 @@ export class JobRuntime {
         const coder = windowedValueCoder(model, plan, edge.pcollection, userCode);
         const froms = edge.partitioning === "forward" ? [worker] : Array.from({ length: this.p }, (_, i) => i);
         for (const from of froms) {
+          if (!this.active[edge.from]![from]) continue;
           const key = channelKey(edge.index, from, worker);
           const returnCredit =
             from === worker
@@ -294,7 +303,8 @@ export class JobRuntime {
 
   /** The master asks sources to start checkpoint `id`. */
   trigger(id: number): void {
-    for (const st of this.subtasks) if (st instanceof StageSubtask && st.parts.reader) st.triggerCheckpoint(id);
+    // Sources, and subtasks without input channels, start the checkpoint themselves.
+    for (const st of this.subtasks) if ((st instanceof StageSubtask && st.parts.reader) || st.inputs.length === 0) st.triggerCheckpoint(id);
     this.schedule();
   }
 

@@ -79,8 +79,8 @@ export class StageSubtask extends Subtask {
     return this.parts.reader?.clock() ?? this.clockValve.value;
   }
 
-  protected override clockForDownstream(): number {
-    return this.currentClock();
+  protected override clockForDownstream(): number | undefined {
+    return this.parts.reader ? this.parts.reader.clock() : super.clockForDownstream();
   }
 
   /** The input watermark a keyed ParDo sees (for lateness). */
@@ -109,6 +109,11 @@ export class StageSubtask extends Subtask {
     const trigger = this.pendingTriggers.shift();
     if (trigger !== undefined) {
       this.checkpoint(trigger);
+      return;
+    }
+    if (reader.done) {
+      // Nothing to read (an empty split, or the end): no bundle, only time.
+      this.afterWork();
       return;
     }
     this.exec.startBundle();
@@ -206,9 +211,8 @@ export class StageSubtask extends Subtask {
     const hold = this.exec.watermarkHold();
     if (hold < wm) {
       // Partial combines (and timers) hold time back; partial combines can go now.
-      this.exec.startBundle();
+      // (A precombine ends its stage: its output needs no bundle around it.)
       this.exec.flush();
-      this.exec.finishBundle();
       wm = Math.min(wm, this.exec.watermarkHold());
     }
     for (const wv of this.pushedBack) if (wv.timestamp < wm) wm = wv.timestamp;
@@ -223,9 +227,7 @@ export class StageSubtask extends Subtask {
   // ---- checkpoints ----
 
   protected override beforeSnapshot(): void {
-    this.exec.startBundle();
     this.exec.flush();
-    this.exec.finishBundle();
   }
 
   protected snapshot(checkpointId: number): Uint8Array {

@@ -119,6 +119,9 @@ export abstract class Subtask {
   /** True when the subtask has something to do now. */
   runnable(): boolean {
     if (!this.outputsWritable) return false;
+    if (this.pendingTriggers.length > 0) return true;
+    // Without inputs there is nothing to wait for: say so downstream, once.
+    if (this.inputs.length === 0) return this.lastOutputWatermark !== Infinity;
     const inputs = this.inputs;
     for (let i = 0; i < inputs.length; i++) if (!inputs[i]!.blocked && inputs[i]!.hasItem) return true;
     return false;
@@ -126,6 +129,15 @@ export abstract class Subtask {
 
   /** Processes one queued buffer or event. */
   step(): void {
+    const trigger = this.pendingTriggers.shift();
+    if (trigger !== undefined) {
+      this.checkpoint(trigger);
+      return;
+    }
+    if (this.inputs.length === 0) {
+      this.afterWork();
+      return;
+    }
     const inputs = this.inputs;
     const n = inputs.length;
     for (let k = 0; k < n; k++) {
@@ -202,16 +214,16 @@ export abstract class Subtask {
     this.emitWatermarkIfAdvanced();
     if (this.scripted) {
       const clock = this.clockForDownstream();
-      if (clock > this.lastClock) {
+      if (clock !== undefined && clock > this.lastClock) {
         this.lastClock = clock;
         for (const out of this.outputs) out.event({ kind: "clock", time: clock });
       }
     }
   }
 
-  /** The scripted clock this subtask passes on. */
-  protected clockForDownstream(): number {
-    return this.clockValve.value;
+  /** The scripted clock this subtask passes on; undefined when no clock reaches it (it is not downstream of a TestStream). */
+  protected clockForDownstream(): number | undefined {
+    return this.clockValve.anySpoke ? this.clockValve.value : undefined;
   }
 
   private emitWatermarkIfAdvanced(): void {

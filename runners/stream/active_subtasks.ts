@@ -1,0 +1,58 @@
+/**
+ * Which subtasks can ever see data. An Impulse or a TestStream is read by
+ * subtask 0 only, and a small Create leaves some splits empty; a subtask fed
+ * only (by forward edges) from such empty subtasks is empty too. Channels
+ * from empty subtasks are not created, so they never hold a consumer's
+ * watermark back: a TestStream's watermark reaches its consumers exactly as
+ * it was scripted, whatever the parallelism, instead of racing the "end of
+ * input" of its idle splits (Flink marks such inputs idle).
+ */
+import type { PipelineModel } from "../../portability/pipeline_model";
+import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import { asCreateSource } from "../../portability/harness/create_source";
+import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
+import type { JobGraph } from "./job_graph";
+
+/** `active[vertex][subtask]`: true when the subtask may receive or produce records. */
+export function activeSubtasks(model: PipelineModel, userCode: UserCodeSource, graph: JobGraph, parallelism: number): boolean[][] {
+  const active: boolean[][] = [];
+  for (const v of graph.vertices) {
+    const row: boolean[] = [];
+    for (let i = 0; i < parallelism; i++) {
+      if (v.kind === "stage" && v.stage.root.kind !== "pcollection") {
+        row.push(sourceSplitActive(model, userCode, v.stage.root, i, parallelism));
+        continue;
+      }
+      let any = false;
+      for (const e of v.inputs) {
+        const from = active[e.from]!;
+        if (e.partitioning === "forward" ? from[i] : from.some((x) => x)) any = true;
+      }
+      row.push(any);
+    }
+    active.push(row);
+  }
+  return active;
+}
+
+function sourceSplitActive(
+  model: PipelineModel,
+  userCode: UserCodeSource,
+  root: { kind: "impulse" | "create" | "sequence" | "testStream"; transformId: string },
+  i: number,
+  p: number,
+): boolean {
+  switch (root.kind) {
+    case "impulse":
+    case "testStream":
+      return i === 0;
+    case "create": {
+      const n = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length;
+      return Math.floor(((i + 1) * n) / p) > Math.floor((i * n) / p);
+    }
+    case "sequence": {
+      const spec = userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource;
+      return spec.to === undefined || spec.to - spec.from > i;
+    }
+  }
+}
