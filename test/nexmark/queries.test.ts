@@ -148,6 +148,7 @@ export const nexmarkModelCheck = mr.definePipeline(
 const RUNNERS: Record<string, string[]> = {
   direct: ["--runner=direct"],
   microbatch: ["--runner=microbatch", "--executors=2", "--partitions=3"],
+  stream: ["--runner=stream", "--parallelism=2"],
 };
 
 /**
