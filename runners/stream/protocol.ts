@@ -59,7 +59,13 @@ export interface FaultSpec {
   /** The worker that fails. */
   readonly worker: number;
   /** It fails once its subtasks have taken in this many records in total. */
-  readonly afterRecords: number;
+  readonly afterRecords?: number;
+  /**
+   * Or: it fails at checkpoint `atCheckpoint`, after its subtasks have
+   * snapshotted (sinks have pre-committed) and before they acknowledge, so
+   * the checkpoint never completes.
+   */
+  readonly atCheckpoint?: number;
   /** How: an exception in the task, or the thread exiting. */
   readonly kind: "throw" | "exit";
   /** Only in this attempt (0 = the first run). */

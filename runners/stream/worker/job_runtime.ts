@@ -331,6 +331,9 @@ export class JobRuntime {
   }
 
   private acknowledge(vertex: number, st: Subtask, id: number, state: Uint8Array): void {
+    for (const f of this.deps.faults) {
+      if (f.worker === this.deps.worker && f.atCheckpoint === id) this.injectFault(f, `at checkpoint ${id}`);
+    }
     const metrics: MetricResults = emptyMetrics();
     this.metricsOf.get(st)?.commitInto(metrics);
     this.deps.post({ type: "ack", checkpointId: id, vertex, subtask: this.deps.worker, state, metrics }, [state.buffer as ArrayBuffer]);
@@ -423,9 +426,12 @@ export class JobRuntime {
     let records = 0;
     for (const st of this.subtasks) records += st.recordsIn;
     for (const f of this.deps.faults) {
-      if (f.worker !== this.deps.worker || records < f.afterRecords) continue;
-      if (f.kind === "exit") process.exit(17);
-      throw new Error(`injected fault: worker ${f.worker} after ${records} records`);
+      if (f.worker === this.deps.worker && f.afterRecords !== undefined && records >= f.afterRecords) this.injectFault(f, `after ${records} records`);
     }
+  }
+
+  private injectFault(f: FaultSpec, when: string): void {
+    if (f.kind === "exit") process.exit(17);
+    throw new Error(`injected fault: worker ${f.worker} ${when}`);
   }
 }
