@@ -1,27 +1,50 @@
 /**
  * Word count throughput: 1,000,000 words from a 10,000-word vocabulary fed
  * through `create`, counted per word on the direct runner (checks on and
- * off) and on the micro-batch runner, against the same count done by a
- * plain `Map` loop in this process.
+ * off), on the micro-batch runner and on the stream runner at parallelism 1
+ * and 2, against the same count done by a plain `Map` loop in this process.
  * Each figure is the median of several runs after a warm-up; the runner's
  * time is the whole `run()` to `waitUntilFinish()`, proto translation included.
+ * The warm-up matters most for the stream runner: its first job starts the
+ * task manager threads (and rebuilds the pipeline there), later jobs of the
+ * same pipeline reuse them, so its figures are warm ones.
  *
  *   npm run bench:wordcount [-- --words=1000000 --vocabulary=10000 --runs=5]
  */
+import { isMainThread } from "node:worker_threads";
 import * as mr from "millrace";
+
+const CONFIGS = {
+  off: ["--runner=direct", "--enforceImmutability=false", "--enforceEncodability=false"],
+  on: ["--runner=direct"],
+  microbatch: ["--runner=microbatch"],
+  stream1: ["--runner=stream", "--parallelism=1"],
+  stream2: ["--runner=stream", "--parallelism=2"],
+} as const;
+type ConfigName = keyof typeof CONFIGS;
 
 interface Args {
   words: number;
   vocabulary: number;
   runs: number;
+  /** Only these configurations (for profiling one of them); the plain loop always runs. */
+  only: ConfigName[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { words: 1_000_000, vocabulary: 10_000, runs: 5 };
+  const args: Args = { words: 1_000_000, vocabulary: 10_000, runs: 5, only: Object.keys(CONFIGS) as ConfigName[] };
   for (const a of argv) {
+    const only = /^--only=([\w,]+)$/.exec(a);
+    if (only) {
+      args.only = only[1]!.split(",").map((c) => {
+        if (!(c in CONFIGS)) throw new Error(`--only: unknown configuration ${c}; known: ${Object.keys(CONFIGS).join(", ")}`);
+        return c as ConfigName;
+      });
+      continue;
+    }
     const m = /^--(words|vocabulary|runs)=(\d+)$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}; accepted: --words=N --vocabulary=N --runs=N`);
-    args[m[1] as keyof Args] = Number(m[2]);
+    if (!m) throw new Error(`unknown argument ${a}; accepted: --words=N --vocabulary=N --runs=N --only=${Object.keys(CONFIGS).join(",")}`);
+    args[m[1] as "words" | "vocabulary" | "runs"] = Number(m[2]);
   }
   return args;
 }
@@ -82,44 +105,72 @@ async function onRunner(args: Args, runnerArgs: readonly string[]): Promise<numb
   return result.metrics().counters.distinct ?? 0;
 }
 
-async function medianMs(runs: number, f: () => unknown | Promise<unknown>): Promise<number> {
-  await f(); // warm-up
+/** The time of each of `runs` runs after a warm-up run, in ms. */
+async function timesMs(runs: number, f: () => unknown | Promise<unknown>): Promise<number[]> {
+  await f(); // warm-up (for the stream runner: starts the task manager threads)
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
     await f();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return times;
+}
+
+function median(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function medianMs(runs: number, f: () => unknown | Promise<unknown>): Promise<number> {
+  return median(await timesMs(runs, f));
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const words = makeWords(args.words, args.vocabulary);
   const expected = plainLoop(words);
-  const configs: Record<string, string[]> = {
-    off: ["--runner=direct", "--enforceImmutability=false", "--enforceEncodability=false"],
-    on: ["--runner=direct"],
-    microbatch: ["--runner=microbatch"],
-  };
-  for (const runnerArgs of Object.values(configs)) {
-    const got = await onRunner(args, runnerArgs);
-    if (got !== expected) throw new Error(`${runnerArgs.join(" ")} counted ${got} distinct words, the loop ${expected}`);
+  for (const name of args.only) {
+    const got = await onRunner(args, CONFIGS[name]);
+    if (got !== expected) throw new Error(`${CONFIGS[name].join(" ")} counted ${got} distinct words, the loop ${expected}`);
   }
-  const loopMs = await medianMs(args.runs, () => plainLoop(words));
-  const offMs = await medianMs(args.runs, () => onRunner(args, configs.off!));
-  const onMs = await medianMs(args.runs, () => onRunner(args, configs.on!));
-  const microbatchMs = await medianMs(args.runs, () => onRunner(args, configs.microbatch!));
-  const rate = (ms: number): string => `${Math.round(args.words / (ms / 1000)).toLocaleString("en-US")} elements/s`;
-  console.log(`word count: ${args.words.toLocaleString("en-US")} words, ${args.vocabulary.toLocaleString("en-US")} distinct, median of ${args.runs} runs`);
-  console.log(`  plain Map loop          ${loopMs.toFixed(1).padStart(8)} ms  ${rate(loopMs)}`);
-  console.log(`  direct, checks off      ${offMs.toFixed(1).padStart(8)} ms  ${rate(offMs)}  (${(loopMs / offMs).toFixed(2)} of the loop's throughput)`);
-  console.log(`  direct, checks on       ${onMs.toFixed(1).padStart(8)} ms  ${rate(onMs)}  (${(onMs / offMs).toFixed(2)}x the time of checks off)`);
-  console.log(`  microbatch              ${microbatchMs.toFixed(1).padStart(8)} ms  ${rate(microbatchMs)}  (${(offMs / microbatchMs).toFixed(2)} of direct-checks-off's throughput)`);
+  const times = new Map<ConfigName | "loop", number[]>();
+  times.set("loop", await timesMs(args.runs, () => plainLoop(words)));
+  for (const name of args.only) times.set(name, await timesMs(args.runs, () => onRunner(args, CONFIGS[name])));
+  const ms = (name: ConfigName | "loop"): number | undefined => {
+    const t = times.get(name);
+    return t && median(t);
+  };
+  const rate = (v: number): string => `${Math.round(args.words / (v / 1000)).toLocaleString("en-US")} elements/s`;
+  const range = (name: ConfigName | "loop"): string => {
+    const t = times.get(name)!;
+    return `runs ${Math.min(...t).toFixed(0)}..${Math.max(...t).toFixed(0)} ms`;
+  };
+  const line = (label: string, name: ConfigName | "loop", relation: (v: number) => string): void => {
+    const v = ms(name);
+    if (v === undefined) return;
+    const notes = [relation(v), range(name)].filter(Boolean).join("; ");
+    console.log(`  ${label.padEnd(22)}${v.toFixed(1).padStart(8)} ms  ${rate(v)}  (${notes})`);
+  };
+  const ratio = (base: ConfigName | "loop", v: number, what: string): string => {
+    const b = ms(base);
+    return b === undefined ? "" : `${(b / v).toFixed(2)} of ${what}'s throughput`;
+  };
+  console.log(`word count: ${args.words.toLocaleString("en-US")} words, ${args.vocabulary.toLocaleString("en-US")} distinct, median of ${args.runs} runs after a warm-up run (stream: warm task managers)`);
+  line("plain Map loop", "loop", () => "");
+  line("direct, checks off", "off", (v) => ratio("loop", v, "the loop"));
+  line("direct, checks on", "on", (v) => ratio("off", v, "checks off"));
+  line("microbatch", "microbatch", (v) => ratio("off", v, "direct-checks-off"));
+  line("stream, parallelism 1", "stream1", (v) => [ratio("off", v, "direct-checks-off"), ratio("on", v, "direct-checks-on")].filter(Boolean).join(", "));
+  line("stream, parallelism 2", "stream2", (v) =>
+    [ms("stream1") === undefined ? "" : `${(ms("stream1")! / v).toFixed(2)}x parallelism 1`, ratio("off", v, "direct-checks-off"), ratio("on", v, "direct-checks-on")].filter(Boolean).join(", "),
+  );
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+// Task manager and executor threads load this module to rebuild the pipeline: only the main thread measures.
+if (isMainThread) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
