@@ -22,6 +22,7 @@ export interface TaskFigures {
   /** The most buffers / records ever in flight on one of its output channels. */
   readonly maxBuffersInFlight: number;
   readonly maxRecordsInFlight: number;
+  readonly maxBacklogRecords: number;
 }
 
 /** Collects status reports and checkpoint results. */
@@ -62,6 +63,7 @@ export class StreamJobStats {
       let bufferUsage = 0;
       let maxBuffersInFlight = 0;
       let maxRecordsInFlight = 0;
+      let maxBacklogRecords = 0;
       let reported = false;
       for (const subtasks of this.latest) {
         const s = subtasks?.[v.index];
@@ -73,8 +75,9 @@ export class StreamJobStats {
         bufferUsage = Math.max(bufferUsage, s.outputBufferUsage);
         maxBuffersInFlight = Math.max(maxBuffersInFlight, s.maxBuffersInFlight);
         maxRecordsInFlight = Math.max(maxRecordsInFlight, s.maxRecordsInFlight);
+        maxBacklogRecords = Math.max(maxBacklogRecords, s.maxBacklogRecords);
       }
-      return { task: v.id, recordsIn, recordsOut, watermark: reported ? watermark : -Infinity, bufferUsage, maxBuffersInFlight, maxRecordsInFlight };
+      return { task: v.id, recordsIn, recordsOut, watermark: reported ? watermark : -Infinity, bufferUsage, maxBuffersInFlight, maxRecordsInFlight, maxBacklogRecords };
     });
   }
 
@@ -109,6 +112,7 @@ export class StreamJobStats {
       totals.gauges[`stream/${t.task}/bufferUsage`] = { value: t.bufferUsage, timestamp: now };
       totals.gauges[`stream/${t.task}/maxRecordsInFlight`] = { value: t.maxRecordsInFlight, timestamp: now };
       totals.gauges[`stream/${t.task}/maxBuffersInFlight`] = { value: t.maxBuffersInFlight, timestamp: now };
+      totals.gauges[`stream/${t.task}/maxBacklogRecords`] = { value: t.maxBacklogRecords, timestamp: now };
     }
     totals.counters["stream/checkpoints"] = this.checkpointDurations.length;
     totals.counters["stream/restarts"] = this.restarts;

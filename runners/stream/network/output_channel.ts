@@ -18,8 +18,14 @@ import type { WindowedValue } from "../../../sdk/values/windowed_value";
 import type { ChannelItem } from "./input_channel";
 import type { StreamEvent } from "./stream_event";
 
-/** How many element objects a buffer between subtasks of one thread holds. */
-export const LOCAL_BUFFER_RECORDS = 512;
+/**
+ * How many element objects a buffer between subtasks of one thread holds,
+ * for a given network buffer size: as many as a network buffer of
+ * 16-byte records, so that `--bufferSizeBytes` bounds both kinds.
+ */
+export function localBufferRecords(bufferSizeBytes: number): number {
+  return Math.max(1, Math.floor(bufferSizeBytes / 16));
+}
 
 /** Counters of a channel, for metrics and the backpressure test. */
 export interface ChannelStats {
@@ -31,6 +37,8 @@ export interface ChannelStats {
   maxBuffersInFlight: number;
   /** Most records ever in flight at once. */
   maxRecordsInFlight: number;
+  /** Most records ever waiting in the sender's backlog for credit (what a producer adds after its channel filled up). */
+  maxBacklogRecords: number;
 }
 
 /** The sending end of one channel. */
@@ -43,7 +51,8 @@ export abstract class OutputChannel {
   private recordsInFlight = 0;
   /** When the current buffer got its first record (for the buffer timeout), or undefined when empty. */
   openedAt: number | undefined;
-  readonly stats: ChannelStats = { buffersSent: 0, recordsSent: 0, maxBuffersInFlight: 0, maxRecordsInFlight: 0 };
+  readonly stats: ChannelStats = { buffersSent: 0, recordsSent: 0, maxBuffersInFlight: 0, maxRecordsInFlight: 0, maxBacklogRecords: 0 };
+  private backlogRecords = 0;
 
   constructor(
     readonly key: string,
@@ -96,7 +105,9 @@ export abstract class OutputChannel {
 
   private enqueue(entry: { item: ChannelItem; records: number }): void {
     this.backlog.push(entry);
+    this.backlogRecords += entry.records;
     this.drain();
+    if (this.backlogRecords > this.stats.maxBacklogRecords) this.stats.maxBacklogRecords = this.backlogRecords;
   }
 
   private drain(): void {
@@ -114,6 +125,7 @@ export abstract class OutputChannel {
         if (this.recordsInFlight > this.stats.maxRecordsInFlight) this.stats.maxRecordsInFlight = this.recordsInFlight;
       }
       this.backlog.shift();
+      this.backlogRecords -= next.records;
       this.transport(next.item);
     }
   }
@@ -162,18 +174,22 @@ export class RemoteOutputChannel extends OutputChannel {
 export class LocalOutputChannel extends OutputChannel {
   private buffer: WindowedValue[] = [];
 
+  private readonly maxRecords: number;
+
   constructor(
     key: string,
     capacity: number,
     transport: (item: ChannelItem) => void,
     private readonly now: () => number,
+    bufferSizeBytes: number,
   ) {
     super(key, capacity, transport);
+    this.maxRecords = localBufferRecords(bufferSizeBytes);
   }
 
   add(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (this.buffer.push({ value, timestamp, windows, pane }) === 1) this.openedAt = this.now();
-    if (this.buffer.length >= LOCAL_BUFFER_RECORDS) this.flush();
+    if (this.buffer.length >= this.maxRecords) this.flush();
   }
 
   protected takeBuffer(): { item: ChannelItem; records: number } | undefined {

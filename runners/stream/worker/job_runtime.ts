@@ -234,7 +234,7 @@ export class JobRuntime {
         const key = channelKey(edge.index, worker, to);
         let ch: OutputChannel;
         if (to === worker) {
-          ch = new LocalOutputChannel(key, settings.channelCapacity, (item) => this.inputByKey.get(key)!.push(item), now);
+          ch = new LocalOutputChannel(key, settings.channelCapacity, (item) => this.inputByKey.get(key)!.push(item), now, settings.bufferSizeBytes);
         } else {
           const port = peers[to]!;
           ch = new RemoteOutputChannel(

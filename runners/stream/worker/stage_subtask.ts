@@ -22,8 +22,10 @@ import { TwoPhaseTextSink, type PendingFile } from "../sinks/two_phase_text_sink
 import type { SourceReader } from "./source_readers";
 import { Subtask, type AckSink } from "./subtask";
 
-/** Elements a source subtask emits per step, between checks for backpressure and barriers. */
+/** Elements a source subtask emits per step, between checks for barriers. */
 const SOURCE_CHUNK = 512;
+/** Elements a source emits between checks for backpressure: what it can add to a full channel's backlog. */
+const SOURCE_PIECE = 32;
 
 /** The keyed part of a stage, when it has a stateful ParDo. */
 export interface StageKeyedState {
@@ -117,7 +119,13 @@ export class StageSubtask extends Subtask {
       return;
     }
     this.exec.startBundle();
-    const n = reader.emit(this.exec.input, SOURCE_CHUNK, this.parts.now());
+    let n = 0;
+    const now = this.parts.now();
+    while (n < SOURCE_CHUNK && this.outputsWritable && !reader.done) {
+      const k = reader.emit(this.exec.input, SOURCE_PIECE, now);
+      n += k;
+      if (k === 0) break;
+    }
     this.recordsIn += n;
     if (this.scripted) this.exec.fireProcessingTimers(this.currentClock());
     this.maybeFlushPartials(reader.done || reader.nextDueTime(this.parts.now()) > this.parts.now());

@@ -27,6 +27,8 @@ export interface SubtaskStatus {
   readonly finished: boolean;
   readonly maxBuffersInFlight: number;
   readonly maxRecordsInFlight: number;
+  /** Most records one of its output channels ever held back for lack of credit. */
+  readonly maxBacklogRecords: number;
   /** Elements that reached the end of the pipeline here (outputs nothing consumes). */
   readonly terminalOut: number;
 }
@@ -269,7 +271,9 @@ export abstract class Subtask {
     let capacity = 0;
     let maxBuffers = 0;
     let maxRecords = 0;
+    let maxBacklog = 0;
     for (const out of this.outputs) {
+      maxBacklog = Math.max(maxBacklog, out.stats.maxBacklogRecords);
       inFlight += out.buffersInFlight;
       capacity += out.capacity;
       maxBuffers = Math.max(maxBuffers, out.stats.maxBuffersInFlight);
@@ -289,6 +293,7 @@ export abstract class Subtask {
       finished: this.finished,
       maxBuffersInFlight: maxBuffers,
       maxRecordsInFlight: maxRecords,
+      maxBacklogRecords: maxBacklog,
       terminalOut: this.terminalOut,
     };
   }
