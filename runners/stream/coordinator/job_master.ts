@@ -105,22 +105,41 @@ export class JobMaster {
     const restore = this.lastCompleted;
 
     return new Promise<AttemptOutcome>((resolve) => {
-      const send = (i: number, msg: MasterMessage, transfer: MessagePort[] = []): void => workers[i]!.postMessage(msg, transfer);
+      /** Threads that exited or crashed: never reused. */
+      const dead = new Array<boolean>(p).fill(false);
+      const alive = (): number => dead.filter((d) => !d).length;
+      let failure: AttemptOutcome | undefined;
+      let stopTimeout: NodeJS.Timeout | undefined;
+      const send = (i: number, msg: MasterMessage, transfer: MessagePort[] = []): void => {
+        if (!dead[i]) workers[i]!.postMessage(msg, transfer);
+      };
       const broadcast = (msg: MasterMessage): void => workers.forEach((_, i) => send(i, msg));
       const finish = (outcome: AttemptOutcome): void => {
         if (settled) return;
         settled = true;
         clearInterval(periodic);
         clearInterval(cancelPoll);
-        const healthy = outcome.kind === "finished";
-        releaseTaskManagers(workers, this.reusable && healthy);
+        clearTimeout(stopTimeout);
+        // Threads that stopped when asked are healthy: they keep their loaded code for the restart.
+        const stoppedWell = stopped >= alive();
+        releaseTaskManagers(
+          workers,
+          workers.map((_, i) => this.reusable && stoppedWell && !dead[i]),
+        );
         resolve(outcome);
       };
-      const fail = (where: string, failure: WorkerFailure): void => finish({ kind: "failed", failure, where });
       const stopAll = (): void => {
         if (stopping) return;
         stopping = true;
         broadcast({ type: "stop" });
+      };
+      /** A failure: stops the other subtasks (threads that do not stop in time are terminated), then the attempt ends. */
+      const fail = (where: string, f: WorkerFailure): void => {
+        if (failure || settled) return;
+        failure = { kind: "failed", failure: f, where };
+        stopAll();
+        stopTimeout = setTimeout(() => finish(failure!), 2000);
+        if (stopped >= alive()) finish(failure);
       };
 
       const trigger = (final: boolean): void => {
@@ -175,8 +194,7 @@ export class JobMaster {
 
       workers.forEach((w, i) => {
         w.on("message", (msg: WorkerMessage) => {
-          if (process.env.MILLRACE_STREAM_DEBUG) console.error(`worker ${i}:`, msg.type === "status" ? msg.subtasks.map((s) => `${s.recordsIn}/${s.recordsOut}${s.finished ? "F" : ""}q${s.queuedInputBuffers}w${s.inputWatermark}`).join(" ") : JSON.stringify(msg).slice(0, 300));
-          if (settled) return;
+          if (settled || (failure && msg.type !== "stopped")) return;
           switch (msg.type) {
             case "ready":
               if (++ready === p) {
@@ -195,13 +213,19 @@ export class JobMaster {
               fail(`subtask ${i} failed`, msg.failure);
               return;
             case "stopped":
-              if (++stopped === p) finish(this.job.isCancelRequested && !finalCheckpointDone ? { kind: "cancelled" } : { kind: "finished" });
+              if (++stopped < alive()) return;
+              finish(failure ?? (this.job.isCancelRequested && !finalCheckpointDone ? { kind: "cancelled" } : { kind: "finished" }));
               return;
           }
         });
-        w.on("error", (e) => fail(`task manager ${i} crashed`, { message: e.message, ...(e.stack ? { stack: e.stack } : {}) }));
+        w.on("error", (e) => {
+          dead[i] = true;
+          fail(`task manager ${i} crashed`, { message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+        });
         w.on("exit", (code) => {
-          if (!stopping) fail(`task manager ${i} exited`, { message: `worker thread ${i} exited with code ${code}` });
+          dead[i] = true;
+          if (!failure && !settled) fail(`task manager ${i} exited`, { message: `worker thread ${i} exited with code ${code}` });
+          else if (stopped >= alive()) finish(failure ?? { kind: "finished" });
         });
       });
 

@@ -23,13 +23,13 @@ export function acquireTaskManagers(n: number, reusable: boolean): Worker[] {
   return out;
 }
 
-/** Returns threads after a job: kept idle (not holding the process open) when reusable, terminated otherwise. */
-export function releaseTaskManagers(workers: readonly Worker[], reusable: boolean): void {
-  for (const w of workers) {
+/** Returns threads after a job: each kept idle (not holding the process open) when reusable, terminated otherwise. */
+export function releaseTaskManagers(workers: readonly Worker[], reusable: readonly boolean[]): void {
+  for (const [i, w] of workers.entries()) {
     w.removeAllListeners("message");
     w.removeAllListeners("error");
     w.removeAllListeners("exit");
-    if (reusable) {
+    if (reusable[i]) {
       w.unref();
       idle.push(w);
     } else {
