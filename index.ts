@@ -129,5 +129,5 @@ export type {
 } from "./sdk/windowing/windowing_strategy";
 export type { ViewKind, DoFnShape } from "./sdk/graph/primitive_spec";
 export type { UserCodeSource } from "./portability/user_code/user_code_source";
-export type { DoFnPayload } from "./portability/payloads";
+export type { DoFnPayload, TextSinkPayload } from "./portability/payloads";
 export * as runnerApi from "./portability/proto/messages";

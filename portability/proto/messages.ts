@@ -467,7 +467,7 @@ export interface CombinePayload {
 
 /** `WriteFilesPayload`: payload of `beam:transform:write_files:v1`. */
 export interface WriteFilesPayload {
-  /** The sink: for millrace's text sink, `millrace:sink:text:v1` with a JSON {@link TextSinkPayload}-shaped payload. */
+  /** The sink: for millrace's text sink, `millrace:sink:text:v1` with a JSON payload: prefix, numShards, suffix. */
   sink: FunctionSpec | null;
   /** How elements become records (unused by millrace: text lines are the elements). */
   formatFunction: FunctionSpec | null;
