@@ -17,6 +17,16 @@ export class UserCodeRebuildError extends Error {
 }
 
 /**
+ * What identifies a rebuilt `definePipeline` pipeline for workers that keep
+ * rebuilt code between jobs: the module, the definition, its arguments and
+ * its fingerprint (not which run of the process it is: every run of a
+ * definition builds the same code).
+ */
+export function rebuildCacheKey(origin: PipelineOrigin): string {
+  return JSON.stringify([origin.module, origin.definition, origin.args, origin.fingerprint]);
+}
+
+/**
  * Why a pipeline with this origin could not be rebuilt elsewhere, or
  * undefined when it can. Runners that execute user code away from the
  * building process check this before the job starts.

@@ -9,7 +9,7 @@ import "../../index";
 import { fromProto } from "../../portability/from_proto";
 import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
 import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";
-import { rebuildUserCode } from "../../portability/user_code/rebuild_user_code";
+import { rebuildCacheKey, rebuildUserCode } from "../../portability/user_code/rebuild_user_code";
 import { RequirementUrns } from "../../portability/urns";
 import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
 import { planExecution } from "../core/fusion";
@@ -45,7 +45,7 @@ function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
   const model = fromProto(pipelineProto, { nativeComposites: microbatchNativeComposites(pipelineProto), supportedRequirements: [RequirementUrns.STATEFUL] });
   const env = model.components.environments[SDK_ENVIRONMENT_ID]!;
   const origin = decodeJsonPayload<EnvironmentPayload>(env.payload, "environment");
-  const key = Buffer.from(pipelineProto).toString("base64");
+  const key = rebuildCacheKey(origin);
   const cached = origin.definition !== null ? rebuilt.get(key) : undefined;
   if (cached) return cached;
   const loading = rebuildUserCode(origin).then((userCode) => new JobContext(model, planExecution(model), userCode));

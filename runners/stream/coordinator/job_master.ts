@@ -22,6 +22,9 @@ import { CheckpointStorage, checkpointToResumeFrom, jobRunIdIn, type CompletedCh
 import { acquireTaskManagers, releaseTaskManagers } from "./task_manager_pool";
 import { StreamJobStats } from "./stream_job_stats";
 
+/** Phase timings on stderr when MILLRACE_STREAM_DEBUG is set, for diagnosing slow starts and ends. */
+const debug = process.env.MILLRACE_STREAM_DEBUG ? (what: string): void => void process.stderr.write(`[stream ${Math.round(performance.now())} ms] ${what}\n`) : (): void => undefined;
+
 /** How an attempt ended. */
 type AttemptOutcome = { readonly kind: "finished" } | { readonly kind: "cancelled" } | { readonly kind: "failed"; readonly failure: WorkerFailure; readonly where: string };
 
@@ -92,6 +95,7 @@ export class JobMaster {
   private runAttempt(attempt: number): Promise<AttemptOutcome> {
     const p = this.settings.parallelism;
     const attemptId = `a${attempt}${randomUUID().slice(0, 4)}`;
+    debug(`attempt ${attempt}: deploy`);
     const workers = acquireTaskManagers(p, this.reusable);
     const status: (readonly SubtaskStatus[] | undefined)[] = new Array(p).fill(undefined);
     let ready = 0;
@@ -153,6 +157,7 @@ export class JobMaster {
           metrics: emptyMetrics(),
           acks: 0,
         };
+        debug(`trigger checkpoint ${id}${final ? " (final)" : ""}`);
         broadcast({ type: "trigger", checkpointId: id });
       };
 
@@ -166,6 +171,7 @@ export class JobMaster {
           .write(c.id, { jobRunId: this.jobRunId, parallelism: p, vertices: this.graph.vertices.map((v) => v.id) }, c.state as Uint8Array[][])
           .then((metadata) => {
             if (settled) return;
+            debug(`checkpoint ${c.id} complete`);
             pending = undefined;
             this.lastCompleted = { metadata, state: c.state as Uint8Array[][] };
             addMetricResults(this.job.totals, c.metrics);
@@ -198,6 +204,7 @@ export class JobMaster {
           switch (msg.type) {
             case "ready":
               if (++ready === p) {
+                debug("all task managers ready");
                 this.cleanUpSinks(attemptId);
                 broadcast({ type: "start" });
                 if (this.settings.checkpointingIntervalMs > 0) periodic = setInterval(() => trigger(false), this.settings.checkpointingIntervalMs);
@@ -214,6 +221,7 @@ export class JobMaster {
               return;
             case "stopped":
               if (++stopped < alive()) return;
+              debug("all stopped");
               finish(failure ?? (this.job.isCancelRequested && !finalCheckpointDone ? { kind: "cancelled" } : { kind: "finished" }));
               return;
           }

@@ -11,7 +11,7 @@ import "../../../index";
 import { fromProto } from "../../../portability/from_proto";
 import { SDK_ENVIRONMENT_ID } from "../../../portability/to_proto";
 import { decodeJsonPayload, type EnvironmentPayload } from "../../../portability/payloads";
-import { rebuildUserCode } from "../../../portability/user_code/rebuild_user_code";
+import { rebuildCacheKey, rebuildUserCode } from "../../../portability/user_code/rebuild_user_code";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { RequirementUrns } from "../../../portability/urns";
 import type { PipelineModel } from "../../../portability/pipeline_model";
@@ -36,8 +36,9 @@ const KEEP_REBUILT = 2;
 function load(pipelineProto: Uint8Array): Promise<LoadedJob> {
   const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES_WITH_FILE_SINK, supportedRequirements: [RequirementUrns.STATEFUL] });
   const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
-  const key = Buffer.from(pipelineProto).toString("base64");
+  const key = rebuildCacheKey(origin);
   const cached = origin.definition !== null ? rebuilt.get(key) : undefined;
+
   if (cached) return cached;
   const loading = rebuildUserCode(origin).then((userCode) => {
     const plan = planExecution(model);
@@ -56,11 +57,14 @@ let runtime: JobRuntime | undefined;
 
 parentPort!.on("message", (msg: MasterMessage) => {
   switch (msg.type) {
-    case "deploy":
+    case "deploy": {
+      const started = performance.now();
       load(msg.pipelineProto).then(
         (job) => {
           try {
+            const loaded = performance.now();
             runtime = new JobRuntime({ ...job, ...msg, post });
+            if (process.env.MILLRACE_STREAM_DEBUG) process.stderr.write(`[task manager ${msg.worker}] loaded in ${Math.round(loaded - started)} ms, runtime built in ${Math.round(performance.now() - loaded)} ms\n`);
             post({ type: "ready" });
           } catch (e) {
             post({ type: "failed", failure: workerFailureOf(e) });
@@ -69,6 +73,7 @@ parentPort!.on("message", (msg: MasterMessage) => {
         (e: unknown) => post({ type: "failed", failure: workerFailureOf(e) }),
       );
       return;
+    }
     case "start":
       runtime?.guard(() => runtime!.start());
       return;
