@@ -11,6 +11,7 @@
  *
  *   npm run bench:wordcount [-- --words=1000000 --vocabulary=10000 --runs=5]
  */
+import * as os from "node:os";
 import { isMainThread } from "node:worker_threads";
 import * as mr from "millrace";
 
@@ -105,25 +106,25 @@ async function onRunner(args: Args, runnerArgs: readonly string[]): Promise<numb
   return result.metrics().counters.distinct ?? 0;
 }
 
-/** The time of each of `runs` runs after a warm-up run, in ms. */
-async function timesMs(runs: number, f: () => unknown | Promise<unknown>): Promise<number[]> {
+/** Wall time and CPU time (all threads of the process) of each of `runs` runs after a warm-up run, in ms. */
+async function timesMs(runs: number, f: () => unknown | Promise<unknown>): Promise<{ wall: number[]; cpu: number[] }> {
   await f(); // warm-up (for the stream runner: starts the task manager threads)
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     await f();
-    times.push(performance.now() - start);
+    wall.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return times;
+  return { wall, cpu };
 }
 
 function median(times: readonly number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function medianMs(runs: number, f: () => unknown | Promise<unknown>): Promise<number> {
-  return median(await timesMs(runs, f));
 }
 
 async function main(): Promise<void> {
@@ -134,17 +135,17 @@ async function main(): Promise<void> {
     const got = await onRunner(args, CONFIGS[name]);
     if (got !== expected) throw new Error(`${CONFIGS[name].join(" ")} counted ${got} distinct words, the loop ${expected}`);
   }
-  const times = new Map<ConfigName | "loop", number[]>();
+  const times = new Map<ConfigName | "loop", { wall: number[]; cpu: number[] }>();
   times.set("loop", await timesMs(args.runs, () => plainLoop(words)));
   for (const name of args.only) times.set(name, await timesMs(args.runs, () => onRunner(args, CONFIGS[name])));
   const ms = (name: ConfigName | "loop"): number | undefined => {
     const t = times.get(name);
-    return t && median(t);
+    return t && median(t.wall);
   };
   const rate = (v: number): string => `${Math.round(args.words / (v / 1000)).toLocaleString("en-US")} elements/s`;
   const range = (name: ConfigName | "loop"): string => {
-    const t = times.get(name)!;
-    return `runs ${Math.min(...t).toFixed(0)}..${Math.max(...t).toFixed(0)} ms`;
+    const { wall, cpu } = times.get(name)!;
+    return `runs ${Math.min(...wall).toFixed(0)}..${Math.max(...wall).toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms`;
   };
   const line = (label: string, name: ConfigName | "loop", relation: (v: number) => string): void => {
     const v = ms(name);
@@ -156,7 +157,9 @@ async function main(): Promise<void> {
     const b = ms(base);
     return b === undefined ? "" : `${(b / v).toFixed(2)} of ${what}'s throughput`;
   };
-  console.log(`word count: ${args.words.toLocaleString("en-US")} words, ${args.vocabulary.toLocaleString("en-US")} distinct, median of ${args.runs} runs after a warm-up run (stream: warm task managers)`);
+  console.log(
+    `word count: ${args.words.toLocaleString("en-US")} words, ${args.vocabulary.toLocaleString("en-US")} distinct, median of ${args.runs} runs after a warm-up run (stream: warm task managers); CPU: median process CPU time of a run, all threads; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`,
+  );
   line("plain Map loop", "loop", () => "");
   line("direct, checks off", "off", (v) => ratio("loop", v, "the loop"));
   line("direct, checks on", "on", (v) => ratio("off", v, "checks off"));
