@@ -78,7 +78,7 @@ describe("job service", function () {
     expect(service.address.host).to.equal("127.0.0.1");
   });
 
-  for (const runner of ["direct", "microbatch"]) {
+  for (const runner of ["direct", "microbatch", "stream"]) {
     it(`runs a submitted pipeline on the ${runner} runner, with the same result object as a local run`, async () => {
       const result = sumOfSquares.create([`--runner=${runner}`, ...args]).run();
       expect(result).to.be.instanceOf(RemoteJob);
@@ -93,7 +93,7 @@ describe("job service", function () {
   }
 
   // Every other runner the package registers (the stream runner, once it does).
-  for (const runner of mr.registeredRunners().map((r) => r.name).filter((r) => r !== "direct" && r !== "microbatch")) {
+  for (const runner of mr.registeredRunners().map((r) => r.name).filter((r) => !["direct", "microbatch"].includes(r))) {
     it(`runs a submitted pipeline on the ${runner} runner`, async () => {
       const result = printing.create([`--runner=${runner}`, ...args]).run() as RemoteJob;
       expect(await result.waitUntilFinish()).to.equal("DONE");
@@ -137,6 +137,18 @@ describe("job service", function () {
   it("cancels a running job on the microbatch runner", async () => {
     const result = slow.create(["--runner=microbatch", "--partitions=30", ...args]).run() as RemoteJob;
     await until("running", () => result.jobId && service.registry.get(result.jobId)?.state === "RUNNING");
+    result.cancel();
+    expect(await result.waitUntilFinish()).to.equal("CANCELLED");
+  });
+
+  it("cancels a streaming job on the stream runner, with checkpoints reported while it runs", async () => {
+    const result = endless.create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=100", ...args]).run() as RemoteJob;
+    const job = await until("checkpoints", () => {
+      const j = result.jobId ? service.registry.get(result.jobId) : undefined;
+      return j?.progress && j.progress.elementsIn > 0 && j.progress.recentCheckpoints.length > 0 ? j : undefined;
+    });
+    expect(job.state).to.equal("RUNNING");
+    expect(job.progress!.recentCheckpoints[0]!.sizeBytes).to.be.greaterThan(0);
     result.cancel();
     expect(await result.waitUntilFinish()).to.equal("CANCELLED");
   });
