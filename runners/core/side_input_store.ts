@@ -39,23 +39,29 @@ export function sideInputReaderFor(
     specs.set(name, { pc, view: decodeJsonPayload<ViewFnPayload>(si.viewFn!.payload, `view of side input '${name}'`), sideFn: sideWindowFnOf(model, pc) });
   }
   const cache = new Map<string, unknown>();
-  let byWindowCache: Map<string, Map<string, unknown[]>> | undefined;
+  // Side input elements keep arriving while a streaming job runs (a window is
+  // read once it is complete, later windows fill in later): the index by
+  // window takes in new elements on each read instead of being built once.
+  const indexes = new Map<string, { source: Iterable<WindowedValue>; indexed: number; byWindow: Map<string, unknown[]> }>();
   const valuesByWindow = (name: string, pc: string): Map<string, unknown[]> => {
-    byWindowCache ??= new Map();
-    let m = byWindowCache.get(name);
-    if (!m) {
-      m = new Map();
-      for (const wv of elements(pc)) {
-        for (const w of wv.windows) {
-          const k = windowKey(w);
-          let list = m.get(k);
-          if (!list) m.set(k, (list = []));
-          list.push(wv.value);
-        }
-      }
-      byWindowCache.set(name, m);
+    const all = elements(pc);
+    let index = indexes.get(name);
+    if (!index || index.source !== all || !Array.isArray(all)) {
+      index = { source: all, indexed: 0, byWindow: new Map() };
+      indexes.set(name, index);
     }
-    return m;
+    const list = Array.isArray(all) ? (all as readonly WindowedValue[]) : [...all];
+    for (let i = index.indexed; i < list.length; i++) {
+      const wv = list[i]!;
+      for (const w of wv.windows) {
+        const k = windowKey(w);
+        let values = index.byWindow.get(k);
+        if (!values) index.byWindow.set(k, (values = []));
+        values.push(wv.value);
+      }
+    }
+    index.indexed = list.length;
+    return index.byWindow;
   };
   return {
     get(name: string, mainWindow: BoundedWindow): unknown {

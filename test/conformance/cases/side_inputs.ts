@@ -188,6 +188,31 @@ export const cases: ConformanceCase[] = [
     assertions: 2,
   },
   {
+    // Side elements keep arriving while the job runs: the [10, 20) total is computed after the
+    // [0, 10) one was read, and must still be seen (it used to be missed by a view index built once).
+    definition: mr.definePipeline("side input: windowed singletons from the same TestStream, read window by window", (p) => {
+      const events = p
+        .apply(
+          mr.testing
+            .testStream<number>()
+            .addElements({ value: 1, timestamp: 1 }, { value: 2, timestamp: 2 })
+            .addElements({ value: 3, timestamp: 12 })
+            .advanceWatermarkTo(10)
+            .addElements({ value: 4, timestamp: 13 })
+            .advanceWatermarkToInfinity(),
+        )
+        .apply(mr.windowInto(mr.windows.fixed(10)));
+      const totals = mr.views.singleton(events.apply("Total", mr.combineGlobally(mr.combiners.sum())));
+      const offset = mr.views.singleton(p.apply("Offset", mr.create([100])));
+      const out = events.apply(
+        "WithTotal",
+        mr.map((x: number, ctx) => `${x}/${ctx.sideInput<number>("total")}+${ctx.sideInput<number>("offset")}`, { sideInputs: { total: totals, offset } }),
+      );
+      mr.testing.assertThat(out).containsInAnyOrder(["1/3+100", "2/3+100", "3/7+100", "4/7+100"]);
+    }),
+    assertions: 1,
+  },
+  {
     definition: mr.definePipeline("side input: an undeclared name fails", (p) => {
       p.apply(mr.create([1])).apply("ReadsMissing", mr.map((n: number, ctx) => n + ctx.sideInput<number>("missing")));
     }),
