@@ -393,20 +393,38 @@ export class JobRuntime {
       if (!progress || performance.now() - started > SLICE_MS) break;
     }
     const now = Date.now();
-    if (now - this.lastStatus >= STATUS_EVERY_MS || !worked) this.reportStatus(now);
     if (worked) {
+      if (now - this.lastStatus >= STATUS_EVERY_MS) this.reportStatus(now);
       this.schedule();
       return;
     }
-    // Nothing to do: send what is buffered, and sleep until something is due.
-    for (const st of this.subtasks) st.flushOlderThan(Infinity);
+    // Nothing to do. When nothing waits for credit either, the thread is idle:
+    // what is buffered goes now (no more is coming soon). When a subtask waits
+    // for credit, partly filled buffers wait for their timeout, or they would
+    // spend the scarce credit on small buffers.
+    const waitingForCredit = this.subtasks.some((st) => st.inputQueued() && !st.outputsWritable);
+    if (!waitingForCredit) for (const st of this.subtasks) st.flushOlderThan(Infinity);
+    this.reportStatusIfChanged(now);
     let wake = Infinity;
     for (const st of this.subtasks) {
       if (st instanceof StageSubtask) wake = Math.min(wake, st.sourceDueTime());
       if (!this.scripted) wake = Math.min(wake, st.nextProcessingTime());
+      if (timeout > 0) wake = Math.min(wake, st.oldestOpenBuffer() + timeout);
     }
     if (Number.isFinite(wake)) {
       this.timer = setTimeout(() => this.schedule(), Math.max(1, Math.min(wake - Date.now(), 1000)));
+    }
+  }
+
+  private lastFinished = -1;
+
+  /** Reports when due, or at once when a subtask finished (the master waits for that to end the job). */
+  private reportStatusIfChanged(now: number): void {
+    let finished = 0;
+    for (const st of this.subtasks) if (st.finished) finished++;
+    if (finished !== this.lastFinished || now - this.lastStatus >= STATUS_EVERY_MS) {
+      this.lastFinished = finished;
+      this.reportStatus(now);
     }
   }
 

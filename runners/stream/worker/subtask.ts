@@ -161,7 +161,7 @@ export abstract class Subtask {
   }
 
   /** True when any input channel has queued data (so a partial combine need not be flushed yet). */
-  protected inputQueued(): boolean {
+  inputQueued(): boolean {
     for (const ch of this.inputs) if (ch.hasItem && !ch.blocked) return true;
     return false;
   }
