@@ -123,6 +123,24 @@ describe("stream runner: recovery, exactly once", function () {
     expect(err.element).to.contain("42");
   });
 
+  it("--fromCheckpoint refuses a checkpoint of another parallelism or another pipeline, saying which", async () => {
+    const checkpoints = path.join(dir, "checkpoints");
+    const out = path.join(dir, "out", "first");
+    expect(await runningTotals.create(args(out, [`--checkpointDir=${checkpoints}`, "--numbers=500"])).run().waitUntilFinish()).to.equal("DONE");
+    const failure = async (p: mr.Pipeline): Promise<string> => {
+      try {
+        await p.run().waitUntilFinish();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "(no failure)";
+    };
+    const other = [`--fromCheckpoint=${checkpoints}`, "--parallelism=3"];
+    expect(await failure(runningTotals.create([...args(out), ...other]))).to.match(/taken at parallelism 2.*--parallelism=3/);
+    expect(await failure(alwaysFails.create(["--runner=stream", "--parallelism=2", `--fromCheckpoint=${checkpoints}`]))).to.contain("belongs to a different pipeline");
+    expect(await failure(runningTotals.create([...args(out), `--fromCheckpoint=${path.join(dir, "nothing-here")}`]))).to.contain("does not exist");
+  });
+
   it("the whole process killed with SIGKILL, started again with --fromCheckpoint: the files equal an uninterrupted run's", async () => {
     const out = path.join(dir, "out", "killed");
     const checkpoints = path.join(dir, "checkpoints");
