@@ -176,3 +176,33 @@ export function applyDelta<V>(base: Map<string, V>, delta: ReadonlyMap<string, V
   }
   return base;
 }
+
+/**
+ * A map of named blobs (per-key or per-namespace snapshots) as one buffer:
+ * far cheaper to keep, send and write than a structured clone of a Map of
+ * many small arrays.
+ */
+export function encodeBlobMap(map: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  let size = 16;
+  for (const [k, v] of map) size += k.length * 3 + v.length + 10;
+  const w = new ByteWriter(size);
+  w.writeVarint(map.size);
+  for (const [k, v] of map) {
+    w.writeUtf8Nested(k);
+    w.writeBytesNested(v);
+  }
+  return w.finish();
+}
+
+/** Reads an {@link encodeBlobMap} buffer. */
+export function decodeBlobMap(bytes: Uint8Array): Map<string, Uint8Array> {
+  const r = new ByteReader(bytes);
+  const n = r.readVarint();
+  const out = new Map<string, Uint8Array>();
+  for (let i = 0; i < n; i++) {
+    const k = r.readUtf8Nested();
+    out.set(k, r.readBytesNested());
+  }
+  closeBlob(r, "blob map");
+  return out;
+}

@@ -15,7 +15,7 @@ import type {
 } from "../../../sdk/state/state_specs";
 import type { StateCellSpec } from "./state_cell_specs";
 import type { ByteReader } from "../../../portability/coders/byte_reader";
-import type { ByteWriter } from "../../../portability/coders/byte_writer";
+import { ByteWriter } from "../../../portability/coders/byte_writer";
 import { CheckpointFormatError, STATE_NAMESPACE_FORMAT, closeBlob, openBlob, readTime, startBlob, writeTime } from "../checkpoint/snapshot_codec";
 
 /**
@@ -395,13 +395,44 @@ export class KeyedStateStore {
 
   private encodeNamespace(cells: Record<string, unknown>): Uint8Array {
     const w = startBlob(STATE_NAMESPACE_FORMAT);
+    this.writeCells(cells, w);
+    return w.finish();
+  }
+
+  private writeCells(cells: Record<string, unknown>, w: ByteWriter): void {
     w.writeVarint(this.specs.size);
     for (const [name, spec] of this.specs) {
       w.writeUtf8Nested(name);
       w.writeByte(KIND_CODE[spec.kind]);
       CHECKPOINT_OF.get(cells[name] as object)!.write(w);
     }
-    return w.finish();
+  }
+
+  /**
+   * A full snapshot written into one writer: each namespace's name and
+   * {@link snapshotNamespaces} blob. For large state this avoids a buffer
+   * per namespace. Read back with {@link readSnapshot}.
+   */
+  writeSnapshot(w: ByteWriter): void {
+    if (!this.trackingChanges) this.trackingChanges = true;
+    const scratch = new ByteWriter(256);
+    w.writeVarint(this.namespaces.size);
+    for (const [ns, cells] of this.namespaces) {
+      w.writeUtf8Nested(ns);
+      scratch.reset();
+      scratch.writeByte(STATE_NAMESPACE_FORMAT);
+      this.writeCells(cells, scratch);
+      w.writeBytesNested(scratch.view());
+    }
+  }
+
+  /** Restores every namespace of a {@link writeSnapshot}. */
+  readSnapshot(r: ByteReader): void {
+    const n = r.readVarint();
+    for (let i = 0; i < n; i++) {
+      const ns = r.readUtf8Nested();
+      this.restoreNamespace(ns, r.readBytesNested());
+    }
   }
 
   /** How many namespaces hold state. */

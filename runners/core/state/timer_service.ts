@@ -9,6 +9,8 @@
 import { MinHeap, type HeapEntry } from "../min_heap";
 import type { BoundedWindow } from "../../../sdk/values/windows";
 import type { Coder } from "../../../portability/coders/coder";
+import { ByteWriter } from "../../../portability/coders/byte_writer";
+import type { ByteReader } from "../../../portability/coders/byte_reader";
 import {
   TIMER_NAMESPACE_FORMAT,
   closeBlob,
@@ -186,21 +188,53 @@ export class TimerService {
     for (const ns of namespaces ?? this.liveNamespaces()) {
       if (out.has(ns) || (!this.namesOf.has(ns) && !this.expiryOf.has(ns))) continue;
       const w = startBlob(TIMER_NAMESPACE_FORMAT);
-      writeOptionalTime(w, this.expiryOf.get(ns)?.priority);
-      const names = [...(this.namesOf.get(ns) ?? [])];
-      w.writeVarint(names.length);
-      for (const name of names) {
-        const t = this.byId.get(`${ns}\u0000${name}`)!.timer;
-        w.writeUtf8Nested(name);
-        w.writeByte(t.domain === "eventTime" ? 0 : 1);
-        writeTime(w, t.fireTimestamp);
-        writeTime(w, t.outputTimestamp);
-        coders.keyCoder.encode(t.key, w, "nested");
-        writeWindow(w, t.window, coders.windowCoder);
-      }
+      this.writeNamespace(ns, w, coders);
       out.set(ns, w.finish());
     }
     return out;
+  }
+
+  private writeNamespace(ns: string, w: ByteWriter, coders: TimerCheckpointCoders): void {
+    writeOptionalTime(w, this.expiryOf.get(ns)?.priority);
+    const names = [...(this.namesOf.get(ns) ?? [])];
+    w.writeVarint(names.length);
+    for (const name of names) {
+      const t = this.byId.get(`${ns}\u0000${name}`)!.timer;
+      w.writeUtf8Nested(name);
+      w.writeByte(t.domain === "eventTime" ? 0 : 1);
+      writeTime(w, t.fireTimestamp);
+      writeTime(w, t.outputTimestamp);
+      coders.keyCoder.encode(t.key, w, "nested");
+      writeWindow(w, t.window, coders.windowCoder);
+    }
+  }
+
+  /**
+   * A full snapshot written into one writer: each live namespace's name and
+   * {@link snapshotNamespaces} blob, without a buffer per namespace. Read
+   * back with {@link readSnapshot}.
+   */
+  writeSnapshot(w: ByteWriter, coders: TimerCheckpointCoders): void {
+    if (!this.trackingChanges) this.trackingChanges = true;
+    const live = this.liveNamespaces();
+    const scratch = new ByteWriter(256);
+    w.writeVarint(live.size);
+    for (const ns of live) {
+      w.writeUtf8Nested(ns);
+      scratch.reset();
+      scratch.writeByte(TIMER_NAMESPACE_FORMAT);
+      this.writeNamespace(ns, scratch, coders);
+      w.writeBytesNested(scratch.view());
+    }
+  }
+
+  /** Restores every namespace of a {@link writeSnapshot}. */
+  readSnapshot(r: ByteReader, coders: TimerCheckpointCoders): void {
+    const n = r.readVarint();
+    for (let i = 0; i < n; i++) {
+      const ns = r.readUtf8Nested();
+      this.restoreNamespace(ns, r.readBytesNested(), coders);
+    }
   }
 
   /**

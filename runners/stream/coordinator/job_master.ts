@@ -146,8 +146,10 @@ export class JobMaster {
         if (stopped >= alive()) finish(failure);
       };
 
+      let lastCompletedAt = -Infinity;
       const trigger = (final: boolean): void => {
         if (pending || stopping) return;
+        if (!final && Date.now() - lastCompletedAt < this.settings.minPauseBetweenCheckpointsMs) return;
         const id = this.nextCheckpointId++;
         pending = {
           id,
@@ -173,6 +175,7 @@ export class JobMaster {
             if (settled) return;
             debug(`checkpoint ${c.id} complete`);
             pending = undefined;
+            lastCompletedAt = Date.now();
             this.lastCompleted = { metadata, state: c.state as Uint8Array[][] };
             addMetricResults(this.job.totals, c.metrics);
             this.stats.checkpointCompleted(c.id, Date.now() - c.startedAt, metadata.sizeBytes);

@@ -11,6 +11,7 @@ import type { WindowedValue } from "../../../sdk/values/windowed_value";
 import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
 import { guardGrouping } from "../../core/windowing/grouping_runner";
 import { fullCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
+import { decodeBlobMap, encodeBlobMap } from "../../core/checkpoint/snapshot_codec";
 import { Subtask, type AckSink } from "./subtask";
 
 /** A grouping subtask. */
@@ -60,14 +61,14 @@ export class GroupingSubtask extends Subtask {
   }
 
   protected snapshot(_checkpointId: number): Uint8Array {
-    return v8.serialize({ inputWatermark: this.mainValve.value, clock: this.clockValve.value, reduce: fullCheckpoint(this.reduce) });
+    return v8.serialize({ inputWatermark: this.mainValve.value, clock: this.clockValve.value, reduce: encodeBlobMap(fullCheckpoint(this.reduce)) });
   }
 
   /** Restores a {@link snapshot}. */
   restore(bytes: Uint8Array): void {
-    const state = v8.deserialize(bytes) as { inputWatermark: number; clock: number; reduce: Map<string, Uint8Array> };
+    const state = v8.deserialize(bytes) as { inputWatermark: number; clock: number; reduce: Uint8Array };
     this.mainValve.raiseTo(state.inputWatermark);
     this.clockValve.raiseTo(state.clock);
-    restoreCheckpoint(this.reduce, state.reduce);
+    restoreCheckpoint(this.reduce, decodeBlobMap(state.reduce));
   }
 }

@@ -252,8 +252,13 @@ export class StageSubtask extends Subtask {
       for (const [pc, list] of this.parts.side.elements) state.side[pc] = encodeAll(this.parts.side.coders.get(pc)!, list);
     }
     if (this.parts.keyed) {
-      state.keyedState = this.parts.keyed.store.snapshotNamespaces();
-      state.timers = this.parts.keyed.timers.snapshotNamespaces(this.parts.keyed.timerCoders);
+      // One buffer each for all keys: a snapshot of millions of keys stays a few large writes.
+      const w = new ByteWriter(1 << 16);
+      this.parts.keyed.store.writeSnapshot(w);
+      state.keyedState = w.finish();
+      w.reset();
+      this.parts.keyed.timers.writeSnapshot(w, this.parts.keyed.timerCoders);
+      state.timers = w.finish();
     }
     if (this.parts.sinks.length > 0) state.sinks = this.parts.sinks.map((s) => s.preCommit(checkpointId));
     return v8.serialize(state);
@@ -271,8 +276,8 @@ export class StageSubtask extends Subtask {
     }
     for (const files of (state.sinks ?? []) as PendingFile[][]) TwoPhaseTextSink.recover(files);
     if (this.parts.keyed) {
-      for (const [ns, b] of state.keyedState ?? new Map()) this.parts.keyed.store.restoreNamespace(ns, b);
-      for (const [ns, b] of state.timers ?? new Map()) this.parts.keyed.timers.restoreNamespace(ns, b, this.parts.keyed.timerCoders);
+      if (state.keyedState) this.parts.keyed.store.readSnapshot(new ByteReader(state.keyedState));
+      if (state.timers) this.parts.keyed.timers.readSnapshot(new ByteReader(state.timers), this.parts.keyed.timerCoders);
     }
   }
 
@@ -291,8 +296,10 @@ export interface StageSnapshot {
   source?: unknown;
   pushedBack?: Uint8Array;
   side?: Record<string, Uint8Array>;
-  keyedState?: Map<string, Uint8Array>;
-  timers?: Map<string, Uint8Array>;
+  /** The keyed state store's snapshot (`KeyedStateStore.writeSnapshot`). */
+  keyedState?: Uint8Array;
+  /** The timer service's snapshot (`TimerService.writeSnapshot`). */
+  timers?: Uint8Array;
   /** Per text sink, what it handed over at the barrier. */
   sinks?: unknown[];
 }

@@ -13,7 +13,8 @@ import { KeyedStateStore } from "../../../runners/core/state/keyed_state_store";
 import type { StateCellSpec } from "../../../runners/core/state/state_cell_specs";
 import { TimerService, type TimerData } from "../../../runners/core/state/timer_service";
 import { GLOBAL_WINDOW, intervalWindow, type BoundedWindow } from "../../../sdk/values/windows";
-import { applyDelta } from "../../../runners/core/checkpoint/snapshot_codec";
+import { applyDelta, decodeBlobMap, encodeBlobMap } from "../../../runners/core/checkpoint/snapshot_codec";
+import { ByteReader, ByteWriter } from "../../../portability/coders";
 
 const js = coders.jsValue() as Coder<unknown>;
 
@@ -105,6 +106,17 @@ describe("KeyedStateStore checkpoint", () => {
     expect(cellsOf(b, "k1\u0000w1").map.get({ k: 1 })).to.equal(10);
     expect(cellsOf(b, "k1\u0000w1").set.has([1, 2])).to.equal(true);
     expect(cellsOf(b, "k2\u0000global").combining.isEmpty()).to.equal(false);
+  });
+
+  it("a whole-store snapshot in one buffer restores every namespace the same", () => {
+    const a = new KeyedStateStore(SPECS);
+    populate(a);
+    const w = new ByteWriter();
+    a.writeSnapshot(w);
+    const b = new KeyedStateStore(SPECS);
+    b.readSnapshot(new ByteReader(w.finish()));
+    expect(b.namespaceCount).to.equal(a.namespaceCount);
+    for (const ns of ["k1\u0000w1", "k2\u0000global"]) expect(observe(b, ns), ns).to.deep.equal(observe(a, ns));
   });
 
   it("tracks mutated and cleared namespaces; reads do not count", () => {
@@ -218,6 +230,18 @@ describe("TimerService checkpoint", () => {
     expect(fireAll(r)).to.deep.equal(fireAll(s));
   });
 
+  it("a whole-service snapshot in one buffer fires the same timers", () => {
+    const a = new TimerService();
+    setAll(a);
+    const w = new ByteWriter();
+    a.writeSnapshot(w, TIMER_CODERS);
+    const b = new TimerService();
+    b.readSnapshot(new ByteReader(w.finish()), TIMER_CODERS);
+    const expected = fireAll(a);
+    expect(expected.length).to.be.greaterThan(8);
+    expect(fireAll(b)).to.deep.equal(expected);
+  });
+
   it("restoring a namespace replaces what it held", () => {
     const a = new TimerService();
     a.set("n", "k", GLOBAL_WINDOW, "x", "eventTime", 5, 5);
@@ -234,5 +258,19 @@ describe("TimerService checkpoint", () => {
     const c = new TimerService();
     c.restoreNamespace("n", a.snapshotNamespaces(custom).get("n")!, custom);
     expect(c.pollEventTimer(Infinity)?.window).to.equal(GLOBAL_WINDOW);
+  });
+});
+
+describe("blob maps", () => {
+  it("many named blobs as one buffer, and back", () => {
+    const map = new Map<string, Uint8Array>([
+      ["s\u00e9t\u0000w", new Uint8Array([1, 2, 3])],
+      ["\u0000header", new Uint8Array(0)],
+      ["b\u00ff", new Uint8Array(300).fill(7)],
+    ]);
+    const back = decodeBlobMap(encodeBlobMap(map));
+    expect([...back.keys()]).to.deep.equal([...map.keys()]);
+    for (const [k, v] of map) expect([...back.get(k)!]).to.deep.equal([...v]);
+    expect(() => decodeBlobMap(new Uint8Array([...encodeBlobMap(map), 0]))).to.throw(/trailing/);
   });
 });
