@@ -17,6 +17,7 @@ import { microbatchNativeComposites } from "./native_composites";
 import { forgetPartitionStates } from "./streaming/partition_state";
 import { runTask, JobContext } from "./task_runner";
 import type { TaskFailure, TaskSpec } from "./task_spec";
+import { workerFailureOf } from "../core/worker/worker_failure";
 import { shuffleOutputTransferList } from "./shuffle/shuffle_output";
 
 /** Messages from the driver. */
@@ -61,26 +62,6 @@ function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
   return loading;
 }
 
-function causeOf(e: unknown): TaskFailure["cause"] {
-  if (e instanceof Error) return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
-  return { name: "Error", message: String(e) };
-}
-
-function failureOf(e: unknown): TaskFailure {
-  const err = e as Error;
-  if (e instanceof UserCodeError) {
-    return {
-      message: err.message,
-      ...(err.stack ? { stack: err.stack } : {}),
-      transform: e.transform,
-      ...(e.elementPreview ? { element: e.elementPreview } : {}),
-      cause: causeOf(e.cause),
-    };
-  }
-  if (e instanceof RunnerCheckError) return { message: err.message, ...(err.stack ? { stack: err.stack } : {}), transform: e.transform };
-  return { message: err?.message ?? String(e), ...(err?.stack ? { stack: err.stack } : {}) };
-}
-
 parentPort!.on("message", (msg: ExecutorRequest) => {
   if (msg.type === "job") {
     const loading = loadJob(msg.pipelineProto);
@@ -108,6 +89,6 @@ parentPort!.on("message", (msg: ExecutorRequest) => {
       const transfer = shuffleOutputTransferList(...Object.values(result.outputs));
       parentPort!.postMessage({ type: "done", result } satisfies ExecutorReply, transfer);
     },
-    (e: unknown) => parentPort!.postMessage({ type: "failed", failure: failureOf(e) } satisfies ExecutorReply),
+    (e: unknown) => parentPort!.postMessage({ type: "failed", failure: workerFailureOf(e) } satisfies ExecutorReply),
   );
 });

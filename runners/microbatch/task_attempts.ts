@@ -8,6 +8,7 @@ import type { PipelineModel } from "../../portability/pipeline_model";
 import { PipelineExecutionError } from "../../sdk/pipeline_result";
 import type { ExecutorPool } from "./executor_pool";
 import type { TaskFailure, TaskSpec } from "./task_spec";
+import { errorOfWorkerFailure } from "../core/worker/worker_failure";
 
 /** A task that failed for good: its message names the stage, the task and the transform. */
 export class TaskFailedError extends PipelineExecutionError {}
@@ -19,14 +20,8 @@ export function taskFailureOf(e: unknown): TaskFailure {
 
 /** The job's error once a task failed `attempts` times; `failure` is the last one. */
 export function taskFailedError(nodeId: string, partition: number, attempts: number, failure: TaskFailure): TaskFailedError {
-  const where = `stage '${nodeId}' task ${partition} failed ${attempts} time(s)`;
-  return new TaskFailedError(`${where}: ${failure.message}`, {
-    ...(failure.transform ? { transform: failure.transform } : {}),
-    ...(failure.element ? { element: failure.element } : {}),
-    cause: failure.cause
-      ? Object.assign(new Error(failure.cause.message), { name: failure.cause.name, stack: failure.cause.stack })
-      : Object.assign(new Error(failure.message), { stack: failure.stack }),
-  });
+  const e = errorOfWorkerFailure(`stage '${nodeId}' task ${partition} failed ${attempts} time(s)`, failure);
+  return new TaskFailedError(e.message, { ...(e.transform ? { transform: e.transform } : {}), ...(e.element ? { element: e.element } : {}), cause: e.cause });
 }
 
 /** Has an executor load the job's code first: a pipeline it cannot rebuild fails now, before any task. */

@@ -3,6 +3,7 @@
  * Plain data: it crosses to worker threads by structured clone.
  */
 import type { Segment, ShuffleOutput } from "./shuffle/shuffle_output";
+import type { WorkerFailure } from "../core/worker/worker_failure";
 import type { Partitioner } from "./partitioning";
 import type { MetricResults } from "../../sdk/pipeline_result";
 import type { BatchTaskReport, BatchTaskSpec } from "./streaming/batch_task_spec";
@@ -48,13 +49,4 @@ export interface TaskResult {
 }
 
 /** A task's failure, as the executor reports it. */
-export interface TaskFailure {
-  readonly message: string;
-  readonly stack?: string;
-  /** The transform that failed, when known. */
-  readonly transform?: string;
-  /** The element being processed, when known. */
-  readonly element?: string;
-  /** The original error thrown by user code, when there was one. */
-  readonly cause?: { readonly name: string; readonly message: string; readonly stack?: string };
-}
+export type TaskFailure = WorkerFailure;

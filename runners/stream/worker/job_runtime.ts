@@ -6,7 +6,6 @@
  * subtask whose outputs have credit; partly filled buffers are sent on the
  * buffer timeout, or at once when there is nothing else to do.
  */
-import type { MessagePort } from "node:worker_threads";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { buildStage } from "../../../portability/harness/stage_executor";
@@ -22,8 +21,7 @@ import type { WindowedValue } from "../../../sdk/values/windowed_value";
 import { emptyMetrics, type MetricResults } from "../../../sdk/pipeline_result";
 import type { JobGraph, JobVertex } from "../job_graph";
 import { targetsOf } from "../job_graph";
-import type { StreamSettings } from "../stream_flags";
-import type { FaultSpec, PeerMessage, WorkerMessage } from "../protocol";
+import type { FaultSpec, MasterMessage, PeerMessage, WorkerMessage } from "../protocol";
 import { InputChannel } from "../network/input_channel";
 import { LocalOutputChannel, RemoteOutputChannel, type OutputChannel } from "../network/output_channel";
 import { RecordWriter } from "../network/record_writer";
@@ -44,22 +42,15 @@ const SLICE_MS = 10;
 /** How often the task manager reports its subtasks' status. */
 const STATUS_EVERY_MS = 200;
 
-/** What a job runtime needs from its task manager. */
-export interface JobRuntimeDeps {
+/** What a job runtime needs from its task manager: the loaded job, and the master's deploy message. */
+export type JobRuntimeDeps = Omit<Extract<MasterMessage, { type: "deploy" }>, "type" | "pipelineProto"> & {
   readonly model: PipelineModel;
   readonly plan: ExecutionPlan;
   readonly graph: JobGraph;
   readonly userCode: UserCodeSource;
-  readonly settings: StreamSettings;
-  readonly worker: number;
-  readonly peers: readonly (MessagePort | undefined)[];
-  readonly restore: Readonly<Record<number, Uint8Array>>;
-  readonly jobRunId: string;
-  readonly attemptId: string;
-  readonly faults: readonly FaultSpec[];
   /** Sends a message to the job master. */
   readonly post: (msg: WorkerMessage, transfer?: ArrayBuffer[]) => void;
-}
+};
 
 /** One task manager's part of a running job. */
 export class JobRuntime {

@@ -10,8 +10,9 @@ function markerDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "millrace-markers-"));
 }
 
-function spillDirsLeft(): string[] {
-  return fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("millrace-shuffle-"));
+/** Spill directories the micro-batch runner left in `dir`. */
+function spillDirsLeft(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.startsWith("millrace-shuffle-"));
 }
 
 describe("micro-batch runner", function () {
@@ -59,17 +60,25 @@ describe("micro-batch runner", function () {
 
   it("groups several times more data than an executor's heap, spilling its shuffles, and cleans its spill directory", function () {
     this.timeout(180_000);
-    const before = new Set(spillDirsLeft());
-    // Each executor thread gets a 48 MB heap and a 1 MB shuffle budget; 1.2M
-    // elements are ~127 MB of records (several times more as JS values).
-    const run = (keys: number): { state: string; maxRssBytes: number } =>
-      JSON.parse(
-        execFileSync(process.execPath, [path.join(__dirname, "../../fixtures/measure_big_group.js"), "1200000", String(keys), "1", "48"], { encoding: "utf8" }),
-      );
-    expect(run(50).state, "50 keys: each reduce task holds one key's values at a time").to.equal("DONE");
-    // The control: with a single key one group must hold everything, which the heap limit refuses.
-    expect(run(1).state, "1 key: the limit is real").to.match(/^FAILED/);
-    expect(spillDirsLeft().filter((d) => !before.has(d))).to.deep.equal([]);
+    // A temporary directory of its own: other processes' spill directories must not count.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-spill-test-"));
+    try {
+      // Each executor thread gets a 48 MB heap and a 1 MB shuffle budget; 1.2M
+      // elements are ~127 MB of records (several times more as JS values).
+      const run = (keys: number): { state: string; maxRssBytes: number } =>
+        JSON.parse(
+          execFileSync(process.execPath, [path.join(__dirname, "../../fixtures/measure_big_group.js"), "1200000", String(keys), "1", "48"], {
+            encoding: "utf8",
+            env: { ...process.env, TMPDIR: tmp },
+          }),
+        );
+      expect(run(50).state, "50 keys: each reduce task holds one key's values at a time").to.equal("DONE");
+      // The control: with a single key one group must hold everything, which the heap limit refuses.
+      expect(run(1).state, "1 key: the limit is real").to.match(/^FAILED/);
+      expect(spillDirsLeft(tmp)).to.deep.equal([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it("refuses, before any task runs, a pipeline whose module cannot be loaded on the executors", async () => {

@@ -12,7 +12,11 @@ import * as path from "node:path";
 import * as mr from "../../../index";
 import type { JobProgress } from "../../../runners/core/progress";
 import { BATCH_METRICS } from "../../../runners/microbatch/streaming/batch_metrics";
-import { outputLines, runningCounts, streamingSideInputs } from "../../fixtures/microbatch_streaming_pipelines";
+import { outputLines, runningCounts } from "../../fixtures/microbatch_streaming_pipelines";
+import { cases as sideInputCases } from "../../conformance/cases/side_inputs";
+
+/** The conformance case of windowed side inputs from a TestStream (elements wait for their side window). */
+const windowedSideInputs = sideInputCases.find((c) => c.definition.name.includes("read window by window"))!.definition;
 
 /** Runs {@link runningCounts} until `stopAt` is in its output, then cancels it. */
 async function runUntil(args: readonly string[], out: string, stopAt: number): Promise<mr.PipelineResult> {
@@ -123,7 +127,7 @@ describe("micro-batch runner: unbounded input", function () {
 
   it("side inputs on unbounded input: elements wait across batches until their side window is complete", async () => {
     for (const args of [base, [...base, `--checkpointDir=${path.join(work, "side")}`]]) {
-      const result = streamingSideInputs.create(args).run();
+      const result = windowedSideInputs.create(args).run();
       expect(await result.waitUntilFinish(), args.join(" ")).to.equal("DONE");
       expect(result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER], args.join(" ")).to.equal(1);
     }
