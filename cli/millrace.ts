@@ -20,6 +20,7 @@ import "../index";
 import { toProto } from "../portability/to_proto";
 import { fromProto } from "../portability/from_proto";
 import { NATIVE_COMPOSITES, planExecution } from "../runners/core/fusion";
+import { findRunner } from "../sdk/options/runner_registry";
 import { loadPipelines } from "./load_pipelines";
 import { formatInspection, type InspectFormat } from "./inspect_format";
 import { DEFAULT_JOB_SERVICE_PORT, DEFAULT_MAX_MESSAGE_BYTES, JobService } from "../runners/job_service/job_service";
@@ -82,7 +83,10 @@ async function inspect(args: string[]): Promise<number> {
     }
     pipeline = def.create(pipelineArgs);
   }
-  const model = fromProto(toProto(pipeline), { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: ["beam:requirement:pardo:stateful:v1"] });
+  // The stages the chosen runner would execute (it may write some composites, such as io.writeText, itself).
+  const proto = toProto(pipeline);
+  const nativeComposites = findRunner(pipeline.options.runner)?.nativeComposites?.(proto) ?? NATIVE_COMPOSITES;
+  const model = fromProto(proto, { nativeComposites, supportedRequirements: ["beam:requirement:pardo:stateful:v1"] });
   process.stdout.write(formatInspection(model, planExecution(model), format) + "\n");
   return 0;
 }

@@ -231,7 +231,7 @@ export class JobService {
         const pipelineProto = decodeBase64(request.pipeline, "pipeline", request.id);
         let graph: PipelineGraph;
         try {
-          graph = pipelineGraphOf(pipelineProto);
+          graph = pipelineGraphOf(pipelineProto, runner);
         } catch (e) {
           throw new Error(`invalid pipeline: ${(e as Error).message}`);
         }

@@ -7,6 +7,7 @@ import { fromProto } from "../../portability/from_proto";
 import type { GraphNode, PipelineGraph } from "../../portability/job_api/job_api_protocol";
 import { shuffleInputs, type ExecutionPlan } from "../core/execution_plan";
 import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
+import { findRunner } from "../../sdk/options/runner_registry";
 
 const NODE_WIDTH = 250;
 const COLUMN_GAP = 70;
@@ -17,9 +18,13 @@ const COUNTS_HEIGHT = 22;
 const PADDING = 16;
 const MAX_LABEL = 34;
 
-/** Decodes, validates and plans a pipeline proto, and draws its graph; throws a clear error for a bad proto. */
-export function pipelineGraphOf(pipelineProto: Uint8Array): PipelineGraph {
-  const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES, supportedRequirements: ["beam:requirement:pardo:stateful:v1"] });
+/**
+ * Decodes, validates and plans a pipeline proto as `runner` plans it (its
+ * native composites), and draws its graph; throws a clear error for a bad proto.
+ */
+export function pipelineGraphOf(pipelineProto: Uint8Array, runner = "direct"): PipelineGraph {
+  const nativeComposites = findRunner(runner)?.nativeComposites?.(pipelineProto) ?? NATIVE_COMPOSITES;
+  const model = fromProto(pipelineProto, { nativeComposites, supportedRequirements: ["beam:requirement:pardo:stateful:v1"] });
   return graphOfPlan(planExecution(model));
 }
 

@@ -75,4 +75,5 @@ export const microbatchRunner: RunnerDefinition = {
   description: "Spark-style: stages of tasks per partition on executor threads, spilling shuffles, task retries; unbounded input as micro-batches with exactly-once restart",
   flags: MICROBATCH_FLAGS,
   run: runMicrobatch,
+  nativeComposites: microbatchNativeComposites,
 };

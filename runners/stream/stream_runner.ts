@@ -65,4 +65,5 @@ export const streamRunner: RunnerDefinition = {
   description: "Flink-style: parallel subtasks on task manager threads, record at a time, backpressure, in-band watermarks, checkpoints, exactly-once file sinks",
   flags: STREAM_FLAGS,
   run: runStream,
+  nativeComposites: () => NATIVE_COMPOSITES_WITH_FILE_SINK,
 };

@@ -27,6 +27,12 @@ export interface RunnerDefinition {
   readonly flags: FlagSpecs;
   /** Starts the job. */
   run(request: RunRequest): PipelineResult;
+  /**
+   * The composite transform URNs this runner executes itself for a pipeline
+   * (for tools that show the stages it runs: `millrace inspect`, the
+   * dashboard). Absent: the shared default set.
+   */
+  nativeComposites?(pipelineProto: Uint8Array): readonly string[];
 }
 
 const runners = new Map<string, RunnerDefinition>();

@@ -22,6 +22,14 @@ describe("millrace command", function () {
     expect(r.stdout).to.include("combine (lifted) CountWords/Count/Count");
   });
 
+  it("inspect shows the stages of the chosen runner: the stream runner writes io.writeText itself", () => {
+    const direct = millrace("inspect", "examples/wordcount.ts", "--output=/tmp/never-written").stdout;
+    const stream = millrace("inspect", "examples/wordcount.ts", "--output=/tmp/never-written", "--runner=stream").stdout;
+    expect(direct).to.include("Write/WriteShards").and.to.match(/stage\d+: impulse Write\/Impulse/);
+    expect(stream).to.match(/stage\d+: reads .* -> \[Format, Write, Report\]/);
+    expect(stream).to.not.match(/stage\d+: impulse Write\/Impulse/);
+  });
+
   it("inspect prints JSON and Graphviz dot", () => {
     const json = JSON.parse(millrace("inspect", "examples/leader_board.ts", "--format=json").stdout);
     expect(json.stages.length).to.be.greaterThan(1);
