@@ -144,7 +144,8 @@ const BOUNDED_ONLY_QUERIES: ReadonlyMap<number, string> = new Map([
   [6, "bounded input only (global-window join of auctions and bids)"],
 ]);
 
-interface Args {
+/** What the bench was asked to run. */
+export interface Args {
   queries: number[];
   events: number;
   seed: number;
@@ -155,7 +156,8 @@ interface Args {
   pipelineArgs: string[];
 }
 
-function parseArgs(argv: readonly string[]): Args {
+/** The bench's arguments: its own flags, the rest passed to the pipeline (runner flags). */
+export function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     queries: Object.keys(QUERIES).map(Number),
     events: 100_000,
@@ -198,7 +200,8 @@ const UNWINDOWED_QUERIES = new Set([0, 1, 2, 3]);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function runQuery(args: Args, query: number): Promise<NexmarkRow> {
+/** Runs one query as the arguments say (bounded, or paced until all events are generated and settled) and measures it. */
+export async function runQuery(args: Args, query: number): Promise<NexmarkRow> {
   if (args.rate > 0) return runPaced(args, query);
   const flags = [`--query=${query}`, `--events=${args.events}`, `--seed=${args.seed}`];
   const p = nexmarkPipeline.create([...args.pipelineArgs, ...flags]);
