@@ -225,15 +225,16 @@ export async function runQuery(args: Args, query: number): Promise<NexmarkRow> {
  */
 async function runPaced(args: Args, query: number): Promise<NexmarkRow> {
   const flags = [`--query=${query}`, `--events=${args.events}`, `--seed=${args.seed}`, `--eventsPerSecond=${args.rate}`, `--leadMs=${args.leadMs}`];
-  const runnerArgs = [...args.pipelineArgs];
-  const stream = runnerArgs.includes("--runner=stream");
+  let p = nexmarkPipeline.create([...args.pipelineArgs, ...flags]);
   let commitEveryMs = 0;
-  if (stream) {
-    const given = runnerArgs.find((a) => a.startsWith("--checkpointingIntervalMs="));
-    if (given === undefined) runnerArgs.push("--checkpointingIntervalMs=1000");
-    commitEveryMs = Number((given ?? "=1000").split("=")[1]);
+  if ((p.options.get<string>("runner") ?? mr.DEFAULT_RUNNER) === "stream") {
+    // The stream runner commits metrics with checkpoints: without periodic ones the bench would see none.
+    commitEveryMs = p.options.get<number>("checkpointingIntervalMs") ?? 0;
+    if (commitEveryMs === 0) {
+      commitEveryMs = 1000;
+      p = nexmarkPipeline.create([...args.pipelineArgs, `--checkpointingIntervalMs=${commitEveryMs}`, ...flags]);
+    }
   }
-  const p = nexmarkPipeline.create([...runnerArgs, ...flags]);
   const settleMs = args.settleMs ?? (UNWINDOWED_QUERIES.has(query) ? 1000 : WINDOWED_SETTLE_MS);
   const start = performance.now();
   const result = p.run();
