@@ -175,10 +175,6 @@ const UNBOUNDED_RUNNERS: Record<string, string[]> = {
   stream: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=50", "--restartAttempts=0"],
 };
 
-/**
- * 3,000 events at 100 events/s of event time: 30 s, so that the windowed
- * queries see several windows, sessions end, and auctions close.
- */
 const BOUNDED_QUERIES = [...DETERMINISTIC_QUERIES, 12];
 
 /**
@@ -189,6 +185,10 @@ const BOUNDED_QUERIES = [...DETERMINISTIC_QUERIES, 12];
  */
 const UNBOUNDED_QUERIES = BOUNDED_QUERIES.filter((q) => q !== 4 && q !== 6);
 
+/**
+ * The event sets: 20-40 s of event time (at 50-100 events/s), so that the windowed
+ * queries see several windows, sessions end, and auctions close.
+ */
 const CASES: { name: string; flags: string[]; runners: Record<string, string[]>; queries: number[] }[] = [
   { name: "3000 events in order", flags: ["--events=3000", "--seed=7", "--eventsPerSecond=100"], runners: RUNNERS, queries: BOUNDED_QUERIES },
   {
