@@ -20,6 +20,7 @@ import type { TimerService, TimerCheckpointCoders } from "../../core/state/timer
 import type { InputChannel } from "../network/input_channel";
 import { TwoPhaseTextSink, type PendingFile } from "../sinks/two_phase_text_sink";
 import type { SourceReader } from "./source_readers";
+import { PushedBackElements } from "./pushed_back_elements";
 import { Subtask, type AckSink } from "./subtask";
 
 /** Elements a source subtask emits per step, between checks for barriers. */
@@ -59,7 +60,7 @@ export interface StageParts {
 
 /** A stage's subtask. */
 export class StageSubtask extends Subtask {
-  private pushedBack: WindowedValue[] = [];
+  private readonly pushedBack = new PushedBackElements();
   private readonly exec: ExecutableStage;
 
   constructor(
@@ -164,33 +165,39 @@ export class StageSubtask extends Subtask {
 
   private feedWithSideInputs(records: readonly WindowedValue[]): void {
     const input = this.exec.input;
+    const wm = this.sideValve.value;
     for (const wv of records) {
+      const single = wv.windows.length === 1;
       for (const w of wv.windows) {
-        if (this.sideInputsReady(w)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
-        else this.pushedBack.push({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane });
+        // Every side window is complete at the end of time: no need to map windows then.
+        const after = wm === Infinity ? -Infinity : this.sideWindowsEnd(w);
+        if (wm > after) input.receive(wv.value, wv.timestamp, single ? wv.windows : [w], wv.pane);
+        else this.pushedBack.add(single ? wv : { value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane }, after);
       }
     }
   }
 
-  /** A side input window is ready once the side inputs' watermark has passed its end. */
-  private sideInputsReady(mainWindow: BoundedWindow): boolean {
-    const side = this.parts.side!;
-    const wm = this.sideValve.value;
-    for (const fn of side.windowFns.values()) if (wm <= maxTimestampOf(mapToSideWindow(mainWindow, fn))) return false;
-    return true;
+  /**
+   * When the side input windows a main window reads are complete: the side
+   * inputs' watermark must pass the latest of their ends.
+   */
+  private sideWindowsEnd(mainWindow: BoundedWindow): number {
+    let end = -Infinity;
+    for (const fn of this.parts.side!.windowFns.values()) end = Math.max(end, maxTimestampOf(mapToSideWindow(mainWindow, fn)));
+    return end;
   }
 
-  protected override onSideWatermark(): void {
-    if (this.pushedBack.length === 0) return;
-    const waiting = this.pushedBack;
-    this.pushedBack = [];
+  protected override onSideWatermark(watermark: number): void {
+    const released = this.pushedBack.takeReleased(watermark);
+    if (released.length === 0) return;
     this.exec.startBundle();
-    this.feedWithSideInputs(waiting);
+    const input = this.exec.input;
+    for (const wv of released) input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
     this.exec.finishBundle();
   }
 
   protected override hasPendingWork(): boolean {
-    return this.pushedBack.length > 0;
+    return this.pushedBack.size > 0;
   }
 
   // ---- time ----
@@ -223,7 +230,7 @@ export class StageSubtask extends Subtask {
       this.exec.flush();
       wm = Math.min(wm, this.exec.watermarkHold());
     }
-    for (const wv of this.pushedBack) if (wv.timestamp < wm) wm = wv.timestamp;
+    if (this.pushedBack.minTimestamp < wm) wm = this.pushedBack.minTimestamp;
     return wm;
   }
 
@@ -246,7 +253,11 @@ export class StageSubtask extends Subtask {
       recordsIn: this.recordsIn,
     };
     if (this.parts.reader) state.source = this.parts.reader.position();
-    if (this.pushedBack.length > 0) state.pushedBack = encodeAll(this.parts.rootCoder, this.pushedBack);
+    if (this.pushedBack.size > 0) {
+      const waiting = this.pushedBack.entries();
+      state.pushedBack = encodeAll(this.parts.rootCoder, waiting.map((e) => e.wv));
+      state.pushedBackReleasedAfter = waiting.map((e) => e.releasedAfter);
+    }
     if (this.parts.side) {
       state.side = {};
       for (const [pc, list] of this.parts.side.elements) state.side[pc] = encodeAll(this.parts.side.coders.get(pc)!, list);
@@ -270,7 +281,10 @@ export class StageSubtask extends Subtask {
     this.mainValve.raiseTo(state.inputWatermark);
     this.sideValve.raiseTo(state.sideWatermark);
     this.clockValve.raiseTo(state.clock);
-    if (state.pushedBack) this.pushedBack = decodeAll(this.parts.rootCoder, state.pushedBack);
+    if (state.pushedBack) {
+      const elements = decodeAll(this.parts.rootCoder, state.pushedBack);
+      elements.forEach((wv, i) => this.pushedBack.add(wv, state.pushedBackReleasedAfter![i]!));
+    }
     if (state.side && this.parts.side) {
       for (const [pc, bytesOf] of Object.entries(state.side)) this.parts.side.elements.set(pc, decodeAll(this.parts.side.coders.get(pc)!, bytesOf));
     }
@@ -295,6 +309,8 @@ export interface StageSnapshot {
   recordsIn: number;
   source?: unknown;
   pushedBack?: Uint8Array;
+  /** For each pushed-back element, the side watermark that releases it. */
+  pushedBackReleasedAfter?: number[];
   side?: Record<string, Uint8Array>;
   /** The keyed state store's snapshot (`KeyedStateStore.writeSnapshot`). */
   keyedState?: Uint8Array;
