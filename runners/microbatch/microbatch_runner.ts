@@ -9,9 +9,7 @@
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../sdk/pipeline_result";
-import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
-import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";
-import { whyNotShippable } from "../../portability/user_code/rebuild_user_code";
+import { shippableOrigin } from "../core/worker/shippable_origin";
 import { startJob } from "../core/job_handle";
 import { ExecutorPool } from "./executor_pool";
 import { BatchDriver } from "./batch_driver";
@@ -43,12 +41,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
     request.pipelineProto,
     "microbatch runner",
     async (model, plan, job) => {
-      const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
-      const reason = whyNotShippable(origin);
-      if (reason) {
-        const first = model.firstUserTransform();
-        throw new Error(`the pipeline's code cannot be shipped to executors (first user transform: '${first}'): ${reason}`);
-      }
+      const origin = shippableOrigin(model, "executors");
       const pool =
         origin.definition !== null
           ? sharedPool(settings.executors, settings.executorHeapMb)

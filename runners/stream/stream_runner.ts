@@ -8,9 +8,7 @@
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../sdk/pipeline_result";
-import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
-import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";
-import { whyNotShippable } from "../../portability/user_code/rebuild_user_code";
+import { shippableOrigin } from "../core/worker/shippable_origin";
 import { startJob } from "../core/job_handle";
 import { NATIVE_COMPOSITES_WITH_FILE_SINK } from "../core/fusion";
 import { buildJobGraph } from "./job_graph";
@@ -39,11 +37,7 @@ export function runStream(request: RunRequest): PipelineResult {
     request.pipelineProto,
     "stream runner",
     async (model, plan, job) => {
-      const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
-      const reason = whyNotShippable(origin);
-      if (reason) {
-        throw new Error(`the pipeline's code cannot be shipped to task managers (first user transform: '${model.firstUserTransform()}'): ${reason}`);
-      }
+      const origin = shippableOrigin(model, "task managers");
       const graph = buildJobGraph(model, plan);
       const master = new JobMaster(model, graph, request.pipelineProto, settings, job, origin.definition !== null, injectedFaults());
       try {
