@@ -46,7 +46,8 @@ export type WorkerMessage =
     }
   | { readonly type: "status"; readonly subtasks: readonly SubtaskStatus[] }
   | { readonly type: "failed"; readonly failure: WorkerFailure }
-  | { readonly type: "stopped" };
+  /** Stopped; with the user metrics its subtasks reported since their last checkpoint (counted when the job was cancelled). */
+  | { readonly type: "stopped"; readonly uncommittedMetrics: MetricResults };
 
 /** Between task managers: a buffer or event of a channel, or a returned credit. */
 export type PeerMessage =

@@ -222,11 +222,15 @@ export class JobMaster {
             case "failed":
               fail(`subtask ${i} failed`, msg.failure);
               return;
-            case "stopped":
+            case "stopped": {
+              const cancelled = !failure && this.job.isCancelRequested && !finalCheckpointDone;
+              // A cancelled job's work since its last checkpoint is not replayed by anyone: its metrics count as attempted.
+              if (cancelled) addMetricResults(this.job.totals, msg.uncommittedMetrics);
               if (++stopped < alive()) return;
               debug("all stopped");
-              finish(failure ?? (this.job.isCancelRequested && !finalCheckpointDone ? { kind: "cancelled" } : { kind: "finished" }));
+              finish(failure ?? (cancelled ? { kind: "cancelled" } : { kind: "finished" }));
               return;
+            }
           }
         });
         w.on("error", (e) => {

@@ -305,7 +305,19 @@ export class JobRuntime {
   }
 
   /** Stops the loop and tears down user code. */
+  /** User metrics reported since the subtasks' last checkpoint acknowledgement (and forgets them). */
+  takeUncommittedMetrics(): MetricResults {
+    const metrics = emptyMetrics();
+    for (const m of this.metricsOf.values()) m.commitInto(metrics);
+    return metrics;
+  }
+
   stop(): void {
+    if (!this.stopped) {
+      // A last report: the master's figures for the job end where the subtasks did.
+      this.lastReported = "";
+      this.reportStatus(Date.now());
+    }
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     for (const st of this.subtasks) {

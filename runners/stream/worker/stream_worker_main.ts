@@ -21,6 +21,7 @@ import { workerFailureOf } from "../../core/worker/worker_failure";
 import { buildJobGraph, type JobGraph } from "../job_graph";
 import type { MasterMessage, WorkerMessage } from "../protocol";
 import { JobRuntime } from "./job_runtime";
+import { emptyMetrics } from "../../../sdk/pipeline_result";
 
 interface LoadedJob {
   readonly model: PipelineModel;
@@ -83,10 +84,12 @@ parentPort!.on("message", (msg: MasterMessage) => {
     case "complete":
       runtime?.guard(() => runtime!.complete(msg.checkpointId));
       return;
-    case "stop":
+    case "stop": {
       runtime?.stop();
+      const uncommittedMetrics = runtime?.takeUncommittedMetrics() ?? emptyMetrics();
       runtime = undefined;
-      post({ type: "stopped" });
+      post({ type: "stopped", uncommittedMetrics });
       return;
+    }
   }
 });

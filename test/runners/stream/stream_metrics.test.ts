@@ -1,0 +1,18 @@
+/** The stream runner's metrics: committed with checkpoints, and what a cancelled job did. */
+import { expect } from "chai";
+import { countingForever } from "../../fixtures/stream_pipelines";
+
+describe("stream runner: metrics", function () {
+  this.timeout(30_000);
+
+  it("a cancelled job without checkpoints still reports the user metrics of the work it did, and per-task counts", async () => {
+    const result = countingForever.create(["--runner=stream", "--parallelism=2"]).run();
+    await new Promise((r) => setTimeout(r, 800));
+    result.cancel();
+    expect(await result.waitUntilFinish()).to.equal("CANCELLED");
+    const m = result.metrics();
+    expect(m.counters.seen, "elements the map saw").to.be.greaterThan(0);
+    expect(m.counters["stream/stage0/recordsIn"]).to.be.at.least(m.counters.seen!);
+    expect(m.counters["stream/checkpoints"]).to.equal(0);
+  });
+});
