@@ -120,6 +120,23 @@ describe("job service dashboard (headless Chromium)", function () {
       expect(await page.locator("#batches thead").textContent()).to.include("input rows").and.include("processing").and.include("scheduling delay");
       batches.cancel();
       expect(await batches.waitUntilFinish()).to.equal("CANCELLED");
+
+      // The stream runner's own view: its checkpoints, as they complete.
+      const streaming = endless
+        .create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=150"])
+        .run() as RemoteJob;
+      const streamJob = await new Promise<string>((resolve) => {
+        const poll = (): void => (streaming.jobId ? resolve(streaming.jobId) : void setTimeout(poll, 20));
+        poll();
+      });
+      await page.locator(`#jobs tbody tr[data-job="${streamJob}"]`).click();
+      const firstCheckpoints = await waitForText(page, "#checkpoints-completed", (t) => /^[1-9]/.test(t), "completed checkpoints");
+      await waitForText(page, "#checkpoints-completed", (t) => t !== firstCheckpoints, "more completed checkpoints");
+      expect(await page.locator("#checkpoints tbody tr").count()).to.be.greaterThan(0);
+      expect(await page.locator("#checkpoints thead").textContent()).to.include("duration").and.include("size");
+      await page.screenshot({ path: process.env.MILLRACE_STREAM_SCREENSHOT ?? path.join(os.tmpdir(), "millrace-dashboard-stream.png"), fullPage: true });
+      streaming.cancel();
+      expect(await streaming.waitUntilFinish()).to.equal("CANCELLED");
     } finally {
       await page.close();
     }
