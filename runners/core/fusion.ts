@@ -21,6 +21,16 @@ export const NATIVE_COMPOSITES: readonly string[] = [TransformUrns.COMBINE_PER_K
  */
 export const NATIVE_COMPOSITES_WITH_FILE_SINK: readonly string[] = [...NATIVE_COMPOSITES, TransformUrns.WRITE_FILES];
 
+/**
+ * True when a stage reads keyed input: it starts with a stateful ParDo on
+ * its root collection (fusion starts such a stage of its own), so runners
+ * partition that input by key.
+ */
+export function isKeyedStage(model: PipelineModel, stage: FusedStage): boolean {
+  const first = stage.steps[0];
+  return stage.root.kind === "pcollection" && first?.kind === "pardo" && first.input === stage.root.pcollection && isStatefulParDo(model, first.transformId);
+}
+
 /** Plans a validated model (built with {@link NATIVE_COMPOSITES}). */
 export function planExecution(model: PipelineModel): ExecutionPlan {
   const stages: FusedStage[] = [];

@@ -25,13 +25,13 @@ import { MetricsContainer } from "../../portability/harness/metrics_container";
 import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
 import { sideInputReaderFor, sideWindowFnOf } from "../core/side_input_store";
 import { collectionCoder } from "../core/collection_coders";
-import { mapToSideWindow, type SideWindowFn } from "../core/side_input_views";
+import { sideWindowsReady, type SideWindowFn } from "../core/side_input_views";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
 import type { JobHandle } from "../core/job_handle";
 import type { StageCounts } from "../core/progress";
 import type { WindowedValue } from "../../sdk/values/windowed_value";
-import { IN_GLOBAL_WINDOW, maxTimestampOf, type BoundedWindow } from "../../sdk/values/windows";
+import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../sdk/values/windows";
 import { NO_FIRING } from "../../sdk/values/pane";
 import { MIN_TIMESTAMP } from "../../sdk/values/time";
 import type { KV } from "../../sdk/values/kv";
@@ -416,17 +416,12 @@ export class DirectExecutor {
     this.feedWithSideInputs(n, elements);
   }
 
-  /**
-   * A side input window is ready once the side input's watermark has passed
-   * its end: its contents are then complete. (Beam materializes views through
-   * a grouping, whose first pane arrives at that point under the default trigger.)
-   */
+  /** True when the side input windows `mainWindow` reads are complete (see `sideWindowsReady`). */
   private sideInputsReady(n: StageNode, mainWindow: BoundedWindow): boolean {
-    for (const pc of n.stage.sideInputs) {
-      const sideWindow = mapToSideWindow(mainWindow, n.sideWindowFns.get(pc)!);
-      if ((this.watermarks.get(pc) ?? -Infinity) <= maxTimestampOf(sideWindow)) return false;
-    }
-    return true;
+    return sideWindowsReady(
+      mainWindow,
+      n.stage.sideInputs.map((pc) => ({ fn: n.sideWindowFns.get(pc)!, watermark: this.watermarks.get(pc) ?? -Infinity })),
+    );
   }
 
   private processShuffleBundle(n: ShuffleNodeState): void {

@@ -6,7 +6,7 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
-import { isStatefulParDo } from "../core/state/state_cell_specs";
+import { isKeyedStage } from "../core/fusion";
 import type { Partitioner } from "./partitioning";
 
 /** A node of the plan: a fused stage or a shuffle. */
@@ -34,12 +34,6 @@ export function nodeMainInputs(n: PlanNode): readonly string[] {
 /** Everything a node reads: main and side inputs. */
 export function nodeInputs(n: PlanNode): readonly string[] {
   return n.kind === "stage" ? [...nodeMainInputs(n), ...n.stage.sideInputs] : nodeMainInputs(n);
-}
-
-/** True when a stage starts with a stateful ParDo (its input is partitioned by key). */
-export function isKeyedStage(model: PipelineModel, stage: FusedStage): boolean {
-  const first = stage.steps[0];
-  return stage.root.kind === "pcollection" && first?.kind === "pardo" && isStatefulParDo(model, first.transformId);
 }
 
 /** Every materialized PCollection is partitioned by key when a grouping or keyed stage reads it, round robin otherwise. */

@@ -7,7 +7,7 @@
  * copied to every subtask (broadcast, for side inputs).
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
-import { isStatefulParDo } from "../core/state/state_cell_specs";
+import { isKeyedStage } from "../core/fusion";
 import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
 
 /** How an edge routes records from producer subtasks to consumer subtasks. */
@@ -34,12 +34,6 @@ export type JobVertex =
 export interface JobGraph {
   readonly vertices: readonly JobVertex[];
   readonly edges: readonly JobEdge[];
-}
-
-/** True when a stage reads keyed input: its first step is a stateful ParDo on its root collection. */
-function isKeyedStage(model: PipelineModel, stage: FusedStage): boolean {
-  const first = stage.steps[0];
-  return stage.root.kind === "pcollection" && first?.kind === "pardo" && first.input === stage.root.pcollection && isStatefulParDo(model, first.transformId);
 }
 
 /** Builds the job graph of a plan. Deterministic: every worker computes the same graph. */

@@ -21,7 +21,7 @@ import { ByteReader, ByteWriter } from "../../../portability/coders";
 import { shuffleInputs, type FusedStage } from "../../core/execution_plan";
 import { windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
-import { mapToSideWindow } from "../../core/side_input_views";
+import { sideWindowsReady } from "../../core/side_input_views";
 import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping, type GroupingNode } from "../../core/windowing/grouping_runner";
 import { deltaCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
@@ -30,7 +30,7 @@ import { TimerService, type TimerCheckpointCoders } from "../../core/state/timer
 import { isStatefulParDo, keyedSpecsOf } from "../../core/state/state_cell_specs";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
 import type { WindowedValue } from "../../../sdk/values/windowed_value";
-import { IN_GLOBAL_WINDOW, maxTimestampOf, type BoundedWindow } from "../../../sdk/values/windows";
+import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../sdk/values/windows";
 import { NO_FIRING, type PaneInfo } from "../../../sdk/values/pane";
 import { MIN_TIMESTAMP } from "../../../sdk/values/time";
 import type { KV } from "../../../sdk/values/kv";
@@ -213,11 +213,10 @@ function feedWhenSideInputsReady(job: JobContext, stage: FusedStage, batch: Batc
     return [];
   }
   const sides = stage.sideInputs.map((pc) => ({ fn: sideWindowFnOf(job.model, pc), watermark: batch.sideInputWatermarks[pc] ?? -Infinity }));
-  const ready = (w: BoundedWindow): boolean => sides.every((s) => s.watermark > maxTimestampOf(mapToSideWindow(w, s.fn)));
   const waiting: WindowedValue[] = [];
   for (const wv of elements) {
     for (const w of wv.windows) {
-      if (ready(w)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
+      if (sideWindowsReady(w, sides)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
       else waiting.push({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane });
     }
   }

@@ -13,8 +13,8 @@ import type { KeyedRuntime } from "../../../portability/harness/stateful_dofn_op
 import type { Coder } from "../../../portability/coders";
 import { ByteReader, ByteWriter } from "../../../portability/coders";
 import type { WindowedValue } from "../../../sdk/values/windowed_value";
-import { maxTimestampOf, type BoundedWindow } from "../../../sdk/values/windows";
-import { mapToSideWindow, type SideWindowFn } from "../../core/side_input_views";
+import type { BoundedWindow } from "../../../sdk/values/windows";
+import { sideWindowCompleteAfter, type SideWindowFn } from "../../core/side_input_views";
 import type { KeyedStateStore } from "../../core/state/keyed_state_store";
 import type { TimerService, TimerCheckpointCoders } from "../../core/state/timer_service";
 import type { InputChannel } from "../network/input_channel";
@@ -178,12 +178,12 @@ export class StageSubtask extends Subtask {
   }
 
   /**
-   * When the side input windows a main window reads are complete: the side
-   * inputs' watermark must pass the latest of their ends.
+   * When the side input windows a main window reads are all complete: the
+   * side inputs' watermark (the minimum over them) must pass the latest.
    */
   private sideWindowsEnd(mainWindow: BoundedWindow): number {
     let end = -Infinity;
-    for (const fn of this.parts.side!.windowFns.values()) end = Math.max(end, maxTimestampOf(mapToSideWindow(mainWindow, fn)));
+    for (const fn of this.parts.side!.windowFns.values()) end = Math.max(end, sideWindowCompleteAfter(mainWindow, fn));
     return end;
   }
 
