@@ -64,6 +64,41 @@ export function writeLines(file: string, lines: Iterable<string>): void {
   }
 }
 
+/** @internal The element checked as one line of text, or a TypeError saying what it was. */
+export function asLine(line: unknown): string {
+  if (typeof line !== "string") throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
+  return line;
+}
+
+/** @internal The prefix of a file's hidden name while it is written. */
+export const HIDDEN_FILE_PREFIX = ".millrace-temp-";
+
+/**
+ * @internal Writes `lines` to `final` through a hidden file beside it
+ * (`.millrace-temp-<name>`), renamed when complete: a reader never sees a
+ * partial file. A hidden file left by a crashed attempt is replaced.
+ */
+export function writeLinesAtomically(final: string, lines: Iterable<string>): void {
+  const hidden = path.join(path.dirname(final), HIDDEN_FILE_PREFIX + path.basename(final));
+  fs.mkdirSync(path.dirname(final), { recursive: true });
+  fs.rmSync(hidden, { force: true });
+  writeLines(hidden, lines);
+  fs.renameSync(hidden, final);
+}
+
+/**
+ * @internal Publishes a finished file under its final name. Already
+ * published is not an error: a commit may run again after a restart.
+ */
+export function publishFile(temp: string, final: string): void {
+  try {
+    fs.renameSync(temp, final);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(final)) return;
+    throw new Error(`writeText: cannot move '${temp}' to '${final}': ${(e as Error).message}`, { cause: e });
+  }
+}
+
 function randomId(): string {
   return randomBytes(6).toString("hex");
 }
@@ -94,14 +129,7 @@ export function finalizeShards(written: readonly WrittenShard[], tempDir: string
   for (let shard = 0; shard < numShards; shard++) {
     const temp = chosen.get(shard)!;
     const final = shardName(prefix, shard, numShards, suffix);
-    try {
-      fs.renameSync(temp, final);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (!(code === "ENOENT" && fs.existsSync(final))) {
-        throw new Error(`writeText: cannot move '${temp}' to '${final}': ${(e as Error).message}`, { cause: e });
-      }
-    }
+    publishFile(temp, final);
     finals.push(final);
   }
   fs.rmSync(tempDir, { recursive: true, force: true });
@@ -126,19 +154,12 @@ function writeBundles(input: PCollection<string>, dir: string, base: string, suf
           lines = [];
         },
         process(line: string) {
-          if (typeof line !== "string") {
-            throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
-          }
-          lines.push(line);
+          lines.push(asLine(line));
         },
         finishBundle(ctx: BundleContext<string>) {
           if (lines.length === 0) return;
-          fs.mkdirSync(dir, { recursive: true });
-          const id = randomId();
-          const hidden = path.join(dir, `.millrace-temp-${base}-${id}`);
-          const final = path.join(dir, `${base}-${id}${suffix}`);
-          writeLines(hidden, lines);
-          fs.renameSync(hidden, final);
+          const final = path.join(dir, `${base}-${randomId()}${suffix}`);
+          writeLinesAtomically(final, lines);
           lines = [];
           ctx.output(final);
         },
@@ -213,10 +234,8 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
         "AssignShard",
         new ParDoTransform<string, KV<number, string>>("AssignShard", {
           fn: (line: string) => {
-            if (typeof line !== "string") {
-              throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
-            }
-            return kv(numShards === 1 ? 0 : stableHash(line) % numShards, line);
+            const text = asLine(line);
+            return kv(numShards === 1 ? 0 : stableHash(text) % numShards, text);
           },
           shape: "map",
         }),

@@ -12,11 +12,9 @@ import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { TextSinkPayload } from "../../../portability/payloads";
-import { writeLines } from "../../../sdk/io/write_text";
+import { asLine, HIDDEN_FILE_PREFIX, writeLinesAtomically } from "../../../sdk/io/write_text";
 import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../sdk/values/windows";
 import { NO_FIRING } from "../../../sdk/values/pane";
-
-const HIDDEN_PREFIX = ".millrace-temp-";
 
 /** The final name of the file batch `batchId`'s task `partition` writes. */
 export function batchFileName(sink: TextSinkPayload, batchId: number, partition: number): string {
@@ -29,7 +27,7 @@ export function removeBatchFiles(sink: TextSinkPayload, batchId: number): void {
   if (!fs.existsSync(dir)) return;
   const mark = `${path.basename(sink.prefix)}-batch-${String(batchId).padStart(10, "0")}-`;
   for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith(mark) || name.startsWith(HIDDEN_PREFIX + mark)) fs.rmSync(path.join(dir, name), { force: true });
+    if (name.startsWith(mark) || name.startsWith(HIDDEN_FILE_PREFIX + mark)) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 
@@ -56,20 +54,14 @@ export class BatchTextSink implements Operator {
   }
 
   receive(line: unknown, timestamp: number, _windows: readonly BoundedWindow[]): void {
-    if (typeof line !== "string") throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
-    this.lines.push(line);
+    this.lines.push(asLine(line));
     if (timestamp > this.latest) this.latest = timestamp;
   }
 
   finishBundle(): void {
     if (this.lines.length === 0) return;
     const final = batchFileName(this.sink, this.batchId, this.partition);
-    const hidden = path.join(path.dirname(final), HIDDEN_PREFIX + path.basename(final));
-    fs.mkdirSync(path.dirname(final), { recursive: true });
-    // A crashed attempt may have left its hidden file behind.
-    fs.rmSync(hidden, { force: true });
-    writeLines(hidden, this.lines);
-    fs.renameSync(hidden, final);
+    writeLinesAtomically(final, this.lines);
     this.lines = [];
     this.output.receive(final, this.latest, IN_GLOBAL_WINDOW, NO_FIRING);
   }

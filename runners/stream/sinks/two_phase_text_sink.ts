@@ -17,6 +17,7 @@ import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
+import { asLine, publishFile } from "../../../sdk/io/write_text";
 
 /** A closed file waiting for its checkpoint to complete. */
 export interface PendingFile {
@@ -58,16 +59,6 @@ export function deleteAbandonedFiles(sink: TextSinkPayload, jobRunId: string, ke
   return deleted;
 }
 
-/** Renames a pending file to its final name; already done is fine (a commit may be repeated after a restore). */
-function publish(file: PendingFile): void {
-  try {
-    fs.renameSync(file.temp, file.final);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(file.final)) return;
-    throw new Error(`writeText: cannot publish '${file.temp}' as '${file.final}': ${(e as Error).message}`, { cause: e });
-  }
-}
-
 /** One subtask's sink. */
 export class TwoPhaseTextSink implements Operator {
   private fd: number | undefined;
@@ -98,11 +89,14 @@ export class TwoPhaseTextSink implements Operator {
   }
 
   receive(line: unknown): void {
-    if (typeof line !== "string") {
-      wrapUserError(new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`), this.transform, "processing", { value: line });
+    let text: string;
+    try {
+      text = asLine(line);
+    } catch (e) {
+      wrapUserError(e, this.transform, "processing", { value: line });
     }
     if (this.fd === undefined) this.open();
-    this.chunk += line + "\n";
+    this.chunk += text + "\n";
     this.linesInFile++;
     if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
   }
@@ -142,7 +136,7 @@ export class TwoPhaseTextSink implements Operator {
   commitUpTo(checkpointId: number): void {
     const keep: PendingFile[] = [];
     for (const f of this.pending) {
-      if (f.checkpointId <= checkpointId) publish(f);
+      if (f.checkpointId <= checkpointId) publishFile(f.temp, f.final);
       else keep.push(f);
     }
     this.pending = keep;
@@ -150,6 +144,6 @@ export class TwoPhaseTextSink implements Operator {
 
   /** Restoring a completed checkpoint: publishes what it recorded as pending (it completed, so they are committed). */
   static recover(files: readonly PendingFile[]): void {
-    for (const f of files) publish(f);
+    for (const f of files) publishFile(f.temp, f.final);
   }
 }
