@@ -7,7 +7,8 @@
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
 import type { Coder } from "../../portability/coders/coder";
-import { coders } from "../../portability/coders";
+import { ByteReader, ByteWriter, coders } from "../../portability/coders";
+import type { WindowedValue } from "../../sdk/values/windowed_value";
 import { decodeMessage } from "../../portability/proto/messages";
 import type { BoundedWindow } from "../../sdk/values/windows";
 import type { ExecutionPlan } from "./execution_plan";
@@ -34,4 +35,23 @@ export function windowCoderOf(model: PipelineModel, plan: ExecutionPlan, pc: str
 /** The coder of whole elements (value, timestamp, windows, pane) of `pc`. */
 export function windowedValueCoder(model: PipelineModel, plan: ExecutionPlan, pc: string, userCode: UserCodeSource): Coder<unknown> {
   return coders.windowedValue(collectionCoder(model, plan, pc, userCode), windowCoderOf(model, plan, pc, userCode)) as Coder<unknown>;
+}
+
+/**
+ * Windowed values one after another in one buffer (each with `coder`, a
+ * windowed value coder, nested): how runners keep elements in checkpoints
+ * and send them between threads.
+ */
+export function encodeWindowedValues(coder: Coder<unknown>, values: readonly WindowedValue[]): Uint8Array {
+  const w = new ByteWriter();
+  for (const wv of values) coder.encode(wv, w, "nested");
+  return w.finish();
+}
+
+/** Reads an {@link encodeWindowedValues} buffer. */
+export function decodeWindowedValues(coder: Coder<unknown>, bytes: Uint8Array): WindowedValue[] {
+  const out: WindowedValue[] = [];
+  const r = new ByteReader(bytes);
+  while (!r.atEnd) out.push(coder.decode(r, "nested") as WindowedValue);
+  return out;
 }

@@ -17,9 +17,9 @@ import { buildStage } from "../../../portability/harness/stage_executor";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { MetricsContainer } from "../../../portability/harness/metrics_container";
 import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
-import { ByteReader, ByteWriter } from "../../../portability/coders";
+import { ByteReader } from "../../../portability/coders";
 import { shuffleInputs, type FusedStage } from "../../core/execution_plan";
-import { windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
+import { decodeWindowedValues, encodeWindowedValues, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
 import { sideWindowsReady } from "../../core/side_input_views";
 import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
@@ -117,11 +117,7 @@ function stageStateCodec(job: JobContext, stage: FusedStage): PartitionStateCode
       for (const [entry, bytes] of entries) {
         if (entry.startsWith(STATE_PREFIX)) state.store!.restoreNamespace(entry.slice(STATE_PREFIX.length), bytes);
         else if (entry.startsWith(TIMERS_PREFIX)) state.timers!.restoreNamespace(entry.slice(TIMERS_PREFIX.length), bytes, state.timerCoders!);
-        else if (entry === PUSHED_BACK) {
-          const r = new ByteReader(bytes);
-          const n = r.readVarint();
-          for (let i = 0; i < n; i++) state.pushedBack.push(coder!.decode(r, "nested") as WindowedValue);
-        }
+        else if (entry === PUSHED_BACK) state.pushedBack.push(...decodeWindowedValues(coder!, bytes));
       }
       // Restoring is not a change: the next delta holds only what the batch changes.
       state.store?.drainChangedNamespaces();
@@ -142,12 +138,7 @@ function stageStateCodec(job: JobContext, stage: FusedStage): PartitionStateCode
         for (const ns of changed) out.set(TIMERS_PREFIX + ns, snap.get(ns) ?? null);
         for (const ns of removed) out.set(TIMERS_PREFIX + ns, null);
       }
-      if (coder) {
-        const w = new ByteWriter();
-        w.writeVarint(state.pushedBack.length);
-        for (const wv of state.pushedBack) coder.encode(wv, w, "nested");
-        out.set(PUSHED_BACK, state.pushedBack.length > 0 ? w.finish() : null);
-      }
+      if (coder) out.set(PUSHED_BACK, state.pushedBack.length > 0 ? encodeWindowedValues(coder, state.pushedBack) : null);
       return out;
     },
   };

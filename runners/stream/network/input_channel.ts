@@ -3,7 +3,8 @@
  * and events in arrival order. Consuming a buffer hands its credit back to
  * the sender, which is what bounds the data in flight.
  */
-import { ByteReader, type Coder } from "../../../portability/coders";
+import type { Coder } from "../../../portability/coders";
+import { decodeWindowedValues } from "../../core/collection_coders";
 import type { WindowedValue } from "../../../sdk/values/windowed_value";
 import type { StreamEvent } from "./stream_event";
 
@@ -53,15 +54,8 @@ export class InputChannel {
     }
     if (item.kind === "event") return { event: item.event };
     this.queuedBuffers--;
-    const records = item.kind === "records" ? item.records : this.decode(item.bytes);
+    const records = item.kind === "records" ? item.records : decodeWindowedValues(this.coder, item.bytes);
     this.returnCredit();
     return { records };
-  }
-
-  private decode(bytes: Uint8Array): WindowedValue[] {
-    const out: WindowedValue[] = [];
-    const r = new ByteReader(bytes);
-    while (!r.atEnd) out.push(this.coder.decode(r, "nested") as WindowedValue);
-    return out;
   }
 }

@@ -12,6 +12,7 @@ import type { MetricsContainer } from "../../../portability/harness/metrics_cont
 import type { KeyedRuntime } from "../../../portability/harness/stateful_dofn_operator";
 import type { Coder } from "../../../portability/coders";
 import { ByteReader, ByteWriter } from "../../../portability/coders";
+import { decodeWindowedValues, encodeWindowedValues } from "../../core/collection_coders";
 import type { WindowedValue } from "../../../sdk/values/windowed_value";
 import type { BoundedWindow } from "../../../sdk/values/windows";
 import { sideWindowCompleteAfter, type SideWindowFn } from "../../core/side_input_views";
@@ -255,12 +256,12 @@ export class StageSubtask extends Subtask {
     if (this.parts.reader) state.source = this.parts.reader.position();
     if (this.pushedBack.size > 0) {
       const waiting = this.pushedBack.entries();
-      state.pushedBack = encodeAll(this.parts.rootCoder, waiting.map((e) => e.wv));
+      state.pushedBack = encodeWindowedValues(this.parts.rootCoder, waiting.map((e) => e.wv));
       state.pushedBackReleasedAfter = waiting.map((e) => e.releasedAfter);
     }
     if (this.parts.side) {
       state.side = {};
-      for (const [pc, list] of this.parts.side.elements) state.side[pc] = encodeAll(this.parts.side.coders.get(pc)!, list);
+      for (const [pc, list] of this.parts.side.elements) state.side[pc] = encodeWindowedValues(this.parts.side.coders.get(pc)!, list);
     }
     if (this.parts.keyed) {
       // One buffer each for all keys: a snapshot of millions of keys stays a few large writes.
@@ -282,11 +283,11 @@ export class StageSubtask extends Subtask {
     this.sideValve.raiseTo(state.sideWatermark);
     this.clockValve.raiseTo(state.clock);
     if (state.pushedBack) {
-      const elements = decodeAll(this.parts.rootCoder, state.pushedBack);
+      const elements = decodeWindowedValues(this.parts.rootCoder, state.pushedBack);
       elements.forEach((wv, i) => this.pushedBack.add(wv, state.pushedBackReleasedAfter![i]!));
     }
     if (state.side && this.parts.side) {
-      for (const [pc, bytesOf] of Object.entries(state.side)) this.parts.side.elements.set(pc, decodeAll(this.parts.side.coders.get(pc)!, bytesOf));
+      for (const [pc, bytesOf] of Object.entries(state.side)) this.parts.side.elements.set(pc, decodeWindowedValues(this.parts.side.coders.get(pc)!, bytesOf));
     }
     for (const files of (state.sinks ?? []) as PendingFile[][]) TwoPhaseTextSink.recover(files);
     if (this.parts.keyed) {
@@ -323,17 +324,4 @@ export interface StageSnapshot {
 /** Reads a stage snapshot. */
 export function decodeStageSnapshot(bytes: Uint8Array): StageSnapshot {
   return v8.deserialize(bytes) as StageSnapshot;
-}
-
-function encodeAll(coder: Coder<unknown>, values: readonly WindowedValue[]): Uint8Array {
-  const w = new ByteWriter();
-  for (const wv of values) coder.encode(wv, w, "nested");
-  return w.finish();
-}
-
-function decodeAll(coder: Coder<unknown>, bytes: Uint8Array): WindowedValue[] {
-  const out: WindowedValue[] = [];
-  const r = new ByteReader(bytes);
-  while (!r.atEnd) out.push(coder.decode(r, "nested") as WindowedValue);
-  return out;
 }
