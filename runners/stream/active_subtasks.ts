@@ -12,6 +12,7 @@ import type { UserCodeSource } from "../../portability/user_code/user_code_sourc
 import { asCreateSource } from "../../portability/harness/create_source";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { JobGraph } from "./job_graph";
+import { createSplit, sequenceSplitLength } from "./worker/source_readers";
 
 /** `active[vertex][subtask]`: true when the subtask may receive or produce records. */
 export function activeSubtasks(model: PipelineModel, userCode: UserCodeSource, graph: JobGraph, parallelism: number): boolean[][] {
@@ -47,12 +48,10 @@ function sourceSplitActive(
     case "testStream":
       return i === 0;
     case "create": {
-      const n = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length;
-      return Math.floor(((i + 1) * n) / p) > Math.floor((i * n) / p);
+      const { from, to } = createSplit(asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length, i, p);
+      return to > from;
     }
-    case "sequence": {
-      const spec = userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource;
-      return spec.to === undefined || spec.to - spec.from > i;
-    }
+    case "sequence":
+      return (sequenceSplitLength(userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource, i, p) ?? 1) > 0;
   }
 }

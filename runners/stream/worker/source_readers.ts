@@ -32,6 +32,16 @@ export interface SourceReader {
   position(): unknown;
 }
 
+/** The index range of a Create's `n` values that `subtask` of `parallelism` reads. */
+export function createSplit(n: number, subtask: number, parallelism: number): { from: number; to: number } {
+  return { from: Math.floor((subtask * n) / parallelism), to: Math.floor(((subtask + 1) * n) / parallelism) };
+}
+
+/** How many numbers of a bounded sequence `subtask` of `parallelism` emits (every `parallelism`-th), undefined when unbounded. */
+export function sequenceSplitLength(spec: SequenceSource, subtask: number, parallelism: number): number | undefined {
+  return spec.to === undefined ? undefined : Math.max(0, Math.ceil((spec.to - spec.from - subtask) / parallelism));
+}
+
 /** An Impulse's one empty element, read by subtask 0. */
 class ImpulseReader implements SourceReader {
   constructor(public done: boolean) {}
@@ -99,7 +109,7 @@ class SequenceSplitReader implements SourceReader {
     private readonly parallelism: number,
     resumeAt: SequencePosition | undefined,
   ) {
-    const total = spec.to === undefined ? undefined : Math.max(0, Math.ceil((spec.to - spec.from - subtask) / parallelism));
+    const total = sequenceSplitLength(spec, subtask, parallelism);
     const local: SequenceSource = {
       kind: "sequence",
       from: 0,
@@ -198,9 +208,7 @@ export function sourceReaderFor(
       return subtask === 0 ? new ImpulseReader((position as { done?: boolean } | undefined)?.done === true) : EMPTY;
     case "create": {
       const source = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
-      const n = source.values.length;
-      const from = Math.floor((subtask * n) / parallelism);
-      const to = Math.floor(((subtask + 1) * n) / parallelism);
+      const { from, to } = createSplit(source.values.length, subtask, parallelism);
       return new CreateRangeReader((a, b, out) => emitCreateRange(source, a, b, out), pos?.next ?? from, to);
     }
     case "sequence": {
