@@ -27,8 +27,8 @@ export interface WrittenShard {
   readonly tempPath: string;
 }
 
-/** Characters written to a file at a time. */
-const WRITE_CHUNK_CHARS = 64 * 1024;
+/** @internal Characters written to a file at a time. */
+export const WRITE_CHUNK_CHARS = 64 * 1024;
 
 /** @internal A stable 32-bit hash of a string (FNV-1a over its UTF-16 code units). */
 export function stableHash(s: string): number {

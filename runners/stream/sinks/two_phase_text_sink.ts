@@ -17,7 +17,7 @@ import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
-import { asLine, publishFile } from "../../../sdk/io/write_text";
+import { asLine, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
 
 /** A closed file waiting for its checkpoint to complete. */
 export interface PendingFile {
@@ -25,9 +25,6 @@ export interface PendingFile {
   readonly temp: string;
   readonly final: string;
 }
-
-/** Characters buffered before a write. */
-const WRITE_CHUNK_CHARS = 64 * 1024;
 
 /** The hidden name prefix of a sink's unpublished files, for one job run. */
 export function pendingFilePrefix(sink: TextSinkPayload, jobRunId: string): string {

@@ -42,30 +42,7 @@ export function sequenceSplitLength(spec: SequenceSource, subtask: number, paral
   return spec.to === undefined ? undefined : Math.max(0, Math.ceil((spec.to - spec.from - subtask) / parallelism));
 }
 
-/** An Impulse's one empty element, read by subtask 0. */
-class ImpulseReader implements SourceReader {
-  constructor(public done: boolean) {}
-  emit(into: ElementReceiver): number {
-    if (this.done) return 0;
-    this.done = true;
-    into.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
-    return 1;
-  }
-  watermark(): number {
-    return this.done ? Infinity : -Infinity;
-  }
-  nextDueTime(now: number): number {
-    return this.done ? Infinity : now;
-  }
-  clock(): undefined {
-    return undefined;
-  }
-  position(): unknown {
-    return { done: this.done };
-  }
-}
-
-/** A contiguous range of a Create's values. */
+/** A contiguous range of a Create's values (or an Impulse's one element). */
 class CreateRangeReader implements SourceReader {
   constructor(
     private readonly emitRange: (from: number, to: number, out: ElementReceiver) => void,
@@ -205,7 +182,14 @@ export function sourceReaderFor(
   const pos = position as Record<string, number> | undefined;
   switch (root.kind) {
     case "impulse":
-      return subtask === 0 ? new ImpulseReader((position as { done?: boolean } | undefined)?.done === true) : EMPTY;
+      // One empty element at the start of time: a range of one.
+      return subtask === 0 ? new CreateRangeReader(
+            (from, to, out) => {
+              if (from < to) out.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
+            },
+            pos?.next ?? 0,
+            1,
+          ) : EMPTY;
     case "create": {
       const source = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
       const { from, to } = createSplit(source.values.length, subtask, parallelism);
