@@ -47,8 +47,8 @@ export abstract class Subtask {
   protected mainValve!: WatermarkValve;
   protected sideValve!: WatermarkValve;
   protected clockValve!: WatermarkValve;
-  private mainIndex: number[] = [];
-  private sideIndex: number[] = [];
+  /** For each input channel, its place among the main or the side channels (its slot in that valve). */
+  private readonly valveSlot: number[] = [];
   private nextInput = 0;
   private alignedOn: number | undefined;
   private barriersSeen = 0;
@@ -70,13 +70,11 @@ export abstract class Subtask {
 
   /** Called once the channels are connected. */
   wire(): void {
-    for (let i = 0; i < this.inputs.length; i++) {
-      if (this.isSide[i]) this.sideIndex.push(i);
-      else this.mainIndex.push(i);
-    }
-    const mainCount = this.mainIndex.length;
-    this.mainValve = new WatermarkValve(mainCount, -Infinity);
-    this.sideValve = new WatermarkValve(this.sideIndex.length, -Infinity);
+    let main = 0;
+    let side = 0;
+    for (let i = 0; i < this.inputs.length; i++) this.valveSlot.push(this.isSide[i] ? side++ : main++);
+    this.mainValve = new WatermarkValve(main, -Infinity);
+    this.sideValve = new WatermarkValve(side, -Infinity);
     this.clockValve = new WatermarkValve(this.inputs.length, 0, true);
   }
 
@@ -170,8 +168,8 @@ export abstract class Subtask {
     switch (e.kind) {
       case "watermark": {
         if (this.isSide[i]) {
-          if (this.sideValve.update(this.sideIndex.indexOf(i), e.timestamp)) this.onSideWatermark(this.sideValve.value);
-        } else if (this.mainValve.update(this.mainIndex.indexOf(i), e.timestamp)) {
+          if (this.sideValve.update(this.valveSlot[i]!, e.timestamp)) this.onSideWatermark(this.sideValve.value);
+        } else if (this.mainValve.update(this.valveSlot[i]!, e.timestamp)) {
           this.onInputWatermark(this.mainValve.value);
         }
         return;
