@@ -37,15 +37,15 @@ export {
   type MetricResults,
   type DistributionResult,
   type GaugeResult,
-} from "./sdk/pipeline_result";
+} from "./model/pipeline_result";
 export { PCollection } from "./sdk/pcollection";
 export { PBegin } from "./sdk/graph/pvalue";
 export { PTransform, ptransform } from "./sdk/ptransform";
-export { kv, isKV, type KV } from "./sdk/values/kv";
-export { MIN_TIMESTAMP, MAX_TIMESTAMP, GLOBAL_WINDOW_MAX_TIMESTAMP } from "./sdk/values/time";
-export { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow, type GlobalWindow, type IntervalWindow } from "./sdk/values/windows";
-export type { PaneInfo, PaneTiming } from "./sdk/values/pane";
-export type { WindowedValue } from "./sdk/values/windowed_value";
+export { kv, isKV, type KV } from "./model/kv";
+export { MIN_TIMESTAMP, MAX_TIMESTAMP, GLOBAL_WINDOW_MAX_TIMESTAMP } from "./model/time";
+export { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow, type GlobalWindow, type IntervalWindow } from "./model/windows";
+export type { PaneInfo, PaneTiming } from "./model/pane";
+export type { WindowedValue } from "./model/windowed_value";
 export type { Counter, Distribution, Gauge, MetricsContext } from "./sdk/metrics/metrics_context";
 
 export { create, createTimestamped, impulse, type TimestampedValue } from "./sdk/transforms/create";

@@ -6,9 +6,9 @@
 import type { PipelineModel } from "../portability/pipeline_model";
 import { IsBounded } from "../portability/proto/messages";
 import type * as pb from "../portability/proto/messages";
-import type { ExecutionPlan, FusedStage, ShuffleNode } from "../runners/core/execution_plan";
-import { shuffleInputs } from "../runners/core/execution_plan";
-import { windowingOf } from "../runners/core/windowing/windowing_from_proto";
+import type { ExecutionPlan, FusedStage, ShuffleNode } from "../portability/plan/execution_plan";
+import { shuffleInputs } from "../portability/plan/execution_plan";
+import { windowingOf } from "../portability/windowing/windowing_from_proto";
 
 /** The output formats. */
 export type InspectFormat = "text" | "json" | "dot";

@@ -6,7 +6,7 @@ import type { PrimitiveSpec } from "./graph/primitive_spec";
 import type { PTransform } from "./ptransform";
 import { PipelineOptions } from "./options/pipeline_options";
 import { findRunner } from "./options/runner_registry";
-import type { PipelineResult } from "./pipeline_result";
+import type { PipelineResult } from "../model/pipeline_result";
 import type { WindowingStrategy } from "./windowing/windowing_strategy";
 import type { Coder } from "../portability/coders/coder";
 import { UserCodeRegistry } from "../portability/user_code/user_code_registry";

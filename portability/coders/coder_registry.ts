@@ -24,7 +24,7 @@ import { TimerCoder } from "./standard/timer";
 import { ShardedKeyCoder } from "./standard/sharded_key";
 import { RowCoder } from "./standard/row";
 import { JS_VALUE_CODER } from "./js_value_coder";
-import type { BoundedWindow } from "../../sdk/values/windows";
+import type { BoundedWindow } from "../../model/windows";
 
 /** A coder as the Runner API describes it: URN, optional payload, component coders (already built). */
 export interface CoderSpec {

@@ -1,7 +1,7 @@
 import type { CreateSource } from "../../sdk/transforms/create";
-import { MIN_TIMESTAMP } from "../../sdk/values/time";
-import { IN_GLOBAL_WINDOW } from "../../sdk/values/windows";
-import { NO_FIRING } from "../../sdk/values/pane";
+import { MIN_TIMESTAMP } from "../../model/time";
+import { IN_GLOBAL_WINDOW } from "../../model/windows";
+import { NO_FIRING } from "../../model/pane";
 import type { ElementReceiver } from "./element_receiver";
 
 /**

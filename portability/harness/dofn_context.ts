@@ -1,8 +1,8 @@
 import type { ProcessContext, BundleContext } from "../../sdk/transforms/transform_context";
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
-import { GLOBAL_WINDOW, IN_GLOBAL_WINDOW, type BoundedWindow } from "../../sdk/values/windows";
-import { NO_FIRING, type PaneInfo } from "../../sdk/values/pane";
-import { MIN_TIMESTAMP } from "../../sdk/values/time";
+import { GLOBAL_WINDOW, IN_GLOBAL_WINDOW, type BoundedWindow } from "../../model/windows";
+import { NO_FIRING, type PaneInfo } from "../../model/pane";
+import { MIN_TIMESTAMP } from "../../model/time";
 import type { ElementReceiver } from "./element_receiver";
 import type { SideInputReader } from "./side_input_reader";
 

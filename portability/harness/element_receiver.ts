@@ -1,5 +1,5 @@
-import type { BoundedWindow } from "../../sdk/values/windows";
-import type { PaneInfo } from "../../sdk/values/pane";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 
 /**
  * Where an operator sends an element. The element's metadata travels as

@@ -1,7 +1,7 @@
 import type { Coder } from "../coders/coder";
 import { encodeToBytes } from "../coders/coder";
 import { coderUrns } from "../coders";
-import { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow } from "../../sdk/values/windows";
+import { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow } from "../../model/windows";
 
 /**
  * A table keyed by (window, key), where keys are equal when their encodings

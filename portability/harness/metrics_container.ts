@@ -1,5 +1,5 @@
 import type { Counter, Distribution, Gauge, MetricsContext } from "../../sdk/metrics/metrics_context";
-import type { MetricResults } from "../../sdk/pipeline_result";
+import type { MetricResults } from "../../model/pipeline_result";
 
 /**
  * Metrics reported during one bundle. A runner commits the container into

@@ -4,8 +4,8 @@
  * wraps anything the user code throws with the transform's name and the
  * element.
  */
-import type { BoundedWindow } from "../../sdk/values/windows";
-import type { PaneInfo } from "../../sdk/values/pane";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 import type { AnyDoFn } from "../../sdk/transforms/dofn";
 import type { TransformContext } from "../../sdk/transforms/transform_context";
 import type { ElementReceiver } from "./element_receiver";

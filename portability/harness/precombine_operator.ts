@@ -1,13 +1,13 @@
-import type { BoundedWindow } from "../../sdk/values/windows";
-import type { PaneInfo } from "../../sdk/values/pane";
-import { NO_FIRING } from "../../sdk/values/pane";
-import type { KV } from "../../sdk/values/kv";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
+import { NO_FIRING } from "../../model/pane";
+import type { KV } from "../../model/kv";
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import type { Coder } from "../coders/coder";
 import type { ElementReceiver } from "./element_receiver";
 import type { Operator } from "./operators";
 import { WindowedKeyedTable } from "./keyed_table";
-import { combineTimestamps, contributedTimestamp } from "../../runners/core/windowing/timestamp_combiner";
+import { combineTimestamps, contributedTimestamp } from "../windowing/timestamp_combiner";
 import type { TimestampCombiner } from "../../sdk/windowing/windowing_strategy";
 import { wrapUserError } from "./user_code_error";
 

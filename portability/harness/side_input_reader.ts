@@ -1,4 +1,4 @@
-import type { BoundedWindow } from "../../sdk/values/windows";
+import type { BoundedWindow } from "../../model/windows";
 
 /** Gives a ParDo its side inputs' values for the window of the element being processed. */
 export interface SideInputReader {

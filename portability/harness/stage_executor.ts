@@ -5,11 +5,11 @@
  */
 import type { PipelineModel } from "../pipeline_model";
 import type { UserCodeSource } from "../user_code/user_code_source";
-import type { FusedStage, StageStep } from "../../runners/core/execution_plan";
+import type { FusedStage, StageStep } from "../plan/execution_plan";
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
 import type { AnyDoFn, DoFnObject } from "../../sdk/transforms/dofn";
 import { StatefulDoFnOperator, type KeyedRuntime } from "./stateful_dofn_operator";
-import { isStatefulParDo, keyedSpecsOf, type KeyedSpecs } from "../../runners/core/state/state_cell_specs";
+import { isStatefulParDo, keyedSpecsOf, type KeyedSpecs } from "./state_cell_specs";
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import { decodeMessage } from "../proto/messages";
 import { decodeJsonPayload, type CombineFnPayload, type TextSinkPayload } from "../payloads";
@@ -20,7 +20,7 @@ import { PrecombineOperator } from "./precombine_operator";
 import { asCreateSource, emitCreateRange } from "./create_source";
 import type { SideInputReader } from "./side_input_reader";
 import { WindowIntoOperator } from "./window_into_operator";
-import { windowFnFromProto, windowingOf } from "../../runners/core/windowing/windowing_from_proto";
+import { windowFnFromProto, windowingOf } from "../windowing/windowing_from_proto";
 import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
 
 /** A consumer of a PCollection inside a stage, named for error messages. */

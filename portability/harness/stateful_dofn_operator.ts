@@ -5,34 +5,22 @@
  * of expired windows are dropped (and counted), as in Beam. One element or
  * timer at a time: a timer and an element of a key never interleave.
  */
-import type { BoundedWindow } from "../../sdk/values/windows";
-import { NO_FIRING, type PaneInfo } from "../../sdk/values/pane";
+import type { BoundedWindow } from "../../model/windows";
+import { garbageCollectionTime, windowKey } from "../../model/windows";
+import { NO_FIRING, type PaneInfo } from "../../model/pane";
 import type { DoFnObject } from "../../sdk/transforms/dofn";
 import type { Timer } from "../../sdk/state/timer_specs";
-import { isKV } from "../../sdk/values/kv";
+import { isKV } from "../../model/kv";
 import type { Coder } from "../coders/coder";
 import { identityOf } from "../values/canonical_key";
-import type { KeyedStateStore } from "../../runners/core/state/keyed_state_store";
-import type { TimerData, TimerService } from "../../runners/core/state/timer_service";
-import type { KeyedSpecs } from "../../runners/core/state/state_cell_specs";
-import { garbageCollectionTime } from "../../runners/core/windowing/reduce_fn_runner";
-import { windowKey } from "../../runners/core/side_input_views";
+import type { FiredTimer, KeyedRuntime } from "./keyed_runtime";
+import type { KeyedSpecs } from "./state_cell_specs";
 import type { DoFnContext } from "./dofn_context";
 import type { Operator } from "./operators";
 import { RunnerCheckError, wrapUserError } from "./user_code_error";
 import { previewValue } from "../values/preview";
 
-/** What a runner provides to a stateful DoFn: its state, its timers and the current times. */
-export interface KeyedRuntime {
-  readonly store: KeyedStateStore;
-  readonly timers: TimerService;
-  /** The input watermark, to drop elements of expired windows. */
-  inputWatermark(): number;
-  /** The current processing time. */
-  processingTime(): number;
-  /** Told about elements dropped for arriving after their window expired. */
-  onDroppedLate(count: number): void;
-}
+export type { KeyedRuntime } from "./keyed_runtime";
 
 /** The operator of a stateful ParDo. */
 export class StatefulDoFnOperator implements Operator {
@@ -91,7 +79,7 @@ export class StatefulDoFnOperator implements Operator {
   }
 
   /** Fires one timer: its outputs carry the timer's output timestamp, in its window. */
-  fireTimer(timer: TimerData): void {
+  fireTimer(timer: FiredTimer): void {
     this.enter(timer.namespace, timer.key, timer.window, timer.outputTimestamp, NO_FIRING);
     const callback = this.fn.onTimer?.[timer.name];
     if (!callback) throw new Error(`internal: timer '${timer.name}' of '${this.transform}' has no callback`);

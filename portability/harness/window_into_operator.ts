@@ -1,7 +1,7 @@
-import type { BoundedWindow } from "../../sdk/values/windows";
-import type { PaneInfo } from "../../sdk/values/pane";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
-import { assignWindows } from "../../runners/core/windowing/window_fns";
+import { assignWindows } from "../windowing/window_fns";
 import type { ElementReceiver } from "./element_receiver";
 import type { Operator } from "./operators";
 

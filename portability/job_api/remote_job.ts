@@ -14,7 +14,7 @@ import {
   type MetricResults,
   type PipelineResult,
   type PipelineState,
-} from "../../sdk/pipeline_result";
+} from "../../model/pipeline_result";
 import type { PipelineOrigin } from "../user_code/user_code_source";
 import { whyNotShippable } from "../user_code/rebuild_user_code";
 import { bundlePipelineModule } from "./code_bundle";

@@ -8,10 +8,10 @@ import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
 import type { Coder } from "../../portability/coders/coder";
 import { ByteReader, ByteWriter, coders } from "../../portability/coders";
-import type { WindowedValue } from "../../sdk/values/windowed_value";
+import type { WindowedValue } from "../../model/windowed_value";
 import { decodeMessage } from "../../portability/proto/messages";
-import type { BoundedWindow } from "../../sdk/values/windows";
-import type { ExecutionPlan } from "./execution_plan";
+import type { BoundedWindow } from "../../model/windows";
+import type { ExecutionPlan } from "../../portability/plan/execution_plan";
 
 /** The element coder of `pc`, a real or a virtual (accumulator) collection. */
 export function collectionCoder(model: PipelineModel, plan: ExecutionPlan, pc: string, userCode: UserCodeSource): Coder<unknown> {

@@ -8,8 +8,8 @@
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { TransformUrns } from "../../portability/urns";
 import { MergeStatus } from "../../portability/proto/messages";
-import { isStatefulParDo } from "./state/state_cell_specs";
-import { accumulatorsOf, type ExecutionPlan, type FusedStage, type ShuffleNode } from "./execution_plan";
+import { isStatefulParDo } from "../../portability/harness/state_cell_specs";
+import { accumulatorsOf, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../../portability/plan/execution_plan";
 
 /** Composite URNs millrace runners execute natively; pass them to `fromProto`. */
 export const NATIVE_COMPOSITES: readonly string[] = [TransformUrns.COMBINE_PER_KEY, TransformUrns.RESHUFFLE];

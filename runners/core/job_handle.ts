@@ -8,11 +8,11 @@ import {
   type MetricResults,
   type PipelineResult,
   type PipelineState,
-} from "../../sdk/pipeline_result";
+} from "../../model/pipeline_result";
 import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
 import { fromProto } from "../../portability/from_proto";
 import type { PipelineModel } from "../../portability/pipeline_model";
-import type { ExecutionPlan } from "./execution_plan";
+import type { ExecutionPlan } from "../../portability/plan/execution_plan";
 import { NATIVE_COMPOSITES, planExecution } from "./fusion";
 import { JobProgress, startProgressReporter } from "./progress";
 

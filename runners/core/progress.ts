@@ -4,7 +4,7 @@
  * otherwise. The `millrace run` command turns it on (MILLRACE_PROGRESS=1).
  */
 
-import { GLOBAL_WINDOW_MAX_TIMESTAMP, MIN_TIMESTAMP } from "../../sdk/values/time";
+import { GLOBAL_WINDOW_MAX_TIMESTAMP, MIN_TIMESTAMP } from "../../model/time";
 
 /** A completed checkpoint of the stream runner, as progress displays show it. */
 export interface CheckpointSummary {

@@ -5,12 +5,13 @@
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { SideInputReader } from "../../portability/harness/side_input_reader";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
-import type { WindowedValue } from "../../sdk/values/windowed_value";
-import type { BoundedWindow } from "../../sdk/values/windows";
+import type { WindowedValue } from "../../model/windowed_value";
+import type { BoundedWindow } from "../../model/windows";
 import { decodeJsonPayload, type ViewFnPayload } from "../../portability/payloads";
-import { windowFnFromProto } from "./windowing/windowing_from_proto";
+import { windowFnFromProto } from "../../portability/windowing/windowing_from_proto";
 import { canonicalKey } from "../../portability/values/canonical_key";
-import { buildView, mapToSideWindow, windowKey, type SideWindowFn } from "./side_input_views";
+import { buildView, mapToSideWindow, type SideWindowFn } from "./side_input_views";
+import { windowKey } from "../../model/windows";
 
 /** Reads a materialized PCollection's elements, all of them. */
 export type MaterializedElements = (pcollectionId: string) => Iterable<WindowedValue>;

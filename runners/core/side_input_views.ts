@@ -3,10 +3,10 @@
  * DoFn reads (singleton, iterable, map, multimap), and which side window a
  * main-input window reads (Beam's default window mapping).
  */
-import { isGlobalWindow, maxTimestampOf, windowToString, type BoundedWindow } from "../../sdk/values/windows";
-import { assignWindows } from "./windowing/window_fns";
+import { isGlobalWindow, maxTimestampOf, windowToString, type BoundedWindow } from "../../model/windows";
+import { assignWindows } from "../../portability/windowing/window_fns";
 import type { ViewKind } from "../../sdk/graph/primitive_spec";
-import type { KV } from "../../sdk/values/kv";
+import type { KV } from "../../model/kv";
 import { previewValue } from "../../portability/values/preview";
 
 /** How a side input's windows are assigned, enough to map a main window onto them. */
@@ -39,11 +39,6 @@ export function sideWindowCompleteAfter(mainWindow: BoundedWindow, side: SideWin
 export function sideWindowsReady(mainWindow: BoundedWindow, sides: Iterable<{ readonly fn: SideWindowFn; readonly watermark: number }>): boolean {
   for (const s of sides) if (s.watermark <= sideWindowCompleteAfter(mainWindow, s.fn)) return false;
   return true;
-}
-
-/** A key identifying a window, for grouping side input elements by window. */
-export function windowKey(w: BoundedWindow): string {
-  return isGlobalWindow(w) ? "g" : windowToString(w);
 }
 
 /** Thrown when a side input's contents do not fit its view. */

@@ -1,7 +1,7 @@
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
-import type { WindowedValue } from "../../sdk/values/windowed_value";
-import type { BoundedWindow } from "../../sdk/values/windows";
-import type { PaneInfo } from "../../sdk/values/pane";
+import type { WindowedValue } from "../../model/windowed_value";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 
 /** A bundle: elements processed together, committed together. */
 export type Bundle = WindowedValue[];

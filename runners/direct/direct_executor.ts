@@ -22,7 +22,7 @@ import type { UserCodeSource } from "../../portability/user_code/user_code_sourc
 import { buildStage, stageRootCollection, type ExecutableStage, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
-import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
+import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../../portability/plan/execution_plan";
 import { sideInputReaderFor, sideWindowFnOf } from "../core/side_input_store";
 import { collectionCoder } from "../core/collection_coders";
 import { sideWindowsReady, type SideWindowFn } from "../core/side_input_views";
@@ -30,11 +30,11 @@ import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../co
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
 import type { JobHandle } from "../core/job_handle";
 import type { StageCounts } from "../core/progress";
-import type { WindowedValue } from "../../sdk/values/windowed_value";
-import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../sdk/values/windows";
-import { NO_FIRING } from "../../sdk/values/pane";
-import { MIN_TIMESTAMP } from "../../sdk/values/time";
-import type { KV } from "../../sdk/values/kv";
+import type { WindowedValue } from "../../model/windowed_value";
+import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../model/windows";
+import { NO_FIRING } from "../../model/pane";
+import { MIN_TIMESTAMP } from "../../model/time";
+import type { KV } from "../../model/kv";
 import { CheckedEdge, OutputWatchList } from "./element_checks";
 import { BundleCollector, type Bundle } from "./bundle_collector";
 import { sourceIdle, sourceOf, type SourceState } from "./source_state";

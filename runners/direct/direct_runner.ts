@@ -5,7 +5,7 @@
  * survive their coder, dependence on bundle order.
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
-import type { PipelineResult } from "../../sdk/pipeline_result";
+import type { PipelineResult } from "../../model/pipeline_result";
 import { startJob } from "../core/job_handle";
 import { DIRECT_FLAGS, directSettings } from "./direct_flags";
 import { DirectExecutor } from "./direct_executor";

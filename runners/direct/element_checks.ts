@@ -21,8 +21,8 @@ import type { NamedReceiver } from "../../portability/harness/stage_executor";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
 import { previewValue } from "../../portability/values/preview";
 import { faithfulCopy, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
-import type { BoundedWindow } from "../../sdk/values/windows";
-import type { PaneInfo } from "../../sdk/values/pane";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 
 /** Which checks are on. */
 export interface CheckSettings {

@@ -3,7 +3,7 @@
  * earliest timestamp among them always at hand (it holds the node's input
  * watermark), however many bundles wait.
  */
-import type { WindowedValue } from "../../sdk/values/windowed_value";
+import type { WindowedValue } from "../../model/windowed_value";
 import { MinHeap, type HeapEntry } from "../core/min_heap";
 import type { SeededRandom } from "./seeded_random";
 

@@ -8,7 +8,7 @@ import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
-import type { FusedStage } from "../core/execution_plan";
+import type { FusedStage } from "../../portability/plan/execution_plan";
 import { testStreamEvents, type TestStreamEvent } from "../core/sources/test_stream_events";
 import { SequencePacer } from "../core/sources/sequence_source";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";

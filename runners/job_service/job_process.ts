@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import type { CheckpointSummary, BatchSummary } from "../core/progress";
-import { GLOBAL_WINDOW_MAX_TIMESTAMP, MIN_TIMESTAMP } from "../../sdk/values/time";
+import { GLOBAL_WINDOW_MAX_TIMESTAMP, MIN_TIMESTAMP } from "../../model/time";
 import type { JobFailure, MetricsSnapshot, ProgressSnapshot, StageProgress } from "../../portability/job_api/job_api_protocol";
 import type { JobRecord, JobRegistry } from "./job_registry";
 

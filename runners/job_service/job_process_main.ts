@@ -8,8 +8,8 @@
  */
 import "../../index";
 import { findRunner } from "../../sdk/options/runner_registry";
-import type { PipelineResult } from "../../sdk/pipeline_result";
-import { PipelineExecutionError } from "../../sdk/pipeline_result";
+import type { PipelineResult } from "../../model/pipeline_result";
+import { PipelineExecutionError } from "../../model/pipeline_result";
 import { decodeMessage, encodeMessage } from "../../portability/proto/messages";
 import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
 import { decodeJsonPayload, encodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";

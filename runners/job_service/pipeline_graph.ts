@@ -5,7 +5,7 @@
  */
 import { fromProto } from "../../portability/from_proto";
 import type { GraphNode, PipelineGraph } from "../../portability/job_api/job_api_protocol";
-import { shuffleInputs, type ExecutionPlan } from "../core/execution_plan";
+import { shuffleInputs, type ExecutionPlan } from "../../portability/plan/execution_plan";
 import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
 import { findRunner } from "../../sdk/options/runner_registry";
 

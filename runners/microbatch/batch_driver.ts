@@ -15,7 +15,7 @@ import { IsBounded } from "../../portability/proto/messages";
 import { asCreateSource } from "../../portability/harness/create_source";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
-import type { ExecutionPlan } from "../core/execution_plan";
+import type { ExecutionPlan } from "../../portability/plan/execution_plan";
 import type { JobHandle } from "../core/job_handle";
 import { addMetricResults } from "../../portability/harness/metrics_container";
 import type { ShuffleOutput, Segment } from "./shuffle/shuffle_output";

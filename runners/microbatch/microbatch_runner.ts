@@ -8,7 +8,7 @@
  * versioned state in a checkpoint directory (see streaming/streaming_driver.ts).
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
-import type { PipelineResult } from "../../sdk/pipeline_result";
+import type { PipelineResult } from "../../model/pipeline_result";
 import { shippableOrigin } from "../core/worker/shippable_origin";
 import { startJob } from "../core/job_handle";
 import { ExecutorPool } from "./executor_pool";

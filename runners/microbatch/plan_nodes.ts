@@ -5,7 +5,7 @@
  * bounded driver and the micro-batch loop, so both cut and route alike.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
-import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
+import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../../portability/plan/execution_plan";
 import { isKeyedStage } from "../core/fusion";
 import type { Partitioner } from "./partitioning";
 

@@ -5,7 +5,7 @@
  * ran out, naming the stage, the task and the transform.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
-import { PipelineExecutionError } from "../../sdk/pipeline_result";
+import { PipelineExecutionError } from "../../model/pipeline_result";
 import type { ExecutorPool } from "./executor_pool";
 import type { TaskFailure, TaskSpec } from "./task_spec";
 import { errorOfWorkerFailure } from "../core/worker/worker_failure";

@@ -8,7 +8,7 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { isKeyedStage } from "../core/fusion";
-import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../core/execution_plan";
+import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../../portability/plan/execution_plan";
 
 /** How an edge routes records from producer subtasks to consumer subtasks. */
 export type Partitioning = "forward" | "hash" | "rebalance" | "broadcast";

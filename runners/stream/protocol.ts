@@ -3,7 +3,7 @@
  * managers (worker threads), and between task managers.
  */
 import type { MessagePort } from "node:worker_threads";
-import type { MetricResults } from "../../sdk/pipeline_result";
+import type { MetricResults } from "../../model/pipeline_result";
 import type { WorkerFailure } from "../core/worker/worker_failure";
 import type { StreamSettings } from "./stream_flags";
 import type { SubtaskStatus } from "./worker/subtask";

@@ -7,7 +7,7 @@
  * file sinks, and restarts from the last completed checkpoint.
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
-import type { PipelineResult } from "../../sdk/pipeline_result";
+import type { PipelineResult } from "../../model/pipeline_result";
 import { shippableOrigin } from "../core/worker/shippable_origin";
 import { startJob } from "../core/job_handle";
 import { NATIVE_COMPOSITES_WITH_FILE_SINK } from "../core/fusion";

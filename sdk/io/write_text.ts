@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
-import { kv, type KV } from "../values/kv";
+import { kv, type KV } from "../../model/kv";
 import { isGlobalWindowing } from "../windowing/windowing_strategy";
 import { impulse } from "../transforms/create";
 import { ParDoTransform } from "../transforms/pardo";

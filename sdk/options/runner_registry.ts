@@ -4,7 +4,7 @@
  * runner directly: the layers stay sdk -> portability -> runners.
  */
 import type { FlagSpecs } from "./flag_spec";
-import type { PipelineResult } from "../pipeline_result";
+import type { PipelineResult } from "../../model/pipeline_result";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
 
 /** What a runner is handed: the portable pipeline and how to find the user's code. */

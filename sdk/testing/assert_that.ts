@@ -9,8 +9,8 @@ import { previewValue } from "../../portability/values/preview";
 import { ParDoTransform } from "../transforms/pardo";
 import { windowInto } from "../windowing/window_into";
 import { windows } from "../windowing/windows";
-import { windowsEqual, windowToString, type BoundedWindow } from "../values/windows";
-import type { PaneInfo } from "../values/pane";
+import { windowsEqual, windowToString, type BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 
 /** The counter every successful assertion increments, so a test can check that its assertions ran. */
 export const ASSERTIONS_PASSED_COUNTER = "millrace.testing.assertionsPassed";

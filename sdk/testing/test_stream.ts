@@ -5,7 +5,7 @@ import type { TestStreamEventSpec } from "../graph/primitive_spec";
 import { GLOBAL_WINDOWING } from "../windowing/windowing_strategy";
 import type { Coder } from "../../portability/coders/coder";
 import { coders } from "../../portability/coders";
-import { MAX_TIMESTAMP, MIN_TIMESTAMP } from "../values/time";
+import { MAX_TIMESTAMP, MIN_TIMESTAMP } from "../../model/time";
 
 /** An element for {@link TestStream.addElements}: a value (at the current watermark) or a value with a timestamp. */
 export type TestStreamItem<T> =

@@ -1,7 +1,7 @@
 import { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
 import { PBegin } from "../graph/pvalue";
-import { kv, type KV } from "../values/kv";
+import { kv, type KV } from "../../model/kv";
 import { flatten } from "./flatten";
 import { groupByKey } from "./group_by_key";
 import { map } from "./element_wise";

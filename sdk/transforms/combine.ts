@@ -2,7 +2,7 @@ import { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
 import type { Coder } from "../../portability/coders/coder";
 import { coders } from "../../portability/coders";
-import { kv, type KV } from "../values/kv";
+import { kv, type KV } from "../../model/kv";
 import { isGlobalWindowing } from "../windowing/windowing_strategy";
 import type { CombineFn } from "./combine_fn";
 import { toCombineFn } from "./combine_fn";

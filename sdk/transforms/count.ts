@@ -1,7 +1,7 @@
 import type { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
 import { ptransform } from "../ptransform";
-import { kv, type KV } from "../values/kv";
+import { kv, type KV } from "../../model/kv";
 import { combinePerKey, combineGlobally } from "./combine";
 import { combiners } from "./combiners";
 import { map } from "./element_wise";

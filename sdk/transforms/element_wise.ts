@@ -3,7 +3,7 @@ import type { PCollection } from "../pcollection";
 import type { TransformContext } from "./transform_context";
 import type { PCollectionView } from "./views";
 import { ParDoTransform } from "./pardo";
-import { kv, type KV } from "../values/kv";
+import { kv, type KV } from "../../model/kv";
 
 /** Options of map, flatMap and filter. */
 export interface ElementWiseOptions {

@@ -1,6 +1,6 @@
 import { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
-import type { KV } from "../values/kv";
+import type { KV } from "../../model/kv";
 import type { Coder } from "../../portability/coders/coder";
 import { coders, coderUrns } from "../../portability/coders";
 import type { WindowingStrategy } from "../windowing/windowing_strategy";

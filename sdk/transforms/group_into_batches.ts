@@ -1,8 +1,8 @@
 import type { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
 import { ptransform } from "../ptransform";
-import { kv, type KV } from "../values/kv";
-import { maxTimestampOf } from "../values/windows";
+import { kv, type KV } from "../../model/kv";
+import { maxTimestampOf } from "../../model/windows";
 import { state, type BagState, type ValueState } from "../state/state_specs";
 import { timers, type Timer } from "../state/timer_specs";
 import type { ProcessContext } from "./transform_context";

@@ -1,6 +1,6 @@
 import { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
-import { kv, type KV } from "../values/kv";
+import { kv, type KV } from "../../model/kv";
 import type { ProcessContext } from "./transform_context";
 import { groupByKey } from "./group_by_key";
 import { ParDoTransform } from "./pardo";

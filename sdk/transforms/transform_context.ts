@@ -1,5 +1,5 @@
-import type { BoundedWindow } from "../values/windows";
-import type { PaneInfo } from "../values/pane";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 import type { MetricsContext } from "../metrics/metrics_context";
 
 /**

@@ -1,5 +1,5 @@
 import type { PCollection } from "../pcollection";
-import type { KV } from "../values/kv";
+import type { KV } from "../../model/kv";
 import type { ViewKind } from "../graph/primitive_spec";
 
 /**

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as mr from "../../index";
 import { NATIVE_COMPOSITES, planExecution } from "../../runners/core/fusion";
-import { accumulatorsOf } from "../../runners/core/execution_plan";
+import { accumulatorsOf } from "../../portability/plan/execution_plan";
 
 function planOf(p: mr.Pipeline) {
   return planExecution(mr.portability.fromProto(mr.portability.toProto(p), { nativeComposites: NATIVE_COMPOSITES }));

@@ -8,8 +8,8 @@ import type { ByteReader } from "../byte_reader";
 import type { ByteWriter } from "../byte_writer";
 import { type Coder, type CoderContext, CoderError } from "../coder";
 import { coderUrns } from "../urns";
-import { type BoundedWindow, isGlobalWindow } from "../../../sdk/values/windows";
-import { GLOBAL_WINDOW_MAX_TIMESTAMP, timestampToInt64 } from "../../../sdk/values/time";
+import { type BoundedWindow, isGlobalWindow } from "../../../model/windows";
+import { GLOBAL_WINDOW_MAX_TIMESTAMP, timestampToInt64 } from "../../../model/time";
 import { readTimestampInt64, writeTimestampInt64 } from "./timestamp";
 import { isIntervalWindow } from "./interval_window";
 

@@ -3,7 +3,7 @@ import type { ByteReader } from "../byte_reader";
 import type { ByteWriter } from "../byte_writer";
 import { type Coder, CoderError } from "../coder";
 import { coderUrns } from "../urns";
-import { GLOBAL_WINDOW, type GlobalWindow } from "../../../sdk/values/windows";
+import { GLOBAL_WINDOW, type GlobalWindow } from "../../../model/windows";
 
 /** Codes {@link GLOBAL_WINDOW} as zero bytes. */
 export class GlobalWindowCoder implements Coder<GlobalWindow> {

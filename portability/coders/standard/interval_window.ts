@@ -6,8 +6,8 @@ import type { ByteReader } from "../byte_reader";
 import type { ByteWriter } from "../byte_writer";
 import { type Coder, CoderError } from "../coder";
 import { coderUrns } from "../urns";
-import type { IntervalWindow } from "../../../sdk/values/windows";
-import { int64ToTimestamp, timestampToInt64 } from "../../../sdk/values/time";
+import type { IntervalWindow } from "../../../model/windows";
+import { int64ToTimestamp, timestampToInt64 } from "../../../model/time";
 import { readTimestampExact, writeTimestamp } from "./timestamp";
 
 /** True when `x` has numeric `start` and `end`. */

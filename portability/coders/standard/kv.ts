@@ -3,7 +3,7 @@ import type { ByteReader } from "../byte_reader";
 import type { ByteWriter } from "../byte_writer";
 import { type Coder, type CoderContext, CoderError } from "../coder";
 import { coderUrns } from "../urns";
-import type { KV } from "../../../sdk/values/kv";
+import type { KV } from "../../../model/kv";
 
 /** Codes {@link KV} pairs with a key coder and a value coder. */
 export class KVCoder<K, V> implements Coder<KV<K, V>> {

@@ -8,7 +8,7 @@
  */
 import type { ByteReader } from "../byte_reader";
 import type { ByteWriter } from "../byte_writer";
-import { NO_FIRING, type PaneInfo, type PaneTiming } from "../../../sdk/values/pane";
+import { NO_FIRING, type PaneInfo, type PaneTiming } from "../../../model/pane";
 
 const TIMINGS: readonly PaneTiming[] = ["EARLY", "ON_TIME", "LATE", "UNKNOWN"];
 const TIMING_CODE: Readonly<Record<PaneTiming, number>> = { EARLY: 0, ON_TIME: 1, LATE: 2, UNKNOWN: 3 };

@@ -10,8 +10,8 @@ import { ByteReader } from "../byte_reader";
 import { ByteWriter } from "../byte_writer";
 import { type Coder, type CoderContext, CoderError } from "../coder";
 import { coderUrns } from "../urns";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
-import type { BoundedWindow } from "../../../sdk/values/windows";
+import type { WindowedValue } from "../../../model/windowed_value";
+import type { BoundedWindow } from "../../../model/windows";
 import { decodeWindowedMetadata, encodeWindowedMetadata, type WindowedValueMetadata } from "./windowed_value";
 
 /** Builds the payload of a {@link ParamWindowedValueCoder} for the given metadata. */

@@ -6,7 +6,7 @@
  */
 import type { ByteReader } from "../byte_reader";
 import type { ByteWriter } from "../byte_writer";
-import { int64ToTimestamp, timestampToInt64 } from "../../../sdk/values/time";
+import { int64ToTimestamp, timestampToInt64 } from "../../../model/time";
 
 const TWO_POW_32 = 0x100000000;
 const SIGN_FLIP = 1n << 63n;

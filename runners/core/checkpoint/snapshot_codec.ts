@@ -16,8 +16,8 @@
 import { ByteReader } from "../../../portability/coders/byte_reader";
 import { ByteWriter } from "../../../portability/coders/byte_writer";
 import type { Coder } from "../../../portability/coders/coder";
-import { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo, PaneTiming } from "../../../sdk/values/pane";
+import { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow } from "../../../model/windows";
+import type { PaneInfo, PaneTiming } from "../../../model/pane";
 import type { TriggerState } from "../windowing/triggers/trigger_state_machine";
 
 /** Format tag of one key's ReduceFnRunner state. */

@@ -6,7 +6,7 @@ import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { decodeMessage } from "../../../portability/proto/messages";
 import { decodeFromBytes } from "../../../portability/coders";
-import { MAX_TIMESTAMP } from "../../../sdk/values/time";
+import { MAX_TIMESTAMP } from "../../../model/time";
 
 /** One scripted event; a watermark at or past Beam's maximum is `Infinity` (the stream is complete). */
 export type TestStreamEvent =

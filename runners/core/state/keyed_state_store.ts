@@ -13,7 +13,7 @@ import type {
   TimestampedElement,
   ValueState,
 } from "../../../sdk/state/state_specs";
-import type { StateCellSpec } from "./state_cell_specs";
+import type { StateCellSpec } from "../../../portability/harness/state_cell_specs";
 import type { ByteReader } from "../../../portability/coders/byte_reader";
 import { ByteWriter } from "../../../portability/coders/byte_writer";
 import { CheckpointFormatError, STATE_NAMESPACE_FORMAT, closeBlob, openBlob, readTime, startBlob, writeTime } from "../checkpoint/snapshot_codec";

@@ -7,7 +7,7 @@
  * be dropped when they expire.
  */
 import { MinHeap, type HeapEntry } from "../min_heap";
-import type { BoundedWindow } from "../../../sdk/values/windows";
+import type { BoundedWindow } from "../../../model/windows";
 import type { Coder } from "../../../portability/coders/coder";
 import { ByteWriter } from "../../../portability/coders/byte_writer";
 import type { ByteReader } from "../../../portability/coders/byte_reader";

@@ -10,12 +10,12 @@ import { CoderError } from "../../../portability/coders";
 import { combineFnOf } from "../../../portability/harness/stage_executor";
 import { RunnerCheckError, wrapUserError } from "../../../portability/harness/user_code_error";
 import { previewValue } from "../../../portability/values/preview";
-import type { KV } from "../../../sdk/values/kv";
-import type { BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo } from "../../../sdk/values/pane";
-import type { ShuffleNode } from "../execution_plan";
+import type { KV } from "../../../model/kv";
+import type { BoundedWindow } from "../../../model/windows";
+import type { PaneInfo } from "../../../model/pane";
+import type { ShuffleNode } from "../../../portability/plan/execution_plan";
 import { ReduceFnRunner } from "./reduce_fn_runner";
-import { windowingOf } from "./windowing_from_proto";
+import { windowingOf } from "../../../portability/windowing/windowing_from_proto";
 import type { ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
 import { decodeMessage } from "../../../portability/proto/messages";
 

@@ -26,16 +26,16 @@
  * The output watermark is tracked as a runner would compute it: after each
  * input watermark advance, `min(input watermark, holds)`, never going back.
  */
-import { combineTimestamps, contributedTimestamp } from "./timestamp_combiner";
+import { combineTimestamps, contributedTimestamp } from "../../../portability/windowing/timestamp_combiner";
 import type { ReduceFnRunnerApi, ReduceFnRunnerCheckpointing, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
-import type { BoundedWindow, IntervalWindow } from "../../../sdk/values/windows";
-import { isGlobalWindow, maxTimestampOf, windowToString } from "../../../sdk/values/windows";
-import type { PaneInfo, PaneTiming } from "../../../sdk/values/pane";
-import { GLOBAL_WINDOW_MAX_TIMESTAMP, MAX_TIMESTAMP } from "../../../sdk/values/time";
+import type { BoundedWindow, IntervalWindow } from "../../../model/windows";
+import { garbageCollectionTime, isGlobalWindow, maxTimestampOf, windowToString } from "../../../model/windows";
+import type { PaneInfo, PaneTiming } from "../../../model/pane";
+import { GLOBAL_WINDOW_MAX_TIMESTAMP, MAX_TIMESTAMP } from "../../../model/time";
 import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { KeyedTable } from "../../../portability/harness/keyed_table";
-import { isMergingWindowFn, mergeOverlapping } from "./window_fns";
+import { isMergingWindowFn, mergeOverlapping } from "../../../portability/windowing/window_fns";
 import { TimeIndex } from "./time_index";
 import { copyTriggerState, triggerStateMachine, type TriggerContext, type TriggerState, type TriggerStateMachine } from "./triggers/trigger_state_machine";
 import { identityOf } from "../../../portability/values/canonical_key";
@@ -98,13 +98,6 @@ interface Slot {
 interface KeyState {
   readonly key: unknown;
   readonly windows: Map<string, Slot>;
-}
-
-/** Beam's `LateDataUtils.garbageCollectionTime`. */
-export function garbageCollectionTime(window: BoundedWindow, allowedLatenessMs: number): number {
-  const eow = maxTimestampOf(window);
-  if (GLOBAL_WINDOW_MAX_TIMESTAMP - allowedLatenessMs < eow) return GLOBAL_WINDOW_MAX_TIMESTAMP;
-  return eow + allowedLatenessMs;
 }
 
 export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpointing {

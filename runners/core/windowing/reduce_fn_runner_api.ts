@@ -8,8 +8,8 @@
  * A runner owns one runner per grouping transform (keyed internally), feeds
  * it elements and time, and asks it what time it waits for.
  */
-import type { BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo } from "../../../sdk/values/pane";
+import type { BoundedWindow } from "../../../model/windows";
+import type { PaneInfo } from "../../../model/pane";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
 import type { Coder } from "../../../portability/coders/coder";

@@ -3,7 +3,7 @@
  * coordinating thread, and back into the error the job fails with: the
  * transform and element of a user-code error survive the trip.
  */
-import { PipelineExecutionError } from "../../../sdk/pipeline_result";
+import { PipelineExecutionError } from "../../../model/pipeline_result";
 import { RunnerCheckError, UserCodeError } from "../../../portability/harness/user_code_error";
 
 /** A failure as plain data. */

@@ -5,7 +5,7 @@
  * delay; gauges of the state rows and watermark after the last batch; and a
  * counter of committed batches.
  */
-import type { MetricResults } from "../../../sdk/pipeline_result";
+import type { MetricResults } from "../../../model/pipeline_result";
 import type { BatchSummary } from "../../core/progress";
 
 /** The metric names, under the `microbatch.` prefix. */

@@ -18,7 +18,7 @@ import type { ElementReceiver } from "../../../portability/harness/element_recei
 import type { MetricsContainer } from "../../../portability/harness/metrics_container";
 import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
 import { ByteReader } from "../../../portability/coders";
-import { shuffleInputs, type FusedStage } from "../../core/execution_plan";
+import { shuffleInputs, type FusedStage } from "../../../portability/plan/execution_plan";
 import { decodeWindowedValues, encodeWindowedValues, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
 import { sideWindowsReady } from "../../core/side_input_views";
@@ -27,13 +27,13 @@ import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping, type Groupin
 import { deltaCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
 import { KeyedStateStore } from "../../core/state/keyed_state_store";
 import { TimerService, type TimerCheckpointCoders } from "../../core/state/timer_service";
-import { isStatefulParDo, keyedSpecsOf } from "../../core/state/state_cell_specs";
+import { isStatefulParDo, keyedSpecsOf } from "../../../portability/harness/state_cell_specs";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
-import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../sdk/values/windows";
-import { NO_FIRING, type PaneInfo } from "../../../sdk/values/pane";
-import { MIN_TIMESTAMP } from "../../../sdk/values/time";
-import type { KV } from "../../../sdk/values/kv";
+import type { WindowedValue } from "../../../model/windowed_value";
+import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
+import { NO_FIRING, type PaneInfo } from "../../../model/pane";
+import { MIN_TIMESTAMP } from "../../../model/time";
+import type { KV } from "../../../model/kv";
 import { readAll, readGrouped } from "../shuffle/shuffle_reader";
 import type { JobContext } from "../task_runner";
 import type { TaskSpec } from "../task_spec";

@@ -13,8 +13,8 @@ import type { Operator } from "../../../portability/harness/operators";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { asLine, HIDDEN_FILE_PREFIX, writeLinesAtomically } from "../../../sdk/io/write_text";
-import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../sdk/values/windows";
-import { NO_FIRING } from "../../../sdk/values/pane";
+import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
+import { NO_FIRING } from "../../../model/pane";
 
 /** The final name of the file batch `batchId`'s task `partition` writes. */
 export function batchFileName(sink: TextSinkPayload, batchId: number, partition: number): string {

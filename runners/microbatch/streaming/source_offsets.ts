@@ -17,7 +17,7 @@
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { asCreateSource } from "../../../portability/harness/create_source";
-import type { ExecutionPlan, FusedStage } from "../../core/execution_plan";
+import type { ExecutionPlan, FusedStage } from "../../../portability/plan/execution_plan";
 import { SequencePacer } from "../../core/sources/sequence_source";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
 import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";

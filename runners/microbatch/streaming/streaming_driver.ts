@@ -25,7 +25,7 @@ import * as path from "node:path";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
-import type { ExecutionPlan } from "../../core/execution_plan";
+import type { ExecutionPlan } from "../../../portability/plan/execution_plan";
 import type { JobHandle } from "../../core/job_handle";
 import type { BatchSummary } from "../../core/progress";
 import type { ExecutorPool } from "../executor_pool";

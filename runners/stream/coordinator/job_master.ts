@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
-import { emptyMetrics, type MetricResults } from "../../../sdk/pipeline_result";
+import { emptyMetrics, type MetricResults } from "../../../model/pipeline_result";
 import type { JobHandle } from "../../core/job_handle";
 import { errorOfWorkerFailure, type WorkerFailure } from "../../core/worker/worker_failure";
 import type { JobGraph } from "../job_graph";

@@ -5,7 +5,7 @@
  * dashboard while the job runs, `result.metrics()` (under `stream/`), and
  * the summary printed at the end.
  */
-import type { MetricResults } from "../../../sdk/pipeline_result";
+import type { MetricResults } from "../../../model/pipeline_result";
 import type { JobProgress } from "../../core/progress";
 import type { JobGraph } from "../job_graph";
 import type { SubtaskStatus } from "../worker/subtask";

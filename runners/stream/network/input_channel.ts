@@ -5,7 +5,7 @@
  */
 import type { Coder } from "../../../portability/coders";
 import { decodeWindowedValues } from "../../core/collection_coders";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import type { WindowedValue } from "../../../model/windowed_value";
 import type { StreamEvent } from "./stream_event";
 
 /** One queued item. */

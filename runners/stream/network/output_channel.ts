@@ -12,9 +12,9 @@
  * full, when an event follows it, or when the buffer timeout expires.
  */
 import { ByteWriter, type Coder } from "../../../portability/coders";
-import type { BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo } from "../../../sdk/values/pane";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import type { BoundedWindow } from "../../../model/windows";
+import type { PaneInfo } from "../../../model/pane";
+import type { WindowedValue } from "../../../model/windowed_value";
 import type { ChannelItem } from "./input_channel";
 import type { StreamEvent } from "./stream_event";
 

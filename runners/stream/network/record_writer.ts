@@ -7,9 +7,9 @@ import { ByteWriter, CoderError, type Coder } from "../../../portability/coders"
 import { RunnerCheckError } from "../../../portability/harness/user_code_error";
 import { previewValue } from "../../../portability/values/preview";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
-import type { BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo } from "../../../sdk/values/pane";
-import type { KV } from "../../../sdk/values/kv";
+import type { BoundedWindow } from "../../../model/windows";
+import type { PaneInfo } from "../../../model/pane";
+import type { KV } from "../../../model/kv";
 import type { Partitioning } from "../job_graph";
 import { subtaskOfKey } from "../key_groups";
 import type { OutputChannel } from "./output_channel";

@@ -6,8 +6,8 @@
  * checkpoints it.
  */
 import * as v8 from "node:v8";
-import type { KV } from "../../../sdk/values/kv";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import type { KV } from "../../../model/kv";
+import type { WindowedValue } from "../../../model/windowed_value";
 import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
 import { guardGrouping } from "../../core/windowing/grouping_runner";
 import { fullCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";

@@ -11,14 +11,14 @@ import type { UserCodeSource } from "../../../portability/user_code/user_code_so
 import { buildStage } from "../../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../../portability/harness/metrics_container";
-import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../core/execution_plan";
+import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../../portability/plan/execution_plan";
 import { collectionCoder, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor } from "../../core/windowing/grouping_runner";
 import { KeyedStateStore } from "../../core/state/keyed_state_store";
 import { TimerService } from "../../core/state/timer_service";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
-import { emptyMetrics, type MetricResults } from "../../../sdk/pipeline_result";
+import type { WindowedValue } from "../../../model/windowed_value";
+import { emptyMetrics, type MetricResults } from "../../../model/pipeline_result";
 import type { JobGraph, JobVertex } from "../job_graph";
 import { targetsOf } from "../job_graph";
 import type { FaultSpec, MasterMessage, PeerMessage, WorkerMessage } from "../protocol";

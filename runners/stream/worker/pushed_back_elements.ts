@@ -5,7 +5,7 @@
  * a long wait (a slow side input, many windows) costs nothing per advance.
  * Their earliest timestamp holds the stage's output watermark.
  */
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import type { WindowedValue } from "../../../model/windowed_value";
 
 interface Group {
   readonly releasedAfter: number;

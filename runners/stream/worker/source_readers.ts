@@ -8,13 +8,13 @@ import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
-import type { FusedStage } from "../../core/execution_plan";
+import type { FusedStage } from "../../../portability/plan/execution_plan";
 import { SequencePacer, type SequencePosition } from "../../core/sources/sequence_source";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
 import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";
-import { IN_GLOBAL_WINDOW } from "../../../sdk/values/windows";
-import { NO_FIRING } from "../../../sdk/values/pane";
-import { MIN_TIMESTAMP } from "../../../sdk/values/time";
+import { IN_GLOBAL_WINDOW } from "../../../model/windows";
+import { NO_FIRING } from "../../../model/pane";
+import { MIN_TIMESTAMP } from "../../../model/time";
 
 /** A subtask's reader of its split. */
 export interface SourceReader {

@@ -13,8 +13,8 @@ import type { KeyedRuntime } from "../../../portability/harness/stateful_dofn_op
 import type { Coder } from "../../../portability/coders";
 import { ByteReader, ByteWriter } from "../../../portability/coders";
 import { decodeWindowedValues, encodeWindowedValues } from "../../core/collection_coders";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
-import type { BoundedWindow } from "../../../sdk/values/windows";
+import type { WindowedValue } from "../../../model/windowed_value";
+import type { BoundedWindow } from "../../../model/windows";
 import { sideWindowCompleteAfter, type SideWindowFn } from "../../core/side_input_views";
 import type { KeyedStateStore } from "../../core/state/keyed_state_store";
 import type { TimerService, TimerCheckpointCoders } from "../../core/state/timer_service";

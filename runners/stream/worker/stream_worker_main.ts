@@ -16,12 +16,12 @@ import type { UserCodeSource } from "../../../portability/user_code/user_code_so
 import { RequirementUrns } from "../../../portability/urns";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import { NATIVE_COMPOSITES_WITH_FILE_SINK, planExecution } from "../../core/fusion";
-import type { ExecutionPlan } from "../../core/execution_plan";
+import type { ExecutionPlan } from "../../../portability/plan/execution_plan";
 import { workerFailureOf } from "../../core/worker/worker_failure";
 import { buildJobGraph, type JobGraph } from "../job_graph";
 import type { MasterMessage, WorkerMessage } from "../protocol";
 import { JobRuntime } from "./job_runtime";
-import { emptyMetrics } from "../../../sdk/pipeline_result";
+import { emptyMetrics } from "../../../model/pipeline_result";
 
 interface LoadedJob {
   readonly model: PipelineModel;

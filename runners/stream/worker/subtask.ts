@@ -7,7 +7,7 @@
  * output watermark when it moves, and stops taking input while an output
  * channel has no credit (backpressure).
  */
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import type { WindowedValue } from "../../../model/windowed_value";
 import type { InputChannel } from "../network/input_channel";
 import type { OutputChannel } from "../network/output_channel";
 import type { RecordWriter } from "../network/record_writer";

@@ -5,7 +5,7 @@
  */
 import * as v8 from "node:v8";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
-import type { WindowedValue } from "../../../sdk/values/windowed_value";
+import type { WindowedValue } from "../../../model/windowed_value";
 import { Subtask, type AckSink } from "./subtask";
 
 /** A pass-through subtask. */

@@ -18,8 +18,8 @@ import {
   valuesEqualStructurally,
 } from "../../../portability/coders";
 import { AtomicType, decodeSchemaProto, type FieldTypeProto, type SchemaProto } from "../../../portability/proto/schema_root";
-import { GLOBAL_WINDOW, type BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo, PaneTiming } from "../../../sdk/values/pane";
+import { GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
+import type { PaneInfo, PaneTiming } from "../../../model/pane";
 
 /** Coder URNs with vectors that millrace deliberately does not implement (yet). */
 const NOT_IMPLEMENTED: readonly string[] = [];

@@ -9,7 +9,7 @@ import { encodeMessage } from "../../../portability/proto/messages";
 import { ByteReader } from "../../../portability/coders";
 import { NATIVE_COMPOSITES, planExecution } from "../../../runners/core/fusion";
 import { windowedValueCoder } from "../../../runners/core/collection_coders";
-import { accumulatorsOf, type ExecutionPlan } from "../../../runners/core/execution_plan";
+import { accumulatorsOf, type ExecutionPlan } from "../../../portability/plan/execution_plan";
 import { ExecutorPool } from "../../../runners/microbatch/executor_pool";
 import { JobContext, runTask } from "../../../runners/microbatch/task_runner";
 import type { TaskResult, TaskSpec } from "../../../runners/microbatch/task_spec";

@@ -10,9 +10,9 @@ import type { Coder } from "../../../portability/coders/coder";
 import type { BagState, CombiningState, MapState, OrderedListState, SetState, ValueState } from "../../../sdk/state/state_specs";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { KeyedStateStore } from "../../../runners/core/state/keyed_state_store";
-import type { StateCellSpec } from "../../../runners/core/state/state_cell_specs";
+import type { StateCellSpec } from "../../../portability/harness/state_cell_specs";
 import { TimerService, type TimerData } from "../../../runners/core/state/timer_service";
-import { GLOBAL_WINDOW, intervalWindow, type BoundedWindow } from "../../../sdk/values/windows";
+import { GLOBAL_WINDOW, intervalWindow, type BoundedWindow } from "../../../model/windows";
 import { applyDelta, decodeBlobMap, encodeBlobMap } from "../../../runners/core/checkpoint/snapshot_codec";
 import { ByteReader, ByteWriter } from "../../../portability/coders";
 

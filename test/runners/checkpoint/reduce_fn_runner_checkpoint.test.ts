@@ -10,11 +10,11 @@
 import { expect } from "chai";
 import { ReduceFnRunner } from "../../../runners/core/windowing/reduce_fn_runner";
 import type { ReduceFnRunnerConfig, ReduceMode } from "../../../runners/core/windowing/reduce_fn_runner_api";
-import { assignWindows } from "../../../runners/core/windowing/window_fns";
+import { assignWindows } from "../../../portability/windowing/window_fns";
 import { JS_VALUE_CODER, coders } from "../../../portability/coders";
 import type { Coder } from "../../../portability/coders/coder";
-import type { BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo } from "../../../sdk/values/pane";
+import type { BoundedWindow } from "../../../model/windows";
+import type { PaneInfo } from "../../../model/pane";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { GLOBAL_WINDOWING, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
 import { HEADER_ENTRY, deltaCheckpoint, fullCheckpoint, restoreCheckpoint } from "../../../runners/core/checkpoint/reduce_fn_checkpoint";

@@ -10,7 +10,7 @@ import type { Coder } from "../../../portability/coders/coder";
 import type { BagState, CombiningState, MapState, OrderedListState, SetState, ValueState } from "../../../sdk/state/state_specs";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { KeyedStateStore } from "../../../runners/core/state/keyed_state_store";
-import type { StateCellSpec } from "../../../runners/core/state/state_cell_specs";
+import type { StateCellSpec } from "../../../portability/harness/state_cell_specs";
 
 const js = coders.jsValue() as Coder<unknown>;
 

@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 import { TimerService, type TimerData } from "../../../runners/core/state/timer_service";
-import { intervalWindow, GLOBAL_WINDOW } from "../../../sdk/values/windows";
+import { intervalWindow, GLOBAL_WINDOW } from "../../../model/windows";
 
 const W = intervalWindow(0, 100);
 

@@ -8,8 +8,8 @@
  */
 import { expect } from "chai";
 import { GlobalWindowCoder, VarIntCoder, WindowedValueCoder, type Coder } from "../../../portability/coders";
-import { IN_GLOBAL_WINDOW } from "../../../sdk/values/windows";
-import { NO_FIRING } from "../../../sdk/values/pane";
+import { IN_GLOBAL_WINDOW } from "../../../model/windows";
+import { NO_FIRING } from "../../../model/pane";
 import { InputChannel, type ChannelItem } from "../../../runners/stream/network/input_channel";
 import { RemoteOutputChannel } from "../../../runners/stream/network/output_channel";
 import type { StreamEvent } from "../../../runners/stream/network/stream_event";

@@ -1,10 +1,10 @@
 /** Test harness: drives a ReduceFnRunner directly, in the style of Beam's ReduceFnTester. */
 import { ReduceFnRunner } from "../../../runners/core/windowing/reduce_fn_runner";
 import type { ReduceMode } from "../../../runners/core/windowing/reduce_fn_runner_api";
-import { assignWindows } from "../../../runners/core/windowing/window_fns";
+import { assignWindows } from "../../../portability/windowing/window_fns";
 import { JS_VALUE_CODER } from "../../../portability/coders";
-import type { BoundedWindow } from "../../../sdk/values/windows";
-import type { PaneInfo, PaneTiming } from "../../../sdk/values/pane";
+import type { BoundedWindow } from "../../../model/windows";
+import type { PaneInfo, PaneTiming } from "../../../model/pane";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { GLOBAL_WINDOWING, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
 

@@ -4,8 +4,8 @@
  * sequence follows Beam's ReduceFnRunner / PaneInfoTracker / WatermarkHold.
  */
 import { expect } from "chai";
-import { GLOBAL_WINDOW } from "../../../sdk/values/windows";
-import { GLOBAL_WINDOW_MAX_TIMESTAMP } from "../../../sdk/values/time";
+import { GLOBAL_WINDOW } from "../../../model/windows";
+import { GLOBAL_WINDOW_MAX_TIMESTAMP } from "../../../model/time";
 import { Tester, pane, w, fixed } from "./harness";
 
 describe("ReduceFnRunner: fixed windows and the default trigger", () => {

@@ -12,7 +12,7 @@
  * - the root being `finished` after `onFire` closes the window.
  */
 import type { TriggerSpec } from "../../../../sdk/windowing/windowing_strategy";
-import { maxTimestampOf, type BoundedWindow } from "../../../../sdk/values/windows";
+import { maxTimestampOf, type BoundedWindow } from "../../../../model/windows";
 
 /** Per-window state of one node of a trigger tree. */
 export interface TriggerState {

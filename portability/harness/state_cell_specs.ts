@@ -2,12 +2,12 @@
  * A stateful ParDo's state and timer declarations, read from its proto
  * payload: what kind each cell is, its coders, and its CombineFn.
  */
-import type { PipelineModel } from "../../../portability/pipeline_model";
-import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
-import type { Coder } from "../../../portability/coders/coder";
-import type { CombineFn } from "../../../sdk/transforms/combine_fn";
-import { decodeJsonPayload, type CombineFnPayload } from "../../../portability/payloads";
-import { TimeDomain } from "../../../portability/proto/messages";
+import type { PipelineModel } from "../pipeline_model";
+import type { UserCodeSource } from "../user_code/user_code_source";
+import type { Coder } from "../coders/coder";
+import type { CombineFn } from "../../sdk/transforms/combine_fn";
+import { decodeJsonPayload, type CombineFnPayload } from "../payloads";
+import { TimeDomain } from "../proto/messages";
 
 /** One state cell's kind and coders. */
 export type StateCellSpec =

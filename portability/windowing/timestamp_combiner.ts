@@ -5,8 +5,8 @@
  * keep the window's end. One rule, used by the grouping logic and by the
  * precombine step of lifted combines.
  */
-import type { TimestampCombiner } from "../../../sdk/windowing/windowing_strategy";
-import { maxTimestampOf, type BoundedWindow } from "../../../sdk/values/windows";
+import type { TimestampCombiner } from "../../sdk/windowing/windowing_strategy";
+import { maxTimestampOf, type BoundedWindow } from "../../model/windows";
 
 /** The timestamp an input at `timestamp` in `window` contributes to its pane. */
 export function contributedTimestamp(combiner: TimestampCombiner, window: BoundedWindow, timestamp: number): number {

@@ -2,11 +2,11 @@
  * The portable windowing strategy, read back from the proto into the plain
  * data shape the shared windowing code works with.
  */
-import type { PipelineModel } from "../../../portability/pipeline_model";
-import type * as pb from "../../../portability/proto/messages";
-import { decodeMessage, AccumulationMode, OutputTime, ClosingBehavior, OnTimeBehavior } from "../../../portability/proto/messages";
-import { WindowFnUrns } from "../../../portability/urns";
-import type { TriggerSpec, WindowFnSpec, WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
+import type { PipelineModel } from "../pipeline_model";
+import type * as pb from "../proto/messages";
+import { decodeMessage, AccumulationMode, OutputTime, ClosingBehavior, OnTimeBehavior } from "../proto/messages";
+import { WindowFnUrns } from "../urns";
+import type { TriggerSpec, WindowFnSpec, WindowingStrategy } from "../../sdk/windowing/windowing_strategy";
 
 const ms = (d: { seconds: number; nanos: number } | null | undefined): number => (d ? d.seconds * 1000 + Math.round(d.nanos / 1e6) : 0);
 

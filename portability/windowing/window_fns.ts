@@ -3,8 +3,8 @@
  * assigned to, and how session windows merge. One implementation, used by
  * the harness (WindowInto), the grouping logic and side inputs on every runner.
  */
-import type { WindowFnSpec } from "../../../sdk/windowing/windowing_strategy";
-import { IN_GLOBAL_WINDOW, type BoundedWindow, type IntervalWindow } from "../../../sdk/values/windows";
+import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
+import { IN_GLOBAL_WINDOW, type BoundedWindow, type IntervalWindow } from "../../model/windows";
 
 /** The windows `fn` assigns to an element at `timestamp` (sessions: the proto-window `[t, t + gap)`, merged later). */
 export function assignWindows(fn: WindowFnSpec, timestamp: number): readonly BoundedWindow[] {

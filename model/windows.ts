@@ -51,3 +51,19 @@ export function windowsEqual(a: BoundedWindow, b: BoundedWindow): boolean {
 export function windowToString(w: BoundedWindow): string {
   return isGlobalWindow(w) ? "global" : `[${w.start}, ${w.end})`;
 }
+
+/** A key identifying a window, for grouping elements (side inputs, state) by window. */
+export function windowKey(w: BoundedWindow): string {
+  return isGlobalWindow(w) ? "g" : windowToString(w);
+}
+
+/**
+ * When a window's state may be dropped: the end of the window plus the
+ * allowed lateness, capped at the end of the global window (Beam's
+ * `LateDataUtils.garbageCollectionTime`).
+ */
+export function garbageCollectionTime(window: BoundedWindow, allowedLatenessMs: number): number {
+  const eow = maxTimestampOf(window);
+  if (GLOBAL_WINDOW_MAX_TIMESTAMP - allowedLatenessMs < eow) return GLOBAL_WINDOW_MAX_TIMESTAMP;
+  return eow + allowedLatenessMs;
+}
