@@ -14,7 +14,7 @@ import { RequirementUrns } from "../../portability/urns";
 import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
 import { planExecution } from "../core/fusion";
 import { microbatchNativeComposites } from "./native_composites";
-import { forgetPartitionStates } from "./streaming/partition_state";
+import { forgetPartitionStates } from "./unbounded/partition_state";
 import { runTask, JobContext } from "./task_runner";
 import type { TaskFailure, TaskSpec } from "./task_spec";
 import { workerFailureOf } from "../core/worker/worker_failure";

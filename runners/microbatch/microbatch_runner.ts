@@ -5,16 +5,16 @@
  * retries and recomputation of lost shuffle output. User code runs on the
  * executors, rebuilt there from the pipeline's module. An unbounded
  * pipeline runs as micro-batches with an offset log, a commit log and
- * versioned state in a checkpoint directory (see streaming/streaming_driver.ts).
+ * versioned state in a checkpoint directory (see unbounded/unbounded_driver.ts).
  */
 import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../model/pipeline_result";
 import { shippableOrigin } from "../core/worker/shippable_origin";
 import { startJob } from "../core/job_handle";
 import { ExecutorPool } from "./executor_pool";
-import { BatchDriver } from "./batch_driver";
-import { StreamingDriver } from "./streaming/streaming_driver";
-import { batchesSummaryLine } from "./streaming/batch_metrics";
+import { BoundedJobDriver } from "./bounded_job_driver";
+import { UnboundedDriver } from "./unbounded/unbounded_driver";
+import { batchesSummaryLine } from "./unbounded/batch_metrics";
 import { isUnboundedPipeline, microbatchNativeComposites } from "./native_composites";
 import { MICROBATCH_FLAGS, microbatchSettings } from "./microbatch_flags";
 
@@ -47,11 +47,11 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
           ? sharedPool(settings.executors, settings.executorHeapMb)
           : (ownPool = new ExecutorPool(settings.executors, settings.executorHeapMb));
       if (!isUnboundedPipeline(request.pipelineProto)) {
-        await new BatchDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
+        await new BoundedJobDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
         return;
       }
       try {
-        await new StreamingDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
+        await new UnboundedDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
       } finally {
         job.progress.detail = batchesSummaryLine(job.totals);
       }

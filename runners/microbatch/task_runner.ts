@@ -40,8 +40,8 @@ import { readAll, readGrouped } from "./shuffle/shuffle_reader";
 import type { Segment } from "./shuffle/shuffle_output";
 import { partitionOf, type Partitioner } from "./partitioning";
 import type { TaskResult, TaskSpec } from "./task_spec";
-import { runBatchTask } from "./streaming/batch_task_runner";
-import type { BatchTaskReport } from "./streaming/batch_task_spec";
+import { runBatchTask } from "./unbounded/batch_task_runner";
+import type { BatchTaskReport } from "./unbounded/batch_task_spec";
 
 /**
  * What an executor knows about a job: decoded once, used by all its tasks.

@@ -6,7 +6,7 @@ import type { Segment, ShuffleOutput } from "./shuffle/shuffle_output";
 import type { WorkerFailure } from "../core/worker/worker_failure";
 import type { Partitioner } from "./partitioning";
 import type { MetricResults } from "../../model/pipeline_result";
-import type { BatchTaskReport, BatchTaskSpec } from "./streaming/batch_task_spec";
+import type { BatchTaskReport, BatchTaskSpec } from "./unbounded/batch_task_spec";
 
 /** One task: a node of the plan (a fused stage or a shuffle) on one partition. */
 export interface TaskSpec {

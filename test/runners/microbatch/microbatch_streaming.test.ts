@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../../index";
 import type { JobProgress } from "../../../runners/core/progress";
-import { BATCH_METRICS } from "../../../runners/microbatch/streaming/batch_metrics";
+import { BATCH_METRICS } from "../../../runners/microbatch/unbounded/batch_metrics";
 import { outputLines, runningCounts } from "../../fixtures/microbatch_streaming_pipelines";
 import { cases as sideInputCases } from "../../conformance/cases/side_inputs";
 

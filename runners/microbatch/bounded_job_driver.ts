@@ -30,7 +30,7 @@ import { nodeInputs, nodeMainInputs, nodeOutputs, planNodes, planPartitioning, t
 
 
 /** Runs one bounded job on the executor pool. */
-export class BatchDriver {
+export class BoundedJobDriver {
   private readonly jobId = randomUUID();
   private readonly nodes: Node[];
   private readonly partitionerOf: Map<string, Partitioner>;
@@ -57,7 +57,7 @@ export class BatchDriver {
   async run(): Promise<void> {
     for (const [id, pc] of Object.entries(this.model.components.pcollections)) {
       if (pc.isBounded === IsBounded.UNBOUNDED) {
-        throw new Error(`internal: ${id} is unbounded: an unbounded pipeline runs as micro-batches (StreamingDriver), not as one bounded job`);
+        throw new Error(`internal: ${id} is unbounded: an unbounded pipeline runs as micro-batches (UnboundedDriver), not as one bounded job`);
       }
     }
     this.spillDir = createSpillDir();

@@ -58,7 +58,7 @@ interface PlannedTask {
 }
 
 /** Runs one unbounded job as micro-batches. */
-export class StreamingDriver {
+export class UnboundedDriver {
   private readonly jobId = randomUUID();
   private readonly nodes: PlanNode[];
   private readonly partitionerOf: Map<string, Partitioner>;
