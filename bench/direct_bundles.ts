@@ -9,6 +9,7 @@
  * nodes shows here first.
  *
  *   npm run bench:direct-bundles [-- --bundleSize=3 --runs=3]
+ *   (or, after a build: node dist/bench/direct_bundles.js --bundleSize=3)
  */
 import * as mr from "millrace";
 import { cases } from "../test/conformance/cases/large";
