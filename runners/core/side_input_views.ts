@@ -29,16 +29,11 @@ export function mapToSideWindow(mainWindow: BoundedWindow, side: SideWindowFn): 
  * the side input's watermark is past this time (the end of that side window)
  * its contents are final, and main-input elements of `mainWindow` may read
  * it. (Beam materializes views through a grouping, whose first pane arrives
- * at that point under the default trigger.) Every runner waits by this rule.
+ * at that point under the default trigger.) Every runner waits by this rule,
+ * through `SideInputPushback`.
  */
 export function sideWindowCompleteAfter(mainWindow: BoundedWindow, side: SideWindowFn): number {
   return maxTimestampOf(mapToSideWindow(mainWindow, side));
-}
-
-/** True when every side input (its window fn and current watermark) has a complete window for `mainWindow`. */
-export function sideWindowsReady(mainWindow: BoundedWindow, sides: Iterable<{ readonly fn: SideWindowFn; readonly watermark: number }>): boolean {
-  for (const s of sides) if (s.watermark <= sideWindowCompleteAfter(mainWindow, s.fn)) return false;
-  return true;
 }
 
 /** Thrown when a side input's contents do not fit its view. */

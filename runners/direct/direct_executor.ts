@@ -1,112 +1,70 @@
 /**
- * Executes a plan in one process, the reference way, driven by watermarks:
+ * Executes a plan in one process, the reference way, driven by watermarks
+ * (Beam's DirectRunner: this file is its scheduler, the quiescence loop):
  *
- * - sources (Create, Impulse, sequences, TestStream) emit bundles; each
- *   stage and shuffle keeps a queue of bundles to process;
+ * - sources (Create, Impulse, sequences) emit bundles; each stage and
+ *   shuffle keeps a queue of bundles to process;
  * - the next piece of work is picked in a seeded random order among all that
  *   are ready, to flush out order dependence;
- * - after each piece of work, watermarks are recomputed in topological
- *   order: a node's input watermark is the minimum of its inputs' watermarks
- *   and of the timestamps it still has queued; its output watermark is held
- *   further by what it buffers (panes not yet fired, pushed-back elements);
+ * - after each piece of work, the watermarks of the nodes it touched are
+ *   refreshed (`WatermarkRefresh`, the rule in `runners/core/watermarks`),
+ *   firing what event time allows on the way;
  * - groupings run the shared ReduceFnRunner (windows, triggers, panes,
  *   lateness); a ParDo waits, element by element, for the side input windows
- *   it reads;
- * - a TestStream event is applied only when nothing else can happen, so
- *   tests control event time and processing time exactly; otherwise
- *   processing time is the real clock;
+ *   it reads (`runners/core/side_input_pushback`);
+ * - a TestStream event is applied only when nothing else can happen
+ *   (`TestStreamPlayer`); otherwise processing time is the real clock;
  * - every edge can be checked for immutability and encodability.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
-import { buildStage, stageRootCollection, type ExecutableStage, type NamedReceiver } from "../../portability/harness/stage_executor";
+import { buildStage, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
-import { shuffleInputs, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../../portability/plan/execution_plan";
+import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../portability/plan/execution_plan";
 import { sideInputReaderFor, sideWindowFnOf } from "../core/side_input_store";
 import { collectionCoder } from "../core/collection_coders";
-import { sideWindowsReady, type SideWindowFn } from "../core/side_input_views";
+import { SideInputPushback } from "../core/side_input_pushback";
+import { lowestWatermark, nextInputWatermark, nextOutputWatermark } from "../core/watermarks";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
 import type { JobHandle } from "../core/job_handle";
 import type { StageCounts } from "../core/progress";
 import type { WindowedValue } from "../../model/windowed_value";
-import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../model/windows";
+import { IN_GLOBAL_WINDOW } from "../../model/windows";
 import { NO_FIRING } from "../../model/pane";
-import { MIN_TIMESTAMP } from "../../model/time";
 import type { KV } from "../../model/kv";
-import { CheckedEdge, OutputWatchList } from "./element_checks";
-import { BundleCollector, type Bundle } from "./bundle_collector";
-import { sourceIdle, sourceOf, type SourceState } from "./source_state";
-import { SeededRandom } from "./seeded_random";
-import { PendingQueue } from "./pending_queue";
 import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
+import { CheckedEdge, OutputWatchList } from "./element_checks";
+import { BundleCollector, type Bundle } from "./bundle_collector";
+import { nextSourceBundle, sourceHasWork, sourceIdle, sourceOf, sourceWatermark } from "./source_state";
+import { SeededRandom } from "./seeded_random";
+import { PendingQueue } from "./pending_queue";
+import { mainInputsOf, topologicalOrder, type ExecNode, type ShuffleNodeState, type StageNode } from "./direct_nodes";
+import { WatermarkRefresh } from "./watermark_refresh";
+import { TestStreamPlayer } from "./test_stream_player";
+import { allFinished, describeStuck } from "./stuck_job";
 import type { DirectSettings } from "./direct_flags";
-
-
-
-
-/** Processing time: the real clock, or a TestStream's scripted one. */
-interface Clock {
-  now(): number;
-  readonly scripted: boolean;
-}
-
-
-interface StageNode {
-  readonly kind: "stage";
-  readonly stage: FusedStage;
-  readonly exec: ExecutableStage;
-  readonly sinks: Map<string, BundleCollector>;
-  readonly metrics: MetricsContainer;
-  readonly source: SourceState;
-  /** Bundles of the root PCollection waiting to be processed. */
-  readonly pending: PendingQueue;
-  /** Elements (one window each) waiting for side input windows. */
-  pushedBack: WindowedValue[];
-  /** Side input progress seen at the last push-back attempt. */
-  sideProgressAtPushBack: number;
-  readonly sideWindowFns: Map<string, SideWindowFn>;
-  outputWatermark: number;
-  /** The input watermark when the current bundle was taken: elements of windows expired before it are late. */
-  bundleInputWatermark: number;
-  /** The highest input watermark computed so far (watermarks never go back). */
-  inputWatermarkSeen: number;
-  /** Elements in and out, for progress displays (counted per bundle). */
-  readonly counts: StageCounts;
-}
-
-interface ShuffleNodeState {
-  readonly kind: "shuffle";
-  readonly node: ShuffleNode;
-  readonly pending: PendingQueue;
-  readonly reduce: ReduceFnRunnerApi | undefined;
-  readonly out: BundleCollector;
-  readonly emit: ElementReceiver;
-  inputWatermarkFired: number;
-  outputWatermark: number;
-  /** The highest input watermark computed so far (watermarks never go back). */
-  inputWatermarkSeen: number;
-  /** Elements in and out, for progress displays (counted per bundle). */
-  readonly counts: StageCounts;
-}
-
-type ExecNode = StageNode | ShuffleNodeState;
 
 /** Runs one job's plan. */
 export class DirectExecutor {
   private readonly random: SeededRandom;
   private readonly watch = new OutputWatchList();
-  private readonly nodes: ExecNode[] = [];
-  /** Output watermark of each PCollection's producer. */
-  private readonly watermarks = new Map<string, number>();
-  /** Consumers of each PCollection: nodes reading it as main input. */
-  private readonly mainConsumers = new Map<string, ExecNode[]>();
+  /** Every node, in topological order. */
+  private nodes: ExecNode[] = [];
+  private time!: WatermarkRefresh;
+  private player!: TestStreamPlayer;
+  /** Nodes that may have work: a queue, elements a side input may release, a source. */
+  private readonly busy = new Set<ExecNode>();
+  /** Stages fed by a sequence: their watermark is processing time, so they are refreshed on every pass. */
+  private sequences: StageNode[] = [];
+  /** Shuffles that group (where windows fire): event time as the job reports it. */
+  private groupings: ShuffleNodeState[] = [];
   /** Side input elements so far, for PCollections read as side inputs. */
   private readonly sideElements = new Map<string, WindowedValue[]>();
-  private sideProgress = 0;
-  private readonly clock: Clock;
+  /** Bundles delivered to a main input so far: a refresh that delivers some produced work. */
+  private delivered = 0;
   private bundlesRun = 0;
   /** Counts the elements that reach the end of the pipeline. */
   private readonly terminal: ElementReceiver = {
@@ -114,7 +72,6 @@ export class DirectExecutor {
       this.job.progress.elementsOut++;
     },
   };
-  private testClockNow = 0;
 
   constructor(
     private readonly model: PipelineModel,
@@ -124,8 +81,11 @@ export class DirectExecutor {
     private readonly job: JobHandle,
   ) {
     this.random = new SeededRandom(settings.seed);
-    const scripted = plan.stages.some((s) => s.root.kind === "testStream");
-    this.clock = scripted ? { now: () => this.testClockNow, scripted: true } : { now: () => Date.now(), scripted: false };
+  }
+
+  /** Processing time: the real clock, or a TestStream's scripted one. */
+  private now(): number {
+    return this.player.scripted ? this.player.now() : Date.now();
   }
 
   /** Runs until every watermark reaches the end of time, or the job is cancelled. */
@@ -148,15 +108,15 @@ export class DirectExecutor {
         // Quiescent: let time move.
         if (this.advanceWatermarks()) continue;
         if (this.fireProcessingTimers()) continue;
-        if (this.finished()) return;
+        if (allFinished(this.nodes)) return;
         if (this.playNextTestStreamEvent()) continue;
         const wake = this.nextWakeTime();
-        if (!this.clock.scripted && Number.isFinite(wake)) {
-          await new Promise((r) => setTimeout(r, Math.max(0, Math.min(wake - this.clock.now(), 50))));
+        if (!this.player.scripted && Number.isFinite(wake)) {
+          await new Promise((r) => setTimeout(r, Math.max(0, Math.min(wake - this.now(), 50))));
           lastYield = performance.now();
           continue;
         }
-        throw new Error(`the pipeline cannot make progress: ${this.describeStuck()}`);
+        throw new Error(`the pipeline cannot make progress: ${describeStuck(this.nodes)}`);
       }
     } finally {
       for (const n of this.nodes) if (n.kind === "stage") n.exec.teardown();
@@ -166,44 +126,17 @@ export class DirectExecutor {
   // ---- set-up ----
 
   private buildNodes(): void {
-    const producerOf = new Map<string, ExecNode>();
-    for (const stage of this.plan.stages) {
-      const node = this.buildStageNode(stage);
-      this.nodes.push(node);
-      for (const pc of stage.produces) producerOf.set(pc, node);
-    }
-    for (const shuffle of this.plan.shuffles) {
-      const node = this.buildShuffleNode(shuffle);
-      this.nodes.push(node);
-      producerOf.set(shuffle.output, node);
-    }
-    for (const node of this.nodes) {
-      const inputs = node.kind === "stage" ? (node.stage.root.kind === "pcollection" ? [node.stage.root.pcollection] : []) : shuffleInputs(node.node);
-      for (const pc of inputs) {
-        const list = this.mainConsumers.get(pc) ?? [];
-        list.push(node);
-        this.mainConsumers.set(pc, list);
-      }
-      if (node.kind === "stage") for (const pc of node.stage.sideInputs) this.sideElements.set(pc, []);
-    }
-    // Topological order: a node after the producers of everything it reads.
-    const ordered: ExecNode[] = [];
-    const seen = new Set<ExecNode>();
-    const visit = (n: ExecNode): void => {
-      if (seen.has(n)) return;
-      seen.add(n);
-      const reads = n.kind === "stage" ? [...(n.stage.root.kind === "pcollection" ? [n.stage.root.pcollection] : []), ...n.stage.sideInputs] : shuffleInputs(n.node);
-      for (const pc of reads) {
-        const p = producerOf.get(pc);
-        if (p) visit(p);
-      }
-      ordered.push(n);
-    };
-    this.nodes.forEach(visit);
-    this.nodes.splice(0, this.nodes.length, ...ordered);
-    for (const n of this.nodes) {
-      for (const pc of n.kind === "stage" ? n.stage.produces : [n.node.output]) this.watermarks.set(pc, -Infinity);
-      if (n.kind === "stage") n.exec.setup();
+    const nodes: ExecNode[] = [...this.plan.stages.map((s) => this.buildStageNode(s)), ...this.plan.shuffles.map((s) => this.buildShuffleNode(s))];
+    this.nodes = topologicalOrder(nodes);
+    this.time = new WatermarkRefresh(this.nodes);
+    const stages = this.nodes.filter((n): n is StageNode => n.kind === "stage");
+    this.player = new TestStreamPlayer(stages.filter((n) => n.source.kind === "testStream"));
+    this.sequences = stages.filter((n) => n.source.kind === "sequence");
+    this.groupings = this.nodes.filter((n): n is ShuffleNodeState => n.kind === "shuffle" && n.reduce !== undefined);
+    for (const n of stages) {
+      for (const pc of n.stage.sideInputs) this.sideElements.set(pc, []);
+      if (n.source.kind !== "none") this.busy.add(n);
+      n.exec.setup();
     }
   }
 
@@ -227,30 +160,27 @@ export class DirectExecutor {
         store: new KeyedStateStore(specs.state),
         timers: new TimerService(),
         inputWatermark: () => node?.bundleInputWatermark ?? -Infinity,
-        processingTime: () => this.clock.now(),
+        processingTime: () => this.now(),
         onDroppedLate: (n) => this.count(DROPPED_DUE_TO_LATENESS, n),
       }),
     });
-    const sideWindowFns = new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(this.model, pc)] as const));
     return (node = {
       kind: "stage",
+      order: -1,
       stage,
       exec,
       sinks,
       metrics,
       source: sourceOf(this.model, this.userCode, stage),
       pending: new PendingQueue(),
-      pushedBack: [],
-      sideProgressAtPushBack: -1,
-      sideWindowFns,
+      pushback: new SideInputPushback(new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(this.model, pc)] as const))),
+      sideMoved: false,
       outputWatermark: -Infinity,
       bundleInputWatermark: -Infinity,
       inputWatermarkSeen: -Infinity,
       counts: this.job.progress.stage(stage.id),
     });
   }
-
-
 
   private buildShuffleNode(node: ShuffleNode): ShuffleNodeState {
     const out = new BundleCollector(this.settings.bundleSize);
@@ -265,7 +195,19 @@ export class DirectExecutor {
         (metric, n) => this.count(metric, n),
       );
     }
-    return { kind: "shuffle", node, pending: new PendingQueue(), reduce, out, emit, inputWatermarkFired: -Infinity, outputWatermark: -Infinity, inputWatermarkSeen: -Infinity, counts: this.job.progress.stage(node.transformId) };
+    return {
+      kind: "shuffle",
+      order: -1,
+      node,
+      pending: new PendingQueue(),
+      reduce,
+      out,
+      emit,
+      inputWatermarkFired: -Infinity,
+      outputWatermark: -Infinity,
+      inputWatermarkSeen: -Infinity,
+      counts: this.job.progress.stage(node.transformId),
+    };
   }
 
   private count(counter: string, n: number): void {
@@ -287,26 +229,29 @@ export class DirectExecutor {
 
   // ---- work ----
 
-  /** Every piece of work that can be done now. */
+  /** Every piece of work that can be done now; each marks its node for the next refresh. */
   private readyWork(): (() => void)[] {
     const work: (() => void)[] = [];
-    for (const n of this.nodes) {
-      if (n.kind === "shuffle") {
-        if (n.pending.length > 0) work.push(() => this.processShuffleBundle(n));
-        continue;
-      }
+    const now = this.now();
+    for (const n of this.busy) {
+      let any = false;
       if (n.pending.length > 0) {
-        work.push(() => {
-          // The bundle still holds the input watermark until it is processed.
-          n.bundleInputWatermark = this.inputWatermarkOf(n);
-          this.processStageBundle(n, n.pending.takeRandom(this.random));
-        });
+        any = true;
+        work.push(n.kind === "shuffle" ? () => this.processShuffleBundle(n) : () => this.processStageBundle(n));
       }
-      if (n.pushedBack.length > 0 && n.sideProgressAtPushBack !== this.sideProgress) work.push(() => this.retryPushedBack(n));
-      const src = n.source;
-      if (src.kind === "once" && !src.done) work.push(() => this.emitImpulse(n));
-      if (src.kind === "ranges" && src.next < src.total) work.push(() => this.emitRange(n));
-      if (src.kind === "sequence" && src.pacer.nextDueTime(this.clock.now()) <= this.clock.now()) work.push(() => this.emitSequence(n));
+      if (n.kind === "stage") {
+        if (n.sideMoved && n.pushback.size > 0) {
+          any = true;
+          work.push(() => this.retryPushedBack(n));
+        }
+        if (sourceHasWork(n.source, now)) {
+          any = true;
+          work.push(() => this.emitSourceBundle(n));
+        }
+        // A sequence waits for its next due time: it stays busy until it is done.
+        if (n.source.kind === "sequence" && !n.source.pacer.done) any = true;
+      }
+      if (!any) this.busy.delete(n);
     }
     return work;
   }
@@ -345,40 +290,28 @@ export class DirectExecutor {
   private deliver(pc: string, bundles: Bundle[]): void {
     if (bundles.length === 0) return;
     const side = this.sideElements.get(pc);
-    if (side) {
-      for (const b of bundles) for (const wv of b) side.push(wv);
-      this.sideProgress++;
+    if (side) for (const b of bundles) for (const wv of b) side.push(wv);
+    for (const consumer of this.time.mainConsumers(pc)) {
+      consumer.pending.push(...bundles);
+      this.delivered++;
+      this.busy.add(consumer);
+      this.time.mark(consumer);
     }
-    for (const consumer of this.mainConsumers.get(pc) ?? []) consumer.pending.push(...bundles);
   }
 
-  private emitImpulse(n: StageNode): void {
-    (n.source as { done: boolean }).done = true;
-    this.countIn(n, 1);
-    this.runBundle(n, (input) => input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING));
+  private emitSourceBundle(n: StageNode): void {
+    const bundle = nextSourceBundle(n.source, this.settings.bundleSize, this.now());
+    this.countIn(n, bundle.count);
+    this.runBundle(n, bundle.feed);
+    this.time.mark(n);
   }
 
-  private emitRange(n: StageNode): void {
-    const src = n.source as Extract<SourceState, { kind: "ranges" }>;
-    const from = src.next;
-    const to = Math.min(from + this.settings.bundleSize, src.total);
-    src.next = to;
-    this.countIn(n, to - from);
-    this.runBundle(n, (input) => src.emit(from, to, input));
-  }
-
-  private emitSequence(n: StageNode): void {
-    const src = n.source as Extract<SourceState, { kind: "sequence" }>;
-    const now = this.clock.now();
-    const numbers = src.pacer.take(now, this.settings.bundleSize);
-    this.countIn(n, numbers.length);
-    this.runBundle(n, (input) => {
-      for (const x of numbers) input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
-    });
-  }
-
-  private processStageBundle(n: StageNode, bundle: Bundle): void {
+  private processStageBundle(n: StageNode): void {
+    // The bundle still holds the input watermark until it is processed.
+    n.bundleInputWatermark = this.inputWatermarkOf(n);
+    const bundle = n.pending.takeRandom(this.random);
     this.countIn(n, bundle.length);
+    this.time.mark(n);
     if (n.stage.sideInputs.length === 0) {
       this.runBundle(n, (input) => {
         for (let i = 0; i < bundle.length; i++) {
@@ -388,46 +321,28 @@ export class DirectExecutor {
       });
       return;
     }
-    // Earlier pushed-back elements are retried with the new bundle: the progress
-    // mark set after this feed must not hide them.
-    const earlier = n.pushedBack;
-    n.pushedBack = [];
-    this.feedWithSideInputs(n, earlier.length > 0 ? [...earlier, ...bundle] : bundle);
+    // Elements released by side inputs go first, as they came first.
+    n.sideMoved = false;
+    this.runBundle(n, (input) => {
+      n.pushback.release(this.sideWatermarkOf, input);
+      n.pushback.feed(bundle, this.sideWatermarkOf, input);
+    });
   }
 
-  /** Feeds the elements whose side input windows are ready; pushes the others back, one window each. */
-  private feedWithSideInputs(n: StageNode, elements: readonly WindowedValue[]): void {
-    const waiting: WindowedValue[] = [];
-    this.runBundle(n, (input) => {
-      for (const wv of elements) {
-        for (const w of wv.windows) {
-          if (this.sideInputsReady(n, w)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
-          else waiting.push({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane });
-        }
-      }
-    });
-    n.pushedBack.push(...waiting);
-    n.sideProgressAtPushBack = this.sideProgress;
-  }
+  private readonly sideWatermarkOf = (pc: string): number => this.time.of(pc);
 
   private retryPushedBack(n: StageNode): void {
-    const elements = n.pushedBack;
-    n.pushedBack = [];
-    this.feedWithSideInputs(n, elements);
-  }
-
-  /** True when the side input windows `mainWindow` reads are complete (see `sideWindowsReady`). */
-  private sideInputsReady(n: StageNode, mainWindow: BoundedWindow): boolean {
-    return sideWindowsReady(
-      mainWindow,
-      n.stage.sideInputs.map((pc) => ({ fn: n.sideWindowFns.get(pc)!, watermark: this.watermarks.get(pc) ?? -Infinity })),
-    );
+    n.sideMoved = false;
+    this.time.mark(n);
+    if (!n.pushback.hasReleasable(this.sideWatermarkOf)) return;
+    this.runBundle(n, (input) => n.pushback.release(this.sideWatermarkOf, input));
   }
 
   private processShuffleBundle(n: ShuffleNodeState): void {
     // The bundle being processed still holds the input watermark: measure it before taking the bundle off the queue.
     const inputWatermark = this.inputWatermarkOf(n);
     const bundle = n.pending.takeRandom(this.random);
+    this.time.mark(n);
     const node = n.node;
     n.counts.elementsIn += bundle.length;
     if (node.kind === "flatten" || node.kind === "reshuffle") {
@@ -435,7 +350,7 @@ export class DirectExecutor {
       this.deliver(node.output, [node.kind === "flatten" ? bundle : this.random.shuffle([...bundle])]);
       return;
     }
-    const now = this.clock.now();
+    const now = this.now();
     for (let i = 0; i < bundle.length; i++) {
       const wv = bundle[i]!;
       const kv = wv.value as KV<unknown, unknown>;
@@ -453,141 +368,101 @@ export class DirectExecutor {
 
   // ---- time ----
 
-  /**
-   * A node's input watermark: the minimum of its inputs' watermarks and of
-   * the timestamps it still has queued, and never lower than before (as in
-   * Beam's watermark manager): a late element waiting in the queue does not
-   * pull time back, so it is late.
-   */
+  /** A node's input watermark (the rule in `runners/core/watermarks`): its inputs and its queue. */
   private inputWatermarkOf(n: ExecNode): number {
-    let wm = Infinity;
-    const inputs = n.kind === "stage" ? (n.stage.root.kind === "pcollection" ? [n.stage.root.pcollection] : []) : shuffleInputs(n.node);
-    for (const pc of inputs) wm = Math.min(wm, this.watermarks.get(pc) ?? -Infinity);
-    wm = Math.max(n.inputWatermarkSeen, Math.min(wm, n.pending.minTimestamp()));
-    n.inputWatermarkSeen = wm;
-    return wm;
+    const upstream = lowestWatermark(mainInputsOf(n), (pc) => this.time.of(pc));
+    n.inputWatermarkSeen = nextInputWatermark(n.inputWatermarkSeen, upstream, n.pending.minTimestamp());
+    return n.inputWatermarkSeen;
   }
 
   /**
-   * Recomputes every watermark in topological order, firing what event time
-   * allows on the way. Returns true when that produced new work.
+   * Refreshes the watermarks of the nodes work touched, firing what event
+   * time allows on the way. Returns true when that produced new work.
    */
   private advanceWatermarks(): boolean {
-    let produced = false;
-    for (const n of this.nodes) {
-      let out: number;
-      if (n.kind === "stage") {
-        if (n.exec.isKeyed) {
-          const input = this.inputWatermarkOf(n);
-          n.bundleInputWatermark = input;
-          if (n.exec.hasEventWorkBefore(input)) {
-            const before = this.pendingCount();
-            this.runBundle(n, () => n.exec.fireEventTimers(input));
-            produced ||= this.pendingCount() > before;
-          }
-        }
-        // What feeds the stage has reached this watermark: its source's, or its input's.
-        const fed = this.stageOutputWatermark(n);
-        out = Math.min(fed, n.exec.watermarkHold());
-        const idle = n.pending.length === 0 && n.pushedBack.length === 0 && sourceIdle(n.source);
-        if (idle || n.exec.watermarkHold() < fed) {
-          // Partial combines are flushed when the stage is idle, or once the input
-          // watermark has passed them (their windows are complete): they hold the
-          // output watermark until then.
-          n.exec.flush();
-          const before = this.pendingCount();
-          this.commit(n);
-          produced ||= this.pendingCount() > before;
-        }
-        n.outputWatermark = out;
-        for (const pc of n.stage.produces) this.setWatermark(pc, out);
-      } else {
-        const input = this.inputWatermarkOf(n);
-        if (n.reduce && input > n.inputWatermarkFired) {
-          n.inputWatermarkFired = input;
-          guardGrouping(n.node.transformId, undefined, () => n.reduce!.advanceInputWatermark(input));
-          const before = this.pendingCount();
-          this.flushShuffle(n);
-          produced ||= this.pendingCount() > before;
-        }
-        out = n.reduce ? Math.min(input, n.reduce.outputWatermarkHold()) : input;
-        n.outputWatermark = out;
-        this.setWatermark(n.node.output, out);
-      }
-    }
-    // Event time as the groupings see it (where windows fire); every step's when there is none.
-    let atGroupings = Infinity;
-    let everywhere = Infinity;
-    for (const n of this.nodes) {
-      everywhere = Math.min(everywhere, n.outputWatermark);
-      if (n.kind === "shuffle" && n.reduce) atGroupings = Math.min(atGroupings, n.inputWatermarkSeen);
-    }
-    this.job.progress.watermark = this.nodes.some((n) => n.kind === "shuffle" && n.reduce) ? atGroupings : everywhere;
+    const deliveredBefore = this.delivered;
+    for (const n of this.sequences) this.time.mark(n);
+    let moved = false;
+    this.time.refresh((n) => {
+      const before = n.outputWatermark;
+      if (n.kind === "stage") this.refreshStage(n);
+      else this.refreshShuffle(n);
+      moved ||= n.outputWatermark !== before;
+    });
+    if (moved || this.groupings.length > 0) this.reportEventTime();
     this.job.progress.detail = `${this.bundlesRun.toLocaleString("en-US")} bundles`;
-    return produced;
+    return this.delivered > deliveredBefore;
   }
 
-  /** Records a PCollection's watermark; a side input's moving watermark may release pushed-back elements. */
-  private setWatermark(pc: string, wm: number): void {
-    if (this.watermarks.get(pc) !== wm && this.sideElements.has(pc)) this.sideProgress++;
-    this.watermarks.set(pc, wm);
-  }
-
-  private stageOutputWatermark(n: StageNode): number {
-    const src = n.source;
-    let wm: number;
-    switch (src.kind) {
-      case "once":
-        wm = src.done ? Infinity : -Infinity;
-        break;
-      case "ranges":
-        wm = src.next >= src.total ? Infinity : -Infinity;
-        break;
-      case "sequence":
-        wm = src.pacer.done ? Infinity : this.clock.now();
-        break;
-      case "testStream":
-        wm = src.watermark;
-        break;
-      case "none":
-        wm = this.inputWatermarkOf(n);
-        for (const pc of n.stage.sideInputs) wm = Math.min(wm, this.watermarks.get(pc) ?? -Infinity);
-        break;
+  private refreshStage(n: StageNode): void {
+    if (n.sideMoved && n.pushback.size > 0) this.busy.add(n);
+    if (n.exec.isKeyed) {
+      const input = this.inputWatermarkOf(n);
+      n.bundleInputWatermark = input;
+      if (n.exec.hasEventWorkBefore(input)) this.runBundle(n, () => n.exec.fireEventTimers(input));
     }
-    for (const wv of n.pushedBack) if (wv.timestamp < wm) wm = wv.timestamp;
-    return wm;
+    const idle = n.pending.length === 0 && n.pushback.size === 0 && sourceIdle(n.source);
+    // Partial combines are flushed when the stage is idle (latency), or by the watermark rule once they hold time back.
+    const flush = (): void => {
+      n.exec.flush();
+      this.commit(n);
+    };
+    if (idle) flush();
+    n.outputWatermark = nextOutputWatermark(
+      {
+        input: n.source.kind === "none" ? this.inputWatermarkOf(n) : sourceWatermark(n.source, this.now()),
+        sideInputs: lowestWatermark(n.stage.sideInputs, this.sideWatermarkOf),
+        pushedBack: n.pushback.minTimestamp,
+        previous: n.outputWatermark,
+      },
+      { watermarkHold: () => n.exec.watermarkHold(), flush },
+    );
+    for (const pc of n.stage.produces) this.time.set(pc, n.outputWatermark);
   }
 
+  private refreshShuffle(n: ShuffleNodeState): void {
+    const input = this.inputWatermarkOf(n);
+    if (n.reduce && input > n.inputWatermarkFired) {
+      n.inputWatermarkFired = input;
+      guardGrouping(n.node.transformId, undefined, () => n.reduce!.advanceInputWatermark(input));
+      this.flushShuffle(n);
+    }
+    const reduce = n.reduce;
+    n.outputWatermark = nextOutputWatermark(
+      { input, sideInputs: Infinity, pushedBack: Infinity, previous: n.outputWatermark },
+      reduce && { watermarkHold: () => reduce.outputWatermarkHold() },
+    );
+    this.time.set(n.node.output, n.outputWatermark);
+  }
 
-
-  private pendingCount(): number {
-    let c = 0;
-    for (const n of this.nodes) c += n.pending.length;
-    return c;
+  /** Event time as the groupings see it (where windows fire); every node's when there is none. */
+  private reportEventTime(): void {
+    let wm = Infinity;
+    if (this.groupings.length > 0) for (const n of this.groupings) wm = Math.min(wm, n.inputWatermarkSeen);
+    else for (const n of this.nodes) wm = Math.min(wm, n.outputWatermark);
+    this.job.progress.watermark = wm;
   }
 
   private fireProcessingTimers(): boolean {
-    const now = this.clock.now();
-    let produced = false;
+    const now = this.now();
+    const deliveredBefore = this.delivered;
     for (const n of this.nodes) {
       if (n.kind === "stage") {
         if (n.exec.nextProcessingTimer() > now) continue;
-        const before = this.pendingCount();
         this.runBundle(n, () => n.exec.fireProcessingTimers(now));
-        produced ||= this.pendingCount() > before;
+        this.time.mark(n);
         continue;
       }
       if (!n.reduce || n.reduce.nextProcessingTimeTimer() > now) continue;
       guardGrouping(n.node.transformId, undefined, () => n.reduce!.advanceProcessingTime(now));
-      const before = this.pendingCount();
       this.flushShuffle(n);
-      produced ||= this.pendingCount() > before;
+      this.time.mark(n);
     }
-    return produced;
+    return this.delivered > deliveredBefore;
   }
 
   private nextWakeTime(): number {
-    const now = this.clock.now();
+    const now = this.now();
     let wake = Infinity;
     for (const n of this.nodes) {
       if (n.kind === "shuffle" && n.reduce) wake = Math.min(wake, n.reduce.nextProcessingTimeTimer());
@@ -599,45 +474,18 @@ export class DirectExecutor {
 
   /** Applies the next TestStream event; true if there was one. */
   private playNextTestStreamEvent(): boolean {
-    const streams = this.nodes.filter((n): n is StageNode => n.kind === "stage" && n.source.kind === "testStream" && n.source.next < n.source.events.length);
-    if (streams.length === 0) return false;
-    const n = streams[0]!;
-    const src = n.source as Extract<SourceState, { kind: "testStream" }>;
-    const event = src.events[src.next++]!;
-    switch (event.kind) {
-      case "elements":
-        this.countIn(n, event.elements.length);
-        this.runBundle(n, (input) => {
-          for (const el of event.elements) input.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
-        });
-        break;
-      case "watermark":
-        src.watermark = Math.max(src.watermark, event.watermark);
-        break;
-      case "processingTime":
-        this.testClockNow += event.advanceMs;
-        break;
+    const played = this.player.playNext();
+    if (!played) return false;
+    const n = played.node;
+    const elements = played.elements;
+    if (elements) {
+      this.countIn(n, elements.length);
+      this.runBundle(n, (input) => {
+        for (const el of elements) input.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
+      });
     }
+    this.time.mark(n);
     this.advanceWatermarks();
     return true;
-  }
-
-  private finished(): boolean {
-    for (const n of this.nodes) {
-      if (n.pending.length > 0) return false;
-      if (n.kind === "stage" && (n.pushedBack.length > 0 || n.outputWatermark !== Infinity)) return false;
-      if (n.kind === "shuffle" && n.outputWatermark !== Infinity) return false;
-    }
-    return true;
-  }
-
-  private describeStuck(): string {
-    const waiting = this.nodes
-      .filter((n) => n.kind === "stage" && n.pushedBack.length > 0)
-      .map((n) => `${(n as StageNode).stage.id} waits for side inputs ${(n as StageNode).stage.sideInputs.join(", ")}`);
-    const held = this.nodes
-      .filter((n) => n.outputWatermark !== Infinity)
-      .map((n) => `${n.kind === "stage" ? `${n.stage.id} (${stageRootCollection(n.stage)})` : n.node.transformId} at watermark ${n.outputWatermark}`);
-    return [...waiting, ...held].join("; ") || "no work and no time left";
   }
 }

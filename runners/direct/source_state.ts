@@ -12,6 +12,9 @@ import type { FusedStage } from "../../portability/plan/execution_plan";
 import { testStreamEvents, type TestStreamEvent } from "../core/sources/test_stream_events";
 import { SequencePacer } from "../core/sources/sequence_source";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
+import { IN_GLOBAL_WINDOW } from "../../model/windows";
+import { NO_FIRING } from "../../model/pane";
+import { MIN_TIMESTAMP } from "../../model/time";
 
 /** What feeds a stage whose root is a source. */
 export type SourceState =
@@ -43,4 +46,71 @@ export function sourceOf(model: PipelineModel, userCode: UserCodeSource, stage: 
 /** True when a source has nothing more to emit right now (so the stage may flush its partial combines). */
 export function sourceIdle(src: SourceState): boolean {
   return src.kind === "none" || (src.kind === "once" && src.done) || (src.kind === "ranges" && src.next >= src.total) || src.kind === "testStream" || src.kind === "sequence";
+}
+
+/** True when a source can emit a bundle at processing time `now`. */
+export function sourceHasWork(src: SourceState, now: number): boolean {
+  switch (src.kind) {
+    case "once":
+      return !src.done;
+    case "ranges":
+      return src.next < src.total;
+    case "sequence":
+      return src.pacer.nextDueTime(now) <= now;
+    case "testStream":
+    case "none":
+      // A TestStream plays only when nothing else can happen (see TestStreamPlayer).
+      return false;
+  }
+}
+
+/** A source's next bundle: how many elements, and how to feed them. */
+export interface SourceBundle {
+  readonly count: number;
+  readonly feed: (input: ElementReceiver) => void;
+}
+
+/** Takes a source's next bundle (at most `bundleSize` elements) at processing time `now`; call only when it has work. */
+export function nextSourceBundle(src: SourceState, bundleSize: number, now: number): SourceBundle {
+  switch (src.kind) {
+    case "once":
+      src.done = true;
+      return { count: 1, feed: (input) => input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING) };
+    case "ranges": {
+      const from = src.next;
+      const to = Math.min(from + bundleSize, src.total);
+      src.next = to;
+      return { count: to - from, feed: (input) => src.emit(from, to, input) };
+    }
+    case "sequence": {
+      const numbers = src.pacer.take(now, bundleSize);
+      return {
+        count: numbers.length,
+        feed: (input) => {
+          for (const x of numbers) input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
+        },
+      };
+    }
+    case "testStream":
+    case "none":
+      throw new Error(`internal: a ${src.kind} source has no bundles of its own`);
+  }
+}
+
+/**
+ * The watermark of what a source has emitted: the end of time once it is
+ * exhausted; a sequence's is processing time (it emits at the current time);
+ * a TestStream's is its script's.
+ */
+export function sourceWatermark(src: Exclude<SourceState, { kind: "none" }>, now: number): number {
+  switch (src.kind) {
+    case "once":
+      return src.done ? Infinity : -Infinity;
+    case "ranges":
+      return src.next >= src.total ? Infinity : -Infinity;
+    case "sequence":
+      return src.pacer.done ? Infinity : now;
+    case "testStream":
+      return src.watermark;
+  }
 }

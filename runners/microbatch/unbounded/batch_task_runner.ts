@@ -21,7 +21,7 @@ import { ByteReader } from "../../../portability/coders";
 import { shuffleInputs, type FusedStage } from "../../../portability/plan/execution_plan";
 import { decodeWindowedValues, encodeWindowedValues, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
-import { sideWindowsReady } from "../../core/side_input_views";
+import { SideInputPushback } from "../../core/side_input_pushback";
 import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping, type GroupingNode } from "../../core/windowing/grouping_runner";
 import { deltaCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
@@ -172,12 +172,19 @@ function runStage(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: M
   exec.startBundle();
   const root = stage.root;
   if (root.kind === "pcollection") {
-    const input = [...state.pushedBack];
-    for (const wv of elementsOf(job, root.pcollection, task)) {
-      input.push(wv);
-      counts.in++;
-    }
-    state.pushedBack = feedWhenSideInputsReady(job, stage, batch, input, exec.input);
+    // Elements pushed back in earlier batches first, in the order they came; then this batch's.
+    const pushback = new SideInputPushback(new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(job.model, pc)] as const)));
+    const sideWatermarkOf = (pc: string): number => batch.sideInputWatermarks[pc] ?? -Infinity;
+    for (const wv of state.pushedBack) pushback.keep(wv);
+    pushback.release(sideWatermarkOf, exec.input);
+    const input = function* (): Generator<WindowedValue> {
+      for (const wv of elementsOf(job, root.pcollection, task)) {
+        counts.in++;
+        yield wv;
+      }
+    };
+    pushback.feed(input(), sideWatermarkOf, exec.input);
+    state.pushedBack = pushback.elements();
   } else {
     counts.in += emitSourceSlice(job, root, batch, exec.input);
   }
@@ -186,32 +193,12 @@ function runStage(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: M
   while (exec.fireEventTimers(batch.inputWatermark) + exec.fireProcessingTimers(batch.processingTime) > 0);
   exec.flush();
   exec.finishBundle();
+  // The report's hold includes the pushed-back elements (the driver applies the watermark rule to it).
   let hold = exec.watermarkHold();
   for (const wv of state.pushedBack) hold = Math.min(hold, wv.timestamp);
   const stateRows = (state.store?.namespaceCount ?? 0) + state.pushedBack.length;
   const active = stateRows > 0 || hold < Infinity || exec.nextProcessingTimer() < Infinity;
   return { hold, stateRows, active };
-}
-
-/**
- * Feeds the elements whose side input windows are ready (the side input's
- * watermark has passed them: their contents are complete), one window at a
- * time, as the direct runner does; returns the others, to retry next batch.
- */
-function feedWhenSideInputsReady(job: JobContext, stage: FusedStage, batch: BatchTaskSpec, elements: readonly WindowedValue[], input: ElementReceiver): WindowedValue[] {
-  if (stage.sideInputs.length === 0) {
-    for (const wv of elements) input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
-    return [];
-  }
-  const sides = stage.sideInputs.map((pc) => ({ fn: sideWindowFnOf(job.model, pc), watermark: batch.sideInputWatermarks[pc] ?? -Infinity }));
-  const waiting: WindowedValue[] = [];
-  for (const wv of elements) {
-    for (const w of wv.windows) {
-      if (sideWindowsReady(w, sides)) input.receive(wv.value, wv.timestamp, [w], wv.pane);
-      else waiting.push({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane });
-    }
-  }
-  return waiting;
 }
 
 const eventsOf = new WeakMap<JobContext, Map<string, TestStreamEvent[]>>();

@@ -33,6 +33,7 @@ import type { MicrobatchSettings } from "../microbatch_flags";
 import type { Partitioner } from "../partitioning";
 import { nodeMainInputs, nodeOutputs, planNodes, planPartitioning, topologicalOrder, type PlanNode } from "../plan_nodes";
 import { isKeyedStage } from "../../core/fusion";
+import { lowestWatermark, nextInputWatermark, nextOutputWatermark } from "../../core/watermarks";
 import type { Segment } from "../shuffle/shuffle_output";
 import { createSpillDir, removeSpillDir } from "../shuffle/spill_dir";
 import { prepareExecutors, taskFailedError, taskFailureOf } from "../task_attempts";
@@ -189,10 +190,9 @@ export class UnboundedDriver {
     for (const n of this.nodes) {
       const before = this.nodeStates.get(n.id);
       const sourceRoot = n.kind === "stage" && n.stage.root.kind !== "pcollection";
-      let inputWatermark = sourceRoot ? this.sources.watermarkAfter(n.id, offsets) : Infinity;
-      for (const pc of nodeMainInputs(n)) inputWatermark = Math.min(inputWatermark, watermarks.get(pc) ?? -Infinity);
       const previousInputWatermark = before?.inputWatermark ?? -Infinity;
-      inputWatermark = Math.max(previousInputWatermark, inputWatermark);
+      const upstream = Math.min(sourceRoot ? this.sources.watermarkAfter(n.id, offsets) : Infinity, lowestWatermark(nodeMainInputs(n), (pc) => watermarks.get(pc)));
+      const inputWatermark = nextInputWatermark(previousInputWatermark, upstream);
       const stateful = this.isStateful(n);
       const tasks = this.planTasks(n, offsets, written, before);
       const sideInputWatermarks: Record<string, number> = {};
@@ -246,9 +246,18 @@ export class UnboundedDriver {
           output.partitions.forEach((segments, p) => parts![p]!.push(...segments));
         }
       }
-      let outputWatermark = Math.min(inputWatermark, hold);
-      if (n.kind === "stage") for (const pc of n.stage.sideInputs) outputWatermark = Math.min(outputWatermark, watermarks.get(pc) ?? -Infinity);
-      for (const pc of n.kind === "stage" ? n.stage.produces : [n.shuffle.output]) watermarks.set(pc, outputWatermark);
+      // The tasks flushed their partial combines; their holds include the elements they pushed back.
+      const produces = n.kind === "stage" ? n.stage.produces : [n.shuffle.output];
+      const outputWatermark = nextOutputWatermark(
+        {
+          input: inputWatermark,
+          sideInputs: n.kind === "stage" ? lowestWatermark(n.stage.sideInputs, (pc) => watermarks.get(pc)) : Infinity,
+          pushedBack: Infinity,
+          previous: produces.length > 0 ? lowestWatermark(produces, (pc) => this.watermarks.get(pc)) : -Infinity,
+        },
+        { watermarkHold: () => hold },
+      );
+      for (const pc of produces) watermarks.set(pc, outputWatermark);
       for (const pc of nodeOutputs(n)) if (this.sidePcs.has(pc)) this.sideContents.add(pc, offsets.batchId, (written.get(pc) ?? []).flat());
       nodeStates.set(n.id, { inputWatermark, active, stateRows });
     }

@@ -13,6 +13,7 @@ import { guardGrouping } from "../../core/windowing/grouping_runner";
 import { fullCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
 import { decodeBlobMap, encodeBlobMap } from "../../core/checkpoint/snapshot_codec";
 import { Subtask, type AckSink } from "./subtask";
+import { nextOutputWatermark } from "../../core/watermarks";
 
 /** A grouping subtask. */
 export class GroupingSubtask extends Subtask {
@@ -57,7 +58,10 @@ export class GroupingSubtask extends Subtask {
   }
 
   protected outputWatermark(): number {
-    return Math.min(this.mainValve.value, this.reduce.outputWatermarkHold());
+    return nextOutputWatermark(
+      { input: this.mainValve.value, sideInputs: Infinity, pushedBack: Infinity, previous: this.emittedWatermark },
+      { watermarkHold: () => this.reduce.outputWatermarkHold() },
+    );
   }
 
   protected snapshot(_checkpointId: number): Uint8Array {

@@ -14,14 +14,15 @@ import type { Coder } from "../../../portability/coders";
 import { ByteReader, ByteWriter } from "../../../portability/coders";
 import { decodeWindowedValues, encodeWindowedValues } from "../../core/collection_coders";
 import type { WindowedValue } from "../../../model/windowed_value";
-import type { BoundedWindow } from "../../../model/windows";
-import { sideWindowCompleteAfter, type SideWindowFn } from "../../core/side_input_views";
+import type { SideWindowFn } from "../../core/side_input_views";
+import { SideInputPushback } from "../../core/side_input_pushback";
+import { nextOutputWatermark } from "../../core/watermarks";
 import type { KeyedStateStore } from "../../core/state/keyed_state_store";
 import type { TimerService, TimerCheckpointCoders } from "../../core/state/timer_service";
 import type { InputChannel } from "../network/input_channel";
 import { TwoPhaseTextSink, type PendingFile } from "../sinks/two_phase_text_sink";
 import type { SourceReader } from "./source_readers";
-import { PushedBackElements } from "./pushed_back_elements";
+import { WatermarkValve } from "../watermark_valve";
 import { Subtask, type AckSink } from "./subtask";
 
 /** Elements a source subtask emits per step, between checks for barriers. */
@@ -61,8 +62,13 @@ export interface StageParts {
 
 /** A stage's subtask. */
 export class StageSubtask extends Subtask {
-  private readonly pushedBack = new PushedBackElements();
+  private readonly pushedBack: SideInputPushback;
   private readonly exec: ExecutableStage;
+  /** Per side input PCollection, the minimum over its channels (each side input is judged against its own watermark). */
+  private readonly sideValves = new Map<string, WatermarkValve>();
+  /** Each side channel's valve and its slot in it. */
+  private readonly sideSlots = new Map<InputChannel, { valve: WatermarkValve; slot: number }>();
+  private readonly sideWatermarkOf = (pc: string): number => this.sideValves.get(pc)?.value ?? -Infinity;
 
   constructor(
     vertexId: string,
@@ -73,6 +79,25 @@ export class StageSubtask extends Subtask {
   ) {
     super(vertexId, subtaskIndex, ack, scripted);
     this.exec = parts.exec;
+    this.pushedBack = new SideInputPushback(parts.side?.windowFns ?? new Map());
+  }
+
+  override wire(): void {
+    super.wire();
+    const side = this.parts.side;
+    if (!side) return;
+    const channelsOf = new Map<string, InputChannel[]>();
+    this.inputs.forEach((ch, i) => {
+      if (!this.isSide[i]) return;
+      const pc = side.pcollectionOfEdge.get(ch.edge)!;
+      channelsOf.set(pc, [...(channelsOf.get(pc) ?? []), ch]);
+    });
+    for (const pc of side.windowFns.keys()) {
+      const channels = channelsOf.get(pc) ?? [];
+      const valve = new WatermarkValve(channels.length, -Infinity);
+      this.sideValves.set(pc, valve);
+      channels.forEach((ch, slot) => this.sideSlots.set(ch, { valve, slot }));
+    }
   }
 
   now(): number {
@@ -165,35 +190,14 @@ export class StageSubtask extends Subtask {
   }
 
   private feedWithSideInputs(records: readonly WindowedValue[]): void {
-    const input = this.exec.input;
-    const wm = this.sideValve.value;
-    for (const wv of records) {
-      const single = wv.windows.length === 1;
-      for (const w of wv.windows) {
-        // Every side window is complete at the end of time: no need to map windows then.
-        const after = wm === Infinity ? -Infinity : this.sideWindowsEnd(w);
-        if (wm > after) input.receive(wv.value, wv.timestamp, single ? wv.windows : [w], wv.pane);
-        else this.pushedBack.add(single ? wv : { value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane }, after);
-      }
-    }
+    this.pushedBack.feed(records, this.sideWatermarkOf, this.exec.input);
   }
 
-  /**
-   * When the side input windows a main window reads are all complete: the
-   * side inputs' watermark (the minimum over them) must pass the latest.
-   */
-  private sideWindowsEnd(mainWindow: BoundedWindow): number {
-    let end = -Infinity;
-    for (const fn of this.parts.side!.windowFns.values()) end = Math.max(end, sideWindowCompleteAfter(mainWindow, fn));
-    return end;
-  }
-
-  protected override onSideWatermark(watermark: number): void {
-    const released = this.pushedBack.takeReleased(watermark);
-    if (released.length === 0) return;
+  protected override onSideWatermark(channel: InputChannel, watermark: number): void {
+    const { valve, slot } = this.sideSlots.get(channel)!;
+    if (!valve.update(slot, watermark) || !this.pushedBack.hasReleasable(this.sideWatermarkOf)) return;
     this.exec.startBundle();
-    const input = this.exec.input;
-    for (const wv of released) input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+    this.pushedBack.release(this.sideWatermarkOf, this.exec.input);
     this.exec.finishBundle();
   }
 
@@ -223,16 +227,16 @@ export class StageSubtask extends Subtask {
 
   protected outputWatermark(): number {
     const reader = this.parts.reader;
-    let wm = reader ? reader.watermark(this.parts.now()) : Math.min(this.mainValve.value, this.sideValve.value);
-    const hold = this.exec.watermarkHold();
-    if (hold < wm) {
-      // Partial combines (and timers) hold time back; partial combines can go now.
-      // (A precombine ends its stage: its output needs no bundle around it.)
-      this.exec.flush();
-      wm = Math.min(wm, this.exec.watermarkHold());
-    }
-    if (this.pushedBack.minTimestamp < wm) wm = this.pushedBack.minTimestamp;
-    return wm;
+    // (A precombine ends its stage: the partial combines flushed here need no bundle around them.)
+    return nextOutputWatermark(
+      {
+        input: reader ? reader.watermark(this.parts.now()) : this.mainValve.value,
+        sideInputs: reader ? Infinity : this.sideValve.value,
+        pushedBack: this.pushedBack.minTimestamp,
+        previous: this.emittedWatermark,
+      },
+      this.exec,
+    );
   }
 
   /** Emits partial combines when nothing more is waiting: keeps latency low when traffic is light. */
@@ -250,15 +254,12 @@ export class StageSubtask extends Subtask {
     const state: StageSnapshot = {
       inputWatermark: this.mainValve.value,
       sideWatermark: this.sideValve.value,
+      sideWatermarks: Object.fromEntries([...this.sideValves].map(([pc, valve]) => [pc, valve.value])),
       clock: this.clockValve.value,
       recordsIn: this.recordsIn,
     };
     if (this.parts.reader) state.source = this.parts.reader.position();
-    if (this.pushedBack.size > 0) {
-      const waiting = this.pushedBack.entries();
-      state.pushedBack = encodeWindowedValues(this.parts.rootCoder, waiting.map((e) => e.wv));
-      state.pushedBackReleasedAfter = waiting.map((e) => e.releasedAfter);
-    }
+    if (this.pushedBack.size > 0) state.pushedBack = encodeWindowedValues(this.parts.rootCoder, this.pushedBack.elements());
     if (this.parts.side) {
       state.side = {};
       for (const [pc, list] of this.parts.side.elements) state.side[pc] = encodeWindowedValues(this.parts.side.coders.get(pc)!, list);
@@ -281,11 +282,10 @@ export class StageSubtask extends Subtask {
     const state = decodeStageSnapshot(bytes);
     this.mainValve.raiseTo(state.inputWatermark);
     this.sideValve.raiseTo(state.sideWatermark);
+    for (const [pc, valve] of this.sideValves) valve.raiseTo(state.sideWatermarks?.[pc] ?? state.sideWatermark);
     this.clockValve.raiseTo(state.clock);
-    if (state.pushedBack) {
-      const elements = decodeWindowedValues(this.parts.rootCoder, state.pushedBack);
-      elements.forEach((wv, i) => this.pushedBack.add(wv, state.pushedBackReleasedAfter![i]!));
-    }
+    // Where each waits is recomputed from its window: the snapshot holds only the elements.
+    if (state.pushedBack) for (const wv of decodeWindowedValues(this.parts.rootCoder, state.pushedBack)) this.pushedBack.keep(wv);
     if (state.side && this.parts.side) {
       for (const [pc, bytesOf] of Object.entries(state.side)) this.parts.side.elements.set(pc, decodeWindowedValues(this.parts.side.coders.get(pc)!, bytesOf));
     }
@@ -305,13 +305,15 @@ export class StageSubtask extends Subtask {
 /** A stage subtask's snapshot. */
 export interface StageSnapshot {
   inputWatermark: number;
+  /** The lowest side input watermark. */
   sideWatermark: number;
+  /** Each side input PCollection's watermark. */
+  sideWatermarks?: Record<string, number>;
   clock: number;
   recordsIn: number;
   source?: unknown;
+  /** Elements (one window each) waiting for side inputs. */
   pushedBack?: Uint8Array;
-  /** For each pushed-back element, the side watermark that releases it. */
-  pushedBackReleasedAfter?: number[];
   side?: Record<string, Uint8Array>;
   /** The keyed state store's snapshot (`KeyedStateStore.writeSnapshot`). */
   keyedState?: Uint8Array;

@@ -88,8 +88,8 @@ export abstract class Subtask {
   }
   /** The main input watermark moved to `watermark`. */
   protected abstract onInputWatermark(watermark: number): void;
-  /** The side input watermark moved. */
-  protected onSideWatermark(_watermark: number): void {}
+  /** Side input channel `channel` sent watermark `watermark` (each side input is judged against its own). */
+  protected onSideWatermark(_channel: InputChannel, _watermark: number): void {}
   /** Processing time moved to `now` (scripted or real). */
   protected abstract onProcessingTime(now: number): void;
   /** The earliest processing time something waits for, or Infinity. */
@@ -168,7 +168,8 @@ export abstract class Subtask {
     switch (e.kind) {
       case "watermark": {
         if (this.isSide[i]) {
-          if (this.sideValve.update(this.valveSlot[i]!, e.timestamp)) this.onSideWatermark(this.sideValve.value);
+          this.sideValve.update(this.valveSlot[i]!, e.timestamp);
+          this.onSideWatermark(ch, e.timestamp);
         } else if (this.mainValve.update(this.valveSlot[i]!, e.timestamp)) {
           this.onInputWatermark(this.mainValve.value);
         }
