@@ -36,6 +36,7 @@ import { isKeyedStage } from "../../core/fusion";
 import type { Segment } from "../shuffle/shuffle_output";
 import { createSpillDir, removeSpillDir } from "../shuffle/spill_dir";
 import { prepareExecutors, taskFailedError, taskFailureOf } from "../task_attempts";
+import { decideRetry } from "../../core/retry_policy";
 import type { TaskFailure, TaskResult, TaskSpec } from "../task_spec";
 import type { BatchTaskReport, BatchSourceSlice } from "./batch_task_spec";
 import type { BatchCommit, NodeAfterBatch } from "./batch_commit";
@@ -306,8 +307,8 @@ export class StreamingDriver {
   }
 
   private async runTask(spec: TaskSpec): Promise<TaskResult> {
-    let failure: TaskFailure | undefined;
-    for (let attempt = 1; attempt <= this.settings.maxTaskAttempts; attempt++) {
+    let previous: TaskFailure | undefined;
+    for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.pool.run({ ...spec, attempt });
         this.tasksDone++;
@@ -317,10 +318,12 @@ export class StreamingDriver {
         return result;
       } catch (e) {
         // A retry is safe: the task's state store drops the version a failed attempt may have committed.
-        failure = taskFailureOf(e);
+        const failure = taskFailureOf(e);
+        const decision = decideRetry(attempt, this.settings.maxTaskAttempts, failure, previous);
+        if (!decision.retry) throw taskFailedError(spec.nodeId, spec.partition, attempt, failure, decision);
+        previous = failure;
       }
     }
-    throw taskFailedError(spec.nodeId, spec.partition, this.settings.maxTaskAttempts, failure!);
   }
 
   /** Event time as the groupings see it (where windows fire); the lowest watermark when there are none. */
