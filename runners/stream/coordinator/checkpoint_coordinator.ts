@@ -48,8 +48,8 @@ export interface AcknowledgedCheckpoint {
 /** What the coordinator does to the outside world. */
 export interface CheckpointCoordinatorEnv<Persisted> {
   readonly clock: CoordinatorClock;
-  /** Asks the sources to start checkpoint `id`. */
-  triggerTasks(id: number): void;
+  /** Asks the sources to start checkpoint `id` (`final`: the one that ends a bounded job). */
+  triggerTasks(id: number, final: boolean): void;
   /** Writes a fully acknowledged checkpoint. */
   persist(checkpoint: AcknowledgedCheckpoint): Promise<Persisted>;
   /** The checkpoint is written: tell the subtasks (their sinks commit up to it). */
@@ -205,7 +205,7 @@ export class CheckpointCoordinator<Persisted> {
     c.cancelTimeout = this.env.clock.schedule(this.config.timeoutMs, () => {
       if (this.pending === c && !c.persisting) this.abort(c, `not complete within ${this.config.timeoutMs} ms`);
     });
-    this.env.triggerTasks(id);
+    this.env.triggerTasks(id, final);
     return id;
   }
 

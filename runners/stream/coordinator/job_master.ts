@@ -222,9 +222,9 @@ export class JobMaster {
       },
       {
         clock: systemClock,
-        triggerTasks: (id) => {
+        triggerTasks: (id, final) => {
           this.nextCheckpointId = id + 1;
-          debug(`trigger checkpoint ${id}`);
+          debug(`trigger checkpoint ${id}${final ? " (final)" : ""}`);
           broadcast({ type: "trigger", checkpointId: id });
         },
         persist: (c) => this.storage.write(c.id, { jobRunId: this.jobRunId, parallelism: p, vertices: vertices.map((v) => v.id) }, c.state),
