@@ -25,6 +25,7 @@ import type { Partitioner } from "./partitioning";
 import type { MicrobatchSettings } from "./microbatch_flags";
 import type { TaskFailure, TaskResult, TaskSpec } from "./task_spec";
 import { prepareExecutors, taskFailedError, taskFailureOf } from "./task_attempts";
+import { decideRetry } from "../core/retry_policy";
 
 import { nodeInputs, nodeMainInputs, nodeOutputs, planNodes, planPartitioning, type PlanNode as Node } from "./plan_nodes";
 
@@ -175,19 +176,21 @@ export class BoundedJobDriver {
   }
 
   private async runTaskWithRetries(n: Node, partition: number, range: { from: number; to: number } | undefined): Promise<void> {
-    let failure: TaskFailure | undefined;
-    for (let attempt = 1; attempt <= this.settings.maxTaskAttempts; attempt++) {
+    let previous: TaskFailure | undefined;
+    for (let attempt = 1; ; attempt++) {
       if (this.job.isCancelRequested) return;
       try {
         const result = await this.pool.run(this.taskSpec(n, partition, attempt, range));
         this.commit(n, partition, result);
         return;
       } catch (e) {
-        failure = taskFailureOf(e);
+        const failure = taskFailureOf(e);
+        const decision = decideRetry(attempt, this.settings.maxTaskAttempts, failure, previous);
+        if (!decision.retry) throw taskFailedError(n.id, partition, attempt, failure, decision);
+        previous = failure;
         if (this.lostShuffleOutput(failure)) await this.recomputeInputs(n);
       }
     }
-    throw taskFailedError(n.id, partition, this.settings.maxTaskAttempts, failure!);
   }
 
   private tasksDone = 0;

@@ -9,6 +9,7 @@ import { PipelineExecutionError } from "../../model/pipeline_result";
 import type { ExecutorPool } from "./executor_pool";
 import type { TaskFailure, TaskSpec } from "./task_spec";
 import { errorOfWorkerFailure } from "../core/worker/worker_failure";
+import { whyNotRetried, type RetryDecision } from "../core/retry_policy";
 
 /** A task that failed for good: its message names the stage, the task and the transform. */
 export class TaskFailedError extends PipelineExecutionError {}
@@ -18,9 +19,13 @@ export function taskFailureOf(e: unknown): TaskFailure {
   return e instanceof Error ? { message: e.message, ...(e.stack ? { stack: e.stack } : {}) } : (e as TaskFailure);
 }
 
-/** The job's error once a task failed `attempts` times; `failure` is the last one. */
-export function taskFailedError(nodeId: string, partition: number, attempts: number, failure: TaskFailure): TaskFailedError {
-  const e = errorOfWorkerFailure(`stage '${nodeId}' task ${partition} failed ${attempts} time(s)`, failure);
+/**
+ * The job's error once a task failed `attempts` times; `failure` is the last
+ * one; `decision` says why no further attempt was made.
+ */
+export function taskFailedError(nodeId: string, partition: number, attempts: number, failure: TaskFailure, decision?: RetryDecision): TaskFailedError {
+  const why = decision && whyNotRetried(decision) ? ` (${whyNotRetried(decision)})` : "";
+  const e = errorOfWorkerFailure(`stage '${nodeId}' task ${partition} failed ${attempts} time(s)${why}`, failure);
   return new TaskFailedError(e.message, { ...(e.transform ? { transform: e.transform } : {}), ...(e.element ? { element: e.element } : {}), cause: e.cause });
 }
 

@@ -44,6 +44,8 @@ export type WorkerMessage =
       /** User metrics committed by the subtask since its previous acknowledgement. */
       readonly metrics: MetricResults;
     }
+  /** It cannot take checkpoint `checkpointId` (Flink's decline): the checkpoint is aborted, the next one takes its place. */
+  | { readonly type: "decline"; readonly checkpointId: number; readonly reason: string }
   | { readonly type: "status"; readonly subtasks: readonly SubtaskStatus[] }
   | { readonly type: "failed"; readonly failure: WorkerFailure }
   /** Stopped; with the user metrics its subtasks reported since their last checkpoint (counted when the job was cancelled). */

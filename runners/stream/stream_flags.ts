@@ -12,6 +12,7 @@ export const STREAM_FLAGS: FlagSpecs = {
   channelCapacity: { type: "integer", min: 1, default: 4, description: "buffers in flight per channel; a producer waits while its channel is full (backpressure)" },
   checkpointingIntervalMs: { type: "integer", min: 0, default: 0, description: "start a checkpoint this often (0: only the final one at the end of bounded input)" },
   minPauseBetweenCheckpointsMs: { type: "integer", min: 0, default: 0, description: "at least this long from the end of a checkpoint to the start of the next (so that large state is not written back to back)" },
+  checkpointTimeoutMs: { type: "integer", min: 1, default: 600000, description: "a checkpoint not complete this long after its start is aborted; the next one takes its place" },
   checkpointDir: { type: "string", description: "where completed checkpoints are written (chk-<id>/ with _metadata); without it checkpoints are kept in memory" },
   retainedCheckpoints: { type: "integer", min: 1, default: 3, description: "completed checkpoints kept in --checkpointDir" },
   restartAttempts: { type: "integer", min: 0, default: 2, description: "restarts from the last completed checkpoint after a failure, before the job fails" },
@@ -29,6 +30,7 @@ export interface StreamSettings {
   /** 0: no periodic checkpoints. */
   readonly checkpointingIntervalMs: number;
   readonly minPauseBetweenCheckpointsMs: number;
+  readonly checkpointTimeoutMs: number;
   readonly checkpointDir: string | undefined;
   readonly retainedCheckpoints: number;
   readonly restartAttempts: number;
@@ -48,6 +50,7 @@ export function streamSettings(options: Readonly<Record<string, unknown>>): Stre
     channelCapacity: num("channelCapacity"),
     checkpointingIntervalMs: num("checkpointingIntervalMs"),
     minPauseBetweenCheckpointsMs: num("minPauseBetweenCheckpointsMs"),
+    checkpointTimeoutMs: num("checkpointTimeoutMs"),
     checkpointDir: str("checkpointDir"),
     retainedCheckpoints: num("retainedCheckpoints"),
     restartAttempts: num("restartAttempts"),

@@ -37,68 +37,20 @@ import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { KeyedTable } from "../../../portability/harness/keyed_table";
 import { isMergingWindowFn, mergeOverlapping } from "../../../portability/windowing/window_fns";
 import { TimeIndex } from "./time_index";
-import { copyTriggerState, triggerStateMachine, type TriggerContext, type TriggerState, type TriggerStateMachine } from "./triggers/trigger_state_machine";
+import { copyTriggerState, triggerStateMachine, type TriggerContext, type TriggerStateMachine } from "./triggers/trigger_state_machine";
 import { identityOf } from "../../../portability/values/canonical_key";
-import { decodeFromBytes } from "../../../portability/coders/coder";
-import type { ByteReader } from "../../../portability/coders/byte_reader";
-import type { Coder } from "../../../portability/coders/coder";
+import { CheckpointFormatError } from "../checkpoint/snapshot_codec";
+import { ChangedKeyTracker } from "../checkpoint/changed_keys";
 import {
-  CheckpointFormatError,
-  REDUCE_HEADER_FORMAT,
-  REDUCE_KEY_FORMAT,
-  closeBlob,
-  openBlob,
-  readOptionalTime,
-  readPaneInfo,
-  readTime,
-  readTriggerState,
-  readWindow,
-  sameTriggerShape,
-  startBlob,
-  writeOptionalTime,
-  writePaneInfo,
-  writeTime,
-  writeTriggerState,
-  writeWindow,
-} from "../checkpoint/snapshot_codec";
-
-/** State of one (key, window). */
-interface Slot {
-  readonly ks: KeyState;
-  readonly window: BoundedWindow;
-  readonly id: string;
-  /** Buffer mode: the values of the pane (all so far in accumulating mode). */
-  values: unknown[];
-  /** Combine mode: the accumulator, when `hasAcc`. */
-  acc: unknown;
-  hasAcc: boolean;
-  /** Elements added since the last pane (Beam's NonEmptyPanes). */
-  newElements: number;
-  /** Element hold (combined by the timestamp combiner) and extra (GC) hold. */
-  elementHold: number | undefined;
-  extraHold: number | undefined;
-  /** Last emitted pane and Beam's non-speculative index of it (-1 for early panes). */
-  lastPane: PaneInfo | undefined;
-  lastNonSpeculative: number;
-  trigger: TriggerState;
-  /** The trigger finished: the window takes no more elements until it is collected. */
-  closed: boolean;
-  eventTimers: Set<number>;
-  processingTimers: Set<number>;
-  /**
-   * Order in which each pending timer was set (runner-wide counter). Live,
-   * timers due at the same time fire in that order (set insertion order);
-   * keeping it lets a restored runner fire them in the same order as the
-   * original although its indices were rebuilt key by key.
-   */
-  eventSeq: Map<number, number>;
-  processingSeq: Map<number, number>;
-}
-
-interface KeyState {
-  readonly key: unknown;
-  readonly windows: Map<string, Slot>;
-}
+  decodeKeyState,
+  decodeRunnerHeader,
+  encodeKeyState,
+  encodeRunnerHeader,
+  keyOfIdentity,
+  type ReduceStateCoders,
+  type RestoredSlot,
+} from "../checkpoint/reduce_fn_state_codec";
+import type { KeyState, Slot } from "./reduce_fn_state";
 
 export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpointing {
   private readonly strategy: WindowingStrategy;
@@ -118,12 +70,8 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
   private readonly processingTimers = new TimeIndex<Slot>();
   /** Next value of the timer-order counter (see `Slot.eventSeq`). */
   private timerSeq = 0;
-  /** Whether keys touched are recorded for deltas; off until checkpointing is used. */
-  private trackingChanges: boolean;
-  /** When tracking started on demand: the first drain reports every key holding state. */
-  private reportAllOnNextDrain = false;
-  /** Key states touched since the last drain (may include stale, emptied ones). */
-  private readonly changedKeys = new Set<KeyState>();
+  /** Keys touched since the last checkpoint drain, for delta checkpoints; off until checkpointing is used. */
+  private readonly changes: ChangedKeyTracker<KeyState>;
 
   constructor(private readonly config: ReduceFnRunnerConfig) {
     this.strategy = config.windowing;
@@ -132,7 +80,11 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     this.combineFn = config.mode.kind === "combine" ? config.mode.fn : undefined;
     this.inputsAreAccumulators = config.mode.kind === "combine" && config.mode.inputsAreAccumulators;
     this.keys = new KeyedTable<KeyState>(config.keyCoder);
-    this.trackingChanges = config.trackChangedKeys === true;
+    this.changes = new ChangedKeyTracker<KeyState>(
+      config.trackChangedKeys === true,
+      (ks) => ks.windows.size > 0,
+      (ks) => identityOf(config.keyCoder, ks.key),
+    );
   }
 
   private _droppedDueToClosedWindow = 0;
@@ -158,7 +110,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     if (live.length === 0) return;
 
     const ks = this.keys.getOrCreate(key, (k) => ({ key: k, windows: new Map() }));
-    if (this.trackingChanges) this.changedKeys.add(ks);
+    this.changes.mark(ks);
     const mergeResult = this.merging ? this.mergeWindows(ks, live) : undefined;
 
     // The (merged) windows of this element, each once.
@@ -439,7 +391,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
         index.remove(t, slot);
         timers(slot).delete(t);
         seqs(slot).delete(t);
-        if (this.trackingChanges) this.changedKeys.add(slot.ks);
+        this.changes.mark(slot.ks);
         if (!seen.has(slot)) {
           seen.add(slot);
           due.push(slot);
@@ -471,46 +423,24 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
 
   // ---------------------------------------------------------------- checkpointing
   //
-  // Layout of one key's blob (see snapshot_codec.ts for the primitives):
-  //   u8 REDUCE_KEY_FORMAT, key (key coder, nested), varint #slots, then per
-  //   slot in the key's window order (which merging iterates, so it is kept):
-  //   window, u8 flags (1 closed, 2 hasAcc), varint newElements,
-  //   optional element hold, optional extra hold, u8 hasLastPane [pane],
-  //   double lastNonSpeculative, buffer mode: varint #values + values (value
-  //   coder, nested) / combine mode: [accumulator (accumulator coder, nested)],
-  //   trigger state tree, varint #event timers + (double time, double seq),
-  //   varint #processing timers + (double time, double seq).
-  // Runner-level header: u8 REDUCE_HEADER_FORMAT, doubles input watermark,
-  //   output watermark, processing time, timer counter, dropped-closed count.
+  // The bytes are written and read by checkpoint/reduce_fn_state_codec.ts and
+  // changed keys recorded by checkpoint/changed_keys.ts; here the runner
+  // decides what goes in and installs what comes back.
 
-  /** Turns change tracking on (once), remembering that keys changed before it started are unknown. */
-  private startTracking(): void {
-    if (this.trackingChanges) return;
-    this.trackingChanges = true;
-    this.reportAllOnNextDrain = true;
-  }
-
-  /** The coder of buffered values or accumulators; a clear error when checkpointing was not configured for them. */
-  private reduceStateCoder(method: string): Coder<unknown> {
+  /** The coders of a checkpoint; a clear error when checkpointing was not configured for buffered values or accumulators. */
+  private stateCoders(method: string): ReduceStateCoders {
     const c = this.combineFn ? this.config.accumulatorCoder : this.config.valueCoder;
     if (!c) {
       const field = this.combineFn ? "accumulatorCoder" : "valueCoder";
       const what = this.combineFn ? "accumulators (combine mode)" : "buffered values (GroupByKey mode)";
       throw new Error(`ReduceFnRunner '${this.config.transform}': ${method} needs ReduceFnRunnerConfig.${field} to write ${what}`);
     }
-    return c;
+    return { keyCoder: this.config.keyCoder, windowCoder: this.config.windowCoder, stateCoder: c, combining: this.combineFn !== undefined };
   }
 
-  /**
-   * The state of the key named `identity`, or undefined when it holds none.
-   * The table is keyed by the key itself, so the identity is decoded back to
-   * a key (it is the key's nested encoding, or the string itself).
-   */
+  /** The state of the key named `identity`, or undefined when it holds none. */
   private keyStateOf(identity: string): KeyState | undefined {
-    let key: unknown;
-    if (identity.startsWith("s")) key = identity.slice(1);
-    else if (identity.startsWith("b")) key = decodeFromBytes(this.config.keyCoder, Buffer.from(identity.slice(1), "latin1"), "nested");
-    else throw new Error(`ReduceFnRunner '${this.config.transform}': '${identity.slice(0, 40)}' is not a key identity`);
+    const key = keyOfIdentity(identity, this.config.keyCoder, this.config.transform);
     let created = false;
     const ks = this.keys.getOrCreate(key, (k) => {
       created = true;
@@ -532,18 +462,17 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
    * @throws Error when the value or accumulator coder needed was not configured.
    */
   snapshotKeys(keys?: Iterable<string>): Map<string, Uint8Array> {
-    const coder = this.reduceStateCoder("snapshotKeys");
-    // A full snapshot covers every earlier change: tracking can start clean from it.
-    if (keys === undefined && !this.trackingChanges) this.trackingChanges = true;
-    else this.startTracking();
+    const coders = this.stateCoders("snapshotKeys");
+    if (keys === undefined) this.changes.startFromFullSnapshot();
+    else this.changes.start();
     const out = new Map<string, Uint8Array>();
     if (keys === undefined) {
-      for (const ks of this.keys.entries()) if (ks.windows.size > 0) out.set(identityOf(this.config.keyCoder, ks.key), this.encodeKey(ks, coder));
+      for (const ks of this.keys.entries()) if (ks.windows.size > 0) out.set(identityOf(this.config.keyCoder, ks.key), encodeKeyState(ks, coders));
     } else {
       for (const id of keys) {
         if (out.has(id)) continue;
         const ks = this.keyStateOf(id);
-        if (ks) out.set(id, this.encodeKey(ks, coder));
+        if (ks) out.set(id, encodeKeyState(ks, coders));
       }
     }
     return out;
@@ -557,22 +486,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
    * holding state as changed, since earlier changes were not recorded.
    */
   drainChangedKeys(): { changed: Set<string>; removed: Set<string> } {
-    const changed = new Set<string>();
-    const removed = new Set<string>();
-    this.startTracking();
-    const all = this.reportAllOnNextDrain;
-    this.reportAllOnNextDrain = false;
-    if (all) for (const ks of this.keys.entries()) if (ks.windows.size > 0) changed.add(identityOf(this.config.keyCoder, ks.key));
-    for (const ks of this.changedKeys) {
-      const id = identityOf(this.config.keyCoder, ks.key);
-      // A compacted (emptied) and a re-created state of one key may both be here: any holding state wins.
-      if (ks.windows.size > 0) {
-        changed.add(id);
-        removed.delete(id);
-      } else if (!changed.has(id)) removed.add(id);
-    }
-    this.changedKeys.clear();
-    return { changed, removed };
+    return this.changes.drain(this.keys.entries());
   }
 
   /**
@@ -584,108 +498,38 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
    * @throws CheckpointFormatError on bytes of another layout or a different trigger shape.
    */
   restoreKey(identity: string, bytes: Uint8Array): void {
-    const coder = this.reduceStateCoder("restoreKey");
-    this.startTracking();
+    const coders = this.stateCoders("restoreKey");
+    this.changes.start();
     const what = `ReduceFnRunner '${this.config.transform}' key state`;
-    const r = openBlob(bytes, REDUCE_KEY_FORMAT, what);
-    const key = this.config.keyCoder.decode(r, "nested");
-    const actual = identityOf(this.config.keyCoder, key);
-    if (actual !== identity) throw new CheckpointFormatError(`${what}: the blob holds another key than the identity it was stored under (wrong key coder?)`);
+    let key: unknown;
+    const slots = decodeKeyState(bytes, coders, what, this.trigger.newState(), (k) => {
+      if (identityOf(this.config.keyCoder, k) !== identity) throw new CheckpointFormatError(`${what}: the blob holds another key than the identity it was stored under (wrong key coder?)`);
+      key = k;
+    });
     const ks = this.keys.getOrCreate(key, (k) => ({ key: k, windows: new Map() }));
-    const wasTracked = this.changedKeys.has(ks);
+    const wasTracked = this.changes.has(ks);
     for (const s of [...ks.windows.values()]) this.deleteSlot(ks, s);
-    const n = r.readVarint();
-    for (let i = 0; i < n; i++) this.decodeSlot(ks, r, coder, what);
-    closeBlob(r, what);
-    if (!wasTracked) this.changedKeys.delete(ks);
+    for (const restored of slots) this.installSlot(ks, restored);
+    if (!wasTracked) this.changes.forget(ks);
   }
 
-  /** Runner-level state: input and output watermarks, processing time, the timer order counter and the closed-window drop count. */
-  snapshotWatermarks(): Uint8Array {
-    const w = startBlob(REDUCE_HEADER_FORMAT);
-    writeTime(w, this.inputWatermark);
-    writeTime(w, this.outputWatermark);
-    writeTime(w, this.processingTime);
-    writeTime(w, this.timerSeq);
-    writeTime(w, this._droppedDueToClosedWindow);
-    return w.finish();
-  }
-
-  /** Restores a {@link snapshotWatermarks} header (times only move forward: never lowers them). */
-  restoreWatermarks(bytes: Uint8Array): void {
-    const what = `ReduceFnRunner '${this.config.transform}' header`;
-    const r = openBlob(bytes, REDUCE_HEADER_FORMAT, what);
-    this.inputWatermark = Math.max(this.inputWatermark, readTime(r));
-    this.outputWatermark = Math.max(this.outputWatermark, readTime(r));
-    this.processingTime = Math.max(this.processingTime, readTime(r));
-    this.timerSeq = Math.max(this.timerSeq, readTime(r));
-    this._droppedDueToClosedWindow = readTime(r);
-    closeBlob(r, what);
-    this.startTracking();
-  }
-
-  private encodeKey(ks: KeyState, coder: Coder<unknown>): Uint8Array {
-    const w = startBlob(REDUCE_KEY_FORMAT);
-    this.config.keyCoder.encode(ks.key, w, "nested");
-    w.writeVarint(ks.windows.size);
-    for (const slot of ks.windows.values()) {
-      writeWindow(w, slot.window, this.config.windowCoder);
-      w.writeByte((slot.closed ? 1 : 0) | (slot.hasAcc ? 2 : 0));
-      w.writeVarint(slot.newElements);
-      writeOptionalTime(w, slot.elementHold);
-      writeOptionalTime(w, slot.extraHold);
-      w.writeByte(slot.lastPane ? 1 : 0);
-      if (slot.lastPane) writePaneInfo(w, slot.lastPane);
-      writeTime(w, slot.lastNonSpeculative);
-      if (this.combineFn) {
-        if (slot.hasAcc) coder.encode(slot.acc, w, "nested");
-      } else {
-        w.writeVarint(slot.values.length);
-        for (const v of slot.values) coder.encode(v, w, "nested");
-      }
-      writeTriggerState(w, slot.trigger);
-      for (const [timers, seqs] of [
-        [slot.eventTimers, slot.eventSeq],
-        [slot.processingTimers, slot.processingSeq],
-      ] as const) {
-        w.writeVarint(timers.size);
-        for (const t of timers) {
-          writeTime(w, t);
-          writeTime(w, seqs.get(t) ?? 0);
-        }
-      }
-    }
-    return w.finish();
-  }
-
-  private decodeSlot(ks: KeyState, r: ByteReader, coder: Coder<unknown>, what: string): void {
-    const window = readWindow(r, this.config.windowCoder);
-    const slot = this.newSlot(ks, window);
-    const flags = r.readByte();
-    slot.closed = (flags & 1) !== 0;
-    slot.hasAcc = (flags & 2) !== 0;
-    slot.newElements = r.readVarint();
-    this.setElementHold(slot, readOptionalTime(r));
-    this.setExtraHold(slot, readOptionalTime(r));
-    slot.lastPane = r.readByte() === 1 ? readPaneInfo(r) : undefined;
-    slot.lastNonSpeculative = readTime(r);
-    if (this.combineFn) {
-      if (slot.hasAcc) slot.acc = coder.decode(r, "nested");
-    } else {
-      const n = r.readVarint();
-      for (let i = 0; i < n; i++) slot.values.push(coder.decode(r, "nested"));
-    }
-    const trigger = readTriggerState(r);
-    if (!sameTriggerShape(trigger, slot.trigger)) throw new CheckpointFormatError(`${what}: the trigger state does not fit this runner's trigger (different windowing strategy?)`);
-    slot.trigger = trigger;
-    for (const [timers, seqs, index] of [
-      [slot.eventTimers, slot.eventSeq, this.eventTimers],
-      [slot.processingTimers, slot.processingSeq, this.processingTimers],
+  private installSlot(ks: KeyState, restored: RestoredSlot): void {
+    const slot = this.newSlot(ks, restored.window);
+    slot.closed = restored.closed;
+    slot.hasAcc = restored.hasAcc;
+    slot.newElements = restored.newElements;
+    this.setElementHold(slot, restored.elementHold);
+    this.setExtraHold(slot, restored.extraHold);
+    slot.lastPane = restored.lastPane;
+    slot.lastNonSpeculative = restored.lastNonSpeculative;
+    slot.acc = restored.acc;
+    slot.values = restored.values;
+    slot.trigger = restored.trigger;
+    for (const [timers, seqs, index, pending] of [
+      [slot.eventTimers, slot.eventSeq, this.eventTimers, restored.eventTimers],
+      [slot.processingTimers, slot.processingSeq, this.processingTimers, restored.processingTimers],
     ] as const) {
-      const n = r.readVarint();
-      for (let i = 0; i < n; i++) {
-        const t = readTime(r);
-        const seq = readTime(r);
+      for (const [t, seq] of pending) {
         timers.add(t);
         seqs.set(t, seq);
         index.add(t, slot);
@@ -693,6 +537,28 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
         if (seq >= this.timerSeq) this.timerSeq = seq + 1;
       }
     }
+  }
+
+  /** Runner-level state: input and output watermarks, processing time, the timer order counter and the closed-window drop count. */
+  snapshotWatermarks(): Uint8Array {
+    return encodeRunnerHeader({
+      inputWatermark: this.inputWatermark,
+      outputWatermark: this.outputWatermark,
+      processingTime: this.processingTime,
+      timerSeq: this.timerSeq,
+      droppedDueToClosedWindow: this._droppedDueToClosedWindow,
+    });
+  }
+
+  /** Restores a {@link snapshotWatermarks} header (times only move forward: never lowers them). */
+  restoreWatermarks(bytes: Uint8Array): void {
+    const h = decodeRunnerHeader(bytes, `ReduceFnRunner '${this.config.transform}' header`);
+    this.inputWatermark = Math.max(this.inputWatermark, h.inputWatermark);
+    this.outputWatermark = Math.max(this.outputWatermark, h.outputWatermark);
+    this.processingTime = Math.max(this.processingTime, h.processingTime);
+    this.timerSeq = Math.max(this.timerSeq, h.timerSeq);
+    this._droppedDueToClosedWindow = h.droppedDueToClosedWindow;
+    this.changes.start();
   }
 
   // ---------------------------------------------------------------- helpers
@@ -758,7 +624,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     slot.processingTimers.clear();
     slot.eventSeq.clear();
     slot.processingSeq.clear();
-    if (this.trackingChanges) this.changedKeys.add(ks);
+    this.changes.mark(ks);
     if (ks.windows.size === 0) this.emptyKeyDeletes++;
   }
 

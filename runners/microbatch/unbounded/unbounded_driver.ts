@@ -33,12 +33,14 @@ import type { MicrobatchSettings } from "../microbatch_flags";
 import type { Partitioner } from "../partitioning";
 import { nodeMainInputs, nodeOutputs, planNodes, planPartitioning, topologicalOrder, type PlanNode } from "../plan_nodes";
 import { isKeyedStage } from "../../core/fusion";
-import { lowestWatermark, nextInputWatermark, nextOutputWatermark } from "../../core/watermarks";
-import type { Segment } from "../shuffle/shuffle_output";
 import { createSpillDir, removeSpillDir } from "../shuffle/spill_dir";
 import { prepareExecutors, taskFailedError, taskFailureOf } from "../task_attempts";
+import { decideRetry } from "../../core/retry_policy";
 import type { TaskFailure, TaskResult, TaskSpec } from "../task_spec";
-import type { BatchTaskReport, BatchSourceSlice } from "./batch_task_spec";
+import type { BatchSourceSlice, BatchTaskSpec } from "./batch_task_spec";
+import { BatchOutputs } from "./batch_outputs";
+import { lowestWatermark, nextInputWatermark, nextOutputWatermark } from "../../core/watermarks";
+import { foldNodeTaskReports } from "./node_task_reports";
 import type { BatchCommit, NodeAfterBatch } from "./batch_commit";
 import { CheckpointLocation } from "./checkpoint_location";
 import { SideInputContents } from "./side_input_contents";
@@ -56,6 +58,20 @@ const BATCHES_TO_DRAIN = 3;
 interface PlannedTask {
   readonly partition: number;
   readonly source?: BatchSourceSlice;
+}
+
+/** A batch while its nodes run: what they wrote and the driver state they leave, committed together at its end. */
+interface BatchInProgress {
+  readonly offsets: BatchOffsets;
+  readonly started: number;
+  /** This batch's shuffle files, removed once it is committed. */
+  readonly spillDir: string;
+  readonly written: BatchOutputs;
+  /** Elements the source stages read. */
+  inputRows: number;
+  readonly nodeStates: Map<string, NodeAfterBatch>;
+  /** Output watermark of every PCollection, as the batch's nodes set them. */
+  readonly watermarks: Map<string, number>;
 }
 
 /** Runs one unbounded job as micro-batches. */
@@ -179,95 +195,97 @@ export class UnboundedDriver {
   // ---- one batch ----
 
   private async runBatch(offsets: BatchOffsets): Promise<void> {
-    const started = Date.now();
-    const batchSpill = path.join(this.spillRoot, `batch-${offsets.batchId}`);
-    fs.mkdirSync(batchSpill, { recursive: true });
-    /** What this batch wrote: per PCollection, per partition. */
-    const written = new Map<string, Segment[][]>();
-    let inputRows = 0;
-    const nodeStates = new Map<string, NodeAfterBatch>();
-    const watermarks = new Map(this.watermarks);
-    for (const n of this.nodes) {
-      const before = this.nodeStates.get(n.id);
-      const sourceRoot = n.kind === "stage" && n.stage.root.kind !== "pcollection";
-      const previousInputWatermark = before?.inputWatermark ?? -Infinity;
-      const upstream = Math.min(sourceRoot ? this.sources.watermarkAfter(n.id, offsets) : Infinity, lowestWatermark(nodeMainInputs(n), (pc) => watermarks.get(pc)));
-      const inputWatermark = nextInputWatermark(previousInputWatermark, upstream);
-      const stateful = this.isStateful(n);
-      const tasks = this.planTasks(n, offsets, written, before);
-      const sideInputWatermarks: Record<string, number> = {};
-      if (n.kind === "stage") for (const pc of n.stage.sideInputs) sideInputWatermarks[pc] = watermarks.get(pc) ?? -Infinity;
-      const writesSide = nodeOutputs(n).some((pc) => this.sidePcs.has(pc));
-      const results = await Promise.all(
-        tasks.map((t) =>
-          this.runTask({
-            jobId: this.jobId,
-            nodeId: n.id,
-            nodeKind: n.kind,
-            partition: t.partition,
-            partitions: this.settings.partitions,
-            attempt: 1,
-            inputs: Object.fromEntries(nodeMainInputs(n).map((pc) => [pc, written.get(pc)?.[t.partition] ?? []])),
-            sideInputs: n.kind === "stage" ? Object.fromEntries(n.stage.sideInputs.map((pc) => [pc, this.sideContents.segments(pc)])) : {},
-            outputs: Object.fromEntries(nodeOutputs(n).map((pc) => [pc, this.partitionerOf.get(pc)!])),
-            memoryBudgetBytes: this.settings.executorMemoryBytes,
-            // Side input contents outlive their batch: they are written where batches' clean-up does not reach.
-            spillDir: writesSide ? this.spillRoot : batchSpill,
-            batch: {
-              batchId: offsets.batchId,
-              processingTime: offsets.processingTime,
-              previousInputWatermark,
-              inputWatermark,
-              sideInputWatermarks,
-              ...(stateful ? { stateDir: this.location.stateDir(n.id, t.partition) } : {}),
-              snapshotEvery: this.settings.stateSnapshotEvery,
-              ...(t.source ? { source: t.source } : {}),
-            },
-          }),
-        ),
-      );
-      // What the node holds back: its partitions' holds (a partition that did not run holds nothing).
-      let hold = Infinity;
-      const active = [...(before?.active ?? new Array<boolean>(this.settings.partitions).fill(false))];
-      const stateRows = [...(before?.stateRows ?? new Array<number>(this.settings.partitions).fill(0))];
-      const counts = this.job.progress.stage(n.id);
-      for (let i = 0; i < results.length; i++) {
-        const r = results[i]!;
-        const report = r.batch as BatchTaskReport;
-        hold = Math.min(hold, report.hold);
-        active[tasks[i]!.partition] = report.active;
-        stateRows[tasks[i]!.partition] = report.stateRows;
-        counts.elementsIn += r.elementsIn;
-        counts.elementsOut += r.elementsOut;
-        if (sourceRoot) inputRows += r.elementsIn;
-        for (const [pc, output] of Object.entries(r.outputs)) {
-          let parts = written.get(pc);
-          if (!parts) written.set(pc, (parts = Array.from({ length: this.settings.partitions }, () => [])));
-          output.partitions.forEach((segments, p) => parts![p]!.push(...segments));
-        }
-      }
-      // The tasks flushed their partial combines; their holds include the elements they pushed back.
-      const produces = n.kind === "stage" ? n.stage.produces : [n.shuffle.output];
-      const outputWatermark = nextOutputWatermark(
-        {
-          input: inputWatermark,
-          sideInputs: n.kind === "stage" ? lowestWatermark(n.stage.sideInputs, (pc) => watermarks.get(pc)) : Infinity,
-          pushedBack: Infinity,
-          previous: produces.length > 0 ? lowestWatermark(produces, (pc) => this.watermarks.get(pc)) : -Infinity,
-        },
-        { watermarkHold: () => hold },
-      );
-      for (const pc of produces) watermarks.set(pc, outputWatermark);
-      for (const pc of nodeOutputs(n)) if (this.sidePcs.has(pc)) this.sideContents.add(pc, offsets.batchId, (written.get(pc) ?? []).flat());
-      nodeStates.set(n.id, { inputWatermark, active, stateRows });
-    }
-    // The batch's output is complete: record it, then forget its shuffle data.
+    const batch: BatchInProgress = {
+      offsets,
+      started: Date.now(),
+      spillDir: path.join(this.spillRoot, `batch-${offsets.batchId}`),
+      written: new BatchOutputs(this.settings.partitions),
+      inputRows: 0,
+      nodeStates: new Map<string, NodeAfterBatch>(),
+      watermarks: new Map(this.watermarks),
+    };
+    fs.mkdirSync(batch.spillDir, { recursive: true });
+    for (const n of this.nodes) await this.runNode(n, batch);
+    this.commitBatch(batch);
+  }
+
+  /** Runs a node's tasks of the batch, then records what it wrote, holds and keeps. */
+  private async runNode(n: PlanNode, batch: BatchInProgress): Promise<void> {
+    const { offsets, watermarks } = batch;
+    const before = this.nodeStates.get(n.id);
+    const sourceRoot = n.kind === "stage" && n.stage.root.kind !== "pcollection";
+    const previousInputWatermark = before?.inputWatermark ?? -Infinity;
+    const upstream = Math.min(sourceRoot ? this.sources.watermarkAfter(n.id, offsets) : Infinity, lowestWatermark(nodeMainInputs(n), (pc) => watermarks.get(pc)));
+    const inputWatermark = nextInputWatermark(previousInputWatermark, upstream);
+    const tasks = this.planTasks(n, offsets, batch.written, before);
+    const sideInputWatermarks: Record<string, number> = {};
+    if (n.kind === "stage") for (const pc of n.stage.sideInputs) sideInputWatermarks[pc] = watermarks.get(pc) ?? -Infinity;
+    const times = { previousInputWatermark, inputWatermark, sideInputWatermarks };
+    const results = await Promise.all(tasks.map((t) => this.runTask(this.taskSpec(n, t, batch, times))));
+    // What the node holds back: its partitions' holds (a partition that did not run holds nothing).
+    const reports = foldNodeTaskReports(
+      results,
+      tasks.map((t) => t.partition),
+      this.settings.partitions,
+      before,
+    );
+    const counts = this.job.progress.stage(n.id);
+    counts.elementsIn += reports.elementsIn;
+    counts.elementsOut += reports.elementsOut;
+    if (sourceRoot) batch.inputRows += reports.elementsIn;
+    for (const r of results) for (const [pc, output] of Object.entries(r.outputs)) batch.written.add(pc, output);
+    // The tasks flushed their partial combines; their holds include the elements they pushed back.
+    const produces = n.kind === "stage" ? n.stage.produces : [n.shuffle.output];
+    const outputWatermark = nextOutputWatermark(
+      {
+        input: inputWatermark,
+        sideInputs: n.kind === "stage" ? lowestWatermark(n.stage.sideInputs, (pc) => watermarks.get(pc)) : Infinity,
+        pushedBack: Infinity,
+        previous: produces.length > 0 ? lowestWatermark(produces, (pc) => this.watermarks.get(pc)) : -Infinity,
+      },
+      { watermarkHold: () => reports.hold },
+    );
+    for (const pc of produces) watermarks.set(pc, outputWatermark);
+    for (const pc of nodeOutputs(n)) if (this.sidePcs.has(pc)) this.sideContents.add(pc, offsets.batchId, batch.written.all(pc));
+    batch.nodeStates.set(n.id, { inputWatermark, active: reports.active, stateRows: reports.stateRows });
+  }
+
+  /** The spec of one task of node `n` in the batch. */
+  private taskSpec(n: PlanNode, t: PlannedTask, batch: BatchInProgress, times: Pick<BatchTaskSpec, "previousInputWatermark" | "inputWatermark" | "sideInputWatermarks">): TaskSpec {
+    const writesSide = nodeOutputs(n).some((pc) => this.sidePcs.has(pc));
+    return {
+      jobId: this.jobId,
+      nodeId: n.id,
+      nodeKind: n.kind,
+      partition: t.partition,
+      partitions: this.settings.partitions,
+      attempt: 1,
+      inputs: Object.fromEntries(nodeMainInputs(n).map((pc) => [pc, batch.written.partition(pc, t.partition)])),
+      sideInputs: n.kind === "stage" ? Object.fromEntries(n.stage.sideInputs.map((pc) => [pc, this.sideContents.segments(pc)])) : {},
+      outputs: Object.fromEntries(nodeOutputs(n).map((pc) => [pc, this.partitionerOf.get(pc)!])),
+      memoryBudgetBytes: this.settings.executorMemoryBytes,
+      // Side input contents outlive their batch: they are written where batches' clean-up does not reach.
+      spillDir: writesSide ? this.spillRoot : batch.spillDir,
+      batch: {
+        batchId: batch.offsets.batchId,
+        processingTime: batch.offsets.processingTime,
+        ...times,
+        ...(this.isStateful(n) ? { stateDir: this.location.stateDir(n.id, t.partition) } : {}),
+        snapshotEvery: this.settings.stateSnapshotEvery,
+        ...(t.source ? { source: t.source } : {}),
+      },
+    };
+  }
+
+  /** The batch's output is complete: record it in the commit log, then forget its shuffle data. */
+  private commitBatch(batch: BatchInProgress): void {
+    const { offsets, watermarks, nodeStates } = batch;
     this.sideContents.commit(offsets.batchId);
     const summary: BatchSummary = {
       id: offsets.batchId,
-      inputRows,
-      processingMs: Date.now() - started,
-      schedulingDelayMs: Math.max(0, started - offsets.scheduledAt),
+      inputRows: batch.inputRows,
+      processingMs: Date.now() - batch.started,
+      schedulingDelayMs: Math.max(0, batch.started - offsets.scheduledAt),
       stateRows: [...nodeStates.values()].reduce((sum, s) => sum + s.stateRows.reduce((a, b) => a + b, 0), 0),
       watermark: this.eventTime(watermarks, nodeStates),
       completedAt: Date.now(),
@@ -278,7 +296,7 @@ export class UnboundedDriver {
     this.nodeStates = nodeStates;
     this.location.offsets.pruneBefore(offsets.batchId - BATCHES_RETAINED);
     this.location.commits.pruneBefore(offsets.batchId - BATCHES_RETAINED);
-    removeSpillDir(batchSpill);
+    removeSpillDir(batch.spillDir);
     this.job.progress.addBatch(summary);
     this.job.progress.watermark = summary.watermark;
     this.job.progress.detail = `batch ${summary.id} committed, ${this.tasksDone.toLocaleString("en-US")} tasks`;
@@ -301,22 +319,21 @@ export class UnboundedDriver {
    * partitions that got input, and (for stateful nodes) those whose state
    * time may still fire.
    */
-  private planTasks(n: PlanNode, offsets: BatchOffsets, written: Map<string, Segment[][]>, before: NodeAfterBatch | undefined): PlannedTask[] {
+  private planTasks(n: PlanNode, offsets: BatchOffsets, written: BatchOutputs, before: NodeAfterBatch | undefined): PlannedTask[] {
     if (n.kind === "stage" && n.stage.root.kind !== "pcollection") {
       return this.sources.slices(n.id, offsets, this.settings.partitions).map((source, partition) => ({ partition, source }));
     }
     const stateful = this.isStateful(n);
     const tasks: PlannedTask[] = [];
     for (let p = 0; p < this.settings.partitions; p++) {
-      const hasInput = nodeMainInputs(n).some((pc) => (written.get(pc)?.[p]?.length ?? 0) > 0);
-      if (hasInput || (stateful && before?.active[p] === true)) tasks.push({ partition: p });
+      if (written.hasInput(nodeMainInputs(n), p) || (stateful && before?.active[p] === true)) tasks.push({ partition: p });
     }
     return tasks;
   }
 
   private async runTask(spec: TaskSpec): Promise<TaskResult> {
-    let failure: TaskFailure | undefined;
-    for (let attempt = 1; attempt <= this.settings.maxTaskAttempts; attempt++) {
+    let previous: TaskFailure | undefined;
+    for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.pool.run({ ...spec, attempt });
         this.tasksDone++;
@@ -326,10 +343,12 @@ export class UnboundedDriver {
         return result;
       } catch (e) {
         // A retry is safe: the task's state store drops the version a failed attempt may have committed.
-        failure = taskFailureOf(e);
+        const failure = taskFailureOf(e);
+        const decision = decideRetry(attempt, this.settings.maxTaskAttempts, failure, previous);
+        if (!decision.retry) throw taskFailedError(spec.nodeId, spec.partition, attempt, failure, decision);
+        previous = failure;
       }
     }
-    throw taskFailedError(spec.nodeId, spec.partition, this.settings.maxTaskAttempts, failure!);
   }
 
   /** Event time as the groupings see it (where windows fire); the lowest watermark when there are none. */

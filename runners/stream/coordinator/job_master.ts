@@ -1,10 +1,9 @@
 /**
- * The job master: deploys a job's subtasks on task managers, coordinates
- * checkpoints (Flink's CheckpointCoordinator: trigger at the sources,
- * collect every subtask's acknowledgement, write the checkpoint, then tell
- * the subtasks it is complete so sinks commit), ends bounded jobs with a
- * final checkpoint, and restarts a failed job from its last completed
- * checkpoint until the restart attempts run out.
+ * The job master: deploys a job's subtasks on task managers, has a
+ * {@link CheckpointCoordinator} take checkpoints (the final one ends a
+ * bounded job), and restarts a failed job from its last completed
+ * checkpoint while the failure can pass (see retry_policy) and restart
+ * attempts remain.
  */
 import { randomUUID } from "node:crypto";
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
@@ -18,7 +17,10 @@ import type { StreamSettings } from "../stream_flags";
 import type { FaultSpec, MasterMessage, WorkerMessage } from "../protocol";
 import type { SubtaskStatus } from "../worker/subtask";
 import { deleteAbandonedFiles } from "../sinks/two_phase_text_sink";
-import { CheckpointStorage, checkpointToResumeFrom, jobRunIdIn, type CompletedCheckpoint } from "./checkpoint_storage";
+import { decideRetry, whyNotRetried } from "../../core/retry_policy";
+import { CheckpointStorage, checkpointToResumeFrom, jobRunIdIn, type CheckpointMetadata, type CompletedCheckpoint } from "./checkpoint_storage";
+import { CheckpointCoordinator, type CheckpointCoordinatorEnv } from "./checkpoint_coordinator";
+import { systemClock } from "./coordinator_clock";
 import { acquireTaskManagers, releaseTaskManagers } from "./task_manager_pool";
 import { StreamJobStats } from "./stream_job_stats";
 
@@ -28,20 +30,11 @@ const debug = process.env.MILLRACE_STREAM_DEBUG ? (what: string): void => void p
 /** How an attempt ended. */
 type AttemptOutcome = { readonly kind: "finished" } | { readonly kind: "cancelled" } | { readonly kind: "failed"; readonly failure: WorkerFailure; readonly where: string };
 
-/** A checkpoint being collected. */
-interface PendingCheckpoint {
-  readonly id: number;
-  readonly startedAt: number;
-  readonly final: boolean;
-  readonly state: (Uint8Array | undefined)[][];
-  readonly metrics: MetricResults;
-  acks: number;
-}
-
 /** Runs one job on the stream runner. */
 export class JobMaster {
   private readonly storage: CheckpointStorage;
   private lastCompleted: CompletedCheckpoint | undefined;
+  /** The id of the next checkpoint: ids go on across attempts, so sinks never commit under a reused id. */
   private nextCheckpointId = 1;
   private readonly jobRunId: string;
   readonly stats: StreamJobStats;
@@ -79,12 +72,16 @@ export class JobMaster {
 
   /** Runs attempts until the job finishes, is cancelled, or fails for good. */
   async run(): Promise<void> {
+    let previous: WorkerFailure | undefined;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.runAttempt(attempt);
       if (outcome.kind !== "failed") return;
-      if (attempt >= this.settings.restartAttempts) {
-        throw errorOfWorkerFailure(`${outcome.where} (after ${attempt} restart${attempt === 1 ? "" : "s"})`, outcome.failure);
+      const decision = decideRetry(attempt + 1, this.settings.restartAttempts + 1, outcome.failure, previous);
+      if (!decision.retry) {
+        const why = whyNotRetried(decision);
+        throw errorOfWorkerFailure(`${outcome.where} (after ${attempt} restart${attempt === 1 ? "" : "s"}${why ? `; ${why}` : ""})`, outcome.failure);
       }
+      previous = outcome.failure;
       this.stats.restarts++;
       this.stats.publish();
       await new Promise((r) => setTimeout(r, this.settings.restartDelayMs));
@@ -99,14 +96,10 @@ export class JobMaster {
     const workers = acquireTaskManagers(p, this.reusable);
     const status: (readonly SubtaskStatus[] | undefined)[] = new Array(p).fill(undefined);
     let ready = 0;
-    let pending: PendingCheckpoint | undefined;
-    let finalCheckpointDone = false;
     let stopping = false;
     let stopped = 0;
     let settled = false;
-    let periodic: NodeJS.Timeout | undefined;
     let cancelPoll: NodeJS.Timeout | undefined;
-    const restore = this.lastCompleted;
 
     return new Promise<AttemptOutcome>((resolve) => {
       /** Threads that exited or crashed: never reused. */
@@ -121,7 +114,7 @@ export class JobMaster {
       const finish = (outcome: AttemptOutcome): void => {
         if (settled) return;
         settled = true;
-        clearInterval(periodic);
+        coordinator.shutdown();
         clearInterval(cancelPoll);
         clearTimeout(stopTimeout);
         // Threads that stopped when asked are healthy: they keep their loaded code for the restart.
@@ -135,6 +128,7 @@ export class JobMaster {
       const stopAll = (): void => {
         if (stopping) return;
         stopping = true;
+        coordinator.stopTriggering();
         broadcast({ type: "stop" });
       };
       /** A failure: stops the other subtasks (threads that do not stop in time are terminated), then the attempt ends. */
@@ -145,60 +139,16 @@ export class JobMaster {
         stopTimeout = setTimeout(() => finish(failure!), 2000);
         if (stopped >= alive()) finish(failure);
       };
+      const coordinator = this.coordinatorFor(broadcast, {
+        onFinalComplete: stopAll,
+        onPersistFailed: (id, e) => fail(`checkpoint ${id} could not be written`, { message: e.message }),
+      });
 
-      let lastCompletedAt = -Infinity;
-      const trigger = (final: boolean): void => {
-        if (pending || stopping) return;
-        if (!final && Date.now() - lastCompletedAt < this.settings.minPauseBetweenCheckpointsMs) return;
-        const id = this.nextCheckpointId++;
-        pending = {
-          id,
-          startedAt: Date.now(),
-          final,
-          state: this.graph.vertices.map(() => new Array<Uint8Array | undefined>(p).fill(undefined)),
-          metrics: emptyMetrics(),
-          acks: 0,
-        };
-        debug(`trigger checkpoint ${id}${final ? " (final)" : ""}`);
-        broadcast({ type: "trigger", checkpointId: id });
-      };
-
-      const onAck = (msg: Extract<WorkerMessage, { type: "ack" }>): void => {
-        const c = pending;
-        if (!c || c.id !== msg.checkpointId) return;
-        c.state[msg.vertex]![msg.subtask] = msg.state;
-        addMetricResults(c.metrics, msg.metrics);
-        if (++c.acks < this.graph.vertices.length * p) return;
-        void this.storage
-          .write(c.id, { jobRunId: this.jobRunId, parallelism: p, vertices: this.graph.vertices.map((v) => v.id) }, c.state as Uint8Array[][])
-          .then((metadata) => {
-            if (settled) return;
-            debug(`checkpoint ${c.id} complete`);
-            pending = undefined;
-            lastCompletedAt = Date.now();
-            this.lastCompleted = { metadata, state: c.state as Uint8Array[][] };
-            addMetricResults(this.job.totals, c.metrics);
-            this.stats.checkpointCompleted(c.id, Date.now() - c.startedAt, metadata.sizeBytes);
-            broadcast({ type: "complete", checkpointId: c.id });
-            if (c.final) {
-              finalCheckpointDone = true;
-              stopAll();
-            } else {
-              maybeFinish();
-            }
-          })
-          .catch((e: unknown) => fail(`checkpoint ${c.id} could not be written`, { message: (e as Error).message }));
-      };
-
+      /** Every subtask has finished: the final checkpoint commits what sinks hold, then the job stops. */
       const onStatus = (i: number, subtasks: readonly SubtaskStatus[]): void => {
         status[i] = subtasks;
         this.stats.update(i, subtasks);
-        maybeFinish();
-      };
-
-      /** Every subtask has finished: the final checkpoint commits what sinks hold, then the job stops. */
-      const maybeFinish = (): void => {
-        if (!finalCheckpointDone && status.every((s) => s !== undefined && s.every((t) => t.finished))) trigger(true);
+        if (status.every((s) => s !== undefined && s.every((t) => t.finished))) coordinator.requestFinal();
       };
 
       workers.forEach((w, i) => {
@@ -210,11 +160,14 @@ export class JobMaster {
                 debug("all task managers ready");
                 this.cleanUpSinks(attemptId);
                 broadcast({ type: "start" });
-                if (this.settings.checkpointingIntervalMs > 0) periodic = setInterval(() => trigger(false), this.settings.checkpointingIntervalMs);
+                coordinator.startPeriodic();
               }
               return;
             case "ack":
-              onAck(msg);
+              coordinator.acknowledge(msg.checkpointId, msg.vertex, msg.subtask, msg.state, msg.metrics);
+              return;
+            case "decline":
+              coordinator.decline(msg.checkpointId, `task manager ${i}: ${msg.reason}`);
               return;
             case "status":
               onStatus(i, msg.subtasks);
@@ -223,7 +176,7 @@ export class JobMaster {
               fail(`subtask ${i} failed`, msg.failure);
               return;
             case "stopped": {
-              const cancelled = !failure && this.job.isCancelRequested && !finalCheckpointDone;
+              const cancelled = !failure && this.job.isCancelRequested && !coordinator.finalCheckpointDone;
               // A cancelled job's work since its last checkpoint is not replayed by anyone: its metrics count as attempted.
               if (cancelled) addMetricResults(this.job.totals, msg.uncommittedMetrics);
               if (++stopped < alive()) return;
@@ -248,35 +201,79 @@ export class JobMaster {
         if (this.job.isCancelRequested) stopAll();
       }, 50);
 
-      // Channels: one port pair per pair of task managers.
-      const peers: (MessagePort | undefined)[][] = workers.map(() => new Array<MessagePort | undefined>(p).fill(undefined));
-      for (let i = 0; i < p; i++) {
-        for (let j = i + 1; j < p; j++) {
-          const { port1, port2 } = new MessageChannel();
-          peers[i]![j] = port1;
-          peers[j]![i] = port2;
-        }
+      this.deploy(workers, send, attempt, attemptId);
+    });
+  }
+
+  /** A coordinator for one attempt: checkpoints go to storage, complete ones to the subtasks, the stats and the job's metrics. */
+  private coordinatorFor(
+    broadcast: (msg: MasterMessage) => void,
+    attempt: Pick<CheckpointCoordinatorEnv<CheckpointMetadata>, "onFinalComplete" | "onPersistFailed">,
+  ): CheckpointCoordinator<CheckpointMetadata> {
+    const p = this.settings.parallelism;
+    const vertices = this.graph.vertices;
+    const coordinator = new CheckpointCoordinator<CheckpointMetadata>(
+      {
+        vertices: vertices.length,
+        parallelism: p,
+        intervalMs: this.settings.checkpointingIntervalMs,
+        minPauseMs: this.settings.minPauseBetweenCheckpointsMs,
+        timeoutMs: this.settings.checkpointTimeoutMs,
+        firstId: this.nextCheckpointId,
+      },
+      {
+        clock: systemClock,
+        triggerTasks: (id, final) => {
+          this.nextCheckpointId = id + 1;
+          debug(`trigger checkpoint ${id}${final ? " (final)" : ""}`);
+          broadcast({ type: "trigger", checkpointId: id });
+        },
+        persist: (c) => this.storage.write(c.id, { jobRunId: this.jobRunId, parallelism: p, vertices: vertices.map((v) => v.id) }, c.state),
+        notifyComplete: (c, metadata) => {
+          debug(`checkpoint ${c.id} complete`);
+          this.lastCompleted = { metadata, state: c.state };
+          addMetricResults(this.job.totals, c.metrics);
+          this.stats.checkpointCompleted(c.id, c.durationMs, metadata.sizeBytes);
+          broadcast({ type: "complete", checkpointId: c.id });
+        },
+        onAborted: (id, reason) => debug(`checkpoint ${id} aborted: ${reason}`),
+        ...attempt,
+      },
+    );
+    return coordinator;
+  }
+
+  /** Wires one channel per pair of task managers and deploys the job on each, with its part of the restored checkpoint. */
+  private deploy(workers: readonly Worker[], send: (i: number, msg: MasterMessage, transfer: MessagePort[]) => void, attempt: number, attemptId: string): void {
+    const p = this.settings.parallelism;
+    const restore = this.lastCompleted;
+    const peers: (MessagePort | undefined)[][] = workers.map(() => new Array<MessagePort | undefined>(p).fill(undefined));
+    for (let i = 0; i < p; i++) {
+      for (let j = i + 1; j < p; j++) {
+        const { port1, port2 } = new MessageChannel();
+        peers[i]![j] = port1;
+        peers[j]![i] = port2;
       }
-      workers.forEach((_, i) => {
-        const state: Record<number, Uint8Array> = {};
-        if (restore) restore.state.forEach((perVertex, v) => (state[v] = perVertex[i]!));
-        const ports = peers[i]!.filter((x): x is MessagePort => x !== undefined);
-        send(
-          i,
-          {
-            type: "deploy",
-            pipelineProto: this.pipelineProto,
-            settings: this.settings,
-            worker: i,
-            peers: peers[i]!,
-            restore: state,
-            jobRunId: this.jobRunId,
-            attemptId,
-            faults: this.faults.filter((f) => f.attempt === attempt),
-          },
-          ports,
-        );
-      });
+    }
+    workers.forEach((_, i) => {
+      const state: Record<number, Uint8Array> = {};
+      if (restore) restore.state.forEach((perVertex, v) => (state[v] = perVertex[i]!));
+      const ports = peers[i]!.filter((x): x is MessagePort => x !== undefined);
+      send(
+        i,
+        {
+          type: "deploy",
+          pipelineProto: this.pipelineProto,
+          settings: this.settings,
+          worker: i,
+          peers: peers[i]!,
+          restore: state,
+          jobRunId: this.jobRunId,
+          attemptId,
+          faults: this.faults.filter((f) => f.attempt === attempt),
+        },
+        ports,
+      );
     });
   }
 

@@ -79,7 +79,9 @@ parentPort!.on("message", (msg: MasterMessage) => {
       runtime?.guard(() => runtime!.start());
       return;
     case "trigger":
-      runtime?.guard(() => runtime!.trigger(msg.checkpointId));
+      // Without a running job nothing would ever acknowledge: decline, rather than hold the checkpoint until it times out.
+      if (!runtime) post({ type: "decline", checkpointId: msg.checkpointId, reason: "no job is running on this task manager" });
+      else runtime.guard(() => runtime!.trigger(msg.checkpointId));
       return;
     case "complete":
       runtime?.guard(() => runtime!.complete(msg.checkpointId));

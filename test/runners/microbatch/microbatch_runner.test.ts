@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import * as mr from "../../../index";
-import { flakyCount, alwaysFails, lostShuffle, bigGroup } from "../../fixtures/microbatch_pipelines";
+import { flakyCount, alwaysFails, changingFailure, lostShuffle, bigGroup } from "../../fixtures/microbatch_pipelines";
 
 function markerDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "millrace-markers-"));
@@ -32,18 +32,34 @@ describe("micro-batch runner", function () {
     }
   });
 
-  it("fails with the original error, naming the stage, the task and the transform, when attempts run out", async () => {
-    const result = alwaysFails.create(["--runner=microbatch", "--executors=2", "--maxTaskAttempts=3"]).run();
+  it("fails with the original error, naming the stage, the task and the transform, once user code threw the same error on the same element twice", async () => {
+    const result = alwaysFails.create(["--runner=microbatch", "--executors=2", "--maxTaskAttempts=4"]).run();
     let error: mr.PipelineExecutionError | undefined;
     await result.waitUntilFinish().catch((e) => (error = e));
     expect(error).to.be.instanceOf(mr.PipelineExecutionError);
-    expect(error!.message).to.match(/stage 'stage\d+' task \d+ failed 3 time\(s\)/);
+    // A deterministic failure: not the 4 attempts allowed.
+    expect(error!.message).to.match(/stage 'stage\d+' task \d+ failed 2 time\(s\) \(the same error on the same element twice in a row is not retried further\)/);
     expect(error!.message).to.include("transform 'Reject'").and.include("two is not allowed");
     expect(error!.transform).to.equal("Reject");
     expect(error!.element).to.equal("2");
     expect((error!.cause as Error).name).to.equal("RangeError");
     expect((error!.cause as Error).message).to.equal("two is not allowed");
     expect(result.state).to.equal("FAILED");
+  });
+
+  it("retries user code whose error changes from attempt to attempt until the attempts run out, saying how many were made", async () => {
+    const dir = markerDir();
+    try {
+      const result = changingFailure.create(["--runner=microbatch", "--executors=2", "--maxTaskAttempts=3", `--markerDir=${dir}`]).run();
+      let error: mr.PipelineExecutionError | undefined;
+      await result.waitUntilFinish().catch((e) => (error = e));
+      expect(error).to.be.instanceOf(mr.PipelineExecutionError);
+      expect(error!.message).to.match(/stage 'stage\d+' task \d+ failed 3 time\(s\): /);
+      expect(error!.message).to.include("service unavailable (attempt 3)").and.not.include("not retried further");
+      expect(error!.transform).to.equal("Unsteady");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("recomputes lost shuffle output from lineage", async () => {

@@ -123,6 +123,17 @@ describe("stream runner: recovery, exactly once", function () {
     expect(err.element).to.contain("42");
   });
 
+  it("user code that throws the same error on the same element again after a restart fails the job then, not after every restart allowed", async () => {
+    const result = alwaysFails.create(["--runner=stream", "--parallelism=2", "--restartAttempts=5", "--restartDelayMs=10"]).run();
+    let caught: unknown;
+    await result.waitUntilFinish().catch((e) => (caught = e));
+    expect(caught).to.be.instanceOf(mr.PipelineExecutionError);
+    const err = caught as mr.PipelineExecutionError;
+    expect(err.message).to.contain("no 42s here").and.to.contain("(after 1 restart; the same error on the same element twice in a row is not retried further)");
+    expect(err.transform).to.equal("Explode");
+    expect(result.metrics().counters["stream/restarts"]).to.equal(1);
+  });
+
   it("--fromCheckpoint refuses a checkpoint of another parallelism or another pipeline, saying which", async () => {
     const checkpoints = path.join(dir, "checkpoints");
     const out = path.join(dir, "out", "first");
