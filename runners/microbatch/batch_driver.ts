@@ -41,7 +41,7 @@ export class BatchDriver {
 
   constructor(
     private readonly model: PipelineModel,
-    private readonly plan: ExecutionPlan,
+    plan: ExecutionPlan,
     private readonly pipelineProto: Uint8Array,
     private readonly userCode: UserCodeSource,
     private readonly settings: MicrobatchSettings,
@@ -193,7 +193,7 @@ export class BatchDriver {
   private tasksDone = 0;
   private nodesDone = 0;
 
-  private commit(n: Node, partition: number, result: TaskResult): void {
+  private commit(_n: Node, partition: number, result: TaskResult): void {
     const progress = this.job.progress;
     progress.elementsIn += result.elementsIn;
     progress.elementsOut += result.elementsOut;

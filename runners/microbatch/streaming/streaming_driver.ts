@@ -77,7 +77,7 @@ export class StreamingDriver {
     private readonly model: PipelineModel,
     private readonly plan: ExecutionPlan,
     private readonly pipelineProto: Uint8Array,
-    private readonly userCode: UserCodeSource,
+    userCode: UserCodeSource,
     private readonly settings: MicrobatchSettings,
     private readonly job: JobHandle,
     private readonly pool: ExecutorPool,

@@ -7,7 +7,7 @@
  * checkpoint until the restart attempts run out.
  */
 import { randomUUID } from "node:crypto";
-import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
 import { emptyMetrics, type MetricResults } from "../../../sdk/pipeline_result";

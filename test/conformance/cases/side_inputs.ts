@@ -105,7 +105,7 @@ export const cases: ConformanceCase[] = [
         .assertThat(
           orders.apply(
             "Sizes",
-            mr.map((o: mr.KV<string, string>, ctx) => [ctx.sideInput("m").size, ctx.sideInput("mm").size], {
+            mr.map((_o: mr.KV<string, string>, ctx) => [ctx.sideInput("m").size, ctx.sideInput("mm").size], {
               sideInputs: { m: mr.views.map(names), mm: mr.views.multimap(tags) },
             }),
           ),
@@ -118,7 +118,7 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("side input: map with a duplicate key fails", (p) => {
       const nums = p.apply(mr.create([1]));
       const dup = p.apply("Dup", mr.create([mr.kv("k", 1), mr.kv("k", 2)]));
-      nums.apply("UsesMap", mr.map((n: number, ctx) => ctx.sideInput("m").get("k"), { sideInputs: { m: mr.views.map(dup) } }));
+      nums.apply("UsesMap", mr.map((_n: number, ctx) => ctx.sideInput("m").get("k"), { sideInputs: { m: mr.views.map(dup) } }));
     }),
     assertions: 0,
     expectFailure: /UsesMap[\s\S]*(several values|more than one|duplicate)[\s\S]*\bk\b/i,
