@@ -58,6 +58,7 @@ export type {
   BundleContext,
   TransformContext,
   DoFnDeclarations,
+  ElementContext,
   StateOf,
   TimersOf,
   SideInputAccess,

@@ -30,13 +30,13 @@ export interface DoFnDeclarations {
 }
 
 /** `ctx.state` for declarations `D`: typed cells when `D` declares state, untyped otherwise. */
-export type StateOf<D> = D extends { readonly state: infer S } ? StateCells<S> : any;
+export type StateOf<D> = D extends Record<"state", infer S> ? StateCells<S> : any;
 
 /** `ctx.timers` for declarations `D`: the declared timers when `D` declares timers, untyped otherwise. */
-export type TimersOf<D> = D extends { readonly timers: infer T } ? Timers<T> : any;
+export type TimersOf<D> = D extends Record<"timers", infer T> ? Timers<T> : any;
 
 /** Reads side inputs: only declared names, typed by their views, when `D` declares side inputs. */
-export type SideInputAccess<D> = D extends { readonly sideInputs: infer V }
+export type SideInputAccess<D> = D extends Record<"sideInputs", infer V>
   ? {
       /** The value of the side input declared under `name`, for this element's window. */
       sideInput<Name extends keyof SideInputValues<V> & string>(name: Name): SideInputValues<V>[Name];
@@ -47,7 +47,7 @@ export type SideInputAccess<D> = D extends { readonly sideInputs: infer V }
     };
 
 /** Emits to additional outputs: only declared tags (or `"main"`), with their element types, when `D` declares outputs. */
-export type TaggedOutputAccess<Out, D> = D extends { readonly outputs: infer O }
+export type TaggedOutputAccess<Out, D> = D extends Record<"outputs", infer O>
   ? {
       /** Emits to the named additional output (or `"main"`). */
       outputTo<Tag extends (keyof OutputTypes<O> & string) | "main">(tag: Tag, value: Tag extends "main" ? Out : OutputTypes<O>[Tag & keyof OutputTypes<O>]): void;
@@ -57,8 +57,8 @@ export type TaggedOutputAccess<Out, D> = D extends { readonly outputs: infer O }
       outputTo(tag: string, value: unknown): void;
     };
 
-/** The untyped-by-declaration members of {@link ProcessContext}. */
-interface ProcessContextBase<Out> {
+/** The members of {@link ProcessContext} that do not depend on the DoFn's declarations. */
+export interface ElementContext<Out> {
   /** The element's event time, ms since the epoch. */
   readonly timestamp: number;
   /** The window being processed (an element in several windows is processed once per window when it matters). */
@@ -84,7 +84,7 @@ interface ProcessContextBase<Out> {
  * The object is reused from one element to the next: read what you need
  * during the call, do not keep it.
  */
-export type ProcessContext<Out = unknown, D = {}> = ProcessContextBase<Out> &
+export type ProcessContext<Out = unknown, D = {}> = ElementContext<Out> &
   SideInputAccess<D> &
   TaggedOutputAccess<Out, D> & {
     /** The declared state cells of a stateful DoFn, by name. */
@@ -114,4 +114,4 @@ export type ElementFn<In, Result, V> = {
 }["fn"];
 
 /** The context given to map, flatMap and filter functions; `V` are their side input views. */
-export type TransformContext<V = undefined> = ProcessContext<unknown, [V] extends [undefined] ? {} : { readonly sideInputs: V }>;
+export type TransformContext<V = undefined> = ProcessContext<unknown, [V] extends [undefined] ? {} : Record<"sideInputs", V>>;
