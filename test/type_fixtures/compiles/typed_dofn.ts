@@ -108,3 +108,29 @@ export function untyped(ctx: mr.ProcessContext<string>): void {
   const v = ctx.sideInput<number>("whatever");
   exactly<typeof v, number>(true);
 }
+
+// The README's stateful example: the input type from the collection, the output type from the variable.
+interface Txn {
+  card: string;
+  amount: number;
+}
+declare const txnsOfCards: mr.PCollection<Txn>;
+export const flagged: mr.PCollection<string> = txnsOfCards
+  .apply(mr.windowInto(mr.windows.fixed(30 * 60_000)))
+  .apply(mr.map((t: Txn) => mr.kv(t.card, t.amount)))
+  .apply(
+    mr.parDo({
+      state: { large: mr.state.value<number>() },
+      timers: { endOfWindow: mr.timers.eventTime() },
+      process({ value }, ctx) {
+        exactly<typeof value, number>(true);
+        if (value > 300) ctx.state.large.write((ctx.state.large.read() ?? 0) + 1);
+        ctx.timers.endOfWindow.set(mr.maxTimestampOf(ctx.window));
+      },
+      onTimer: {
+        endOfWindow(ctx) {
+          if ((ctx.state.large.read() ?? 0) > 3) ctx.output(`flag ${String(ctx.key)}`);
+        },
+      },
+    }),
+  );
