@@ -43,16 +43,28 @@ export { PBegin } from "./sdk/graph/pvalue";
 export { PTransform, ptransform } from "./sdk/ptransform";
 export { kv, isKV, type KV } from "./model/kv";
 export { MIN_TIMESTAMP, MAX_TIMESTAMP, GLOBAL_WINDOW_MAX_TIMESTAMP } from "./model/time";
-export { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow, type GlobalWindow, type IntervalWindow } from "./model/windows";
+export { GLOBAL_WINDOW, isGlobalWindow, maxTimestampOf, type BoundedWindow, type GlobalWindow, type IntervalWindow } from "./model/windows";
 export type { PaneInfo, PaneTiming } from "./model/pane";
 export type { WindowedValue } from "./model/windowed_value";
 export type { Counter, Distribution, Gauge, MetricsContext } from "./sdk/metrics/metrics_context";
 
 export { create, createTimestamped, impulse, type TimestampedValue } from "./sdk/transforms/create";
 export { map, flatMap, filter, withKeys, keys, values, kvSwap, withTimestamps, type ElementWiseOptions, type WithTimestampsOptions } from "./sdk/transforms/element_wise";
-export { parDo, type ParDoOptions, type MultiOutputParDoOptions, type TaggedOutputs } from "./sdk/transforms/pardo";
-export { DoFn, type DoFnObject, type AnyDoFn } from "./sdk/transforms/dofn";
-export type { ProcessContext, BundleContext, TransformContext } from "./sdk/transforms/transform_context";
+export { parDo, type ParDoOptions, type MultiOutputParDoOptions, type TaggedOutputs, type ParDoDeclarations } from "./sdk/transforms/pardo";
+export { outputTag, type OutputTag, type OutputDeclarations, type OutputTypes } from "./sdk/transforms/output_tag";
+export { DoFn, type DoFnObject, type AnyDoFn, type TimerCallbacks } from "./sdk/transforms/dofn";
+export type {
+  ProcessContext,
+  BundleContext,
+  TransformContext,
+  DoFnDeclarations,
+  ElementContext,
+  StateOf,
+  TimersOf,
+  SideInputAccess,
+  TaggedOutputAccess,
+  ElementFn,
+} from "./sdk/transforms/transform_context";
 export { groupByKey } from "./sdk/transforms/group_by_key";
 export { combinePerKey, combineGlobally, type CombineOptions } from "./sdk/transforms/combine";
 export type { CombineFn } from "./sdk/transforms/combine_fn";
@@ -62,7 +74,7 @@ export { flatten } from "./sdk/transforms/flatten";
 export { coGroupByKey, type CoGbkResult, type CoGbkKey } from "./sdk/transforms/cogroup_by_key";
 export { partition } from "./sdk/transforms/partition";
 export { reshuffle } from "./sdk/transforms/reshuffle";
-export { views, PCollectionView } from "./sdk/transforms/views";
+export { views, PCollectionView, type SideInputDeclarations, type SideInputValues } from "./sdk/transforms/views";
 export { generateSequence, type GenerateSequenceOptions } from "./sdk/transforms/generate_sequence";
 export { windowInto, type WindowIntoOptions } from "./sdk/windowing/window_into";
 export { windows } from "./sdk/windowing/windows";
@@ -77,8 +89,18 @@ export {
   type SetState,
   type OrderedListState,
   type TimestampedElement,
+  type ValueStateSpec,
+  type BagStateSpec,
+  type CombiningStateSpec,
+  type MapStateSpec,
+  type SetStateSpec,
+  type OrderedListStateSpec,
+  type DeclaresCell,
+  type StateDeclarations,
+  type StateCellOf,
+  type StateCells,
 } from "./sdk/state/state_specs";
-export { timers, type TimerSpec, type Timer } from "./sdk/state/timer_specs";
+export { timers, type TimerSpec, type Timer, type TimerDeclarations, type Timers } from "./sdk/state/timer_specs";
 export { groupIntoBatches, type GroupIntoBatchesOptions } from "./sdk/transforms/group_into_batches";
 
 export * as io from "./sdk/io";

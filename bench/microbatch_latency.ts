@@ -28,9 +28,9 @@ const latencyPipeline = mr.definePipeline(
       .apply(mr.withKeys((x: number) => x % 100))
       .apply(
         "RunningCount",
-        mr.parDo<mr.KV<number, number>, string>({
+        mr.parDo({
           state: { count: mr.state.value<number>() },
-          process({ value }, ctx) {
+          process({ value }: mr.KV<number, number>, ctx) {
             const count = (ctx.state.count.read() ?? 0) + 1;
             ctx.state.count.write(count);
             ctx.output(`${value} ${ctx.timestamp} ${count}`);

@@ -40,9 +40,9 @@ const keyedState = mr.definePipeline(
       .apply("Key", mr.withKeys((x: number) => x))
       .apply(
         "CountPerKey",
-        mr.parDo<mr.KV<number, number>, never>({
+        mr.parDo({
           state: { count: mr.state.value<number>() },
-          process(_el, ctx) {
+          process(_el: mr.KV<number, number>, ctx) {
             const count = ctx.state.count.read();
             if (count === undefined) ctx.metrics.counter("keys").inc();
             ctx.state.count.write((count ?? 0) + 1);

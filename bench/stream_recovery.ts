@@ -31,9 +31,9 @@ const recoveryPipeline = mr.definePipeline(
       .apply("Key", mr.withKeys((x: number) => x % 1000))
       .apply(
         "CountPerKey",
-        mr.parDo<mr.KV<number, number>, number>({
+        mr.parDo({
           state: { count: mr.state.value<number>() },
-          process({ value }, ctx) {
+          process({ value }: mr.KV<number, number>, ctx) {
             ctx.state.count.write((ctx.state.count.read() ?? 0) + 1);
             ctx.output(value);
           },

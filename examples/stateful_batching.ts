@@ -68,8 +68,10 @@ interface FraudRuleOptions {
  * count, bag state for their ids); at the end of the window, flag the card if
  * there were more than `maxLarge`.
  */
-function fraudRule({ amount, maxLarge }: FraudRuleOptions) {
-  return mr.parDo<mr.KV<string, Txn>, string>({
+function fraudRule({ amount, maxLarge }: FraudRuleOptions): mr.PTransform<mr.PCollection<mr.KV<string, Txn>>, mr.PCollection<string>> {
+  // The parDo's types come from this return type and the declarations: ctx.state.large is a
+  // ValueState<number>, ctx.state.ids a BagState<string>, ctx.timers.endOfWindow a Timer.
+  return mr.parDo({
     state: { large: mr.state.value<number>(), ids: mr.state.bag<string>() },
     timers: { endOfWindow: mr.timers.eventTime() },
     process({ value: txn }, ctx) {
@@ -77,15 +79,15 @@ function fraudRule({ amount, maxLarge }: FraudRuleOptions) {
       const n = (ctx.state.large.read() ?? 0) + 1;
       ctx.state.large.write(n);
       ctx.state.ids.add(txn.id);
-      // Fires once the watermark passes the end of the window (end - 1 is its last instant).
-      ctx.timers.endOfWindow.set((ctx.window as mr.IntervalWindow).end - 1);
+      // Fires once the watermark passes the end of the window (its last instant).
+      ctx.timers.endOfWindow.set(mr.maxTimestampOf(ctx.window));
     },
     onTimer: {
       endOfWindow(ctx) {
         const n = ctx.state.large.read() ?? 0;
-        if (n > maxLarge) {
-          const w = ctx.window as mr.IntervalWindow;
-          const ids = (ctx.state.ids.read() as string[]).sort();
+        const w = ctx.window;
+        if (n > maxLarge && !mr.isGlobalWindow(w)) {
+          const ids = ctx.state.ids.read().sort();
           ctx.output(`FLAG ${String(ctx.key)}: ${n} transactions over ${amount} in [${clock(w.start)}, ${clock(w.end)}): ${ids.join(" ")}`);
         }
       },

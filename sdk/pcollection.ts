@@ -3,7 +3,8 @@ import type { Pipeline } from "./pipeline";
 import type { PTransform } from "./ptransform";
 import type { TransformNode } from "./graph/transform_node";
 import type { WindowingStrategy } from "./windowing/windowing_strategy";
-import type { TransformContext } from "./transforms/transform_context";
+import type { ElementFn } from "./transforms/transform_context";
+import type { SideInputDeclarations } from "./transforms/views";
 import { map, flatMap, filter, type ElementWiseOptions } from "./transforms/element_wise";
 
 /**
@@ -81,17 +82,17 @@ export class PCollection<T> {
   }
 
   /** Shortcut for `apply(mr.map(fn))`. */
-  map<O>(fn: (element: T, ctx: TransformContext) => O, options?: ElementWiseOptions): PCollection<O> {
+  map<O, V extends SideInputDeclarations = {}>(fn: ElementFn<T, O, V>, options?: ElementWiseOptions<V>): PCollection<O> {
     return this.apply(map(fn, options));
   }
 
   /** Shortcut for `apply(mr.flatMap(fn))`. */
-  flatMap<O>(fn: (element: T, ctx: TransformContext) => Iterable<O>, options?: ElementWiseOptions): PCollection<O> {
+  flatMap<O, V extends SideInputDeclarations = {}>(fn: ElementFn<T, Iterable<O>, V>, options?: ElementWiseOptions<V>): PCollection<O> {
     return this.apply(flatMap(fn, options));
   }
 
   /** Shortcut for `apply(mr.filter(fn))`. */
-  filter(fn: (element: T, ctx: TransformContext) => boolean, options?: ElementWiseOptions): PCollection<T> {
+  filter<V extends SideInputDeclarations = {}>(fn: ElementFn<T, boolean, V>, options?: ElementWiseOptions<V>): PCollection<T> {
     return this.apply(filter(fn, options));
   }
 }

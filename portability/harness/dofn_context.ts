@@ -5,6 +5,7 @@ import { NO_FIRING, type PaneInfo } from "../../model/pane";
 import { MIN_TIMESTAMP } from "../../model/time";
 import type { ElementReceiver } from "./element_receiver";
 import type { SideInputReader } from "./side_input_reader";
+import type { Timer } from "../../sdk/state/timer_specs";
 
 const NO_STATE = new Proxy(
   {},
@@ -39,8 +40,10 @@ export class DoFnContext implements ProcessContext<unknown>, BundleContext<unkno
   windows: readonly BoundedWindow[] = IN_GLOBAL_WINDOW;
   pane: PaneInfo = NO_FIRING;
   key: unknown = undefined;
-  state: any = NO_STATE;
-  timers: any = NO_TIMERS;
+  /** The current key's state cells; the user's DoFn sees them typed by its declarations. */
+  state: Readonly<Record<string, unknown>> = NO_STATE;
+  /** The current key's timers, by name. */
+  timers: Readonly<Record<string, Timer>> = NO_TIMERS;
 
   constructor(
     private readonly transform: string,
@@ -92,7 +95,7 @@ export class DoFnContext implements ProcessContext<unknown>, BundleContext<unkno
     this.outputs.main.receive(value, timestamp, this.windows, this.pane);
   }
 
-  sideInput<T = any>(name: string): T {
+  sideInput<T = unknown>(name: string): T {
     return this.sideInputs.get(name, this.window) as T;
   }
 }

@@ -3,7 +3,7 @@
  * DoFn reads (singleton, iterable, map, multimap), and which side window a
  * main-input window reads (Beam's default window mapping).
  */
-import { isGlobalWindow, maxTimestampOf, windowToString, type BoundedWindow } from "../../model/windows";
+import { maxTimestampOf, type BoundedWindow } from "../../model/windows";
 import { assignWindows } from "../../portability/windowing/window_fns";
 import type { ViewKind } from "../../sdk/graph/primitive_spec";
 import type { KV } from "../../model/kv";

@@ -42,7 +42,7 @@ export class BoundedJobDriver {
 
   constructor(
     private readonly model: PipelineModel,
-    private readonly plan: ExecutionPlan,
+    plan: ExecutionPlan,
     private readonly pipelineProto: Uint8Array,
     private readonly userCode: UserCodeSource,
     private readonly settings: MicrobatchSettings,
@@ -196,7 +196,7 @@ export class BoundedJobDriver {
   private tasksDone = 0;
   private nodesDone = 0;
 
-  private commit(n: Node, partition: number, result: TaskResult): void {
+  private commit(_n: Node, partition: number, result: TaskResult): void {
     const progress = this.job.progress;
     progress.elementsIn += result.elementsIn;
     progress.elementsOut += result.elementsOut;

@@ -11,7 +11,6 @@ import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
 import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";
 import { rebuildCacheKey, rebuildUserCode } from "../../portability/user_code/rebuild_user_code";
 import { RequirementUrns } from "../../portability/urns";
-import { UserCodeError, RunnerCheckError } from "../../portability/harness/user_code_error";
 import { planExecution } from "../core/fusion";
 import { microbatchNativeComposites } from "./native_composites";
 import { forgetPartitionStates } from "./unbounded/partition_state";

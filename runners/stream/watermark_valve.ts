@@ -18,7 +18,7 @@ export class WatermarkValve {
   constructor(
     channels: number,
     initial: number,
-    private readonly onlySpeakers = false,
+    onlySpeakers = false,
   ) {
     this.last = new Array<number>(channels).fill(onlySpeakers ? NaN : initial);
     this.current = channels === 0 && !onlySpeakers ? Infinity : initial;

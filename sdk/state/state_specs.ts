@@ -6,48 +6,78 @@
 import type { CombineFn } from "../transforms/combine_fn";
 import type { Coder } from "../../portability/coders/coder";
 
+/**
+ * @internal Type marker carried by a state declaration: the cell `ctx.state.<name>`
+ * gives for it. Never set at run time.
+ */
+export interface DeclaresCell<Cell> {
+  /** @internal Type marker, never set. */
+  readonly _cell?: Cell;
+}
+
+/** A declared {@link ValueState}: one value of type `T`. */
+export interface ValueStateSpec<T = unknown> extends DeclaresCell<ValueState<T>> {
+  /** One value. */
+  readonly kind: "value";
+  /** Coder of the value. */
+  readonly coder?: Coder<unknown>;
+}
+
+/** A declared {@link BagState} of `T`s. */
+export interface BagStateSpec<T = unknown> extends DeclaresCell<BagState<T>> {
+  /** A bag of values. */
+  readonly kind: "bag";
+  /** Coder of the values. */
+  readonly coder?: Coder<unknown>;
+}
+
+/** A declared {@link CombiningState}: adds `In`s, reads `Out`. */
+export interface CombiningStateSpec<In = unknown, Out = unknown> extends DeclaresCell<CombiningState<In, Out>> {
+  /** A CombineFn's accumulator. */
+  readonly kind: "combining";
+  /** How inputs combine. */
+  readonly combineFn: CombineFn<unknown, unknown, unknown>;
+  /** Coder of the accumulator. */
+  readonly accumulatorCoder?: Coder<unknown>;
+}
+
+/** A declared {@link MapState} from `K` to `V`. */
+export interface MapStateSpec<K = unknown, V = unknown> extends DeclaresCell<MapState<K, V>> {
+  /** A map. */
+  readonly kind: "map";
+  /** Coder of the keys (they compare by encoding). */
+  readonly keyCoder?: Coder<unknown>;
+  /** Coder of the values. */
+  readonly valueCoder?: Coder<unknown>;
+}
+
+/** A declared {@link SetState} of `T`s. */
+export interface SetStateSpec<T = unknown> extends DeclaresCell<SetState<T>> {
+  /** A set. */
+  readonly kind: "set";
+  /** Coder of the members (they compare by encoding). */
+  readonly coder?: Coder<unknown>;
+}
+
+/** A declared {@link OrderedListState} of `T`s. */
+export interface OrderedListStateSpec<T = unknown> extends DeclaresCell<OrderedListState<T>> {
+  /** Values sorted by timestamp. */
+  readonly kind: "orderedList";
+  /** Coder of the values. */
+  readonly coder?: Coder<unknown>;
+}
+
 /** A declared state cell: its kind, and optionally the coders of what it keeps (the default coder otherwise). */
-export type StateSpec =
-  | {
-      /** One value. */
-      readonly kind: "value";
-      /** Coder of the value. */
-      readonly coder?: Coder<unknown>;
-    }
-  | {
-      /** A bag of values. */
-      readonly kind: "bag";
-      /** Coder of the values. */
-      readonly coder?: Coder<unknown>;
-    }
-  | {
-      /** A CombineFn's accumulator. */
-      readonly kind: "combining";
-      /** How inputs combine. */
-      readonly combineFn: CombineFn<unknown, unknown, unknown>;
-      /** Coder of the accumulator. */
-      readonly accumulatorCoder?: Coder<unknown>;
-    }
-  | {
-      /** A map. */
-      readonly kind: "map";
-      /** Coder of the keys (they compare by encoding). */
-      readonly keyCoder?: Coder<unknown>;
-      /** Coder of the values. */
-      readonly valueCoder?: Coder<unknown>;
-    }
-  | {
-      /** A set. */
-      readonly kind: "set";
-      /** Coder of the members (they compare by encoding). */
-      readonly coder?: Coder<unknown>;
-    }
-  | {
-      /** Values sorted by timestamp. */
-      readonly kind: "orderedList";
-      /** Coder of the values. */
-      readonly coder?: Coder<unknown>;
-    };
+export type StateSpec = ValueStateSpec | BagStateSpec | CombiningStateSpec | MapStateSpec | SetStateSpec | OrderedListStateSpec;
+
+/** The `state` field of a stateful DoFn: state declarations by name. */
+export type StateDeclarations = Readonly<Record<string, StateSpec>>;
+
+/** The cell a state declaration gives at run time, e.g. `ValueState<number>` for `mr.state.value<number>()`. */
+export type StateCellOf<Spec> = Spec extends DeclaresCell<infer Cell> ? Cell : never;
+
+/** What `ctx.state` holds for a DoFn's `state` declarations: one typed cell per declared name. */
+export type StateCells<Declarations> = { readonly [Name in keyof Declarations]: StateCellOf<Declarations[Name]> };
 
 /** A single value: `read()` (undefined when unset), `write(v)`, `clear()`. */
 export interface ValueState<T> {
@@ -158,15 +188,15 @@ export interface OrderedListState<T> {
  */
 export const state = {
   /** One value per key and window: {@link ValueState}. */
-  value<T>(options: { coder?: Coder<T> } = {}): StateSpec {
+  value<T>(options: { coder?: Coder<T> } = {}): ValueStateSpec<T> {
     return { kind: "value", ...(options.coder ? { coder: options.coder as Coder<unknown> } : {}) };
   },
   /** Values added one by one: {@link BagState}. */
-  bag<T>(options: { coder?: Coder<T> } = {}): StateSpec {
+  bag<T>(options: { coder?: Coder<T> } = {}): BagStateSpec<T> {
     return { kind: "bag", ...(options.coder ? { coder: options.coder as Coder<unknown> } : {}) };
   },
   /** A running combination with any CombineFn: {@link CombiningState}. */
-  combining<In, Acc, Out>(combineFn: CombineFn<In, Acc, Out>, options: { accumulatorCoder?: Coder<Acc> } = {}): StateSpec {
+  combining<In, Acc, Out>(combineFn: CombineFn<In, Acc, Out>, options: { accumulatorCoder?: Coder<Acc> } = {}): CombiningStateSpec<In, Out> {
     if (!combineFn || typeof combineFn.createAccumulator !== "function") {
       throw new TypeError("state.combining expects a CombineFn ({ createAccumulator, addInput, mergeAccumulators, extractOutput })");
     }
@@ -177,7 +207,7 @@ export const state = {
     };
   },
   /** A map: {@link MapState}. */
-  map<K, V>(options: { keyCoder?: Coder<K>; valueCoder?: Coder<V> } = {}): StateSpec {
+  map<K, V>(options: { keyCoder?: Coder<K>; valueCoder?: Coder<V> } = {}): MapStateSpec<K, V> {
     return {
       kind: "map",
       ...(options.keyCoder ? { keyCoder: options.keyCoder as Coder<unknown> } : {}),
@@ -185,11 +215,11 @@ export const state = {
     };
   },
   /** A set: {@link SetState}. */
-  set<T>(options: { coder?: Coder<T> } = {}): StateSpec {
+  set<T>(options: { coder?: Coder<T> } = {}): SetStateSpec<T> {
     return { kind: "set", ...(options.coder ? { coder: options.coder as Coder<unknown> } : {}) };
   },
   /** Values kept sorted by timestamp: {@link OrderedListState}. */
-  orderedList<T>(options: { coder?: Coder<T> } = {}): StateSpec {
+  orderedList<T>(options: { coder?: Coder<T> } = {}): OrderedListStateSpec<T> {
     return { kind: "orderedList", ...(options.coder ? { coder: options.coder as Coder<unknown> } : {}) };
   },
 };

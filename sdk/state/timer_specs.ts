@@ -28,6 +28,12 @@ export interface Timer {
   clear(): void;
 }
 
+/** The `timers` field of a stateful DoFn: timer declarations by name. */
+export type TimerDeclarations = Readonly<Record<string, TimerSpec>>;
+
+/** What `ctx.timers` holds for a DoFn's `timers` declarations: one {@link Timer} per declared name. */
+export type Timers<Declarations> = { readonly [Name in keyof Declarations]: Timer };
+
 /**
  * The timer kinds, to declare in a DoFn's `timers` field; their callbacks go
  * in `onTimer`.

@@ -1,4 +1,4 @@
-import type { BundleContext, ProcessContext } from "./transform_context";
+import type { BundleContext, DoFnDeclarations, ProcessContext } from "./transform_context";
 
 /**
  * The per-element function of a ParDo, with Beam's lifecycle: `setup` once
@@ -7,6 +7,9 @@ import type { BundleContext, ProcessContext } from "./transform_context";
  *
  * `process` emits with `ctx.output(v)` (or `ctx.outputTo(tag, v)`,
  * `ctx.outputWithTimestamp(v, ts)`), or by returning an iterable.
+ *
+ * `D` types the context by what the DoFn declares ({@link DoFnDeclarations}):
+ * a stateful class can name itself, as in `ProcessContext<Out, MyDoFn>`.
  *
  * @example
  * ```ts
@@ -18,38 +21,48 @@ import type { BundleContext, ProcessContext } from "./transform_context";
  * lines.apply(mr.parDo(new SplitWords()));
  * ```
  */
-export abstract class DoFn<In, Out> {
+export abstract class DoFn<In, Out, D = DoFnDeclarations> {
   /** Called once before the instance processes anything. */
   setup?(): void;
   /** Called before each bundle. */
-  startBundle?(ctx: BundleContext<Out>): void;
+  startBundle?(ctx: BundleContext<Out, D>): void;
   /** Called for each element (and each of its windows). */
-  abstract process(element: In, ctx: ProcessContext<Out>): Iterable<Out> | void;
+  abstract process(element: In, ctx: ProcessContext<Out, D>): Iterable<Out> | void;
   /** Called after each bundle; may emit. */
-  finishBundle?(ctx: BundleContext<Out>): void;
+  finishBundle?(ctx: BundleContext<Out, D>): void;
   /** Called once when the instance is discarded. */
   teardown?(): void;
 }
 
-/** A DoFn written as an object literal, with the same optional lifecycle methods. */
-export interface DoFnObject<In, Out> {
+/**
+ * A DoFn written as an object literal, with the same optional lifecycle
+ * methods. `D` is what it declares ({@link DoFnDeclarations}); `parDo`
+ * infers it, so `ctx.state`, `ctx.timers`, `ctx.sideInput` and
+ * `ctx.outputTo` are typed by the declarations.
+ */
+export interface DoFnObject<In, Out, D extends DoFnDeclarations = DoFnDeclarations> {
   /** Called once before the object processes anything. */
   setup?(): void;
   /** Called before each bundle. */
-  startBundle?(ctx: BundleContext<Out>): void;
+  startBundle?(ctx: BundleContext<Out, D>): void;
   /** Called for each element (and each of its windows); emit with `ctx.output` or return an iterable. */
-  process(element: In, ctx: ProcessContext<Out>): Iterable<Out> | void;
+  process(element: In, ctx: ProcessContext<Out, D>): Iterable<Out> | void;
   /** Called after each bundle; may emit. */
-  finishBundle?(ctx: BundleContext<Out>): void;
+  finishBundle?(ctx: BundleContext<Out, D>): void;
   /** Called once when the object is discarded. */
   teardown?(): void;
   /** State cells, for stateful processing. */
-  state?: Record<string, unknown>;
+  state?: D["state"];
   /** Timers, for stateful processing. */
-  timers?: Record<string, unknown>;
-  /** Timer callbacks by timer name. */
-  onTimer?: Record<string, (ctx: ProcessContext<Out>) => void>;
+  timers?: D["timers"];
+  /** Timer callbacks by timer name: one for each declared timer. */
+  onTimer?: TimerCallbacks<Out, D>;
 }
 
+/** The `onTimer` field of a DoFn: a callback for each declared timer, called with the timer's key and window. */
+export type TimerCallbacks<Out, D extends DoFnDeclarations> = {
+  readonly [Name in keyof NonNullable<D["timers"]>]: (ctx: ProcessContext<Out, D>) => void;
+};
+
 /** Either form of DoFn. */
-export type AnyDoFn<In, Out> = DoFn<In, Out> | DoFnObject<In, Out>;
+export type AnyDoFn<In, Out, D extends DoFnDeclarations = DoFnDeclarations> = DoFn<In, Out, D> | DoFnObject<In, Out, D>;

@@ -1,14 +1,14 @@
 import type { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
-import type { TransformContext } from "./transform_context";
-import type { PCollectionView } from "./views";
+import type { ElementFn, TransformContext } from "./transform_context";
+import type { PCollectionView, SideInputDeclarations } from "./views";
 import { ParDoTransform } from "./pardo";
 import { kv, type KV } from "../../model/kv";
 
-/** Options of map, flatMap and filter. */
-export interface ElementWiseOptions {
-  /** Side inputs, readable as `ctx.sideInput(name)`. */
-  readonly sideInputs?: Readonly<Record<string, PCollectionView<unknown>>>;
+/** Options of map, flatMap and filter; `V` are their side input views. */
+export interface ElementWiseOptions<V extends SideInputDeclarations = SideInputDeclarations> {
+  /** Side inputs, readable as `ctx.sideInput(name)` (typed by the view). */
+  readonly sideInputs?: V;
 }
 
 function named(base: string, fn: Function): string {
@@ -27,9 +27,9 @@ function checkFn(what: string, fn: unknown): void {
  * words.apply(mr.map((w) => w.toUpperCase()));
  * ```
  */
-export function map<In, Out>(
-  fn: (element: In, ctx: TransformContext) => Out,
-  options: ElementWiseOptions = {},
+export function map<In, Out, V extends SideInputDeclarations = {}>(
+  fn: ElementFn<In, Out, V>,
+  options: ElementWiseOptions<V> = {},
 ): PTransform<PCollection<In>, PCollection<Out>> {
   checkFn("map", fn);
   return new ParDoTransform<In, Out>(named("Map", fn), { fn, shape: "map", ...sideInputsOf(options) });
@@ -43,9 +43,9 @@ export function map<In, Out>(
  * lines.apply(mr.flatMap((line) => line.split(" ")));
  * ```
  */
-export function flatMap<In, Out>(
-  fn: (element: In, ctx: TransformContext) => Iterable<Out>,
-  options: ElementWiseOptions = {},
+export function flatMap<In, Out, V extends SideInputDeclarations = {}>(
+  fn: ElementFn<In, Iterable<Out>, V>,
+  options: ElementWiseOptions<V> = {},
 ): PTransform<PCollection<In>, PCollection<Out>> {
   checkFn("flatMap", fn);
   return new ParDoTransform<In, Out>(named("FlatMap", fn), { fn, shape: "flatMap", ...sideInputsOf(options) });
@@ -59,9 +59,9 @@ export function flatMap<In, Out>(
  * words.apply(mr.filter((w) => w.length > 3));
  * ```
  */
-export function filter<T>(
-  fn: (element: T, ctx: TransformContext) => boolean,
-  options: ElementWiseOptions = {},
+export function filter<T, V extends SideInputDeclarations = {}>(
+  fn: ElementFn<T, boolean, V>,
+  options: ElementWiseOptions<V> = {},
 ): PTransform<PCollection<T>, PCollection<T>> {
   checkFn("filter", fn);
   return new ParDoTransform<T, T>(named("Filter", fn), { fn, shape: "filter", keepsInputCoder: true, ...sideInputsOf(options) });

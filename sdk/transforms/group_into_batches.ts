@@ -3,8 +3,8 @@ import type { PCollection } from "../pcollection";
 import { ptransform } from "../ptransform";
 import { kv, type KV } from "../../model/kv";
 import { maxTimestampOf } from "../../model/windows";
-import { state, type BagState, type ValueState } from "../state/state_specs";
-import { timers, type Timer } from "../state/timer_specs";
+import { state } from "../state/state_specs";
+import { timers } from "../state/timer_specs";
 import type { ProcessContext } from "./transform_context";
 import { parDo } from "./pardo";
 
@@ -12,16 +12,6 @@ import { parDo } from "./pardo";
 export interface GroupIntoBatchesOptions {
   /** Emit a partial batch once its first element has waited this long in processing time. */
   readonly maxBufferingMs?: number;
-}
-
-interface BatchState {
-  batch: BagState<unknown>;
-  count: ValueState<number>;
-}
-
-interface BatchTimers {
-  windowEnd: Timer;
-  buffering: Timer;
 }
 
 /**
@@ -42,36 +32,35 @@ export function groupIntoBatches<K, V>(size: number, options: GroupIntoBatchesOp
   if (maxBufferingMs !== undefined && (!Number.isInteger(maxBufferingMs) || maxBufferingMs < 1)) {
     throw new RangeError(`maxBufferingMs must be a whole number >= 1, got ${maxBufferingMs}`);
   }
-  const flush = (ctx: ProcessContext<KV<K, V[]>>): void => {
-    const s = ctx.state as BatchState;
-    if ((s.count.read() ?? 0) === 0) return;
-    ctx.output(kv(ctx.key as K, s.batch.read() as V[]));
-    s.batch.clear();
-    s.count.clear();
-    (ctx.timers as BatchTimers).buffering.clear();
+  const batchState = { batch: state.bag<V>(), count: state.value<number>() };
+  const batchTimers = { windowEnd: timers.eventTime(), buffering: timers.processingTime() };
+  const flush = (ctx: ProcessContext<KV<K, V[]>, { state: typeof batchState; timers: typeof batchTimers }>): void => {
+    if ((ctx.state.count.read() ?? 0) === 0) return;
+    ctx.output(kv(ctx.key as K, ctx.state.batch.read()));
+    ctx.state.batch.clear();
+    ctx.state.count.clear();
+    ctx.timers.buffering.clear();
   };
   return ptransform("GroupIntoBatches", (input: PCollection<KV<K, V>>) =>
     input.apply(
       "Batch",
-      parDo<KV<K, V>, KV<K, V[]>>({
-        state: { batch: state.bag<V>(), count: state.value<number>() },
-        timers: { windowEnd: timers.eventTime(), buffering: timers.processingTime() },
-        process(element, ctx) {
-          const s = ctx.state as BatchState;
-          const t = ctx.timers as BatchTimers;
-          const count = s.count.read() ?? 0;
+      parDo({
+        state: batchState,
+        timers: batchTimers,
+        process(element: KV<K, V>, ctx) {
+          const count = ctx.state.count.read() ?? 0;
           if (count === 0) {
             // The remainder of a window is emitted when the window ends.
-            t.windowEnd.set(maxTimestampOf(ctx.window));
-            if (maxBufferingMs !== undefined) t.buffering.offset(maxBufferingMs);
+            ctx.timers.windowEnd.set(maxTimestampOf(ctx.window));
+            if (maxBufferingMs !== undefined) ctx.timers.buffering.offset(maxBufferingMs);
           }
-          s.batch.add(element.value);
-          s.count.write(count + 1);
+          ctx.state.batch.add(element.value);
+          ctx.state.count.write(count + 1);
           if (count + 1 >= size) flush(ctx);
         },
         onTimer: {
-          windowEnd: (ctx) => flush(ctx as ProcessContext<KV<K, V[]>>),
-          buffering: (ctx) => flush(ctx as ProcessContext<KV<K, V[]>>),
+          windowEnd: flush,
+          buffering: flush,
         },
       }),
     ),

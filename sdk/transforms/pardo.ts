@@ -1,8 +1,11 @@
 import { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
 import type { DoFnShape, SideInputSpec } from "../graph/primitive_spec";
-import type { AnyDoFn } from "./dofn";
-import type { PCollectionView } from "./views";
+import type { DoFnObject } from "./dofn";
+import type { PCollectionView, SideInputDeclarations } from "./views";
+import type { StateDeclarations } from "../state/state_specs";
+import type { TimerDeclarations } from "../state/timer_specs";
+import { outputTagNames, type OutputDeclarations, type OutputTypes } from "./output_tag";
 import type { Coder } from "../../portability/coders/coder";
 import { coders } from "../../portability/coders";
 import type { PrimitiveSpec } from "../graph/primitive_spec";
@@ -10,23 +13,43 @@ import type { StateSpec } from "../state/state_specs";
 import type { TimerSpec } from "../state/timer_specs";
 import { kvCoderOf } from "./group_by_key";
 
-/** Options of a ParDo. */
-export interface ParDoOptions {
-  /** Side inputs, readable in `process` as `ctx.sideInput(name)`. */
-  readonly sideInputs?: Readonly<Record<string, PCollectionView<unknown>>>;
+/** Options of a ParDo; `V` are its side input views. */
+export interface ParDoOptions<V extends SideInputDeclarations = SideInputDeclarations> {
+  /** Side inputs, readable in `process` as `ctx.sideInput(name)` (typed by the view). */
+  readonly sideInputs?: V;
 }
 
 /** Options of a ParDo with additional outputs. */
-export interface MultiOutputParDoOptions<Tags extends string> extends ParDoOptions {
-  /** Tags of the additional outputs; emit to them with `ctx.outputTo(tag, v)`. */
-  readonly outputs: readonly Tags[];
+export interface MultiOutputParDoOptions<O extends OutputDeclarations = OutputDeclarations, V extends SideInputDeclarations = SideInputDeclarations>
+  extends ParDoOptions<V> {
+  /**
+   * The additional outputs; emit to them with `ctx.outputTo(tag, v)`. Tag
+   * names (`["errors"]`, elements `unknown`) or typed tags
+   * (`{ errors: mr.outputTag<string>() }`).
+   */
+  readonly outputs: O;
 }
 
-/** The outputs of a multi-output ParDo: `main` plus one collection per tag. */
-export type TaggedOutputs<Out, Tags extends string> = {
+/** The outputs of a multi-output ParDo: `main` plus one collection per declared output, typed by its tag. */
+export type TaggedOutputs<Out, O extends OutputDeclarations> = {
   /** The main output: what `ctx.output` emits. */
   main: PCollection<Out>;
-} & { [T in Tags]: PCollection<any> };
+} & { [T in keyof OutputTypes<O>]: PCollection<OutputTypes<O>[T]> };
+
+/**
+ * What a ParDo's DoFn declares, assembled by `parDo` from the DoFn's fields
+ * and the options, so that its context is typed by them.
+ */
+export interface ParDoDeclarations<S, T, V, O> {
+  /** The DoFn's `state` field. */
+  readonly state: S;
+  /** The DoFn's `timers` field. */
+  readonly timers: T;
+  /** The `sideInputs` option. */
+  readonly sideInputs: V;
+  /** The `outputs` option. */
+  readonly outputs: O;
+}
 
 /** @internal Everything needed to apply a ParDo primitive. */
 export interface ParDoDeclaration {
@@ -135,15 +158,15 @@ export class ParDoTransform<In, Out> extends PTransform<PCollection<In>, PCollec
   }
 }
 
-class MultiOutputParDo<In, Out, Tags extends string> extends PTransform<PCollection<In>, TaggedOutputs<Out, Tags>> {
+class MultiOutputParDo<In, Out, O extends OutputDeclarations> extends PTransform<PCollection<In>, TaggedOutputs<Out, O>> {
   constructor(private readonly decl: ParDoDeclaration) {
     super();
   }
   override defaultName(): string {
     return "ParDo";
   }
-  expand(input: PCollection<In>): TaggedOutputs<Out, Tags> {
-    return declareParDo(input as PCollection<unknown>, this.decl) as TaggedOutputs<Out, Tags>;
+  expand(input: PCollection<In>): TaggedOutputs<Out, O> {
+    return declareParDo(input as PCollection<unknown>, this.decl) as TaggedOutputs<Out, O>;
   }
 }
 
@@ -152,32 +175,53 @@ class MultiOutputParDo<In, Out, Tags extends string> extends PTransform<PCollect
  * Without `outputs` it returns the main output; with `outputs` it returns
  * `{ main, ...tags }`.
  *
+ * The DoFn's context is typed by what it declares: `ctx.state.<name>` and
+ * `ctx.timers.<name>` by its `state` and `timers` fields, `ctx.sideInput(name)`
+ * by the `sideInputs` views, `ctx.outputTo(tag, v)` and the tagged collections
+ * by `outputs`. Let TypeScript infer the type arguments (annotate the element,
+ * and say the output type with a return type, a typed variable or the
+ * iterable `process` returns): explicit type arguments stop the inference,
+ * and a context then has no state, timers, side inputs or tags.
+ *
  * @example
  * ```ts
  * const { main, errors } = lines.apply(mr.parDo({
- *   process(line, ctx) { line.startsWith("#") ? ctx.outputTo("errors", line) : ctx.output(line.length); },
- * }, { outputs: ["errors"] }));
+ *   process(line: string, ctx) { line.startsWith("#") ? ctx.outputTo("errors", line) : ctx.output(line.length); },
+ * }, { outputs: { errors: mr.outputTag<string>() } }));
  * ```
  */
-export function parDo<In, Out, Tags extends string>(
-  doFn: AnyDoFn<In, Out>,
-  options: MultiOutputParDoOptions<Tags>,
-): PTransform<PCollection<In>, TaggedOutputs<Out, Tags>>;
-export function parDo<In, Out>(doFn: AnyDoFn<In, Out>, options?: ParDoOptions): PTransform<PCollection<In>, PCollection<Out>>;
-export function parDo<In, Out, Tags extends string>(
-  doFn: AnyDoFn<In, Out>,
-  options: ParDoOptions & { outputs?: readonly Tags[] } = {},
-): PTransform<PCollection<In>, PCollection<Out> | TaggedOutputs<Out, Tags>> {
+export function parDo<
+  In,
+  Out,
+  const O extends OutputDeclarations,
+  S extends StateDeclarations = {},
+  T extends TimerDeclarations = {},
+  V extends SideInputDeclarations = {},
+>(
+  doFn: DoFnObject<In, Out, ParDoDeclarations<S, T, V, O>>,
+  options: MultiOutputParDoOptions<O, V>,
+): PTransform<PCollection<In>, TaggedOutputs<Out, O>>;
+export function parDo<In, Out, S extends StateDeclarations = {}, T extends TimerDeclarations = {}, V extends SideInputDeclarations = {}>(
+  doFn: DoFnObject<In, Out, ParDoDeclarations<S, T, V, readonly []>>,
+  options?: ParDoOptions<V>,
+): PTransform<PCollection<In>, PCollection<Out>>;
+export function parDo(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above type the DoFn; here it is only checked at run time
+  doFn: DoFnObject<any, any, any>,
+  options: ParDoOptions & { outputs?: OutputDeclarations } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as for doFn
+): PTransform<PCollection<any>, unknown> {
   if (!doFn || typeof (doFn as { process?: unknown }).process !== "function") {
     throw new TypeError("parDo expects a DoFn: a class instance or an object with a process(element, ctx) method");
   }
+  const outputs = options.outputs === undefined ? undefined : outputTagNames(options.outputs);
   const decl: ParDoDeclaration = {
     fn: doFn,
     shape: "dofn",
     ...(options.sideInputs ? { sideInputs: options.sideInputs } : {}),
-    ...(options.outputs ? { additionalOutputs: options.outputs } : {}),
+    ...(outputs ? { additionalOutputs: outputs } : {}),
   };
-  if (options.outputs) return new MultiOutputParDo<In, Out, Tags>(decl);
+  if (outputs) return new MultiOutputParDo<unknown, unknown, OutputDeclarations>(decl);
   const name = (doFn as object).constructor && (doFn as object).constructor !== Object ? (doFn as object).constructor.name : "ParDo";
-  return new ParDoTransform<In, Out>(name || "ParDo", decl);
+  return new ParDoTransform<unknown, unknown>(name || "ParDo", decl);
 }

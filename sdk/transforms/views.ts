@@ -22,6 +22,14 @@ export class PCollectionView<T> {
   declare readonly _valueType?: T;
 }
 
+/** The `sideInputs` option of a ParDo, map, flatMap or filter: views by name. */
+export type SideInputDeclarations = Readonly<Record<string, PCollectionView<unknown>>>;
+
+/** What `ctx.sideInput(name)` returns for each declared view: the view's value type by name. */
+export type SideInputValues<Declarations> = {
+  readonly [Name in keyof Declarations]: Declarations[Name] extends PCollectionView<infer T> ? T : never;
+};
+
 /**
  * The side input views.
  *

@@ -40,10 +40,10 @@ export function query3(events: mr.PCollection<NexmarkEvent>): mr.PCollection<Nam
   const project = (a: Auction, p: Person): NameCityStateId => ({ name: p.name, city: p.city, state: p.state, id: a.id });
   return events.pipeline.apply("Query3.Flatten", mr.flatten([auctions, persons])).apply(
     "Query3.Join",
-    mr.parDo<mr.KV<number, PersonOrAuction>, NameCityStateId>({
+    mr.parDo({
       state: { person: mr.state.value<Person>(), auctions: mr.state.bag<Auction>() },
       timers: { expire: mr.timers.eventTime() },
-      process({ value }, ctx) {
+      process({ value }: mr.KV<number, PersonOrAuction>, ctx) {
         const known = ctx.state.person.read() as Person | undefined;
         let at: number;
         if ("person" in value) {

@@ -31,7 +31,7 @@ import type { ReduceFnRunnerApi, ReduceFnRunnerCheckpointing, ReduceFnRunnerConf
 import type { BoundedWindow, IntervalWindow } from "../../../model/windows";
 import { garbageCollectionTime, isGlobalWindow, maxTimestampOf, windowToString } from "../../../model/windows";
 import type { PaneInfo, PaneTiming } from "../../../model/pane";
-import { GLOBAL_WINDOW_MAX_TIMESTAMP, MAX_TIMESTAMP } from "../../../model/time";
+import { MAX_TIMESTAMP } from "../../../model/time";
 import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { KeyedTable } from "../../../portability/harness/keyed_table";

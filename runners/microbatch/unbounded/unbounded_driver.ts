@@ -94,7 +94,7 @@ export class UnboundedDriver {
     private readonly model: PipelineModel,
     private readonly plan: ExecutionPlan,
     private readonly pipelineProto: Uint8Array,
-    private readonly userCode: UserCodeSource,
+    userCode: UserCodeSource,
     private readonly settings: MicrobatchSettings,
     private readonly job: JobHandle,
     private readonly pool: ExecutorPool,

@@ -9,7 +9,6 @@ import { randomUUID } from "node:crypto";
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
-import { emptyMetrics, type MetricResults } from "../../../model/pipeline_result";
 import type { JobHandle } from "../../core/job_handle";
 import { errorOfWorkerFailure, type WorkerFailure } from "../../core/worker/worker_failure";
 import type { JobGraph } from "../job_graph";

@@ -11,7 +11,7 @@ import type { UserCodeSource } from "../../../portability/user_code/user_code_so
 import { buildStage } from "../../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../../portability/harness/metrics_container";
-import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../../portability/plan/execution_plan";
+import type { ExecutionPlan, ShuffleNode } from "../../../portability/plan/execution_plan";
 import { collectionCoder, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor } from "../../core/windowing/grouping_runner";

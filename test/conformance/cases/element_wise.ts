@@ -113,9 +113,9 @@ export const cases: ConformanceCase[] = [
       mr.testing.assertThat(stamped).containsInAnyOrder([{ id: "a", t: 1000 }, { id: "b", t: 5 }]);
       mr.testing.assertThat(stamped.map((e, ctx) => mr.kv(e.id, ctx.timestamp))).containsInAnyOrder([mr.kv("a", 1000), mr.kv("b", 5)]);
       // Moving forward from an existing timestamp is fine, and so is keeping it.
-      const later = stamped.apply("Later", mr.withTimestamps((e: { id: string; t: number }) => e.t + 1)).map((e, ctx) => ctx.timestamp);
+      const later = stamped.apply("Later", mr.withTimestamps((e: { id: string; t: number }) => e.t + 1)).map((_e, ctx) => ctx.timestamp);
       mr.testing.assertThat(later).containsInAnyOrder([1001, 6]);
-      const same = stamped.apply("Same", mr.withTimestamps((e: { id: string; t: number }) => e.t)).map((e, ctx) => ctx.timestamp);
+      const same = stamped.apply("Same", mr.withTimestamps((e: { id: string; t: number }) => e.t)).map((_e, ctx) => ctx.timestamp);
       mr.testing.assertThat(same).containsInAnyOrder([1000, 5]);
     }),
     assertions: 4,

@@ -50,7 +50,7 @@ export const cases: ConformanceCase[] = [
         .assertThat(
           probe.map(
             (x, ctx) => {
-              const all = ctx.sideInput<number[]>("evens");
+              const all = ctx.sideInput("evens");
               return [x, all.length, all.includes(x)];
             },
             { sideInputs: { evens: mr.views.iterable(evens) } },

@@ -243,16 +243,16 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("parDo: tagged outputs", (p) => {
       const { main, odd, big, never } = p.apply(mr.create(range(10))).apply(
         "Split",
-        mr.parDo<number, number, "odd" | "big" | "never">(
+        mr.parDo(
           {
-            process(x: number, ctx: mr.ProcessContext<number>) {
+            process(x: number, ctx) {
               if (x % 2 === 1) ctx.outputTo("odd", x);
               else ctx.output(x);
               if (x >= 8) ctx.outputTo("big", `big:${x}`);
               if (x === 0) ctx.outputTo("main", 1000);
             },
           },
-          { outputs: ["odd", "big", "never"] },
+          { outputs: { odd: mr.outputTag<number>(), big: mr.outputTag<string>(), never: mr.outputTag<number>() } },
         ),
       );
       mr.testing.assertThat(main).containsInAnyOrder([0, 2, 4, 6, 8, 1000]);
@@ -260,7 +260,7 @@ export const cases: ConformanceCase[] = [
       mr.testing.assertThat(big).containsInAnyOrder(["big:8", "big:9"]);
       mr.testing.assertThat(never).isEmpty();
       // Each output is a collection like any other.
-      mr.testing.assertThat((odd as mr.PCollection<number>).map((x) => x * 2)).containsInAnyOrder([2, 6, 10, 14, 18]);
+      mr.testing.assertThat(odd.map((x) => x * 2)).containsInAnyOrder([2, 6, 10, 14, 18]);
     }),
     assertions: 5,
   },

@@ -9,7 +9,7 @@ export const cases: ConformanceCase[] = [
       const nums = p.apply(mr.create([1, 2, 3, 4]));
       const total = p.apply("Total", mr.create([10]));
       mr.testing
-        .assertThat(nums.map((n, ctx) => n / ctx.sideInput<number>("total"), { sideInputs: { total: mr.views.singleton(total) } }))
+        .assertThat(nums.map((n, ctx) => n / ctx.sideInput("total"), { sideInputs: { total: mr.views.singleton(total) } }))
         .containsInAnyOrder([0.1, 0.2, 0.3, 0.4]);
       // An object singleton arrives whole.
       const cfg = p.apply("Config", mr.create([{ sep: "-", times: 2 }]));
@@ -18,7 +18,7 @@ export const cases: ConformanceCase[] = [
           nums.apply(
             "Repeat",
             mr.map((n: number, ctx) => {
-              const c = ctx.sideInput<{ sep: string; times: number }>("cfg");
+              const c = ctx.sideInput("cfg");
               return Array(c.times).fill(String(n)).join(c.sep);
             }, { sideInputs: { cfg: mr.views.singleton(cfg) } }),
           ),
@@ -32,12 +32,12 @@ export const cases: ConformanceCase[] = [
       const nums = p.apply(mr.create([1, 2]));
       const empty = p.apply("Empty", mr.create<number>([]));
       mr.testing
-        .assertThat(nums.map((n, ctx) => n + ctx.sideInput<number>("d"), { sideInputs: { d: mr.views.singleton(empty, { default: 100 }) } }))
+        .assertThat(nums.map((n, ctx) => n + ctx.sideInput("d"), { sideInputs: { d: mr.views.singleton(empty, { default: 100 }) } }))
         .containsInAnyOrder([101, 102]);
       // A default that is itself an object.
       mr.testing
         .assertThat(
-          nums.apply("ObjDefault", mr.map((n: number, ctx) => ({ n, d: ctx.sideInput("d") }), {
+          nums.apply("ObjDefault", mr.map((n: number, ctx) => ({ n, d: ctx.sideInput("d") as unknown }), {
             sideInputs: { d: mr.views.singleton(empty, { default: { unset: true } as unknown as number }) },
           })),
         )
@@ -45,7 +45,7 @@ export const cases: ConformanceCase[] = [
       // The default is not used when there is a value.
       const one = p.apply("One", mr.create([5]));
       mr.testing
-        .assertThat(nums.apply("NotDefault", mr.map((n: number, ctx) => n + ctx.sideInput<number>("d"), { sideInputs: { d: mr.views.singleton(one, { default: 100 }) } })))
+        .assertThat(nums.apply("NotDefault", mr.map((n: number, ctx) => n + ctx.sideInput("d"), { sideInputs: { d: mr.views.singleton(one, { default: 100 }) } })))
         .containsInAnyOrder([6, 7]);
     }),
     assertions: 3,
@@ -54,7 +54,7 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("side input: singleton with several elements fails", (p) => {
       const nums = p.apply(mr.create([1]));
       const two = p.apply("Two", mr.create([7, 8]));
-      nums.apply("UsesSingleton", mr.map((n: number, ctx) => n + ctx.sideInput<number>("s"), { sideInputs: { s: mr.views.singleton(two) } }));
+      nums.apply("UsesSingleton", mr.map((n: number, ctx) => n + ctx.sideInput("s"), { sideInputs: { s: mr.views.singleton(two) } }));
     }),
     assertions: 0,
     expectFailure: /UsesSingleton[\s\S]*singleton[\s\S]*(2 elements|more than one|several)/i,
@@ -63,7 +63,7 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("side input: singleton of an empty collection without default fails", (p) => {
       const nums = p.apply(mr.create([1]));
       const empty = p.apply("Empty", mr.create<number>([]));
-      nums.apply("UsesSingleton", mr.map((n: number, ctx) => n + ctx.sideInput<number>("s"), { sideInputs: { s: mr.views.singleton(empty) } }));
+      nums.apply("UsesSingleton", mr.map((n: number, ctx) => n + ctx.sideInput("s"), { sideInputs: { s: mr.views.singleton(empty) } }));
     }),
     assertions: 0,
     expectFailure: /UsesSingleton[\s\S]*singleton[\s\S]*empty/i,
@@ -73,11 +73,11 @@ export const cases: ConformanceCase[] = [
       const nums = p.apply(mr.create([1, 2, 3]));
       const allowed = p.apply("Allowed", mr.create([2, 3, 4]));
       mr.testing
-        .assertThat(nums.filter((n, ctx) => ctx.sideInput<number[]>("allowed").includes(n), { sideInputs: { allowed: mr.views.iterable(allowed) } }))
+        .assertThat(nums.filter((n, ctx) => ctx.sideInput("allowed").includes(n), { sideInputs: { allowed: mr.views.iterable(allowed) } }))
         .containsInAnyOrder([2, 3]);
       const empty = p.apply("Empty", mr.create<number>([]));
       mr.testing
-        .assertThat(nums.apply("Sizes", mr.map((n: number, ctx) => [n, Array.from(ctx.sideInput<number[]>("e")).length], { sideInputs: { e: mr.views.iterable(empty) } })))
+        .assertThat(nums.apply("Sizes", mr.map((n: number, ctx) => [n, Array.from(ctx.sideInput("e")).length], { sideInputs: { e: mr.views.iterable(empty) } })))
         .containsInAnyOrder([[1, 0], [2, 0], [3, 0]]);
     }),
     assertions: 2,
@@ -89,8 +89,8 @@ export const cases: ConformanceCase[] = [
       const tags = p.apply("Tags", mr.create([mr.kv("ada", "math"), mr.kv("ada", "poetry"), mr.kv("bob", "net")]));
       const joined = orders.map(
         (o, ctx) => {
-          const nameOf = ctx.sideInput<Map<string, string>>("names");
-          const tagsOf = ctx.sideInput<Map<string, string[]>>("tags");
+          const nameOf = ctx.sideInput("names");
+          const tagsOf = ctx.sideInput("tags");
           if (!(nameOf instanceof Map) || !(tagsOf instanceof Map)) throw new Error("map and multimap views must be Maps");
           return { order: o.key, name: nameOf.get(o.value) ?? null, tags: [...(tagsOf.get(o.value) ?? [])].sort() };
         },
@@ -105,7 +105,7 @@ export const cases: ConformanceCase[] = [
         .assertThat(
           orders.apply(
             "Sizes",
-            mr.map((o: mr.KV<string, string>, ctx) => [ctx.sideInput<Map<string, string>>("m").size, ctx.sideInput<Map<string, string[]>>("mm").size], {
+            mr.map((_o: mr.KV<string, string>, ctx) => [ctx.sideInput("m").size, ctx.sideInput("mm").size], {
               sideInputs: { m: mr.views.map(names), mm: mr.views.multimap(tags) },
             }),
           ),
@@ -118,7 +118,7 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("side input: map with a duplicate key fails", (p) => {
       const nums = p.apply(mr.create([1]));
       const dup = p.apply("Dup", mr.create([mr.kv("k", 1), mr.kv("k", 2)]));
-      nums.apply("UsesMap", mr.map((n: number, ctx) => ctx.sideInput<Map<string, number>>("m").get("k"), { sideInputs: { m: mr.views.map(dup) } }));
+      nums.apply("UsesMap", mr.map((_n: number, ctx) => ctx.sideInput("m").get("k"), { sideInputs: { m: mr.views.map(dup) } }));
     }),
     assertions: 0,
     expectFailure: /UsesMap[\s\S]*(several values|more than one|duplicate)[\s\S]*\bk\b/i,
@@ -131,12 +131,12 @@ export const cases: ConformanceCase[] = [
       const extra = p.apply("Extra", mr.create(["!", "?"]));
       const out = nums.apply(
         "Classify",
-        mr.parDo<number, string, "hi">(
+        mr.parDo(
           {
-            process(n: number, ctx: mr.ProcessContext<string>) {
-              const t = ctx.sideInput<number>("threshold");
-              const label = ctx.sideInput<Map<string, string>>("labels");
-              const suffix = [...ctx.sideInput<string[]>("extra")].sort().join("");
+            process(n: number, ctx) {
+              const t = ctx.sideInput("threshold");
+              const label = ctx.sideInput("labels");
+              const suffix = [...ctx.sideInput("extra")].sort().join("");
               if (n < t) ctx.output(`${n}:${label.get("lo")}${suffix}`);
               else ctx.outputTo("hi", `${n}:${label.get("hi")}${suffix}`);
             },
@@ -158,7 +158,7 @@ export const cases: ConformanceCase[] = [
       const nums = p.apply(mr.create([1, 2, 3]));
       const big = nums.filter((n) => n > 1);
       mr.testing
-        .assertThat(nums.apply("Sizes", mr.map((n: number, ctx) => [n, ctx.sideInput<number[]>("big").length], { sideInputs: { big: mr.views.iterable(big) } })))
+        .assertThat(nums.apply("Sizes", mr.map((n: number, ctx) => [n, ctx.sideInput("big").length], { sideInputs: { big: mr.views.iterable(big) } })))
         .containsInAnyOrder([[1, 2], [2, 2], [3, 2]]);
     }),
     assertions: 1,
@@ -168,7 +168,7 @@ export const cases: ConformanceCase[] = [
       const nums = p.apply(mr.create([2, 4, 6, 8]));
       const total = nums.apply(mr.combineGlobally(mr.combiners.sum()));
       const max = nums.apply("Max", mr.combineGlobally(mr.combiners.max<number>()));
-      const shares = nums.map((n, ctx) => ({ n, share: n / ctx.sideInput<number>("total"), ofMax: n / ctx.sideInput<number>("max") }), {
+      const shares = nums.map((n, ctx) => ({ n, share: n / ctx.sideInput("total"), ofMax: n / ctx.sideInput("max")! }), {
         sideInputs: { total: mr.views.singleton(total), max: mr.views.singleton(max) },
       });
       mr.testing.assertThat(shares).containsInAnyOrder([
@@ -178,11 +178,11 @@ export const cases: ConformanceCase[] = [
         { n: 8, share: 0.4, ofMax: 1 },
       ]);
       // The side input of a side input's consumer: a chain of diamonds.
-      const above = nums.apply("AboveMean", mr.filter((n: number, ctx) => n > ctx.sideInput<number>("mean"), {
+      const above = nums.apply("AboveMean", mr.filter((n: number, ctx) => n > ctx.sideInput("mean"), {
         sideInputs: { mean: mr.views.singleton(nums.apply("Mean", mr.combineGlobally(mr.combiners.mean()))) },
       }));
       mr.testing
-        .assertThat(nums.apply("CountAbove", mr.map((n: number, ctx) => [n, ctx.sideInput<number[]>("above").length], { sideInputs: { above: mr.views.iterable(above) } })))
+        .assertThat(nums.apply("CountAbove", mr.map((n: number, ctx) => [n, ctx.sideInput("above").length], { sideInputs: { above: mr.views.iterable(above) } })))
         .containsInAnyOrder([[2, 2], [4, 2], [6, 2], [8, 2]]);
     }),
     assertions: 2,
@@ -206,7 +206,7 @@ export const cases: ConformanceCase[] = [
       const offset = mr.views.singleton(p.apply("Offset", mr.create([100])));
       const out = events.apply(
         "WithTotal",
-        mr.map((x: number, ctx) => `${x}/${ctx.sideInput<number>("total")}+${ctx.sideInput<number>("offset")}`, { sideInputs: { total: totals, offset } }),
+        mr.map((x: number, ctx) => `${x}/${ctx.sideInput("total")}+${ctx.sideInput("offset")}`, { sideInputs: { total: totals, offset } }),
       );
       mr.testing.assertThat(out).containsInAnyOrder(["1/3+100", "2/3+100", "3/7+100", "4/7+100"]);
     }),
@@ -214,7 +214,7 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("side input: an undeclared name fails", (p) => {
-      p.apply(mr.create([1])).apply("ReadsMissing", mr.map((n: number, ctx) => n + ctx.sideInput<number>("missing")));
+      p.apply(mr.create([1])).apply("ReadsMissing", mr.map((n: number, ctx) => n + (ctx as mr.TransformContext).sideInput<number>("missing")));
     }),
     assertions: 0,
     expectFailure: (err) => {

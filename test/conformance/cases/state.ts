@@ -58,9 +58,9 @@ export const cases: ConformanceCase[] = [
       const counts = p
         .apply(mr.create<KVS>([mr.kv("a", "x"), mr.kv("b", "x"), mr.kv("a", "y"), mr.kv("c", "x"), mr.kv("a", "z"), mr.kv("b", "y")]))
         .apply(
-          mr.parDo<KVS, KVN>({
+          mr.parDo({
             state: { count: mr.state.value<number>() },
-            process(kv, ctx) {
+            process(kv: KVS, ctx) {
               const n = (ctx.state.count.read() ?? 0) + 1;
               ctx.state.count.write(n);
               ctx.output(mr.kv(kv.key, n));
@@ -75,9 +75,9 @@ export const cases: ConformanceCase[] = [
         .apply("Restart", mr.create<KVS>([mr.kv("k", "1"), mr.kv("k", "2"), mr.kv("k", "3"), mr.kv("k", "4"), mr.kv("k", "5")]))
         .apply(
           "Pairs",
-          mr.parDo<KVS, KVN>({
+          mr.parDo({
             state: { count: mr.state.value<number>() },
-            process(kv, ctx) {
+            process(kv: KVS, ctx) {
               const n = (ctx.state.count.read() ?? 0) + 1;
               if (n === 2) ctx.state.count.clear();
               else ctx.state.count.write(n);
@@ -106,9 +106,9 @@ export const cases: ConformanceCase[] = [
       ];
       const firsts = p.apply(mr.create(events)).apply(
         "Dedup",
-        mr.parDo<mr.KV<string, Ev>, mr.KV<string, string>>({
+        mr.parDo({
           state: { seen: mr.state.set<Ev>() },
-          process(kv, ctx) {
+          process(kv: mr.KV<string, Ev>, ctx) {
             if (ctx.state.seen.has(kv.value)) return;
             ctx.state.seen.add(kv.value);
             ctx.output(mr.kv(kv.key, `${kv.value.src}${kv.value.id}`));
@@ -121,10 +121,10 @@ export const cases: ConformanceCase[] = [
         .apply("Members", mr.create(events))
         .apply(
           "Collect",
-          mr.parDo<mr.KV<string, Ev>, mr.KV<string, unknown>>({
+          mr.parDo({
             state: { seen: mr.state.set<Ev>() },
             timers: { end: mr.timers.eventTime() },
-            process(kv, ctx) {
+            process(kv: mr.KV<string, Ev>, ctx) {
               ctx.state.seen.add(kv.value);
               ctx.timers.end.set(maxTs(ctx.window));
             },
@@ -165,10 +165,10 @@ export const cases: ConformanceCase[] = [
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(10)))
         .apply(
-          mr.parDo<KVS, mr.KV<string, unknown>>({
+          mr.parDo({
             state: { events: mr.state.orderedList<string>() },
             timers: { flush: mr.timers.eventTime() },
-            process(kv, ctx) {
+            process(kv: KVS, ctx) {
               ctx.state.events.add({ value: kv.value, timestamp: ctx.timestamp });
               ctx.timers.flush.set(maxTs(ctx.window));
             },
@@ -209,10 +209,10 @@ export const cases: ConformanceCase[] = [
         )
         .apply(mr.windowInto(mr.windows.fixed(10)))
         .apply(
-          mr.parDo<KVN, mr.KV<string, unknown>>({
+          mr.parDo({
             state: { stats: mr.state.combining(statsFn), untouched: mr.state.combining(statsFn) },
             timers: { end: mr.timers.eventTime() },
-            process(kv, ctx) {
+            process(kv: KVN, ctx) {
               ctx.state.stats.add(kv.value);
               ctx.timers.end.set(maxTs(ctx.window));
             },
@@ -252,10 +252,10 @@ export const cases: ConformanceCase[] = [
         mr.kv("u2", { page: { path: "/a", lang: "fr" } }),
       ];
       const out = p.apply(mr.create(visits)).apply(
-        mr.parDo<mr.KV<string, Visit>, mr.KV<string, unknown>>({
+        mr.parDo({
           state: { perPage: mr.state.map<{ path: string; lang: string }, number>() },
           timers: { end: mr.timers.eventTime() },
-          process(kv, ctx) {
+          process(kv: mr.KV<string, Visit>, ctx) {
             const m = ctx.state.perPage;
             m.put(kv.value.page, (m.get(kv.value.page) ?? 0) + 1);
             ctx.timers.end.set(maxTs(ctx.window));
@@ -289,10 +289,10 @@ export const cases: ConformanceCase[] = [
         .apply(mr.createTimestamped([at(mr.kv("a", 1), 1), at(mr.kv("a", 2), 2), at(mr.kv("b", 3), 3), at(mr.kv("a", 4), 14)]))
         .apply(mr.windowInto(mr.windows.fixed(10)))
         .apply(
-          mr.parDo<KVN, mr.KV<string, unknown>>({
+          mr.parDo({
             state: { bag: mr.state.bag<number>() },
             timers: { end: mr.timers.eventTime() },
-            process(kv, ctx) {
+            process(kv: KVN, ctx) {
               ctx.state.bag.add(kv.value);
               ctx.timers.end.set(maxTs(ctx.window));
             },
@@ -333,14 +333,14 @@ export const cases: ConformanceCase[] = [
         .advanceProcessingTime(10_000) // would fire the timers set at processing time 0 + 1000
         .addElements(at(mr.kv("k", "e"), 14))
         .advanceWatermarkToInfinity();
-      const out = p
+      const out: mr.PCollection<string> = p
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(10)))
         .apply(
-          mr.parDo<KVS, string>({
+          mr.parDo({
             state: { count: mr.state.value<number>(), seen: mr.state.bag<string>() },
             timers: { idle: mr.timers.processingTime() },
-            process(kv, ctx) {
+            process(kv: KVS, ctx) {
               const n = (ctx.state.count.read() ?? 0) + 1;
               ctx.state.count.write(n);
               ctx.state.seen.add(kv.value);
@@ -387,10 +387,10 @@ export const cases: ConformanceCase[] = [
         .apply(stream.advanceWatermarkToInfinity())
         .apply(mr.windowInto(mr.windows.fixed(100)))
         .apply(
-          mr.parDo<KVN, mr.KV<string, string[]>>({
+          mr.parDo({
             state: { log: mr.state.bag<string>(), seq: mr.state.value<number>(), open: mr.state.value<number>() },
             timers: { tick: mr.timers.eventTime(), report: mr.timers.eventTime() },
-            process(kv, ctx) {
+            process(kv: KVN, ctx) {
               const seq = enter(ctx, `process ${kv.value}`);
               ctx.timers.tick.set(kv.value + 2);
               ctx.timers.report.set(maxTs(ctx.window));
@@ -449,9 +449,9 @@ if (typeof describe === "function") {
       expect(() =>
         nums.apply(
           "Count",
-          mr.parDo<number, number>({
+          mr.parDo({
             state: { count: mr.state.value<number>() },
-            process(_x, ctx) {
+            process(_x: number, ctx) {
               ctx.state.count.write(1);
             },
           }),
@@ -461,7 +461,7 @@ if (typeof describe === "function") {
       expect(() =>
         nums.apply(
           "Tick",
-          mr.parDo<number, number>({
+          mr.parDo({
             timers: { t: mr.timers.eventTime() },
             onTimer: { t() {} },
             process() {},
@@ -473,9 +473,9 @@ if (typeof describe === "function") {
     it("the same DoFn on KV elements (an explicit KV coder, or the default coder) is accepted", () => {
       const p = mr.Pipeline.create(["--runner=direct"]);
       const fn = () =>
-        mr.parDo<KVN, number>({
+        mr.parDo({
           state: { count: mr.state.value<number>() },
-          process(_x, ctx) {
+          process(_x: KVN, ctx) {
             ctx.state.count.write(1);
           },
         });
@@ -487,8 +487,8 @@ if (typeof describe === "function") {
     it("a timer without its onTimer callback, or a bad state declaration, is refused", () => {
       const p = mr.Pipeline.create(["--runner=direct"]);
       const pc = p.apply(mr.create([mr.kv("a", 1)]));
-      expect(() => pc.apply("NoCallback", mr.parDo<KVN, number>({ timers: { t: mr.timers.eventTime() }, process() {} }))).to.throw(/timer 't' has no callback/);
-      expect(() => pc.apply("BadState", mr.parDo<KVN, number>({ state: { s: { kind: "nope" } }, process() {} }))).to.throw(/not a state declaration/);
+      expect(() => pc.apply("NoCallback", mr.parDo({ timers: { t: mr.timers.eventTime() }, process() {} }))).to.throw(/timer 't' has no callback/);
+      expect(() => pc.apply("BadState", mr.parDo({ state: { s: { kind: "nope" } as unknown as mr.StateSpec }, process() {} }))).to.throw(/not a state declaration/);
     });
   });
 }

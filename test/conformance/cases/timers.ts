@@ -73,10 +73,10 @@ export const cases: ConformanceCase[] = [
         )
         .apply(mr.windowInto(mr.windows.fixed(10)))
         .apply(
-          mr.parDo<KVN, mr.KV<string, number[]>>({
+          mr.parDo({
             state: { buffer: mr.state.bag<number>() },
             timers: { flush: mr.timers.eventTime() },
-            process(kv, ctx) {
+            process(kv: KVN, ctx) {
               ctx.state.buffer.add(kv.value);
               ctx.timers.flush.set(maxTs(ctx.window));
             },
@@ -114,10 +114,10 @@ export const cases: ConformanceCase[] = [
         .advanceProcessingTime(6_000) // pt 15000: u1 times out again
         .advanceWatermarkToInfinity();
       const sessions = p.apply(stream).apply(
-        mr.parDo<KVS, mr.KV<string, string[]>>({
+        mr.parDo({
           state: { activity: mr.state.bag<string>() },
           timers: { timeout: mr.timers.processingTime() },
-          process(kv, ctx) {
+          process(kv: KVS, ctx) {
             ctx.state.activity.add(kv.value);
             ctx.timers.timeout.offset(5_000);
           },
@@ -143,10 +143,10 @@ export const cases: ConformanceCase[] = [
     // fired too once due. Outputs carry each firing's time (default output timestamp).
     definition: mr.definePipeline("timers: a looping event-time timer re-arms itself until a condition", (p) => {
       const ticks = p.apply(mr.createTimestamped([at(mr.kv("a", 0), 0), at(mr.kv("b", 0), 5)])).apply(
-        mr.parDo<KVN, mr.KV<string, number>>({
+        mr.parDo({
           state: { fired: mr.state.value<number>() },
           timers: { loop: mr.timers.eventTime() },
-          process(_kv, ctx) {
+          process(_kv: KVN, ctx) {
             ctx.timers.loop.set(ctx.timestamp + 10);
           },
           onTimer: {
@@ -170,9 +170,9 @@ export const cases: ConformanceCase[] = [
       // Setting a timer again replaces it: only the last time set fires (ParDoTest.testEventTimeTimerMultipleKeys-like reset).
       const reset = p.apply("Reset", mr.createTimestamped([at(mr.kv("k", 0), 0)])).apply(
         "SetThrice",
-        mr.parDo<KVN, string>({
+        mr.parDo({
           timers: { t: mr.timers.eventTime(), cancelled: mr.timers.eventTime() },
-          process(_kv, ctx) {
+          process(_kv: KVN, ctx) {
             ctx.timers.t.set(50);
             ctx.timers.t.set(70);
             ctx.timers.t.set(60);
@@ -208,14 +208,14 @@ export const cases: ConformanceCase[] = [
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(100)))
         .apply(
-          mr.parDo<KVN, string>({
+          mr.parDo({
             timers: {
               eventDefault: mr.timers.eventTime(),
               eventExplicit: mr.timers.eventTime(),
               procDefault: mr.timers.processingTime(),
               procExplicit: mr.timers.processingTime(),
             },
-            process(_kv, ctx) {
+            process(_kv: KVN, ctx) {
               ctx.timers.eventDefault.set(50);
               ctx.timers.eventExplicit.set(60, 20);
               ctx.timers.procDefault.offset(1_000);
@@ -257,9 +257,9 @@ export const cases: ConformanceCase[] = [
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(10), { allowedLatenessMs: 100 }))
         .apply(
-          mr.parDo<KVS, KVS>({
+          mr.parDo({
             timers: { later: mr.timers.processingTime() },
-            process(kv, ctx) {
+            process(kv: KVS, ctx) {
               ctx.output(kv);
               ctx.timers.later.offset(1_000);
             },
@@ -292,9 +292,9 @@ export const cases: ConformanceCase[] = [
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(100)))
         .apply(
-          mr.parDo<KVS, KVS>({
+          mr.parDo({
             timers: { later: mr.timers.eventTime() },
-            process(kv, ctx) {
+            process(kv: KVS, ctx) {
               ctx.output(kv);
               ctx.timers.later.set(60, 3);
             },
@@ -402,9 +402,9 @@ export const cases: ConformanceCase[] = [
         .apply(mr.windowInto(mr.windows.fixed(10), { allowedLatenessMs: 5 }))
         .apply(
           "TooLate",
-          mr.parDo<KVN, number>({
+          mr.parDo({
             timers: { t: mr.timers.eventTime() },
-            process(_kv, ctx) {
+            process(_kv: KVN, ctx) {
               ctx.timers.t.set(14); // within max timestamp 9 + lateness 5: allowed
               ctx.timers.t.set(15); // after the expiry (14): refused
             },

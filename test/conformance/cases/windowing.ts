@@ -116,7 +116,7 @@ export const cases: ConformanceCase[] = [
         .apply("SideWindows", mr.windowInto(mr.windows.fixed(10)));
       const main = p.apply("Main", mr.createTimestamped([at(3, 3), at(7, 7), at(12, 12)])).apply("MainWindows", mr.windowInto(mr.windows.fixed(5)));
       mr.testing
-        .assertThat(main.apply("ReadSingleton", mr.map((x: number, ctx) => [x, ctx.sideInput<number>("s")], { sideInputs: { s: mr.views.singleton(side) } })))
+        .assertThat(main.apply("ReadSingleton", mr.map((x: number, ctx) => [x, ctx.sideInput("s")], { sideInputs: { s: mr.views.singleton(side) } })))
         .containsInAnyOrder([
           [3, 100],
           [7, 100],
@@ -131,7 +131,7 @@ export const cases: ConformanceCase[] = [
         .assertThat(
           items.apply(
             "ReadIterable",
-            mr.map((x: number, ctx) => [x, [...ctx.sideInput<string[]>("tags")].sort()], { sideInputs: { tags: mr.views.iterable(tags) } }),
+            mr.map((x: number, ctx) => [x, [...ctx.sideInput("tags")].sort()], { sideInputs: { tags: mr.views.iterable(tags) } }),
           ),
         )
         .containsInAnyOrder([
@@ -149,7 +149,7 @@ export const cases: ConformanceCase[] = [
       const factor = p.apply("Factor", mr.create([7]));
       const main = p.apply("Main", mr.createTimestamped([at(1, 1), at(2, 15), at(3, 1_000_000)])).apply(mr.windowInto(mr.windows.fixed(10)));
       mr.testing
-        .assertThat(main.map((x, ctx) => [x * ctx.sideInput<number>("f"), (ctx.window as mr.IntervalWindow).start], { sideInputs: { f: mr.views.singleton(factor) } }))
+        .assertThat(main.map((x, ctx) => [x * ctx.sideInput("f"), (ctx.window as mr.IntervalWindow).start], { sideInputs: { f: mr.views.singleton(factor) } }))
         .containsInAnyOrder([
           [7, 0],
           [14, 10],

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import * as mr from "../../../index";
-import { flakyCount, alwaysFails, changingFailure, lostShuffle, bigGroup } from "../../fixtures/microbatch_pipelines";
+import { flakyCount, alwaysFails, changingFailure, lostShuffle } from "../../fixtures/microbatch_pipelines";
 
 function markerDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "millrace-markers-"));

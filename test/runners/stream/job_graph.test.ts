@@ -78,9 +78,9 @@ describe("stream runner: job graph", () => {
       .apply("Key", mr.withKeys((x: number) => x % 2))
       .apply(
         "Running",
-        mr.parDo<mr.KV<number, number>, number>({
+        mr.parDo({
           state: { sum: mr.state.value<number>() },
-          process({ value }, ctx) {
+          process({ value }: mr.KV<number, number>, ctx) {
             const sum = (ctx.state.sum.read() ?? 0) + value;
             ctx.state.sum.write(sum);
             ctx.output(sum);
