@@ -2,7 +2,10 @@
  * The README's commands, verbatim, in a fresh clone of the committed
  * repository: what a newcomer types first must work. `npm ci` there runs the
  * `prepare` script, which builds dist/, and links the package's own bin, so
- * `npx millrace` finds it.
+ * `npx millrace` finds it. Not run here: `npm install` (the test installs
+ * with `npm ci` from the lock file instead), `npm test` and `npm run
+ * test:unit` (the suite itself), and the job server (it listens on a fixed
+ * port; test/cli covers it).
  */
 import { expect } from "chai";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -74,6 +77,12 @@ describe("the README's commands in a fresh clone", function () {
     const r = sh("npm start -- --help");
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.include("--top=<integer>").and.include("--runner=");
+  });
+
+  it("npm start -- --top=5 --runner=microbatch passes the flags to the example", () => {
+    const r = sh("npm start -- --top=5 --runner=microbatch");
+    expect(r.status, r.stderr).to.equal(0);
+    expect(lines(r.stdout).filter((l) => /^\s+\d+ {2}\S+$/.test(l))).to.have.length(5);
   });
 
   it("npx millrace run runs the example on the micro-batch runner", () => {
