@@ -4,7 +4,7 @@
 // every declaration's comment, so a new export lands in its topic by itself.
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Comment, CommentTag, Converter } from "typedoc";
+import { Comment, CommentTag, Converter, ReflectionKind } from "typedoc";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -40,7 +40,9 @@ function categoryOf(fileName) {
 export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
     const project = context.project;
-    for (const child of project.children ?? []) {
+    // The exports of the entry module (TypeDoc may keep it as a module of its own under the project).
+    const exports = (project.children ?? []).flatMap((c) => (c.kindOf(ReflectionKind.Module) ? (c.children ?? []) : [c]));
+    for (const child of exports) {
       const fileName = project.getSymbolIdFromReflection(child)?.fileName;
       const category = fileName && categoryOf(fileName);
       if (!category) continue;
