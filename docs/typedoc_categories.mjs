@@ -1,40 +1,9 @@
 // A TypeDoc plugin that sorts the API reference's index by topic instead of
 // one alphabetical list: each export of the package root gets the category of
-// the folder it is declared in. One table here instead of a `@category` tag in
-// every declaration's comment, so a new export lands in its topic by itself.
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+// the folder it is declared in (the table is in api_categories.mjs), instead of
+// a `@category` tag in every declaration, so a new export lands in its topic by itself.
 import { Comment, CommentTag, Converter, ReflectionKind } from "typedoc";
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Source path prefixes (from the repository root) and their category; the first match wins. */
-const CATEGORIES = [
-  ["sdk/io/", "IO"],
-  ["sdk/testing/", "Testing"],
-  ["sdk/windowing/", "Windowing and triggers"],
-  ["sdk/values/time", "Windowing and triggers"],
-  ["sdk/values/windows", "Windowing and triggers"],
-  ["sdk/values/pane", "Windowing and triggers"],
-  ["sdk/values/windowed_value", "Windowing and triggers"],
-  ["sdk/state/", "State and timers"],
-  ["sdk/transforms/group_into_batches", "State and timers"],
-  ["sdk/transforms/", "Transforms"],
-  ["sdk/ptransform", "Transforms"],
-  ["sdk/values/kv", "Transforms"],
-  ["sdk/metrics/", "Metrics"],
-  ["sdk/graph/primitive_spec", "Portability internals"],
-  ["sdk/", "Pipeline and options"],
-  ["portability/coders", "Coders"],
-  ["portability/proto/schema_root", "Coders"],
-  ["portability/", "Portability internals"],
-  ["runners/", "Portability internals"],
-];
-
-function categoryOf(fileName) {
-  const relative = path.relative(repo, fileName).split(path.sep).join("/");
-  return CATEGORIES.find(([prefix]) => relative.startsWith(prefix))?.[1];
-}
+import { categoryOf } from "./api_categories.mjs";
 
 /** @param {import("typedoc").Application} app */
 export function load(app) {
