@@ -67,10 +67,13 @@ describe("the README's commands in a fresh clone", function () {
     expect(fs.realpathSync(path.join(clone, "node_modules/.bin/millrace"))).to.equal(fs.realpathSync(path.join(clone, "dist/cli/millrace.js")));
   });
 
-  it("npm start runs the word count", () => {
+  it("npm start runs the word count without compiling again what the install built", () => {
+    const compiled = ["dist/index.js", "dist/examples/wordcount.js", "dist/sdk/pipeline.js"].map((f) => path.join(clone, f));
+    const before = compiled.map((f) => fs.statSync(f).mtimeMs);
     const r = sh("npm start");
     expect(r.status, r.stderr).to.equal(0);
     expect(lines(r.stdout)).to.include.members(["  21  the", "  15  of"]);
+    expect(compiled.map((f) => fs.statSync(f).mtimeMs), "dist/ untouched: sources did not change").to.deep.equal(before);
   });
 
   it("npm start -- --help lists the flags", () => {
