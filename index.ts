@@ -15,6 +15,7 @@
  * ```
  *
  * @packageDocumentation
+ * @module millrace
  */
 import { registerRunner } from "./sdk/options/runner_registry";
 import { directRunner } from "./runners/direct/direct_runner";

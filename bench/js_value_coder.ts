@@ -1,7 +1,7 @@
 /**
  * Throughput of the JS value coder on its hottest case, short ASCII strings.
- * Not a test (mocha does not pick it up); run after building:
- *   npm run build && node dist/bench/js_value_coder.js
+ * Not a test (mocha does not pick it up):
+ *   npm run bench:js-value-coder
  */
 import { ByteReader, ByteWriter, JS_VALUE_CODER, decodeFromBytes, encodeToBytes } from "../portability/coders";
 

@@ -2,7 +2,7 @@
 /**
  * The `millrace` command:
  *
- *   millrace run <pipeline.ts|.js> [--runner=direct|microbatch] [runner flags] [pipeline flags]
+ *   millrace run <pipeline.ts|.js> [--runner=direct|microbatch|stream] [--pipeline=<name>] [runner flags] [pipeline flags]
  *   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<definePipeline name>] [pipeline flags]
  *   millrace job-server [--host=127.0.0.1] [--port=8099] [--token=<secret>] [--maxMessageBytes=<n>]
  *
@@ -23,11 +23,14 @@ import { NATIVE_COMPOSITES, planExecution } from "../runners/core/fusion";
 import { findRunner } from "../sdk/options/runner_registry";
 import { loadPipelines } from "./load_pipelines";
 import { formatInspection, type InspectFormat } from "./inspect_format";
+import { RUN_FILE_ENV, RUN_PIPELINE_ENV } from "./run_defined_pipeline";
 import { DEFAULT_JOB_SERVICE_PORT, DEFAULT_MAX_MESSAGE_BYTES, JobService } from "../runners/job_service/job_service";
 
 const USAGE = `usage:
-  millrace run <pipeline.ts|.js> [--runner=<name>] [runner flags] [pipeline flags]
-      runs the pipeline file; add --help to list the runner flags with their defaults
+  millrace run <pipeline.ts|.js> [--runner=<name>] [--pipeline=<name>] [runner flags] [pipeline flags]
+      runs the pipeline file; add --help to list the runner flags with their defaults.
+      A file that only defines pipelines (mr.definePipeline) runs its single definition,
+      or the one --pipeline=<name> chooses
   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<name>] [pipeline flags]
       prints the portable pipeline: transforms, PCollections with coders and windowing,
       and the fused stages and shuffles the runners execute
@@ -47,8 +50,13 @@ function pipelineFile(arg: string | undefined): string {
 async function run(args: string[]): Promise<number> {
   const file = pipelineFile(args[0]);
   const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx")] : [];
+  const chosen = args.slice(1).find((a) => a.startsWith("--pipeline="))?.slice("--pipeline=".length);
+  const fileArgs = args.slice(1).filter((a) => !a.startsWith("--pipeline="));
+  // A file that only defines pipelines runs one once it has loaded (see run_defined_pipeline).
+  const runDefinition = ["--require", path.join(__dirname, "run_defined_pipeline.js")];
+  const env = { ...process.env, MILLRACE_PROGRESS: "1", [RUN_FILE_ENV]: file, [RUN_PIPELINE_ENV]: chosen ?? "" };
   // The runners report progress on stderr: a live line on a terminal, log lines otherwise.
-  const child = spawn(process.execPath, [...loader, file, ...args.slice(1)], { stdio: "inherit", env: { ...process.env, MILLRACE_PROGRESS: "1" } });
+  const child = spawn(process.execPath, [...loader, ...runDefinition, file, ...fileArgs], { stdio: "inherit", env });
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);

@@ -5,6 +5,7 @@
  * connections or processes.
  */
 import { EventEmitter } from "node:events";
+import { newTimeOrderedId } from "../core/ids";
 import {
   TERMINAL_STATES,
   type JobFailure,
@@ -68,12 +69,11 @@ export interface JobRegistryEvents {
 /** Jobs by id. */
 export class JobRegistry extends EventEmitter<JobRegistryEvents> {
   private readonly jobs = new Map<string, JobRecord>();
-  private nextId = 1;
 
   /** Adds a job in state STARTING and returns its record. */
   add(jobName: string, runner: string, graph: PipelineGraph): JobRecord {
     const now = Date.now();
-    const jobId = `job-${this.nextId++}`;
+    const jobId = newTimeOrderedId();
     const job: JobRecord = {
       jobId,
       jobName,

@@ -7,7 +7,6 @@
  * process of its own (job_process.ts).
  */
 import "../../index";
-import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -24,6 +23,7 @@ import {
   type ServerMessage,
 } from "../../portability/job_api/job_api_protocol";
 import { JobRegistry, type JobRecord } from "./job_registry";
+import { newTimeOrderedId } from "../core/ids";
 import { ArtifactStaging } from "./artifact_staging";
 import { startJobProcess, type JobProcess } from "./job_process";
 import { pipelineGraphOf } from "./pipeline_graph";
@@ -235,7 +235,7 @@ export class JobService {
         } catch (e) {
           throw new Error(`invalid pipeline: ${(e as Error).message}`);
         }
-        const preparationId = randomUUID();
+        const preparationId = newTimeOrderedId();
         this.staging.open(preparationId, [PIPELINE_BUNDLE_ARTIFACT]);
         const expiry = setTimeout(() => this.dropPreparation(preparationId), PREPARATION_TTL_MS);
         expiry.unref();

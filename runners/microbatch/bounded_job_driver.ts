@@ -8,8 +8,8 @@
  * when it failed because shuffle blocks it needed are gone, the tasks that
  * wrote them are run again first (recomputed from lineage).
  */
-import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
+import { newTimeOrderedId } from "../core/ids";
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { IsBounded } from "../../portability/proto/messages";
 import { asCreateSource } from "../../portability/harness/create_source";
@@ -32,7 +32,7 @@ import { nodeInputs, nodeMainInputs, nodeOutputs, planNodes, planPartitioning, t
 
 /** Runs one bounded job on the executor pool. */
 export class BoundedJobDriver {
-  private readonly jobId = randomUUID();
+  private readonly jobId = newTimeOrderedId();
   private readonly nodes: Node[];
   private readonly partitionerOf: Map<string, Partitioner>;
   /** What each task of a node wrote, by PCollection: the blocks of finished PCollections. */

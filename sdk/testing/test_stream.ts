@@ -96,7 +96,22 @@ export class TestStream<T> extends PTransform<PBegin, PCollection<T>> {
   }
 }
 
-/** Starts a {@link TestStream} of elements of type `T`. */
+/**
+ * Starts a {@link TestStream} of elements of type `T`: a source whose
+ * elements, watermark and processing time a test scripts exactly, to check
+ * windows, triggers and late data deterministically on every runner.
+ *
+ * @example
+ * ```ts
+ * const scores = p.apply(mr.testing.testStream<number>()
+ *   .addElements({ value: 5, timestamp: 1_000 })
+ *   .advanceWatermarkTo(60_000)                   // the on-time pane of [0, 60000) fires
+ *   .addElements({ value: 3, timestamp: 2_000 })  // late: behind the watermark, dropped
+ *   .advanceWatermarkToInfinity());
+ * const sums = scores.apply(mr.windowInto(mr.windows.fixed(60_000))).apply(mr.combineGlobally(mr.combiners.sum()));
+ * mr.testing.assertThat(sums).inOnTimePane({ start: 0, end: 60_000 }).containsInAnyOrder([5]);
+ * ```
+ */
 export function testStream<T>(): TestStream<T> {
   return new TestStream<T>([], coders.jsValue(), MIN_TIMESTAMP);
 }

@@ -67,18 +67,39 @@ export function filter<T, V extends SideInputDeclarations = {}>(
   return new ParDoTransform<T, T>(named("Filter", fn), { fn, shape: "filter", keepsInputCoder: true, ...sideInputsOf(options) });
 }
 
-/** Pairs each element with a key computed from it: `T -> KV<K, T>`. */
+/**
+ * Pairs each element with a key computed from it: `T -> KV<K, T>`.
+ *
+ * @example
+ * ```ts
+ * const byLength = words.apply(mr.withKeys((w: string) => w.length));   // KV<number, string>
+ * ```
+ */
 export function withKeys<T, K>(keyFn: (element: T) => K): PTransform<PCollection<T>, PCollection<KV<K, T>>> {
   checkFn("withKeys", keyFn);
   return new ParDoTransform<T, KV<K, T>>("WithKeys", { fn: (el: T) => kv(keyFn(el), el), shape: "map" });
 }
 
-/** The keys of KV elements. */
+/**
+ * The keys of KV elements.
+ *
+ * @example
+ * ```ts
+ * const customers = ordersByCustomer.apply(mr.keys());   // KV<string, Order> -> string
+ * ```
+ */
 export function keys<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<K>> {
   return new ParDoTransform<KV<K, V>, K>("Keys", { fn: (e: KV<K, V>) => e.key, shape: "map" });
 }
 
-/** The values of KV elements. */
+/**
+ * The values of KV elements.
+ *
+ * @example
+ * ```ts
+ * const orders = ordersByCustomer.apply(mr.values());   // KV<string, Order> -> Order
+ * ```
+ */
 export function values<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<V>> {
   return new ParDoTransform<KV<K, V>, V>("Values", { fn: (e: KV<K, V>) => e.value, shape: "map" });
 }

@@ -46,6 +46,15 @@ class Reshuffle<T> extends PTransform<PCollection<T>, PCollection<T>> {
  * Redistributes elements across workers, breaking fusion: a checkpoint
  * between expensive steps, or after a fan-out. Elements keep their
  * timestamps and windows.
+ *
+ * @example
+ * ```ts
+ * // One file name fans out to many lines: spread them before the expensive step.
+ * p.apply(mr.create(["big.csv"]))
+ *   .flatMap((file: string) => fs.readFileSync(file, "utf8").split("\n"))
+ *   .apply(mr.reshuffle())
+ *   .map((line: string) => expensiveParse(line));
+ * ```
  */
 export function reshuffle<T>(): PTransform<PCollection<T>, PCollection<T>> {
   return new Reshuffle<T>();

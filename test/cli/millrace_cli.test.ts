@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const repo = path.resolve(__dirname, "../../..");
@@ -63,6 +65,45 @@ describe("millrace command", function () {
     const r = millrace("run", "examples/wordcount.ts", "--help");
     expect(r.status).to.equal(0);
     expect(r.stdout).to.include("--enforceImmutability=<boolean>").and.include("--partitions=<integer>").and.include("--top=<integer>");
+  });
+
+  describe("run of a file that only defines pipelines", () => {
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-cli-def-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("runs its single definition with the file's arguments", () => {
+      const output = path.join(dir, "words");
+      const r = millrace("run", "test/fixtures/single_definition.ts", `--output=${output}`);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(fs.readFileSync(`${output}-00000-of-00001.txt`, "utf8").split("\n").filter((l) => l !== "").sort()).to.deep.equal(["BE", "TO"]);
+    });
+
+    it("lists the definition's own flags with --help", () => {
+      const r = millrace("run", "test/fixtures/single_definition.ts", "--help");
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.include("--output=<string>").and.include("where the words go");
+    });
+
+    it("asks which to run when there are several, and runs the one --pipeline names", () => {
+      const r = millrace("run", "test/fixtures/microbatch_pipelines.ts");
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.include("choose a pipeline with --pipeline=<name>").and.include("bigGroup").and.include("alwaysFails");
+      const failing = millrace("run", "test/fixtures/microbatch_pipelines.ts", "--pipeline=alwaysFails");
+      expect(failing.status).to.equal(1);
+      expect(failing.stderr).to.include("two is not allowed");
+      const unknown = millrace("run", "test/fixtures/microbatch_pipelines.ts", "--pipeline=nope");
+      expect(unknown.status).to.equal(2);
+      expect(unknown.stderr).to.include("defines no pipeline named 'nope'");
+    });
+
+    it("says so when a file neither runs nor defines a pipeline", () => {
+      const empty = path.join(dir, "empty.ts");
+      fs.writeFileSync(empty, "export const nothing = 1;\n");
+      const r = millrace("run", empty);
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.include("neither runs a pipeline nor defines one with mr.definePipeline");
+    });
   });
 
   it("fails clearly on an unknown command, a missing file or an unknown runner", () => {

@@ -19,9 +19,9 @@
  * the offset log but not in the commit log, with the same offsets and time,
  * after dropping any state version it had committed; then it goes on.
  */
-import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { newTimeOrderedId } from "../../core/ids";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
@@ -76,7 +76,7 @@ interface BatchInProgress {
 
 /** Runs one unbounded job as micro-batches. */
 export class UnboundedDriver {
-  private readonly jobId = randomUUID();
+  private readonly jobId = newTimeOrderedId();
   private readonly nodes: PlanNode[];
   private readonly partitionerOf: Map<string, Partitioner>;
   private readonly sources: SourceOffsets;

@@ -5,9 +5,9 @@
  * checkpoint while the failure can pass (see retry_policy) and restart
  * attempts remain.
  */
-import { randomUUID } from "node:crypto";
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { PipelineModel } from "../../../portability/pipeline_model";
+import { newTimeOrderedId } from "../../core/ids";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
 import type { JobHandle } from "../../core/job_handle";
 import { errorOfWorkerFailure, type WorkerFailure } from "../../core/worker/worker_failure";
@@ -54,7 +54,7 @@ export class JobMaster {
       this.checkCompatible(this.lastCompleted);
       this.nextCheckpointId = this.lastCompleted.metadata.id + 1;
     }
-    this.jobRunId = this.lastCompleted?.metadata.jobRunId ?? jobRunIdIn(settings.checkpointDir, randomUUID().slice(0, 8));
+    this.jobRunId = this.lastCompleted?.metadata.jobRunId ?? jobRunIdIn(settings.checkpointDir, newTimeOrderedId());
     this.stats = new StreamJobStats(graph, settings.parallelism, job.progress);
   }
 
@@ -90,7 +90,7 @@ export class JobMaster {
 
   private runAttempt(attempt: number): Promise<AttemptOutcome> {
     const p = this.settings.parallelism;
-    const attemptId = `a${attempt}${randomUUID().slice(0, 4)}`;
+    const attemptId = `a${attempt}-${newTimeOrderedId()}`;
     debug(`attempt ${attempt}: deploy`);
     const workers = acquireTaskManagers(p, this.reusable);
     const status: (readonly SubtaskStatus[] | undefined)[] = new Array(p).fill(undefined);

@@ -125,19 +125,17 @@ describe("JsValueCoder", () => {
     expect(coders.jsValue()).to.equal(JS_VALUE_CODER);
   });
 
-  it("encodes and decodes 1,000,000 short strings in well under a second", function () {
+  it("streams many short strings through one reused writer and reader (its speed is measured by bench/js_value_coder)", () => {
     const strings = Array.from({ length: 1000 }, (_, i) => `word-${i}`);
     const writer = new ByteWriter();
-    const start = process.hrtime.bigint();
-    for (let round = 0; round < 1000; round++) {
+    for (let round = 0; round < 3; round++) {
       writer.reset();
       for (let i = 0; i < strings.length; i++) JS_VALUE_CODER.encode(strings[i], writer);
       const reader = new ByteReader(writer.view());
-      for (let i = 0; i < strings.length; i++) JS_VALUE_CODER.decode(reader);
+      const decoded = strings.map(() => JS_VALUE_CODER.decode(reader));
+      expect(decoded).to.deep.equal(strings);
+      expect(reader.remaining, "nothing left over").to.equal(0);
     }
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    // Loose bound so a loaded CI machine does not flake; the benchmark script measures precisely.
-    expect(ms).to.be.below(1000);
   });
 });
 

@@ -75,15 +75,17 @@ describe("micro-batch runner", function () {
   });
 
   it("groups several times more data than an executor's heap, spilling its shuffles, and cleans its spill directory", function () {
-    this.timeout(180_000);
+    // A guard against a hang, not a speed requirement: two child processes group 500,000 elements each.
+    this.timeout(900_000);
     // A temporary directory of its own: other processes' spill directories must not count.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-spill-test-"));
     try {
-      // Each executor thread gets a 48 MB heap and a 1 MB shuffle budget; 1.2M
-      // elements are ~127 MB of records (several times more as JS values).
+      // Each executor thread gets a 32 MB heap and a 1 MB shuffle budget; 500,000
+      // elements are ~53 MB of records (several times more as JS values). Sized
+      // so the one-key control fails on the heap limit while staying cheap.
       const run = (keys: number): { state: string; maxRssBytes: number } =>
         JSON.parse(
-          execFileSync(process.execPath, [path.join(__dirname, "../../fixtures/measure_big_group.js"), "1200000", String(keys), "1", "48"], {
+          execFileSync(process.execPath, [path.join(__dirname, "../../fixtures/measure_big_group.js"), "500000", String(keys), "1", "32"], {
             encoding: "utf8",
             env: { ...process.env, TMPDIR: tmp },
           }),
