@@ -17,7 +17,7 @@ import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
-import { asLine, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
+import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
 
 /** A closed file waiting for its checkpoint to complete. */
 export interface PendingFile {
@@ -28,7 +28,7 @@ export interface PendingFile {
 
 /** The hidden name prefix of a sink's unpublished files, for one job run. */
 export function pendingFilePrefix(sink: TextSinkPayload, jobRunId: string): string {
-  return path.join(path.dirname(sink.prefix), `.millrace-pending-${path.basename(sink.prefix)}-${jobRunId}-`);
+  return path.join(path.dirname(sink.prefix), `${PENDING_FILE_PREFIX}${path.basename(sink.prefix)}-${jobRunId}-`);
 }
 
 /**
@@ -78,7 +78,7 @@ export class TwoPhaseTextSink implements Operator {
   setup(): void {}
   startBundle(): void {}
   finishBundle(): void {
-    this.writeChunk();
+    this.named("finishBundle", () => this.writeChunk());
   }
   teardown(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
@@ -92,10 +92,21 @@ export class TwoPhaseTextSink implements Operator {
     } catch (e) {
       wrapUserError(e, this.transform, "processing", { value: line });
     }
-    if (this.fd === undefined) this.open();
-    this.chunk += text + "\n";
-    this.linesInFile++;
-    if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
+    this.named("processing", () => {
+      if (this.fd === undefined) this.open();
+      this.chunk += text + "\n";
+      this.linesInFile++;
+      if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
+    });
+  }
+
+  /** Runs a file operation; its failure (a full disk, a directory that cannot be created) names this transform, as on every runner. */
+  private named<T>(phase: string, op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      wrapUserError(e, this.transform, phase);
+    }
   }
 
   private open(): void {
@@ -117,6 +128,10 @@ export class TwoPhaseTextSink implements Operator {
    * snapshot.
    */
   preCommit(checkpointId: number): PendingFile[] {
+    return this.named(`the pre-commit of checkpoint ${checkpointId}`, () => this.closeAsPending(checkpointId));
+  }
+
+  private closeAsPending(checkpointId: number): PendingFile[] {
     if (this.fd !== undefined) {
       this.writeChunk();
       fs.fsyncSync(this.fd);
