@@ -122,6 +122,8 @@ export function startJob(
       .then(async () => {
         model = fromProto(pipelineProto, { nativeComposites, supportedRequirements: SUPPORTED_REQUIREMENTS });
         await execute(model, planExecution(model), job);
+        // A cancelled job's unfinished files are abandoned, as a failed job's.
+        if (job.isCancelRequested) discardUnpublishedWrites(model);
         job.finish();
       })
       .catch((e: unknown) => {

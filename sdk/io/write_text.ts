@@ -231,7 +231,7 @@ export function finalizeShards(written: readonly WrittenShard[], tempDir: string
 /**
  * The expansion for unbounded input, for runners without a native file
  * sink (the direct runner): each bundle's lines go to a file of its own,
- * `<prefix>-<random id><suffix>`, written under a hidden name and renamed
+ * `<prefix>-bundle-<random id><suffix>`, written under a hidden name and renamed
  * when complete, so a reader never sees a partial file. A retried bundle
  * may write its lines again (at least once); the stream and micro-batch
  * runners write this composite natively, exactly once.
@@ -250,7 +250,7 @@ function writeBundles(input: PCollection<string>, dir: string, base: string, suf
         },
         finishBundle(ctx: BundleContext<string>) {
           if (lines.length === 0) return;
-          const final = path.join(dir, `${base}-${randomId()}${suffix}`);
+          const final = path.join(dir, `${base}-bundle-${randomId()}${suffix}`);
           writeLinesAtomically(final, lines);
           lines = [];
           ctx.output(final);

@@ -182,7 +182,7 @@ describe("mr.io text files", () => {
       const files = p.apply(stream.advanceWatermarkToInfinity()).apply(mr.io.writeText(prefix, { suffix: ".txt" }));
       mr.testing.assertThat(files).satisfies((names) => {
         expect(names.length).to.be.greaterThan(1);
-        for (const f of names) expect(path.basename(f)).to.match(/^part-[0-9a-f]{12}\.txt$/);
+        for (const f of names) expect(path.basename(f)).to.match(/^part-bundle-[0-9a-f]{12}\.txt$/);
       });
       await p.run().waitUntilFinish();
       const names = fs.readdirSync(path.join(dir, "stream"));

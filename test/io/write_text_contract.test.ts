@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../index";
 import { shardName, stableHash } from "../../sdk/io/write_text";
-import { expectedShardFiles, failingStream, numberedLines, shardedLines, windowedLines, windowedStream } from "../fixtures/write_text_pipelines";
+import { expectedShardFiles, failingStream, globalStream, numberedLines, shardedLines, windowedLines, windowedStream } from "../fixtures/write_text_pipelines";
 
 const RUNNERS: readonly { name: string; args: readonly string[] }[] = [
   { name: "direct", args: ["--runner=direct"] },
@@ -95,6 +95,15 @@ describe("writeText: one contract on every runner", function () {
         const expected = expectedWindowFiles(out, 30, 2);
         expect(entries(path.dirname(out))).to.deep.equal([...expected.keys()].map((f) => path.basename(f)).sort());
         for (const [file, lines] of expected) expect(linesOf([file]), file).to.deep.equal(lines);
+      });
+
+      it("writes unbounded input in the global window as files per unit of commit (bundle, checkpoint or batch), each line once", async () => {
+        const out = path.join(dir, "global", "lines");
+        expect(await globalStream.create([...runner.args, `--out=${out}`, "--lines=30"]).run().waitUntilFinish()).to.equal("DONE");
+        const names = entries(path.dirname(out));
+        expect(names.length).to.be.greaterThan(0);
+        for (const name of names) expect(name).to.match(/^lines-(bundle-[0-9a-f]{12}|checkpoint-\d{10}-\d{5}|batch-\d{10}-\d{5})\.txt$/);
+        expect(linesOf(names.map((n) => path.join(path.dirname(out), n)))).to.deep.equal(numberedLines(30).sort());
       });
 
       it("a write that fails names Write/WriteShards, and a failure at publishing leaves nothing unpublished behind", async () => {

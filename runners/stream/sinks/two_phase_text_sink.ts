@@ -8,9 +8,10 @@
  * and deletes the in-progress and pending files of the failed attempt, so
  * every line is published exactly once.
  *
- * Final names: `<prefix>-<checkpoint>-<subtask>-of-<parallelism><suffix>`,
- * e.g. `out/counts-000003-00001-of-00004.txt`: one file per subtask per
- * checkpoint that wrote lines.
+ * Final names: `<prefix>-checkpoint-<checkpoint>-<subtask><suffix>`, e.g.
+ * `out/counts-checkpoint-0000000003-00001.txt`: one file per subtask per
+ * checkpoint that wrote lines, as the micro-batch sink's one per partition
+ * per batch (never `-of-`, which names the shards of a bounded write).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,6 +25,11 @@ export interface PendingFile {
   readonly checkpointId: number;
   readonly temp: string;
   readonly final: string;
+}
+
+/** The final name of the file subtask `subtask` closed at checkpoint `checkpointId`. */
+export function checkpointFileName(sink: TextSinkPayload, checkpointId: number, subtask: number): string {
+  return `${sink.prefix}-checkpoint-${String(checkpointId).padStart(10, "0")}-${String(subtask).padStart(5, "0")}${sink.suffix}`;
 }
 
 /** The hidden name prefix of a sink's unpublished files, for one job run. */
@@ -69,7 +75,6 @@ export class TwoPhaseTextSink implements Operator {
     readonly transform: string,
     private readonly sink: TextSinkPayload,
     private readonly subtask: number,
-    private readonly parallelism: number,
     /** The job run (stable across restarts) and this attempt: they name the hidden files. */
     private readonly jobRunId: string,
     private readonly attemptId: string,
@@ -137,8 +142,7 @@ export class TwoPhaseTextSink implements Operator {
       fs.fsyncSync(this.fd);
       fs.closeSync(this.fd);
       this.fd = undefined;
-      const pad = (n: number, w: number): string => String(n).padStart(w, "0");
-      const final = `${this.sink.prefix}-${pad(checkpointId, 6)}-${pad(this.subtask, 5)}-of-${pad(this.parallelism, 5)}${this.sink.suffix}`;
+      const final = checkpointFileName(this.sink, checkpointId, this.subtask);
       this.pending.push({ checkpointId, temp: this.tempPath, final });
     }
     return [...this.pending];
