@@ -167,6 +167,20 @@ export function publishFile(temp: string, final: string): void {
   }
 }
 
+/**
+ * @internal Deletes the temporary directories of earlier bounded writes of
+ * `prefix` that never finished (a process killed before its Finalize, an
+ * attempt restored from a checkpoint taken before its directory was chosen):
+ * a completed write leaves nothing hidden beside its files.
+ */
+export function removeOrphanedTempDirs(prefix: string): void {
+  const dir = path.dirname(prefix);
+  const pattern = new RegExp(`^${escapeRegExp(HIDDEN_FILE_PREFIX + path.basename(prefix))}-[0-9a-f]{12}$`);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && pattern.test(entry.name)) fs.rmSync(path.join(dir, entry.name), { recursive: true, force: true });
+  }
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -225,6 +239,7 @@ export function finalizeShards(written: readonly WrittenShard[], tempDir: string
   }
   fs.rmSync(tempDir, { recursive: true, force: true });
   removeStaleShards(prefix, numShards, suffix);
+  removeOrphanedTempDirs(prefix);
   return finals.sort();
 }
 
