@@ -4,8 +4,8 @@
  * in the versioned state store) to `io.writeText`'s batch files, with
  * micro-batches every `--batchIntervalMs` (default 200). An element's
  * latency is from when the source made it available (its due time under
- * the pace) to when the file holding it was complete (the file's mtime,
- * written just before the rename that makes it visible). Prints p50, p99
+ * the pace) to when the file holding it became visible (the file's ctime:
+ * the rename that publishes it once its batch is committed). Prints p50, p99
  * and max over all elements, and the batches' processing time and
  * scheduling delay.
  *
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const files = fs.readdirSync(out).filter((n) => n.startsWith("latency-") && n.endsWith(".txt")).sort();
     const rows: { x: number; visible: number }[] = [];
     for (const name of files) {
-      const visible = fs.statSync(path.join(out, name)).mtimeMs;
+      const visible = fs.statSync(path.join(out, name)).ctimeMs;
       for (const line of fs.readFileSync(path.join(out, name), "utf8").split("\n")) {
         if (line === "") continue;
         const [x, ts] = line.split(" ").map(Number) as [number, number];

@@ -14,6 +14,7 @@ import { fromProto } from "../../portability/from_proto";
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { ExecutionPlan } from "../../portability/plan/execution_plan";
 import { NATIVE_COMPOSITES, planExecution } from "./fusion";
+import { discardUnpublishedWrites } from "./file_sinks";
 import { JobProgress, startProgressReporter } from "./progress";
 
 /** A job's handle, driven by its runner. */
@@ -116,13 +117,20 @@ export function startJob(
     () => reporter.stop("FAILED"),
   );
   setImmediate(() => {
+    let model: PipelineModel | undefined;
     Promise.resolve()
       .then(async () => {
-        const model = fromProto(pipelineProto, { nativeComposites, supportedRequirements: SUPPORTED_REQUIREMENTS });
+        model = fromProto(pipelineProto, { nativeComposites, supportedRequirements: SUPPORTED_REQUIREMENTS });
         await execute(model, planExecution(model), job);
+        // A cancelled job's unfinished files are abandoned, as a failed job's.
+        if (job.isCancelRequested) discardUnpublishedWrites(model);
         job.finish();
       })
-      .catch((e: unknown) => job.failWith(e, context))
+      .catch((e: unknown) => {
+        // A failure never leaves output that looks like (part of) a result.
+        if (model) discardUnpublishedWrites(model);
+        job.failWith(e, context);
+      })
       .finally(cleanup);
   });
   return job;

@@ -10,7 +10,7 @@ import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_regi
 import type { PipelineResult } from "../../model/pipeline_result";
 import { shippableOrigin } from "../core/worker/shippable_origin";
 import { startJob } from "../core/job_handle";
-import { NATIVE_COMPOSITES_WITH_FILE_SINK } from "../core/fusion";
+import { nativeCompositesWithFileSinkFor } from "../core/file_sinks";
 import { buildJobGraph } from "./job_graph";
 import { JobMaster } from "./coordinator/job_master";
 import type { FaultSpec } from "./protocol";
@@ -49,7 +49,7 @@ export function runStream(request: RunRequest): PipelineResult {
     },
     () => undefined,
     String(request.options.jobName ?? "job"),
-    NATIVE_COMPOSITES_WITH_FILE_SINK,
+    nativeCompositesWithFileSinkFor(request.pipelineProto),
   );
 }
 
@@ -59,5 +59,5 @@ export const streamRunner: RunnerDefinition = {
   description: "Flink-style: parallel subtasks on task manager threads, record at a time, backpressure, in-band watermarks, checkpoints, exactly-once file sinks",
   flags: STREAM_FLAGS,
   run: runStream,
-  nativeComposites: () => NATIVE_COMPOSITES_WITH_FILE_SINK,
+  nativeComposites: nativeCompositesWithFileSinkFor,
 };

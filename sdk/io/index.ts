@@ -71,12 +71,21 @@ export function readText(pathOrGlob: string): PTransform<PBegin, PCollection<str
  * - Shards are first written to a hidden directory
  *   `<dir>/.millrace-temp-<name>-<id>/` and renamed to their final names only
  *   after all are written; the temporary directory is then removed. A job
- *   that fails before that point leaves only the hidden directory behind.
- * - The input must be in the global window. Unbounded input: on the direct
- *   runner each bundle's lines go to a file `<prefix>-<id><suffix>`
- *   (renamed into place when complete; at least once); the stream runner
- *   writes it exactly once with a two-phase commit per checkpoint, and the
- *   micro-batch runner per batch (see the README).
+ *   that fails (or is cancelled) deletes what it wrote and did not publish,
+ *   on every runner. A re-run replaces the files of an earlier run with
+ *   another `numShards` (same prefix and suffix) once its own are in place.
+ * - Windowed writes (Beam's `withWindowedWrites`): input with windows, or a
+ *   non-default trigger, is written as one set of shards per window and
+ *   pane, `${prefix}-<start>-<end>-pane-<index>[-last]-SSSSS-of-NNNNN${suffix}`
+ *   (ISO 8601 bounds; `global` for the global window); only shards with
+ *   lines get a file, and a replayed pane rewrites the same file.
+ * - Unbounded input in the global window is written per unit of commit
+ *   (`numShards` does not apply): the direct runner one file per bundle,
+ *   `<prefix>-bundle-<id><suffix>` (at least once); the stream runner one per
+ *   subtask per checkpoint, `<prefix>-checkpoint-<n>-<subtask><suffix>`,
+ *   with a two-phase commit; the micro-batch runner one per partition per
+ *   batch, `<prefix>-batch-<n>-<partition><suffix>`, published at the
+ *   batch's commit (see the README, "Writing files").
  * - Invalid options (an empty prefix, a prefix ending in `/`, a `numShards`
  *   that is not a whole number >= 1, a suffix with `/`) throw when called.
  *
@@ -86,7 +95,8 @@ export function readText(pathOrGlob: string): PTransform<PBegin, PCollection<str
  * parts: AssignShard → GroupByKey → WriteShards (one temporary file per
  * shard) → CollectShards (combineGlobally toList) → Finalize (renames), with
  * the temporary directory chosen once by Impulse → ChooseTempDir and read as
- * a side input.
+ * a side input. A windowed write is a plain composite, AssignShard →
+ * GroupByKey → WriteWindowShards, that every runner executes as it is.
  *
  * @example
  * ```ts

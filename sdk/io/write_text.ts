@@ -12,6 +12,8 @@ import { combineGlobally } from "../transforms/combine";
 import { combiners } from "../transforms/combiners";
 import { views } from "../transforms/views";
 import type { BundleContext, ProcessContext } from "../transforms/transform_context";
+import { isGlobalWindow, type BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 
 /** Options of {@link writeText}. */
 export interface WriteTextOptions {
@@ -73,17 +75,83 @@ export function asLine(line: unknown): string {
 /** @internal The prefix of a file's hidden name while it is written. */
 export const HIDDEN_FILE_PREFIX = ".millrace-temp-";
 
+/** @internal The prefix of a stream sink's closed file waiting for its checkpoint to complete. */
+export const PENDING_FILE_PREFIX = ".millrace-pending-";
+
+/** @internal The prefix of a complete file waiting for its batch's commit to be published. */
+export const STAGED_FILE_PREFIX = ".millrace-staged-";
+
+/**
+ * @internal The hidden name prefixes of every file or directory a sink of
+ * `prefix` may hold before publishing (`.millrace-temp-<name>-…` while
+ * written, `.millrace-pending-<name>-…` until a stream checkpoint commits,
+ * `.millrace-staged-<name>-…` until a micro-batch commits).
+ */
+export function unpublishedPrefixes(prefix: string): string[] {
+  const base = path.basename(prefix);
+  return [HIDDEN_FILE_PREFIX, PENDING_FILE_PREFIX, STAGED_FILE_PREFIX].map((p) => `${p}${base}-`);
+}
+
+/**
+ * @internal Deletes what a sink of `prefix` wrote and did not publish
+ * (`kinds` selects among {@link unpublishedPrefixes}; default all): after a
+ * failed job, nothing of it stays in the output directory. Returns how many
+ * entries were deleted.
+ */
+export function discardUnpublished(prefix: string, kinds: readonly string[] = unpublishedPrefixes(prefix)): number {
+  const dir = path.dirname(prefix);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let deleted = 0;
+  for (const name of names) {
+    if (!kinds.some((k) => name.startsWith(k))) continue;
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    deleted++;
+  }
+  return deleted;
+}
+
 /**
  * @internal Writes `lines` to `final` through a hidden file beside it
- * (`.millrace-temp-<name>`), renamed when complete: a reader never sees a
- * partial file. A hidden file left by a crashed attempt is replaced.
+ * (`.millrace-temp-<name>.<id>`, a fresh id per call so concurrent attempts
+ * never share one), renamed when complete: a reader never sees a partial file.
  */
 export function writeLinesAtomically(final: string, lines: Iterable<string>): void {
-  const hidden = path.join(path.dirname(final), HIDDEN_FILE_PREFIX + path.basename(final));
+  writeThroughTemp(final, final, lines);
+}
+
+/** Writes `lines` to a fresh temporary file named after `final`, then renames it to `target`. */
+function writeThroughTemp(final: string, target: string, lines: Iterable<string>): void {
+  const temp = path.join(path.dirname(final), `${HIDDEN_FILE_PREFIX}${path.basename(final)}.${randomId()}`);
   fs.mkdirSync(path.dirname(final), { recursive: true });
-  fs.rmSync(hidden, { force: true });
-  writeLines(hidden, lines);
-  fs.renameSync(hidden, final);
+  try {
+    writeLines(temp, lines);
+    fs.renameSync(temp, target);
+  } catch (e) {
+    fs.rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+/** @internal The hidden name under which `final` waits, complete, for its commit. */
+export function stagedName(final: string): string {
+  return path.join(path.dirname(final), STAGED_FILE_PREFIX + path.basename(final));
+}
+
+/**
+ * @internal Writes `lines` as the staged file of `final` (see
+ * {@link stagedName}), itself written under a temporary name and renamed
+ * when complete: a staged file is always whole, and invisible until
+ * {@link publishFile} moves it to `final` at commit.
+ */
+export function stageLines(final: string, lines: Iterable<string>): string {
+  const staged = stagedName(final);
+  writeThroughTemp(final, staged, lines);
+  return staged;
 }
 
 /**
@@ -97,6 +165,43 @@ export function publishFile(temp: string, final: string): void {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(final)) return;
     throw new Error(`writeText: cannot move '${temp}' to '${final}': ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * @internal Deletes the temporary directories of earlier bounded writes of
+ * `prefix` that never finished (a process killed before its Finalize, an
+ * attempt restored from a checkpoint taken before its directory was chosen):
+ * a completed write leaves nothing hidden beside its files.
+ */
+export function removeOrphanedTempDirs(prefix: string): void {
+  const dir = path.dirname(prefix);
+  const pattern = new RegExp(`^${escapeRegExp(HIDDEN_FILE_PREFIX + path.basename(prefix))}-[0-9a-f]{12}$`);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && pattern.test(entry.name)) fs.rmSync(path.join(dir, entry.name), { recursive: true, force: true });
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * @internal Deletes the files of an earlier bounded write of the same
+ * prefix and suffix with another shard count (`<prefix>-SSSSS-of-MMMMM<suffix>`,
+ * M ≠ `numShards`): a re-run replaces the whole set, so a `<prefix>-*` glob
+ * never mixes two runs. Called once the new set is published.
+ */
+export function removeStaleShards(prefix: string, numShards: number, suffix: string): string[] {
+  const dir = path.dirname(prefix);
+  const pattern = new RegExp(`^${escapeRegExp(path.basename(prefix))}-\\d{5}-of-(\\d{5})${escapeRegExp(suffix)}$`);
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = pattern.exec(name);
+    if (!m || Number(m[1]) === numShards) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+    removed.push(path.join(dir, name));
+  }
+  return removed;
 }
 
 function randomId(): string {
@@ -133,13 +238,15 @@ export function finalizeShards(written: readonly WrittenShard[], tempDir: string
     finals.push(final);
   }
   fs.rmSync(tempDir, { recursive: true, force: true });
+  removeStaleShards(prefix, numShards, suffix);
+  removeOrphanedTempDirs(prefix);
   return finals.sort();
 }
 
 /**
  * The expansion for unbounded input, for runners without a native file
  * sink (the direct runner): each bundle's lines go to a file of its own,
- * `<prefix>-<random id><suffix>`, written under a hidden name and renamed
+ * `<prefix>-bundle-<random id><suffix>`, written under a hidden name and renamed
  * when complete, so a reader never sees a partial file. A retried bundle
  * may write its lines again (at least once); the stream and micro-batch
  * runners write this composite natively, exactly once.
@@ -158,7 +265,7 @@ function writeBundles(input: PCollection<string>, dir: string, base: string, suf
         },
         finishBundle(ctx: BundleContext<string>) {
           if (lines.length === 0) return;
-          const final = path.join(dir, `${base}-${randomId()}${suffix}`);
+          const final = path.join(dir, `${base}-bundle-${randomId()}${suffix}`);
           writeLinesAtomically(final, lines);
           lines = [];
           ctx.output(final);
@@ -167,6 +274,67 @@ function writeBundles(input: PCollection<string>, dir: string, base: string, suf
       shape: "dofn",
     }),
   );
+}
+
+/**
+ * @internal True when `input` is written window by window: it has windows
+ * other than the global one, or a trigger that fires panes before the end.
+ */
+export function isWindowedWrite(input: PCollection<string>): boolean {
+  return !isGlobalWindowing(input.windowing) || input.windowing.trigger.kind !== "default";
+}
+
+/** A window as a file name part: `<start>-<end>` in ISO 8601 (milliseconds when out of Date's range), or `global`. */
+function windowNamePart(w: BoundedWindow): string {
+  if (isGlobalWindow(w)) return "global";
+  const iso = (t: number): string => (Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t));
+  return `${iso(w.start)}-${iso(w.end)}`;
+}
+
+/**
+ * @internal The file of shard `shard` of a window's pane, Beam's windowed
+ * file name: `<prefix>-<window>-pane-<index>[-last]-SSSSS-of-NNNNN<suffix>`.
+ */
+export function windowedShardName(prefix: string, window: BoundedWindow, pane: PaneInfo, shard: number, numShards: number, suffix: string): string {
+  return shardName(`${prefix}-${windowNamePart(window)}-pane-${pane.index}${pane.isLast ? "-last" : ""}`, shard, numShards, suffix);
+}
+
+/**
+ * Windowed writes (Beam's `withWindowedWrites`): lines are grouped by shard
+ * within each window, and every pane the grouping fires writes its shards'
+ * files, named by window, pane and shard. A name says exactly which lines it
+ * holds, so a retried or replayed pane writes the same file again (under a
+ * hidden name, then renamed over it): readers never see a partial or doubled
+ * pane. Only shards that received lines in a pane get a file.
+ */
+function writeWindowed(input: PCollection<string>, prefix: string, numShards: number, suffix: string): PCollection<string> {
+  return input
+    .apply("AssignShard", assignShard(numShards))
+    .apply("GroupByKey", groupByKey<number, string>())
+    .apply(
+      "WriteWindowShards",
+      new ParDoTransform<KV<number, string[]>, string>("WriteWindowShards", {
+        fn: {
+          process(e: KV<number, string[]>, ctx: ProcessContext<string>) {
+            const final = windowedShardName(prefix, ctx.window, ctx.pane, e.key, numShards, suffix);
+            writeLinesAtomically(final, e.value);
+            ctx.output(final);
+          },
+        },
+        shape: "dofn",
+      }),
+    );
+}
+
+/** Each line keyed by the shard its hash selects. */
+function assignShard(numShards: number): ParDoTransform<string, KV<number, string>> {
+  return new ParDoTransform<string, KV<number, string>>("AssignShard", {
+    fn: (line: string) => {
+      const text = asLine(line);
+      return kv(numShards === 1 ? 0 : stableHash(text) % numShards, text);
+    },
+    shape: "map",
+  });
 }
 
 /** @internal `mr.io.writeText`'s composite. */
@@ -210,10 +378,9 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
 
   expand(input: PCollection<string>): PCollection<string> {
     const p = input.pipeline;
-    if (!isGlobalWindowing(input.windowing)) {
-      throw new Error(`writeText: ${input.id} is windowed; writeText writes a collection in the global window (windowed writes are not supported yet)`);
-    }
     const { prefix, numShards, suffix } = this;
+    // Windowed writes are plain transforms on every runner: no runner writes them natively.
+    if (isWindowedWrite(input)) return writeWindowed(input, prefix, numShards, suffix);
     p._declareComposite({ kind: "writeFiles", sink: { prefix, numShards, suffix } });
     const dir = path.dirname(prefix);
     const base = path.basename(prefix);
@@ -230,16 +397,7 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
     const tempDir = views.singleton(tempDirs);
 
     const written = input
-      .apply(
-        "AssignShard",
-        new ParDoTransform<string, KV<number, string>>("AssignShard", {
-          fn: (line: string) => {
-            const text = asLine(line);
-            return kv(numShards === 1 ? 0 : stableHash(text) % numShards, text);
-          },
-          shape: "map",
-        }),
-      )
+      .apply("AssignShard", assignShard(numShards))
       .apply("GroupByKey", groupByKey<number, string>())
       .apply(
         "WriteShards",

@@ -182,7 +182,7 @@ describe("mr.io text files", () => {
       const files = p.apply(stream.advanceWatermarkToInfinity()).apply(mr.io.writeText(prefix, { suffix: ".txt" }));
       mr.testing.assertThat(files).satisfies((names) => {
         expect(names.length).to.be.greaterThan(1);
-        for (const f of names) expect(path.basename(f)).to.match(/^part-[0-9a-f]{12}\.txt$/);
+        for (const f of names) expect(path.basename(f)).to.match(/^part-bundle-[0-9a-f]{12}\.txt$/);
       });
       await p.run().waitUntilFinish();
       const names = fs.readdirSync(path.join(dir, "stream"));
@@ -266,6 +266,11 @@ describe("mr.io text files", () => {
       writeLines(t2, ["two", "deux"]);
       // Written shards alone (a job that stopped before finalize) look like no output.
       expect(matchFiles(`${prefix}-*`)).to.deep.equal([]);
+      // A crashed earlier run's temporary directory, and a file of another prefix that only looks alike.
+      const orphan = path.join(dir, "fin", ".millrace-temp-part-0123456789ab");
+      fs.mkdirSync(orphan);
+      writeLines(path.join(orphan, "shard-00000-of-00003.x"), []);
+      writeLines(path.join(dir, "fin", "partial-00000-of-00001.txt"), ["other"]);
       const written = [
         { shard: 2, tempPath: t2 },
         { shard: 0, tempPath: t0dup },
@@ -277,6 +282,9 @@ describe("mr.io text files", () => {
       expect(fs.readFileSync(finals[1]!, "utf8")).to.equal("");
       expect(fs.readFileSync(finals[2]!, "utf8")).to.equal("two\ndeux\n");
       expect(fs.existsSync(tempDir)).to.equal(false);
+      expect(fs.existsSync(orphan), "an unfinished earlier write's temporary directory is removed").to.equal(false);
+      expect(fs.readFileSync(path.join(dir, "fin", "partial-00000-of-00001.txt"), "utf8"), "another prefix's file is kept").to.equal("other\n");
+      fs.rmSync(path.join(dir, "fin", "partial-00000-of-00001.txt"));
       // A retried finalize after the renames succeeded does not fail or change anything.
       expect(finalizeShards(written, tempDir, prefix, 3, ".txt")).to.deep.equal(finals);
       expect(finals.map((f) => fs.readFileSync(f, "utf8"))).to.deep.equal(["zero\n", "", "two\ndeux\n"]);

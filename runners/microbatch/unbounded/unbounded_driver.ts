@@ -13,11 +13,15 @@
  * 3. watermarks are computed as the batch goes: a node's input watermark is
  *    the lowest of its inputs' (a source's comes from its offsets); its
  *    output watermark is held by what its partitions still hold;
- * 4. once every node ran (sinks wrote the batch), the commit log records it.
+ * 4. once every node ran (sinks staged the batch's files), the commit log
+ *    records it, and then the batch's files are published (renamed from
+ *    their staged names): readers never see an uncommitted batch.
  *
  * A restart with the same checkpoint directory replays a batch that is in
  * the offset log but not in the commit log, with the same offsets and time,
- * after dropping any state version it had committed; then it goes on.
+ * after dropping any state version it had committed; then it goes on. A job
+ * that stops (cancelled, failed) with a batch logged but not committed rolls
+ * back that batch's staged files: the next restart replays it whole.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -46,7 +50,7 @@ import { CheckpointLocation } from "./checkpoint_location";
 import { SideInputContents } from "./side_input_contents";
 import { SourceOffsets, type BatchOffsets } from "./source_offsets";
 import { recordBatchMetrics } from "./batch_metrics";
-import { removeBatchFiles } from "./batch_text_sink";
+import { publishBatchFiles, removeBatchFiles } from "./batch_text_sink";
 import type { TextSinkPayload } from "../../../portability/payloads";
 
 /** Offset and commit log entries kept for inspection, as Spark's minBatchesToRetain. */
@@ -72,6 +76,18 @@ interface BatchInProgress {
   readonly nodeStates: Map<string, NodeAfterBatch>;
   /** Output watermark of every PCollection, as the batch's nodes set them. */
   readonly watermarks: Map<string, number>;
+}
+
+/**
+ * The results of every task, once all have settled; the first failure if
+ * any failed. Waiting for all keeps a failed batch's roll-back from racing
+ * with its other tasks, which would stage files after it.
+ */
+async function allSettledOrFirstFailure<T>(running: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(running);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Runs one unbounded job as micro-batches. */
@@ -122,6 +138,7 @@ export class UnboundedDriver {
       });
       await this.runBatches();
     } finally {
+      this.rollBackUncommittedFiles();
       this.pool.forgetJob(this.jobId);
       try {
         removeSpillDir(this.spillRoot);
@@ -174,6 +191,8 @@ export class UnboundedDriver {
       previous = this.location.offsets.read(lastCommitted);
       if (!previous) throw new Error(`${this.location.root}: batch ${lastCommitted} is committed but its offsets are missing from offsets/`);
     }
+    // A crash between the commit and the renames left the last committed batch's files staged.
+    if (lastCommitted !== undefined) for (const sink of this.textSinks()) publishBatchFiles(sink, lastCommitted);
     const replay = lastLogged !== undefined && lastLogged > (lastCommitted ?? -1) ? this.location.offsets.read(lastLogged) : undefined;
     if (replay && replay.batchId !== (lastCommitted ?? -1) + 1) {
       throw new Error(`${this.location.root}: the offset log is at batch ${replay.batchId} but the last commit is ${lastCommitted ?? "none"}`);
@@ -221,7 +240,7 @@ export class UnboundedDriver {
     const sideInputWatermarks: Record<string, number> = {};
     if (n.kind === "stage") for (const pc of n.stage.sideInputs) sideInputWatermarks[pc] = watermarks.get(pc) ?? -Infinity;
     const times = { previousInputWatermark, inputWatermark, sideInputWatermarks };
-    const results = await Promise.all(tasks.map((t) => this.runTask(this.taskSpec(n, t, batch, times))));
+    const results = await allSettledOrFirstFailure(tasks.map((t) => this.runTask(this.taskSpec(n, t, batch, times))));
     // What the node holds back: its partitions' holds (a partition that did not run holds nothing).
     const reports = foldNodeTaskReports(
       results,
@@ -292,6 +311,7 @@ export class UnboundedDriver {
     };
     const commit: BatchCommit = { batchId: offsets.batchId, watermarks: Object.fromEntries(watermarks), nodes: Object.fromEntries(nodeStates), summary };
     this.location.commits.write(offsets.batchId, commit);
+    for (const sink of this.textSinks()) publishBatchFiles(sink, offsets.batchId);
     this.watermarks = watermarks;
     this.nodeStates = nodeStates;
     this.location.offsets.pruneBefore(offsets.batchId - BATCHES_RETAINED);
@@ -301,6 +321,22 @@ export class UnboundedDriver {
     this.job.progress.watermark = summary.watermark;
     this.job.progress.detail = `batch ${summary.id} committed, ${this.tasksDone.toLocaleString("en-US")} tasks`;
     recordBatchMetrics(this.job.totals, summary);
+  }
+
+  /**
+   * Deletes the staged files of the batch logged after the last commit (a
+   * cancel before its replay, a failure in it): nothing half-written stays,
+   * and the offset log still holds the batch for the next restart to replay.
+   */
+  private rollBackUncommittedFiles(): void {
+    if (!this.location) return;
+    try {
+      const uncommitted = (this.location.commits.latestId() ?? -1) + 1;
+      if ((this.location.offsets.latestId() ?? -1) < uncommitted) return;
+      for (const sink of this.textSinks()) removeBatchFiles(sink, uncommitted);
+    } catch {
+      // Best effort: never hide the job's own outcome behind a clean-up error.
+    }
   }
 
   /** The file sinks of the plan's writeText steps. */

@@ -8,16 +8,17 @@
  * and deletes the in-progress and pending files of the failed attempt, so
  * every line is published exactly once.
  *
- * Final names: `<prefix>-<checkpoint>-<subtask>-of-<parallelism><suffix>`,
- * e.g. `out/counts-000003-00001-of-00004.txt`: one file per subtask per
- * checkpoint that wrote lines.
+ * Final names: `<prefix>-checkpoint-<checkpoint>-<subtask><suffix>`, e.g.
+ * `out/counts-checkpoint-0000000003-00001.txt`: one file per subtask per
+ * checkpoint that wrote lines, as the micro-batch sink's one per partition
+ * per batch (never `-of-`, which names the shards of a bounded write).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
-import { asLine, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
+import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
 
 /** A closed file waiting for its checkpoint to complete. */
 export interface PendingFile {
@@ -26,9 +27,14 @@ export interface PendingFile {
   readonly final: string;
 }
 
+/** The final name of the file subtask `subtask` closed at checkpoint `checkpointId`. */
+export function checkpointFileName(sink: TextSinkPayload, checkpointId: number, subtask: number): string {
+  return `${sink.prefix}-checkpoint-${String(checkpointId).padStart(10, "0")}-${String(subtask).padStart(5, "0")}${sink.suffix}`;
+}
+
 /** The hidden name prefix of a sink's unpublished files, for one job run. */
 export function pendingFilePrefix(sink: TextSinkPayload, jobRunId: string): string {
-  return path.join(path.dirname(sink.prefix), `.millrace-pending-${path.basename(sink.prefix)}-${jobRunId}-`);
+  return path.join(path.dirname(sink.prefix), `${PENDING_FILE_PREFIX}${path.basename(sink.prefix)}-${jobRunId}-`);
 }
 
 /**
@@ -69,7 +75,6 @@ export class TwoPhaseTextSink implements Operator {
     readonly transform: string,
     private readonly sink: TextSinkPayload,
     private readonly subtask: number,
-    private readonly parallelism: number,
     /** The job run (stable across restarts) and this attempt: they name the hidden files. */
     private readonly jobRunId: string,
     private readonly attemptId: string,
@@ -78,7 +83,7 @@ export class TwoPhaseTextSink implements Operator {
   setup(): void {}
   startBundle(): void {}
   finishBundle(): void {
-    this.writeChunk();
+    this.named("finishBundle", () => this.writeChunk());
   }
   teardown(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
@@ -92,10 +97,21 @@ export class TwoPhaseTextSink implements Operator {
     } catch (e) {
       wrapUserError(e, this.transform, "processing", { value: line });
     }
-    if (this.fd === undefined) this.open();
-    this.chunk += text + "\n";
-    this.linesInFile++;
-    if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
+    this.named("processing", () => {
+      if (this.fd === undefined) this.open();
+      this.chunk += text + "\n";
+      this.linesInFile++;
+      if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
+    });
+  }
+
+  /** Runs a file operation; its failure (a full disk, a directory that cannot be created) names this transform, as on every runner. */
+  private named<T>(phase: string, op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      wrapUserError(e, this.transform, phase);
+    }
   }
 
   private open(): void {
@@ -117,13 +133,16 @@ export class TwoPhaseTextSink implements Operator {
    * snapshot.
    */
   preCommit(checkpointId: number): PendingFile[] {
+    return this.named(`the pre-commit of checkpoint ${checkpointId}`, () => this.closeAsPending(checkpointId));
+  }
+
+  private closeAsPending(checkpointId: number): PendingFile[] {
     if (this.fd !== undefined) {
       this.writeChunk();
       fs.fsyncSync(this.fd);
       fs.closeSync(this.fd);
       this.fd = undefined;
-      const pad = (n: number, w: number): string => String(n).padStart(w, "0");
-      const final = `${this.sink.prefix}-${pad(checkpointId, 6)}-${pad(this.subtask, 5)}-of-${pad(this.parallelism, 5)}${this.sink.suffix}`;
+      const final = checkpointFileName(this.sink, checkpointId, this.subtask);
       this.pending.push({ checkpointId, temp: this.tempPath, final });
     }
     return [...this.pending];

@@ -145,7 +145,7 @@ export class JobRuntime {
         },
       },
       textSink: (id, payload) => {
-        const sink = new TwoPhaseTextSink(id, payload, worker, settings.parallelism, this.deps.jobRunId, this.deps.attemptId);
+        const sink = new TwoPhaseTextSink(id, payload, worker, this.deps.jobRunId, this.deps.attemptId);
         sinks.push(sink);
         return sink;
       },

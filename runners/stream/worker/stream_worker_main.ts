@@ -15,7 +15,8 @@ import { rebuildCacheKey, rebuildUserCode } from "../../../portability/user_code
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { RequirementUrns } from "../../../portability/urns";
 import type { PipelineModel } from "../../../portability/pipeline_model";
-import { NATIVE_COMPOSITES_WITH_FILE_SINK, planExecution } from "../../core/fusion";
+import { planExecution } from "../../core/fusion";
+import { nativeCompositesWithFileSinkFor } from "../../core/file_sinks";
 import type { ExecutionPlan } from "../../../portability/plan/execution_plan";
 import { workerFailureOf } from "../../core/worker/worker_failure";
 import { buildJobGraph, type JobGraph } from "../job_graph";
@@ -35,7 +36,7 @@ const rebuilt = new Map<string, Promise<LoadedJob>>();
 const KEEP_REBUILT = 2;
 
 function load(pipelineProto: Uint8Array): Promise<LoadedJob> {
-  const model = fromProto(pipelineProto, { nativeComposites: NATIVE_COMPOSITES_WITH_FILE_SINK, supportedRequirements: [RequirementUrns.STATEFUL] });
+  const model = fromProto(pipelineProto, { nativeComposites: nativeCompositesWithFileSinkFor(pipelineProto), supportedRequirements: [RequirementUrns.STATEFUL] });
   const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
   const key = rebuildCacheKey(origin);
   const cached = origin.definition !== null ? rebuilt.get(key) : undefined;
@@ -79,9 +80,7 @@ parentPort!.on("message", (msg: MasterMessage) => {
       runtime?.guard(() => runtime!.start());
       return;
     case "trigger":
-      // Without a running job nothing would ever acknowledge: decline, rather than hold the checkpoint until it times out.
-      if (!runtime) post({ type: "decline", checkpointId: msg.checkpointId, reason: "no job is running on this task manager" });
-      else runtime.guard(() => runtime!.trigger(msg.checkpointId));
+      runtime?.guard(() => runtime!.trigger(msg.checkpointId));
       return;
     case "complete":
       runtime?.guard(() => runtime!.complete(msg.checkpointId));

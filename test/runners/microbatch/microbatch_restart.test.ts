@@ -51,6 +51,22 @@ function expectUninterruptedPrefix(lines: Map<number, string>, n: number): void 
   for (let x = 0; x <= highest; x++) expect(lines.has(x), `a gap at ${x}`).to.equal(true);
 }
 
+/** The batch id in an output file's name (`counts-batch-<id>-<partition>.txt`, staged or not). */
+function batchOf(name: string): number {
+  return Number(/-batch-(\d+)-/.exec(name)![1]);
+}
+
+/** Every line readers see is of a committed batch, and together they leave no gap: no batch is half-written. */
+function expectOnlyCommittedBatches(out: string, checkpoint: string): Map<number, string> {
+  const committed = Math.max(-1, ...fs.readdirSync(path.join(checkpoint, "commits")).filter((n) => /^\d+$/.test(n)).map(Number));
+  const published = fs.readdirSync(out).filter((n) => n.startsWith("counts-"));
+  for (const name of published) expect(batchOf(name), `${name} is published, the last commit is ${committed}`).to.be.at.most(committed);
+  const lines = byNumber(outputLines(out));
+  const highest = Math.max(-1, ...lines.keys());
+  for (let x = 0; x <= highest; x++) expect(lines.has(x), `a gap at ${x} (numbers up to ${highest} are published)`).to.equal(true);
+  return lines;
+}
+
 describe("micro-batch runner: restart after SIGKILL", function () {
   this.timeout(120_000);
   let work: string;
@@ -68,7 +84,7 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     "--stateSnapshotEvery=3",
     `--checkpointDir=${path.join(work, name, "checkpoint")}`,
     `--out=${path.join(work, name, "out")}`,
-    `--stopAt=${STOP_AT}`,
+    ...(extra.some((a) => a.startsWith("--stopAt=")) ? [] : [`--stopAt=${STOP_AT}`]),
     ...extra,
   ];
 
@@ -108,5 +124,28 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     const summary = JSON.parse(restartedExit.stdout) as { state: string; metrics: { counters: Record<string, number> } };
     expect(summary.state).to.equal("CANCELLED");
     expect(summary.metrics.counters["microbatch.batches"]).to.be.greaterThan(0);
+  });
+
+  it("readers never see a batch that is not committed: not after a SIGKILL mid-batch, nor after a restart cancelled at once", async () => {
+    const out = path.join(work, "cancelled", "out");
+    const checkpoint = path.join(work, "cancelled", "checkpoint");
+    const marker = path.join(work, "stalled");
+    const killed = startChild(args("cancelled", ["--stallAt=150", `--stallMarker=${marker}`]));
+    await waitFor(() => fs.existsSync(marker), "the stall in the middle of a batch");
+    const logged = Math.max(...fs.readdirSync(path.join(checkpoint, "offsets")).map(Number));
+    // Another task of the stalled batch has written its file: the batch is half done.
+    await waitFor(() => fs.readdirSync(out).some((n) => n.includes("-batch-") && batchOf(n) === logged), `a file of batch ${logged}`);
+    killed.child.kill("SIGKILL");
+    await killed.done;
+    const beforeRestart = expectOnlyCommittedBatches(out, checkpoint);
+    expect(beforeRestart.has(150), "the stalled line was never written").to.equal(false);
+
+    // Restarted and cancelled at once (stopAt=0: the first look at the output cancels), before or while it replays the batch.
+    const restarted = startChild(args("cancelled", ["--stopAt=0"]));
+    const restartedExit = await restarted.done;
+    expect(restartedExit.code, restartedExit.stderr).to.equal(0);
+    expect((JSON.parse(restartedExit.stdout) as { state: string }).state).to.equal("CANCELLED");
+    expectOnlyCommittedBatches(out, checkpoint);
+    expect(fs.readdirSync(out).filter((n) => n.startsWith(".")), "nothing staged is left: the pending batch was replayed or rolled back").to.deep.equal([]);
   });
 });

@@ -161,19 +161,18 @@ describe("stream runner: recovery, exactly once", function () {
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    // Kill it once a few checkpoints have completed and some numbers are published, well before the end.
+    // Kill it once a few checkpoints have completed, well before the end (a bounded write publishes its files at the end).
     const deadline = Date.now() + 20_000;
     for (;;) {
       const completed = fs.existsSync(checkpoints) ? fs.readdirSync(checkpoints).filter((n) => fs.existsSync(path.join(checkpoints, n, "_metadata"))) : [];
-      const published = fs.existsSync(path.dirname(out)) ? publishedLines(`${out}-numbers`).length : 0;
-      if (completed.length >= 2 && published > 0) break;
+      if (completed.length >= 2) break;
       if (Date.now() > deadline) throw new Error(`no checkpoint in time; child stderr: ${stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill("SIGKILL");
     await exited;
-    const publishedBefore = publishedLines(`${out}-numbers`).length;
-    expect(publishedBefore, "the first run was killed mid-stream").to.be.greaterThan(0).and.lessThan(N);
+    const publishedBefore = fs.existsSync(path.dirname(out)) ? publishedLines(`${out}-numbers`).length : 0;
+    expect(publishedBefore, "the first run was killed mid-stream").to.be.lessThan(N);
 
     const result = runningTotals.create([...jobArgs, `--fromCheckpoint=${checkpoints}`]).run();
     expect(await result.waitUntilFinish()).to.equal("DONE");
