@@ -81,6 +81,48 @@ describe("fromProto", () => {
     );
   });
 
+  it("reads a map entry without a value as the default message, then names what is missing", () => {
+    // Components.coders = { "c": <entry with no value> }: the protobuf spec says the value is the default.
+    const entryWithoutValue = [0x0a, 0x05, 0x22, 0x03, 0x0a, 0x01, 0x63];
+    expect(rejection(new Uint8Array(entryWithoutValue))).to.match(/^invalid pipeline: it has no root transforms/);
+    // The same entry merged into a valid pipeline (a repeated message field merges on the wire).
+    expect(rejection(new Uint8Array([...validProto(), ...entryWithoutValue]))).to.match(/coder 'c' has no spec/);
+  });
+
+  it("rejects a coder with the wrong number of components, naming the coder", () => {
+    const message = rejection(
+      tampered((p) => {
+        const id = p.components!.pcollections["Keyed.main"]!.coderId;
+        p.components!.coders[id]!.componentCoderIds.pop();
+      }),
+    );
+    expect(message).to.match(/coder '.+' \(beam:coder:kv:v1\) has 1 component coder\(s\); it takes 2/);
+  });
+
+  it("rejects a coder that contains itself instead of overflowing the stack later", () => {
+    const message = rejection(
+      tampered((p) => {
+        const id = p.components!.pcollections["Keyed.main"]!.coderId;
+        p.components!.coders[id]!.componentCoderIds[1] = id;
+      }),
+    );
+    expect(message).to.match(/coder '.+' contains itself: (.+) -> .+ -> \1|contains itself: (.+) -> \2/);
+  });
+
+  it("rejects a cycle in the data graph and in the nesting of transforms", () => {
+    expect(rejection(tampered((p) => (p.components!.transforms["Keyed"]!.inputs.main = "Group.main")))).to.match(
+      /the pipeline graph has a cycle: .*Keyed.*Group|the pipeline graph has a cycle: .*Group.*Keyed/,
+    );
+    expect(
+      rejection(
+        tampered((p) => {
+          const nums = p.components!.transforms["Nums"]!;
+          nums.subtransforms.push("Nums");
+        }),
+      ),
+    ).to.match(/transform 'Nums' contains itself: Nums -> Nums/);
+  });
+
   it("a runner given malformed bytes fails the job with the same clear error", async () => {
     const result = runDirect({ pipelineProto: new Uint8Array([1, 2, 3]), options: {}, userCode: { lookup: () => undefined } });
     let message = "";
