@@ -85,8 +85,24 @@ describe("fromProto", () => {
     // Components.coders = { "c": <entry with no value> }: the protobuf spec says the value is the default.
     const entryWithoutValue = [0x0a, 0x05, 0x22, 0x03, 0x0a, 0x01, 0x63];
     expect(rejection(new Uint8Array(entryWithoutValue))).to.match(/^invalid pipeline: it has no root transforms/);
-    // The same entry merged into a valid pipeline (a repeated message field merges on the wire).
-    expect(rejection(new Uint8Array([...validProto(), ...entryWithoutValue]))).to.match(/coder 'c' has no spec/);
+    // The same coders entry added inside a valid pipeline's components (field 1, encoded first).
+    const valid = validProto();
+    expect(valid[0]).to.equal(0x0a);
+    let length = 0;
+    let at = 1;
+    for (let shift = 0; ; shift += 7) {
+      const b = valid[at++]!;
+      length += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    const components = [...valid.subarray(at, at + length), ...entryWithoutValue.slice(2)];
+    const varint: number[] = [];
+    for (let n = components.length; ; n = Math.floor(n / 128)) {
+      varint.push(n >= 128 ? (n % 128) | 0x80 : n);
+      if (n < 128) break;
+    }
+    const spliced = new Uint8Array([0x0a, ...varint, ...components, ...valid.subarray(at + length)]);
+    expect(rejection(spliced)).to.match(/coder 'c' has no spec/);
   });
 
   it("rejects a coder with the wrong number of components, naming the coder", () => {

@@ -18,7 +18,8 @@ import type { StreamSettings } from "../stream_flags";
 import type { FaultSpec, MasterMessage, WorkerMessage } from "../protocol";
 import type { SubtaskStatus } from "../worker/subtask";
 import { deleteAbandonedFiles } from "../sinks/two_phase_text_sink";
-import { CheckpointStorage, checkpointToResumeFrom, jobRunIdIn, type CompletedCheckpoint } from "./checkpoint_storage";
+import { CheckpointStorage, jobRunIdIn, type CompletedCheckpoint } from "./checkpoint_storage";
+import { chooseRestorePoint } from "./restore_point";
 import { acquireTaskManagers, releaseTaskManagers } from "./task_manager_pool";
 import { StreamJobStats } from "./stream_job_stats";
 
@@ -56,25 +57,13 @@ export class JobMaster {
     private readonly reusable: boolean,
     private readonly faults: readonly FaultSpec[],
   ) {
+    const textSinks = model.leaves.filter((t) => t.urn === "beam:transform:write_files:v1").map((t) => ({ transform: t.id, sink: model.textSinkPayload(t.id) }));
+    this.lastCompleted = chooseRestorePoint(settings, { vertices: graph.vertices.map((v) => v.id), parallelism: settings.parallelism, textSinks });
     this.storage = new CheckpointStorage(settings.checkpointDir, settings.retainedCheckpoints);
-    if (settings.fromCheckpoint) {
-      this.lastCompleted = checkpointToResumeFrom(settings.fromCheckpoint);
-      this.checkCompatible(this.lastCompleted);
-      this.nextCheckpointId = this.lastCompleted.metadata.id + 1;
-    }
+    // Above every id on disk, even one restored past (damaged, never registered): retention keeps the highest ids.
+    this.nextCheckpointId = Math.max(this.lastCompleted?.metadata.id ?? 0, this.storage.highestId()) + 1;
     this.jobRunId = this.lastCompleted?.metadata.jobRunId ?? jobRunIdIn(settings.checkpointDir, randomUUID().slice(0, 8));
     this.stats = new StreamJobStats(graph, settings.parallelism, job.progress);
-  }
-
-  private checkCompatible(c: CompletedCheckpoint): void {
-    const m = c.metadata;
-    if (m.parallelism !== this.settings.parallelism) {
-      throw new Error(`--fromCheckpoint: checkpoint ${m.id} was taken at parallelism ${m.parallelism}; this run has --parallelism=${this.settings.parallelism} (start it with --parallelism=${m.parallelism})`);
-    }
-    const ids = this.graph.vertices.map((v) => v.id);
-    if (JSON.stringify(ids) !== JSON.stringify(m.vertices)) {
-      throw new Error(`--fromCheckpoint: checkpoint ${m.id} belongs to a different pipeline (its tasks: ${m.vertices.join(", ")}; this pipeline's: ${ids.join(", ")})`);
-    }
   }
 
   /** Runs attempts until the job finishes, is cancelled, or fails for good. */
@@ -172,11 +161,12 @@ export class JobMaster {
         void this.storage
           .write(c.id, { jobRunId: this.jobRunId, parallelism: p, vertices: this.graph.vertices.map((v) => v.id) }, c.state as Uint8Array[][])
           .then((metadata) => {
-            if (settled) return;
+            if (settled) return; // Never registered: its directory stays incomplete and is never restored.
             debug(`checkpoint ${c.id} complete`);
             pending = undefined;
             lastCompletedAt = Date.now();
             this.lastCompleted = { metadata, state: c.state as Uint8Array[][] };
+            this.storage.register(this.lastCompleted);
             addMetricResults(this.job.totals, c.metrics);
             this.stats.checkpointCompleted(c.id, Date.now() - c.startedAt, metadata.sizeBytes);
             broadcast({ type: "complete", checkpointId: c.id });
