@@ -12,6 +12,7 @@ import { combineGlobally } from "../transforms/combine";
 import { combiners } from "../transforms/combiners";
 import { views } from "../transforms/views";
 import type { BundleContext, ProcessContext } from "../transforms/transform_context";
+import { refusePseudoFileSystem } from "./pseudo_file_system";
 
 /** Options of {@link writeText}. */
 export interface WriteTextOptions {
@@ -200,6 +201,7 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
     }
     // Relative prefixes are resolved where the pipeline is built, not where a worker runs.
     this.prefix = path.resolve(prefix);
+    refusePseudoFileSystem("writeText", this.prefix);
     this.numShards = numShards;
     this.suffix = suffix;
   }
