@@ -17,6 +17,7 @@ import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
+import { withIoFailure } from "../../../portability/harness/io_failure";
 import { asLine, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
 
 /** A closed file waiting for its checkpoint to complete. */
@@ -99,15 +100,17 @@ export class TwoPhaseTextSink implements Operator {
   }
 
   private open(): void {
-    fs.mkdirSync(path.dirname(this.sink.prefix), { recursive: true });
+    const dir = path.dirname(this.sink.prefix);
+    withIoFailure(this.transform, "create the directory", dir, () => fs.mkdirSync(dir, { recursive: true }));
     this.tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
-    this.fd = fs.openSync(this.tempPath, "wx");
+    this.fd = withIoFailure(this.transform, "create", this.tempPath, () => fs.openSync(this.tempPath, "wx"));
     this.linesInFile = 0;
   }
 
   private writeChunk(): void {
     if (this.chunk.length === 0 || this.fd === undefined) return;
-    fs.writeSync(this.fd, this.chunk);
+    const fd = this.fd;
+    withIoFailure(this.transform, "write", this.tempPath, () => fs.writeSync(fd, this.chunk));
     this.chunk = "";
   }
 
@@ -119,8 +122,11 @@ export class TwoPhaseTextSink implements Operator {
   preCommit(checkpointId: number): PendingFile[] {
     if (this.fd !== undefined) {
       this.writeChunk();
-      fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
+      const fd = this.fd;
+      withIoFailure(this.transform, "flush", this.tempPath, () => {
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+      });
       this.fd = undefined;
       const pad = (n: number, w: number): string => String(n).padStart(w, "0");
       const final = `${this.sink.prefix}-${pad(checkpointId, 6)}-${pad(this.subtask, 5)}-of-${pad(this.parallelism, 5)}${this.sink.suffix}`;
@@ -133,7 +139,7 @@ export class TwoPhaseTextSink implements Operator {
   commitUpTo(checkpointId: number): void {
     const keep: PendingFile[] = [];
     for (const f of this.pending) {
-      if (f.checkpointId <= checkpointId) publishFile(f.temp, f.final);
+      if (f.checkpointId <= checkpointId) withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
       else keep.push(f);
     }
     this.pending = keep;
