@@ -283,7 +283,7 @@ export class DirectExecutor {
       collectionCoder(this.model, this.plan, pc, this.userCode),
       { immutability: enforceImmutability, encodability: enforceEncodability },
       this.watch,
-      keyedConsumerOf(this.model, pc),
+      () => keyedConsumerOf(this.model, pc),
     );
   }
 

@@ -122,8 +122,8 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     private readonly coder: Coder<unknown>,
     private readonly settings: CheckSettings,
     private readonly watch: OutputWatchList,
-    /** The GroupByKey reading the PCollection, if any: blamed for a non-KV element. */
-    private readonly keyedConsumer?: string,
+    /** The GroupByKey reading the PCollection, if any: blamed for a non-KV element. Only asked on failure. */
+    private readonly keyedConsumer: () => string | undefined = () => undefined,
   ) {
     this.allTrusted = consumers.every((c) => c.trusted === true);
   }
@@ -246,7 +246,7 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     try {
       this.coder.encode(value, this.watch.arena, "outer");
     } catch (e) {
-      throw unencodableElementError({ producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer }, e, value);
+      throw unencodableElementError({ producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer() }, e, value);
     }
   }
 
