@@ -105,7 +105,9 @@ async function main(): Promise<void> {
     const perSubtask: number[] = [];
     for (const id of newIds) {
       const cdir = path.join(dir, `chk-${String(id).padStart(6, "0")}`);
-      const meta = JSON.parse(fs.readFileSync(path.join(cdir, "_metadata"), "utf8")) as { files: string[][] };
+      // _metadata is { crc32, metadata: "<JSON>" }: the checksum covers the inner JSON.
+      const outer = JSON.parse(fs.readFileSync(path.join(cdir, "_metadata"), "utf8")) as { metadata: string };
+      const meta = JSON.parse(outer.metadata) as { files: string[][] };
       const keyed = meta.files.map((perVertex) => perVertex.map((f) => fs.statSync(path.join(cdir, f)).size));
       // The stateful task holds the keyed state: its subtasks' files are the large ones.
       const biggest = keyed.reduce((a, b) => (b.reduce((x, y) => x + y, 0) > a.reduce((x, y) => x + y, 0) ? b : a));

@@ -10,6 +10,8 @@ import { PipelineModel } from "./pipeline_model";
 import { TransformUrns, WindowFnUrns, MillraceUrns, SideInputUrns } from "./urns";
 import { defaultCoderRegistry } from "./coders";
 import { decodeJsonPayload, type DoFnPayload } from "./payloads";
+import { JS_VALUE_CODER } from "./coders/js_value_coder";
+import type { Coder } from "./coders/coder";
 
 /** Thrown for a pipeline proto that cannot be run: the message says what and where. */
 export class InvalidPipelineError extends Error {
@@ -55,10 +57,47 @@ export function fromProto(bytes: Uint8Array, options: FromProtoOptions = {}): Pi
     throw e;
   }
   validate(proto, options);
+  let model: PipelineModel;
   try {
-    return new PipelineModel(proto, new Set(options.nativeComposites ?? []));
+    model = new PipelineModel(proto, new Set(options.nativeComposites ?? []));
   } catch (e) {
     throw new InvalidPipelineError(`invalid pipeline: ${(e as Error).message}`, { cause: e });
+  }
+  buildEveryCoder(model);
+  return model;
+}
+
+/**
+ * Builds each coder once so a bad payload (a row schema, a windowed-value
+ * parameter) is refused now rather than when the first element arrives.
+ * User coders are the user's code, loaded later: a stand-in takes their place,
+ * which is why this builds into its own memo and not the model's cache.
+ * Runs after the cycle check, so the recursion ends.
+ */
+function buildEveryCoder(model: PipelineModel): void {
+  const coders = model.components.coders;
+  const built = new Map<string, Coder>();
+  const build = (id: string): Coder => {
+    const done = built.get(id);
+    if (done) return done;
+    const spec = coders[id]!.spec!;
+    const coder =
+      spec.urn === MillraceUrns.USER_CODER
+        ? JS_VALUE_CODER
+        : defaultCoderRegistry.build({
+            urn: spec.urn,
+            ...(spec.payload.length > 0 ? { payload: spec.payload } : {}),
+            components: coders[id]!.componentCoderIds.map(build),
+          });
+    built.set(id, coder);
+    return coder;
+  };
+  for (const id of Object.keys(coders)) {
+    try {
+      build(id);
+    } catch (e) {
+      throw new InvalidPipelineError(`invalid pipeline: coder '${id}' cannot be built: ${(e as Error).message}`, { cause: e });
+    }
   }
 }
 
@@ -80,7 +119,15 @@ function validate(proto: pb.Pipeline, options: FromProtoOptions): void {
     for (const comp of coder.componentCoderIds) if (!c.coders[comp]) fail(`coder '${id}' names component coder '${comp}', which does not exist`);
     const urn = coder.spec!.urn;
     if (urn !== MillraceUrns.USER_CODER && !defaultCoderRegistry.has(urn)) fail(`coder '${id}' has unknown URN '${urn}'`);
+    const expected = urn === MillraceUrns.USER_CODER ? 0 : defaultCoderRegistry.componentCount(urn);
+    if (expected !== undefined && coder.componentCoderIds.length !== expected) {
+      fail(`coder '${id}' (${urn}) has ${coder.componentCoderIds.length} component coder(s); it takes ${expected}`);
+    }
   }
+  const coderCycle = findCycle(Object.keys(c.coders), (id) => c.coders[id]?.componentCoderIds ?? []);
+  if (coderCycle) fail(`coder '${coderCycle[0]}' contains itself: ${coderCycle.join(" -> ")}`);
+  const nestingCycle = findCycle(Object.keys(c.transforms), (id) => c.transforms[id]?.subtransforms ?? []);
+  if (nestingCycle) fail(`transform '${nestingCycle[0]}' contains itself: ${nestingCycle.join(" -> ")}`);
   for (const [id, ws] of Object.entries(c.windowingStrategies)) {
     if (!ws.windowFn) fail(`windowing strategy '${id}' has no window fn`);
     if (!KNOWN_WINDOW_FNS.has(ws.windowFn!.urn)) fail(`windowing strategy '${id}' has unknown window fn '${ws.windowFn!.urn}'`);
@@ -111,6 +158,45 @@ function validate(proto: pb.Pipeline, options: FromProtoOptions): void {
     }
     if (urn === TransformUrns.PAR_DO) validateParDo(id, t, fail);
   }
+  const leaves = Object.keys(c.transforms).filter((id) => c.transforms[id]!.subtransforms.length === 0);
+  const dataCycle = findCycle(leaves, (id) => Object.values(c.transforms[id]!.inputs).flatMap((pc) => produced.get(pc) ?? []));
+  if (dataCycle) fail(`the pipeline graph has a cycle: ${dataCycle.join(" -> ")} (a transform reads what it, or a later step, produces)`);
+}
+
+/**
+ * The first cycle of a graph as a path that starts and ends on the same node,
+ * or `undefined`. Iterative, so a hostile proto with a very deep chain cannot
+ * overflow the stack.
+ */
+function findCycle(nodes: readonly string[], edges: (node: string) => readonly string[]): string[] | undefined {
+  const state = new Map<string, "open" | "done">();
+  for (const start of nodes) {
+    if (state.has(start)) continue;
+    const path: string[] = [start];
+    const next: number[] = [0];
+    state.set(start, "open");
+    while (path.length > 0) {
+      const node = path[path.length - 1]!;
+      const out = edges(node);
+      const i = next[next.length - 1]!;
+      if (i >= out.length) {
+        state.set(node, "done");
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[next.length - 1] = i + 1;
+      const child = out[i]!;
+      const seen = state.get(child);
+      if (seen === "open") return [...path.slice(path.indexOf(child)), child];
+      if (seen === undefined) {
+        state.set(child, "open");
+        path.push(child);
+        next.push(0);
+      }
+    }
+  }
+  return undefined;
 }
 
 function validateParDo(id: string, t: pb.PTransform, fail: (msg: string) => never): void {

@@ -48,11 +48,24 @@ export type CoderFactory = (spec: CoderSpec, options: CoderBuildOptions) => Code
 /** A map from URN to {@link CoderFactory}. */
 export class CoderRegistry {
   private readonly factories = new Map<string, CoderFactory>();
+  private readonly componentCounts = new Map<string, number>();
 
-  /** Registers (or replaces) the factory for `urn`. */
-  register(urn: string, factory: CoderFactory): this {
+  /**
+   * Registers (or replaces) the factory for `urn`.
+   *
+   * @param componentCount how many component coders the URN takes, when fixed:
+   *   lets a runner refuse a malformed pipeline before building anything.
+   */
+  register(urn: string, factory: CoderFactory, componentCount?: number): this {
     this.factories.set(urn, factory);
+    if (componentCount === undefined) this.componentCounts.delete(urn);
+    else this.componentCounts.set(urn, componentCount);
     return this;
+  }
+
+  /** How many component coders `urn` takes, or `undefined` when unknown or variable. */
+  componentCount(urn: string): number | undefined {
+    return this.componentCounts.get(urn);
   }
 
   /** True when a factory is registered for `urn`. */
@@ -79,13 +92,18 @@ export class CoderRegistry {
   }
 }
 
-function withComponents(urn: string, n: number, build: (c: readonly Coder[], spec: CoderSpec, o: CoderBuildOptions) => Coder): CoderFactory {
-  return (spec, options) => {
+function withComponents(
+  urn: string,
+  n: number,
+  build: (c: readonly Coder[], spec: CoderSpec, o: CoderBuildOptions) => Coder,
+): CoderFactory & { componentCount: number } {
+  const factory: CoderFactory = (spec, options) => {
     if (spec.components.length !== n) {
       throw new Error(`coder ${urn} needs ${n} component coder(s), got ${spec.components.length}`);
     }
     return build(spec.components, spec, options);
   };
+  return Object.assign(factory, { componentCount: n });
 }
 
 function requirePayload(spec: CoderSpec): Uint8Array {
@@ -95,7 +113,13 @@ function requirePayload(spec: CoderSpec): Uint8Array {
 
 /** A registry holding every coder millrace implements. */
 export function createDefaultCoderRegistry(): CoderRegistry {
-  const r = new CoderRegistry();
+  const registry = new CoderRegistry();
+  // Every built-in coder has a fixed number of components: record it beside the factory.
+  const r = {
+    register(urn: string, factory: CoderFactory & { componentCount?: number }): void {
+      registry.register(urn, factory, factory.componentCount);
+    },
+  };
   r.register(coderUrns.BYTES, withComponents(coderUrns.BYTES, 0, () => new BytesCoder()));
   r.register(coderUrns.STRING_UTF8, withComponents(coderUrns.STRING_UTF8, 0, () => new StringUtf8Coder()));
   r.register(coderUrns.BOOL, withComponents(coderUrns.BOOL, 0, () => new BoolCoder()));
@@ -131,7 +155,7 @@ export function createDefaultCoderRegistry(): CoderRegistry {
   r.register(coderUrns.SHARDED_KEY, withComponents(coderUrns.SHARDED_KEY, 1, ([k]) => new ShardedKeyCoder(k)));
   r.register(coderUrns.ROW, withComponents(coderUrns.ROW, 0, (_c, spec) => new RowCoder(requirePayload(spec))));
   r.register(coderUrns.JS_VALUE, withComponents(coderUrns.JS_VALUE, 0, () => JS_VALUE_CODER));
-  return r;
+  return registry;
 }
 
 /** The registry runners use unless they need their own. */

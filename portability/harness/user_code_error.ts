@@ -41,13 +41,16 @@ function indent(text: string): string {
  */
 export class RunnerCheckError extends Error {
   override readonly name = "RunnerCheckError";
+  /** A readable rendering of the element the check refused, truncated, when there is one. */
+  readonly elementPreview: string | undefined;
   constructor(
     /** The transform the check blames. */
     readonly transform: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; element?: { value: unknown } },
   ) {
-    super(message, options);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.elementPreview = options?.element ? previewValue(options.element.value) : undefined;
   }
 }
 

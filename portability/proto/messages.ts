@@ -785,6 +785,30 @@ function ownBytes(v: unknown): unknown {
   return out;
 }
 
+/**
+ * A map entry on the wire may omit its value; the protobuf spec says the value
+ * is then the default (an empty message), but protobufjs leaves `null`, which
+ * `toObject` would later dereference. Fill those defaults in, recursively.
+ */
+function fillMissingMapValues(type: protobuf.Type, message: Record<string, unknown>): void {
+  for (const field of type.fieldsArray) {
+    const v = message[field.name];
+    if (v === null || v === undefined || !(field.resolvedType instanceof protobuf.Type)) continue;
+    const sub = field.resolvedType;
+    if (field.map) {
+      const m = v as Record<string, unknown>;
+      for (const k of Object.keys(m)) {
+        if (m[k] == null) m[k] = sub.create();
+        fillMissingMapValues(sub, m[k] as Record<string, unknown>);
+      }
+    } else if (field.repeated) {
+      for (const e of v as Record<string, unknown>[]) if (e != null) fillMissingMapValues(sub, e);
+    } else {
+      fillMissingMapValues(sub, v as Record<string, unknown>);
+    }
+  }
+}
+
 const TO_OBJECT_OPTIONS: protobuf.IConversionOptions = {
   longs: Number,
   enums: Number,
@@ -842,5 +866,6 @@ export function decodeMessage(typeName: MessageTypeName, bytes: Uint8Array): unk
   } catch (e) {
     throw new ProtoDecodeError(typeName, e);
   }
+  fillMissingMapValues(type, message as unknown as Record<string, unknown>);
   return ownBytes(type.toObject(message, TO_OBJECT_OPTIONS));
 }

@@ -86,7 +86,11 @@ export function toExecutionError(error: unknown, context = ""): PipelineExecutio
     });
   }
   if (error instanceof RunnerCheckError) {
-    return new PipelineExecutionError(`${error.message}${suffix}`, { transform: error.transform, cause: error });
+    return new PipelineExecutionError(`${error.message}${suffix}`, {
+      transform: error.transform,
+      ...(error.elementPreview !== undefined ? { element: error.elementPreview } : {}),
+      cause: error,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new PipelineExecutionError(`pipeline failed: ${message}${suffix}`, { cause: error });

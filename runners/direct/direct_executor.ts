@@ -17,6 +17,7 @@
  * - every edge can be checked for immutability and encodability.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
+import { keyedConsumerOf } from "../../portability/harness/unencodable_element";
 import type { UserCodeSource } from "../../portability/user_code/user_code_source";
 import { buildStage, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
@@ -224,6 +225,7 @@ export class DirectExecutor {
       collectionCoder(this.model, this.plan, pc, this.userCode),
       { immutability: enforceImmutability, encodability: enforceEncodability },
       this.watch,
+      () => keyedConsumerOf(this.model, pc),
     );
   }
 

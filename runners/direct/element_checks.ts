@@ -19,6 +19,7 @@ import { ByteReader, ByteWriter, coderUrns, valuesEqualStructurally } from "../.
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import type { NamedReceiver } from "../../portability/harness/stage_executor";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
+import { unencodableElementError } from "../../portability/harness/unencodable_element";
 import { previewValue } from "../../portability/values/preview";
 import { faithfulCopy, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
 import type { BoundedWindow } from "../../model/windows";
@@ -121,6 +122,8 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     private readonly coder: Coder<unknown>,
     private readonly settings: CheckSettings,
     private readonly watch: OutputWatchList,
+    /** The GroupByKey reading the PCollection, if any: blamed for a non-KV element. Only asked on failure. */
+    private readonly keyedConsumer: () => string | undefined = () => undefined,
   ) {
     this.allTrusted = consumers.every((c) => c.trusted === true);
   }
@@ -243,12 +246,7 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     try {
       this.coder.encode(value, this.watch.arena, "outer");
     } catch (e) {
-      throw new RunnerCheckError(
-        this.producer,
-        `an element output by '${this.producer}' to ${this.pcollection} cannot be encoded by its coder ${this.coder.urn}: ` +
-          `${(e as Error).message}; element: ${previewValue(value)}`,
-        { cause: e },
-      );
+      throw unencodableElementError({ producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer() }, e, value);
     }
   }
 

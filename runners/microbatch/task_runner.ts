@@ -18,7 +18,7 @@ import { MetricsContainer } from "../../portability/harness/metrics_container";
 import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
 import { ByteReader, ByteWriter, type Coder } from "../../portability/coders";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
-import { previewValue } from "../../portability/values/preview";
+import { keyedConsumerOf, unencodableElementError } from "../../portability/harness/unencodable_element";
 import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../portability/plan/execution_plan";
 import { shuffleInputs } from "../../portability/plan/execution_plan";
 import { windowedValueCoder, collectionCoder } from "../core/collection_coders";
@@ -100,7 +100,7 @@ class ShuffleSink implements ElementReceiver {
   private readonly producer: string;
 
   constructor(
-    job: JobContext,
+    private readonly job: JobContext,
     private readonly pc: string,
     partitioner: Partitioner,
     private readonly partitions: number,
@@ -122,11 +122,7 @@ class ShuffleSink implements ElementReceiver {
     try {
       this.coder.encode({ value, timestamp, windows, pane }, this.scratch, "outer");
     } catch (e) {
-      throw new RunnerCheckError(
-        this.producer,
-        `an element output by '${this.producer}' to ${this.pc} cannot be encoded by its coder: ${(e as Error).message}; element: ${previewValue(value)}`,
-        { cause: e },
-      );
+      throw unencodableElementError({ producer: this.producer, pcollection: this.pc, keyedConsumer: keyedConsumerOf(this.job.model, this.pc) }, e, value);
     }
     const record = this.scratch.finish();
     if (this.keyCoder) {

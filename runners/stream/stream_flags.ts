@@ -18,6 +18,11 @@ export const STREAM_FLAGS: FlagSpecs = {
   restartAttempts: { type: "integer", min: 0, default: 2, description: "restarts from the last completed checkpoint after a failure, before the job fails" },
   restartDelayMs: { type: "integer", min: 0, default: 100, description: "wait before a restart" },
   fromCheckpoint: { type: "string", description: "start from this retained checkpoint (a chk-<id> dir, or a --checkpointDir to take its latest)" },
+  discardCheckpoints: {
+    type: "boolean",
+    default: false,
+    description: "start from scratch on purpose: delete --checkpointDir's checkpoints and the files the old run published under this pipeline's writeText prefixes (without it, a run on a used --checkpointDir resumes from its newest valid checkpoint)",
+  },
 };
 
 /** The stream runner's settings. */
@@ -36,6 +41,8 @@ export interface StreamSettings {
   readonly restartAttempts: number;
   readonly restartDelayMs: number;
   readonly fromCheckpoint: string | undefined;
+  /** Delete the old run's checkpoints and published files instead of resuming from them. */
+  readonly discardCheckpoints: boolean;
 }
 
 /** Reads the settings from parsed options; refuses combinations that cannot work. */
@@ -56,7 +63,14 @@ export function streamSettings(options: Readonly<Record<string, unknown>>): Stre
     restartAttempts: num("restartAttempts"),
     restartDelayMs: num("restartDelayMs"),
     fromCheckpoint: str("fromCheckpoint"),
+    discardCheckpoints: options.discardCheckpoints === true,
   };
+  if (settings.discardCheckpoints && settings.fromCheckpoint) {
+    throw new Error("--discardCheckpoints and --fromCheckpoint contradict each other: discard starts from scratch, --fromCheckpoint resumes");
+  }
+  if (settings.discardCheckpoints && !settings.checkpointDir) {
+    throw new Error("--discardCheckpoints needs --checkpointDir: it deletes that directory's checkpoints");
+  }
   if (settings.parallelism > settings.maxParallelism) {
     throw new Error(`--parallelism=${settings.parallelism} is more than --maxParallelism=${settings.maxParallelism}: every subtask needs at least one key group`);
   }

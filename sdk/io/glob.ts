@@ -123,18 +123,29 @@ function escapeRegExp(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
-function statOrNull(p: string): fs.Stats | null {
+/** Paths the walk could not look into, with the error code: reported, never taken for "no match". */
+type Unreadable = Map<string, string>;
+
+/** Missing paths are simply not matches; any other failure (EACCES, EIO...) is recorded. */
+function noteFailure(unreadable: Unreadable | undefined, p: string, e: unknown): void {
+  const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  if (code !== "ENOENT" && code !== "ENOTDIR" && unreadable && !unreadable.has(p)) unreadable.set(p, code);
+}
+
+function statOrNull(p: string, unreadable?: Unreadable): fs.Stats | null {
   try {
     return fs.statSync(p);
-  } catch {
+  } catch (e) {
+    noteFailure(unreadable, p, e);
     return null;
   }
 }
 
-function listDir(dir: string): fs.Dirent[] {
+function listDir(dir: string, unreadable: Unreadable): fs.Dirent[] {
   try {
     return fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
+  } catch (e) {
+    noteFailure(unreadable, dir, e);
     return [];
   }
 }
@@ -151,21 +162,31 @@ function isDirectory(dir: string, entry: fs.Dirent): boolean {
  * file it names, when it exists. Directories are never matched.
  */
 export function matchFiles(pattern: string): string[] {
+  return matchFilesReporting(pattern).files;
+}
+
+/**
+ * {@link matchFiles}, also returning the directories and files that could
+ * not be read on the way (path -> error code, e.g. `EACCES`): a match there
+ * may have been missed.
+ */
+export function matchFilesReporting(pattern: string): { files: string[]; unreadable: ReadonlyMap<string, string> } {
   const found = new Set<string>();
+  const unreadable: Unreadable = new Map();
   for (const alternative of expandBraces(pattern)) {
     // A pattern ending with a separator names directories, which are never matched.
     if (alternative.endsWith("/") || alternative.endsWith(path.sep)) continue;
     const abs = path.resolve(alternative);
     const root = path.parse(abs).root;
     const segments = abs.slice(root.length).split("/").filter((s) => s.length > 0);
-    walk(root, segments, 0, found, new Set());
+    walk(root, segments, 0, found, new Set(), unreadable);
   }
-  return [...found].sort();
+  return { files: [...found].sort(), unreadable };
 }
 
-function walk(dir: string, segments: readonly string[], i: number, found: Set<string>, visiting: Set<string>): void {
+function walk(dir: string, segments: readonly string[], i: number, found: Set<string>, visiting: Set<string>, unreadable: Unreadable): void {
   if (i === segments.length) {
-    if (statOrNull(dir)?.isFile()) found.add(dir);
+    if (statOrNull(dir, unreadable)?.isFile()) found.add(dir);
     return;
   }
   const seg = segments[i]!;
@@ -174,33 +195,34 @@ function walk(dir: string, segments: readonly string[], i: number, found: Set<st
     let real: string;
     try {
       real = `${i}\0${fs.realpathSync(dir)}`;
-    } catch {
+    } catch (e) {
+      noteFailure(unreadable, dir, e);
       return;
     }
     if (visiting.has(real)) return;
     visiting.add(real);
-    walk(dir, segments, i + 1, found, visiting);
-    for (const entry of listDir(dir)) {
+    walk(dir, segments, i + 1, found, visiting, unreadable);
+    for (const entry of listDir(dir, unreadable)) {
       if (entry.name.startsWith(".")) continue;
-      if (isDirectory(dir, entry)) walk(path.join(dir, entry.name), segments, i, found, visiting);
+      if (isDirectory(dir, entry)) walk(path.join(dir, entry.name), segments, i, found, visiting, unreadable);
       // A final `**` also matches the files at every level.
-      else if (i + 1 === segments.length) walk(path.join(dir, entry.name), segments, i + 1, found, visiting);
+      else if (i + 1 === segments.length) walk(path.join(dir, entry.name), segments, i + 1, found, visiting, unreadable);
     }
     visiting.delete(real);
     return;
   }
   if (!hasGlobSyntax(seg)) {
     const next = path.join(dir, unescapeLiteral(seg));
-    if (i + 1 === segments.length || statOrNull(next)?.isDirectory()) walk(next, segments, i + 1, found, visiting);
+    if (i + 1 === segments.length || statOrNull(next, unreadable)?.isDirectory()) walk(next, segments, i + 1, found, visiting, unreadable);
     return;
   }
   const re = segmentRegExp(seg);
   const allowHidden = seg.startsWith(".");
   const last = i + 1 === segments.length;
-  for (const entry of listDir(dir)) {
+  for (const entry of listDir(dir, unreadable)) {
     if (!allowHidden && entry.name.startsWith(".")) continue;
     if (!re.test(entry.name)) continue;
     if (!last && !isDirectory(dir, entry)) continue;
-    walk(path.join(dir, entry.name), segments, i + 1, found, visiting);
+    walk(path.join(dir, entry.name), segments, i + 1, found, visiting, unreadable);
   }
 }

@@ -21,10 +21,11 @@
 import type { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
 import type { PBegin } from "../graph/pvalue";
-import { ReadText } from "./read_text";
+import { ReadText, type ReadTextOptions } from "./read_text";
 import { WriteText, type WriteTextOptions } from "./write_text";
 
 export type { WriteTextOptions } from "./write_text";
+export type { ReadTextOptions } from "./read_text";
 
 /**
  * The lines of the files a path or glob names: one element per line, in no
@@ -38,10 +39,14 @@ export type { WriteTextOptions } from "./write_text";
  *   transform is created.
  * - Lines are split on `\n`; a trailing `\r` is removed (CRLF files read
  *   like LF files), a final newline does not add an empty line, a UTF-8 byte
- *   order mark at the start of a file is skipped. Files are read as UTF-8.
+ *   order mark at the start of a file is skipped. Files are read as UTF-8;
+ *   bytes that are not valid UTF-8 become U+FFFD (the replacement character)
+ *   unless `{ onInvalidUtf8: "fail" }` is given, which fails the run naming
+ *   the file and line.
  * - A path that does not exist, or a glob that matches no file, fails the
  *   run with `readText: no file matches '<pattern>'`; a file that cannot be
- *   read fails it with an error naming the file.
+ *   read fails it with an error naming the file, and so does a directory the
+ *   glob cannot list (e.g. `EACCES`): files there would otherwise be missed.
  *
  * Expansion: Impulse → ExpandPattern (the sorted list of files) → Reshuffle
  * → ReadLines.
@@ -52,8 +57,8 @@ export type { WriteTextOptions } from "./write_text";
  * lines.filter((l) => l.includes("ERROR")).apply(mr.countGlobally());
  * ```
  */
-export function readText(pathOrGlob: string): PTransform<PBegin, PCollection<string>> {
-  return new ReadText(pathOrGlob);
+export function readText(pathOrGlob: string, options: ReadTextOptions = {}): PTransform<PBegin, PCollection<string>> {
+  return new ReadText(pathOrGlob, options);
 }
 
 /**
@@ -87,7 +92,8 @@ export function readText(pathOrGlob: string): PTransform<PBegin, PCollection<str
  *   batch, `<prefix>-batch-<n>-<partition><suffix>`, published at the
  *   batch's commit (see the README, "Writing files").
  * - Invalid options (an empty prefix, a prefix ending in `/`, a `numShards`
- *   that is not a whole number >= 1, a suffix with `/`) throw when called.
+ *   that is not a whole number >= 1, a suffix with `/`) throw when called, as
+ *   does a prefix on a kernel pseudo file system such as `/proc` or `/sys`.
  *
  * The composite carries Beam's `beam:transform:write_files:v1` URN, with a
  * `WriteFilesPayload` whose sink is `millrace:sink:text:v1` (prefix, shards,

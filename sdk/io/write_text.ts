@@ -14,6 +14,7 @@ import { views } from "../transforms/views";
 import type { BundleContext, ProcessContext } from "../transforms/transform_context";
 import { isGlobalWindow, type BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
+import { refusePseudoFileSystem } from "./pseudo_file_system";
 
 /** Options of {@link writeText}. */
 export interface WriteTextOptions {
@@ -368,6 +369,7 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
     }
     // Relative prefixes are resolved where the pipeline is built, not where a worker runs.
     this.prefix = path.resolve(prefix);
+    refusePseudoFileSystem("writeText", this.prefix);
     this.numShards = numShards;
     this.suffix = suffix;
   }

@@ -125,6 +125,61 @@ describe("mr.io text files", () => {
     it("rejects an empty pattern at construction", () => {
       expect(() => mr.io.readText("")).to.throw(/readText expects a non-empty/);
     });
+
+    it("replaces invalid UTF-8 with U+FFFD by default, and fails naming the file and line with onInvalidUtf8: 'fail'", async () => {
+      const file = path.join(dir, "latin1.txt");
+      write(file, Buffer.concat([Buffer.from("fine\nalso fine\ncaf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+      const replaced: string[] = [];
+      readLines(file, (l) => replaced.push(l));
+      expect(replaced).to.deep.equal(["fine", "also fine", "caf\ufffd"]);
+      const strict: string[] = [];
+      readLines(file, (l) => strict.push(l), { onInvalidUtf8: "replace" });
+      expect(strict).to.deep.equal(replaced);
+
+      const p = mr.Pipeline.create();
+      p.apply(mr.io.readText(file, { onInvalidUtf8: "fail" }));
+      await expectRunFailure(p, `'${file}' is not valid UTF-8 (in line 3)`, "ReadText/ReadLines");
+      expect(() => mr.io.readText(file, { onInvalidUtf8: "ignore" as never })).to.throw(/onInvalidUtf8 must be "replace" or "fail"/);
+    });
+
+    it("a strict read still skips a BOM and decodes characters split across chunks", () => {
+      const file = path.join(dir, "big.txt");
+      const line = "é".repeat(40_000); // 80,000 bytes: crosses the 64 KiB chunk inside a character
+      write(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${line}\nend`)]));
+      const lines: string[] = [];
+      readLines(file, (l) => lines.push(l), { onInvalidUtf8: "fail" });
+      expect(lines).to.deep.equal([line, "end"]);
+    });
+
+    it("reports a directory the glob cannot list (EACCES) instead of 'no file matches'", async () => {
+      write(path.join(dir, "open", "a.txt"), "a\n");
+      fs.mkdirSync(path.join(dir, "locked"));
+      // Tests may run as root, which no permission stops: the refusal is simulated where the glob lists directories.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, whose functions can be replaced
+      const nodeFs = require("node:fs") as { readdirSync: unknown };
+      const readdirSync = fs.readdirSync;
+      const locked = path.join(dir, "locked");
+      nodeFs.readdirSync = (p: fs.PathLike, o?: unknown): unknown => {
+        if (String(p) === locked) throw Object.assign(new Error(`EACCES: permission denied, scandir '${locked}'`), { code: "EACCES" });
+        return (readdirSync as (p: fs.PathLike, o?: unknown) => unknown)(p, o);
+      };
+      try {
+        const p = mr.Pipeline.create();
+        p.apply(mr.io.readText(path.join(dir, "*", "*.txt")));
+        const err = await expectRunFailure(p, `'${locked}' (EACCES) cannot be read`);
+        expect(err.message).to.not.contain("no file matches");
+      } finally {
+        nodeFs.readdirSync = readdirSync;
+      }
+    });
+  });
+
+  describe("writeText on pseudo file systems", () => {
+    it("refuses a prefix under /proc or /sys when created, instead of hanging in mkdir (Linux)", () => {
+      expect(() => mr.io.writeText("/proc/self/out/part")).to.throw(/writeText: '\/proc\/self\/out\/part' is on the proc pseudo file system/);
+      expect(() => mr.io.writeText("/sys/kernel/millrace/part")).to.throw(/on the sysfs pseudo file system/);
+      expect(() => mr.io.writeText(path.join(dir, "real", "part"))).to.not.throw();
+    });
   });
 
   describe("glob matching", () => {

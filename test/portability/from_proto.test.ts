@@ -81,6 +81,64 @@ describe("fromProto", () => {
     );
   });
 
+  it("reads a map entry without a value as the default message, then names what is missing", () => {
+    // Components.coders = { "c": <entry with no value> }: the protobuf spec says the value is the default.
+    const entryWithoutValue = [0x0a, 0x05, 0x22, 0x03, 0x0a, 0x01, 0x63];
+    expect(rejection(new Uint8Array(entryWithoutValue))).to.match(/^invalid pipeline: it has no root transforms/);
+    // The same coders entry added inside a valid pipeline's components (field 1, encoded first).
+    const valid = validProto();
+    expect(valid[0]).to.equal(0x0a);
+    let length = 0;
+    let at = 1;
+    for (let shift = 0; ; shift += 7) {
+      const b = valid[at++]!;
+      length += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    const components = [...valid.subarray(at, at + length), ...entryWithoutValue.slice(2)];
+    const varint: number[] = [];
+    for (let n = components.length; ; n = Math.floor(n / 128)) {
+      varint.push(n >= 128 ? (n % 128) | 0x80 : n);
+      if (n < 128) break;
+    }
+    const spliced = new Uint8Array([0x0a, ...varint, ...components, ...valid.subarray(at + length)]);
+    expect(rejection(spliced)).to.match(/coder 'c' has no spec/);
+  });
+
+  it("rejects a coder with the wrong number of components, naming the coder", () => {
+    const message = rejection(
+      tampered((p) => {
+        const id = p.components!.pcollections["Keyed.main"]!.coderId;
+        p.components!.coders[id]!.componentCoderIds.pop();
+      }),
+    );
+    expect(message).to.match(/coder '.+' \(beam:coder:kv:v1\) has 1 component coder\(s\); it takes 2/);
+  });
+
+  it("rejects a coder that contains itself instead of overflowing the stack later", () => {
+    const message = rejection(
+      tampered((p) => {
+        const id = p.components!.pcollections["Keyed.main"]!.coderId;
+        p.components!.coders[id]!.componentCoderIds[1] = id;
+      }),
+    );
+    expect(message).to.match(/coder '.+' contains itself: (.+) -> .+ -> \1|contains itself: (.+) -> \2/);
+  });
+
+  it("rejects a cycle in the data graph and in the nesting of transforms", () => {
+    expect(rejection(tampered((p) => (p.components!.transforms["Keyed"]!.inputs.main = "Group.main")))).to.match(
+      /the pipeline graph has a cycle: .*Keyed.*Group|the pipeline graph has a cycle: .*Group.*Keyed/,
+    );
+    expect(
+      rejection(
+        tampered((p) => {
+          const nums = p.components!.transforms["Nums"]!;
+          nums.subtransforms.push("Nums");
+        }),
+      ),
+    ).to.match(/transform 'Nums' contains itself: Nums -> Nums/);
+  });
+
   it("a runner given malformed bytes fails the job with the same clear error", async () => {
     const result = runDirect({ pipelineProto: new Uint8Array([1, 2, 3]), options: {}, userCode: { lookup: () => undefined } });
     let message = "";

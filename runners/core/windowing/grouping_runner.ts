@@ -9,8 +9,9 @@ import type { UserCodeSource } from "../../../portability/user_code/user_code_so
 import { CoderError } from "../../../portability/coders";
 import { combineFnOf } from "../../../portability/harness/stage_executor";
 import { RunnerCheckError, wrapUserError } from "../../../portability/harness/user_code_error";
+import { notKeyedError } from "../../../portability/harness/unencodable_element";
 import { previewValue } from "../../../portability/values/preview";
-import type { KV } from "../../../model/kv";
+import { isKV, type KV } from "../../../model/kv";
 import type { BoundedWindow } from "../../../model/windows";
 import type { PaneInfo } from "../../../model/pane";
 import type { ShuffleNode } from "../../../portability/plan/execution_plan";
@@ -70,6 +71,8 @@ export function groupingRunnerFor(
  * code (a CombineFn).
  */
 export function guardGrouping(transform: string, element: KV<unknown, unknown> | undefined, f: () => void): void {
+  // Where no coder checked it on the way (a fused edge, checks off), a non-KV element arrives here.
+  if (element !== undefined && !isKV(element)) throw notKeyedError(transform, element);
   try {
     f();
   } catch (e) {

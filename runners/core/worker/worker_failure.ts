@@ -35,7 +35,9 @@ export function workerFailureOf(e: unknown): WorkerFailure {
       cause: causeOf(e.cause),
     };
   }
-  if (e instanceof RunnerCheckError) return { message: err.message, ...(err.stack ? { stack: err.stack } : {}), transform: e.transform };
+  if (e instanceof RunnerCheckError) {
+    return { message: err.message, ...(err.stack ? { stack: err.stack } : {}), transform: e.transform, ...(e.elementPreview ? { element: e.elementPreview } : {}) };
+  }
   return { message: err?.message ?? String(e), ...(err?.stack ? { stack: err.stack } : {}) };
 }
 

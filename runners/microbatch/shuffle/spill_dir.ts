@@ -3,6 +3,11 @@
  * under the OS temp directory, so the runner can remove everything a job
  * spilled with one recursive delete when the job ends, whether it succeeded
  * or failed, and jobs never see each other's files.
+ *
+ * A SIGKILLed process cannot clean up, so each directory's name carries its
+ * owner's pid (`millrace-shuffle-<pid>-<random>`, atomic with its creation,
+ * unlike a marker file written afterwards) and every new directory first
+ * removes the ones whose owner is gone.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,11 +18,56 @@ import type { Segment } from "./shuffle_output";
 export const SPILL_DIR_PREFIX = "millrace-shuffle-";
 
 /**
- * Creates a new, empty spill directory `millrace-shuffle-<random>` under
- * `parent` (default `os.tmpdir()`), returning its path.
+ * Creates a new, empty spill directory `millrace-shuffle-<pid>-<random>` under
+ * `parent` (default `os.tmpdir()`), returning its path, after removing the
+ * spill directories there whose owning process no longer runs.
  */
 export function createSpillDir(parent: string = os.tmpdir()): string {
-  return fs.mkdtempSync(path.join(parent, SPILL_DIR_PREFIX));
+  removeStaleSpillDirs(parent);
+  return fs.mkdtempSync(path.join(parent, `${SPILL_DIR_PREFIX}${process.pid}-`));
+}
+
+/**
+ * Removes the spill directories under `parent` left by processes that died
+ * without cleaning up (a SIGKILL, an OOM kill), returning their paths.
+ * Directories of live processes, and any whose owner cannot be told from the
+ * name, are left alone.
+ */
+export function removeStaleSpillDirs(parent: string = os.tmpdir()): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return []; // An unreadable temp directory will fail mkdtemp with a clear error right after.
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = ownerPid(name);
+    if (owner === undefined || processIsAlive(owner)) continue;
+    const dir = path.join(parent, name);
+    try {
+      removeSpillDir(dir);
+      removed.push(dir);
+    } catch {
+      // Another user's directory, or one being removed by a concurrent job: not ours to insist on.
+    }
+  }
+  return removed;
+}
+
+function ownerPid(name: string): number | undefined {
+  const match = new RegExp(`^${SPILL_DIR_PREFIX}(\\d+)-`).exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Removes a spill directory and everything in it; no error if already gone. */

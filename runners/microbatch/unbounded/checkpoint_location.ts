@@ -21,6 +21,15 @@ export interface CheckpointMetadata {
   readonly partitions: number;
 }
 
+/** True when `dir` holds at least one committed state file (temporary files of a crash do not count). */
+function hasCommittedVersion(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).some((name) => !name.includes(".tmp-"));
+  } catch {
+    return false;
+  }
+}
+
 /** An opened checkpoint directory. */
 export class CheckpointLocation {
   /** The offset log: written before a batch runs. */
@@ -68,6 +77,28 @@ export class CheckpointLocation {
   /** The state store directory of a node's partition. */
   stateDir(nodeId: string, partition: number): string {
     return path.join(this.root, "state", encodeURIComponent(nodeId), String(partition));
+  }
+
+  /**
+   * Checks that every partition the last commit says holds state still has
+   * its state store on disk. Without this a deleted `state/<node>/<partition>`
+   * would silently restart that partition empty, losing what it held.
+   */
+  verifyStateOf(commit: BatchCommit): void {
+    const missing: string[] = [];
+    for (const [nodeId, after] of Object.entries(commit.nodes)) {
+      after.stateRows.forEach((rows, partition) => {
+        if (rows > 0 || after.active[partition] === true) {
+          if (!hasCommittedVersion(this.stateDir(nodeId, partition))) missing.push(`state/${encodeURIComponent(nodeId)}/${partition} (${rows} rows)`);
+        }
+      });
+    }
+    if (missing.length > 0) {
+      throw new Error(
+        `${this.root}: batch ${commit.batchId} was committed with state that is no longer on disk: ${missing.join(", ")}. ` +
+          "Restore the missing directories from a backup, or start over with a new --checkpointDir.",
+      );
+    }
   }
 
   /** The state store directory of the side inputs' contents (kept by the driver). */

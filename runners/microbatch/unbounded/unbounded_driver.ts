@@ -186,6 +186,7 @@ export class UnboundedDriver {
     let previous: BatchOffsets | undefined;
     if (lastCommitted !== undefined) {
       const commit = this.location.commits.read(lastCommitted)!;
+      this.location.verifyStateOf(commit);
       this.watermarks = new Map(Object.entries(commit.watermarks));
       this.nodeStates = new Map(Object.entries(commit.nodes));
       previous = this.location.offsets.read(lastCommitted);

@@ -17,9 +17,10 @@ import type { FaultSpec, MasterMessage, WorkerMessage } from "../protocol";
 import type { SubtaskStatus } from "../worker/subtask";
 import { deleteAbandonedFiles } from "../sinks/two_phase_text_sink";
 import { decideRetry, whyNotRetried } from "../../core/retry_policy";
-import { CheckpointStorage, checkpointToResumeFrom, jobRunIdIn, type CheckpointMetadata, type CompletedCheckpoint } from "./checkpoint_storage";
+import { CheckpointStorage, jobRunIdIn, type CheckpointMetadata, type CompletedCheckpoint } from "./checkpoint_storage";
 import { CheckpointCoordinator, type CheckpointCoordinatorEnv } from "./checkpoint_coordinator";
 import { systemClock } from "./coordinator_clock";
+import { chooseRestorePoint } from "./restore_point";
 import { acquireTaskManagers, releaseTaskManagers } from "./task_manager_pool";
 import { StreamJobStats } from "./stream_job_stats";
 
@@ -48,25 +49,13 @@ export class JobMaster {
     private readonly reusable: boolean,
     private readonly faults: readonly FaultSpec[],
   ) {
+    const textSinks = model.leaves.filter((t) => t.urn === "beam:transform:write_files:v1").map((t) => ({ transform: t.id, sink: model.textSinkPayload(t.id) }));
+    this.lastCompleted = chooseRestorePoint(settings, { vertices: graph.vertices.map((v) => v.id), parallelism: settings.parallelism, textSinks });
     this.storage = new CheckpointStorage(settings.checkpointDir, settings.retainedCheckpoints);
-    if (settings.fromCheckpoint) {
-      this.lastCompleted = checkpointToResumeFrom(settings.fromCheckpoint);
-      this.checkCompatible(this.lastCompleted);
-      this.nextCheckpointId = this.lastCompleted.metadata.id + 1;
-    }
+    // Above every id on disk, even one restored past (damaged, never registered): retention keeps the highest ids.
+    this.nextCheckpointId = Math.max(this.lastCompleted?.metadata.id ?? 0, this.storage.highestId()) + 1;
     this.jobRunId = this.lastCompleted?.metadata.jobRunId ?? jobRunIdIn(settings.checkpointDir, newTimeOrderedId());
     this.stats = new StreamJobStats(graph, settings.parallelism, job.progress);
-  }
-
-  private checkCompatible(c: CompletedCheckpoint): void {
-    const m = c.metadata;
-    if (m.parallelism !== this.settings.parallelism) {
-      throw new Error(`--fromCheckpoint: checkpoint ${m.id} was taken at parallelism ${m.parallelism}; this run has --parallelism=${this.settings.parallelism} (start it with --parallelism=${m.parallelism})`);
-    }
-    const ids = this.graph.vertices.map((v) => v.id);
-    if (JSON.stringify(ids) !== JSON.stringify(m.vertices)) {
-      throw new Error(`--fromCheckpoint: checkpoint ${m.id} belongs to a different pipeline (its tasks: ${m.vertices.join(", ")}; this pipeline's: ${ids.join(", ")})`);
-    }
   }
 
   /** Runs attempts until the job finishes, is cancelled, or fails for good. */
@@ -231,6 +220,8 @@ export class JobMaster {
         notifyComplete: (c, metadata) => {
           debug(`checkpoint ${c.id} complete`);
           this.lastCompleted = { metadata, state: c.state };
+          // Accepted: only now does the checkpoint get its final name, so one written but never accepted is never restored.
+          this.storage.register(this.lastCompleted);
           addMetricResults(this.job.totals, c.metrics);
           this.stats.checkpointCompleted(c.id, c.durationMs, metadata.sizeBytes);
           broadcast({ type: "complete", checkpointId: c.id });

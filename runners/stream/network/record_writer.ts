@@ -5,6 +5,7 @@
  */
 import { ByteWriter, CoderError, type Coder } from "../../../portability/coders";
 import { RunnerCheckError } from "../../../portability/harness/user_code_error";
+import { unencodableElementError, type EncodingSite } from "../../../portability/harness/unencodable_element";
 import { previewValue } from "../../../portability/values/preview";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { BoundedWindow } from "../../../model/windows";
@@ -31,6 +32,8 @@ export class RecordWriter implements ElementReceiver {
     private readonly maxParallelism: number,
     /** The transform named when a key cannot be encoded. */
     private readonly producer: string,
+    /** Where the records come from, named when an element cannot be encoded. */
+    private readonly site: EncodingSite = { producer, pcollection: "(unknown)" },
   ) {}
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
@@ -38,9 +41,7 @@ export class RecordWriter implements ElementReceiver {
     try {
       this.route(value, timestamp, windows, pane);
     } catch (e) {
-      if (e instanceof CoderError) {
-        throw new RunnerCheckError(this.producer, `an element output by '${this.producer}' cannot be encoded by its coder: ${e.message}; element: ${previewValue(value)}`, { cause: e });
-      }
+      if (e instanceof CoderError) throw unencodableElementError(this.site, e, value);
       throw e;
     }
   }

@@ -18,6 +18,7 @@ import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
+import { withIoFailure } from "../../../portability/harness/io_failure";
 import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
 
 /** A closed file waiting for its checkpoint to complete. */
@@ -115,15 +116,17 @@ export class TwoPhaseTextSink implements Operator {
   }
 
   private open(): void {
-    fs.mkdirSync(path.dirname(this.sink.prefix), { recursive: true });
+    const dir = path.dirname(this.sink.prefix);
+    withIoFailure(this.transform, "create the directory", dir, () => fs.mkdirSync(dir, { recursive: true }));
     this.tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
-    this.fd = fs.openSync(this.tempPath, "wx");
+    this.fd = withIoFailure(this.transform, "create", this.tempPath, () => fs.openSync(this.tempPath, "wx"));
     this.linesInFile = 0;
   }
 
   private writeChunk(): void {
     if (this.chunk.length === 0 || this.fd === undefined) return;
-    fs.writeSync(this.fd, this.chunk);
+    const fd = this.fd;
+    withIoFailure(this.transform, "write", this.tempPath, () => fs.writeSync(fd, this.chunk));
     this.chunk = "";
   }
 
@@ -139,8 +142,11 @@ export class TwoPhaseTextSink implements Operator {
   private closeAsPending(checkpointId: number): PendingFile[] {
     if (this.fd !== undefined) {
       this.writeChunk();
-      fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
+      const fd = this.fd;
+      withIoFailure(this.transform, "flush", this.tempPath, () => {
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+      });
       this.fd = undefined;
       const final = checkpointFileName(this.sink, checkpointId, this.subtask);
       this.pending.push({ checkpointId, temp: this.tempPath, final });
@@ -152,7 +158,7 @@ export class TwoPhaseTextSink implements Operator {
   commitUpTo(checkpointId: number): void {
     const keep: PendingFile[] = [];
     for (const f of this.pending) {
-      if (f.checkpointId <= checkpointId) publishFile(f.temp, f.final);
+      if (f.checkpointId <= checkpointId) withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
       else keep.push(f);
     }
     this.pending = keep;

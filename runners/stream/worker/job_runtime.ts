@@ -6,6 +6,7 @@
  * subtask whose outputs have credit; partly filled buffers are sent on the
  * buffer timeout, or at once when there is nothing else to do.
  */
+import { keyedConsumerOf } from "../../../portability/harness/unencodable_element";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
 import { buildStage } from "../../../portability/harness/stage_executor";
@@ -111,7 +112,8 @@ export class JobRuntime {
     const channels: (OutputChannel | undefined)[] = new Array(this.p).fill(undefined);
     const keyCoder = edge.partitioning === "hash" ? collectionCoder(model, plan, edge.pcollection, userCode).components[0] : undefined;
     const producer = plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === edge.pcollection)?.transformId ?? model.producerOf(edge.pcollection) ?? edge.pcollection;
-    const writer = new RecordWriter(channels, edge.partitioning, this.deps.worker, keyCoder, settings.maxParallelism, producer);
+    const site = { producer, pcollection: edge.pcollection, keyedConsumer: keyedConsumerOf(model, edge.pcollection) };
+    const writer = new RecordWriter(channels, edge.partitioning, this.deps.worker, keyCoder, settings.maxParallelism, producer, site);
     this.pendingWriters.set(edgeIndex, { vertex: v, writer, subtask: st });
     return writer;
   }

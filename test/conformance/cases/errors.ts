@@ -176,6 +176,34 @@ export const cases: ConformanceCase[] = [
     },
   },
   {
+    definition: mr.definePipeline("error: a Date in an element: the coder named once, the element attached, a fix offered", (p) => {
+      p.apply(mr.create([1, 2]))
+        .apply("Dates", mr.map((x: number) => mr.kv(x % 2, { when: new Date(x) })))
+        .apply(mr.groupByKey());
+    }),
+    assertions: 0,
+    requires: ["encodabilityChecks"],
+    expectFailure: (err) => {
+      must(err.transform === "Dates", `err.transform should be 'Dates', got ${String(err.transform)}`);
+      must(err.message.split("millrace:coder:js_value:v1").length === 2, `the coder's URN should appear once: ${err.message}`);
+      must(/value\.when: Date is not a plain value/.test(err.message), "the message should say where the Date sits");
+      must(/setCoder/.test(err.message) && /getTime\(\)/.test(err.message), "the message should offer setCoder or a conversion");
+      must(typeof err.element === "string" && err.element.includes("when"), `err.element should show the element, got ${String(err.element)}`);
+    },
+  },
+  {
+    definition: mr.definePipeline("error: a non-KV element into groupByKey blames the GroupByKey", (p) => {
+      // What a script in plain JavaScript can do: the types would have caught it.
+      (p.apply("Nums", mr.create([1, 2, 3])) as unknown as mr.PCollection<mr.KV<unknown, unknown>>).apply("Group", mr.groupByKey());
+    }),
+    assertions: 0,
+    expectFailure: (err) => {
+      must(err.transform === "Group", `err.transform should be 'Group' (it needs KVs), got ${String(err.transform)}`);
+      must(/needs KV elements/.test(err.message) && /withKeys/.test(err.message), `the message should say KVs are needed and how: ${err.message}`);
+      must(typeof err.element === "string" && /^[123]$/.test(err.element), `err.element should be the number, got ${String(err.element)}`);
+    },
+  },
+  {
     definition: mr.definePipeline("error: mutating an input element fails", (p) => {
       p.apply(mr.create([{ n: 1 }, { n: 2 }])).apply(
         "Mutator",

@@ -148,4 +148,24 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     expectOnlyCommittedBatches(out, checkpoint);
     expect(fs.readdirSync(out).filter((n) => n.startsWith(".")), "nothing staged is left: the pending batch was replayed or rolled back").to.deep.equal([]);
   });
+
+  it("a restart whose committed state was deleted fails, naming the missing partition, instead of starting it empty", async () => {
+    const first = startChild(args("deleted", ["--stopAt=40"]));
+    const firstExit = await first.done;
+    expect(firstExit.code, firstExit.stderr).to.equal(0);
+    const stateRoot = path.join(work, "deleted", "checkpoint", "state");
+    const node = fs.readdirSync(stateRoot).find((n) => n !== "_sideInputs")!;
+    const partitions = fs.readdirSync(path.join(stateRoot, node)).filter((p) => fs.readdirSync(path.join(stateRoot, node, p)).length > 0);
+    expect(partitions, "the first run committed keyed state").to.not.be.empty;
+    fs.rmSync(path.join(stateRoot, node, partitions[0]!), { recursive: true });
+    const outBefore = outputLines(path.join(work, "deleted", "out")).length;
+
+    const restarted = startChild(args("deleted", ["--stopAt=80"]));
+    const restartedExit = await restarted.done;
+
+    expect(restartedExit.code).to.not.equal(0);
+    expect(restartedExit.stderr).to.include(`state/${node}/${partitions[0]} (`);
+    expect(restartedExit.stderr).to.include("no longer on disk");
+    expect(outputLines(path.join(work, "deleted", "out")).length, "nothing written from empty state").to.equal(outBefore);
+  });
 });

@@ -152,7 +152,67 @@ describe("stream runner: recovery, exactly once", function () {
     expect(await failure(runningTotals.create([...args(out), `--fromCheckpoint=${path.join(dir, "nothing-here")}`]))).to.contain("does not exist");
   });
 
-  it("the whole process killed with SIGKILL, started again with --fromCheckpoint: the files equal an uninterrupted run's", async () => {
+  const newestCheckpoint = (checkpoints: string): number =>
+    Math.max(0, ...fs.readdirSync(checkpoints).filter((n) => fs.existsSync(path.join(checkpoints, n, "_metadata"))).map((n) => Number(n.slice(4))));
+
+  it("a rerun on a used --checkpointDir resumes from its newest checkpoint: nothing is published twice and checkpoint ids go on", async () => {
+    const checkpoints = path.join(dir, "checkpoints");
+    const out = path.join(dir, "out", "rerun");
+    const run = [...args(out, [`--checkpointDir=${checkpoints}`]), "--numbers=500"];
+    expect(await runningTotals.create(run).run().waitUntilFinish()).to.equal("DONE");
+    expectExactlyOnce(out, 500);
+    const firstNewest = newestCheckpoint(checkpoints);
+
+    expect(await runningTotals.create(run).run().waitUntilFinish()).to.equal("DONE");
+
+    expectExactlyOnce(out, 500);
+    expect(newestCheckpoint(checkpoints), "the rerun's checkpoints are kept, not pruned for the old run's").to.be.greaterThan(firstNewest);
+  });
+
+  it("a damaged newest checkpoint: the rerun names it, falls back to the one before, and still publishes each number once", async () => {
+    const checkpoints = path.join(dir, "checkpoints");
+    const out = path.join(dir, "out", "damaged");
+    const run = [...args(out, [`--checkpointDir=${checkpoints}`, "--retainedCheckpoints=5"]), "--numbers=2000"];
+    expect(await runningTotals.create(run).run().waitUntilFinish()).to.equal("DONE");
+    const newest = newestCheckpoint(checkpoints);
+    const chk = path.join(checkpoints, `chk-${String(newest).padStart(6, "0")}`);
+    const victim = path.join(chk, fs.readdirSync(chk).find((n) => n.endsWith(".state"))!);
+    const bytes = fs.readFileSync(victim);
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x10;
+    fs.writeFileSync(victim, bytes);
+
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string): void => void warnings.push(m);
+    try {
+      expect(await runningTotals.create(run).run().waitUntilFinish()).to.equal("DONE");
+    } finally {
+      console.warn = warn;
+    }
+
+    expect(warnings.join("\n")).to.include(`checkpoint ${newest} cannot be restored`).and.to.include(`${victim} fails its checksum`);
+    expectExactlyOnce(out, 2000);
+  });
+
+  it("a used --checkpointDir of another pipeline is refused; --discardCheckpoints starts over, deleting what the old run published", async () => {
+    const checkpoints = path.join(dir, "checkpoints");
+    const out = path.join(dir, "out", "discard");
+    expect(await runningTotals.create([...args(out, [`--checkpointDir=${checkpoints}`]), "--numbers=300"]).run().waitUntilFinish()).to.equal("DONE");
+    let refusal = "";
+    await alwaysFails
+      .create(["--runner=stream", "--parallelism=2", `--checkpointDir=${checkpoints}`])
+      .run()
+      .waitUntilFinish()
+      .catch((e: Error) => (refusal = e.message));
+    expect(refusal).to.contain("belongs to a different pipeline").and.to.contain("--discardCheckpoints");
+
+    // Started over on purpose with other numbers: only the new run's output remains, once.
+    const fresh = runningTotals.create([...args(out, [`--checkpointDir=${checkpoints}`, "--discardCheckpoints"]), "--numbers=200"]).run();
+    expect(await fresh.waitUntilFinish()).to.equal("DONE");
+    expectExactlyOnce(out, 200);
+  });
+
+  it("the whole process killed with SIGKILL, started again on its --checkpointDir (no --fromCheckpoint needed): the files equal an uninterrupted run's", async () => {
     const out = path.join(dir, "out", "killed");
     const checkpoints = path.join(dir, "checkpoints");
     const main = path.join(__dirname, "..", "..", "fixtures", "stream_job_main.js");
@@ -174,7 +234,7 @@ describe("stream runner: recovery, exactly once", function () {
     const publishedBefore = fs.existsSync(path.dirname(out)) ? publishedLines(`${out}-numbers`).length : 0;
     expect(publishedBefore, "the first run was killed mid-stream").to.be.lessThan(N);
 
-    const result = runningTotals.create([...jobArgs, `--fromCheckpoint=${checkpoints}`]).run();
+    const result = runningTotals.create(jobArgs).run();
     expect(await result.waitUntilFinish()).to.equal("DONE");
     expectExactlyOnce(out, N);
   });
