@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { rebuildState } from "../portability/user_code/rebuild_mode";
 import { importUserModule } from "../portability/user_code/load_user_module";
+import { registerTypeScriptModuleFormat } from "../portability/user_code/register_typescript_format";
 import type { Pipeline } from "../sdk/pipeline";
 import type { PipelineDefinition } from "../sdk/pipeline_definition";
 
@@ -25,6 +26,7 @@ export async function loadPipelines(file: string, args: readonly string[]): Prom
     // import() goes through the ES loader, which needs tsx's ESM hooks (and CommonJS files its CJS hook).
     (await import("tsx/cjs/api")).register();
     (await import("tsx/esm/api")).register();
+    registerTypeScriptModuleFormat();
   }
   const state = rebuildState();
   const argv = process.argv;

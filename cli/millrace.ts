@@ -16,12 +16,14 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import "../index";
 import { toProto } from "../portability/to_proto";
 import { fromProto } from "../portability/from_proto";
 import { NATIVE_COMPOSITES, planExecution } from "../runners/core/fusion";
 import { findRunner } from "../sdk/options/runner_registry";
 import { loadPipelines } from "./load_pipelines";
+import { REGISTER_TYPESCRIPT_FORMAT_ENTRY } from "../portability/user_code/register_typescript_format";
 import { formatInspection, type InspectFormat } from "./inspect_format";
 import { DEFAULT_JOB_SERVICE_PORT, DEFAULT_MAX_MESSAGE_BYTES, JobService } from "../runners/job_service/job_service";
 
@@ -46,7 +48,8 @@ function pipelineFile(arg: string | undefined): string {
 
 async function run(args: string[]): Promise<number> {
   const file = pipelineFile(args[0]);
-  const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx")] : [];
+  // tsx, then hooks that run a .ts file with top-level await as an ES module even in a CommonJS project.
+  const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx"), "--import", pathToFileURL(REGISTER_TYPESCRIPT_FORMAT_ENTRY).href] : [];
   // The runners report progress on stderr: a live line on a terminal, log lines otherwise.
   const child = spawn(process.execPath, [...loader, file, ...args.slice(1)], { stdio: "inherit", env: { ...process.env, MILLRACE_PROGRESS: "1" } });
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);

@@ -10,6 +10,7 @@
  */
 import { isMainThread } from "node:worker_threads";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { registerTypeScriptModuleFormat } from "./register_typescript_format";
 
 let reloads = 0;
 
@@ -44,4 +45,5 @@ function ensureTypeScriptLoader(): void {
   if (isMainThread && process.execArgv.some((a) => /[\\/]tsx[\\/]|^tsx$/.test(a))) return;
   (require("tsx/cjs/api") as { register(): void }).register();
   (require("tsx/esm/api") as { register(): void }).register();
+  registerTypeScriptModuleFormat();
 }

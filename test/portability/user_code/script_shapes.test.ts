@@ -11,9 +11,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const REPO = path.resolve(__dirname, "../../../..");
-const RUNNERS = [["--runner=direct"], ["--runner=stream", "--parallelism=2"], ["--runner=microbatch", "--executors=2", "--partitions=2"]];
+// One worker thread each: what is tested is that a worker loads the file, and each one loads it on its own.
+const RUNNERS = [["--runner=direct"], ["--runner=stream", "--parallelism=1"], ["--runner=microbatch", "--executors=1", "--partitions=2"]];
 
 /** A project folder whose `millrace` dependency is this repository. */
 function project(root: string, name: string, packageJson: object): string {
@@ -30,6 +32,8 @@ interface Shape {
   readonly typescript: boolean;
   /** How the script waits: top-level await, or inside `async function main()`. */
   readonly topLevelAwait: boolean;
+  /** Run with `millrace run` instead of `node` (`node --import tsx` for TypeScript). */
+  readonly viaCli?: boolean;
 }
 
 /**
@@ -60,10 +64,11 @@ function scriptSource(shape: Shape): string {
   return shape.topLevelAwait ? `${tsHeader}\n${body}\n` : `${tsHeader}\nasync function main()${t("Promise<void>")} {${body}\n}\nvoid main();\n`;
 }
 
-function runFile(file: string, args: readonly string[], env: Record<string, string> = {}) {
-  const loader = /\.(c|m)?ts$/.test(file) ? ["--import", "tsx"] : [];
+function runFile(file: string, args: readonly string[], env: Record<string, string> = {}, viaCli = false) {
+  const tsx = pathToFileURL(require.resolve("tsx")).href;
+  const loader = viaCli ? [path.join(REPO, "dist", "cli", "millrace.js"), "run"] : /\.(c|m)?ts$/.test(file) ? ["--import", tsx] : [];
   return spawnSync(process.execPath, [...loader, file, ...args], {
-    cwd: REPO, // tsx resolves from here
+    cwd: path.dirname(file),
     encoding: "utf8",
     env: { ...process.env, ...env },
     timeout: 120_000,
@@ -101,17 +106,19 @@ describe("user files of every shape on every runner, workers included", function
     { project: "cjs", file: "pipeline.cts", esm: false, typescript: true, topLevelAwait: false },
     { project: "cjs", file: "pipeline.ts", esm: false, typescript: true, topLevelAwait: false },
     { project: "cjs", file: "pipeline.js", esm: false, typescript: false, topLevelAwait: false },
+    // The README's snippet as a new user saves it: a .ts file with top-level await in a default project (tsx alone refuses it).
+    { project: "cjs", file: "readme.ts", esm: true, typescript: true, topLevelAwait: true, viaCli: true },
   ];
   for (const shape of shapes) {
     for (const args of RUNNERS) {
       const what = `${shape.esm ? "ESM" : "CommonJS"} ${shape.file} in a ${shape.project === "esm" ? '"type": "module"' : "CommonJS"} project` +
-        `${shape.topLevelAwait ? " with top-level await" : " with async main()"}, three pipelines, on ${args[0]}`;
+        `${shape.topLevelAwait ? " with top-level await" : " with async main()"}${shape.viaCli ? " through millrace run" : ""}, three pipelines, on ${args[0]}`;
       it(`runs ${what}`, () => {
         const dir = shape.project === "esm" ? esm : cjs;
         const file = path.join(dir, `${path.basename(args[0]!).replace("--runner=", "")}-${shape.file}`);
         fs.writeFileSync(file, scriptSource(shape));
         const out = path.join(root, "out", path.basename(file));
-        const run = runFile(file, args, { SHAPE_OUT: out });
+        const run = runFile(file, args, { SHAPE_OUT: out }, shape.viaCli);
         expect(run.status, run.stderr).to.equal(0);
         expect(run.stdout).to.include("script finished");
         const where = `${dir}|${dir}`;
