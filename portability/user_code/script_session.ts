@@ -19,6 +19,20 @@ import { installTestFileGlobals } from "./test_file_globals";
 
 const loadedBefore = new Set<string>();
 
+/** How long a replayed script may go without running its next pipeline or ending. */
+const STALL_LIMIT_MS = 60_000;
+
+/** Thrown when a replayed script neither runs its next pipeline nor ends. */
+export class ScriptStalledError extends Error {
+  override readonly name = "ScriptStalledError";
+  constructor(module: string, runs: number, wanted: number) {
+    super(
+      `${module}, loaded again, ran ${runs} pipeline(s) and then neither ran pipeline #${wanted} (counting from 0) nor finished within ${STALL_LIMIT_MS / 1000} s: ` +
+        `code before a run() must not wait on what only the submitting process provides`,
+    );
+  }
+}
+
 /** One replay of a script module with given arguments. */
 export class ScriptSession {
   private readonly runs: Pipeline[] = [];
@@ -72,11 +86,20 @@ export class ScriptSession {
         if (this.failure !== undefined) throw this.failure;
         return undefined;
       }
-      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      let stalled: NodeJS.Timeout | undefined;
+      const woken = new Promise<void>((resolve, reject) => {
+        this.wake = resolve;
+        // A script that waits on something only its own process provides (stdin, a server) would hang the job.
+        stalled = setTimeout(() => reject(new ScriptStalledError(this.module, this.runs.length, index)), STALL_LIMIT_MS);
+      });
       const release = this.releaseLast;
       this.releaseLast = null;
       release?.();
-      await woken;
+      try {
+        await woken;
+      } finally {
+        clearTimeout(stalled);
+      }
     }
     return this.runs[index];
   }
