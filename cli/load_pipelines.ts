@@ -5,8 +5,9 @@
  * `mr.definePipeline` are listed. TypeScript files are loaded through tsx.
  */
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import { rebuildState } from "../portability/user_code/rebuild_mode";
+import { importUserModule } from "../portability/user_code/load_user_module";
+import { registerTypeScriptModuleFormat } from "../portability/user_code/register_typescript_format";
 import type { Pipeline } from "../sdk/pipeline";
 import type { PipelineDefinition } from "../sdk/pipeline_definition";
 
@@ -22,8 +23,10 @@ export interface LoadedPipelines {
 export async function loadPipelines(file: string, args: readonly string[]): Promise<LoadedPipelines> {
   const absolute = path.resolve(file);
   if (/\.(c|m)?ts$/.test(absolute)) {
-    const { register } = await import("tsx/cjs/api");
-    register();
+    // import() goes through the ES loader, which needs tsx's ESM hooks (and CommonJS files its CJS hook).
+    (await import("tsx/cjs/api")).register();
+    (await import("tsx/esm/api")).register();
+    registerTypeScriptModuleFormat();
   }
   const state = rebuildState();
   const argv = process.argv;
@@ -32,7 +35,7 @@ export async function loadPipelines(file: string, args: readonly string[]): Prom
   const definedBefore = new Set(state.definitions.keys());
   state.active = true;
   try {
-    const loading = absolute.endsWith(".mjs") || absolute.endsWith(".mts") ? import(pathToFileURL(absolute).href) : Promise.resolve(require(absolute));
+    const loading = importUserModule(absolute);
     // A script may await its result forever: stop waiting once it has handed a pipeline over.
     let settled = false;
     loading.then(

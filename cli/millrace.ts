@@ -16,12 +16,14 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import "../index";
 import { toProto } from "../portability/to_proto";
 import { fromProto } from "../portability/from_proto";
 import { NATIVE_COMPOSITES, planExecution } from "../runners/core/fusion";
 import { findRunner } from "../sdk/options/runner_registry";
 import { loadPipelines } from "./load_pipelines";
+import { REGISTER_TYPESCRIPT_FORMAT_ENTRY } from "../portability/user_code/register_typescript_format";
 import { formatInspection, type InspectFormat } from "./inspect_format";
 import { RUN_FILE_ENV, RUN_PIPELINE_ENV } from "./run_defined_pipeline";
 import { DEFAULT_JOB_SERVICE_PORT, DEFAULT_MAX_MESSAGE_BYTES, JobService } from "../runners/job_service/job_service";
@@ -49,7 +51,8 @@ function pipelineFile(arg: string | undefined): string {
 
 async function run(args: string[]): Promise<number> {
   const file = pipelineFile(args[0]);
-  const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx")] : [];
+  // tsx, then hooks that run a .ts file with top-level await as an ES module even in a CommonJS project.
+  const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx"), "--import", pathToFileURL(REGISTER_TYPESCRIPT_FORMAT_ENTRY).href] : [];
   const chosen = args.slice(1).find((a) => a.startsWith("--pipeline="))?.slice("--pipeline=".length);
   const fileArgs = args.slice(1).filter((a) => !a.startsWith("--pipeline="));
   // A file that only defines pipelines runs one once it has loaded (see run_defined_pipeline).

@@ -51,7 +51,7 @@ function installHook(): void {
   // 'beforeExit' comes once the file's own work is done and nothing is left to wait for.
   process.once("beforeExit", () => {
     // A script that ran a pipeline has counted it; one that set a failing exit code has said enough.
-    if (rebuildState().runsStarted > 0 || process.exitCode) return;
+    if (rebuildState().runsByModule.size > 0 || process.exitCode) return;
     let def: Definition;
     try {
       def = chooseDefinition(definitionsOf(fs.realpathSync(file)), chosen, file);

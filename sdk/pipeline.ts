@@ -12,7 +12,7 @@ import type { Coder } from "../portability/coders/coder";
 import { UserCodeRegistry } from "../portability/user_code/user_code_registry";
 import type { PipelineOrigin } from "../portability/user_code/user_code_source";
 import { callerModule } from "../portability/user_code/caller_module";
-import { rebuildState } from "../portability/user_code/rebuild_mode";
+import { nextRunIndex, rebuildState } from "../portability/user_code/rebuild_mode";
 import { toProto } from "../portability/to_proto";
 import { RemoteJob } from "../portability/job_api/remote_job";
 
@@ -82,10 +82,11 @@ export class Pipeline {
     const rebuild = rebuildState();
     if (rebuild.active) {
       // A worker is rebuilding this pipeline to find its functions: hand it over, never run.
+      if (rebuild.onCapture) return rebuild.onCapture(this) as PipelineResult;
       rebuild.captured.push(this);
       return neverEndingResult();
     }
-    const runIndex = rebuild.runsStarted++;
+    const runIndex = nextRunIndex(this._originModule);
     const runner = findRunner(this.options.runner);
     if (!runner) throw new Error(`internal: runner '${this.options.runner}' passed validation but is not registered`);
     const pipelineProto = toProto(this, { runIndex });
@@ -115,6 +116,11 @@ export class Pipeline {
     for (const name of [...this.uniqueNames].sort()) h.update(name + "\n");
     for (const ref of this._userCode.refs()) h.update("#" + ref + "\n");
     return h.digest("hex").slice(0, 16);
+  }
+
+  /** @internal The names of the top-level transforms, in order, for diagnostics. */
+  _transformNames(): string[] {
+    return this._root.parts.map((node) => node.uniqueName);
   }
 
   /** @internal Applies `transform` to `input` as a child of the transform being expanded. */

@@ -3,10 +3,11 @@
  * thread, another process): load the origin module in rebuild mode, build
  * the same pipeline again, and answer references from its registry.
  */
-import { pathToFileURL } from "node:url";
 import type { PipelineOrigin, UserCodeSource } from "./user_code_source";
 import { UserCodeNotFoundError } from "./user_code_source";
 import { rebuildState } from "./rebuild_mode";
+import { importUserModule } from "./load_user_module";
+import { ScriptSession } from "./script_session";
 import type { Pipeline } from "../../sdk/pipeline";
 import type { PipelineDefinition } from "../../sdk/pipeline_definition";
 import { toPipelineMessage } from "../to_proto";
@@ -38,6 +39,11 @@ export function whyNotShippable(origin: PipelineOrigin): string | undefined {
   return undefined;
 }
 
+/** How an error names the pipeline: its definition, or which run of the script it is. */
+function describePipeline(origin: PipelineOrigin): string {
+  return origin.definition !== null ? `pipeline '${origin.definition}'` : `pipeline #${origin.runIndex} (counting from 0) run by the script`;
+}
+
 /** Loads `origin` in rebuild mode and returns the rebuilt pipeline's user code. */
 export async function rebuildUserCode(origin: PipelineOrigin): Promise<UserCodeSource> {
   const reason = whyNotShippable(origin);
@@ -48,71 +54,55 @@ export async function rebuildUserCode(origin: PipelineOrigin): Promise<UserCodeS
   const fingerprint = pipeline._fingerprint();
   if (fingerprint !== origin.fingerprint) {
     throw new UserCodeRebuildError(
-      `the pipeline rebuilt from ${origin.module} differs from the one submitted (fingerprint ${fingerprint}, expected ${origin.fingerprint}): ` +
+      `${describePipeline(origin)} rebuilt from ${origin.module} differs from the one submitted (fingerprint ${fingerprint}, expected ${origin.fingerprint}; ` +
+        `rebuilt transforms: ${pipeline._transformNames().slice(0, 8).join(", ")}): ` +
         `its construction must be deterministic (same transforms and names on every load)`,
     );
   }
   return pipeline._userCode;
 }
 
-async function rebuildPipeline(origin: PipelineOrigin): Promise<Pipeline> {
-  const state = rebuildState();
-  const key = `${origin.module}#${origin.definition}`;
-  state.active = true;
-  const capturedBefore = state.captured.length;
-  const argv = process.argv;
-  // A script reads its arguments from process.argv: give it the ones it was run with.
-  if (origin.definition === null) process.argv = [argv[0]!, origin.module!, ...origin.args];
+let session: ScriptSession | undefined;
+/** Rebuilds run one after another: a script session is replayed by one rebuild at a time. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function rebuildPipeline(origin: PipelineOrigin): Promise<Pipeline> {
+  const rebuilt = queue.then(() => rebuildPipelineNow(origin));
+  queue = rebuilt.catch(() => undefined);
+  return rebuilt;
+}
+
+async function rebuildPipelineNow(origin: PipelineOrigin): Promise<Pipeline> {
+  const module = origin.module!;
   try {
-    const loading = loadModule(origin.module!);
-    if (origin.definition !== null) {
-      await loading;
-      const def = state.definitions.get(key) as PipelineDefinition | undefined;
-      if (!def) throw new UserCodeRebuildError(`${origin.module} defines no pipeline named '${origin.definition}'`);
-      return def.create(origin.args);
+    if (origin.definition !== null) return await rebuildDefinition(module, origin.definition, origin.args);
+    // A session keeps the pipelines it has passed, so only another module or other arguments start the script again.
+    if (!session?.replays(module, origin.args)) session = ScriptSession.start(module, origin.args);
+    const pipeline = await session.pipeline(origin.runIndex);
+    if (!pipeline) {
+      throw new UserCodeRebuildError(
+        `${module} ran ${session.runCount} pipeline(s) when loaded again, so it has no pipeline #${origin.runIndex} (counting from 0) to rebuild: ` +
+          `the pipelines a script runs, and their order, must be the same on every load`,
+      );
     }
-    // A script builds and runs its pipeline at top level; its run() hands the
-    // pipeline over instead of running. It may never finish loading (it
-    // awaits the result), so stop waiting as soon as the wanted run arrives.
-    const wanted = capturedBefore + origin.runIndex;
-    const deadline = Date.now() + 60_000;
-    let loaded = false;
-    loading.then(
-      () => (loaded = true),
-      () => (loaded = true),
-    );
-    while (state.captured.length <= wanted) {
-      if (loaded) {
-        await loading; // surfaces a load error
-        throw new UserCodeRebuildError(`${origin.module} finished loading without running pipeline #${origin.runIndex}`);
-      }
-      if (Date.now() > deadline) throw new UserCodeRebuildError(`timed out waiting for ${origin.module} to build its pipeline`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return state.captured[wanted] as Pipeline;
+    return pipeline;
   } catch (e) {
     if (e instanceof UserCodeRebuildError || e instanceof UserCodeNotFoundError) throw e;
-    throw new UserCodeRebuildError(`loading ${origin.module} to rebuild the pipeline failed: ${(e as Error).message}`, { cause: e });
-  } finally {
-    state.active = false;
-    process.argv = argv;
+    throw new UserCodeRebuildError(`loading ${module} to rebuild the pipeline failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   }
 }
 
-/**
- * Loads the origin module: ES modules with `import()`, anything else with
- * `require()` (which also goes through tsx's hook when the pipeline runs from
- * TypeScript source, where `import()` of a `.ts` file would not).
- */
-function loadModule(module: string): Promise<unknown> {
-  if (module.startsWith("file:") || /\.(mjs|mts)$/.test(module)) {
-    return import(module.startsWith("file:") ? module : pathToFileURL(module).href);
+async function rebuildDefinition(module: string, name: string, args: readonly string[]): Promise<Pipeline> {
+  const state = rebuildState();
+  const key = `${module}#${name}`;
+  const wasActive = state.active;
+  state.active = true;
+  try {
+    if (!state.definitions.has(key)) await importUserModule(module);
+    const def = state.definitions.get(key) as PipelineDefinition | undefined;
+    if (!def) throw new UserCodeRebuildError(`${module} defines no pipeline named '${name}'`);
+    return def.create(args);
+  } finally {
+    state.active = wasActive;
   }
-  return new Promise((resolve, reject) => {
-    try {
-      resolve(require(module));
-    } catch (e) {
-      reject(e);
-    }
-  });
 }

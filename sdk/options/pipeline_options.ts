@@ -29,6 +29,14 @@ export interface FromArgsConfig {
   readonly flags?: FlagSpecs;
   /** What `--help` does: by default print and exit the process with code 0. */
   readonly onHelp?: (helpText: string) => void;
+  /**
+   * What an unknown flag or a bad value does. By default, when the arguments
+   * are the process's own command line (`process.argv.slice(2)`, as at the
+   * top of a script), the message and the valid flags are printed on stderr
+   * and the process exits with code 2, as command-line tools do; arguments
+   * given any other way throw the {@link InvalidOptionsError}.
+   */
+  readonly onInvalid?: (error: InvalidOptionsError) => void;
 }
 
 /**
@@ -53,6 +61,17 @@ export class PipelineOptions {
    * that lists the valid ones; `--help` prints them.
    */
   static fromArgs(args: readonly string[] = [], config: FromArgsConfig = {}): PipelineOptions {
+    try {
+      return PipelineOptions.parse(args, config);
+    } catch (e) {
+      if (!(e instanceof InvalidOptionsError)) throw e;
+      if (config.onInvalid) config.onInvalid(e);
+      else if (isProcessCommandLine(args)) printErrorAndExit(e);
+      throw e;
+    }
+  }
+
+  private static parse(args: readonly string[], config: FromArgsConfig): PipelineOptions {
     const raw = splitArgs(args);
     const runnerName = raw.get("runner") ?? DEFAULT_RUNNER;
     const runner = findRunner(runnerName);
@@ -118,6 +137,18 @@ export function helpText(runnerName: string, pipelineFlags: FlagSpecs): string {
   }
   if (Object.keys(pipelineFlags).length > 0) parts.push("", "Pipeline flags:", describeFlags(pipelineFlags));
   return parts.join("\n");
+}
+
+/** Whether `args` are this process's command-line arguments (a copy of them counts). */
+function isProcessCommandLine(args: readonly string[]): boolean {
+  const own = process.argv.slice(2);
+  return args.length > 0 && args.length === own.length && args.every((a, i) => a === own[i]);
+}
+
+function printErrorAndExit(error: InvalidOptionsError): never {
+  const hint = /valid (flags|runners)/.test(error.message) ? "" : "\n(--help lists every flag)";
+  process.stderr.write(`error: ${error.message}${hint}\n`);
+  process.exit(2);
 }
 
 function printHelpAndExit(text: string): never {

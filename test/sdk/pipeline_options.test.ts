@@ -52,6 +52,24 @@ describe("PipelineOptions.fromArgs", () => {
     expect(text).to.include("Pipeline flags").and.include("--top=<integer>");
   });
 
+  it("hands a flag error to onInvalid, and throws it when onInvalid returns", () => {
+    const seen: mr.InvalidOptionsError[] = [];
+    expect(() => mr.PipelineOptions.fromArgs(["--bundelSize=3"], { onInvalid: (e) => seen.push(e) })).to.throw(mr.InvalidOptionsError);
+    expect(seen.map((e) => e.message)).to.have.length(1);
+    expect(seen[0]!.message).to.match(/unknown flag --bundelSize/).and.include("--bundleSize");
+  });
+
+  it("throws flag errors for arguments that are not the process's own command line, even when the process has some", () => {
+    const argv = process.argv;
+    process.argv = [argv[0]!, "script.js", "--bundelSize=3"];
+    try {
+      // The same arguments as the command line would print and exit; a copy given by code with another flag throws.
+      expect(() => mr.PipelineOptions.fromArgs(["--bundelSize=4"])).to.throw(mr.InvalidOptionsError);
+    } finally {
+      process.argv = argv;
+    }
+  });
+
   it("Pipeline.create accepts options, raw arguments or nothing", () => {
     expect(mr.Pipeline.create().options.runner).to.equal("direct");
     expect(mr.Pipeline.create(["--seed=4"]).options.get("seed")).to.equal(4);

@@ -100,13 +100,22 @@ describe("micro-batch runner", function () {
   });
 
   it("refuses, before any task runs, a pipeline whose module cannot be loaded on the executors", async () => {
-    // Built inside this test: executors would have to load this mocha test file, which only mocha can run.
-    const p = mr.Pipeline.create(["--runner=microbatch", "--maxTaskAttempts=1"]);
-    p.apply(mr.create([1, 2])).apply("Double", mr.map((x: number) => x * 2));
-    const result = p.run();
-    let error: mr.PipelineExecutionError | undefined;
-    await result.waitUntilFinish().catch((e) => (error = e));
-    expect(error?.message).to.match(/the pipeline's code cannot be loaded on the executors \(first user transform: 'Create\/Values'\)/);
-    expect(result.metrics().counters).to.deep.equal({});
+    // Its module (as the proto records it) throws when loaded anywhere but here.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-unloadable-"));
+    const module = path.join(dir, "unloadable.js");
+    fs.writeFileSync(module, `throw new Error("this module loads only where it was written");\n`);
+    try {
+      const p = mr.Pipeline.create(["--runner=microbatch", "--maxTaskAttempts=1"]);
+      p._originModule = module;
+      p.apply(mr.create([1, 2])).apply("Double", mr.map((x: number) => x * 2));
+      const result = p.run();
+      let error: mr.PipelineExecutionError | undefined;
+      await result.waitUntilFinish().catch((e) => (error = e));
+      expect(error?.message).to.match(/the pipeline's code cannot be loaded on the executors \(first user transform: 'Create\/Values'\)/);
+      expect(error?.message).to.include("this module loads only where it was written");
+      expect(result.metrics().counters).to.deep.equal({});
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
