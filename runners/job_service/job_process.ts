@@ -101,6 +101,8 @@ export interface JobProcessSettings {
   readonly outputLimits?: OutputLimits;
   /** Names of the service's environment variables a job sees (see job_environment.ts). */
   readonly jobEnv?: readonly string[];
+  /** The preload that makes worker threads' output synchronous (see worker_stdio.ts). */
+  readonly workerStdioPreload?: string;
 }
 
 function spawnJobProcess(settings: JobProcessSettings): ChildProcess {
@@ -108,7 +110,11 @@ function spawnJobProcess(settings: JobProcessSettings): ChildProcess {
   const entry = path.join(__dirname, `job_process_main${fromSource ? ".ts" : ".js"}`);
   return fork(entry, [], {
     // Stack traces of the user's code point at their files, through the bundle's source map.
-    execArgv: [...(fromSource ? ["--import", require.resolve("tsx")] : []), "--enable-source-maps"],
+    execArgv: [
+      ...(settings.workerStdioPreload ? ["--require", settings.workerStdioPreload] : []),
+      ...(fromSource ? ["--import", require.resolve("tsx")] : []),
+      "--enable-source-maps",
+    ],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     serialization: "advanced",
     env: { ...jobEnvironment(process.env, settings.jobEnv), MILLRACE_PROGRESS: "0" },

@@ -32,6 +32,7 @@ import { JobRegistry, type JobRecord } from "./job_registry";
 import { ArtifactStaging } from "./artifact_staging";
 import { startJobProcess, type JobProcess, type JobProcessSettings } from "./job_process";
 import { PipelinePlanner } from "./pipeline_planner";
+import { writeWorkerStdioPreload } from "./worker_stdio";
 import type { OutputLimits } from "./bounded_lines";
 import { generateToken, presentedToken, tokenMatches } from "./access_token";
 import { serveDashboard } from "./dashboard";
@@ -107,7 +108,11 @@ export class JobService {
   ) {
     this.staging = new ArtifactStaging(options.stagingDir);
     this.planner = new PipelinePlanner(options.maxPipelineBytes);
-    this.processSettings = { ...(options.jobEnv ? { jobEnv: options.jobEnv } : {}), ...(options.outputLimits ? { outputLimits: options.outputLimits } : {}) };
+    this.processSettings = {
+      ...(options.jobEnv ? { jobEnv: options.jobEnv } : {}),
+      ...(options.outputLimits ? { outputLimits: options.outputLimits } : {}),
+      workerStdioPreload: writeWorkerStdioPreload(this.staging.root),
+    };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
     this.wss.on("connection", (ws) => this.onConnection(ws));
     server.on("request", (req, res) => this.onHttpRequest(req, res));
