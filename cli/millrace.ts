@@ -4,7 +4,7 @@
  *
  *   millrace run <pipeline.ts|.js> [--runner=direct|microbatch|stream] [--pipeline=<name>] [runner flags] [pipeline flags]
  *   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<definePipeline name>] [pipeline flags]
- *   millrace job-server [--host=127.0.0.1] [--port=8099] [--token=<secret>] [--maxMessageBytes=<n>]
+ *   millrace job-server [--host=127.0.0.1] [--port=8099] [--tokenFile=<file>] [--jobEnv=<NAMES>] [--maxMessageBytes=<n>] [--maxPipelineBytes=<n>]
  *
  * `run` runs the file as a script (TypeScript through tsx), so its own flags
  * and `--help` work as when it is run directly, and executor threads can load
@@ -27,6 +27,9 @@ import { REGISTER_TYPESCRIPT_FORMAT_ENTRY } from "../portability/user_code/regis
 import { formatInspection, type InspectFormat } from "./inspect_format";
 import { RUN_FILE_ENV, RUN_PIPELINE_ENV } from "./run_defined_pipeline";
 import { DEFAULT_JOB_SERVICE_PORT, DEFAULT_MAX_MESSAGE_BYTES, JobService } from "../runners/job_service/job_service";
+import { DEFAULT_MAX_PIPELINE_BYTES } from "../runners/job_service/pipeline_planner";
+import { parseJobEnv } from "../runners/job_service/job_environment";
+import { serviceToken } from "./service_token";
 
 const USAGE = `usage:
   millrace run <pipeline.ts|.js> [--runner=<name>] [--pipeline=<name>] [runner flags] [pipeline flags]
@@ -36,10 +39,14 @@ const USAGE = `usage:
   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<name>] [pipeline flags]
       prints the portable pipeline: transforms, PCollections with coders and windowing,
       and the fused stages and shuffles the runners execute
-  millrace job-server [--host=127.0.0.1] [--port=${DEFAULT_JOB_SERVICE_PORT}] [--token=<secret>] [--maxMessageBytes=${DEFAULT_MAX_MESSAGE_BYTES}]
+  millrace job-server [--host=127.0.0.1] [--port=${DEFAULT_JOB_SERVICE_PORT}] [--tokenFile=<file>] [--jobEnv=NAME,PREFIX_*]
+                     [--maxMessageBytes=${DEFAULT_MAX_MESSAGE_BYTES}] [--maxPipelineBytes=${DEFAULT_MAX_PIPELINE_BYTES}]
       runs a job service: pipelines run with --jobEndpoint=ws://<host>:<port> --jobToken=<secret>
       are submitted to it; its dashboard is at http://<host>:<port>/?token=<secret>.
-      Without --token a random one is made and printed. Binds to loopback unless --host says otherwise.`;
+      The token comes from --tokenFile (its first line), else from MILLRACE_JOB_TOKEN, else a random
+      one is made and printed (--token=<secret> works but shows the secret to every local user in ps).
+      Whoever holds the token runs code as this user: jobs see only PATH, HOME, TMPDIR, locale and TZ
+      of this environment, plus the variables --jobEnv names. Binds to loopback unless --host says otherwise.`;
 
 class UsageError extends Error {}
 
@@ -107,7 +114,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 async function jobServer(args: string[]): Promise<number> {
   const settings: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
-    const m = /^--(host|port|token|maxMessageBytes)(?:=(.*))?$/.exec(args[i]!);
+    const m = /^--(host|port|token|tokenFile|jobEnv|maxMessageBytes|maxPipelineBytes)(?:=(.*))?$/.exec(args[i]!);
     if (!m) throw new UsageError(`job-server does not take '${args[i]}'`);
     const value = m[2] ?? args[++i];
     if (value === undefined || value === "") throw new UsageError(`--${m[1]} needs a value`);
@@ -117,11 +124,28 @@ async function jobServer(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, not '${settings.port}'`);
   const maxMessageBytes = settings.maxMessageBytes === undefined ? undefined : Number(settings.maxMessageBytes);
   if (maxMessageBytes !== undefined && (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024)) throw new UsageError("--maxMessageBytes takes a whole number of at least 1024");
+  const maxPipelineBytes = settings.maxPipelineBytes === undefined ? undefined : Number(settings.maxPipelineBytes);
+  if (maxPipelineBytes !== undefined && (!Number.isInteger(maxPipelineBytes) || maxPipelineBytes < 1024)) throw new UsageError("--maxPipelineBytes takes a whole number of at least 1024");
+  let jobEnv: string[] | undefined;
+  try {
+    jobEnv = settings.jobEnv === undefined ? undefined : parseJobEnv(settings.jobEnv);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const host = settings.host ?? "127.0.0.1";
-  const service = await JobService.start({ host, port, ...(settings.token ? { token: settings.token } : {}), ...(maxMessageBytes ? { maxMessageBytes } : {}) });
+  const token = serviceToken(settings, process.env);
+  if (token.warning) process.stderr.write(`warning: ${token.warning}\n`);
+  const service = await JobService.start({
+    host,
+    port,
+    ...(token.token !== undefined ? { token: token.token } : {}),
+    ...(maxMessageBytes ? { maxMessageBytes } : {}),
+    ...(maxPipelineBytes ? { maxPipelineBytes } : {}),
+    ...(jobEnv ? { jobEnv } : {}),
+  });
   const out = process.stdout;
   out.write(`millrace job service listening on ${service.endpoint}\n`);
-  out.write(`  token:     ${service.token}${settings.token ? " (from --token)" : " (generated; pass --token to choose one)"}\n`);
+  out.write(`  token:     ${service.token} (${token.source})\n`);
   out.write(`  submit:    millrace run <pipeline.ts> --jobEndpoint=${service.endpoint} --jobToken=${service.token}\n`);
   out.write(`  dashboard: ${service.dashboardUrl}\n`);
   if (!LOOPBACK.test(host)) process.stderr.write(`warning: listening on ${host}, not loopback: anyone who can reach it and has the token can run code on this machine\n`);

@@ -24,6 +24,21 @@ export interface OutputDeclaration {
 }
 
 /**
+ * The name a job gets without `--jobName`: its `definePipeline` name, or
+ * the name of the file that builds it (`wordcount` for `wordcount.ts`), so
+ * that jobs are told apart in logs and on a job service's dashboard.
+ */
+export function defaultJobName(definition: string | null, module: string | null): string {
+  if (definition) return definition;
+  if (module) {
+    const base = (module.startsWith("file:") ? decodeURIComponent(new URL(module).pathname) : module).split(/[\\/]/).pop() ?? "";
+    const name = base.replace(/\.(c|m)?(t|j)sx?$/, "");
+    if (name) return name;
+  }
+  return "millrace-job";
+}
+
+/**
  * A pipeline: a graph of transforms and the collections between them, built
  * by applying transforms, then run on the runner its options select.
  *
@@ -90,13 +105,15 @@ export class Pipeline {
     const runner = findRunner(this.options.runner);
     if (!runner) throw new Error(`internal: runner '${this.options.runner}' passed validation but is not registered`);
     const pipelineProto = toProto(this, { runIndex });
-    const { jobEndpoint, jobToken, ...options } = this.options.toRecord();
+    const { jobEndpoint, jobToken, ...given } = this.options.toRecord();
+    const jobName = typeof given.jobName === "string" && given.jobName !== "" ? given.jobName : defaultJobName(this._definition, this._originModule);
+    const options = { ...given, jobName };
     if (typeof jobEndpoint === "string" && jobEndpoint !== "") {
       const token = typeof jobToken === "string" && jobToken !== "" ? jobToken : process.env.MILLRACE_JOB_TOKEN;
-      const request = { pipelineProto, options, origin: this._origin(runIndex), jobName: String(options.jobName) };
+      const request = { pipelineProto, options, origin: this._origin(runIndex), jobName };
       return new RemoteJob(request, { endpoint: jobEndpoint, ...(token ? { token } : {}) });
     }
-    return runner.run({ pipelineProto, options: this.options.toRecord(), userCode: this._userCode });
+    return runner.run({ pipelineProto, options: { ...this.options.toRecord(), jobName }, userCode: this._userCode });
   }
 
   /** @internal The origin recorded in the proto, so a worker can rebuild this pipeline. */

@@ -52,6 +52,22 @@ function libraryModule(file: string): string | undefined {
 
 const LOADERS: Record<string, "ts" | "tsx" | "js" | "jsx"> = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx" };
 
+const BUNDLE_NAME = "pipeline.bundle.cjs";
+
+/**
+ * The bundle with its source map inlined, the map's sources made absolute:
+ * the service runs the bundle from its staging folder, and a stack trace of
+ * the user's code must point at the user's files (Node maps it with
+ * `--enable-source-maps`), not at the bundle.
+ */
+function withSourceMap(code: string, mapText: string, outDir: string): string {
+  const map = JSON.parse(mapText) as { sources: string[]; sourceRoot?: string };
+  map.sources = map.sources.map((s) => pathToFileURL(path.resolve(outDir, map.sourceRoot ?? "", s)).href);
+  delete map.sourceRoot;
+  const body = code.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
+  return `${body}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
+}
+
 /** Bundles the module `entry` (a path or file URL) for a job service. */
 export async function bundlePipelineModule(entry: string): Promise<CodeBundle> {
   const file = path.resolve(entry.startsWith("file:") ? fileURLToPath(entry) : entry);
@@ -96,8 +112,14 @@ export async function bundlePipelineModule(entry: string): Promise<CodeBundle> {
       plugins: [millraceLibrary],
       logLevel: "silent",
       absWorkingDir: path.dirname(file),
+      // Never written: the name only anchors the source map's relative paths.
+      outfile: path.join(path.dirname(file), BUNDLE_NAME),
+      sourcemap: "external",
+      sourcesContent: false,
     });
-    return { code: result.outputFiles[0]!.text, entry: file };
+    const code = result.outputFiles.find((f) => f.path.endsWith(BUNDLE_NAME))!.text;
+    const map = result.outputFiles.find((f) => f.path.endsWith(`${BUNDLE_NAME}.map`));
+    return { code: map ? withSourceMap(code, map.text, path.dirname(file)) : code, entry: file };
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors;
     const detail = errors?.length

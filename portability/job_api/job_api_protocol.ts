@@ -108,8 +108,10 @@ export interface ProgressSnapshot {
 export interface JobInfo {
   /** The service's id for the job. */
   readonly jobId: string;
-  /** The `--jobName` it was submitted with. */
+  /** The `--jobName` it was submitted with (by default, named after its file or its `definePipeline` name). */
   readonly jobName: string;
+  /** The pipeline's source file on the submitting machine, when known. */
+  readonly file?: string;
   /** The runner it runs on. */
   readonly runner: string;
   /** Its state. */
@@ -148,9 +150,23 @@ export interface PipelineGraph {
 
 /** What a client may send. */
 export type ClientRequest =
-  | { readonly type: "prepare"; readonly id: number; readonly jobName: string; readonly pipeline: string; readonly options: Record<string, string | number | boolean> }
+  | {
+      readonly type: "prepare";
+      readonly id: number;
+      readonly jobName: string;
+      readonly pipeline: string;
+      readonly options: Record<string, string | number | boolean>;
+      /** The pipeline's source file, as the submitter names it (shown by the dashboard). */
+      readonly file?: string;
+    }
   | { readonly type: "stageArtifact"; readonly id: number; readonly preparationId: string; readonly name: string; readonly sha256: string; readonly data: string }
-  | { readonly type: "run"; readonly id: number; readonly preparationId: string }
+  | {
+      readonly type: "run";
+      readonly id: number;
+      readonly preparationId: string;
+      /** Streams the job's messages to this connection from its very start (as `getMessageStream` would, with nothing missed). */
+      readonly stream?: boolean;
+    }
   | { readonly type: "getJobs"; readonly id: number }
   | { readonly type: "getState"; readonly id: number; readonly jobId: string }
   | { readonly type: "getMessageStream"; readonly id: number; readonly jobId: string }
@@ -211,6 +227,11 @@ const FIELDS: Record<ClientRequest["type"], Record<string, "string" | "object">>
   watch: {},
 };
 
+const OPTIONAL_FIELDS: Partial<Record<ClientRequest["type"], Record<string, "string" | "boolean">>> = {
+  prepare: { file: "string" },
+  run: { stream: "boolean" },
+};
+
 /** Parses and checks one frame from a client; throws a {@link ProtocolError} that says what is wrong. */
 export function parseClientRequest(frame: string): ClientRequest {
   let value: unknown;
@@ -229,6 +250,9 @@ export function parseClientRequest(frame: string): ClientRequest {
     const v = msg[name];
     const ok = type === "object" ? v !== null && typeof v === "object" && !Array.isArray(v) : typeof v === type;
     if (!ok) throw new ProtocolError(`malformed ${String(msg.type)} message: \`${name}\` must be ${type === "object" ? "an object" : "a string"}`, id);
+  }
+  for (const [name, type] of Object.entries(OPTIONAL_FIELDS[msg.type as ClientRequest["type"]] ?? {})) {
+    if (msg[name] !== undefined && typeof msg[name] !== type) throw new ProtocolError(`malformed ${String(msg.type)} message: \`${name}\` must be a ${type}`, id);
   }
   if (msg.type === "prepare") {
     for (const [k, v] of Object.entries(msg.options as Record<string, unknown>)) {

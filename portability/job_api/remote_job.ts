@@ -98,7 +98,13 @@ export class RemoteJob implements PipelineResult {
     client.onClose((why) => this.end("FAILED", { message: `${why.message}${this.jobId ? ` (job ${this.jobId} may still be running there)` : ""}` }));
     if (this.cancelRequested) return this.end("CANCELLED");
     const prepared = await client.request(
-      { type: "prepare", jobName, pipeline: Buffer.from(pipelineProto).toString("base64"), options: { ...options } },
+      {
+        type: "prepare",
+        jobName,
+        pipeline: Buffer.from(pipelineProto).toString("base64"),
+        options: { ...options },
+        ...(origin.module ? { file: origin.module } : {}),
+      },
       "prepareResponse",
     );
     const bytes = Buffer.from(bundle.code, "utf8");
@@ -113,10 +119,13 @@ export class RemoteJob implements PipelineResult {
       "stageArtifactResponse",
     );
     if (this.cancelRequested) return this.end("CANCELLED");
-    const { jobId } = await client.request({ type: "run", preparationId: prepared.preparationId }, "runResponse");
+    // The job's events may come right behind the reply to `run`, before its id is known here: held until it is.
+    const early: ServiceEvent[] = [];
+    client.onEvent((e) => (this.jobId === undefined ? early.push(e) : this.onEvent(e)));
+    // Streamed from the job's start: none of its output can be missed.
+    const { jobId } = await client.request({ type: "run", preparationId: prepared.preparationId, stream: true }, "runResponse");
     this.jobId = jobId;
-    client.onEvent((e) => this.onEvent(e));
-    await client.request({ type: "getMessageStream", jobId }, "getMessageStreamResponse");
+    for (const e of early.splice(0)) this.onEvent(e);
     if (this.cancelRequested) await client.request({ type: "cancel", jobId }, "cancelResponse");
   }
 

@@ -19,11 +19,9 @@ export function presentedToken(req: IncomingMessage): string | undefined {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (m) return m[1];
   }
-  try {
-    return new URL(req.url ?? "/", "http://localhost").searchParams.get("token") ?? undefined;
-  } catch {
-    return undefined;
-  }
+  // Only the query is parsed: a path such as `//` is no URL a base can resolve.
+  const query = (req.url ?? "").split("#", 1)[0]!.split("?").slice(1).join("?");
+  return new URLSearchParams(query).get("token") ?? undefined;
 }
 
 /** Compares in constant time, so the comparison reveals nothing of the token. */

@@ -4,6 +4,10 @@
  * pipeline module) into a staging session; the service checks each against
  * the digest the client states and keeps it on disk, in a folder of its own
  * per session, until the job that uses it ends.
+ *
+ * A service killed outright cannot clean up after itself, and its folder
+ * holds users' code: each root folder carries its owner's pid, and a service
+ * that starts removes the folders of owners that are gone.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -24,6 +28,49 @@ interface Session {
   readonly staged: Map<string, string>;
 }
 
+/** The name prefix of services' staging folders in the temporary directory. */
+export const STAGING_PREFIX = "millrace-job-service-";
+
+/** The file in a staging root that holds its owner's pid. */
+export const OWNER_FILE = "owner.pid";
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, as another user's.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the staging folders under `dir` whose owning service has died.
+ * A folder without an owner file, or whose owner runs, is left alone.
+ * Returns the folders removed.
+ */
+export function removeStaleStagingRoots(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.startsWith(STAGING_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const root = path.join(dir, name);
+    try {
+      const pid = Number(fs.readFileSync(path.join(root, OWNER_FILE), "utf8").trim());
+      if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processIsAlive(pid)) continue;
+      fs.rmSync(root, { recursive: true, force: true });
+      removed.push(root);
+    } catch {
+      // Not ours to judge (no owner file, or another user's folder): left alone.
+    }
+  }
+  return removed;
+}
+
 /** Staging sessions on disk, under one root folder of the service. */
 export class ArtifactStaging {
   private readonly sessions = new Map<string, Session>();
@@ -32,7 +79,10 @@ export class ArtifactStaging {
 
   /** @param root where to stage; a fresh temporary folder by default. */
   constructor(root?: string) {
-    this.root = root ?? fs.mkdtempSync(path.join(os.tmpdir(), "millrace-job-service-"));
+    if (root === undefined) removeStaleStagingRoots(os.tmpdir());
+    this.root = root ?? fs.mkdtempSync(path.join(os.tmpdir(), STAGING_PREFIX));
+    fs.mkdirSync(this.root, { recursive: true });
+    fs.writeFileSync(path.join(this.root, OWNER_FILE), String(process.pid));
   }
 
   /** Opens a session that expects the artifacts named `expected`. */

@@ -19,7 +19,7 @@ export function serveDashboard(req: http.IncomingMessage, res: http.ServerRespon
     res.writeHead(405, { ...headers, allow: "GET, HEAD", "content-type": "text/plain" }).end("only GET\n");
     return;
   }
-  const { pathname } = new URL(req.url ?? "/", "http://localhost");
+  const pathname = pathOf(req.url);
   if (pathname === "/" || pathname === "/index.html") {
     res.writeHead(200, {
       ...headers,
@@ -35,4 +35,17 @@ export function serveDashboard(req: http.IncomingMessage, res: http.ServerRespon
     return;
   }
   res.writeHead(404, { ...headers, "content-type": "text/plain" }).end("not found\n");
+}
+
+/**
+ * The path of a request target, without its query. Not `new URL(target, base)`:
+ * a target such as `//` is read as a URL with an empty host and throws.
+ */
+export function pathOf(target: string | undefined): string {
+  const raw = (target ?? "/").split(/[?#]/, 1)[0]!;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

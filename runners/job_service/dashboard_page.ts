@@ -5,7 +5,9 @@
  * (the SVG from `getPipelineGraph`), per-stage counts and rates, the
  * watermark, the runner's own view (checkpoints for stream, batches for
  * micro-batch), metrics and the log, all updated as events arrive.
+ * The user's metrics come first; the runner's own are listed apart, folded.
  */
+import { RUNNER_METRIC_NAMES, RUNNER_METRIC_PREFIXES } from "../core/runner_metrics";
 
 const STYLE = `
   body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #1d2330; background: #f6f7f9; }
@@ -32,6 +34,9 @@ const STYLE = `
   .card .label { font-size: 12px; color: #667; }
   .card .value { font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
   #graph { overflow: auto; }
+  #graph svg { max-width: 100%; height: auto; }
+  .file { font-size: 12px; color: #667; font-weight: normal; font-family: ui-monospace, Menlo, Consolas, monospace; }
+  details summary { cursor: pointer; font-size: 13px; color: #445; margin-top: 8px; }
   #graph svg text { font-family: inherit; }
   #log { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; max-height: 220px; overflow: auto; white-space: pre-wrap; background: #fafbfc; border: 1px solid #eceff3; padding: 6px; }
   #log .WARNING { color: #8a5a00; } #log .ERROR { color: #a11; }
@@ -46,6 +51,9 @@ const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.h
 const jobs = new Map();
 let ws = null, nextId = 1, selected = null, graphFor = null, metrics = null;
 const $ = (id) => document.getElementById(id);
+const RUNNER_METRIC_PREFIXES = ${JSON.stringify(RUNNER_METRIC_PREFIXES)};
+const RUNNER_METRIC_NAMES = ${JSON.stringify(RUNNER_METRIC_NAMES)};
+const isRunnerMetric = (name) => RUNNER_METRIC_NAMES.includes(name) || RUNNER_METRIC_PREFIXES.some((p) => name.startsWith(p));
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 const rate = (r) => (r >= 100 ? fmt(r) : r.toFixed(1)) + "/s";
 function watermarkText(w) {
@@ -80,7 +88,7 @@ function handle(m) {
     case "jobEvent":
       jobs.set(m.job.jobId, { ...(jobs.get(m.job.jobId) || {}), ...m.job });
       renderJobs();
-      if (!selected) selectJob(m.job.jobId); else if (m.job.jobId === selected) renderDetail();
+      if (!selected) selectJob(m.job.jobId); else if (m.job.jobId === selected) { renderDetail(); renderMetrics(); }
       break;
     case "progressEvent": {
       const j = jobs.get(m.jobId);
@@ -104,7 +112,7 @@ function handle(m) {
 function jobCells(j) {
   const p = j.progress;
   return [
-    el("td", {}, j.jobId), el("td", {}, j.jobName), el("td", {}, j.runner),
+    el("td", {}, j.jobId), el("td", j.file ? { title: j.file } : {}, j.jobName), el("td", {}, j.runner),
     el("td", {}, el("span", { class: "state " + j.state }, j.state)),
     el("td", {}, new Date(j.submittedAt).toLocaleTimeString()),
     el("td", { class: "num" }, p ? fmt(p.elementsIn) : "–"),
@@ -141,7 +149,8 @@ function renderDetail() {
   const j = jobs.get(selected);
   if (!j) return;
   const p = j.progress;
-  $("job-title").replaceChildren(j.jobName + " (" + j.jobId + ", " + j.runner + " runner) ", el("span", { class: "state " + j.state, id: "job-state" }, j.state));
+  $("job-title").replaceChildren(j.jobName + " (" + j.jobId + ", " + j.runner + " runner) ", el("span", { class: "state " + j.state, id: "job-state" }, j.state),
+    ...(j.file ? [" ", el("span", { class: "file", id: "job-file" }, j.file)] : []));
   $("cards").replaceChildren(
     card("elements in", p ? fmt(p.elementsIn) : "0", "elements-in"),
     card("elements out", p ? fmt(p.elementsOut) : "0", "elements-out"),
@@ -194,13 +203,21 @@ function renderRunnerView(j) {
   }
 }
 function renderMetrics() {
-  const rows = [];
+  const user = [], runner = [];
   if (metrics) {
-    for (const [k, v] of Object.entries(metrics.counters)) rows.push([k, "counter", fmt(v)]);
-    for (const [k, d] of Object.entries(metrics.distributions)) rows.push([k, "distribution", "n " + fmt(d.count) + ", mean " + (d.count ? (d.sum / d.count).toFixed(2) : "–") + ", min " + d.min + ", max " + d.max]);
-    for (const [k, g] of Object.entries(metrics.gauges)) rows.push([k, "gauge", String(g.value)]);
+    const add = (k, row) => (isRunnerMetric(k) ? runner : user).push(row);
+    for (const [k, v] of Object.entries(metrics.counters)) add(k, [k, "counter", fmt(v)]);
+    for (const [k, d] of Object.entries(metrics.distributions)) add(k, [k, "distribution", "n " + fmt(d.count) + ", mean " + (d.count ? (d.sum / d.count).toFixed(2) : "–") + ", min " + d.min + ", max " + d.max]);
+    for (const [k, g] of Object.entries(metrics.gauges)) add(k, [k, "gauge", String(g.value)]);
   }
-  $("metrics").replaceChildren(rows.length ? table("metrics-table", ["metric", "kind", "value"], rows) : el("p", { class: "muted" }, "no metrics yet"));
+  const wasOpen = $("runner-metrics") ? $("runner-metrics").open : false;
+  const j = jobs.get(selected);
+  const ended = j && ["DONE", "FAILED", "CANCELLED"].includes(j.state);
+  const none = ended ? "the job reported no metrics of its own" : "no metrics of the job's own yet";
+  $("metrics").replaceChildren(
+    user.length ? table("metrics-table", ["metric", "kind", "value"], user) : el("p", { class: "muted", id: "no-user-metrics" }, none),
+    ...(runner.length ? [el("details", { id: "runner-metrics", open: wasOpen }, el("summary", {}, "runner metrics (" + runner.length + ")"), table("runner-metrics-table", ["metric", "kind", "value"], runner))] : []),
+  );
 }
 function appendLog(m) {
   const log = $("log");

@@ -6,11 +6,12 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import type { CheckpointSummary, BatchSummary } from "../core/progress";
 import { GLOBAL_WINDOW_MAX_TIMESTAMP, MIN_TIMESTAMP } from "../../model/time";
 import type { JobFailure, MetricsSnapshot, ProgressSnapshot, StageProgress } from "../../portability/job_api/job_api_protocol";
 import type { JobRecord, JobRegistry } from "./job_registry";
+import { readBoundedLines, type OutputLimits } from "./bounded_lines";
+import { jobEnvironment } from "./job_environment";
 
 /** A runner's progress as the job's process reports it. */
 export interface RawProgress {
@@ -94,39 +95,73 @@ export function snapshotOf(raw: RawProgress, previous: ProgressSnapshot | undefi
   };
 }
 
-function spawnJobProcess(): ChildProcess {
+/** How the service starts jobs' processes. */
+export interface JobProcessSettings {
+  /** Limits on what is read of a job's stdout and stderr. */
+  readonly outputLimits?: OutputLimits;
+  /** Names of the service's environment variables a job sees (see job_environment.ts). */
+  readonly jobEnv?: readonly string[];
+  /** The preload that makes worker threads' output synchronous (see worker_stdio.ts). */
+  readonly workerStdioPreload?: string;
+}
+
+function spawnJobProcess(settings: JobProcessSettings): ChildProcess {
   const fromSource = path.extname(__filename) === ".ts";
   const entry = path.join(__dirname, `job_process_main${fromSource ? ".ts" : ".js"}`);
   return fork(entry, [], {
-    execArgv: fromSource ? ["--import", require.resolve("tsx")] : [],
+    // Stack traces of the user's code point at their files, through the bundle's source map.
+    execArgv: [
+      ...(settings.workerStdioPreload ? ["--require", settings.workerStdioPreload] : []),
+      ...(fromSource ? ["--import", require.resolve("tsx")] : []),
+      "--enable-source-maps",
+    ],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     serialization: "advanced",
-    env: { ...process.env, MILLRACE_PROGRESS: "0" },
+    env: { ...jobEnvironment(process.env, settings.jobEnv), MILLRACE_PROGRESS: "0" },
+    // A process group of its own, so that the service can end the job with everything it started.
+    detached: true,
   });
 }
 
 /** Starts `job` in a process of its own. */
-export function startJobProcess(registry: JobRegistry, job: JobRecord, start: Extract<JobProcessRequest, { type: "start" }>): JobProcess {
-  const child = spawnJobProcess();
+export function startJobProcess(
+  registry: JobRegistry,
+  job: JobRecord,
+  start: Extract<JobProcessRequest, { type: "start" }>,
+  settings: JobProcessSettings = {},
+): JobProcess {
+  const child = spawnJobProcess(settings);
   const lastErrors: string[] = [];
   let reportedEnd = false;
   let killTimer: NodeJS.Timeout | undefined;
-  const outputClosed: Promise<void>[] = [];
-  for (const [stream, name] of [
-    [child.stdout!, "stdout"],
-    [child.stderr!, "stderr"],
-  ] as const) {
-    const lines = readline.createInterface({ input: stream });
-    outputClosed.push(new Promise((resolve) => lines.once("close", resolve)));
-    lines.on("line", (line) => {
-      if (name === "stderr") {
-        lastErrors.push(line);
-        if (lastErrors.length > 20) lastErrors.shift();
-      }
-      registry.log(job, name === "stderr" ? "WARNING" : "BASIC", line, name);
-    });
-  }
+  const outputClosed = (
+    [
+      [child.stdout!, "stdout"],
+      [child.stderr!, "stderr"],
+    ] as const
+  ).map(([stream, name]) =>
+    readBoundedLines(
+      stream,
+      (line) => {
+        if (name === "stderr") {
+          lastErrors.push(line);
+          if (lastErrors.length > 20) lastErrors.shift();
+        }
+        registry.log(job, name === "stderr" ? "WARNING" : "BASIC", line, name);
+      },
+      settings.outputLimits,
+    ),
+  );
   child.on("message", (report: JobProcessReport) => {
+    try {
+      onReport(report);
+    } catch (e) {
+      // A report the service cannot take fails that job, never the service.
+      registry.setState(job, "FAILED", { message: `the job's process sent a report the service could not read: ${e instanceof Error ? e.message : String(e)}` });
+      killGroup();
+    }
+  });
+  const onReport = (report: JobProcessReport): void => {
     if (report.type === "running") {
       registry.setState(job, "RUNNING");
       return;
@@ -142,7 +177,7 @@ export function startJobProcess(registry: JobRegistry, job: JobRecord, start: Ex
         registry.setState(job, report.state, report.failure);
       });
     }
-  });
+  };
   const exited = new Promise<void>((resolve) => {
     child.on("exit", (code, signal) => {
       clearTimeout(killTimer);
@@ -158,17 +193,24 @@ export function startJobProcess(registry: JobRegistry, job: JobRecord, start: Ex
     });
   });
   child.on("error", (e) => registry.log(job, "ERROR", `the job's process: ${e.message}`));
+  /** The job's process leads a process group of its own: killing the group ends whatever it started too. */
+  function killGroup(): void {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  }
   child.send(start);
   return {
     cancel() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       registry.setState(job, "CANCELLING");
       if (child.connected) child.send({ type: "cancel" } satisfies JobProcessRequest);
-      killTimer ??= setTimeout(() => child.kill("SIGKILL"), CANCEL_GRACE_MS);
+      killTimer ??= setTimeout(killGroup, CANCEL_GRACE_MS);
     },
-    kill() {
-      child.kill("SIGKILL");
-    },
+    kill: killGroup,
     exited,
   };
 }

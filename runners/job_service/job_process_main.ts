@@ -7,6 +7,7 @@
  * down, whatever its code does.
  */
 import "../../index";
+import { Worker } from "node:worker_threads";
 import { findRunner } from "../../sdk/options/runner_registry";
 import type { PipelineResult } from "../../model/pipeline_result";
 import { PipelineExecutionError } from "../../model/pipeline_result";
@@ -21,8 +22,8 @@ import type { JobFailure, MetricsSnapshot } from "../../portability/job_api/job_
 /** How often progress and metrics go to the service, ms. */
 const REPORT_INTERVAL_MS = 500;
 
-/** How long worker threads' last output is given to arrive before the process ends, ms. */
-const OUTPUT_DRAIN_MS = 100;
+/** How long a finished job's process may linger (a handle its code left open) before it is ended, ms. */
+const EXIT_GRACE_MS = 3000;
 
 let result: PipelineResult | undefined;
 let cancelRequested = false;
@@ -65,13 +66,44 @@ function failureOf(e: unknown): JobFailure {
 async function finish(state: "DONE" | "FAILED" | "CANCELLED", failure?: JobFailure): Promise<void> {
   if (finished) return;
   finished = true;
-  // What executor threads printed reaches this process's stdout a little after their results:
-  // let it through before the end is reported and the process exits.
-  await new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS));
   const progress = rawProgress(result);
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   await send({ type: "done", state, metrics: metricsOf(result), ...(progress ? { progress } : {}), ...(failure ? { failure } : {}) });
-  process.exit(0);
+  // Not process.exit(): what worker threads printed travels to this thread as messages, and an exit
+  // drops those still on their way (a job's last 15,000 lines were lost so). The process ends by
+  // itself once its threads are gone and their output is written; the service reports the end after
+  // the last line, when the output pipes close. Should a handle left open hold it, it is ended anyway.
+  process.removeAllListeners("message");
+  process.channel?.unref();
+  setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
 }
+
+/** Resolves once whatever was written to `stream` so far has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write("", () => resolve());
+  });
+}
+
+/**
+ * Ends this process (and its process group) when the service that started it
+ * is gone, even while user code holds the event loop: IPC's "disconnect"
+ * needs a free loop, a busy job would never see it and run on re-parented.
+ * The check runs on a thread of its own for that reason.
+ */
+function exitWhenOrphaned(): void {
+  const watchdog = new Worker(
+    `const { workerData } = require("node:worker_threads");
+     setInterval(() => {
+       if (process.ppid === workerData.ppid) return;
+       try { process.kill(-workerData.pid, "SIGKILL"); } catch { process.kill(workerData.pid, "SIGKILL"); }
+     }, 250);`,
+    { eval: true, workerData: { ppid: process.ppid, pid: process.pid }, stdout: true, stderr: true },
+  );
+  watchdog.unref();
+}
+exitWhenOrphaned();
 
 /** The proto with its origin pointing at the staged bundle, so that executors elsewhere load the bundle too. */
 function withStagedOrigin(pipelineProto: Uint8Array, bundlePath: string | null): { proto: Uint8Array; origin: EnvironmentPayload } {

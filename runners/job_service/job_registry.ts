@@ -30,6 +30,8 @@ export interface JobRecord {
   readonly jobId: string;
   /** As submitted. */
   readonly jobName: string;
+  /** The pipeline's source file, when the client said. */
+  readonly file?: string;
   /** The runner it runs on. */
   readonly runner: string;
   /** The plan, for the dashboard. */
@@ -71,12 +73,13 @@ export class JobRegistry extends EventEmitter<JobRegistryEvents> {
   private readonly jobs = new Map<string, JobRecord>();
 
   /** Adds a job in state STARTING and returns its record. */
-  add(jobName: string, runner: string, graph: PipelineGraph): JobRecord {
+  add(jobName: string, runner: string, graph: PipelineGraph, file?: string): JobRecord {
     const now = Date.now();
     const jobId = newTimeOrderedId();
     const job: JobRecord = {
       jobId,
       jobName,
+      ...(file !== undefined ? { file } : {}),
       runner,
       graph,
       submittedAt: now,
@@ -138,6 +141,7 @@ export class JobRegistry extends EventEmitter<JobRegistryEvents> {
     return {
       jobId: job.jobId,
       jobName: job.jobName,
+      ...(job.file !== undefined ? { file: job.file } : {}),
       runner: job.runner,
       state: job.state,
       submittedAt: job.submittedAt,

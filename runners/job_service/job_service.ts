@@ -5,6 +5,11 @@
  * are limited in size and checked, and a bad one is answered with an error
  * without harming the connection, let alone the service. Each job runs in a
  * process of its own (job_process.ts).
+ *
+ * Nothing a client or a job sends may throw past its handler: every entry
+ * point (HTTP request, upgrade, WebSocket message, a job's reports and
+ * output) has one catch at its edge that fails that request or that job,
+ * and the service goes on.
  */
 import "../../index";
 import * as http from "node:http";
@@ -25,8 +30,10 @@ import {
 import { JobRegistry, type JobRecord } from "./job_registry";
 import { newTimeOrderedId } from "../core/ids";
 import { ArtifactStaging } from "./artifact_staging";
-import { startJobProcess, type JobProcess } from "./job_process";
-import { pipelineGraphOf } from "./pipeline_graph";
+import { startJobProcess, type JobProcess, type JobProcessSettings } from "./job_process";
+import { PipelinePlanner } from "./pipeline_planner";
+import { writeWorkerStdioPreload } from "./worker_stdio";
+import type { OutputLimits } from "./bounded_lines";
 import { generateToken, presentedToken, tokenMatches } from "./access_token";
 import { serveDashboard } from "./dashboard";
 
@@ -42,6 +49,16 @@ export interface JobServiceOptions {
   readonly maxMessageBytes?: number;
   /** Where artifacts are staged; a fresh temporary folder by default. */
   readonly stagingDir?: string;
+  /** The largest pipeline proto planned, bytes (16 MiB by default). */
+  readonly maxPipelineBytes?: number;
+  /**
+   * Names of the service's environment variables that jobs see, besides the
+   * few every job gets (PATH, HOME, TMPDIR, locale, TZ); a trailing `*`
+   * allows a prefix. Jobs get a clean environment otherwise.
+   */
+  readonly jobEnv?: readonly string[];
+  /** Limits on what is read of each job's stdout and stderr (64 KiB a line, 64 MiB a stream by default). */
+  readonly outputLimits?: OutputLimits;
 }
 
 /** The default port, as Beam's job servers use. */
@@ -53,11 +70,15 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** How long a prepared job waits for `run` before its staged artifacts are dropped, ms. */
 const PREPARATION_TTL_MS = 10 * 60_000;
 
-/** Beyond this many bytes queued to a slow client, progress and log events to it are skipped (state events never are). */
+/** Beyond this many bytes queued to a slow client, progress and metrics events to it are skipped (state events never are). */
 const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
+
+/** Beyond this many bytes queued to a client that does not read, a job's log lines to it are skipped too: memory is bounded. */
+const SLOW_CLIENT_LOG_BYTES = 128 * 1024 * 1024;
 
 interface Preparation {
   readonly jobName: string;
+  readonly file?: string;
   readonly runner: string;
   readonly pipelineProto: Uint8Array;
   readonly options: Record<string, string | number | boolean>;
@@ -75,15 +96,23 @@ export class JobService {
   private readonly preparations = new Map<string, Preparation>();
   private readonly processes = new Map<string, JobProcess>();
   private readonly wss: WebSocketServer;
+  private readonly planner: PipelinePlanner;
+  private readonly processSettings: JobProcessSettings;
 
   private constructor(
     private readonly server: http.Server,
     /** The secret. */
     readonly token: string,
     private readonly maxMessageBytes: number,
-    stagingDir: string | undefined,
+    options: JobServiceOptions,
   ) {
-    this.staging = new ArtifactStaging(stagingDir);
+    this.staging = new ArtifactStaging(options.stagingDir);
+    this.planner = new PipelinePlanner(options.maxPipelineBytes);
+    this.processSettings = {
+      ...(options.jobEnv ? { jobEnv: options.jobEnv } : {}),
+      ...(options.outputLimits ? { outputLimits: options.outputLimits } : {}),
+      workerStdioPreload: writeWorkerStdioPreload(this.staging.root),
+    };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
     this.wss.on("connection", (ws) => this.onConnection(ws));
     server.on("request", (req, res) => this.onHttpRequest(req, res));
@@ -93,7 +122,7 @@ export class JobService {
   /** Starts a service and resolves once it listens. */
   static async start(options: JobServiceOptions = {}): Promise<JobService> {
     const server = http.createServer();
-    const service = new JobService(server, options.token ?? generateToken(), options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, options.stagingDir);
+    const service = new JobService(server, options.token ?? generateToken(), options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, options);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? DEFAULT_JOB_SERVICE_PORT, options.host ?? "127.0.0.1", () => {
@@ -102,6 +131,11 @@ export class JobService {
       });
     });
     return service;
+  }
+
+  /** The folder where it stages jobs' artifacts (removed when it closes). */
+  get stagingDir(): string {
+    return this.staging.root;
   }
 
   /** The address it listens on. */
@@ -140,21 +174,29 @@ export class JobService {
   // ---- HTTP ----
 
   private onHttpRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (!tokenMatches(this.token, presentedToken(req))) {
-      res.writeHead(401, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(UNAUTHORIZED + "\n");
-      return;
+    try {
+      if (!tokenMatches(this.token, presentedToken(req))) {
+        res.writeHead(401, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(UNAUTHORIZED + "\n");
+        return;
+      }
+      serveDashboard(req, res, this.registry);
+    } catch (e) {
+      failRequest(res, e);
     }
-    serveDashboard(req, res, this.registry);
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => undefined);
-    if (!tokenMatches(this.token, presentedToken(req))) {
-      const body = UNAUTHORIZED + "\n";
-      socket.end(`HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      return;
+    try {
+      if (!tokenMatches(this.token, presentedToken(req))) {
+        const body = UNAUTHORIZED + "\n";
+        socket.end(`HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
+    } catch {
+      socket.destroy();
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
   }
 
   // ---- WebSocket ----
@@ -162,9 +204,15 @@ export class JobService {
   private onConnection(ws: WebSocket): void {
     const send = (msg: ServerMessage): void => {
       if (ws.readyState !== WebSocket.OPEN) return;
-      const droppable = msg.type === "progressEvent" || msg.type === "messageEvent" || msg.type === "metricsEvent";
+      const droppable = msg.type === "progressEvent" || msg.type === "metricsEvent";
       if (droppable && ws.bufferedAmount > SLOW_CLIENT_BYTES) return;
-      ws.send(JSON.stringify(msg));
+      if (msg.type === "messageEvent" && ws.bufferedAmount > SLOW_CLIENT_LOG_BYTES) return;
+      try {
+        ws.send(JSON.stringify(msg));
+      } catch {
+        // A message that cannot be sent ends this connection, never the service.
+        ws.terminate();
+      }
     };
     const streams = new Set<string>();
     let watching = false;
@@ -202,13 +250,18 @@ export class JobService {
       try {
         request = parseClientRequest(rawText(data));
       } catch (e) {
-        send({ type: "error", id: e instanceof ProtocolError ? e.id : null, message: (e as Error).message });
+        send({ type: "error", id: e instanceof ProtocolError ? e.id : null, message: e instanceof Error ? e.message : String(e) });
         return;
       }
-      this.handle(request, send, {
-        stream: (jobId) => streams.add(jobId),
-        watch: () => (watching = true),
-      }).catch((e: unknown) => send({ type: "error", id: request.id, message: e instanceof Error ? e.message : String(e) }));
+      const fail = (e: unknown): void => send({ type: "error", id: request.id, message: e instanceof Error ? e.message : String(e) });
+      try {
+        this.handle(request, send, {
+          stream: (jobId) => streams.add(jobId),
+          watch: () => (watching = true),
+        }).catch(fail);
+      } catch (e) {
+        fail(e);
+      }
     });
     send({ type: "hello", protocol: PROTOCOL_VERSION, maxMessageBytes: this.maxMessageBytes, runners: registeredRunners().map((r) => r.name) });
   }
@@ -231,7 +284,7 @@ export class JobService {
         const pipelineProto = decodeBase64(request.pipeline, "pipeline", request.id);
         let graph: PipelineGraph;
         try {
-          graph = pipelineGraphOf(pipelineProto, runner);
+          graph = await this.planner.plan(pipelineProto, runner);
         } catch (e) {
           throw new Error(`invalid pipeline: ${(e as Error).message}`);
         }
@@ -239,7 +292,8 @@ export class JobService {
         this.staging.open(preparationId, [PIPELINE_BUNDLE_ARTIFACT]);
         const expiry = setTimeout(() => this.dropPreparation(preparationId), PREPARATION_TTL_MS);
         expiry.unref();
-        this.preparations.set(preparationId, { jobName: request.jobName, runner, pipelineProto, options: request.options, graph, expiry });
+        const file = typeof request.file === "string" ? request.file : undefined;
+        this.preparations.set(preparationId, { jobName: request.jobName, ...(file !== undefined ? { file } : {}), runner, pipelineProto, options: request.options, graph, expiry });
         send({ type: "prepareResponse", id: request.id, preparationId, artifacts: [PIPELINE_BUNDLE_ARTIFACT] });
         return;
       }
@@ -257,7 +311,9 @@ export class JobService {
         if (missing.length > 0) throw new Error(`stage the job's artifacts before running it; missing: ${missing.join(", ")}`);
         this.preparations.delete(request.preparationId);
         clearTimeout(prep.expiry);
-        const job = this.registry.add(prep.jobName, prep.runner, prep.graph);
+        const job = this.registry.add(prep.jobName, prep.runner, prep.graph, prep.file);
+        // Subscribed before the job starts, a client misses none of its output.
+        if (request.stream === true) subscribe.stream(job.jobId);
         this.registry.log(job, "BASIC", `submitted to the ${prep.runner} runner`);
         const process = startJobProcess(this.registry, job, {
           type: "start",
@@ -265,7 +321,7 @@ export class JobService {
           pipelineProto: prep.pipelineProto,
           options: prep.options,
           bundlePath: this.staging.pathOf(request.preparationId, PIPELINE_BUNDLE_ARTIFACT) ?? null,
-        });
+        }, this.processSettings);
         this.processes.set(job.jobId, process);
         void process.exited.then(() => {
           this.processes.delete(job.jobId);
@@ -320,6 +376,16 @@ export class JobService {
   private dropPreparation(preparationId: string): void {
     this.preparations.delete(preparationId);
     this.staging.discard(preparationId);
+  }
+}
+
+/** The edge of an HTTP request: whatever went wrong fails this request alone. */
+function failRequest(res: http.ServerResponse, e: unknown): void {
+  try {
+    if (res.headersSent) res.destroy();
+    else res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  } catch {
+    res.destroy();
   }
 }
 

@@ -200,6 +200,10 @@ export class BoundedJobDriver {
     const progress = this.job.progress;
     progress.elementsIn += result.elementsIn;
     progress.elementsOut += result.elementsOut;
+    // Per plan node too, as the streaming driver counts: the dashboard's graph and stage table show them.
+    const counts = progress.stage(n.id);
+    counts.elementsIn += result.elementsIn;
+    counts.elementsOut += result.elementsOut;
     this.tasksDone++;
     progress.detail = `${this.nodesDone}/${this.nodes.length} stages done, ${this.tasksDone} tasks`;
     for (const [pc, output] of Object.entries(result.outputs)) {

@@ -11,7 +11,7 @@ export const DEFAULT_RUNNER = "direct";
 /** Flags every pipeline accepts, whatever the runner. */
 export const COMMON_FLAGS: FlagSpecs = {
   runner: { type: "string", description: "where the pipeline runs", default: DEFAULT_RUNNER },
-  jobName: { type: "string", description: "a name for the job, shown in logs and errors", default: "millrace-job" },
+  jobName: { type: "string", description: "a name for the job, shown in logs, errors and the job service's dashboard (default: the definePipeline name, or the pipeline file's name)" },
   help: { type: "boolean", description: "print the flags and exit" },
   jobEndpoint: { type: "string", description: "submit the job to a job service (millrace job-server) at ws://host:port instead of running it here" },
   jobToken: { type: "string", description: "the job service's token (or put ?token=... in --jobEndpoint, or set MILLRACE_JOB_TOKEN)" },

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { JobService } from "../../runners/job_service/job_service";
 import type { RemoteJob } from "../../portability/job_api/remote_job";
-import { endless } from "./job_pipelines";
+import { endless, sumOfSquares } from "./job_pipelines";
 
 function findChromium(): string | undefined {
   const candidates = [process.env.MILLRACE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
@@ -137,6 +137,32 @@ describe("job service dashboard (headless Chromium)", function () {
       await page.screenshot({ path: process.env.MILLRACE_STREAM_SCREENSHOT ?? path.join(os.tmpdir(), "millrace-dashboard-stream.png"), fullPage: true });
       streaming.cancel();
       expect(await streaming.waitUntilFinish()).to.equal("CANCELLED");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows a finished micro-batch job by its pipeline's name and file, with its stage counts and its own metrics apart from the runner's", async () => {
+    const job = sumOfSquares.create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=microbatch"]).run() as RemoteJob;
+    expect(await job.waitUntilFinish()).to.equal("DONE");
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    try {
+      await page.goto(service.dashboardUrl);
+      await page.waitForFunction('document.getElementById("connection")?.textContent === "live"');
+      const row = page.locator(`#jobs tbody tr[data-job="${job.jobId!}"]`);
+      await row.waitFor();
+      expect(await row.textContent()).to.include("sumOfSquares");
+      await row.click();
+      expect(await waitForText(page, "#job-file", (t) => t !== "", "the job's file")).to.match(/job_pipelines\.(ts|js)$/);
+      // Every node of the plan shows what it counted; the squaring stage read the 200 numbers.
+      const graph = service.registry.get(job.jobId!)!.graph;
+      await page.waitForFunction(`document.querySelectorAll("#graph svg g.node").length === ${graph.nodes.length}`);
+      const squaring = graph.nodes.find((n) => n.transforms.some((t) => t.startsWith("Square")))!;
+      expect(await waitForText(page, `#graph g.node[data-node="${squaring.id}"] text.counts`, (t) => t !== "in 0 · out 0", "the squaring stage's counts")).to.match(/^in 200 /);
+      // The user's counter in the table; the runner's (the assertion counter) folded apart.
+      await waitForText(page, "#metrics-table", (t) => t.includes("squared"), "the user's metrics");
+      expect(await page.locator("#metrics-table").textContent()).not.to.include("millrace.testing.assertionsPassed");
+      expect(await page.locator("#runner-metrics-table").textContent()).to.include("millrace.testing.assertionsPassed");
     } finally {
       await page.close();
     }

@@ -78,3 +78,51 @@ export const slow = mr.definePipeline("slow", (p) => {
     )
     .apply(mr.countGlobally());
 });
+
+/** Prints 20,000 numbered lines, 1,000 from each of 20 elements, right before it ends. */
+export const chatty = mr.definePipeline("chatty", (p) => {
+  p.apply(mr.create(Array.from({ length: 20 }, (_, i) => i))).apply(
+    "Print",
+    mr.map((x: number) => {
+      for (let j = 0; j < 1000; j++) console.log(`chatty ${x * 1000 + j}`);
+      return x;
+    }),
+  );
+});
+
+/** Prints 3 MiB without a newline, then one short line. */
+export const flooding = mr.definePipeline("flooding", (p) => {
+  p.apply(mr.create([1])).apply(
+    "Flood",
+    mr.map((x: number) => {
+      const chunk = "x".repeat(1024 * 1024);
+      for (let i = 0; i < 3; i++) process.stdout.write(chunk);
+      process.stdout.write("\nflood over\n");
+      return x;
+    }),
+  );
+});
+
+/** Prints what it sees of MILLRACE_TEST_SECRET. */
+export const envReading = mr.definePipeline("envReading", (p) => {
+  p.apply(mr.create([1])).apply(
+    "ReadEnv",
+    mr.map((x: number) => {
+      console.log(`secret seen: ${process.env.MILLRACE_TEST_SECRET ?? "none"}`);
+      return x;
+    }),
+  );
+});
+
+/** Prints its process's pid, then holds its thread forever (until killed). */
+export const busy = mr.definePipeline("busy", (p) => {
+  p.apply(mr.create([1])).apply(
+    "Spin",
+    mr.map((x: number) => {
+      console.log(`busy pid ${process.pid}`);
+      const hold = new Int32Array(new SharedArrayBuffer(4));
+      for (;;) Atomics.wait(hold, 0, 0, 1000);
+      return x;
+    }),
+  );
+});
