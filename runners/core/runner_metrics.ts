@@ -6,7 +6,7 @@
  * lists them among the user's counters buries the user's. One rule, here,
  * for every place that separates them.
  */
-import type { MetricResults } from "../../sdk/pipeline_result";
+import type { MetricResults } from "../../model/pipeline_result";
 import { DROPPED_DUE_TO_CLOSED_WINDOW, DROPPED_DUE_TO_LATENESS } from "./windowing/grouping_runner";
 
 /** Name prefixes of metrics the runners and the SDK report themselves. */

@@ -196,7 +196,7 @@ export class BoundedJobDriver {
   private tasksDone = 0;
   private nodesDone = 0;
 
-  private commit(_n: Node, partition: number, result: TaskResult): void {
+  private commit(n: Node, partition: number, result: TaskResult): void {
     const progress = this.job.progress;
     progress.elementsIn += result.elementsIn;
     progress.elementsOut += result.elementsOut;
