@@ -17,6 +17,7 @@
  * @packageDocumentation
  * @module millrace
  */
+import "./portability/provide_pipeline_launch";
 import { registerRunner } from "./sdk/options/runner_registry";
 import { directRunner } from "./runners/direct/direct_runner";
 import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
@@ -151,6 +152,6 @@ export type {
   OnTimeBehavior,
 } from "./sdk/windowing/windowing_strategy";
 export type { ViewKind, DoFnShape } from "./sdk/graph/primitive_spec";
-export type { UserCodeSource } from "./portability/user_code/user_code_source";
+export type { UserCodeSource } from "./sdk/user_code/user_code_source";
 export type { DoFnPayload, TextSinkPayload } from "./portability/payloads";
 export * as runnerApi from "./portability/proto/messages";

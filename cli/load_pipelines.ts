@@ -5,7 +5,7 @@
  * `mr.definePipeline` are listed. TypeScript files are loaded through tsx.
  */
 import * as path from "node:path";
-import { rebuildState } from "../portability/user_code/rebuild_mode";
+import { rebuildState } from "../sdk/user_code/rebuild_mode";
 import { importUserModule } from "../portability/user_code/load_user_module";
 import { registerTypeScriptModuleFormat } from "../portability/user_code/register_typescript_format";
 import type { Pipeline } from "../sdk/pipeline";

@@ -10,7 +10,7 @@
  * works whichever copy of the library the user's file imported.
  */
 import * as fs from "node:fs";
-import { rebuildState } from "../portability/user_code/rebuild_mode";
+import { rebuildState } from "../sdk/user_code/rebuild_mode";
 
 /** The file `millrace run` runs, passed in the environment of the process it starts. */
 export const RUN_FILE_ENV = "MILLRACE_RUN_FILE";

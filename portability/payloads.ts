@@ -4,7 +4,7 @@
  * runner needs nothing but the proto and a way to resolve references.
  */
 import type { DoFnShape, ViewKind } from "../sdk/graph/primitive_spec";
-import type { PipelineOrigin } from "./user_code/user_code_source";
+import type { PipelineOrigin } from "../sdk/user_code/user_code_source";
 
 /** Payload of `millrace:dofn:v1`. */
 export interface DoFnPayload {

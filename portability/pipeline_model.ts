@@ -9,7 +9,7 @@ import type { Coder } from "./coders/coder";
 import { defaultCoderRegistry } from "./coders";
 import { MillraceUrns } from "./urns";
 import { decodeJsonPayload, type DoFnPayload, type UserCoderPayload, type TextSinkPayload } from "./payloads";
-import type { UserCodeSource } from "./user_code/user_code_source";
+import type { UserCodeSource } from "../sdk/user_code/user_code_source";
 
 /** A leaf transform of the model. */
 export interface LeafTransform {

@@ -9,12 +9,11 @@ import { findRunner } from "./options/runner_registry";
 import type { PipelineResult } from "../model/pipeline_result";
 import type { WindowingStrategy } from "./windowing/windowing_strategy";
 import type { Coder } from "../portability/coders/coder";
-import { UserCodeRegistry } from "../portability/user_code/user_code_registry";
-import type { PipelineOrigin } from "../portability/user_code/user_code_source";
-import { callerModule } from "../portability/user_code/caller_module";
-import { nextRunIndex, rebuildState } from "../portability/user_code/rebuild_mode";
-import { toProto } from "../portability/to_proto";
-import { RemoteJob } from "../portability/job_api/remote_job";
+import { UserCodeRegistry } from "./user_code/user_code_registry";
+import type { PipelineOrigin } from "./user_code/user_code_source";
+import { callerModule } from "./user_code/caller_module";
+import { nextRunIndex, rebuildState } from "./user_code/rebuild_mode";
+import { pipelineLaunch } from "./pipeline_launch";
 
 /** How a new output collection of a primitive is described. */
 export interface OutputDeclaration {
@@ -104,14 +103,15 @@ export class Pipeline {
     const runIndex = nextRunIndex(this._originModule);
     const runner = findRunner(this.options.runner);
     if (!runner) throw new Error(`internal: runner '${this.options.runner}' passed validation but is not registered`);
-    const pipelineProto = toProto(this, { runIndex });
+    const launch = pipelineLaunch();
+    const pipelineProto = launch.toProto(this, { runIndex });
     const { jobEndpoint, jobToken, ...given } = this.options.toRecord();
     const jobName = typeof given.jobName === "string" && given.jobName !== "" ? given.jobName : defaultJobName(this._definition, this._originModule);
     const options = { ...given, jobName };
     if (typeof jobEndpoint === "string" && jobEndpoint !== "") {
       const token = typeof jobToken === "string" && jobToken !== "" ? jobToken : process.env.MILLRACE_JOB_TOKEN;
       const request = { pipelineProto, options, origin: this._origin(runIndex), jobName };
-      return new RemoteJob(request, { endpoint: jobEndpoint, ...(token ? { token } : {}) });
+      return launch.submitRemote(request, { endpoint: jobEndpoint, ...(token ? { token } : {}) });
     }
     return runner.run({ pipelineProto, options: { ...this.options.toRecord(), jobName }, userCode: this._userCode });
   }

@@ -1,8 +1,8 @@
 import { Pipeline } from "./pipeline";
 import { PipelineOptions } from "./options/pipeline_options";
 import type { FlagSpecs } from "./options/flag_spec";
-import { callerModule } from "../portability/user_code/caller_module";
-import { rebuildState } from "../portability/user_code/rebuild_mode";
+import { callerModule } from "./user_code/caller_module";
+import { rebuildState } from "./user_code/rebuild_mode";
 
 /**
  * A named, reusable pipeline builder in a module. Runners that execute user

@@ -4,7 +4,7 @@
  * thread, so a ParDo means the same thing everywhere.
  */
 import type { PipelineModel } from "../pipeline_model";
-import type { UserCodeSource } from "../user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { FusedStage, StageStep } from "../plan/execution_plan";
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
 import type { AnyDoFn, DoFnObject } from "../../sdk/transforms/dofn";

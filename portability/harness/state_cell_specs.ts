@@ -3,7 +3,7 @@
  * payload: what kind each cell is, its coders, and its CombineFn.
  */
 import type { PipelineModel } from "../pipeline_model";
-import type { UserCodeSource } from "../user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { Coder } from "../coders/coder";
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import { decodeJsonPayload, type CombineFnPayload } from "../payloads";

@@ -12,7 +12,7 @@
  * base64. The service greets each connection with `hello`, which states the
  * largest message it accepts, so clients can refuse to send a larger one.
  */
-import type { CheckpointSummary, BatchSummary } from "../../runners/core/progress";
+import type { CheckpointSummary, BatchSummary } from "../../model/progress_summaries";
 
 /** The protocol's version, in `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -76,7 +76,7 @@ export interface StageProgress {
  * A completed checkpoint (stream runner) and a committed micro-batch
  * (micro-batch runner): what the runners record in their progress, sent as is.
  */
-export type { CheckpointSummary as CheckpointInfo, BatchSummary as BatchInfo } from "../../runners/core/progress";
+export type { CheckpointSummary as CheckpointInfo, BatchSummary as BatchInfo } from "../../model/progress_summaries";
 
 /** A job's progress as its runner reports it, with rates worked out by the service. */
 export interface ProgressSnapshot {

@@ -15,7 +15,7 @@ import {
   type PipelineResult,
   type PipelineState,
 } from "../../model/pipeline_result";
-import type { PipelineOrigin } from "../user_code/user_code_source";
+import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { whyNotShippable } from "../user_code/rebuild_user_code";
 import { bundlePipelineModule } from "./code_bundle";
 import { JobServiceClient, type ServiceEvent } from "./job_client";

@@ -3,9 +3,9 @@
  * thread, another process): load the origin module in rebuild mode, build
  * the same pipeline again, and answer references from its registry.
  */
-import type { PipelineOrigin, UserCodeSource } from "./user_code_source";
-import { UserCodeNotFoundError } from "./user_code_source";
-import { rebuildState } from "./rebuild_mode";
+import type { PipelineOrigin, UserCodeSource } from "../../sdk/user_code/user_code_source";
+import { UserCodeNotFoundError } from "../../sdk/user_code/user_code_source";
+import { rebuildState } from "../../sdk/user_code/rebuild_mode";
 import { importUserModule } from "./load_user_module";
 import { ScriptSession } from "./script_session";
 import type { Pipeline } from "../../sdk/pipeline";

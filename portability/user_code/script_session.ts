@@ -13,7 +13,7 @@
  * read its output, or clean up) is not run here before its time.
  */
 import type { Pipeline } from "../../sdk/pipeline";
-import { rebuildState, type CapturedRunResult } from "./rebuild_mode";
+import { rebuildState, type CapturedRunResult } from "../../sdk/user_code/rebuild_mode";
 import { importUserModule } from "./load_user_module";
 import { installTestFileGlobals } from "./test_file_globals";
 

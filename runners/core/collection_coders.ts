@@ -5,7 +5,7 @@
  * elements as bytes.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
-import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { Coder } from "../../portability/coders/coder";
 import { ByteReader, ByteWriter, coders } from "../../portability/coders";
 import type { WindowedValue } from "../../model/windowed_value";

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { IsBounded, decodeMessage } from "../../portability/proto/messages";
 import { TransformUrns } from "../../portability/urns";
-import { discardUnpublished, HIDDEN_FILE_PREFIX, PENDING_FILE_PREFIX } from "../../sdk/io/write_text";
+import { discardUnpublished, HIDDEN_FILE_PREFIX, PENDING_FILE_PREFIX } from "../../sdk/io/file_commit";
 import { NATIVE_COMPOSITES, NATIVE_COMPOSITES_WITH_FILE_SINK } from "./fusion";
 
 /** True when the pipeline has an unbounded PCollection. */

@@ -4,7 +4,7 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { SideInputReader } from "../../portability/harness/side_input_reader";
-import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { WindowedValue } from "../../model/windowed_value";
 import type { BoundedWindow } from "../../model/windows";
 import { decodeJsonPayload, type ViewFnPayload } from "../../portability/payloads";

@@ -18,7 +18,7 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { keyedConsumerOf } from "../../portability/harness/unencodable_element";
-import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import { buildStage, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";

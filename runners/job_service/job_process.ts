@@ -1,5 +1,5 @@
 /**
- * The service's side of a job's process (job_process_main.ts): starts it,
+ * The service's side of a job's process (cli/job_process_main.ts): starts it,
  * turns its reports into the registry's state, progress, metrics and log
  * lines (its stdout and stderr become log lines), asks it to cancel, and
  * fails the job when the process dies without reporting an end.
@@ -107,7 +107,8 @@ export interface JobProcessSettings {
 
 function spawnJobProcess(settings: JobProcessSettings): ChildProcess {
   const fromSource = path.extname(__filename) === ".ts";
-  const entry = path.join(__dirname, `job_process_main${fromSource ? ".ts" : ".js"}`);
+  // The entry point is on the top floor (cli/): a job's process may run any runner, so it loads them all.
+  const entry = path.join(__dirname, "..", "..", "cli", `job_process_main${fromSource ? ".ts" : ".js"}`);
   return fork(entry, [], {
     // Stack traces of the user's code point at their files, through the bundle's source map.
     execArgv: [

@@ -11,7 +11,6 @@
  * output) has one catch at its edge that fails that request or that job,
  * and the service goes on.
  */
-import "../../index";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";

@@ -78,7 +78,8 @@ export class PipelinePlanner {
 
 function planOnWorker(pipelineProto: Uint8Array, runner: string): Promise<PipelineGraph> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(path.join(__dirname), "plan_worker", { resourceLimits: { maxOldGenerationSizeMb: PLAN_HEAP_MB }, stdout: true, stderr: true });
+    // The worker is on the top floor (cli/): planning asks every runner which composites it runs itself.
+    const worker = startWorker(path.join(__dirname, "..", "..", "cli"), "plan_worker", { resourceLimits: { maxOldGenerationSizeMb: PLAN_HEAP_MB }, stdout: true, stderr: true });
     let settled = false;
     const settle = (f: () => void): void => {
       if (settled) return;

@@ -13,7 +13,7 @@ import { newTimeOrderedId } from "../core/ids";
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { IsBounded } from "../../portability/proto/messages";
 import { asCreateSource } from "../../portability/harness/create_source";
-import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { ExecutionPlan } from "../../portability/plan/execution_plan";
 import type { JobHandle } from "../core/job_handle";

@@ -3,9 +3,6 @@
  * rebuilt user code) and runs their tasks one at a time.
  */
 import { parentPort } from "node:worker_threads";
-// The package root first: it registers runners, and user modules that import
-// "millrace" share this instance.
-import "../../index";
 import { fromProto } from "../../portability/from_proto";
 import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
 import { decodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";

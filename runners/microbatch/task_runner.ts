@@ -11,7 +11,7 @@
  * time allows (panes, timers) exactly as the direct runner does at the end.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
-import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import { buildStage } from "../../portability/harness/stage_executor";
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";

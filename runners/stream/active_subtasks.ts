@@ -8,7 +8,7 @@
  * input" of its idle splits (Flink marks such inputs idle).
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
-import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import { asCreateSource } from "../../portability/harness/create_source";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { JobGraph } from "./job_graph";

@@ -5,7 +5,7 @@
  */
 import type { FlagSpecs } from "./flag_spec";
 import type { PipelineResult } from "../../model/pipeline_result";
-import type { UserCodeSource } from "../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../user_code/user_code_source";
 
 /** What a runner is handed: the portable pipeline and how to find the user's code. */
 export interface RunRequest {

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as mr from "../../index";
 import { expandBraces, matchFiles, segmentRegExp } from "../../sdk/io/glob";
 import { readLines } from "../../sdk/io/read_text";
-import { finalizeShards, shardName, writeLines } from "../../sdk/io/write_text";
+import { finalizeShards, shardName, writeLines } from "../../sdk/io/file_commit";
 import { fromProto } from "../../portability/from_proto";
 import { NATIVE_COMPOSITES_WITH_FILE_SINK, planExecution } from "../../runners/core/fusion";
 

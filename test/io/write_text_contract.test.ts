@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../index";
-import { shardName, stableHash } from "../../sdk/io/write_text";
+import { shardName, stableHash } from "../../sdk/io/file_commit";
 import { expectedShardFiles, failingStream, globalStream, numberedLines, shardedLines, windowedLines, windowedStream } from "../fixtures/write_text_pipelines";
 
 const RUNNERS: readonly { name: string; args: readonly string[] }[] = [

@@ -3,7 +3,7 @@
  * encoded with the output's coder, as in Beam).
  */
 import type { PipelineModel } from "../../../portability/pipeline_model";
-import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { decodeMessage } from "../../../portability/proto/messages";
 import { decodeFromBytes } from "../../../portability/coders";
 import { MAX_TIMESTAMP } from "../../../model/time";

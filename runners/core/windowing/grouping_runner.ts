@@ -5,7 +5,7 @@
  * attributed. Every runner groups through this.
  */
 import type { PipelineModel } from "../../../portability/pipeline_model";
-import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { CoderError } from "../../../portability/coders";
 import { combineFnOf } from "../../../portability/harness/stage_executor";
 import { RunnerCheckError, wrapUserError } from "../../../portability/harness/user_code_error";

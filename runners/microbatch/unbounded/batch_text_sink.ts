@@ -16,7 +16,7 @@ import type { Operator } from "../../../portability/harness/operators";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
-import { asLine, HIDDEN_FILE_PREFIX, publishFile, STAGED_FILE_PREFIX, stageLines } from "../../../sdk/io/write_text";
+import { asLine, HIDDEN_FILE_PREFIX, publishFile, STAGED_FILE_PREFIX, stageLines } from "../../../sdk/io/file_commit";
 import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
 

@@ -15,7 +15,7 @@
  *   watermark is the end of time.
  */
 import type { PipelineModel } from "../../../portability/pipeline_model";
-import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { asCreateSource } from "../../../portability/harness/create_source";
 import type { ExecutionPlan, FusedStage } from "../../../portability/plan/execution_plan";
 import { SequencePacer } from "../../core/sources/sequence_source";

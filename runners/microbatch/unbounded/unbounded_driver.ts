@@ -27,7 +27,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { newTimeOrderedId } from "../../core/ids";
 import type { PipelineModel } from "../../../portability/pipeline_model";
-import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
 import type { ExecutionPlan } from "../../../portability/plan/execution_plan";
 import type { JobHandle } from "../../core/job_handle";

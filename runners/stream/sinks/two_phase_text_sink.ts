@@ -19,7 +19,7 @@ import type { Operator } from "../../../portability/harness/operators";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
 import { withIoFailure } from "../../../portability/harness/io_failure";
-import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/write_text";
+import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/file_commit";
 
 /** A closed file waiting for its checkpoint to complete. */
 export interface PendingFile {

@@ -5,7 +5,7 @@
  * (its offset, for checkpoints) and resume from there.
  */
 import type { PipelineModel } from "../../../portability/pipeline_model";
-import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
 import type { FusedStage } from "../../../portability/plan/execution_plan";

@@ -5,14 +5,11 @@
  * starts a job in milliseconds.
  */
 import { parentPort } from "node:worker_threads";
-// The package root first: it registers runners, and user modules that import
-// "millrace" share this instance.
-import "../../../index";
 import { fromProto } from "../../../portability/from_proto";
 import { SDK_ENVIRONMENT_ID } from "../../../portability/to_proto";
 import { decodeJsonPayload, type EnvironmentPayload } from "../../../portability/payloads";
 import { rebuildCacheKey, rebuildUserCode } from "../../../portability/user_code/rebuild_user_code";
-import type { UserCodeSource } from "../../../portability/user_code/user_code_source";
+import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { RequirementUrns } from "../../../portability/urns";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import { planExecution } from "../../core/fusion";

@@ -6,18 +6,18 @@
  * over IPC. A job of its own process cannot take the service or other jobs
  * down, whatever its code does.
  */
-import "../../index";
+import "../index";
 import { Worker } from "node:worker_threads";
-import { findRunner } from "../../sdk/options/runner_registry";
-import type { PipelineResult } from "../../model/pipeline_result";
-import { PipelineExecutionError } from "../../model/pipeline_result";
-import { decodeMessage, encodeMessage } from "../../portability/proto/messages";
-import { SDK_ENVIRONMENT_ID } from "../../portability/to_proto";
-import { decodeJsonPayload, encodeJsonPayload, type EnvironmentPayload } from "../../portability/payloads";
-import { rebuildUserCode, whyNotShippable } from "../../portability/user_code/rebuild_user_code";
-import type { JobProgress } from "../core/progress";
-import type { JobProcessReport, JobProcessRequest, RawProgress } from "./job_process";
-import type { JobFailure, MetricsSnapshot } from "../../portability/job_api/job_api_protocol";
+import { findRunner } from "../sdk/options/runner_registry";
+import type { PipelineResult } from "../model/pipeline_result";
+import { PipelineExecutionError } from "../model/pipeline_result";
+import { decodeMessage, encodeMessage } from "../portability/proto/messages";
+import { SDK_ENVIRONMENT_ID } from "../portability/to_proto";
+import { decodeJsonPayload, encodeJsonPayload, type EnvironmentPayload } from "../portability/payloads";
+import { rebuildUserCode, whyNotShippable } from "../portability/user_code/rebuild_user_code";
+import type { JobProgress } from "../runners/core/progress";
+import type { JobProcessReport, JobProcessRequest, RawProgress } from "../runners/job_service/job_process";
+import type { JobFailure, MetricsSnapshot } from "../portability/job_api/job_api_protocol";
 
 /** How often progress and metrics go to the service, ms. */
 const REPORT_INTERVAL_MS = 500;
