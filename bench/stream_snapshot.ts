@@ -30,6 +30,7 @@ function subtaskWithKeys(keys: number): StageSubtask {
   const store = new KeyedStateStore(new Map([["count", { kind: "value", coder: coders.varint() as Coder<unknown> }]]));
   const timers = new TimerService();
   // End of the global window plus no lateness: when the state would be cleaned up.
+  // eslint-disable-next-line no-loss-of-precision -- Beam's global window end, as the runners round it
   const gcTime = 9_223_371_950_454_775;
   for (let k = 0; k < keys; k++) {
     const ns = `${k}\u0000global`;

@@ -8,12 +8,15 @@
  * (see {@link timestampToInt64}).
  */
 
+// Beam's exact values; JavaScript keeps the nearest double, the same on every runner.
+/* eslint-disable no-loss-of-precision */
 /** The smallest event time Beam represents: `-9223372036854775` ms. */
 export const MIN_TIMESTAMP: number = -9223372036854775;
 /** The largest event time Beam represents: `9223372036854775` ms. */
 export const MAX_TIMESTAMP: number = 9223372036854775;
 /** The max timestamp of the global window (one day before {@link MAX_TIMESTAMP}): `9223371950454775` ms. */
 export const GLOBAL_WINDOW_MAX_TIMESTAMP: number = 9223371950454775;
+/* eslint-enable no-loss-of-precision */
 
 const EXACT_MIN = -9223372036854775n;
 const EXACT_MAX = 9223372036854775n;

@@ -62,6 +62,6 @@ export function decodeJsonPayload<T>(bytes: Uint8Array, what: string): T {
   try {
     return JSON.parse(decoder.decode(bytes)) as T;
   } catch (e) {
-    throw new Error(`malformed ${what} payload: ${(e as Error).message}`);
+    throw new Error(`malformed ${what} payload: ${(e as Error).message}`, { cause: e });
   }
 }

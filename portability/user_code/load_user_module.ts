@@ -43,7 +43,10 @@ function ensureTypeScriptLoader(): void {
   if (typeScriptLoader) return;
   typeScriptLoader = true;
   if (isMainThread && process.execArgv.some((a) => /[\\/]tsx[\\/]|^tsx$/.test(a))) return;
+  // Loaded only in a worker that needs TypeScript, and synchronously: hence require.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   (require("tsx/cjs/api") as { register(): void }).register();
   (require("tsx/esm/api") as { register(): void }).register();
+  /* eslint-enable @typescript-eslint/no-require-imports */
   registerTypeScriptModuleFormat();
 }

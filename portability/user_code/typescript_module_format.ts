@@ -36,6 +36,7 @@ function needsModuleFormat(url: string): boolean {
     known = false;
     try {
       // Loaded here, not at the top: most files never get this far.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous, and only when needed
       const esbuild = require("esbuild") as typeof import("esbuild");
       esbuild.transformSync(fs.readFileSync(fileURLToPath(url), "utf8"), { loader: "ts", format: "cjs" });
     } catch (e) {

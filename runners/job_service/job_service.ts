@@ -285,7 +285,7 @@ export class JobService {
         try {
           graph = await this.planner.plan(pipelineProto, runner);
         } catch (e) {
-          throw new Error(`invalid pipeline: ${(e as Error).message}`);
+          throw new Error(`invalid pipeline: ${(e as Error).message}`, { cause: e });
         }
         const preparationId = newTimeOrderedId();
         this.staging.open(preparationId, [PIPELINE_BUNDLE_ARTIFACT]);

@@ -28,7 +28,7 @@ export function expandPattern(given: string, resolved: string): string[] {
   }
   if (files.length > 0) return files;
   if (!hasGlobSyntax(resolved)) {
-    let stat: fs.Stats | null = null;
+    let stat: fs.Stats | null;
     try {
       stat = fs.statSync(resolved);
     } catch {

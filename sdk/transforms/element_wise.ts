@@ -11,7 +11,7 @@ export interface ElementWiseOptions<V extends SideInputDeclarations = SideInputD
   readonly sideInputs?: V;
 }
 
-function named(base: string, fn: Function): string {
+function named(base: string, fn: { readonly name: string }): string {
   return fn.name && fn.name !== base.toLowerCase() ? `${base}(${fn.name})` : base;
 }
 

@@ -122,7 +122,7 @@ function statefulParts(input: PCollection<unknown>, decl: ParDoDeclaration): Pic
   try {
     keyCoder = kvCoderOf(input).key;
   } catch (e) {
-    throw new Error(`${where}: state and timers are per key, so the input must be KV elements (${(e as Error).message})`);
+    throw new Error(`${where}: state and timers are per key, so the input must be KV elements (${(e as Error).message})`, { cause: e });
   }
   const state: Record<string, { spec: StateSpec; combineFnRef?: string }> = {};
   for (const [name, spec] of Object.entries(stateDecl)) {
@@ -206,10 +206,9 @@ export function parDo<In, Out, S extends StateDeclarations = {}, T extends Timer
   options?: ParDoOptions<V>,
 ): PTransform<PCollection<In>, PCollection<Out>>;
 export function parDo(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above type the DoFn; here it is only checked at run time
+  // The overloads above type the DoFn; here it is only checked at run time.
   doFn: DoFnObject<any, any, any>,
   options: ParDoOptions & { outputs?: OutputDeclarations } = {},
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as for doFn
 ): PTransform<PCollection<any>, unknown> {
   if (!doFn || typeof (doFn as { process?: unknown }).process !== "function") {
     throw new TypeError("parDo expects a DoFn: a class instance or an object with a process(element, ctx) method");

@@ -45,7 +45,7 @@ async function runCase(c: ConformanceCase, runner: RunnerConfig): Promise<void> 
     try {
       c.expectFailure(pe);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- the error was:\n${pe.message}`);
+      throw new Error(`${(e as Error).message}\n--- the error was:\n${pe.message}`, { cause: e });
     }
   }
   expect(result.state, "state after failure").to.equal("FAILED");

@@ -104,7 +104,7 @@ describe("fromProto under seeded fuzzing", () => {
           useModel(bytes);
         } catch (e) {
           if (!(e instanceof InvalidPipelineError)) {
-            throw new Error(`trial ${trial} (seed ${seed}) escaped validation: ${(e as Error).stack}\nbytes: ${Buffer.from(bytes).toString("hex")}`);
+            throw new Error(`trial ${trial} (seed ${seed}) escaped validation: ${(e as Error).stack}\nbytes: ${Buffer.from(bytes).toString("hex")}`, { cause: e });
           }
           refused++;
         }

@@ -24,6 +24,7 @@ describe("progress reporter", () => {
     const { stream, written } = fakeStream(true);
     const reporter = startProgressReporter("wc", new JobProgress(), stream, true);
     reporter.stop("CANCELLED");
+    // eslint-disable-next-line no-control-regex -- the terminal's erase-line sequence is what is checked
     expect(written[0]).to.match(/^\r\x1b\[Kwc: cancelled .*watermark -inf/);
   });
 

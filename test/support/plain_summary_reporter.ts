@@ -2,6 +2,7 @@
  * mocha's spec reporter, plus one plain closing line, `N passed, N failed`
  * (and `, N skipped` when any were), which CI reads to know tests ran.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha's reporter base is a CommonJS export
 import Mocha = require("mocha");
 
 class PlainSummaryReporter extends Mocha.reporters.Spec {

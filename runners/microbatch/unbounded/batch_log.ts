@@ -42,7 +42,7 @@ export class BatchLog<Entry> {
     try {
       return JSON.parse(fs.readFileSync(file, "utf8"), reviveNonFinite) as Entry;
     } catch (e) {
-      throw new Error(`${file} cannot be read: ${(e as Error).message}`);
+      throw new Error(`${file} cannot be read: ${(e as Error).message}`, { cause: e });
     }
   }
 

@@ -78,6 +78,7 @@ describe("portability/proto messages", () => {
       expect(ws.allowedLateness).to.be.a("number");
       expect(ws.allowedLateness).to.equal(2 ** 63);
       // Beam's minimum timestamp in millis survives a round trip as the same double.
+      // eslint-disable-next-line no-loss-of-precision -- Beam's MIN_TIMESTAMP, as the SDK rounds it
       const min = -9223372036854775;
       const ts = decodeMessage("TestStreamPayload", encodeMessage("TestStreamPayload", {
         events: [{ watermarkEvent: { newWatermark: min } }],

@@ -34,7 +34,10 @@ describe("VersionedStateStore", () => {
       ]);
       if (v === 6) changes.set("k1", null);
       if (v === 7) changes.set("empty", new Uint8Array(0));
-      for (const [k, x] of changes) x === null ? model.delete(k) : model.set(k, x);
+      for (const [k, x] of changes) {
+        if (x === null) model.delete(k);
+        else model.set(k, x);
+      }
       store.commit(v * 10, changes);
       expected.set(v * 10, text(model));
     }

@@ -156,7 +156,7 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     const stateRoot = path.join(work, "deleted", "checkpoint", "state");
     const node = fs.readdirSync(stateRoot).find((n) => n !== "_sideInputs")!;
     const partitions = fs.readdirSync(path.join(stateRoot, node)).filter((p) => fs.readdirSync(path.join(stateRoot, node, p)).length > 0);
-    expect(partitions, "the first run committed keyed state").to.not.be.empty;
+    expect(partitions, "the first run committed keyed state").to.have.length.above(0);
     fs.rmSync(path.join(stateRoot, node, partitions[0]!), { recursive: true });
     const outBefore = outputLines(path.join(work, "deleted", "out")).length;
 
