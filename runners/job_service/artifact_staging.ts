@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PIPELINE_BUNDLE_ARTIFACT } from "../../portability/job_api/job_api_protocol";
 import { linkBundleToLibrary } from "../../portability/job_api/code_bundle";
+import { processIsAlive } from "../core/process_is_alive";
 
 /** Thrown for an artifact the session does not expect, or whose bytes do not match its digest. */
 export class ArtifactError extends Error {
@@ -34,15 +35,6 @@ export const STAGING_PREFIX = "millrace-job-service-";
 /** The file in a staging root that holds its owner's pid. */
 export const OWNER_FILE = "owner.pid";
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, as another user's.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Removes the staging folders under `dir` whose owning service has died.

@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Segment } from "./shuffle_output";
+import { processIsAlive } from "../../core/process_is_alive";
 
 /** Prefix of spill directory names, to recognize leftovers of crashed processes. */
 export const SPILL_DIR_PREFIX = "millrace-shuffle-";
@@ -60,15 +61,6 @@ function ownerPid(name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Removes a spill directory and everything in it; no error if already gone. */
 export function removeSpillDir(dir: string): void {
