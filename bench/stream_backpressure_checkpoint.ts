@@ -54,8 +54,6 @@ async function runOnce(common: readonly string[], targetMs: number, seconds: num
   await ended;
   const m = result.metrics();
   const d = m.distributions["stream/checkpointDurationMs"];
-  const aheadBy = Object.entries(m.gauges).filter(([k]) => k.endsWith("/maxRecordsAheadOfBarrier") || k.endsWith("InFlight")).map(([k, g]) => `${k}=${g.value}`);
-  if (process.env.BENCH_DEBUG) console.log(aheadBy.join(" "));
   const ahead = Math.max(0, ...Object.entries(m.gauges).filter(([k]) => k.endsWith("/maxRecordsAheadOfBarrier")).map(([, g]) => g.value));
   const sunk = Object.entries(m.counters).filter(([k]) => /^stream\/.*\/recordsIn$/.test(k)).map(([k, v]) => `${k.split("/")[1]} ${v.toLocaleString("en-US")}`);
   const label = targetMs === 0 ? "debloating off" : `--bufferDebloatTargetMs=${targetMs}`;
