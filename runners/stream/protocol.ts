@@ -51,11 +51,12 @@ export type WorkerMessage =
   /** Stopped; with the user metrics its subtasks reported since their last checkpoint (counted when the job was cancelled). */
   | { readonly type: "stopped"; readonly uncommittedMetrics: MetricResults };
 
-/** Between task managers: a buffer or event of a channel, or a returned credit. */
+/** Between task managers: a buffer or event of a channel, a returned credit, or a receiver's new buffer size (buffer debloating). */
 export type PeerMessage =
   | { readonly k: string; readonly b: Uint8Array }
   | { readonly k: string; readonly e: StreamEvent }
-  | { readonly c: string };
+  | { readonly c: string }
+  | { readonly s: string; readonly n: number };
 
 /** A fault to inject, for recovery tests. */
 export interface FaultSpec {

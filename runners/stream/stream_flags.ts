@@ -10,6 +10,12 @@ export const STREAM_FLAGS: FlagSpecs = {
   bufferTimeoutMs: { type: "integer", min: 0, default: 5, description: "a partly filled network buffer is sent after this many ms (0: after every record)" },
   bufferSizeBytes: { type: "integer", min: 64, default: 32768, description: "a network buffer is sent when it holds this many bytes" },
   channelCapacity: { type: "integer", min: 1, default: 4, description: "buffers in flight per channel; a producer waits while its channel is full (backpressure)" },
+  bufferDebloatTargetMs: {
+    type: "integer",
+    min: 0,
+    default: 0,
+    description: "buffer debloating: size each channel's buffers so that what is in flight on it takes about this many ms to consume, so a checkpoint barrier never waits behind more (0: off, buffers are always --bufferSizeBytes)",
+  },
   checkpointingIntervalMs: { type: "integer", min: 0, default: 0, description: "start a checkpoint this often (0: only the final one at the end of bounded input)" },
   minPauseBetweenCheckpointsMs: { type: "integer", min: 0, default: 0, description: "at least this long from the end of a checkpoint to the start of the next (so that large state is not written back to back)" },
   checkpointTimeoutMs: { type: "integer", min: 1, default: 600000, description: "a checkpoint not complete this long after its start is aborted; the next one takes its place" },
@@ -32,6 +38,8 @@ export interface StreamSettings {
   readonly bufferTimeoutMs: number;
   readonly bufferSizeBytes: number;
   readonly channelCapacity: number;
+  /** 0: buffer debloating off. */
+  readonly bufferDebloatTargetMs: number;
   /** 0: no periodic checkpoints. */
   readonly checkpointingIntervalMs: number;
   readonly minPauseBetweenCheckpointsMs: number;
@@ -55,6 +63,7 @@ export function streamSettings(options: Readonly<Record<string, unknown>>): Stre
     bufferTimeoutMs: num("bufferTimeoutMs"),
     bufferSizeBytes: num("bufferSizeBytes"),
     channelCapacity: num("channelCapacity"),
+    bufferDebloatTargetMs: num("bufferDebloatTargetMs"),
     checkpointingIntervalMs: num("checkpointingIntervalMs"),
     minPauseBetweenCheckpointsMs: num("minPauseBetweenCheckpointsMs"),
     checkpointTimeoutMs: num("checkpointTimeoutMs"),

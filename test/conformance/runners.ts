@@ -67,4 +67,10 @@ export const RUNNERS: readonly RunnerConfig[] = [
     args: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=5", "--bufferSizeBytes=256"],
     capabilities: ["unbounded"],
   },
+  {
+    // Buffer debloating with a tiny target: buffers of a few records, resized as the receivers measure, with checkpoints every few ms.
+    name: "stream (parallelism=2, checkpoints, buffer debloating)",
+    args: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=5", "--bufferDebloatTargetMs=5"],
+    capabilities: ["unbounded"],
+  },
 ];

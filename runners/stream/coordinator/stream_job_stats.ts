@@ -23,6 +23,8 @@ export interface TaskFigures {
   readonly maxBuffersInFlight: number;
   readonly maxRecordsInFlight: number;
   readonly maxBacklogRecords: number;
+  /** The most records a checkpoint barrier waited behind on one of its output channels. */
+  readonly maxRecordsAheadOfBarrier: number;
 }
 
 /** Collects status reports and checkpoint results. */
@@ -64,6 +66,7 @@ export class StreamJobStats {
       let maxBuffersInFlight = 0;
       let maxRecordsInFlight = 0;
       let maxBacklogRecords = 0;
+      let maxRecordsAheadOfBarrier = 0;
       let reported = false;
       for (const subtasks of this.latest) {
         const s = subtasks?.[v.index];
@@ -76,8 +79,9 @@ export class StreamJobStats {
         maxBuffersInFlight = Math.max(maxBuffersInFlight, s.maxBuffersInFlight);
         maxRecordsInFlight = Math.max(maxRecordsInFlight, s.maxRecordsInFlight);
         maxBacklogRecords = Math.max(maxBacklogRecords, s.maxBacklogRecords);
+        maxRecordsAheadOfBarrier = Math.max(maxRecordsAheadOfBarrier, s.maxRecordsAheadOfBarrier);
       }
-      return { task: v.id, recordsIn, recordsOut, watermark: reported ? watermark : -Infinity, bufferUsage, maxBuffersInFlight, maxRecordsInFlight, maxBacklogRecords };
+      return { task: v.id, recordsIn, recordsOut, watermark: reported ? watermark : -Infinity, bufferUsage, maxBuffersInFlight, maxRecordsInFlight, maxBacklogRecords, maxRecordsAheadOfBarrier };
     });
   }
 
@@ -113,6 +117,7 @@ export class StreamJobStats {
       totals.gauges[`stream/${t.task}/maxRecordsInFlight`] = { value: t.maxRecordsInFlight, timestamp: now };
       totals.gauges[`stream/${t.task}/maxBuffersInFlight`] = { value: t.maxBuffersInFlight, timestamp: now };
       totals.gauges[`stream/${t.task}/maxBacklogRecords`] = { value: t.maxBacklogRecords, timestamp: now };
+      totals.gauges[`stream/${t.task}/maxRecordsAheadOfBarrier`] = { value: t.maxRecordsAheadOfBarrier, timestamp: now };
     }
     totals.counters["stream/checkpoints"] = this.checkpointDurations.length;
     totals.counters["stream/restarts"] = this.restarts;

@@ -22,6 +22,8 @@ export class InputChannel {
   blocked = false;
   /** Buffers received and not yet consumed (what the sender's credit accounts for). */
   queuedBuffers = 0;
+  /** Records consumed so far (buffer debloating measures throughput with it). */
+  recordsTaken = 0;
 
   constructor(
     readonly key: string,
@@ -55,6 +57,7 @@ export class InputChannel {
     if (item.kind === "event") return { event: item.event };
     this.queuedBuffers--;
     const records = item.kind === "records" ? item.records : decodeWindowedValues(this.coder, item.bytes);
+    this.recordsTaken += records.length;
     this.returnCredit();
     return { records };
   }

@@ -39,6 +39,12 @@ export interface ChannelStats {
   maxRecordsInFlight: number;
   /** Most records ever waiting in the sender's backlog for credit (what a producer adds after its channel filled up). */
   maxBacklogRecords: number;
+  /**
+   * Most records a checkpoint barrier ever had ahead of it on this channel
+   * when it was sent (in flight plus waiting for credit): what it waits
+   * behind before the receiver sees it.
+   */
+  maxRecordsAheadOfBarrier: number;
 }
 
 /** The sending end of one channel. */
@@ -51,17 +57,31 @@ export abstract class OutputChannel {
   private recordsInFlight = 0;
   /** When the current buffer got its first record (for the buffer timeout), or undefined when empty. */
   openedAt: number | undefined;
-  readonly stats: ChannelStats = { buffersSent: 0, recordsSent: 0, maxBuffersInFlight: 0, maxRecordsInFlight: 0, maxBacklogRecords: 0 };
+  readonly stats: ChannelStats = { buffersSent: 0, recordsSent: 0, maxBuffersInFlight: 0, maxRecordsInFlight: 0, maxBacklogRecords: 0, maxRecordsAheadOfBarrier: 0 };
   private backlogRecords = 0;
+  /** The most records a buffer holds before it is sent (buffer debloating lowers it; see `BufferDebloater`). */
+  protected bufferRecords: number;
 
   constructor(
     readonly key: string,
     readonly capacity: number,
     /** Delivers an item to the receiver. */
     private readonly transport: (item: ChannelItem) => void,
+    /** The receiver's buffer size in records, until it announces another (undefined: only the byte size bounds buffers). */
+    initialBufferRecords: number | undefined,
   ) {
     this.credits = capacity;
+    this.bufferRecords = initialBufferRecords ?? Infinity;
   }
+
+  /** The receiver announced a new buffer size (buffer debloating); a current buffer already that full is sent now. */
+  setBufferRecords(records: number): void {
+    this.bufferRecords = Math.max(1, records);
+    if (this.currentRecords >= this.bufferRecords) this.flush();
+  }
+
+  /** Records in the buffer being filled. */
+  protected abstract get currentRecords(): number;
 
   /** Adds a record to the current buffer, sending the buffer when full. */
   abstract add(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void;
@@ -93,6 +113,10 @@ export abstract class OutputChannel {
   /** Sends an event after everything added before it. */
   event(e: StreamEvent): void {
     this.flush();
+    if (e.kind === "barrier") {
+      const ahead = this.recordsInFlight + this.backlogRecords;
+      if (ahead > this.stats.maxRecordsAheadOfBarrier) this.stats.maxRecordsAheadOfBarrier = ahead;
+    }
     this.enqueue({ item: { kind: "event", event: e }, records: 0 });
   }
 
@@ -144,8 +168,9 @@ export class RemoteOutputChannel extends OutputChannel {
     private readonly coder: Coder<unknown>,
     private readonly bufferSizeBytes: number,
     private readonly now: () => number,
+    initialBufferRecords?: number,
   ) {
-    super(key, capacity, transport);
+    super(key, capacity, transport, initialBufferRecords);
     this.writer = new ByteWriter(Math.min(bufferSizeBytes + 256, 1 << 20));
   }
 
@@ -157,7 +182,11 @@ export class RemoteOutputChannel extends OutputChannel {
     wv.pane = pane;
     this.coder.encode(wv as WindowedValue, this.writer, "nested");
     if (this.records++ === 0) this.openedAt = this.now();
-    if (this.writer.length >= this.bufferSizeBytes) this.flush();
+    if (this.writer.length >= this.bufferSizeBytes || this.records >= this.bufferRecords) this.flush();
+  }
+
+  protected get currentRecords(): number {
+    return this.records;
   }
 
   protected takeBuffer(): { item: ChannelItem; records: number } | undefined {
@@ -182,14 +211,19 @@ export class LocalOutputChannel extends OutputChannel {
     transport: (item: ChannelItem) => void,
     private readonly now: () => number,
     bufferSizeBytes: number,
+    initialBufferRecords?: number,
   ) {
-    super(key, capacity, transport);
+    super(key, capacity, transport, initialBufferRecords);
     this.maxRecords = localBufferRecords(bufferSizeBytes);
+  }
+
+  protected get currentRecords(): number {
+    return this.buffer.length;
   }
 
   add(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (this.buffer.push({ value, timestamp, windows, pane }) === 1) this.openedAt = this.now();
-    if (this.buffer.length >= this.maxRecords) this.flush();
+    if (this.buffer.length >= this.maxRecords || this.buffer.length >= this.bufferRecords) this.flush();
   }
 
   protected takeBuffer(): { item: ChannelItem; records: number } | undefined {

@@ -24,7 +24,8 @@ import type { JobGraph, JobVertex } from "../job_graph";
 import { targetsOf } from "../job_graph";
 import type { FaultSpec, MasterMessage, PeerMessage, WorkerMessage } from "../protocol";
 import { InputChannel } from "../network/input_channel";
-import { LocalOutputChannel, RemoteOutputChannel, type OutputChannel } from "../network/output_channel";
+import { LocalOutputChannel, localBufferRecords, RemoteOutputChannel, type OutputChannel } from "../network/output_channel";
+import { BufferDebloater, MIN_DEBLOATED_RECORDS } from "../network/buffer_debloater";
 import { RecordWriter } from "../network/record_writer";
 import { channelKey } from "../network/stream_event";
 import { TwoPhaseTextSink } from "../sinks/two_phase_text_sink";
@@ -59,6 +60,8 @@ export class JobRuntime {
   private readonly metricsOf = new Map<Subtask, MetricsContainer>();
   private readonly inputByKey = new Map<string, InputChannel>();
   private readonly outputByKey = new Map<string, OutputChannel>();
+  /** With `--bufferDebloatTargetMs`: each input channel's debloater, and how to tell its sender a new buffer size. */
+  private readonly debloaters: { channel: InputChannel; debloater: BufferDebloater; announce: (records: number) => void }[] = [];
   private readonly scripted: boolean;
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -215,6 +218,8 @@ export class JobRuntime {
   private connect(): void {
     const { graph, model, plan, userCode, settings, worker, peers } = this.deps;
     const now = (): number => Date.now();
+    // Debloating channels start with small buffers: their receivers grow them as they measure throughput.
+    const initialRecords = settings.bufferDebloatTargetMs > 0 ? MIN_DEBLOATED_RECORDS : undefined;
     for (const [edgeIndex, { vertex, writer }] of this.pendingWriters) {
       const edge = graph.edges[edgeIndex]!;
       const coder = windowedValueCoder(model, plan, edge.pcollection, userCode);
@@ -227,7 +232,7 @@ export class JobRuntime {
         const key = channelKey(edge.index, worker, to);
         let ch: OutputChannel;
         if (to === worker) {
-          ch = new LocalOutputChannel(key, settings.channelCapacity, (item) => this.inputByKey.get(key)!.push(item), now, settings.bufferSizeBytes);
+          ch = new LocalOutputChannel(key, settings.channelCapacity, (item) => this.inputByKey.get(key)!.push(item), now, settings.bufferSizeBytes, initialRecords);
         } else {
           const port = peers[to]!;
           ch = new RemoteOutputChannel(
@@ -240,6 +245,7 @@ export class JobRuntime {
             coder,
             settings.bufferSizeBytes,
             now,
+            initialRecords,
           );
         }
         (writer.channels as (OutputChannel | undefined)[])[to] = ch;
@@ -262,6 +268,15 @@ export class JobRuntime {
               ? () => this.outputByKey.get(key)!.returnCredit()
               : () => peers[from]!.postMessage({ c: key } satisfies PeerMessage);
           const ch = new InputChannel(key, edge.index, coder, returnCredit);
+          if (settings.bufferDebloatTargetMs > 0) {
+            const announce =
+              from === worker
+                ? (n: number) => this.outputByKey.get(key)!.setBufferRecords(n)
+                : (n: number) => peers[from]!.postMessage({ s: key, n } satisfies PeerMessage);
+            // A remote buffer's records take at least a byte each: its byte size bounds them too.
+            const maxRecords = from === worker ? localBufferRecords(settings.bufferSizeBytes) : settings.bufferSizeBytes;
+            this.debloaters.push({ channel: ch, debloater: new BufferDebloater(settings.bufferDebloatTargetMs, settings.channelCapacity, maxRecords, Date.now()), announce });
+          }
           this.inputByKey.set(key, ch);
           consumer.inputs.push(ch);
           consumer.isSide.push(edge.side);
@@ -282,6 +297,7 @@ export class JobRuntime {
 
   private onPeerMessage(m: PeerMessage): void {
     if ("c" in m) this.outputByKey.get(m.c)?.returnCredit();
+    else if ("s" in m) this.outputByKey.get(m.s)?.setBufferRecords(m.n);
     else if ("b" in m) this.inputByKey.get(m.k)?.push({ kind: "bytes", bytes: m.b });
     else this.inputByKey.get(m.k)?.push({ kind: "event", event: m.e });
     this.schedule();
@@ -394,6 +410,7 @@ export class JobRuntime {
         else st.flushOlderThan(now - timeout);
       }
       this.checkFaults();
+      this.debloat(now);
       worked ||= progress;
       if (!progress || performance.now() - started > SLICE_MS) break;
     }
@@ -418,6 +435,14 @@ export class JobRuntime {
     }
     if (Number.isFinite(wake)) {
       this.timer = setTimeout(() => this.schedule(), Math.max(1, Math.min(wake - Date.now(), 1000)));
+    }
+  }
+
+  /** Measures each input channel's throughput and tells senders the buffer size that keeps a barrier's wait near the target. */
+  private debloat(now: number): void {
+    for (const { channel, debloater, announce } of this.debloaters) {
+      const size = debloater.sample(channel.recordsTaken, now);
+      if (size !== undefined) announce(size);
     }
   }
 

@@ -29,6 +29,8 @@ export interface SubtaskStatus {
   readonly maxRecordsInFlight: number;
   /** Most records one of its output channels ever held back for lack of credit. */
   readonly maxBacklogRecords: number;
+  /** Most records a checkpoint barrier it sent ever had ahead of it on one channel (what the barrier waited behind). */
+  readonly maxRecordsAheadOfBarrier: number;
   /** Elements that reached the end of the pipeline here (outputs nothing consumes). */
   readonly terminalOut: number;
 }
@@ -271,8 +273,10 @@ export abstract class Subtask {
     let maxBuffers = 0;
     let maxRecords = 0;
     let maxBacklog = 0;
+    let maxAheadOfBarrier = 0;
     for (const out of this.outputs) {
       maxBacklog = Math.max(maxBacklog, out.stats.maxBacklogRecords);
+      maxAheadOfBarrier = Math.max(maxAheadOfBarrier, out.stats.maxRecordsAheadOfBarrier);
       inFlight += out.buffersInFlight;
       capacity += out.capacity;
       maxBuffers = Math.max(maxBuffers, out.stats.maxBuffersInFlight);
@@ -293,6 +297,7 @@ export abstract class Subtask {
       maxBuffersInFlight: maxBuffers,
       maxRecordsInFlight: maxRecords,
       maxBacklogRecords: maxBacklog,
+      maxRecordsAheadOfBarrier: maxAheadOfBarrier,
       terminalOut: this.terminalOut,
     };
   }

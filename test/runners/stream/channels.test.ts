@@ -222,4 +222,31 @@ describe("stream runner: channels with credit-based flow control", () => {
     while (input.hasItem) expect(take(input)).to.deep.equal([next++]);
     expect(next).to.equal(n);
   });
+
+  it("a receiver's announced buffer size (buffer debloating) caps the records per buffer, and a current buffer already that full goes at once", () => {
+    const { out, input, delivered } = link(4);
+    out.setBufferRecords(3);
+    add(out, 1, 2, 3, 4, 5, 6, 7);
+    expect(delivered).to.have.length(2);
+    expect(take(input)).to.deep.equal([1, 2, 3]);
+    expect(take(input)).to.deep.equal([4, 5, 6]);
+    out.setBufferRecords(1); // record 7 waits in the current buffer: it now holds as many as the new size
+    expect(delivered).to.have.length(3);
+    expect(take(input)).to.deep.equal([7]);
+  });
+
+  it("counts what a checkpoint barrier has ahead of it when sent: records in flight and waiting for credit", () => {
+    const { out, input } = link(2);
+    for (const v of [1, 2, 3]) {
+      add(out, v, v);
+      out.flush();
+    }
+    add(out, 4); // in the current buffer: sent before the barrier
+    out.event({ kind: "barrier", checkpointId: 1 });
+    expect(out.stats.maxRecordsAheadOfBarrier).to.equal(7);
+    for (let i = 0; i < 4; i++) take(input);
+    expect(take(input)).to.deep.equal({ kind: "barrier", checkpointId: 1 });
+    out.event({ kind: "barrier", checkpointId: 2 }); // nothing ahead: the maximum stays
+    expect(out.stats.maxRecordsAheadOfBarrier).to.equal(7);
+  });
 });

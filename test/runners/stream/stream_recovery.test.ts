@@ -49,7 +49,7 @@ async function withFaults<T>(faults: unknown[], f: () => Promise<T>): Promise<T>
 }
 
 describe("stream runner: recovery, exactly once", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-stream-recovery-"));
@@ -212,17 +212,18 @@ describe("stream runner: recovery, exactly once", function () {
     expectExactlyOnce(out, 200);
   });
 
-  it("the whole process killed with SIGKILL, started again on its --checkpointDir (no --fromCheckpoint needed): the files equal an uninterrupted run's", async () => {
-    const out = path.join(dir, "out", "killed");
+  /** Runs the job in a child process, SIGKILLs it once a few checkpoints completed, starts it again from its checkpoint directory and checks the files. */
+  async function killAndRestart(name: string, extra: string[]): Promise<void> {
+    const out = path.join(dir, "out", name);
     const checkpoints = path.join(dir, "checkpoints");
     const main = path.join(__dirname, "..", "..", "fixtures", "stream_job_main.js");
-    const jobArgs = args(out, [`--checkpointDir=${checkpoints}`, "--perMs=2"]);
+    const jobArgs = args(out, [`--checkpointDir=${checkpoints}`, "--perMs=2", ...extra]);
     const child: ChildProcess = spawn(process.execPath, [main, "runningTotals", ...jobArgs], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
     // Kill it once a few checkpoints have completed, well before the end (a bounded write publishes its files at the end).
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 120_000; // a guard against a hang, not a speed requirement
     for (;;) {
       const completed = fs.existsSync(checkpoints) ? fs.readdirSync(checkpoints).filter((n) => fs.existsSync(path.join(checkpoints, n, "_metadata"))) : [];
       if (completed.length >= 2) break;
@@ -237,5 +238,28 @@ describe("stream runner: recovery, exactly once", function () {
     const result = runningTotals.create(jobArgs).run();
     expect(await result.waitUntilFinish()).to.equal("DONE");
     expectExactlyOnce(out, N);
+  }
+
+  it("the whole process killed with SIGKILL, started again on its --checkpointDir (no --fromCheckpoint needed): the files equal an uninterrupted run's", async () => {
+    await killAndRestart("killed", []);
+  });
+
+  // Buffer debloating under backpressure (a keyed step slower than the source): small buffers change when barriers
+  // pass, never what a checkpoint holds.
+  const backpressured = ["--totalsMicros=1000", "--bufferDebloatTargetMs=20"];
+
+  it("buffer debloating under backpressure: a task manager thread that dies mid-stream, nothing lost or duplicated", async () => {
+    const out = path.join(dir, "out", "debloat-exit");
+    const result = await withFaults([{ worker: 1, afterRecords: N / 2, kind: "exit", attempt: 0 }], async () => {
+      const r = runningTotals.create(args(out, backpressured)).run();
+      expect(await r.waitUntilFinish()).to.equal("DONE");
+      return r;
+    });
+    expect(result.metrics().counters["stream/restarts"]).to.equal(1);
+    expectExactlyOnce(out, N);
+  });
+
+  it("buffer debloating under backpressure: the whole process killed with SIGKILL and started again from its checkpoints, the files equal an uninterrupted run's", async () => {
+    await killAndRestart("debloat-killed", backpressured);
   });
 });
