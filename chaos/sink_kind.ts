@@ -3,8 +3,9 @@
  * published, and whether anything unpublished (staged, pending) is visible
  * where readers look. The file sink is the one kind today; a Kafka sink
  * would be another (published = the records a read_committed consumer
- * sees; leftovers = open transactions past the job's end), and the
- * scenarios and checks stay as they are.
+ * sees; leftovers = open transactions past the job's end), with rows in
+ * `CHAOS_CASES` for the scenarios that write to it; the driver and the
+ * record checks stay as they are.
  */
 export interface SinkKind {
   readonly name: string;
