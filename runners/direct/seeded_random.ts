@@ -22,6 +22,11 @@ export class SeededRandom {
     return Math.floor(this.next() * n);
   }
 
+  /** An integer in [min, max], both included. */
+  int(min: number, max: number): number {
+    return min + this.nextInt(max - min + 1);
+  }
+
   /** Shuffles `items` in place (Fisher-Yates) and returns it. */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {

@@ -46,7 +46,9 @@ export const LAYERS: readonly Layer[] = [
     owns: (f: string) => f === "index.ts" || ["cli", "examples"].some((d) => under(d)(f)),
     mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top"],
   },
-  { name: "test", owns: under("test"), mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "bench"] },
+  { name: "test", owns: under("test"), mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "bench", "chaos"] },
+  // The chaos suite is a test harness run as a script: it starts the test fixtures' jobs and checks them with their models.
+  { name: "chaos", owns: under("chaos"), mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "test"] },
 ];
 
 /** The layer a file belongs to, or undefined for files outside every layer. */
