@@ -87,7 +87,11 @@ interface Preparation {
 
 const UNAUTHORIZED = "missing or wrong token: connect with the token the job service printed at start (Authorization: Bearer <token>, or ?token=<token>)";
 
-/** A running job service. Start one with {@link JobService.start}. */
+/**
+ * A running job service. Start one with {@link JobService.start}. It runs the
+ * runners registered in its process (the package root registers direct,
+ * stream and microbatch; the `millrace job-server` command loads it).
+ */
 export class JobService {
   /** Every job, with its state, log, metrics and progress. */
   readonly registry = new JobRegistry();
