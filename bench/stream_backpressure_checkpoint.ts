@@ -54,10 +54,18 @@ async function runOnce(common: readonly string[], targetMs: number, seconds: num
   await ended;
   const m = result.metrics();
   const d = m.distributions["stream/checkpointDurationMs"];
-  const ahead = Math.max(0, ...Object.entries(m.gauges).filter(([k]) => k.endsWith("/maxRecordsAheadOfBarrier")).map(([, g]) => g.value));
-  const sunk = Object.entries(m.counters).filter(([k]) => /^stream\/.*\/recordsIn$/.test(k)).map(([k, v]) => `${k.split("/")[1]} ${v.toLocaleString("en-US")}`);
+  const ahead = Math.max(
+    0,
+    ...Object.entries(m.gauges)
+      .filter(([k]) => k.endsWith("/maxRecordsAheadOfBarrier"))
+      .map(([, g]) => g.value),
+  );
+  const sunk = Object.entries(m.counters)
+    .filter(([k]) => /^stream\/.*\/recordsIn$/.test(k))
+    .map(([k, v]) => `${k.split("/")[1]} ${v.toLocaleString("en-US")}`);
   const label = targetMs === 0 ? "debloating off" : `--bufferDebloatTargetMs=${targetMs}`;
-  if (!d) return `  ${label.padEnd(28)} no checkpoint completed in ${seconds} s; most records ahead of a barrier ${ahead.toLocaleString("en-US")}`;
+  if (!d)
+    return `  ${label.padEnd(28)} no checkpoint completed in ${seconds} s; most records ahead of a barrier ${ahead.toLocaleString("en-US")}`;
   return (
     `  ${label.padEnd(28)} ${String(d.count).padStart(4)} checkpoints in ${seconds} s, duration min ${d.min.toFixed(0)} / mean ${(d.sum / d.count).toFixed(0)} / max ${d.max.toFixed(0)} ms;` +
     ` most records ahead of a barrier ${ahead.toLocaleString("en-US")}; records in: ${sunk.join(", ")}`

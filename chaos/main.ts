@@ -10,7 +10,10 @@ import { CHAOS_RUNNERS, DEFAULT_KILL_PLAN, runChaos, type ChaosRunner } from "./
 
 function flag(name: string): string | undefined {
   const prefix = `--${name}=`;
-  return process.argv.slice(2).find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  return process.argv
+    .slice(2)
+    .find((a) => a.startsWith(prefix))
+    ?.slice(prefix.length);
 }
 
 function integerFlag(name: string, fallback: number, min: number): number {
@@ -32,7 +35,8 @@ async function main(): Promise<void> {
   const known = new Set(["trials", "runner", "seed", "maxKills"]);
   for (const a of process.argv.slice(2)) {
     const name = /^--([^=]+)=/.exec(a)?.[1];
-    if (!name || !known.has(name)) throw new Error(`unknown argument '${a}' (expected --trials=N, --runner=stream|microbatch|both, --seed=S, --maxKills=K)`);
+    if (!name || !known.has(name))
+      throw new Error(`unknown argument '${a}' (expected --trials=N, --runner=stream|microbatch|both, --seed=S, --maxKills=K)`);
   }
   const trials = integerFlag("trials", 5, 1);
   const seed = integerFlag("seed", Date.now() % 1_000_000, 0);
@@ -44,10 +48,16 @@ async function main(): Promise<void> {
     runners,
     seed,
     plan,
-    onTrial: (r) => console.log(`  ${r.runner}/${r.sink} trial ${r.trial}: ${r.kills} kill(s), ${r.starts} start(s): ${r.failures.length === 0 ? "ok" : `FAILED\n    ${r.failures.join("\n    ")}`}`),
+    onTrial: (r) =>
+      console.log(
+        `  ${r.runner}/${r.sink} trial ${r.trial}: ${r.kills} kill(s), ${r.starts} start(s): ${r.failures.length === 0 ? "ok" : `FAILED\n    ${r.failures.join("\n    ")}`}`,
+      ),
   });
-  for (const [runner, b] of Object.entries(report.byRunner)) console.log(`${runner}: ${b.trials} trials, ${b.kills} kills, ${b.failed} failed`);
-  console.log(`total: ${report.trials} trials, ${report.kills} kills, ${report.failed.length} failed (seed ${report.seed}; replay with --seed=${report.seed})`);
+  for (const [runner, b] of Object.entries(report.byRunner))
+    console.log(`${runner}: ${b.trials} trials, ${b.kills} kills, ${b.failed} failed`);
+  console.log(
+    `total: ${report.trials} trials, ${report.kills} kills, ${report.failed.length} failed (seed ${report.seed}; replay with --seed=${report.seed})`,
+  );
   process.exitCode = report.failed.length === 0 ? 0 : 1;
 }
 

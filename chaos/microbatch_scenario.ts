@@ -32,7 +32,13 @@ const outDir = (trialDir: string): string => path.join(trialDir, "out");
 function newestCommit(trialDir: string): number {
   const commits = path.join(checkpointDir(trialDir), "commits");
   if (!fs.existsSync(commits)) return -1;
-  return Math.max(-1, ...fs.readdirSync(commits).filter((n) => /^\d+$/.test(n)).map(Number));
+  return Math.max(
+    -1,
+    ...fs
+      .readdirSync(commits)
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number),
+  );
 }
 
 /** The line an uninterrupted run writes for `x`. */
@@ -82,8 +88,10 @@ export function microbatchScenario(options: Partial<MicrobatchScenarioOptions> =
         // The count comes from keyed state restored across every kill: the uninterrupted run's count, the state survived exactly once.
         else if (line !== expectedLine(x)) wrong.push(`'${line}' (expected '${expectedLine(x)}')`);
       }
-      if (gaps.length > 0) failures.push(`numbers missing below the highest (${highest}): ${gaps.length}, e.g. ${gaps.slice(0, 5).join(", ")}`);
-      if (wrong.length > 0) failures.push(`lines whose state differs from an uninterrupted run's: ${wrong.length}, e.g. ${wrong.slice(0, 5).join(", ")}`);
+      if (gaps.length > 0)
+        failures.push(`numbers missing below the highest (${highest}): ${gaps.length}, e.g. ${gaps.slice(0, 5).join(", ")}`);
+      if (wrong.length > 0)
+        failures.push(`lines whose state differs from an uninterrupted run's: ${wrong.length}, e.g. ${wrong.slice(0, 5).join(", ")}`);
       return [...failures, ...leftoverNote("counts", sink.visibleLeftovers(prefix))];
     },
   };

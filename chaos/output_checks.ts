@@ -27,5 +27,7 @@ export function multisetDifferences(what: string, actual: readonly string[], exp
 
 /** A note about leftovers a reader could see, if any. */
 export function leftoverNote(what: string, leftovers: readonly string[]): string[] {
-  return leftovers.length === 0 ? [] : [`${what}: ${leftovers.length} unpublished file(s) left visible, e.g. ${leftovers.slice(0, EXAMPLES).join(", ")}`];
+  return leftovers.length === 0
+    ? []
+    : [`${what}: ${leftovers.length} unpublished file(s) left visible, e.g. ${leftovers.slice(0, EXAMPLES).join(", ")}`];
 }

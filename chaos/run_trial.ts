@@ -58,7 +58,13 @@ function describeExit(exit: JobExit): string {
 }
 
 /** Runs one trial of `scenario` writing through `sink`, with kill points drawn from `random`. */
-export async function runTrial(scenario: ChaosScenario, sink: SinkKind, trial: number, plan: KillPlan, random: SeededRandom): Promise<TrialResult> {
+export async function runTrial(
+  scenario: ChaosScenario,
+  sink: SinkKind,
+  trial: number,
+  plan: KillPlan,
+  random: SeededRandom,
+): Promise<TrialResult> {
   const trialDir = fs.mkdtempSync(path.join(os.tmpdir(), `millrace-chaos-${scenario.runner}-`));
   const plannedKills = random.int(1, plan.maxKills);
   let kills = 0;

@@ -35,7 +35,6 @@ export const STAGING_PREFIX = "millrace-job-service-";
 /** The file in a staging root that holds its owner's pid. */
 export const OWNER_FILE = "owner.pid";
 
-
 /**
  * Removes the staging folders under `dir` whose owning service has died.
  * A folder without an owner file, or whose owner runs, is left alone.
@@ -92,9 +91,11 @@ export class ArtifactStaging {
   async stage(sessionId: string, name: string, sha256: string, bytes: Uint8Array): Promise<number> {
     const session = this.sessions.get(sessionId);
     if (!session) throw new ArtifactError(`no staging session '${sessionId}': prepare the job first`);
-    if (!session.expected.has(name)) throw new ArtifactError(`unexpected artifact '${name}'; this job expects: ${[...session.expected].join(", ") || "none"}`);
+    if (!session.expected.has(name))
+      throw new ArtifactError(`unexpected artifact '${name}'; this job expects: ${[...session.expected].join(", ") || "none"}`);
     const actual = createHash("sha256").update(bytes).digest("hex");
-    if (actual !== sha256.toLowerCase()) throw new ArtifactError(`artifact '${name}' does not match its digest (got sha256 ${actual}, stated ${sha256})`);
+    if (actual !== sha256.toLowerCase())
+      throw new ArtifactError(`artifact '${name}' does not match its digest (got sha256 ${actual}, stated ${sha256})`);
     let content: Uint8Array | string = bytes;
     if (name === PIPELINE_BUNDLE_ARTIFACT) {
       try {

@@ -46,9 +46,17 @@ export const LAYERS: readonly Layer[] = [
     owns: (f: string) => f === "index.ts" || ["cli", "examples"].some((d) => under(d)(f)),
     mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top"],
   },
-  { name: "test", owns: under("test"), mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "bench", "chaos"] },
+  {
+    name: "test",
+    owns: under("test"),
+    mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "bench", "chaos"],
+  },
   // The chaos suite is a test harness run as a script: it starts the test fixtures' jobs and checks them with their models.
-  { name: "chaos", owns: under("chaos"), mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "test"] },
+  {
+    name: "chaos",
+    owns: under("chaos"),
+    mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "test"],
+  },
 ];
 
 /** The layer a file belongs to, or undefined for files outside every layer. */
@@ -85,7 +93,8 @@ export function checkImports(file: string, source: string, resolve: (target: str
   for (const target of relativeImports(file, source)) {
     const to = layerOf(resolve(target));
     if (target === "index" || target === "index.ts") {
-      if (from.name !== "top" && from.name !== "test") violations.push({ file, imports: target, reason: "only the top floor imports the package root" });
+      if (from.name !== "top" && from.name !== "test")
+        violations.push({ file, imports: target, reason: "only the top floor imports the package root" });
       continue;
     }
     if (!to || to === from) continue;

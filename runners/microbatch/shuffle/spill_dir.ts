@@ -61,7 +61,6 @@ function ownerPid(name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-
 /** Removes a spill directory and everything in it; no error if already gone. */
 export function removeSpillDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });

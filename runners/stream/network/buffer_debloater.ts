@@ -63,7 +63,13 @@ export class BufferDebloater {
     this.lastAt = now;
     this.lastTaken = recordsTaken;
     this.rate = this.rate === undefined ? measured : SMOOTHING * measured + (1 - SMOOTHING) * this.rate;
-    const size = debloatedBufferRecords(this.rate, this.targetMs, this.capacity, Math.min(MIN_DEBLOATED_RECORDS, this.maxRecords), this.maxRecords);
+    const size = debloatedBufferRecords(
+      this.rate,
+      this.targetMs,
+      this.capacity,
+      Math.min(MIN_DEBLOATED_RECORDS, this.maxRecords),
+      this.maxRecords,
+    );
     if (Math.abs(size - this.announced) <= ANNOUNCE_THRESHOLD * this.announced) return undefined;
     this.announced = size;
     return size;

@@ -57,7 +57,14 @@ export abstract class OutputChannel {
   private recordsInFlight = 0;
   /** When the current buffer got its first record (for the buffer timeout), or undefined when empty. */
   openedAt: number | undefined;
-  readonly stats: ChannelStats = { buffersSent: 0, recordsSent: 0, maxBuffersInFlight: 0, maxRecordsInFlight: 0, maxBacklogRecords: 0, maxRecordsAheadOfBarrier: 0 };
+  readonly stats: ChannelStats = {
+    buffersSent: 0,
+    recordsSent: 0,
+    maxBuffersInFlight: 0,
+    maxRecordsInFlight: 0,
+    maxBacklogRecords: 0,
+    maxRecordsAheadOfBarrier: 0,
+  };
   private backlogRecords = 0;
   /** The most records a buffer holds before it is sent (buffer debloating lowers it; see `BufferDebloater`). */
   protected bufferRecords: number;
@@ -159,7 +166,12 @@ export abstract class OutputChannel {
 export class RemoteOutputChannel extends OutputChannel {
   private writer: ByteWriter;
   private records = 0;
-  private readonly wv = { value: undefined as unknown, timestamp: 0, windows: [] as readonly BoundedWindow[], pane: undefined as unknown as PaneInfo };
+  private readonly wv = {
+    value: undefined as unknown,
+    timestamp: 0,
+    windows: [] as readonly BoundedWindow[],
+    pane: undefined as unknown as PaneInfo,
+  };
 
   constructor(
     key: string,

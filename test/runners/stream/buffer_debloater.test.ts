@@ -4,7 +4,12 @@
  * credit's worth of buffers takes about the target time to consume.
  */
 import { expect } from "chai";
-import { BufferDebloater, DEBLOAT_PERIOD_MS, debloatedBufferRecords, MIN_DEBLOATED_RECORDS } from "../../../runners/stream/network/buffer_debloater";
+import {
+  BufferDebloater,
+  DEBLOAT_PERIOD_MS,
+  debloatedBufferRecords,
+  MIN_DEBLOATED_RECORDS,
+} from "../../../runners/stream/network/buffer_debloater";
 
 describe("stream runner: buffer debloating", () => {
   it("sizes buffers so that `capacity` of them take the target time at the measured rate, within the minimum and the maximum", () => {

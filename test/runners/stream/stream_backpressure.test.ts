@@ -15,7 +15,14 @@ describe("stream runner: backpressure", function () {
     const capacity = 2;
     const bufferSizeBytes = 128;
     const result = slowSink
-      .create(["--runner=stream", "--parallelism=2", `--channelCapacity=${capacity}`, `--bufferSizeBytes=${bufferSizeBytes}`, "--count=20000", "--sinkMicros=40"])
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        `--channelCapacity=${capacity}`,
+        `--bufferSizeBytes=${bufferSizeBytes}`,
+        "--count=20000",
+        "--sinkMicros=40",
+      ])
       .run();
     expect(await result.waitUntilFinish()).to.equal("DONE");
     const m = result.metrics();
@@ -35,7 +42,11 @@ describe("stream runner: backpressure", function () {
 
   /** The highest value of a per-task gauge over every task. */
   const highest = (m: ReturnType<mr.PipelineResult["metrics"]>, gauge: string): number =>
-    Math.max(...Object.entries(m.gauges).filter(([name]) => name.endsWith(`/${gauge}`)).map(([, g]) => g.value));
+    Math.max(
+      ...Object.entries(m.gauges)
+        .filter(([name]) => name.endsWith(`/${gauge}`))
+        .map(([, g]) => g.value),
+    );
 
   // The sink busy-waits 1 ms per element, so no channel is consumed faster than 1 record per ms, however loaded the machine is.
   const sinkMicros = 1000;
@@ -45,7 +56,16 @@ describe("stream runner: backpressure", function () {
   // buffers per 50-ms period) and what a producer adds to its backlog from one input buffer or source piece.
   const bound = 3 * targetMs * (1000 / sinkMicros);
   const slowCheckpointed = (extra: string[]): mr.PipelineResult =>
-    slowSink.create(["--runner=stream", "--parallelism=2", `--count=${count}`, `--sinkMicros=${sinkMicros}`, "--checkpointingIntervalMs=20", ...extra]).run();
+    slowSink
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        `--count=${count}`,
+        `--sinkMicros=${sinkMicros}`,
+        "--checkpointingIntervalMs=20",
+        ...extra,
+      ])
+      .run();
 
   it("buffer debloating: under backpressure a checkpoint barrier waits behind about --bufferDebloatTargetMs of records, not full buffers, and every element arrives once", async () => {
     const result = slowCheckpointed([`--bufferDebloatTargetMs=${targetMs}`]);
@@ -53,9 +73,14 @@ describe("stream runner: backpressure", function () {
     const m = result.metrics();
     expect(m.counters["millrace.testing.assertionsPassed"], "count and sum of what the sink saw").to.equal(2);
     expect(m.counters["stream/checkpoints"], "checkpoints completed under backpressure").to.be.greaterThan(1);
-    expect(highest(m, "maxRecordsAheadOfBarrier"), "records a barrier waited behind on one channel").to.be.greaterThan(0).and.at.most(bound);
+    expect(highest(m, "maxRecordsAheadOfBarrier"), "records a barrier waited behind on one channel")
+      .to.be.greaterThan(0)
+      .and.at.most(bound);
     // Not only the barriers that happened to be measured: no channel ever held more than a barrier may wait behind.
-    expect(highest(m, "maxRecordsInFlight") + highest(m, "maxBacklogRecords"), "records in flight and held back on one channel").to.be.at.most(bound);
+    expect(
+      highest(m, "maxRecordsInFlight") + highest(m, "maxBacklogRecords"),
+      "records in flight and held back on one channel",
+    ).to.be.at.most(bound);
   });
 
   it("without buffer debloating the same job keeps full buffers in flight to the slow sink: what a barrier would wait behind", async () => {

@@ -20,7 +20,10 @@ describe("stream runner: sink IO errors", function () {
     const out = path.join(dir, "blocker", "sub", "out");
     let caught: unknown;
     try {
-      await copyUpper.create(["--runner=stream", "--restartAttempts=0", `--in=${path.join(dir, "in.txt")}`, `--out=${out}`]).run().waitUntilFinish();
+      await copyUpper
+        .create(["--runner=stream", "--restartAttempts=0", `--in=${path.join(dir, "in.txt")}`, `--out=${out}`])
+        .run()
+        .waitUntilFinish();
     } catch (e) {
       caught = e;
     }
