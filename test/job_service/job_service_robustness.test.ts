@@ -105,6 +105,35 @@ describe("job service robustness", function () {
     expect(await rawRequest(port, "GET", `/?token=${TOKEN}`)).to.equal(200);
   });
 
+  it("holds 2,000 slow connections (headers never finished) and still answers an authenticated client and runs a job intact", async () => {
+    const port = service.address.port;
+    const sockets: net.Socket[] = [];
+    try {
+      // Slowloris: each connection sends part of a request's headers, then nothing.
+      const opened = await Promise.all(
+        Array.from(
+          { length: 2000 },
+          () =>
+            new Promise<boolean>((resolve) => {
+              const s = net.connect(port, "127.0.0.1", () => {
+                s.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+                resolve(true);
+              });
+              s.on("error", () => resolve(false));
+              sockets.push(s);
+            }),
+        ),
+      );
+      expect(opened.filter((o) => o).length, "slow connections open").to.equal(2000);
+      const running = sumOfSquares.create(args).run();
+      expect(await rawRequest(port, "GET", `/?token=${TOKEN}`)).to.equal(200);
+      expect(await running.waitUntilFinish()).to.equal("DONE");
+      expect(running.metrics().counters["squared"], "every element of the job counted once").to.equal(200);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+
   it("survives fuzzed routes and messages: every request is answered or refused, and a job still runs", async () => {
     const random = seeded(18);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
