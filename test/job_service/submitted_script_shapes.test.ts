@@ -119,4 +119,25 @@ describe("ES module scripts submitted to a job service, on every runner", functi
       });
     }
   }
+
+  for (const runnerArgs of RUNNERS.slice(0, 2)) {
+    const runner = runnerArgs[0]!.replace("--runner=", "");
+    it(`maps the stack trace of an ES module script's failing step to the user's file, on ${runner}`, async () => {
+      const file = path.join(cjsProject, `${runner}-failing.ts`);
+      fs.writeFileSync(
+        file,
+        `import * as mr from "millrace";
+const p = mr.Pipeline.create(mr.PipelineOptions.fromArgs(process.argv.slice(2)));
+p.apply(mr.create([1])).apply("Explode", mr.map((n: number) => { throw new Error(\`boom \${n}\`); }));
+await p.run().waitUntilFinish();
+`,
+      );
+      const noRetries = runner === "stream" ? ["--restartAttempts=0"] : [];
+      const cli = path.join(REPO, "dist", "cli", "millrace.js");
+      const result = await run([cli, "run", file, ...runnerArgs, ...noRetries, `--jobEndpoint=${service.endpoint}`, `--jobToken=${TOKEN}`], cjsProject);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.include("transform 'Explode' failed").and.to.include("boom 1").and.to.include(`${file}:3:`);
+      expect(result.stderr).not.to.include("pipeline.bundle");
+    });
+  }
 });
