@@ -59,7 +59,16 @@ function libraryModule(file: string): string | undefined {
   return undefined;
 }
 
-const LOADERS: Record<string, "ts" | "tsx" | "js" | "jsx"> = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx" };
+const LOADERS: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+  ".jsx": "jsx",
+};
 
 const BUNDLE_NAME = "pipeline.bundle.mjs";
 
@@ -171,10 +180,13 @@ export async function bundlePipelineModule(entry: string): Promise<CodeBundle> {
  */
 export function linkBundleToLibrary(code: string, libraryRoot: string = LIBRARY_ROOT): string {
   const escaped = LIBRARY_PLACEHOLDER.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  return code.replace(new RegExp(`(require\\(\\s*)?"${escaped}([A-Za-z0-9_./-]*)"`, "g"), (_m, call: string | undefined, module: string) => {
-    const file = libraryFile(libraryRoot, module);
-    return call !== undefined ? `${call}${JSON.stringify(file)}` : JSON.stringify(pathToFileURL(file).href);
-  });
+  return code.replace(
+    new RegExp(`(require\\(\\s*)?"${escaped}([A-Za-z0-9_./-]*)"`, "g"),
+    (_m, call: string | undefined, module: string) => {
+      const file = libraryFile(libraryRoot, module);
+      return call !== undefined ? `${call}${JSON.stringify(file)}` : JSON.stringify(pathToFileURL(file).href);
+    },
+  );
 }
 
 /** The file of the library's module `module` (a path from its root, without extension). */
@@ -182,7 +194,9 @@ function libraryFile(libraryRoot: string, module: string): string {
   const target = path.join(libraryRoot, module);
   if (!target.startsWith(libraryRoot + path.sep)) throw new Error(`the bundle imports a module outside the library: ${module}`);
   // Compiled (.js), or the TypeScript source when the service runs from it; a folder by its index.
-  const file = [".js", ".ts", "/index.js", "/index.ts"].map((ext) => target + ext).find((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile());
+  const file = [".js", ".ts", "/index.js", "/index.ts"]
+    .map((ext) => target + ext)
+    .find((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile());
   if (file === undefined) throw new Error(`the bundle imports a module this service's millrace does not have: ${module}`);
   return file;
 }

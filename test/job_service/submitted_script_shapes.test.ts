@@ -134,7 +134,10 @@ await p.run().waitUntilFinish();
       );
       const noRetries = runner === "stream" ? ["--restartAttempts=0"] : [];
       const cli = path.join(REPO, "dist", "cli", "millrace.js");
-      const result = await run([cli, "run", file, ...runnerArgs, ...noRetries, `--jobEndpoint=${service.endpoint}`, `--jobToken=${TOKEN}`], cjsProject);
+      const result = await run(
+        [cli, "run", file, ...runnerArgs, ...noRetries, `--jobEndpoint=${service.endpoint}`, `--jobToken=${TOKEN}`],
+        cjsProject,
+      );
       expect(result.status).to.equal(1);
       expect(result.stderr).to.include("transform 'Explode' failed").and.to.include("boom 1").and.to.include(`${file}:3:`);
       expect(result.stderr).not.to.include("pipeline.bundle");

@@ -43,13 +43,19 @@ export const result = { helper, Pipeline: mr.Pipeline, url: import.meta.url, dir
     const staged = path.join(root, "staged", "pipeline.bundle.mjs");
     fs.mkdirSync(path.dirname(staged));
     fs.writeFileSync(staged, linkBundleToLibrary(bundle.code));
-    const { result } = (await import(pathToFileURL(staged).href)) as { result: Record<string, unknown> & { helper: Record<string, unknown> } };
+    const { result } = (await import(pathToFileURL(staged).href)) as {
+      result: Record<string, unknown> & { helper: Record<string, unknown> };
+    };
     expect(result.Pipeline).to.equal(mr.Pipeline);
     expect(result.helper.Pipeline).to.equal(mr.Pipeline);
     expect(result.helper.joined).to.equal(path.join("a", "b"));
     expect(result.os).to.equal("function");
     const entry = path.join(src, "entry.mjs");
-    expect({ url: result.url, dirname: result.dirname, filename: result.filename }).to.deep.equal({ url: pathToFileURL(entry).href, dirname: src, filename: entry });
+    expect({ url: result.url, dirname: result.dirname, filename: result.filename }).to.deep.equal({
+      url: pathToFileURL(entry).href,
+      dirname: src,
+      filename: entry,
+    });
     expect({ dir: result.helper.dir, file: result.helper.file }).to.deep.equal({ dir: src, file: path.join(src, "helper.cjs") });
   });
 
