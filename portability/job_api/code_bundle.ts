@@ -1,7 +1,14 @@
 /**
- * The user's code as an artifact a job service can load: one CommonJS file
+ * The user's code as an artifact a job service can load: one ES module
  * bundling the pipeline's origin module with everything it imports (its local
  * modules and the npm packages it uses), built with esbuild.
+ *
+ * Why an ES module: it is the one format every user file fits in. A script
+ * with top-level `await` (the README's own shape) can only be an ES module,
+ * and CommonJS files bundle into one too (esbuild wraps each in a function);
+ * the reverse does not hold. CommonJS modules in the bundle keep a real
+ * `require` (made with `createRequire`) for what stays outside: Node's
+ * builtins and millrace.
  *
  * Why a bundle and not the source files: a pipeline module reaches millrace
  * and its helpers through relative paths, tsconfig paths and package names
@@ -13,9 +20,11 @@
  * or by path into its folders) is left as a placeholder import that the
  * service points at its own copy when it stages the bundle.
  *
- * `__dirname`, `__filename` and `import.meta.url` keep their original values
- * in each bundled module, so a pipeline that finds its data next to its
- * source still does when the service runs on the same machine.
+ * `__dirname`, `__filename`, `import.meta.url`, `import.meta.dirname` and
+ * `import.meta.filename` keep their original values in each bundled module
+ * (the user's folder, not the service's staging folder), so a pipeline that
+ * finds its data next to its source still does when the service runs on the
+ * same machine.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,7 +40,7 @@ const LIBRARY_DIRS = ["sdk", "portability", "runners"].map((d) => path.join(LIBR
 
 /** A bundled pipeline module. */
 export interface CodeBundle {
-  /** The CommonJS source. */
+  /** The ES module's source. */
   readonly code: string;
   /** The module it was bundled from. */
   readonly entry: string;
@@ -61,7 +70,32 @@ const LOADERS: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
   ".jsx": "jsx",
 };
 
-const BUNDLE_NAME = "pipeline.bundle.cjs";
+const BUNDLE_NAME = "pipeline.bundle.mjs";
+
+/**
+ * The bundle's first line. esbuild turns a CommonJS module's `require()` of
+ * something outside the bundle into a call that throws in an ES module unless
+ * a `require` is in scope; this gives it one. esbuild renames a user's own
+ * top-level `require` in the bundle, so the two never clash.
+ */
+const REQUIRE_BANNER = `import { createRequire as __millraceCreateRequire } from "node:module"; const require = __millraceCreateRequire(import.meta.url);`;
+
+/** What each bundled module's `import.meta` properties become: its own prelude's variables. */
+const IMPORT_META_DEFINES = {
+  "import.meta.url": "__millrace_import_meta_url",
+  "import.meta.dirname": "__millrace_import_meta_dirname",
+  "import.meta.filename": "__millrace_import_meta_filename",
+};
+
+/** The variables a bundled module reads instead of the bundle's own location: where the user's file is. */
+function locationPrelude(file: string): string {
+  const dir = JSON.stringify(path.dirname(file));
+  const name = JSON.stringify(file);
+  return (
+    `var __dirname = ${dir}, __filename = ${name}, __millrace_import_meta_url = ${JSON.stringify(pathToFileURL(file).href)}, ` +
+    `__millrace_import_meta_dirname = ${dir}, __millrace_import_meta_filename = ${name};`
+  );
+}
 
 /**
  * The bundle with its source map inlined, the map's sources made absolute:
@@ -99,9 +133,7 @@ export async function bundlePipelineModule(entry: string): Promise<CodeBundle> {
         }
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const source = await fs.promises.readFile(args.path, "utf8");
-        const prelude =
-          `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)}, ` +
-          `__millrace_import_meta_url = ${JSON.stringify(pathToFileURL(args.path).href)};`;
+        const prelude = locationPrelude(args.path);
         // A shebang must stay the first line; the prelude goes after it, on the same line count.
         const shebang = /^#!.*/.exec(source)?.[0];
         const contents = shebang ? `${shebang}\n${prelude}${source.slice(shebang.length + 1)}` : `${prelude}${source}`;
@@ -115,9 +147,10 @@ export async function bundlePipelineModule(entry: string): Promise<CodeBundle> {
       bundle: true,
       write: false,
       platform: "node",
-      format: "cjs",
+      format: "esm",
       target: "node20",
-      define: { "import.meta.url": "__millrace_import_meta_url" },
+      banner: { js: REQUIRE_BANNER },
+      define: IMPORT_META_DEFINES,
       plugins: [millraceLibrary],
       logLevel: "silent",
       absWorkingDir: path.dirname(file),
@@ -141,13 +174,29 @@ export async function bundlePipelineModule(entry: string): Promise<CodeBundle> {
 /**
  * Points a bundle's placeholder imports at the millrace copy rooted at
  * `libraryRoot` (the job service's own), so that the bundle shares the
- * service's library instead of bringing its own.
+ * service's library instead of bringing its own: a `require()` gets the
+ * module's path, an `import` its file URL (an ES import needs the file's
+ * extension, so each placeholder is resolved to the file that exists).
  */
 export function linkBundleToLibrary(code: string, libraryRoot: string = LIBRARY_ROOT): string {
   const escaped = LIBRARY_PLACEHOLDER.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  return code.replace(new RegExp(`require\\("${escaped}([A-Za-z0-9_./-]*)"\\)`, "g"), (_m, module: string) => {
-    const target = path.join(libraryRoot, module);
-    if (!target.startsWith(libraryRoot + path.sep)) throw new Error(`the bundle imports a module outside the library: ${module}`);
-    return `require(${JSON.stringify(target)})`;
-  });
+  return code.replace(
+    new RegExp(`(require\\(\\s*)?"${escaped}([A-Za-z0-9_./-]*)"`, "g"),
+    (_m, call: string | undefined, module: string) => {
+      const file = libraryFile(libraryRoot, module);
+      return call !== undefined ? `${call}${JSON.stringify(file)}` : JSON.stringify(pathToFileURL(file).href);
+    },
+  );
+}
+
+/** The file of the library's module `module` (a path from its root, without extension). */
+function libraryFile(libraryRoot: string, module: string): string {
+  const target = path.join(libraryRoot, module);
+  if (!target.startsWith(libraryRoot + path.sep)) throw new Error(`the bundle imports a module outside the library: ${module}`);
+  // Compiled (.js), or the TypeScript source when the service runs from it; a folder by its index.
+  const file = [".js", ".ts", "/index.js", "/index.ts"]
+    .map((ext) => target + ext)
+    .find((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile());
+  if (file === undefined) throw new Error(`the bundle imports a module this service's millrace does not have: ${module}`);
+  return file;
 }

@@ -183,7 +183,7 @@ export type ClientRequest =
   | { readonly type: "watch"; readonly id: number };
 
 /** The name of the staged artifact that holds the bundled pipeline module. */
-export const PIPELINE_BUNDLE_ARTIFACT = "pipeline.bundle.cjs";
+export const PIPELINE_BUNDLE_ARTIFACT = "pipeline.bundle.mjs";
 
 /** What the service sends. */
 export type ServerMessage =

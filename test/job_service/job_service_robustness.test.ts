@@ -177,7 +177,7 @@ describe("job service robustness", function () {
       { type: "cancel", jobId: "job-99" },
       { type: "watch" },
       { type: "run", preparationId: "nope", stream: true },
-      { type: "stageArtifact", preparationId: "nope", name: "pipeline.bundle.cjs", sha256: "00", data: "AAAA" },
+      { type: "stageArtifact", preparationId: "nope", name: "pipeline.bundle.mjs", sha256: "00", data: "AAAA" },
       {
         type: "prepare",
         jobName: "fuzz",
@@ -306,7 +306,7 @@ describe("job service robustness", function () {
     expect(job.jobName).to.equal("failing");
     expect(job.file).to.match(/job_pipelines\.(ts|js)$/);
     expect(error?.message).to.match(/at .*job_pipelines\.ts:\d+:\d+/);
-    expect(error?.message).not.to.include("pipeline.bundle.cjs");
+    expect(error?.message).not.to.include("pipeline.bundle");
     const named = sumOfSquares.create([...args, "--jobName=nightly"]).run() as RemoteJob;
     await named.waitUntilFinish();
     expect(service.registry.get(named.jobId!)!.jobName).to.equal("nightly");
