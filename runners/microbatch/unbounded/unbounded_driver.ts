@@ -374,8 +374,9 @@ export class UnboundedDriver {
       try {
         const result = await this.pool.run({ ...spec, attempt });
         this.tasksDone++;
-        this.job.progress.elementsIn += result.elementsIn;
-        this.job.progress.elementsOut += result.elementsOut;
+        // The job's "in" and "out" are counted at the pipeline's sources and sinks (core/edge_counting).
+        this.job.progress.elementsIn += result.recordsIn ?? 0;
+        this.job.progress.elementsOut += result.recordsOut ?? 0;
         addMetricResults(this.job.totals, result.metrics);
         return result;
       } catch (e) {

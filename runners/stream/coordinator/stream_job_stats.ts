@@ -91,10 +91,15 @@ export class StreamJobStats {
       const counts = this.progress.stage(t.task);
       counts.elementsIn = t.recordsIn;
       counts.elementsOut = t.recordsOut;
-      elementsIn += t.recordsIn;
       watermark = Math.min(watermark, t.watermark);
     }
-    for (const subtasks of this.latest) for (const s of subtasks ?? []) elementsOut += s.terminalOut;
+    // The job's "in" and "out": records of the pipeline's sources and elements reaching its sinks (core/edge_counting).
+    for (const subtasks of this.latest) {
+      for (const s of subtasks ?? []) {
+        elementsIn += s.sourceRecords;
+        elementsOut += s.sinkRecords;
+      }
+    }
     this.progress.elementsIn = elementsIn;
     this.progress.elementsOut = elementsOut;
     this.progress.watermark = tasks.length === 0 ? Infinity : watermark;
