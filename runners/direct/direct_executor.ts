@@ -30,7 +30,7 @@ import { lowestWatermark, nextInputWatermark, nextOutputWatermark } from "../cor
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
 import type { JobHandle } from "../core/job_handle";
-import type { StageCounts } from "../core/progress";
+import { jobWatermark, type StageCounts } from "../core/progress";
 import { stageEdges, type StageEdges } from "../core/edge_counting";
 import type { WindowedValue } from "../../model/windowed_value";
 import { IN_GLOBAL_WINDOW } from "../../model/windows";
@@ -453,10 +453,10 @@ export class DirectExecutor {
 
   /** Event time as the groupings see it (where windows fire); every node's when there is none. */
   private reportEventTime(): void {
-    let wm = Infinity;
-    if (this.groupings.length > 0) for (const n of this.groupings) wm = Math.min(wm, n.inputWatermarkSeen);
-    else for (const n of this.nodes) wm = Math.min(wm, n.outputWatermark);
-    this.job.progress.watermark = wm;
+    this.job.progress.watermark = jobWatermark(
+      this.groupings.map((n) => n.inputWatermarkSeen),
+      () => this.nodes.map((n) => n.outputWatermark),
+    );
   }
 
   private fireProcessingTimers(): boolean {

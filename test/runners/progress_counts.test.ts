@@ -7,15 +7,17 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { MIN_TIMESTAMP } from "../../model/time";
 import type { Pipeline } from "../../sdk/pipeline";
 import type { JobHandle } from "../../runners/core/job_handle";
 import { fromProto } from "../../portability/from_proto";
 import { toProto } from "../../portability/to_proto";
 import { planExecution, NATIVE_COMPOSITES } from "../../runners/core/fusion";
 import { pipelineEdges, stageEdges } from "../../runners/core/edge_counting";
-import { copyLines, flattenThenGroup, groupPairs } from "../fixtures/progress_pipelines";
+import { copyLines, flattenThenGroup, groupPairs, windowedAndGlobalSums } from "../fixtures/progress_pipelines";
 
 const RUNNERS = ["direct", "stream", "microbatch"] as const;
+const RUNNER_FLAGS: Record<(typeof RUNNERS)[number], string[]> = { direct: [], stream: ["--parallelism=2"], microbatch: ["--batchIntervalMs=200"] };
 
 async function finishedCounts(job: Pipeline): Promise<{ in: number; out: number }> {
   const result = job.run() as unknown as JobHandle;
@@ -60,4 +62,27 @@ describe("progress: elements in and out", function () {
     const counted = planExecution(model).stages.flatMap((s) => [...edgesOf(s).inputs, ...edgesOf(s).outputs]);
     expect(counted.sort()).to.deep.equal([...edges.sourceOutputs, ...edges.sinkInputs].sort());
   });
+});
+
+describe("progress: the watermark of a running job", function () {
+  this.timeout(120_000);
+
+  for (const runner of RUNNERS) {
+    it(`${runner}: moves past -inf while an unbounded job with a global-window combine runs`, async () => {
+      const result = windowedAndGlobalSums.create([`--runner=${runner}`, ...RUNNER_FLAGS[runner]]).run() as unknown as JobHandle;
+      const progress = result.progress;
+      try {
+        // Wait for the watermark to reach event time, or for the job to have read many windows' worth of
+        // input without it (the bug: held at -inf by the branch that never fires), however long a busy machine takes.
+        let finished = false;
+        void result.waitUntilFinish().finally(() => (finished = true));
+        while (!finished && progress.elementsIn < 20_000 && !(progress.watermark > MIN_TIMESTAMP)) await new Promise((r) => setTimeout(r, 20));
+        expect(finished, "the job ended by itself").to.equal(false);
+        expect(progress.watermark, `watermark after ${progress.elementsIn} elements read`).to.be.greaterThan(Date.UTC(2020, 0, 1));
+      } finally {
+        result.cancel();
+        await result.waitUntilFinish();
+      }
+    });
+  }
 });

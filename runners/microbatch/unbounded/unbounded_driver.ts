@@ -31,7 +31,7 @@ import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
 import type { ExecutionPlan } from "../../../portability/plan/execution_plan";
 import type { JobHandle } from "../../core/job_handle";
-import type { BatchSummary } from "../../core/progress";
+import { jobWatermark, type BatchSummary } from "../../core/progress";
 import type { ExecutorPool } from "../executor_pool";
 import type { MicrobatchSettings } from "../microbatch_flags";
 import type { Partitioner } from "../partitioning";
@@ -392,8 +392,10 @@ export class UnboundedDriver {
   /** Event time as the groupings see it (where windows fire); the lowest watermark when there are none. */
   private eventTime(watermarks: ReadonlyMap<string, number>, nodeStates: ReadonlyMap<string, NodeAfterBatch>): number {
     const groupings = this.nodes.filter((n) => n.kind === "shuffle" && (n.shuffle.kind === "groupByKey" || n.shuffle.kind === "combine"));
-    if (groupings.length > 0) return Math.min(...groupings.map((n) => nodeStates.get(n.id)?.inputWatermark ?? -Infinity));
-    return Math.min(...watermarks.values());
+    return jobWatermark(
+      groupings.map((n) => nodeStates.get(n.id)?.inputWatermark ?? -Infinity),
+      () => [...watermarks.values()],
+    );
   }
 
   private describeHeld(): string {

@@ -6,7 +6,7 @@
  * the summary printed at the end.
  */
 import type { MetricResults } from "../../../model/pipeline_result";
-import type { JobProgress } from "../../core/progress";
+import { jobWatermark, type JobProgress } from "../../core/progress";
 import type { JobGraph } from "../job_graph";
 import type { SubtaskStatus } from "../worker/subtask";
 
@@ -17,6 +17,10 @@ export interface TaskFigures {
   readonly recordsOut: number;
   /** The lowest output watermark of its subtasks. */
   readonly watermark: number;
+  /** The lowest input watermark of its subtasks (-Infinity until all reported). */
+  readonly inputWatermark: number;
+  /** True for a GroupByKey or Combine: where windows fire. */
+  readonly grouping: boolean;
   /** The highest output buffer usage of its subtasks (0..1). */
   readonly bufferUsage: number;
   /** The most buffers / records ever in flight on one of its output channels. */
@@ -60,6 +64,7 @@ export class StreamJobStats {
       let recordsIn = 0;
       let recordsOut = 0;
       let watermark = Infinity;
+      let inputWatermark = Infinity;
       let bufferUsage = 0;
       let maxBuffersInFlight = 0;
       let maxRecordsInFlight = 0;
@@ -72,12 +77,26 @@ export class StreamJobStats {
         recordsIn += s.recordsIn;
         recordsOut += s.recordsOut;
         watermark = Math.min(watermark, s.outputWatermark);
+        inputWatermark = Math.min(inputWatermark, s.inputWatermark);
         bufferUsage = Math.max(bufferUsage, s.outputBufferUsage);
         maxBuffersInFlight = Math.max(maxBuffersInFlight, s.maxBuffersInFlight);
         maxRecordsInFlight = Math.max(maxRecordsInFlight, s.maxRecordsInFlight);
         maxBacklogRecords = Math.max(maxBacklogRecords, s.maxBacklogRecords);
       }
-      return { task: v.id, recordsIn, recordsOut, watermark: reported ? watermark : -Infinity, bufferUsage, maxBuffersInFlight, maxRecordsInFlight, maxBacklogRecords };
+      const grouping = v.kind === "shuffle" && (v.node.kind === "groupByKey" || v.node.kind === "combine");
+      const allReported = this.latest.every((subtasks) => subtasks?.[v.index] !== undefined);
+      return {
+        task: v.id,
+        recordsIn,
+        recordsOut,
+        watermark: reported ? watermark : -Infinity,
+        inputWatermark: allReported ? inputWatermark : -Infinity,
+        grouping,
+        bufferUsage,
+        maxBuffersInFlight,
+        maxRecordsInFlight,
+        maxBacklogRecords,
+      };
     });
   }
 
@@ -86,12 +105,10 @@ export class StreamJobStats {
     const tasks = this.tasks();
     let elementsIn = 0;
     let elementsOut = 0;
-    let watermark = Infinity;
     for (const t of tasks) {
       const counts = this.progress.stage(t.task);
       counts.elementsIn = t.recordsIn;
       counts.elementsOut = t.recordsOut;
-      watermark = Math.min(watermark, t.watermark);
     }
     // The job's "in" and "out": records of the pipeline's sources and elements reaching its sinks (core/edge_counting).
     for (const subtasks of this.latest) {
@@ -102,7 +119,10 @@ export class StreamJobStats {
     }
     this.progress.elementsIn = elementsIn;
     this.progress.elementsOut = elementsOut;
-    this.progress.watermark = tasks.length === 0 ? Infinity : watermark;
+    this.progress.watermark = jobWatermark(
+      tasks.filter((t) => t.grouping).map((t) => t.inputWatermark),
+      () => tasks.map((t) => t.watermark),
+    );
     const busiest = Math.max(0, ...tasks.map((t) => t.bufferUsage));
     this.progress.detail = `${this.graph.vertices.length} tasks x ${this.latest.length}, buffers ${Math.round(busiest * 100)}% used${this.restarts > 0 ? `, ${this.restarts} restart(s)` : ""}`;
   }
