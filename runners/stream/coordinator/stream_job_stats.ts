@@ -17,10 +17,6 @@ export interface TaskFigures {
   readonly recordsOut: number;
   /** The lowest output watermark of its subtasks. */
   readonly watermark: number;
-  /** The lowest input watermark of its subtasks (-Infinity until all reported). */
-  readonly inputWatermark: number;
-  /** True for a GroupByKey or Combine: where windows fire. */
-  readonly grouping: boolean;
   /** The highest output buffer usage of its subtasks (0..1). */
   readonly bufferUsage: number;
   /** The most buffers / records ever in flight on one of its output channels. */
@@ -64,7 +60,6 @@ export class StreamJobStats {
       let recordsIn = 0;
       let recordsOut = 0;
       let watermark = Infinity;
-      let inputWatermark = Infinity;
       let bufferUsage = 0;
       let maxBuffersInFlight = 0;
       let maxRecordsInFlight = 0;
@@ -77,26 +72,12 @@ export class StreamJobStats {
         recordsIn += s.recordsIn;
         recordsOut += s.recordsOut;
         watermark = Math.min(watermark, s.outputWatermark);
-        inputWatermark = Math.min(inputWatermark, s.inputWatermark);
         bufferUsage = Math.max(bufferUsage, s.outputBufferUsage);
         maxBuffersInFlight = Math.max(maxBuffersInFlight, s.maxBuffersInFlight);
         maxRecordsInFlight = Math.max(maxRecordsInFlight, s.maxRecordsInFlight);
         maxBacklogRecords = Math.max(maxBacklogRecords, s.maxBacklogRecords);
       }
-      const grouping = v.kind === "shuffle" && (v.node.kind === "groupByKey" || v.node.kind === "combine");
-      const allReported = this.latest.every((subtasks) => subtasks?.[v.index] !== undefined);
-      return {
-        task: v.id,
-        recordsIn,
-        recordsOut,
-        watermark: reported ? watermark : -Infinity,
-        inputWatermark: allReported ? inputWatermark : -Infinity,
-        grouping,
-        bufferUsage,
-        maxBuffersInFlight,
-        maxRecordsInFlight,
-        maxBacklogRecords,
-      };
+      return { task: v.id, recordsIn, recordsOut, watermark: reported ? watermark : -Infinity, bufferUsage, maxBuffersInFlight, maxRecordsInFlight, maxBacklogRecords };
     });
   }
 
@@ -119,12 +100,15 @@ export class StreamJobStats {
     }
     this.progress.elementsIn = elementsIn;
     this.progress.elementsOut = elementsOut;
-    this.progress.watermark = jobWatermark(
-      tasks.filter((t) => t.grouping).map((t) => t.inputWatermark),
-      () => tasks.map((t) => t.watermark),
-    );
+    this.progress.watermark = jobWatermark(this.groupingInputWatermarks(), () => tasks.map((t) => t.watermark));
     const busiest = Math.max(0, ...tasks.map((t) => t.bufferUsage));
     this.progress.detail = `${this.graph.vertices.length} tasks x ${this.latest.length}, buffers ${Math.round(busiest * 100)}% used${this.restarts > 0 ? `, ${this.restarts} restart(s)` : ""}`;
+  }
+
+  /** The input watermark of each grouping task (GroupByKey, Combine): the lowest of its subtasks', -Infinity until all reported. */
+  private groupingInputWatermarks(): number[] {
+    const groupings = this.graph.vertices.filter((v) => v.kind === "shuffle" && (v.node.kind === "groupByKey" || v.node.kind === "combine"));
+    return groupings.map((v) => Math.min(...this.latest.map((subtasks) => subtasks?.[v.index]?.inputWatermark ?? -Infinity)));
   }
 
   /** The runner's metrics for `result.metrics()`. */
