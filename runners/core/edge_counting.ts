@@ -76,7 +76,8 @@ export function stageEdges(model: PipelineModel, plan: ExecutionPlan): (stage: F
     }
     // A Flatten or Reshuffle read by no stage (e.g. straight into a GroupByKey) passes its inputs through: count those.
     const shuffle = plan.shuffles.find((s) => s.output === pc);
-    if (shuffle && (shuffle.kind === "flatten" || shuffle.kind === "reshuffle")) for (const input of shuffleInputs(shuffle)) assign(input, role, seen);
+    if (shuffle && (shuffle.kind === "flatten" || shuffle.kind === "reshuffle"))
+      for (const input of shuffleInputs(shuffle)) assign(input, role, seen);
     // A grouping's output read only by another shuffle is not counted: no stage sees its elements.
   };
   for (const pc of edges.sourceOutputs) assign(pc, "inputs");
@@ -86,7 +87,9 @@ export function stageEdges(model: PipelineModel, plan: ExecutionPlan): (stage: F
 
 /** The stage that produces `pc`, or else the first that reads it as its root. */
 function countingStage(plan: ExecutionPlan, pc: string): FusedStage | undefined {
-  return plan.stages.find((s) => s.produces.includes(pc)) ?? plan.stages.find((s) => s.root.kind === "pcollection" && s.root.pcollection === pc);
+  return (
+    plan.stages.find((s) => s.produces.includes(pc)) ?? plan.stages.find((s) => s.root.kind === "pcollection" && s.root.pcollection === pc)
+  );
 }
 
 /** The main input of a leaf ParDo (side inputs are not what a sink writes); every input of anything else. */

@@ -16,4 +16,3 @@ export function edgeCountingFor(job: JobContext, stage: FusedStage, counts: Task
     },
   };
 }
-

@@ -115,7 +115,8 @@ class ShuffleSink implements ElementReceiver {
     private readonly partitions: number,
     task: TaskSpec,
   ) {
-    this.producer = job.plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === pc)?.transformId ?? job.model.producerOf(pc) ?? pc;
+    this.producer =
+      job.plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === pc)?.transformId ?? job.model.producerOf(pc) ?? pc;
     this.coder = windowedValueCoder(job.model, job.plan, pc, job.userCode);
     this.keyCoder = partitioner === "key" ? collectionCoder(job.model, job.plan, pc, job.userCode).components[0] : undefined;
     this.writer = new ShuffleWriter({
@@ -131,7 +132,11 @@ class ShuffleSink implements ElementReceiver {
     try {
       this.coder.encode({ value, timestamp, windows, pane }, this.scratch, "outer");
     } catch (e) {
-      throw unencodableElementError({ producer: this.producer, pcollection: this.pc, keyedConsumer: keyedConsumerOf(this.job.model, this.pc) }, e, value);
+      throw unencodableElementError(
+        { producer: this.producer, pcollection: this.pc, keyedConsumer: keyedConsumerOf(this.job.model, this.pc) },
+        e,
+        value,
+      );
     }
     const record = this.scratch.finish();
     if (this.keyCoder) {
@@ -139,7 +144,11 @@ class ShuffleSink implements ElementReceiver {
       try {
         this.keyCoder.encode((value as KV<unknown, unknown>).key, this.keyScratch, "nested");
       } catch (e) {
-        throw new RunnerCheckError(this.producer, `a key output by '${this.producer}' to ${this.pc} cannot be encoded: ${(e as Error).message}`, { cause: e });
+        throw new RunnerCheckError(
+          this.producer,
+          `a key output by '${this.producer}' to ${this.pc} cannot be encoded: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
       const key = this.keyScratch.finish();
       this.writer.add(partitionOf(key, this.partitions), key, record);
@@ -184,7 +193,15 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
   for (const pc of Object.keys(task.outputs)) outputs[pc] = sinkFor(pc).finish();
   const totals = emptyMetrics();
   metrics.commitInto(totals);
-  return { outputs, metrics: totals, elementsIn: counts.in, elementsOut: counts.out, recordsIn: counts.recordsIn, recordsOut: counts.recordsOut, ...(batchReport ? { batch: batchReport } : {}) };
+  return {
+    outputs,
+    metrics: totals,
+    elementsIn: counts.in,
+    elementsOut: counts.out,
+    recordsIn: counts.recordsIn,
+    recordsOut: counts.recordsOut,
+    ...(batchReport ? { batch: batchReport } : {}),
+  };
 }
 
 function runStageTask(
@@ -234,7 +251,12 @@ function runStageTask(
       }
       case "sequence": {
         const spec = job.userCode.lookup(job.model.doFnPayload(root.transformId).ref) as SequenceSource;
-        const pacer = new SequencePacer({ ...spec, from: spec.from + task.sourceRange!.from, to: spec.from + task.sourceRange!.to, periodMs: undefined });
+        const pacer = new SequencePacer({
+          ...spec,
+          from: spec.from + task.sourceRange!.from,
+          to: spec.from + task.sourceRange!.to,
+          periodMs: undefined,
+        });
         const now = Date.now();
         for (const x of pacer.take(now, Number.MAX_SAFE_INTEGER)) {
           exec.input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
@@ -278,7 +300,9 @@ function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out:
   const feed = (reduce: ReduceFnRunner, values: readonly Uint8Array[], now: number): void => {
     for (const bytes of values) {
       const wv = elementCoder.decode(new ByteReader(bytes), "outer") as WindowedValue<KV<unknown, unknown>>;
-      guardGrouping(node.transformId, wv.value, () => reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now));
+      guardGrouping(node.transformId, wv.value, () =>
+        reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now),
+      );
     }
   };
   if (node.kind === "combine") {

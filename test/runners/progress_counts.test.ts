@@ -17,7 +17,11 @@ import { pipelineEdges, stageEdges } from "../../runners/core/edge_counting";
 import { copyLines, flattenThenGroup, groupPairs, windowedAndGlobalSums } from "../fixtures/progress_pipelines";
 
 const RUNNERS = ["direct", "stream", "microbatch"] as const;
-const RUNNER_FLAGS: Record<(typeof RUNNERS)[number], string[]> = { direct: [], stream: ["--parallelism=2"], microbatch: ["--batchIntervalMs=200"] };
+const RUNNER_FLAGS: Record<(typeof RUNNERS)[number], string[]> = {
+  direct: [],
+  stream: ["--parallelism=2"],
+  microbatch: ["--batchIntervalMs=200"],
+};
 
 async function finishedCounts(job: Pipeline): Promise<{ in: number; out: number }> {
   const result = job.run() as unknown as JobHandle;
@@ -39,7 +43,10 @@ describe("progress: elements in and out", function () {
   for (const runner of RUNNERS) {
     it(`${runner}: 300 lines read and written show in 300, out 300`, async () => {
       const out = path.join(dir, runner, "out");
-      expect(await finishedCounts(copyLines.create([`--runner=${runner}`, `--in=${input}`, `--out=${out}`]))).to.deep.equal({ in: 300, out: 300 });
+      expect(await finishedCounts(copyLines.create([`--runner=${runner}`, `--in=${input}`, `--out=${out}`]))).to.deep.equal({
+        in: 300,
+        out: 300,
+      });
     });
 
     it(`${runner}: create of 120 pairs into a final groupByKey shows in 120, out 120`, async () => {
@@ -76,7 +83,8 @@ describe("progress: the watermark of a running job", function () {
         // input without it (the bug: held at -inf by the branch that never fires), however long a busy machine takes.
         let finished = false;
         void result.waitUntilFinish().finally(() => (finished = true));
-        while (!finished && progress.elementsIn < 20_000 && !(progress.watermark > MIN_TIMESTAMP)) await new Promise((r) => setTimeout(r, 20));
+        while (!finished && progress.elementsIn < 20_000 && !(progress.watermark > MIN_TIMESTAMP))
+          await new Promise((r) => setTimeout(r, 20));
         expect(finished, "the job ended by itself").to.equal(false);
         expect(progress.watermark, `watermark after ${progress.elementsIn} elements read`).to.be.greaterThan(Date.UTC(2020, 0, 1));
       } finally {

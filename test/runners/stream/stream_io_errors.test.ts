@@ -20,14 +20,19 @@ describe("stream runner: sink IO errors", function () {
     const out = path.join(dir, "blocker", "sub", "out");
     let caught: unknown;
     try {
-      await copyUpper.create(["--runner=stream", "--restartAttempts=0", `--in=${path.join(dir, "in.txt")}`, `--out=${out}`]).run().waitUntilFinish();
+      await copyUpper
+        .create(["--runner=stream", "--restartAttempts=0", `--in=${path.join(dir, "in.txt")}`, `--out=${out}`])
+        .run()
+        .waitUntilFinish();
     } catch (e) {
       caught = e;
     }
     expect(caught).to.be.instanceOf(mr.PipelineExecutionError);
     const err = caught as mr.PipelineExecutionError;
     expect(err.transform).to.equal("Write");
-    expect(err.message).to.contain(`'Write' cannot create the directory '${path.dirname(out)}' (ENOTDIR: a parent of the path is not a directory)`);
+    expect(err.message).to.contain(
+      `'Write' cannot create the directory '${path.dirname(out)}' (ENOTDIR: a parent of the path is not a directory)`,
+    );
     expect(err.message).to.not.contain("ReadText/ReadLines");
   });
 

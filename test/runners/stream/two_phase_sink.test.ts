@@ -37,7 +37,9 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     const out = path.join(dir, "out", "numbers");
     process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 1, afterRecords: 2000, kind: "exit", attempt: 0 }]);
     // Read when the job starts, on the next tick: removed once the job has ended.
-    const result = failingStream.create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=50", "--restartDelayMs=10", `--out=${out}`]).run();
+    const result = failingStream
+      .create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=50", "--restartDelayMs=10", `--out=${out}`])
+      .run();
     // Cancel once the job has published well past the failure (worker 1 dies after 2,000 of its records).
     for (;;) {
       const seen = fs.existsSync(path.dirname(out)) ? published(path.dirname(out)).numbers : [];
@@ -55,6 +57,9 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     for (const n of names) expect(n).to.match(/^numbers-checkpoint-\d{10}-0000[01]\.txt$/);
     expect(new Set(numbers).size, "no number published twice").to.equal(numbers.length);
     expect(numbers.length).to.be.greaterThan(2000);
-    expect(fs.readdirSync(path.dirname(out)).filter((n) => n.startsWith(".")), "nothing unpublished left").to.deep.equal([]);
+    expect(
+      fs.readdirSync(path.dirname(out)).filter((n) => n.startsWith(".")),
+      "nothing unpublished left",
+    ).to.deep.equal([]);
   });
 });
