@@ -48,6 +48,12 @@ export interface StageRuntime {
   /** Receives elements of outputs nothing consumes (the end of the pipeline), e.g. to count them; dropped otherwise. */
   readonly terminal?: ElementReceiver;
   /**
+   * Counts the job's "in" and "out" where this stage produces them: the
+   * runner gets which collections from `runners/core/edge_counting.ts`, so
+   * every runner counts the same elements.
+   */
+  readonly edgeCounting?: EdgeCounting;
+  /**
    * The runner's own file sink for an `io.writeText` step (runners that plan
    * with `NATIVE_COMPOSITES_WITH_FILE_SINK`): receives the lines, and may
    * emit the names of files it wrote to `output`.
@@ -55,6 +61,18 @@ export interface StageRuntime {
   textSink?(transformId: string, sink: TextSinkPayload, output: ElementReceiver): Operator;
   /** State, timers and times for a stateful ParDo (runners that support them). */
   keyed?(transformId: string, specs: KeyedSpecs): KeyedRuntime;
+}
+
+/** Which collections of a stage carry the job's "in" and "out", and what to call for each element. */
+export interface EdgeCounting {
+  /** Collections whose elements are records the pipeline's sources read. */
+  readonly inputs: readonly string[];
+  /** Collections whose elements reach the pipeline's sinks. */
+  readonly outputs: readonly string[];
+  /** One element of an `inputs` collection was emitted. */
+  recordIn(): void;
+  /** One element of an `outputs` collection was emitted. */
+  recordOut(): void;
 }
 
 /** The stateful ParDo of a stage, with its timers. */
@@ -157,6 +175,21 @@ export class ExecutableStage {
   }
 }
 
+/** `receiver`, counting each element first when `pc` is one of the job's counted edges. */
+function countedAtEdges(pc: string, counting: EdgeCounting | undefined, receiver: ElementReceiver): ElementReceiver {
+  if (!counting) return receiver;
+  const isIn = counting.inputs.includes(pc);
+  const isOut = counting.outputs.includes(pc);
+  if (!isIn && !isOut) return receiver;
+  return {
+    receive(value, timestamp, windows, pane) {
+      if (isIn) counting.recordIn();
+      if (isOut) counting.recordOut();
+      receiver.receive(value, timestamp, windows, pane);
+    },
+  };
+}
+
 /** The producer named for a PCollection in check messages. */
 function producerName(model: PipelineModel, pc: string): string {
   return model.producerOf(pc) ?? pc;
@@ -183,9 +216,11 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
     if (consumers.length === 0 && model.consumersOf(pc).length === 0 && runtime.terminal) {
       consumers.push({ transform: `(end of ${pc})`, receiver: runtime.terminal, trusted: true });
     }
-    const receiver = runtime.edge
-      ? runtime.edge(pc, producerName(model, pc), consumers)
-      : combineReceivers(consumers.map((c) => c.receiver));
+    const receiver = countedAtEdges(
+      pc,
+      runtime.edgeCounting,
+      runtime.edge ? runtime.edge(pc, producerName(model, pc), consumers) : combineReceivers(consumers.map((c) => c.receiver)),
+    );
     receiversCache.set(pc, receiver);
     return receiver;
   };

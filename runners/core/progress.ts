@@ -15,16 +15,30 @@ export interface StageCounts {
   elementsOut: number;
 }
 
+/**
+ * The watermark a job reports: event time where its windows fire, the
+ * lowest input watermark of its groupings (GroupByKey, Combine); in a job
+ * without groupings, the lowest output watermark of its steps. One rule for
+ * every runner: the lowest output watermark of all steps would stay at
+ * -inf for as long as one branch never advances (an Impulse-fed branch
+ * waiting for a global-window side input, as `combineGlobally`'s default
+ * has), though every window of the job fires.
+ */
+export function jobWatermark(groupingInputWatermarks: readonly number[], stepOutputWatermarks: () => readonly number[]): number {
+  if (groupingInputWatermarks.length > 0) return Math.min(...groupingInputWatermarks);
+  return Math.min(Infinity, ...stepOutputWatermarks());
+}
+
 /** How many recent checkpoints or batches a {@link JobProgress} keeps. */
 export const RECENT_HISTORY = 50;
 
 /** What a runner keeps up to date while a job runs. */
 export class JobProgress {
-  /** Elements read by the job's stages (from sources and from other stages). */
+  /** Records the pipeline's sources read: elements of the outputs of its top-level transforms without inputs (see `edge_counting.ts`). */
   elementsIn = 0;
-  /** Elements that reached the end of the pipeline (outputs nothing consumes). */
+  /** Elements that reached the pipeline's sinks: the inputs of its top-level transforms whose outputs nothing reads. */
   elementsOut = 0;
-  /** The lowest output watermark among the job's steps, ms (-Infinity before any). */
+  /** Event time as the job's groupings see it, ms (-Infinity before any; see {@link jobWatermark}). */
   watermark = -Infinity;
   /** The runner's own view: e.g. "stage 3/7, 12 tasks done". */
   detail = "";

@@ -30,7 +30,8 @@ import { lowestWatermark, nextInputWatermark, nextOutputWatermark } from "../cor
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import type { ReduceFnRunnerApi } from "../core/windowing/reduce_fn_runner_api";
 import type { JobHandle } from "../core/job_handle";
-import type { StageCounts } from "../core/progress";
+import { jobWatermark, type StageCounts } from "../core/progress";
+import { stageEdges, type StageEdges } from "../core/edge_counting";
 import type { WindowedValue } from "../../model/windowed_value";
 import { IN_GLOBAL_WINDOW } from "../../model/windows";
 import { NO_FIRING } from "../../model/pane";
@@ -67,12 +68,16 @@ export class DirectExecutor {
   /** Bundles delivered to a main input so far: a refresh that delivers some produced work. */
   private delivered = 0;
   private bundlesRun = 0;
+  /** Elements output to no consumer so far: a stage's "out" in the per-stage counts. */
+  private terminalOut = 0;
   /** Counts the elements that reach the end of the pipeline. */
   private readonly terminal: ElementReceiver = {
     receive: () => {
-      this.job.progress.elementsOut++;
+      this.terminalOut++;
     },
   };
+  /** The collections each stage counts toward the job's "in" and "out" (the rule every runner shares). */
+  private readonly edgesOf: (stage: FusedStage) => StageEdges;
 
   constructor(
     private readonly model: PipelineModel,
@@ -82,6 +87,7 @@ export class DirectExecutor {
     private readonly job: JobHandle,
   ) {
     this.random = new SeededRandom(settings.seed);
+    this.edgesOf = stageEdges(model, plan);
   }
 
   /** Processing time: the real clock, or a TestStream's scripted one. */
@@ -160,6 +166,15 @@ export class DirectExecutor {
       sideInputReader: (id) => sideInputReaderFor(this.model, id, this.userCode, (pc) => this.sideElements.get(pc) ?? []),
       edge: (pc, producer, consumers) => this.edge(pc, producer, consumers),
       terminal: this.terminal,
+      edgeCounting: {
+        ...this.edgesOf(stage),
+        recordIn: () => {
+          this.job.progress.elementsIn++;
+        },
+        recordOut: () => {
+          this.job.progress.elementsOut++;
+        },
+      },
       keyed: (_id, specs) => ({
         store: new KeyedStateStore(specs.state),
         timers: new TimerService(),
@@ -263,17 +278,16 @@ export class DirectExecutor {
 
   private runBundle(n: StageNode, feed: (input: ElementReceiver) => void): void {
     this.bundlesRun++;
-    const outBefore = this.job.progress.elementsOut;
+    const outBefore = this.terminalOut;
     n.exec.startBundle();
     feed(n.exec.input);
     n.exec.finishBundle();
-    n.counts.elementsOut += this.job.progress.elementsOut - outBefore;
+    n.counts.elementsOut += this.terminalOut - outBefore;
     this.commit(n);
   }
 
-  /** Counts elements a stage reads, for the job and for the stage. */
+  /** Counts elements a stage reads (the job's "in" is counted at the pipeline's sources, see edge_counting). */
   private countIn(n: StageNode, count: number): void {
-    this.job.progress.elementsIn += count;
     n.counts.elementsIn += count;
   }
 
@@ -442,10 +456,10 @@ export class DirectExecutor {
 
   /** Event time as the groupings see it (where windows fire); every node's when there is none. */
   private reportEventTime(): void {
-    let wm = Infinity;
-    if (this.groupings.length > 0) for (const n of this.groupings) wm = Math.min(wm, n.inputWatermarkSeen);
-    else for (const n of this.nodes) wm = Math.min(wm, n.outputWatermark);
-    this.job.progress.watermark = wm;
+    this.job.progress.watermark = jobWatermark(
+      this.groupings.map((n) => n.inputWatermarkSeen),
+      () => this.nodes.map((n) => n.outputWatermark),
+    );
   }
 
   private fireProcessingTimers(): boolean {

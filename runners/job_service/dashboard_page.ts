@@ -33,8 +33,9 @@ const STYLE = `
   .card { border: 1px solid #e3e6ec; border-radius: 6px; padding: 8px 12px; min-width: 130px; }
   .card .label { font-size: 12px; color: #667; }
   .card .value { font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
-  #graph { overflow: auto; }
-  #graph svg { max-width: 100%; height: auto; }
+  /* The graph at its own size (its layout fits its content), scrolled when bigger than the window: scaled down to fit, a big plan was unreadable. */
+  #graph { overflow: auto; max-height: 75vh; }
+  #graph svg { display: block; max-width: none; }
   .file { font-size: 12px; color: #667; font-weight: normal; font-family: ui-monospace, Menlo, Consolas, monospace; }
   details summary { cursor: pointer; font-size: 13px; color: #445; margin-top: 8px; }
   #graph svg text { font-family: inherit; }

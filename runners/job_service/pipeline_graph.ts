@@ -9,14 +9,22 @@ import { shuffleInputs, type ExecutionPlan } from "../../portability/plan/execut
 import { NATIVE_COMPOSITES, planExecution } from "../core/fusion";
 import { findRunner } from "../../sdk/options/runner_registry";
 
-const NODE_WIDTH = 250;
+/** Nodes are as wide as their longest line, within these bounds. */
+const MIN_NODE_WIDTH = 220;
+const MAX_NODE_WIDTH = 520;
+/** Rough advance of one character of the labels (12 px) and of the bold title (13 px): the server has no font metrics. */
+const CHAR_WIDTH = 6.6;
+const TITLE_CHAR_WIDTH = 8.2;
+/** The counts line the page fills in, at its widest expected: "in 99,999,999 (999,999/s) · out 99,999,999". */
+const COUNTS_CHARS = 40;
+const TEXT_INSET = 14;
 const COLUMN_GAP = 70;
 const ROW_GAP = 28;
 const LINE_HEIGHT = 16;
 const HEADER_HEIGHT = 24;
 const COUNTS_HEIGHT = 22;
 const PADDING = 16;
-const MAX_LABEL = 34;
+const MAX_LABEL = Math.floor((MAX_NODE_WIDTH - 2 * TEXT_INSET) / CHAR_WIDTH);
 
 /**
  * Decodes, validates and plans a pipeline proto as `runner` plans it (its
@@ -69,6 +77,21 @@ function shorten(s: string): string {
   return s.length <= MAX_LABEL ? s : `…${s.slice(s.length - MAX_LABEL + 1)}`;
 }
 
+/** The width `n`'s box needs for its title, its transforms and its counts. */
+function widthOf(n: GraphNode): number {
+  const longest = Math.max(
+    n.title.length * TITLE_CHAR_WIDTH,
+    COUNTS_CHARS * CHAR_WIDTH,
+    ...n.transforms.map((t) => shorten(t).length * CHAR_WIDTH),
+  );
+  return Math.min(MAX_NODE_WIDTH, Math.max(MIN_NODE_WIDTH, Math.ceil(longest + 2 * TEXT_INSET)));
+}
+
+/**
+ * Lays the graph out left to right by depth, each column as wide as its
+ * widest node, and sizes the SVG to what it holds: the page shows it at
+ * that size and scrolls it when it is bigger than the window.
+ */
 function drawGraph(nodes: readonly GraphNode[], edges: PipelineGraph["edges"]): string {
   // Depth: the longest path from a node without inputs.
   const depth = new Map<string, number>();
@@ -88,20 +111,22 @@ function drawGraph(nodes: readonly GraphNode[], edges: PipelineGraph["edges"]): 
   const columns: GraphNode[][] = [];
   for (const n of nodes) (columns[depthOf(n.id)] ??= []).push(n);
   const heightOf = (n: GraphNode): number => HEADER_HEIGHT + n.transforms.length * LINE_HEIGHT + COUNTS_HEIGHT + 6;
-  const place = new Map<string, { x: number; y: number; h: number }>();
-  let width = 0;
+  const place = new Map<string, { x: number; y: number; w: number; h: number }>();
+  let x = PADDING;
   let height = 0;
-  columns.forEach((column, c) => {
+  for (const column of columns) {
+    const w = Math.max(MIN_NODE_WIDTH, ...(column ?? []).map(widthOf));
     let y = PADDING;
-    const x = PADDING + c * (NODE_WIDTH + COLUMN_GAP);
     for (const n of column ?? []) {
       const h = heightOf(n);
-      place.set(n.id, { x, y, h });
+      place.set(n.id, { x, y, w, h });
       y += h + ROW_GAP;
     }
-    width = Math.max(width, x + NODE_WIDTH + PADDING);
     height = Math.max(height, y - ROW_GAP + PADDING);
-  });
+    x += w + COLUMN_GAP;
+  }
+  const width = Math.max(x - COLUMN_GAP + PADDING, 2 * PADDING);
+  height = Math.max(height, 2 * PADDING);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="pipeline-graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#667"/></marker></defs>`,
@@ -109,7 +134,7 @@ function drawGraph(nodes: readonly GraphNode[], edges: PipelineGraph["edges"]): 
   for (const e of edges) {
     const a = place.get(e.from)!;
     const b = place.get(e.to)!;
-    const x1 = a.x + NODE_WIDTH;
+    const x1 = a.x + a.w;
     const y1 = a.y + a.h / 2;
     const x2 = b.x;
     const y2 = b.y + b.h / 2;
@@ -119,12 +144,12 @@ function drawGraph(nodes: readonly GraphNode[], edges: PipelineGraph["edges"]): 
     );
   }
   for (const n of nodes) {
-    const { x, y, h } = place.get(n.id)!;
+    const { x, y, w, h } = place.get(n.id)!;
     const fill = n.kind === "stage" ? "#eef4ff" : "#fff4e6";
     const stroke = n.kind === "stage" ? "#4a6fb5" : "#c07a1b";
     parts.push(`<g class="node ${n.kind}" data-node="${escapeXml(n.id)}" transform="translate(${x},${y})">`);
     parts.push(
-      `<rect width="${NODE_WIDTH}" height="${h}" rx="${n.kind === "stage" ? 8 : 2}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`,
+      `<rect width="${w}" height="${h}" rx="${n.kind === "stage" ? 8 : 2}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`,
     );
     parts.push(`<text class="title" x="10" y="17" font-weight="bold" font-size="13">${escapeXml(n.title)}</text>`);
     n.transforms.forEach((t, i) => {

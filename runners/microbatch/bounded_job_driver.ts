@@ -199,11 +199,19 @@ export class BoundedJobDriver {
 
   private tasksDone = 0;
   private nodesDone = 0;
+  /** The job's "in" and "out" each committed task counted, by node and partition. */
+  private readonly recordsByTask = new Map<string, { in: number; out: number }>();
 
   private commit(n: Node, partition: number, result: TaskResult): void {
     const progress = this.job.progress;
-    progress.elementsIn += result.elementsIn;
-    progress.elementsOut += result.elementsOut;
+    // The job's "in" and "out" are counted at the pipeline's sources and sinks (core/edge_counting), only for tasks
+    // that succeeded; a task run again (its shuffle output was lost) replaces its earlier figures.
+    const key = `${n.id}/${partition}`;
+    const before = this.recordsByTask.get(key);
+    const records = { in: result.recordsIn ?? 0, out: result.recordsOut ?? 0 };
+    this.recordsByTask.set(key, records);
+    progress.elementsIn += records.in - (before?.in ?? 0);
+    progress.elementsOut += records.out - (before?.out ?? 0);
     // Per plan node too, as the streaming driver counts: the dashboard's graph and stage table show them.
     const counts = progress.stage(n.id);
     counts.elementsIn += result.elementsIn;

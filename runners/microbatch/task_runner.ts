@@ -40,7 +40,9 @@ import { readAll, readGrouped } from "./shuffle/shuffle_reader";
 import type { Segment } from "./shuffle/shuffle_output";
 import { partitionOf, type Partitioner } from "./partitioning";
 import type { TaskResult, TaskSpec } from "./task_spec";
-import { runBatchTask } from "./unbounded/batch_task_runner";
+import { runBatchTask, type TaskCounts } from "./unbounded/batch_task_runner";
+import { edgeCountingFor } from "./task_edge_counting";
+import { stageEdges, type StageEdges } from "../core/edge_counting";
 import type { BatchTaskReport } from "./unbounded/batch_task_spec";
 
 /**
@@ -58,6 +60,13 @@ export class JobContext {
     readonly plan: ExecutionPlan,
     readonly userCode: UserCodeSource,
   ) {}
+
+  private edges: ((stage: FusedStage) => StageEdges) | undefined;
+
+  /** The collections `stage` counts toward the job's "in" and "out" (the rule every runner shares). */
+  edgesOf(stage: FusedStage): StageEdges {
+    return (this.edges ??= stageEdges(this.model, this.plan))(stage);
+  }
 
   /** Sets up a stage's DoFns unless this executor already did. */
   setUpOnce(stageId: string, exec: { setup(): void; teardown(): void }): void {
@@ -167,7 +176,7 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
     return sink;
   };
   if (task.nodeKind === "prepare") return { outputs: {}, metrics: emptyMetrics(), elementsIn: 0, elementsOut: 0 };
-  const counts = { in: 0, out: 0 };
+  const counts: TaskCounts = { in: 0, out: 0, recordsIn: 0, recordsOut: 0 };
   let batchReport: BatchTaskReport | undefined;
   if (task.batch) {
     batchReport = runBatchTask(job, task, metrics, sinkFor, counts);
@@ -184,7 +193,15 @@ export function runTask(job: JobContext, task: TaskSpec): TaskResult {
   for (const pc of Object.keys(task.outputs)) outputs[pc] = sinkFor(pc).finish();
   const totals = emptyMetrics();
   metrics.commitInto(totals);
-  return { outputs, metrics: totals, elementsIn: counts.in, elementsOut: counts.out, ...(batchReport ? { batch: batchReport } : {}) };
+  return {
+    outputs,
+    metrics: totals,
+    elementsIn: counts.in,
+    elementsOut: counts.out,
+    recordsIn: counts.recordsIn,
+    recordsOut: counts.recordsOut,
+    ...(batchReport ? { batch: batchReport } : {}),
+  };
 }
 
 function runStageTask(
@@ -193,7 +210,7 @@ function runStageTask(
   stage: FusedStage,
   metrics: MetricsContainer,
   sinkFor: (pc: string) => ShuffleSink,
-  counts: { in: number; out: number },
+  counts: TaskCounts,
 ): void {
   let inputWatermark = -Infinity;
   const sideElements = new Map<string, WindowedValue[]>();
@@ -208,6 +225,7 @@ function runStageTask(
         counts.out++;
       },
     },
+    edgeCounting: edgeCountingFor(job, stage, counts),
     keyed: (_id, specs) => ({
       store: new KeyedStateStore(specs.state),
       timers: new TimerService(),

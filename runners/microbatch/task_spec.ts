@@ -41,9 +41,12 @@ export interface TaskResult {
   readonly outputs: Record<string, ShuffleOutput>;
   /** Metrics reported by the task (committed by the driver only when the task succeeded). */
   readonly metrics: MetricResults;
-  /** Elements the task read from sources, and elements it emitted at the end of the pipeline (for progress). */
+  /** Elements the task's node read, and elements it emitted at the end of the pipeline (the node's counts in progress). */
   readonly elementsIn: number;
   readonly elementsOut: number;
+  /** Records the pipeline's sources read and elements that reached its sinks in this task (the job's "in" and "out", see core/edge_counting). */
+  readonly recordsIn?: number;
+  readonly recordsOut?: number;
   /** For a task of a micro-batch: its watermark hold and state. */
   readonly batch?: BatchTaskReport;
 }

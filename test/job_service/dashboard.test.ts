@@ -16,6 +16,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { JobService } from "../../runners/job_service/job_service";
 import type { RemoteJob } from "../../portability/job_api/remote_job";
 import { endless, sumOfSquares } from "./job_pipelines";
+import { copyLines } from "../fixtures/progress_pipelines";
 
 function findChromium(): string | undefined {
   const candidates = [process.env.MILLRACE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
@@ -41,6 +42,39 @@ async function waitForText(page: Page, selector: string, accept: (text: string) 
   }
   throw new Error(`timed out waiting for ${what}; last text of ${selector}: '${last}'`);
 }
+
+/** Where the dashboard drew the plan: the SVG's viewBox and each node's box in its units, as the page measures them. */
+interface GraphLayout {
+  viewBox: { width: number; height: number };
+  /** The SVG's width on screen, px. */
+  drawnWidth: number;
+  /** The graph container's scrollable and visible widths, px. */
+  scrollWidth: number;
+  clientWidth: number;
+  nodes: { id: string; x: number; y: number; right: number; bottom: number; width: number; textRight: number }[];
+}
+
+/** Runs in the page (the test is compiled without DOM types, so it travels as text). */
+const GRAPH_LAYOUT_IN_PAGE = `(() => {
+  const container = document.getElementById("graph");
+  const svg = container.querySelector("svg");
+  const vb = svg.viewBox.baseVal;
+  const nodes = [...svg.querySelectorAll("g.node")].map((g) => {
+    const m = g.transform.baseVal.consolidate().matrix;
+    const box = g.getBBox();
+    const texts = [...g.querySelectorAll("text")].map((t) => t.getBBox());
+    return {
+      id: g.dataset.node,
+      x: m.e + box.x,
+      y: m.f + box.y,
+      right: m.e + box.x + box.width,
+      bottom: m.f + box.y + box.height,
+      width: g.querySelector("rect").width.baseVal.value,
+      textRight: Math.max(...texts.map((t) => t.x + t.width)),
+    };
+  });
+  return { viewBox: { width: vb.width, height: vb.height }, drawnWidth: svg.getBoundingClientRect().width, scrollWidth: container.scrollWidth, clientWidth: container.clientWidth, nodes };
+})()`;
 
 describe("job service dashboard (headless Chromium)", function () {
   this.timeout(120_000);
@@ -196,6 +230,46 @@ describe("job service dashboard (headless Chromium)", function () {
       expect(await page.locator("#runner-metrics-table").textContent()).to.include("millrace.testing.assertionsPassed");
     } finally {
       await page.close();
+    }
+  });
+
+  it("shows the whole plan graph of a wide pipeline: every node inside the SVG's viewBox, drawn at its own size, scrolled into view", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-dashboard-graph-"));
+    const input = path.join(dir, "in.txt");
+    fs.writeFileSync(input, "a\nb\nc\n");
+    const job = copyLines
+      .create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, `--in=${input}`, `--out=${path.join(dir, "out")}`])
+      .run() as RemoteJob;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    try {
+      expect(await job.waitUntilFinish()).to.equal("DONE");
+      await page.goto(service.dashboardUrl);
+      await page.waitForFunction('document.getElementById("connection")?.textContent === "live"');
+      await page.locator(`#jobs tbody tr[data-job="${job.jobId!}"]`).click();
+      const graph = service.registry.get(job.jobId!)!.graph;
+      expect(graph.nodes.length, "a plan of many stages (writeText expanded on direct)").to.be.greaterThan(8);
+      await page.waitForFunction(`document.querySelectorAll("#graph svg g.node").length === ${graph.nodes.length}`);
+      const layout = await page.evaluate<GraphLayout>(GRAPH_LAYOUT_IN_PAGE);
+      for (const n of layout.nodes) {
+        expect(n.x, `${n.id} left`).to.be.at.least(0);
+        expect(n.y, `${n.id} top`).to.be.at.least(0);
+        expect(n.right, `${n.id} right`).to.be.at.most(layout.viewBox.width);
+        expect(n.bottom, `${n.id} bottom`).to.be.at.most(layout.viewBox.height);
+        expect(n.textRight, `${n.id}'s text inside its box`).to.be.at.most(n.width);
+      }
+      // Drawn at its own size (not shrunk to the window), and the container scrolls to all of it.
+      expect(layout.drawnWidth).to.be.closeTo(layout.viewBox.width, 1);
+      expect(layout.viewBox.width, "wider than the window").to.be.greaterThan(layout.clientWidth);
+      expect(layout.scrollWidth).to.be.at.least(Math.floor(layout.viewBox.width));
+      const rightmost = layout.nodes.reduce((a, b) => (b.right > a.right ? b : a));
+      const node = page.locator(`#graph g.node[data-node="${rightmost.id}"]`);
+      await node.scrollIntoViewIfNeeded();
+      const [nodeBox, containerBox] = await Promise.all([node.boundingBox(), page.locator("#graph").boundingBox()]);
+      expect(nodeBox!.x + nodeBox!.width, "the rightmost node, scrolled to").to.be.at.most(containerBox!.x + containerBox!.width + 1);
+      expect(nodeBox!.x).to.be.at.least(containerBox!.x - 1);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

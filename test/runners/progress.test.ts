@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { JobProgress, startProgressReporter } from "../../runners/core/progress";
+import { JobProgress, jobWatermark, startProgressReporter } from "../../runners/core/progress";
 
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; written: string[] } {
   const written: string[] = [];
@@ -56,5 +56,12 @@ describe("progress reporter", () => {
     expect(p.checkpointsCompleted).to.equal(80);
     expect(p.recentCheckpoints).to.have.length(50);
     expect(p.recentCheckpoints[0]!.id).to.equal(31);
+  });
+
+  it("reports the job's watermark where windows fire: the groupings' input, not a branch that never advances", () => {
+    expect(jobWatermark([5000, 3000], () => [-Infinity, 9000])).to.equal(3000);
+    expect(jobWatermark([], () => [7000, 4000])).to.equal(4000);
+    expect(jobWatermark([], () => [])).to.equal(Infinity);
+    expect(jobWatermark([-Infinity, 3000], () => [9000])).to.equal(-Infinity);
   });
 });

@@ -40,6 +40,7 @@ import type { TaskSpec } from "../task_spec";
 import type { BatchTaskReport, BatchTaskSpec } from "./batch_task_spec";
 import { withPartitionState, type PartitionStateCodec } from "./partition_state";
 import { BatchTextSink } from "./batch_text_sink";
+import { edgeCountingFor } from "../task_edge_counting";
 
 /** Where a task's outputs go: the receiver of a materialized PCollection. */
 export type SinkFor = (pc: string) => ElementReceiver;
@@ -48,6 +49,9 @@ export type SinkFor = (pc: string) => ElementReceiver;
 export interface TaskCounts {
   in: number;
   out: number;
+  /** The job's "in" and "out" (see core/edge_counting). */
+  recordsIn: number;
+  recordsOut: number;
 }
 
 /** Decodes every element of some segments of `pc`. */
@@ -179,6 +183,7 @@ function runStage(
         counts.out++;
       },
     },
+    edgeCounting: edgeCountingFor(job, stage, counts),
     textSink: (id, sink, output) => new BatchTextSink(id, sink, batch.batchId, task.partition, output),
     keyed: () => ({
       store: state.store!,

@@ -31,7 +31,7 @@ import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { addMetricResults } from "../../../portability/harness/metrics_container";
 import type { ExecutionPlan } from "../../../portability/plan/execution_plan";
 import type { JobHandle } from "../../core/job_handle";
-import type { BatchSummary } from "../../core/progress";
+import { jobWatermark, type BatchSummary } from "../../core/progress";
 import type { ExecutorPool } from "../executor_pool";
 import type { MicrobatchSettings } from "../microbatch_flags";
 import type { Partitioner } from "../partitioning";
@@ -393,8 +393,9 @@ export class UnboundedDriver {
       try {
         const result = await this.pool.run({ ...spec, attempt });
         this.tasksDone++;
-        this.job.progress.elementsIn += result.elementsIn;
-        this.job.progress.elementsOut += result.elementsOut;
+        // The job's "in" and "out" are counted at the pipeline's sources and sinks (core/edge_counting).
+        this.job.progress.elementsIn += result.recordsIn ?? 0;
+        this.job.progress.elementsOut += result.recordsOut ?? 0;
         addMetricResults(this.job.totals, result.metrics);
         return result;
       } catch (e) {
@@ -410,8 +411,10 @@ export class UnboundedDriver {
   /** Event time as the groupings see it (where windows fire); the lowest watermark when there are none. */
   private eventTime(watermarks: ReadonlyMap<string, number>, nodeStates: ReadonlyMap<string, NodeAfterBatch>): number {
     const groupings = this.nodes.filter((n) => n.kind === "shuffle" && (n.shuffle.kind === "groupByKey" || n.shuffle.kind === "combine"));
-    if (groupings.length > 0) return Math.min(...groupings.map((n) => nodeStates.get(n.id)?.inputWatermark ?? -Infinity));
-    return Math.min(...watermarks.values());
+    return jobWatermark(
+      groupings.map((n) => nodeStates.get(n.id)?.inputWatermark ?? -Infinity),
+      () => [...watermarks.values()],
+    );
   }
 
   private describeHeld(): string {

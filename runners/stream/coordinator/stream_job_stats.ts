@@ -6,7 +6,7 @@
  * the summary printed at the end.
  */
 import type { MetricResults } from "../../../model/pipeline_result";
-import type { JobProgress } from "../../core/progress";
+import { jobWatermark, type JobProgress } from "../../core/progress";
 import type { JobGraph } from "../job_graph";
 import type { SubtaskStatus } from "../worker/subtask";
 
@@ -100,20 +100,31 @@ export class StreamJobStats {
     const tasks = this.tasks();
     let elementsIn = 0;
     let elementsOut = 0;
-    let watermark = Infinity;
     for (const t of tasks) {
       const counts = this.progress.stage(t.task);
       counts.elementsIn = t.recordsIn;
       counts.elementsOut = t.recordsOut;
-      elementsIn += t.recordsIn;
-      watermark = Math.min(watermark, t.watermark);
     }
-    for (const subtasks of this.latest) for (const s of subtasks ?? []) elementsOut += s.terminalOut;
+    // The job's "in" and "out": records of the pipeline's sources and elements reaching its sinks (core/edge_counting).
+    for (const subtasks of this.latest) {
+      for (const s of subtasks ?? []) {
+        elementsIn += s.sourceRecords;
+        elementsOut += s.sinkRecords;
+      }
+    }
     this.progress.elementsIn = elementsIn;
     this.progress.elementsOut = elementsOut;
-    this.progress.watermark = tasks.length === 0 ? Infinity : watermark;
+    this.progress.watermark = jobWatermark(this.groupingInputWatermarks(), () => tasks.map((t) => t.watermark));
     const busiest = Math.max(0, ...tasks.map((t) => t.bufferUsage));
     this.progress.detail = `${this.graph.vertices.length} tasks x ${this.latest.length}, buffers ${Math.round(busiest * 100)}% used${this.restarts > 0 ? `, ${this.restarts} restart(s)` : ""}`;
+  }
+
+  /** The input watermark of each grouping task (GroupByKey, Combine): the lowest of its subtasks', -Infinity until all reported. */
+  private groupingInputWatermarks(): number[] {
+    const groupings = this.graph.vertices.filter(
+      (v) => v.kind === "shuffle" && (v.node.kind === "groupByKey" || v.node.kind === "combine"),
+    );
+    return groupings.map((v) => Math.min(...this.latest.map((subtasks) => subtasks?.[v.index]?.inputWatermark ?? -Infinity)));
   }
 
   /** The runner's metrics for `result.metrics()`. */

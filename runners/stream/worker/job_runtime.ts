@@ -12,7 +12,8 @@ import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { buildStage } from "../../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../../portability/harness/metrics_container";
-import type { ExecutionPlan, ShuffleNode } from "../../../portability/plan/execution_plan";
+import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../../portability/plan/execution_plan";
+import { stageEdges, type StageEdges } from "../../core/edge_counting";
 import { collectionCoder, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor } from "../../core/windowing/grouping_runner";
@@ -72,7 +73,11 @@ export class JobRuntime {
   /** `active[vertex][subtask]`: channels from inactive subtasks are not created. */
   private readonly active: boolean[][];
 
+  /** The collections each stage counts toward the job's "in" and "out" (the rule every runner shares). */
+  private readonly edgesOf: (stage: FusedStage) => StageEdges;
+
   constructor(private readonly deps: JobRuntimeDeps) {
+    this.edgesOf = stageEdges(deps.model, deps.plan);
     this.p = deps.settings.parallelism;
     this.active = activeSubtasks(deps.model, deps.userCode, deps.graph, this.p);
     this.scripted = deps.plan.stages.some((s) => s.root.kind === "testStream");
@@ -150,6 +155,15 @@ export class JobRuntime {
       terminal: {
         receive: () => {
           subtask!.terminalOut++;
+        },
+      },
+      edgeCounting: {
+        ...this.edgesOf(stage),
+        recordIn: () => {
+          subtask!.sourceRecords++;
+        },
+        recordOut: () => {
+          subtask!.sinkRecords++;
         },
       },
       textSink: (id, payload) => {

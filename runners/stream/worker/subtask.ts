@@ -33,6 +33,9 @@ export interface SubtaskStatus {
   readonly maxRecordsAheadOfBarrier: number;
   /** Elements that reached the end of the pipeline here (outputs nothing consumes). */
   readonly terminalOut: number;
+  /** Records the pipeline's sources read here, and elements that reached its sinks (the job's "in" and "out", core/edge_counting). */
+  readonly sourceRecords: number;
+  readonly sinkRecords: number;
 }
 
 /** Receives a subtask's acknowledgement of a checkpoint: its state. */
@@ -59,6 +62,9 @@ export abstract class Subtask {
   recordsIn = 0;
   /** Elements output to no consumer (the pipeline's end). */
   terminalOut = 0;
+  /** Records of the pipeline's sources emitted here, and elements given to its sinks here. */
+  sourceRecords = 0;
+  sinkRecords = 0;
   /** Checkpoints a source was asked to start, oldest first. */
   protected readonly pendingTriggers: number[] = [];
 
@@ -299,6 +305,8 @@ export abstract class Subtask {
       maxBacklogRecords: maxBacklog,
       maxRecordsAheadOfBarrier: maxAheadOfBarrier,
       terminalOut: this.terminalOut,
+      sourceRecords: this.sourceRecords,
+      sinkRecords: this.sinkRecords,
     };
   }
 }
