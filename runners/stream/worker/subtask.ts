@@ -31,6 +31,8 @@ export interface SubtaskStatus {
   readonly maxBacklogRecords: number;
   /** Elements that reached the end of the pipeline here (outputs nothing consumes). */
   readonly terminalOut: number;
+  /** Its input ended and only its file sinks keep it from finishing: they wait for a checkpoint to commit (see TwoPhaseTextSink). */
+  readonly awaitingCommit?: boolean;
 }
 
 /** Receives a subtask's acknowledgement of a checkpoint: its state. */
