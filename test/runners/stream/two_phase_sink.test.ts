@@ -94,7 +94,7 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     expect(fs.readdirSync(path.dirname(namesOut)).filter((n) => n.startsWith(".")), "nothing unpublished left").to.deep.equal([]);
   });
 
-  it("names files as they are committed while the stream runs, each once across a task manager that dies mid-stream", async () => {
+  it("with periodic checkpoints, names each committed file once across a task manager that dies at a mid-stream checkpoint", async () => {
     const out = path.join(dir, "lines", "lines");
     const namesOut = path.join(dir, "names", "names");
     process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 0, atCheckpoint: 4, kind: "exit", attempt: 0 }]);
