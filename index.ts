@@ -29,7 +29,14 @@ registerRunner(streamRunner);
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";
-export { PipelineOptions, InvalidOptionsError, DEFAULT_RUNNER, COMMON_FLAGS, helpText, type FromArgsConfig } from "./sdk/options/pipeline_options";
+export {
+  PipelineOptions,
+  InvalidOptionsError,
+  DEFAULT_RUNNER,
+  COMMON_FLAGS,
+  helpText,
+  type FromArgsConfig,
+} from "./sdk/options/pipeline_options";
 export type { FlagSpec, FlagSpecs, FlagType } from "./sdk/options/flag_spec";
 export { registerRunner, findRunner, registeredRunners, type RunnerDefinition, type RunRequest } from "./sdk/options/runner_registry";
 export {
@@ -51,7 +58,18 @@ export type { WindowedValue } from "./model/windowed_value";
 export type { Counter, Distribution, Gauge, MetricsContext } from "./sdk/metrics/metrics_context";
 
 export { create, createTimestamped, impulse, type TimestampedValue } from "./sdk/transforms/create";
-export { map, flatMap, filter, withKeys, keys, values, kvSwap, withTimestamps, type ElementWiseOptions, type WithTimestampsOptions } from "./sdk/transforms/element_wise";
+export {
+  map,
+  flatMap,
+  filter,
+  withKeys,
+  keys,
+  values,
+  kvSwap,
+  withTimestamps,
+  type ElementWiseOptions,
+  type WithTimestampsOptions,
+} from "./sdk/transforms/element_wise";
 export { parDo, type ParDoOptions, type MultiOutputParDoOptions, type TaggedOutputs, type ParDoDeclarations } from "./sdk/transforms/pardo";
 export { outputTag, type OutputTag, type OutputDeclarations, type OutputTypes } from "./sdk/transforms/output_tag";
 export { DoFn, type DoFnObject, type AnyDoFn, type TimerCallbacks } from "./sdk/transforms/dofn";

@@ -17,7 +17,10 @@ const failsMidway = mr.definePipeline(
   "failsMidway",
   (p) => {
     const count = p.options.get<number>("count")!;
-    p.apply("Events", mr.generateSequence({ from: 0, to: count, periodMs: 1, elementsPerPeriod: Math.max(1, Math.round(count / 1000)) })).apply(
+    p.apply(
+      "Events",
+      mr.generateSequence({ from: 0, to: count, periodMs: 1, elementsPerPeriod: Math.max(1, Math.round(count / 1000)) }),
+    ).apply(
       "Reject",
       mr.map((x: number) => {
         if (x === Math.floor(count / 2)) throw new RangeError(`element ${x} is not allowed`);
@@ -36,7 +39,10 @@ function option(argv: readonly string[], name: string, fallback: string): string
 async function timeToError(args: readonly string[]): Promise<{ ms: number; firstLine: string }> {
   const started = performance.now();
   try {
-    await failsMidway.create([...args]).run().waitUntilFinish();
+    await failsMidway
+      .create([...args])
+      .run()
+      .waitUntilFinish();
   } catch (e) {
     return { ms: performance.now() - started, firstLine: (e as Error).message.split("\n")[0]! };
   }
@@ -47,8 +53,13 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const count = Number(option(argv, "count", "20000"));
   const runs = Number(option(argv, "runs", "3"));
-  console.log(`time until a deterministic DoFn error reaches the user: ${count.toLocaleString("en-US")} elements, ${runs} runs each, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
-  for (const runner of [["--runner=stream", "--parallelism=2"], ["--runner=microbatch", "--executors=2"]]) {
+  console.log(
+    `time until a deterministic DoFn error reaches the user: ${count.toLocaleString("en-US")} elements, ${runs} runs each, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  for (const runner of [
+    ["--runner=stream", "--parallelism=2"],
+    ["--runner=microbatch", "--executors=2"],
+  ]) {
     const args = [...runner, `--count=${count}`];
     const times: number[] = [];
     let firstLine = "";
@@ -58,7 +69,9 @@ async function main(): Promise<void> {
       firstLine = r.firstLine;
     }
     times.sort((a, b) => a - b);
-    console.log(`  ${runner[0]!.padEnd(20)} median ${Math.round(times[Math.floor(times.length / 2)]!)} ms (min ${Math.round(times[0]!)}, max ${Math.round(times[times.length - 1]!)}): ${firstLine}`);
+    console.log(
+      `  ${runner[0]!.padEnd(20)} median ${Math.round(times[Math.floor(times.length / 2)]!)} ms (min ${Math.round(times[0]!)}, max ${Math.round(times[times.length - 1]!)}): ${firstLine}`,
+    );
   }
 }
 

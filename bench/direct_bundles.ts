@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     const cpuSeconds = (used.user + used.system) / 1e6;
     const wallSeconds = (performance.now() - wallBefore) / 1000;
     const passed = result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER] ?? 0;
-    if (state !== "DONE" || passed !== cases[0]!.assertions) throw new Error(`run ${run} did not conform: state ${state}, ${passed} assertions passed`);
+    if (state !== "DONE" || passed !== cases[0]!.assertions)
+      throw new Error(`run ${run} did not conform: state ${state}, ${passed} assertions passed`);
     cpu.push(cpuSeconds);
     wall.push(wallSeconds);
     console.log(`  run ${run}: ${cpuSeconds.toFixed(2)} s CPU, ${wallSeconds.toFixed(2)} s wall`);

@@ -55,7 +55,9 @@ function percentile(sorted: readonly number[], q: number): number {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-latency-"));
-  const options = mr.PipelineOptions.fromArgs(["--runner=microbatch", "--batchIntervalMs=200", ...args, `--out=${out}`], { flags: latencyPipeline.flags });
+  const options = mr.PipelineOptions.fromArgs(["--runner=microbatch", "--batchIntervalMs=200", ...args, `--out=${out}`], {
+    flags: latencyPipeline.flags,
+  });
   const seconds = options.get<number>("seconds")!;
   const rate = options.get<number>("rate")!;
   const interval = options.get<number>("batchIntervalMs")!;
@@ -67,7 +69,10 @@ async function main(): Promise<void> {
     const perPeriod = Math.max(1, Math.round((rate * PERIOD_MS) / 1000));
     const latencies: number[] = [];
     let start: number | undefined;
-    const files = fs.readdirSync(out).filter((n) => n.startsWith("latency-") && n.endsWith(".txt")).sort();
+    const files = fs
+      .readdirSync(out)
+      .filter((n) => n.startsWith("latency-") && n.endsWith(".txt"))
+      .sort();
     const rows: { x: number; visible: number }[] = [];
     for (const name of files) {
       const visible = fs.statSync(path.join(out, name)).ctimeMs;
@@ -90,10 +95,18 @@ async function main(): Promise<void> {
     const proc = m.distributions["microbatch.batch.processingMs"]!;
     const delay = m.distributions["microbatch.batch.schedulingDelayMs"]!;
     const fmt = (v: number): string => `${v.toFixed(0)} ms`;
-    console.log(`micro-batch end-to-end latency: --batchIntervalMs=${interval}, ${rate.toLocaleString("en-US")} elements/s, ${seconds} s (first ${warmUpMs / 1000} s not counted), ${os.availableParallelism()} cores`);
-    console.log(`  elements measured   ${latencies.length.toLocaleString("en-US")} (of ${rows.length.toLocaleString("en-US")} written, none twice: ${new Set(rows.map((r) => r.x)).size === rows.length})`);
-    console.log(`  latency             p50 ${fmt(percentile(latencies, 0.5))}, p99 ${fmt(percentile(latencies, 0.99))}, max ${fmt(latencies.at(-1)!)}`);
-    console.log(`  batches             ${proc.count}, processing ${fmt(proc.sum / proc.count)} avg (max ${fmt(proc.max)}), scheduling delay ${fmt(delay.sum / delay.count)} avg (max ${fmt(delay.max)})`);
+    console.log(
+      `micro-batch end-to-end latency: --batchIntervalMs=${interval}, ${rate.toLocaleString("en-US")} elements/s, ${seconds} s (first ${warmUpMs / 1000} s not counted), ${os.availableParallelism()} cores`,
+    );
+    console.log(
+      `  elements measured   ${latencies.length.toLocaleString("en-US")} (of ${rows.length.toLocaleString("en-US")} written, none twice: ${new Set(rows.map((r) => r.x)).size === rows.length})`,
+    );
+    console.log(
+      `  latency             p50 ${fmt(percentile(latencies, 0.5))}, p99 ${fmt(percentile(latencies, 0.99))}, max ${fmt(latencies.at(-1)!)}`,
+    );
+    console.log(
+      `  batches             ${proc.count}, processing ${fmt(proc.sum / proc.count)} avg (max ${fmt(proc.max)}), scheduling delay ${fmt(delay.sum / delay.count)} avg (max ${fmt(delay.max)})`,
+    );
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

@@ -21,9 +21,15 @@ const bigGroup = mr.definePipeline(
     const keys = p.options.get<number>("keys")!;
     const payload = "x".repeat(PAYLOAD_CHARS);
     p.apply(mr.generateSequence({ from: 0, to: n }))
-      .apply("Pair", mr.map((i: number) => mr.kv(i % keys, `${i}:${payload}`)))
+      .apply(
+        "Pair",
+        mr.map((i: number) => mr.kv(i % keys, `${i}:${payload}`)),
+      )
       .apply("Group", mr.groupByKey())
-      .apply("Count", mr.map((kv: mr.KV<number, string[]>, ctx) => ctx.metrics.counter("grouped").inc(kv.value.length)));
+      .apply(
+        "Count",
+        mr.map((kv: mr.KV<number, string[]>, ctx) => ctx.metrics.counter("grouped").inc(kv.value.length)),
+      );
   },
   {
     flags: {

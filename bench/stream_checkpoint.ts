@@ -35,9 +35,15 @@ const keyedState = mr.definePipeline(
   (p) => {
     const keys = p.options.get<number>("keys")!;
     const fill = p.apply("Fill", mr.generateSequence({ from: 0, to: keys }));
-    const trickle = p.apply("Trickle", mr.generateSequence({ from: 0, periodMs: 100 })).apply("OnKeys", mr.map((x: number) => x % keys));
+    const trickle = p.apply("Trickle", mr.generateSequence({ from: 0, periodMs: 100 })).apply(
+      "OnKeys",
+      mr.map((x: number) => x % keys),
+    );
     p.apply("Both", mr.flatten([fill, trickle]))
-      .apply("Key", mr.withKeys((x: number) => x))
+      .apply(
+        "Key",
+        mr.withKeys((x: number) => x),
+      )
       .apply(
         "CountPerKey",
         mr.parDo({
@@ -69,7 +75,13 @@ async function main(): Promise<void> {
   const fillInterval = Number(option(argv, "fillCheckpointingIntervalMs", "10000"));
   const parallelism = option(argv, "parallelism", "2");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-checkpoint-bench-"));
-  const common = ["--runner=stream", `--keys=${keys}`, `--parallelism=${parallelism}`, `--checkpointDir=${dir}`, "--retainedCheckpoints=100"];
+  const common = [
+    "--runner=stream",
+    `--keys=${keys}`,
+    `--parallelism=${parallelism}`,
+    `--checkpointDir=${dir}`,
+    "--retainedCheckpoints=100",
+  ];
   try {
     // 1. Fill.
     const fillStart = performance.now();

@@ -111,7 +111,12 @@ async function main(): Promise<void> {
   );
   for (const shape of shapes.value.split(",")) {
     for (const t of timeouts.value.split(",")) {
-      const f = await measure([...args, `--parallelism=${parallelism.value}`, `--bufferTimeoutMs=${t}`, `--exchange=${shape === "exchange"}`]);
+      const f = await measure([
+        ...args,
+        `--parallelism=${parallelism.value}`,
+        `--bufferTimeoutMs=${t}`,
+        `--exchange=${shape === "exchange"}`,
+      ]);
       const behind = f.wallMs / 1000 - seconds;
       // Timestamps are whole milliseconds: bucket 0 means under 1 ms.
       const ms = (v: number): string => (v === 0 ? "<1" : String(v)).padStart(3);

@@ -28,7 +28,10 @@ const recoveryPipeline = mr.definePipeline(
     const perMs = Math.max(1, Math.round(rate / 1000));
     const total = perMs * 1000 * seconds;
     p.apply("Events", mr.generateSequence({ from: 0, to: total, periodMs: 1, elementsPerPeriod: perMs }))
-      .apply("Key", mr.withKeys((x: number) => x % 1000))
+      .apply(
+        "Key",
+        mr.withKeys((x: number) => x % 1000),
+      )
       .apply(
         "CountPerKey",
         mr.parDo({
@@ -76,7 +79,12 @@ async function runOnce(args: readonly string[], expected: number, fault: string 
     const m = result.metrics();
     const counted = m.counters.elements ?? 0;
     if (counted !== expected) throw new Error(`counted ${counted} elements, expected ${expected} (fault: ${fault ?? "none"})`);
-    return { wallMs, maxLagMs: m.distributions.lagMs!.max, restarts: m.counters["stream/restarts"] ?? 0, checkpoints: m.counters["stream/checkpoints"] ?? 0 };
+    return {
+      wallMs,
+      maxLagMs: m.distributions.lagMs!.max,
+      restarts: m.counters["stream/restarts"] ?? 0,
+      checkpoints: m.counters["stream/checkpoints"] ?? 0,
+    };
   } finally {
     delete process.env.MILLRACE_STREAM_FAULTS;
   }
@@ -88,7 +96,8 @@ function option(args: readonly string[], name: string, fallback: string): string
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const describe = (xs: readonly number[]): string => `${median(xs).toFixed(0)} ms (runs ${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)})`;
+const describe = (xs: readonly number[]): string =>
+  `${median(xs).toFixed(0)} ms (runs ${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)})`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -111,8 +120,12 @@ async function main(): Promise<void> {
   console.log(
     `stream runner recovery from a killed task manager thread: ${rate.toLocaleString("en-US")} elements/s for ${seconds} s, keyed count, --parallelism=2, --checkpointingIntervalMs=${interval}, ${runs} runs each, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
-  console.log(`  uninterrupted       wall ${describe(plain.map((r) => r.wallMs))}, max lag behind the source ${describe(plain.map((r) => r.maxLagMs))}, restarts ${plain.map((r) => r.restarts).join("/")}`);
-  console.log(`  thread 1 killed     wall ${describe(killed.map((r) => r.wallMs))}, max lag behind the source ${describe(killed.map((r) => r.maxLagMs))}, restarts ${killed.map((r) => r.restarts).join("/")}`);
+  console.log(
+    `  uninterrupted       wall ${describe(plain.map((r) => r.wallMs))}, max lag behind the source ${describe(plain.map((r) => r.maxLagMs))}, restarts ${plain.map((r) => r.restarts).join("/")}`,
+  );
+  console.log(
+    `  thread 1 killed     wall ${describe(killed.map((r) => r.wallMs))}, max lag behind the source ${describe(killed.map((r) => r.maxLagMs))}, restarts ${killed.map((r) => r.restarts).join("/")}`,
+  );
   console.log(
     `  recovery gap (max lag, killed - uninterrupted): ${describe(killed.map((r, i) => r.maxLagMs - plain[i]!.maxLagMs))}; extra wall time ${describe(killed.map((r, i) => r.wallMs - plain[i]!.wallMs))}`,
   );

@@ -42,7 +42,12 @@ function subtaskWithKeys(keys: number): StageSubtask {
     exec: { flush: noop },
     metrics: undefined,
     reader: undefined,
-    keyed: { store, timers, timerCoders: { keyCoder: coders.varint() as Coder<unknown>, windowCoder: new GlobalWindowCoder() }, runtime: undefined },
+    keyed: {
+      store,
+      timers,
+      timerCoders: { keyCoder: coders.varint() as Coder<unknown>, windowCoder: new GlobalWindowCoder() },
+      runtime: undefined,
+    },
     side: undefined,
     rootCoder: coders.varint(),
     sinks: [],
@@ -54,7 +59,8 @@ function subtaskWithKeys(keys: number): StageSubtask {
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (xs: readonly number[]): string => `${median(xs).toFixed(0)} ms (runs ${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)})`;
+const fmt = (xs: readonly number[]): string =>
+  `${median(xs).toFixed(0)} ms (runs ${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)})`;
 
 function main(): void {
   const keys = option("keys", 500_000);
@@ -73,8 +79,12 @@ function main(): void {
     fresh.restore(bytes);
     restoreMs.push(performance.now() - t);
   }
-  console.log(`stream subtask snapshot with ${keys.toLocaleString("en-US")} keys (a value cell and a window expiry each), one thread, ${runs} runs, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`);
-  console.log(`  snapshot  ${fmt(snapshotMs)}  ${(bytes.byteLength / 1e6).toFixed(1)} MB, ${(bytes.byteLength / keys).toFixed(1)} bytes per key, ${((median(snapshotMs) * 1000) / keys).toFixed(2)} µs per key`);
+  console.log(
+    `stream subtask snapshot with ${keys.toLocaleString("en-US")} keys (a value cell and a window expiry each), one thread, ${runs} runs, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`,
+  );
+  console.log(
+    `  snapshot  ${fmt(snapshotMs)}  ${(bytes.byteLength / 1e6).toFixed(1)} MB, ${(bytes.byteLength / keys).toFixed(1)} bytes per key, ${((median(snapshotMs) * 1000) / keys).toFixed(2)} µs per key`,
+  );
   console.log(`  restore   ${fmt(restoreMs)}  ${((median(restoreMs) * 1000) / keys).toFixed(2)} µs per key`);
 }
 

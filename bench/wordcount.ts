@@ -164,9 +164,17 @@ async function main(): Promise<void> {
   line("direct, checks off", "off", (v) => ratio("loop", v, "the loop"));
   line("direct, checks on", "on", (v) => ratio("off", v, "checks off"));
   line("microbatch", "microbatch", (v) => ratio("off", v, "direct-checks-off"));
-  line("stream, parallelism 1", "stream1", (v) => [ratio("off", v, "direct-checks-off"), ratio("on", v, "direct-checks-on")].filter(Boolean).join(", "));
+  line("stream, parallelism 1", "stream1", (v) =>
+    [ratio("off", v, "direct-checks-off"), ratio("on", v, "direct-checks-on")].filter(Boolean).join(", "),
+  );
   line("stream, parallelism 2", "stream2", (v) =>
-    [ms("stream1") === undefined ? "" : `${(ms("stream1")! / v).toFixed(2)}x parallelism 1`, ratio("off", v, "direct-checks-off"), ratio("on", v, "direct-checks-on")].filter(Boolean).join(", "),
+    [
+      ms("stream1") === undefined ? "" : `${(ms("stream1")! / v).toFixed(2)}x parallelism 1`,
+      ratio("off", v, "direct-checks-off"),
+      ratio("on", v, "direct-checks-on"),
+    ]
+      .filter(Boolean)
+      .join(", "),
   );
 }
 

@@ -16,7 +16,10 @@ export type InspectFormat = "text" | "json" | "dot";
 /** A coder as a readable expression, e.g. `kv(js_value, iterable(js_value))`. */
 function coderExpr(model: PipelineModel, coderId: string): string {
   const c = model.components.coders[coderId]!;
-  const name = c.spec!.urn.replace(/^beam:coder:/, "").replace(/^millrace:coder:/, "").replace(/:v\d+$/, "");
+  const name = c
+    .spec!.urn.replace(/^beam:coder:/, "")
+    .replace(/^millrace:coder:/, "")
+    .replace(/:v\d+$/, "");
   return c.componentCoderIds.length === 0 ? name : `${name}(${c.componentCoderIds.map((id) => coderExpr(model, id)).join(", ")})`;
 }
 
@@ -77,14 +80,16 @@ export function formatInspection(model: PipelineModel, plan: ExecutionPlan, form
     const q = (s: string): string => JSON.stringify(s);
     plan.stages.forEach((stage, i) => {
       lines.push(`  subgraph cluster_${i} {`, `    label=${q(stage.id)}; style=rounded;`);
-      for (const step of stage.steps) lines.push(`    ${q(step.kind === "precombine" ? `precombine ${step.combineId}` : step.transformId)};`);
+      for (const step of stage.steps)
+        lines.push(`    ${q(step.kind === "precombine" ? `precombine ${step.combineId}` : step.transformId)};`);
       if (stage.root.kind !== "pcollection") lines.push(`    ${q(stage.root.transformId)} [shape=oval];`);
       lines.push("  }");
     });
     for (const s of plan.shuffles) lines.push(`  ${q(s.transformId)} [shape=diamond];`);
     for (const leaf of model.leaves) {
       for (const pc of Object.values(leaf.proto.outputs)) {
-        for (const consumer of model.consumersOf(pc)) lines.push(`  ${q(leaf.id)} -> ${q(consumer)} [label=${q(coderExpr(model, c.pcollections[pc]!.coderId))}];`);
+        for (const consumer of model.consumersOf(pc))
+          lines.push(`  ${q(leaf.id)} -> ${q(consumer)} [label=${q(coderExpr(model, c.pcollections[pc]!.coderId))}];`);
       }
     }
     lines.push("}");
@@ -99,7 +104,9 @@ export function formatInspection(model: PipelineModel, plan: ExecutionPlan, form
   for (const root of model.proto.rootTransformIds) walk(root, 0);
   out.push("", "PCollections:");
   for (const [id, pc] of Object.entries(c.pcollections)) {
-    out.push(`  ${id}: ${coderExpr(model, pc.coderId)}; ${windowingExpr(model, id)}; ${pc.isBounded === IsBounded.BOUNDED ? "bounded" : "unbounded"}`);
+    out.push(
+      `  ${id}: ${coderExpr(model, pc.coderId)}; ${windowingExpr(model, id)}; ${pc.isBounded === IsBounded.BOUNDED ? "bounded" : "unbounded"}`,
+    );
   }
   out.push("", "Fused stages (every runner executes this plan):");
   for (const stage of plan.stages) out.push(`  ${stageSummary(stage)}`);

@@ -58,7 +58,11 @@ function metricsOf(r: PipelineResult | undefined): MetricsSnapshot {
 
 function failureOf(e: unknown): JobFailure {
   if (e instanceof PipelineExecutionError) {
-    return { message: e.message, ...(e.transform !== undefined ? { transform: e.transform } : {}), ...(e.element !== undefined ? { element: e.element } : {}) };
+    return {
+      message: e.message,
+      ...(e.transform !== undefined ? { transform: e.transform } : {}),
+      ...(e.element !== undefined ? { element: e.element } : {}),
+    };
   }
   return { message: e instanceof Error ? e.message : String(e) };
 }
@@ -149,8 +153,18 @@ process.on("message", (message: JobProcessRequest) => {
     result?.cancel();
   }
 });
-process.on("uncaughtException", (e) => void finish("FAILED", { message: `uncaught error in the job's process: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` }));
-process.on("unhandledRejection", (e) => void finish("FAILED", { message: `unhandled rejection in the job's process: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` }));
+process.on(
+  "uncaughtException",
+  (e) =>
+    void finish("FAILED", { message: `uncaught error in the job's process: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` }),
+);
+process.on(
+  "unhandledRejection",
+  (e) =>
+    void finish("FAILED", {
+      message: `unhandled rejection in the job's process: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    }),
+);
 // The service went away: nobody is left to report to.
 process.on("disconnect", () => {
   if (!finished) {

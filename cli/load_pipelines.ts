@@ -51,7 +51,8 @@ export async function loadPipelines(file: string, args: readonly string[]): Prom
   }
   const definitions = new Map<string, PipelineDefinition>();
   for (const [key, def] of state.definitions) {
-    if (!definedBefore.has(key) && key.startsWith(`${absolute}#`)) definitions.set((def as PipelineDefinition).name, def as PipelineDefinition);
+    if (!definedBefore.has(key) && key.startsWith(`${absolute}#`))
+      definitions.set((def as PipelineDefinition).name, def as PipelineDefinition);
   }
   return { scripts: state.captured.slice(capturedBefore) as Pipeline[], definitions };
 }

@@ -59,8 +59,13 @@ function pipelineFile(arg: string | undefined): string {
 async function run(args: string[]): Promise<number> {
   const file = pipelineFile(args[0]);
   // tsx, then hooks that run a .ts file with top-level await as an ES module even in a CommonJS project.
-  const loader = /\.(c|m)?ts$/.test(file) ? ["--import", require.resolve("tsx"), "--import", pathToFileURL(REGISTER_TYPESCRIPT_FORMAT_ENTRY).href] : [];
-  const chosen = args.slice(1).find((a) => a.startsWith("--pipeline="))?.slice("--pipeline=".length);
+  const loader = /\.(c|m)?ts$/.test(file)
+    ? ["--import", require.resolve("tsx"), "--import", pathToFileURL(REGISTER_TYPESCRIPT_FORMAT_ENTRY).href]
+    : [];
+  const chosen = args
+    .slice(1)
+    .find((a) => a.startsWith("--pipeline="))
+    ?.slice("--pipeline=".length);
   const fileArgs = args.slice(1).filter((a) => !a.startsWith("--pipeline="));
   // A file that only defines pipelines runs one once it has loaded (see run_defined_pipeline).
   const runDefinition = ["--require", path.join(__dirname, "run_defined_pipeline.js")];
@@ -123,9 +128,11 @@ async function jobServer(args: string[]): Promise<number> {
   const port = settings.port === undefined ? DEFAULT_JOB_SERVICE_PORT : Number(settings.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, not '${settings.port}'`);
   const maxMessageBytes = settings.maxMessageBytes === undefined ? undefined : Number(settings.maxMessageBytes);
-  if (maxMessageBytes !== undefined && (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024)) throw new UsageError("--maxMessageBytes takes a whole number of at least 1024");
+  if (maxMessageBytes !== undefined && (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024))
+    throw new UsageError("--maxMessageBytes takes a whole number of at least 1024");
   const maxPipelineBytes = settings.maxPipelineBytes === undefined ? undefined : Number(settings.maxPipelineBytes);
-  if (maxPipelineBytes !== undefined && (!Number.isInteger(maxPipelineBytes) || maxPipelineBytes < 1024)) throw new UsageError("--maxPipelineBytes takes a whole number of at least 1024");
+  if (maxPipelineBytes !== undefined && (!Number.isInteger(maxPipelineBytes) || maxPipelineBytes < 1024))
+    throw new UsageError("--maxPipelineBytes takes a whole number of at least 1024");
   let jobEnv: string[] | undefined;
   try {
     jobEnv = settings.jobEnv === undefined ? undefined : parseJobEnv(settings.jobEnv);
@@ -148,7 +155,10 @@ async function jobServer(args: string[]): Promise<number> {
   out.write(`  token:     ${service.token} (${token.source})\n`);
   out.write(`  submit:    millrace run <pipeline.ts> --jobEndpoint=${service.endpoint} --jobToken=${service.token}\n`);
   out.write(`  dashboard: ${service.dashboardUrl}\n`);
-  if (!LOOPBACK.test(host)) process.stderr.write(`warning: listening on ${host}, not loopback: anyone who can reach it and has the token can run code on this machine\n`);
+  if (!LOOPBACK.test(host))
+    process.stderr.write(
+      `warning: listening on ${host}, not loopback: anyone who can reach it and has the token can run code on this machine\n`,
+    );
   return new Promise((resolve) => {
     const stop = (): void => {
       process.stdout.write("millrace job service stopping\n");
@@ -182,7 +192,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(e instanceof UsageError ? `millrace: ${e.message}\n${USAGE}\n` : `millrace: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      e instanceof UsageError ? `millrace: ${e.message}\n${USAGE}\n` : `millrace: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     process.exit(e instanceof UsageError ? 2 : 1);
   },
 );

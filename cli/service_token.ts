@@ -37,14 +37,18 @@ export function serviceToken(flags: { readonly token?: string; readonly tokenFil
     const token = text.split(/\r?\n/, 1)[0]!.trim();
     if (token === "") throw new TokenFileError(`--tokenFile ${flags.tokenFile} is empty: put the token on its first line`);
     const mode = fs.statSync(flags.tokenFile).mode;
-    const warning = process.platform !== "win32" && (mode & 0o077) !== 0 ? `--tokenFile ${flags.tokenFile} can be read by other users (chmod 600 it)` : undefined;
+    const warning =
+      process.platform !== "win32" && (mode & 0o077) !== 0
+        ? `--tokenFile ${flags.tokenFile} can be read by other users (chmod 600 it)`
+        : undefined;
     return { token, source: "from --tokenFile", ...(warning ? { warning } : {}) };
   }
   if (flags.token !== undefined) {
     return {
       token: flags.token,
       source: "from --token",
-      warning: "--token puts the secret on the command line, where every local user can read it (ps); use --tokenFile=<file> or MILLRACE_JOB_TOKEN instead",
+      warning:
+        "--token puts the secret on the command line, where every local user can read it (ps); use --tokenFile=<file> or MILLRACE_JOB_TOKEN instead",
     };
   }
   const fromEnv = env.MILLRACE_JOB_TOKEN;

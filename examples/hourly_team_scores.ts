@@ -42,9 +42,15 @@ async function main(): Promise<void> {
   p.apply("Read", mr.io.readText(options.get<string>("input")!))
     .apply("Parse", mr.map(parseScore))
     // Event time is when the score happened, not when the line was read.
-    .apply("EventTime", mr.withTimestamps((s: Score) => s.at))
+    .apply(
+      "EventTime",
+      mr.withTimestamps((s: Score) => s.at),
+    )
     .apply("Hourly", mr.windowInto(mr.windows.fixed(60 * 60_000)))
-    .apply("ByTeam", mr.map((s: Score) => mr.kv(s.team, s.score)))
+    .apply(
+      "ByTeam",
+      mr.map((s: Score) => mr.kv(s.team, s.score)),
+    )
     .apply("Sum", mr.combinePerKey(mr.combiners.sum()))
     .apply(
       "Format",

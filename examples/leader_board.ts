@@ -56,11 +56,20 @@ async function main(): Promise<void> {
   const periodMs = 50;
 
   const events = p
-    .apply("Generate", mr.generateSequence({ from: 0, periodMs, elementsPerPeriod: Math.max(1, Math.round((perSecond * periodMs) / 1000)) }))
-    .apply("ToEvents", mr.map((i: number, ctx) => gameEvent(i, ctx.timestamp)))
+    .apply(
+      "Generate",
+      mr.generateSequence({ from: 0, periodMs, elementsPerPeriod: Math.max(1, Math.round((perSecond * periodMs) / 1000)) }),
+    )
+    .apply(
+      "ToEvents",
+      mr.map((i: number, ctx) => gameEvent(i, ctx.timestamp)),
+    )
     // Event time is the emission time minus the event's delay: late events
     // look back in time, which Beam allows only within a declared skew.
-    .apply("EventTime", mr.withTimestamps((e: GameEvent) => e.emittedAt - e.delayMs, { allowedSkewMs: 8_000 }));
+    .apply(
+      "EventTime",
+      mr.withTimestamps((e: GameEvent) => e.emittedAt - e.delayMs, { allowedSkewMs: 8_000 }),
+    );
   const teamWindowMs = options.get<number>("teamWindowMs")!;
   events
     .apply(
@@ -74,13 +83,18 @@ async function main(): Promise<void> {
         accumulation: "accumulating",
       }),
     )
-    .apply("TeamScore", mr.map((e: GameEvent) => mr.kv(e.team, e.score)))
+    .apply(
+      "TeamScore",
+      mr.map((e: GameEvent) => mr.kv(e.team, e.score)),
+    )
     .apply("SumPerTeam", mr.combinePerKey(mr.combiners.sum()))
     .apply(
       "PrintTeams",
       mr.map((kv: mr.KV<string, number>, ctx) => {
         const w = ctx.window as mr.IntervalWindow;
-        console.log(`team  ${kv.key.padEnd(6)} ${String(kv.value).padStart(6)}  window ${new Date(w.start).toISOString().slice(11, 19)} ${describePane(ctx.pane)}`);
+        console.log(
+          `team  ${kv.key.padEnd(6)} ${String(kv.value).padStart(6)}  window ${new Date(w.start).toISOString().slice(11, 19)} ${describePane(ctx.pane)}`,
+        );
       }),
     );
 
@@ -92,7 +106,10 @@ async function main(): Promise<void> {
         accumulation: "accumulating",
       }),
     )
-    .apply("UserScore", mr.map((e: GameEvent) => mr.kv(e.user, e.score)))
+    .apply(
+      "UserScore",
+      mr.map((e: GameEvent) => mr.kv(e.user, e.score)),
+    )
     .apply("SumPerUser", mr.combinePerKey(mr.combiners.sum()))
     .apply("Leader", mr.combineGlobally(mr.combiners.top<mr.KV<string, number>>(3, (a, b) => a.value - b.value)))
     .apply(

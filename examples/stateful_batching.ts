@@ -118,8 +118,14 @@ async function main(): Promise<void> {
 
   // --- Enrichment in batches ---
   const enriched = txns
-    .apply("KeyByShard", mr.map((t: Txn) => mr.kv(`shard-${Number(t.id.slice(1)) % shards}`, t)))
-    .apply("Batch", mr.groupIntoBatches<string, Txn>(options.get<number>("batchSize")!, { maxBufferingMs: options.get<number>("maxBufferingMs")! }))
+    .apply(
+      "KeyByShard",
+      mr.map((t: Txn) => mr.kv(`shard-${Number(t.id.slice(1)) % shards}`, t)),
+    )
+    .apply(
+      "Batch",
+      mr.groupIntoBatches<string, Txn>(options.get<number>("batchSize")!, { maxBufferingMs: options.get<number>("maxBufferingMs")! }),
+    )
     .apply(
       "Enrich",
       mr.flatMap(({ value: batch }: mr.KV<string, Txn[]>, ctx) => {
@@ -131,16 +137,28 @@ async function main(): Promise<void> {
       }),
     );
   enriched
-    .apply("ByCountry", mr.map((t: { country: string; amount: number }) => mr.kv(t.country, t.amount)))
+    .apply(
+      "ByCountry",
+      mr.map((t: { country: string; amount: number }) => mr.kv(t.country, t.amount)),
+    )
     .apply("Total", mr.combinePerKey(mr.combiners.sum()))
-    .apply("PrintTotals", mr.map(({ key, value }: mr.KV<string, number>) => console.log(`total spent at ${key} merchants: ${value}`)));
+    .apply(
+      "PrintTotals",
+      mr.map(({ key, value }: mr.KV<string, number>) => console.log(`total spent at ${key} merchants: ${value}`)),
+    );
 
   // --- Fraud rule with state and a timer ---
   txns
     .apply("Window", mr.windowInto(mr.windows.fixed(options.get<number>("windowMs")!)))
-    .apply("KeyByCard", mr.map((t: Txn) => mr.kv(t.card, t)))
+    .apply(
+      "KeyByCard",
+      mr.map((t: Txn) => mr.kv(t.card, t)),
+    )
     .apply("FraudRule", fraudRule({ amount: options.get<number>("amount")!, maxLarge: options.get<number>("maxLarge")! }))
-    .apply("PrintFlags", mr.map((line: string) => console.log(line)));
+    .apply(
+      "PrintFlags",
+      mr.map((line: string) => console.log(line)),
+    );
 
   const result = p.run();
   await result.waitUntilFinish();

@@ -19,8 +19,14 @@ function bundledData(): string {
 /** Lines to lower-case words: the reusable part of the pipeline. */
 const countWords = mr.ptransform("CountWords", (lines: mr.PCollection<string>) =>
   lines
-    .apply("ExtractWords", mr.flatMap((line: string) => line.toLowerCase().split(/[^a-z']+/)))
-    .apply("DropEmpty", mr.filter((word: string) => word.replace(/'/g, "").length > 0))
+    .apply(
+      "ExtractWords",
+      mr.flatMap((line: string) => line.toLowerCase().split(/[^a-z']+/)),
+    )
+    .apply(
+      "DropEmpty",
+      mr.filter((word: string) => word.replace(/'/g, "").length > 0),
+    )
     .apply("Count", mr.countPerElement<string>()),
 );
 
@@ -43,14 +49,26 @@ async function main(): Promise<void> {
   const output = options.get<string>("output");
   if (output) {
     counts
-      .apply("Format", mr.map(({ key, value }: mr.KV<string, number>) => `${key}: ${value}`))
+      .apply(
+        "Format",
+        mr.map(({ key, value }: mr.KV<string, number>) => `${key}: ${value}`),
+      )
       .apply("Write", mr.io.writeText(output, { suffix: ".txt" }))
-      .apply("Report", mr.map((file: string) => console.log(`wrote ${file}`)));
+      .apply(
+        "Report",
+        mr.map((file: string) => console.log(`wrote ${file}`)),
+      );
   } else {
     const n = options.get<number>("top")!;
     counts
-      .apply("Top", mr.combineGlobally(mr.combiners.top<mr.KV<string, number>>(n, (a, b) => a.value - b.value || b.key.localeCompare(a.key))))
-      .apply("Print", mr.map((top: mr.KV<string, number>[]) => top.forEach(({ key, value }) => console.log(`${String(value).padStart(4)}  ${key}`))));
+      .apply(
+        "Top",
+        mr.combineGlobally(mr.combiners.top<mr.KV<string, number>>(n, (a, b) => a.value - b.value || b.key.localeCompare(a.key))),
+      )
+      .apply(
+        "Print",
+        mr.map((top: mr.KV<string, number>[]) => top.forEach(({ key, value }) => console.log(`${String(value).padStart(4)}  ${key}`))),
+      );
   }
 
   await p.run().waitUntilFinish();

@@ -116,7 +116,8 @@ function validate(proto: pb.Pipeline, options: FromProtoOptions): void {
 
   for (const [id, coder] of Object.entries(c.coders)) {
     if (!coder.spec) fail(`coder '${id}' has no spec`);
-    for (const comp of coder.componentCoderIds) if (!c.coders[comp]) fail(`coder '${id}' names component coder '${comp}', which does not exist`);
+    for (const comp of coder.componentCoderIds)
+      if (!c.coders[comp]) fail(`coder '${id}' names component coder '${comp}', which does not exist`);
     const urn = coder.spec!.urn;
     if (urn !== MillraceUrns.USER_CODER && !defaultCoderRegistry.has(urn)) fail(`coder '${id}' has unknown URN '${urn}'`);
     const expected = urn === MillraceUrns.USER_CODER ? 0 : defaultCoderRegistry.componentCount(urn);
@@ -143,9 +144,12 @@ function validate(proto: pb.Pipeline, options: FromProtoOptions): void {
   const produced = new Map<string, string>();
   for (const [id, t] of Object.entries(c.transforms)) {
     for (const sub of t.subtransforms) if (!c.transforms[sub]) fail(`transform '${id}' names subtransform '${sub}', which does not exist`);
-    for (const [tag, pc] of Object.entries(t.inputs)) if (!c.pcollections[pc]) fail(`transform '${id}' input '${tag}' names PCollection '${pc}', which does not exist`);
-    for (const [tag, pc] of Object.entries(t.outputs)) if (!c.pcollections[pc]) fail(`transform '${id}' output '${tag}' names PCollection '${pc}', which does not exist`);
-    if (t.environmentId && !c.environments[t.environmentId]) fail(`transform '${id}' names environment '${t.environmentId}', which does not exist`);
+    for (const [tag, pc] of Object.entries(t.inputs))
+      if (!c.pcollections[pc]) fail(`transform '${id}' input '${tag}' names PCollection '${pc}', which does not exist`);
+    for (const [tag, pc] of Object.entries(t.outputs))
+      if (!c.pcollections[pc]) fail(`transform '${id}' output '${tag}' names PCollection '${pc}', which does not exist`);
+    if (t.environmentId && !c.environments[t.environmentId])
+      fail(`transform '${id}' names environment '${t.environmentId}', which does not exist`);
     if (t.subtransforms.length > 0) continue;
     const urn = t.spec?.urn ?? "";
     if (!LEAF_URNS.has(urn) && !(options.nativeComposites ?? []).includes(urn)) {

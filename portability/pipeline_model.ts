@@ -109,7 +109,9 @@ export class PipelineModel {
   textSinkPayload(transformId: string): TextSinkPayload {
     const payload = decodeMessage("WriteFilesPayload", this.transform(transformId).spec!.payload);
     if (payload.sink?.urn !== MillraceUrns.TEXT_SINK) {
-      throw new Error(`'${transformId}' writes files with the sink '${payload.sink?.urn ?? "(none)"}'; only ${MillraceUrns.TEXT_SINK} is supported`);
+      throw new Error(
+        `'${transformId}' writes files with the sink '${payload.sink?.urn ?? "(none)"}'; only ${MillraceUrns.TEXT_SINK} is supported`,
+      );
     }
     return decodeJsonPayload<TextSinkPayload>(payload.sink.payload, `text sink of '${transformId}'`);
   }

@@ -9,11 +9,27 @@ import type { PrimitiveSpec } from "../sdk/graph/primitive_spec";
 import type { WindowingStrategy, TriggerSpec, WindowFnSpec } from "../sdk/windowing/windowing_strategy";
 import type { Coder } from "./coders/coder";
 import { coders, defaultCoderRegistry, encodeToBytes } from "./coders";
-import { encodeMessage, IsBounded, MergeStatus, AccumulationMode, OutputTime, ClosingBehavior, OnTimeBehavior, TimeDomain } from "./proto/messages";
+import {
+  encodeMessage,
+  IsBounded,
+  MergeStatus,
+  AccumulationMode,
+  OutputTime,
+  ClosingBehavior,
+  OnTimeBehavior,
+  TimeDomain,
+} from "./proto/messages";
 import type * as pb from "./proto/messages";
 import { TransformUrns, WindowFnUrns, SideInputUrns, MillraceUrns, RequirementUrns } from "./urns";
 import type { StateSpec } from "../sdk/state/state_specs";
-import { encodeJsonPayload, type DoFnPayload, type CombineFnPayload, type ViewFnPayload, type UserCoderPayload, type TextSinkPayload } from "./payloads";
+import {
+  encodeJsonPayload,
+  type DoFnPayload,
+  type CombineFnPayload,
+  type ViewFnPayload,
+  type UserCoderPayload,
+  type TextSinkPayload,
+} from "./payloads";
 
 /** The id of the one environment millrace pipelines use. */
 export const SDK_ENVIRONMENT_ID = "millrace_node";
@@ -87,7 +103,11 @@ class ComponentsBuilder {
     return id;
   }
 
-  private specOf(spec: PrimitiveSpec, inputs: Record<string, string>, node: TransformNode): { spec: pb.MessageInit<pb.FunctionSpec>; usesEnvironment: boolean } {
+  private specOf(
+    spec: PrimitiveSpec,
+    inputs: Record<string, string>,
+    node: TransformNode,
+  ): { spec: pb.MessageInit<pb.FunctionSpec>; usesEnvironment: boolean } {
     switch (spec.kind) {
       case "impulse":
         return { spec: { urn: TransformUrns.IMPULSE }, usesEnvironment: false };
@@ -132,7 +152,10 @@ class ComponentsBuilder {
       }
       case "windowInto":
         return {
-          spec: { urn: TransformUrns.WINDOW_INTO, payload: encodeMessage("WindowIntoPayload", { windowFn: windowFnSpec(spec.windowing.windowFn) }) },
+          spec: {
+            urn: TransformUrns.WINDOW_INTO,
+            payload: encodeMessage("WindowIntoPayload", { windowFn: windowFnSpec(spec.windowing.windowFn) }),
+          },
           usesEnvironment: true,
         };
       case "combinePerKey":
@@ -165,14 +188,18 @@ class ComponentsBuilder {
           };
         }
         const stateSpecs: Record<string, pb.MessageInit<pb.StateSpec>> = {};
-        for (const [name, { spec: st, combineFnRef }] of Object.entries(spec.state ?? {})) stateSpecs[name] = this.stateSpec(st, combineFnRef);
+        for (const [name, { spec: st, combineFnRef }] of Object.entries(spec.state ?? {}))
+          stateSpecs[name] = this.stateSpec(st, combineFnRef);
         const timerFamilySpecs: Record<string, pb.MessageInit<pb.TimerFamilySpec>> = {};
         if (spec.timers && Object.keys(spec.timers).length > 0) {
           const mainInput = node.inputs.main!;
           const windowCoder = mainInput.windowing.windowFn.kind === "global" ? coders.globalWindow() : coders.intervalWindow();
           const timerCoderId = this.addCoder(coders.timer(spec.keyCoder ?? coders.jsValue(), windowCoder) as Coder<unknown>);
           for (const [name, t] of Object.entries(spec.timers)) {
-            timerFamilySpecs[name] = { timeDomain: t.domain === "eventTime" ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME, timerFamilyCoderId: timerCoderId };
+            timerFamilySpecs[name] = {
+              timeDomain: t.domain === "eventTime" ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME,
+              timerFamilyCoderId: timerCoderId,
+            };
           }
         }
         if (Object.keys(stateSpecs).length > 0 || Object.keys(timerFamilySpecs).length > 0) this.requirements.add(RequirementUrns.STATEFUL);
@@ -268,7 +295,11 @@ class ComponentsBuilder {
       trigger: triggerMessage(w.trigger),
       accumulationMode: w.accumulation === "accumulating" ? AccumulationMode.ACCUMULATING : AccumulationMode.DISCARDING,
       outputTime:
-        w.timestampCombiner === "earliest" ? OutputTime.EARLIEST_IN_PANE : w.timestampCombiner === "latest" ? OutputTime.LATEST_IN_PANE : OutputTime.END_OF_WINDOW,
+        w.timestampCombiner === "earliest"
+          ? OutputTime.EARLIEST_IN_PANE
+          : w.timestampCombiner === "latest"
+            ? OutputTime.LATEST_IN_PANE
+            : OutputTime.END_OF_WINDOW,
       closingBehavior: w.closingBehavior === "emitAlways" ? ClosingBehavior.EMIT_ALWAYS : ClosingBehavior.EMIT_IF_NONEMPTY,
       allowedLateness: w.allowedLatenessMs,
       onTimeBehavior: w.onTimeBehavior === "fireAlways" ? OnTimeBehavior.FIRE_ALWAYS : OnTimeBehavior.FIRE_IF_NONEMPTY,
@@ -290,11 +321,18 @@ export function windowFnSpec(fn: WindowFnSpec): pb.MessageInit<pb.FunctionSpec> 
     case "global":
       return { urn: WindowFnUrns.GLOBAL, payload: encodeMessage("GlobalWindowsPayload", {}) };
     case "fixed":
-      return { urn: WindowFnUrns.FIXED, payload: encodeMessage("FixedWindowsPayload", { size: duration(fn.sizeMs), offset: duration(fn.offsetMs) }) };
+      return {
+        urn: WindowFnUrns.FIXED,
+        payload: encodeMessage("FixedWindowsPayload", { size: duration(fn.sizeMs), offset: duration(fn.offsetMs) }),
+      };
     case "sliding":
       return {
         urn: WindowFnUrns.SLIDING,
-        payload: encodeMessage("SlidingWindowsPayload", { size: duration(fn.sizeMs), offset: duration(fn.offsetMs), period: duration(fn.periodMs) }),
+        payload: encodeMessage("SlidingWindowsPayload", {
+          size: duration(fn.sizeMs),
+          offset: duration(fn.offsetMs),
+          period: duration(fn.periodMs),
+        }),
       };
     case "sessions":
       return { urn: WindowFnUrns.SESSION, payload: encodeMessage("SessionWindowsPayload", { gapSize: duration(fn.gapMs) }) };

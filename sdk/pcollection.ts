@@ -72,10 +72,7 @@ export class PCollection<T> {
   apply<Out>(transform: PTransform<PCollection<T>, Out>): Out;
   /** Applies a transform under a given name (unique among its siblings). */
   apply<Out>(name: string, transform: PTransform<PCollection<T>, Out>): Out;
-  apply<Out>(
-    nameOrTransform: string | PTransform<PCollection<T>, Out>,
-    maybeTransform?: PTransform<PCollection<T>, Out>,
-  ): Out {
+  apply<Out>(nameOrTransform: string | PTransform<PCollection<T>, Out>, maybeTransform?: PTransform<PCollection<T>, Out>): Out {
     return typeof nameOrTransform === "string"
       ? this.pipeline._applyTransform(this, maybeTransform!, nameOrTransform)
       : this.pipeline._applyTransform(this, nameOrTransform, undefined);

@@ -106,7 +106,8 @@ export class Pipeline {
     const launch = pipelineLaunch();
     const pipelineProto = launch.toProto(this, { runIndex });
     const { jobEndpoint, jobToken, ...given } = this.options.toRecord();
-    const jobName = typeof given.jobName === "string" && given.jobName !== "" ? given.jobName : defaultJobName(this._definition, this._originModule);
+    const jobName =
+      typeof given.jobName === "string" && given.jobName !== "" ? given.jobName : defaultJobName(this._definition, this._originModule);
     const options = { ...given, jobName };
     if (typeof jobEndpoint === "string" && jobEndpoint !== "") {
       const token = typeof jobToken === "string" && jobToken !== "" ? jobToken : process.env.MILLRACE_JOB_TOKEN;

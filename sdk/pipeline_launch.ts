@@ -38,6 +38,7 @@ export function providePipelineLaunch(launch: PipelineLaunch): void {
 
 /** The provided launch steps; a clear error if the package root was never loaded. */
 export function pipelineLaunch(): PipelineLaunch {
-  if (!provided) throw new Error("millrace: Pipeline.run() needs the package root loaded: import from 'millrace', not from its internal modules");
+  if (!provided)
+    throw new Error("millrace: Pipeline.run() needs the package root loaded: import from 'millrace', not from its internal modules");
   return provided;
 }

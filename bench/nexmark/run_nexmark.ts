@@ -83,7 +83,8 @@ export const nexmarkPipeline = mr.definePipeline(
   "nexmark",
   (p) => {
     const query = QUERIES[p.options.get<number>("query")!];
-    if (query === undefined) throw new Error(`no Nexmark query ${p.options.get<number>("query")}; known: ${Object.keys(QUERIES).join(", ")}`);
+    if (query === undefined)
+      throw new Error(`no Nexmark query ${p.options.get<number>("query")}; known: ${Object.keys(QUERIES).join(", ")}`);
     const q = p.options.get<number>("query")!;
     const rate = p.options.get<number>("eventsPerSecond")!;
     const leadMs = p.options.get<number>("leadMs")!;
@@ -102,8 +103,18 @@ export const nexmarkPipeline = mr.definePipeline(
       query: { type: "integer", min: 0, default: 0, description: "the Nexmark query" },
       events: { type: "integer", min: 0, default: 100_000, description: "number of events" },
       seed: { type: "integer", default: DEFAULT_NEXMARK_CONFIG.seed, description: "generator seed" },
-      eventsPerSecond: { type: "number", min: 0, default: 0, description: "an unbounded source paced at this rate (0: bounded, as fast as possible)" },
-      leadMs: { type: "integer", min: 0, default: 200, description: "paced runs: event times run this far ahead of the emission schedule (allowed lateness of emission)" },
+      eventsPerSecond: {
+        type: "number",
+        min: 0,
+        default: 0,
+        description: "an unbounded source paced at this rate (0: bounded, as fast as possible)",
+      },
+      leadMs: {
+        type: "integer",
+        min: 0,
+        default: 200,
+        description: "paced runs: event times run this far ahead of the emission schedule (allowed lateness of emission)",
+      },
     },
   },
 );
@@ -190,7 +201,8 @@ export function parseArgs(argv: readonly string[]): Args {
       else args.rate = n;
     }
   }
-  if (args.rate > 0 && args.events === 0) throw new Error("--eventsPerSecond needs --events > 0: the bench stops the job once they are all generated");
+  if (args.rate > 0 && args.events === 0)
+    throw new Error("--eventsPerSecond needs --events > 0: the bench stops the job once they are all generated");
   return args;
 }
 
@@ -224,7 +236,13 @@ export async function runQuery(args: Args, query: number): Promise<NexmarkRow> {
  * far as the committed metrics tell), then `settleMs`, then cancels.
  */
 async function runPaced(args: Args, query: number): Promise<NexmarkRow> {
-  const flags = [`--query=${query}`, `--events=${args.events}`, `--seed=${args.seed}`, `--eventsPerSecond=${args.rate}`, `--leadMs=${args.leadMs}`];
+  const flags = [
+    `--query=${query}`,
+    `--events=${args.events}`,
+    `--seed=${args.seed}`,
+    `--eventsPerSecond=${args.rate}`,
+    `--leadMs=${args.leadMs}`,
+  ];
   let p = nexmarkPipeline.create([...args.pipelineArgs, ...flags]);
   let commitEveryMs = 0;
   if ((p.options.get<string>("runner") ?? mr.DEFAULT_RUNNER) === "stream") {
@@ -256,7 +274,8 @@ async function runPaced(args: Args, query: number): Promise<NexmarkRow> {
   const wallMs = performance.now() - start;
   const m = result.metrics();
   const generated = m.counters[EVENTS_COUNTER] ?? 0;
-  if (generated < args.events) throw new Error(`q${query}: only ${generated} of ${args.events} events were generated (committed) before giving up`);
+  if (generated < args.events)
+    throw new Error(`q${query}: only ${generated} of ${args.events} events were generated (committed) before giving up`);
   const emitted = m.distributions[`${EVENTS_COUNTER}.emittedAt`];
   const spanMs = emitted ? Math.max(1, emitted.max - emitted.min) : wallMs;
   const row: NexmarkRow = {
@@ -282,9 +301,13 @@ async function main(): Promise<void> {
   const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
   const paced = args.rate > 0;
   const runner = nexmarkPipeline.create(args.pipelineArgs).options.get<string>("runner") ?? mr.DEFAULT_RUNNER;
-  console.log(`Nexmark on --runner=${runner}${paced ? `, unbounded, paced at ${fmt(args.rate)} events/s, lead ${args.leadMs} ms` : ", bounded"} (seed ${args.seed})`);
+  console.log(
+    `Nexmark on --runner=${runner}${paced ? `, unbounded, paced at ${fmt(args.rate)} events/s, lead ${args.leadMs} ms` : ", bounded"} (seed ${args.seed})`,
+  );
   const pacedColumns = paced ? `${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"late".padStart(8)}` : "";
-  console.log(`${"query".padEnd(6)}${"events".padStart(12)}${"results".padStart(12)}${"wall ms".padStart(12)}${"events/s".padStart(14)}${pacedColumns}`);
+  console.log(
+    `${"query".padEnd(6)}${"events".padStart(12)}${"results".padStart(12)}${"wall ms".padStart(12)}${"events/s".padStart(14)}${pacedColumns}`,
+  );
   let failed = 0;
   for (const q of args.queries) {
     if (paced && BOUNDED_ONLY_QUERIES.has(q)) {
@@ -304,8 +327,12 @@ async function main(): Promise<void> {
     }
     rows.push(row);
     const ms = (x: number | undefined): string => (x === undefined ? "-" : x.toFixed(0));
-    const pacedCells = paced ? `${ms(row.p50LatencyMs).padStart(10)}${ms(row.p99LatencyMs).padStart(10)}${fmt(row.droppedDueToLateness ?? 0).padStart(8)}` : "";
-    console.log(`${`q${q}`.padEnd(6)}${fmt(row.events).padStart(12)}${fmt(row.results).padStart(12)}${row.wallMs.toFixed(0).padStart(12)}${fmt(row.eventsPerSecond).padStart(14)}${pacedCells}`);
+    const pacedCells = paced
+      ? `${ms(row.p50LatencyMs).padStart(10)}${ms(row.p99LatencyMs).padStart(10)}${fmt(row.droppedDueToLateness ?? 0).padStart(8)}`
+      : "";
+    console.log(
+      `${`q${q}`.padEnd(6)}${fmt(row.events).padStart(12)}${fmt(row.results).padStart(12)}${row.wallMs.toFixed(0).padStart(12)}${fmt(row.eventsPerSecond).padStart(14)}${pacedCells}`,
+    );
   }
   if (args.json !== undefined) fs.writeFileSync(args.json, JSON.stringify(rows, null, 2) + "\n");
   if (failed > 0) process.exitCode = 1;

@@ -64,9 +64,7 @@ export class ByteReader {
 
   private need(n: number): void {
     if (this.end - this.pos < n) {
-      throw new Error(
-        `truncated input: needed ${n} bytes at offset ${this.pos}, only ${Math.max(0, this.end - this.pos)} left`,
-      );
+      throw new Error(`truncated input: needed ${n} bytes at offset ${this.pos}, only ${Math.max(0, this.end - this.pos)} left`);
     }
   }
 

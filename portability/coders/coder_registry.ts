@@ -120,21 +120,54 @@ export function createDefaultCoderRegistry(): CoderRegistry {
       registry.register(urn, factory, factory.componentCount);
     },
   };
-  r.register(coderUrns.BYTES, withComponents(coderUrns.BYTES, 0, () => new BytesCoder()));
-  r.register(coderUrns.STRING_UTF8, withComponents(coderUrns.STRING_UTF8, 0, () => new StringUtf8Coder()));
-  r.register(coderUrns.BOOL, withComponents(coderUrns.BOOL, 0, () => new BoolCoder()));
-  r.register(coderUrns.VARINT, withComponents(coderUrns.VARINT, 0, () => new VarIntCoder()));
-  r.register(coderUrns.DOUBLE, withComponents(coderUrns.DOUBLE, 0, () => new DoubleCoder()));
-  r.register(coderUrns.KV, withComponents(coderUrns.KV, 2, ([k, v]) => new KVCoder(k, v)));
-  r.register(coderUrns.ITERABLE, withComponents(coderUrns.ITERABLE, 1, ([e]) => new IterableCoder(e)));
+  r.register(
+    coderUrns.BYTES,
+    withComponents(coderUrns.BYTES, 0, () => new BytesCoder()),
+  );
+  r.register(
+    coderUrns.STRING_UTF8,
+    withComponents(coderUrns.STRING_UTF8, 0, () => new StringUtf8Coder()),
+  );
+  r.register(
+    coderUrns.BOOL,
+    withComponents(coderUrns.BOOL, 0, () => new BoolCoder()),
+  );
+  r.register(
+    coderUrns.VARINT,
+    withComponents(coderUrns.VARINT, 0, () => new VarIntCoder()),
+  );
+  r.register(
+    coderUrns.DOUBLE,
+    withComponents(coderUrns.DOUBLE, 0, () => new DoubleCoder()),
+  );
+  r.register(
+    coderUrns.KV,
+    withComponents(coderUrns.KV, 2, ([k, v]) => new KVCoder(k, v)),
+  );
+  r.register(
+    coderUrns.ITERABLE,
+    withComponents(coderUrns.ITERABLE, 1, ([e]) => new IterableCoder(e)),
+  );
   r.register(
     coderUrns.STATE_BACKED_ITERABLE,
     withComponents(coderUrns.STATE_BACKED_ITERABLE, 1, ([e], _s, o) => new StateBackedIterableCoder(e, o.stateReader)),
   );
-  r.register(coderUrns.LENGTH_PREFIX, withComponents(coderUrns.LENGTH_PREFIX, 1, ([c]) => new LengthPrefixCoder(c)));
-  r.register(coderUrns.NULLABLE, withComponents(coderUrns.NULLABLE, 1, ([c]) => new NullableCoder(c)));
-  r.register(coderUrns.GLOBAL_WINDOW, withComponents(coderUrns.GLOBAL_WINDOW, 0, () => new GlobalWindowCoder()));
-  r.register(coderUrns.INTERVAL_WINDOW, withComponents(coderUrns.INTERVAL_WINDOW, 0, () => new IntervalWindowCoder()));
+  r.register(
+    coderUrns.LENGTH_PREFIX,
+    withComponents(coderUrns.LENGTH_PREFIX, 1, ([c]) => new LengthPrefixCoder(c)),
+  );
+  r.register(
+    coderUrns.NULLABLE,
+    withComponents(coderUrns.NULLABLE, 1, ([c]) => new NullableCoder(c)),
+  );
+  r.register(
+    coderUrns.GLOBAL_WINDOW,
+    withComponents(coderUrns.GLOBAL_WINDOW, 0, () => new GlobalWindowCoder()),
+  );
+  r.register(
+    coderUrns.INTERVAL_WINDOW,
+    withComponents(coderUrns.INTERVAL_WINDOW, 0, () => new IntervalWindowCoder()),
+  );
   r.register(
     coderUrns.CUSTOM_WINDOW,
     withComponents(coderUrns.CUSTOM_WINDOW, 1, ([w]) => new CustomWindowCoder(w as Coder<BoundedWindow>)),
@@ -151,10 +184,22 @@ export function createDefaultCoderRegistry(): CoderRegistry {
       ([v, w], spec) => new ParamWindowedValueCoder(v, w as Coder<BoundedWindow>, requirePayload(spec)),
     ),
   );
-  r.register(coderUrns.TIMER, withComponents(coderUrns.TIMER, 2, ([k, w]) => new TimerCoder(k, w as Coder<BoundedWindow>)));
-  r.register(coderUrns.SHARDED_KEY, withComponents(coderUrns.SHARDED_KEY, 1, ([k]) => new ShardedKeyCoder(k)));
-  r.register(coderUrns.ROW, withComponents(coderUrns.ROW, 0, (_c, spec) => new RowCoder(requirePayload(spec))));
-  r.register(coderUrns.JS_VALUE, withComponents(coderUrns.JS_VALUE, 0, () => JS_VALUE_CODER));
+  r.register(
+    coderUrns.TIMER,
+    withComponents(coderUrns.TIMER, 2, ([k, w]) => new TimerCoder(k, w as Coder<BoundedWindow>)),
+  );
+  r.register(
+    coderUrns.SHARDED_KEY,
+    withComponents(coderUrns.SHARDED_KEY, 1, ([k]) => new ShardedKeyCoder(k)),
+  );
+  r.register(
+    coderUrns.ROW,
+    withComponents(coderUrns.ROW, 0, (_c, spec) => new RowCoder(requirePayload(spec))),
+  );
+  r.register(
+    coderUrns.JS_VALUE,
+    withComponents(coderUrns.JS_VALUE, 0, () => JS_VALUE_CODER),
+  );
   return registry;
 }
 
@@ -212,8 +257,7 @@ export const coders = Object.freeze({
   /** {@link CustomWindowCoder} */
   customWindow: <W extends BoundedWindow>(window: Coder<W>): CustomWindowCoder<W> => new CustomWindowCoder(window),
   /** {@link WindowedValueCoder} */
-  windowedValue: <T>(value: Coder<T>, window: Coder<BoundedWindow>): WindowedValueCoder<T> =>
-    new WindowedValueCoder(value, window),
+  windowedValue: <T>(value: Coder<T>, window: Coder<BoundedWindow>): WindowedValueCoder<T> => new WindowedValueCoder(value, window),
   /** {@link ParamWindowedValueCoder}; build the payload with `paramWindowedValuePayload`. */
   paramWindowedValue: <T>(value: Coder<T>, window: Coder<BoundedWindow>, payload: Uint8Array): ParamWindowedValueCoder<T> =>
     new ParamWindowedValueCoder(value, window, payload),

@@ -25,15 +25,7 @@ import { coderUrns } from "./urns";
 
 /** Values {@link JsValueCoder} can code. */
 export type JsValue =
-  | null
-  | undefined
-  | boolean
-  | number
-  | string
-  | bigint
-  | Uint8Array
-  | readonly JsValue[]
-  | { readonly [key: string]: JsValue };
+  null | undefined | boolean | number | string | bigint | Uint8Array | readonly JsValue[] | { readonly [key: string]: JsValue };
 
 const enum Tag {
   NULL = 0,
@@ -238,7 +230,9 @@ function decodeValue(reader: ByteReader, depth: number): JsValue {
   }
   throw new CoderError(
     URN,
-    depth >= MAX_DEPTH ? `input nested more than ${MAX_DEPTH} levels deep at offset ${offset}` : `unknown tag 0x${tag.toString(16)} at offset ${offset}`,
+    depth >= MAX_DEPTH
+      ? `input nested more than ${MAX_DEPTH} levels deep at offset ${offset}`
+      : `unknown tag 0x${tag.toString(16)} at offset ${offset}`,
   );
 }
 

@@ -21,7 +21,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
 /** Wraps the error `e` of `action` (e.g. "write") on `file` by `transform`. */
 export function ioFailure(transform: string, action: string, file: string, e: unknown): RunnerCheckError {
   const code = (e as NodeJS.ErrnoException).code;
-  const meaning = code && MEANINGS[code] ? `${code}: ${MEANINGS[code]}` : (e as Error).message ?? String(e);
+  const meaning = code && MEANINGS[code] ? `${code}: ${MEANINGS[code]}` : ((e as Error).message ?? String(e));
   return new RunnerCheckError(transform, `'${transform}' cannot ${action} '${file}' (${meaning})`, { cause: e });
 }
 

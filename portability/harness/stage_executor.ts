@@ -91,7 +91,11 @@ export class ExecutableStage {
       this.keyed.operator.fireTimer(t);
       fired++;
     }
-    for (let ns = this.keyed.runtime.timers.pollExpired(watermark); ns !== undefined; ns = this.keyed.runtime.timers.pollExpired(watermark)) {
+    for (
+      let ns = this.keyed.runtime.timers.pollExpired(watermark);
+      ns !== undefined;
+      ns = this.keyed.runtime.timers.pollExpired(watermark)
+    ) {
       this.keyed.operator.expire(ns);
     }
     return fired;
@@ -179,7 +183,9 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
     if (consumers.length === 0 && model.consumersOf(pc).length === 0 && runtime.terminal) {
       consumers.push({ transform: `(end of ${pc})`, receiver: runtime.terminal, trusted: true });
     }
-    const receiver = runtime.edge ? runtime.edge(pc, producerName(model, pc), consumers) : combineReceivers(consumers.map((c) => c.receiver));
+    const receiver = runtime.edge
+      ? runtime.edge(pc, producerName(model, pc), consumers)
+      : combineReceivers(consumers.map((c) => c.receiver));
     receiversCache.set(pc, receiver);
     return receiver;
   };
@@ -190,18 +196,23 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
       step.kind === "pardo" && isStatefulParDo(model, step.transformId)
         ? (keyed = buildStatefulParDo(model, step, runtime, receiversFor)).operator
         : step.kind === "pardo"
-        ? buildParDo(model, step, runtime, receiversFor)
-        : step.kind === "windowInto"
-          ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
-          : step.kind === "writeText"
-            ? buildTextSink(model, step, runtime, receiversFor)
-            : buildPrecombine(model, step, runtime, receiversFor);
+          ? buildParDo(model, step, runtime, receiversFor)
+          : step.kind === "windowInto"
+            ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
+            : step.kind === "writeText"
+              ? buildTextSink(model, step, runtime, receiversFor)
+              : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }
   const rootPc = stageRootCollection(stage);
   const input = receiversFor(rootPc);
-  return new ExecutableStage(input, stage.steps.map((s) => operatorsByStep.get(s)!), precombiners, keyed);
+  return new ExecutableStage(
+    input,
+    stage.steps.map((s) => operatorsByStep.get(s)!),
+    precombiners,
+    keyed,
+  );
 }
 
 function buildParDo(
@@ -219,7 +230,13 @@ function buildParDo(
     if (pc !== undefined) tagged.set(tag, receiversFor(pc));
   }
   const main = step.outputs.main !== undefined ? receiversFor(step.outputs.main) : combineReceivers([]);
-  const ctx = new DoFnContext(id, { main, tagged }, runtime.sideInputReader(id), runtime.metrics, payload.allowsTimestampSkew === true ? Infinity : (payload.allowedTimestampSkewMs ?? 0));
+  const ctx = new DoFnContext(
+    id,
+    { main, tagged },
+    runtime.sideInputReader(id),
+    runtime.metrics,
+    payload.allowsTimestampSkew === true ? Infinity : (payload.allowedTimestampSkewMs ?? 0),
+  );
   switch (payload.shape) {
     case "map":
       return new MapOperator(id, ctx, fn as never);

@@ -55,7 +55,10 @@ export class StatefulDoFnOperator implements Operator {
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (!isKV(value)) {
-      throw new RunnerCheckError(this.transform, `stateful DoFn '${this.transform}' needs KV elements ({ key, value }), got ${previewValue(value)}`);
+      throw new RunnerCheckError(
+        this.transform,
+        `stateful DoFn '${this.transform}' needs KV elements ({ key, value }), got ${previewValue(value)}`,
+      );
     }
     const watermark = this.runtime.inputWatermark();
     for (let i = 0; i < windows.length; i++) {

@@ -40,7 +40,9 @@ export function keyedConsumerOf(model: PipelineModel, pcollection: string): stri
  * by key; `from` names where it came from when the runner knows.
  */
 export function notKeyedError(grouping: string, value: unknown, from?: EncodingSite, cause?: unknown): RunnerCheckError {
-  const origin = from ? `, but '${from.producer}' output ${previewValue(value)} to ${from.pcollection}` : `, but got ${previewValue(value)}`;
+  const origin = from
+    ? `, but '${from.producer}' output ${previewValue(value)} to ${from.pcollection}`
+    : `, but got ${previewValue(value)}`;
   return new RunnerCheckError(
     grouping,
     `'${grouping}' groups by key and needs KV elements ({ key, value })${origin}: give the elements keys first (withKeys(...), or map(x => kv(key, x)))`,

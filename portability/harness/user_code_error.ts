@@ -19,11 +19,10 @@ export class UserCodeError extends Error {
     cause: unknown,
   ) {
     const preview = element ? previewValue(element.value) : undefined;
-    const original = cause instanceof Error ? cause.stack ?? `${cause.name}: ${cause.message}` : String(cause);
-    super(
-      `transform '${transform}' failed in ${phase}${preview !== undefined ? ` of element ${preview}` : ""}:\n${indent(original)}`,
-      { cause },
-    );
+    const original = cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause);
+    super(`transform '${transform}' failed in ${phase}${preview !== undefined ? ` of element ${preview}` : ""}:\n${indent(original)}`, {
+      cause,
+    });
     this.elementPreview = preview;
   }
 }

@@ -159,7 +159,14 @@ export type ClientRequest =
       /** The pipeline's source file, as the submitter names it (shown by the dashboard). */
       readonly file?: string;
     }
-  | { readonly type: "stageArtifact"; readonly id: number; readonly preparationId: string; readonly name: string; readonly sha256: string; readonly data: string }
+  | {
+      readonly type: "stageArtifact";
+      readonly id: number;
+      readonly preparationId: string;
+      readonly name: string;
+      readonly sha256: string;
+      readonly data: string;
+    }
   | {
       readonly type: "run";
       readonly id: number;
@@ -192,7 +199,13 @@ export type ServerMessage =
   | { readonly type: "getPipelineGraphResponse"; readonly id: number; readonly jobId: string; readonly graph: PipelineGraph }
   | { readonly type: "cancelResponse"; readonly id: number; readonly jobId: string; readonly state: JobState }
   | { readonly type: "watchResponse"; readonly id: number; readonly jobs: readonly JobInfo[] }
-  | { readonly type: "stateEvent"; readonly jobId: string; readonly state: JobState; readonly timestamp: number; readonly failure?: JobFailure }
+  | {
+      readonly type: "stateEvent";
+      readonly jobId: string;
+      readonly state: JobState;
+      readonly timestamp: number;
+      readonly failure?: JobFailure;
+    }
   | { readonly type: "messageEvent"; readonly jobId: string; readonly message: JobMessage }
   | { readonly type: "metricsEvent"; readonly jobId: string; readonly metrics: MetricsSnapshot }
   | { readonly type: "progressEvent"; readonly jobId: string; readonly progress: ProgressSnapshot }
@@ -240,23 +253,31 @@ export function parseClientRequest(frame: string): ClientRequest {
   } catch (e) {
     throw new ProtocolError(`malformed message: not JSON (${(e as Error).message})`);
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ProtocolError("malformed message: expected a JSON object");
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new ProtocolError("malformed message: expected a JSON object");
   const msg = value as Record<string, unknown>;
   const id = typeof msg.id === "number" && Number.isSafeInteger(msg.id) ? msg.id : null;
   if (id === null) throw new ProtocolError("malformed message: `id` must be an integer");
   const fields = typeof msg.type === "string" && Object.hasOwn(FIELDS, msg.type) ? FIELDS[msg.type as ClientRequest["type"]] : undefined;
-  if (!fields) throw new ProtocolError(`unknown message type ${JSON.stringify(msg.type)}; expected one of ${Object.keys(FIELDS).join(", ")}`, id);
+  if (!fields)
+    throw new ProtocolError(`unknown message type ${JSON.stringify(msg.type)}; expected one of ${Object.keys(FIELDS).join(", ")}`, id);
   for (const [name, type] of Object.entries(fields)) {
     const v = msg[name];
     const ok = type === "object" ? v !== null && typeof v === "object" && !Array.isArray(v) : typeof v === type;
-    if (!ok) throw new ProtocolError(`malformed ${String(msg.type)} message: \`${name}\` must be ${type === "object" ? "an object" : "a string"}`, id);
+    if (!ok)
+      throw new ProtocolError(
+        `malformed ${String(msg.type)} message: \`${name}\` must be ${type === "object" ? "an object" : "a string"}`,
+        id,
+      );
   }
   for (const [name, type] of Object.entries(OPTIONAL_FIELDS[msg.type as ClientRequest["type"]] ?? {})) {
-    if (msg[name] !== undefined && typeof msg[name] !== type) throw new ProtocolError(`malformed ${String(msg.type)} message: \`${name}\` must be a ${type}`, id);
+    if (msg[name] !== undefined && typeof msg[name] !== type)
+      throw new ProtocolError(`malformed ${String(msg.type)} message: \`${name}\` must be a ${type}`, id);
   }
   if (msg.type === "prepare") {
     for (const [k, v] of Object.entries(msg.options as Record<string, unknown>)) {
-      if (!["string", "number", "boolean"].includes(typeof v)) throw new ProtocolError(`malformed prepare message: option '${k}' must be a string, number or boolean`, id);
+      if (!["string", "number", "boolean"].includes(typeof v))
+        throw new ProtocolError(`malformed prepare message: option '${k}' must be a string, number or boolean`, id);
     }
   }
   return msg as unknown as ClientRequest;

@@ -26,7 +26,8 @@ export function splitEndpoint(endpoint: string, token?: string): { url: string; 
   } catch {
     throw new JobServiceError(`--jobEndpoint must be a ws:// or wss:// URL, not '${endpoint}'`);
   }
-  if (url.protocol !== "ws:" && url.protocol !== "wss:") throw new JobServiceError(`--jobEndpoint must be a ws:// or wss:// URL, not '${endpoint}'`);
+  if (url.protocol !== "ws:" && url.protocol !== "wss:")
+    throw new JobServiceError(`--jobEndpoint must be a ws:// or wss:// URL, not '${endpoint}'`);
   const fromUrl = url.searchParams.get("token") ?? undefined;
   url.searchParams.delete("token");
   return { url: url.toString(), token: token || fromUrl };
@@ -55,7 +56,10 @@ export class JobServiceClient {
   /** Connects, presents the token and waits for the service's greeting. */
   static async connect(endpoint: string, token?: string): Promise<JobServiceClient> {
     const { url, token: secret } = splitEndpoint(endpoint, token);
-    if (!secret) throw new JobServiceError(`no token for the job service at ${url}: pass --jobToken=<token> (printed by millrace job-server), or ?token=<token> in the endpoint`);
+    if (!secret)
+      throw new JobServiceError(
+        `no token for the job service at ${url}: pass --jobToken=<token> (printed by millrace job-server), or ?token=<token> in the endpoint`,
+      );
     const { WebSocket } = await import("ws");
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${secret}` }, maxPayload: 256 * 1024 * 1024 });
     return new Promise<JobServiceClient>((resolve, reject) => {
@@ -67,7 +71,13 @@ export class JobServiceClient {
       };
       ws.once("unexpected-response", (_req, res) => {
         const status = res.statusCode ?? 0;
-        fail(new JobServiceError(status === 401 ? `the job service at ${url} refused the connection: wrong or missing token` : `the job service at ${url} answered HTTP ${status}`));
+        fail(
+          new JobServiceError(
+            status === 401
+              ? `the job service at ${url} refused the connection: wrong or missing token`
+              : `the job service at ${url} answered HTTP ${status}`,
+          ),
+        );
       });
       ws.once("error", (e) => fail(new JobServiceError(`cannot reach the job service at ${url}: ${e.message}`)));
       ws.once("message", (data) => {
@@ -86,7 +96,11 @@ export class JobServiceClient {
     const text = JSON.stringify({ ...request, id });
     const size = Buffer.byteLength(text);
     if (size > this.maxMessageBytes) {
-      return Promise.reject(new JobServiceError(`the ${request.type} message is ${size} bytes, more than the job service accepts (${this.maxMessageBytes} bytes; start it with a larger --maxMessageBytes)`));
+      return Promise.reject(
+        new JobServiceError(
+          `the ${request.type} message is ${size} bytes, more than the job service accepts (${this.maxMessageBytes} bytes; start it with a larger --maxMessageBytes)`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (m: ServerMessage) => void, reject });
@@ -145,6 +159,7 @@ export class JobServiceClient {
 }
 
 function closeReason(code: number, reason: string, maxMessageBytes: number): JobServiceError {
-  if (code === 1009) return new JobServiceError(`the job service closed the connection: a message exceeded its limit of ${maxMessageBytes} bytes`);
+  if (code === 1009)
+    return new JobServiceError(`the job service closed the connection: a message exceeded its limit of ${maxMessageBytes} bytes`);
   return new JobServiceError(`the connection to the job service closed (code ${code}${reason ? `: ${reason}` : ""})`);
 }

@@ -67,7 +67,9 @@ export class RemoteJob implements PipelineResult {
       this.fail = reject;
     });
     this.done.catch(() => undefined);
-    this.submit().catch((e: unknown) => this.end("FAILED", { message: `submitting the job to ${settings.endpoint} failed: ${e instanceof Error ? e.message : String(e)}` }));
+    this.submit().catch((e: unknown) =>
+      this.end("FAILED", { message: `submitting the job to ${settings.endpoint} failed: ${e instanceof Error ? e.message : String(e)}` }),
+    );
   }
 
   get state(): PipelineState {
@@ -95,7 +97,9 @@ export class RemoteJob implements PipelineResult {
     const bundle = await bundlePipelineModule(origin.module!);
     const client = await JobServiceClient.connect(this.settings.endpoint, this.settings.token);
     this.client = client;
-    client.onClose((why) => this.end("FAILED", { message: `${why.message}${this.jobId ? ` (job ${this.jobId} may still be running there)` : ""}` }));
+    client.onClose((why) =>
+      this.end("FAILED", { message: `${why.message}${this.jobId ? ` (job ${this.jobId} may still be running there)` : ""}` }),
+    );
     if (this.cancelRequested) return this.end("CANCELLED");
     const prepared = await client.request(
       {
@@ -138,7 +142,8 @@ export class RemoteJob implements PipelineResult {
       case "messageEvent": {
         const m = e.message;
         if (m.stream && this.settings.echoOutput !== false) (m.stream === "stdout" ? process.stdout : process.stderr).write(m.text + "\n");
-        else if (!m.stream && (this.settings.showServiceLog ?? process.env.MILLRACE_PROGRESS === "1")) process.stderr.write(`${this.request.jobName} (${this.jobId}): ${m.text}\n`);
+        else if (!m.stream && (this.settings.showServiceLog ?? process.env.MILLRACE_PROGRESS === "1"))
+          process.stderr.write(`${this.request.jobName} (${this.jobId}): ${m.text}\n`);
         return;
       }
       case "stateEvent":

@@ -378,13 +378,7 @@ export interface SideInput {
 
 /** Name of the set member of `StateSpec`'s oneof `spec`. */
 export type StateSpecKind =
-  | "readModifyWriteSpec"
-  | "bagSpec"
-  | "combiningSpec"
-  | "mapSpec"
-  | "setSpec"
-  | "orderedListSpec"
-  | "multimapSpec";
+  "readModifyWriteSpec" | "bagSpec" | "combiningSpec" | "mapSpec" | "setSpec" | "orderedListSpec" | "multimapSpec";
 
 /** `StateSpec`: one member of the `spec` oneof, plus `protocol`. */
 export interface StateSpec {
@@ -716,9 +710,7 @@ export class ProtoEncodeError extends Error {
 function lookupType(typeName: string): protobuf.Type {
   const type = (BeamTypes as Record<string, protobuf.Type | undefined>)[typeName];
   if (type === undefined || !Object.prototype.hasOwnProperty.call(BeamTypes, typeName)) {
-    throw new TypeError(
-      `unknown Beam message type ${JSON.stringify(typeName)}; expected one of ${Object.keys(BeamTypes).join(", ")}`,
-    );
+    throw new TypeError(`unknown Beam message type ${JSON.stringify(typeName)}; expected one of ${Object.keys(BeamTypes).join(", ")}`);
   }
   return type;
 }

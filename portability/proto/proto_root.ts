@@ -19,11 +19,7 @@ import * as protobuf from "protobufjs";
 export const BEAM_PROTO_PACKAGE = "org.apache.beam.model.pipeline.v1";
 
 /** The `.proto` files we load, in load order (imports are resolved too). */
-export const BEAM_PROTO_FILES = [
-  "endpoints.proto",
-  "standard_window_fns.proto",
-  "beam_runner_api.proto",
-] as const;
+export const BEAM_PROTO_FILES = ["endpoints.proto", "standard_window_fns.proto", "beam_runner_api.proto"] as const;
 
 const PACKAGE_NAME = "millrace";
 
@@ -63,10 +59,7 @@ export function findProtoDir(startDir: string = __dirname): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(
-    `millrace: cannot find the Beam .proto files (${BEAM_PROTO_FILES.join(", ")}); ` +
-      `looked in: ${tried.join(", ")}`,
-  );
+  throw new Error(`millrace: cannot find the Beam .proto files (${BEAM_PROTO_FILES.join(", ")}); ` + `looked in: ${tried.join(", ")}`);
 }
 
 /** Options for {@link loadBeamProtoRoot}. */

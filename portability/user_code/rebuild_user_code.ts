@@ -41,7 +41,9 @@ export function whyNotShippable(origin: PipelineOrigin): string | undefined {
 
 /** How an error names the pipeline: its definition, or which run of the script it is. */
 function describePipeline(origin: PipelineOrigin): string {
-  return origin.definition !== null ? `pipeline '${origin.definition}'` : `pipeline #${origin.runIndex} (counting from 0) run by the script`;
+  return origin.definition !== null
+    ? `pipeline '${origin.definition}'`
+    : `pipeline #${origin.runIndex} (counting from 0) run by the script`;
 }
 
 /** Loads `origin` in rebuild mode and returns the rebuilt pipeline's user code. */

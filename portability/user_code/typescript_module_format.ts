@@ -24,7 +24,12 @@ const esmOnly = new Map<string, boolean>();
 /** The `resolve` hook: a user's `.ts` file resolved as CommonJS that holds a top-level await becomes an ES module. */
 export async function resolve(specifier: string, context: unknown, nextResolve: NextResolve): Promise<ResolveResult> {
   const result = await nextResolve(specifier, context);
-  if (result.format === "commonjs" && /^file:.*\.ts$/.test(result.url) && !result.url.includes("/node_modules/") && needsModuleFormat(result.url)) {
+  if (
+    result.format === "commonjs" &&
+    /^file:.*\.ts$/.test(result.url) &&
+    !result.url.includes("/node_modules/") &&
+    needsModuleFormat(result.url)
+  ) {
     return { ...result, format: "module" };
   }
   return result;

@@ -28,7 +28,12 @@ export const NATIVE_COMPOSITES_WITH_FILE_SINK: readonly string[] = [...NATIVE_CO
  */
 export function isKeyedStage(model: PipelineModel, stage: FusedStage): boolean {
   const first = stage.steps[0];
-  return stage.root.kind === "pcollection" && first?.kind === "pardo" && first.input === stage.root.pcollection && isStatefulParDo(model, first.transformId);
+  return (
+    stage.root.kind === "pcollection" &&
+    first?.kind === "pardo" &&
+    first.input === stage.root.pcollection &&
+    isStatefulParDo(model, first.transformId)
+  );
 }
 
 /** Plans a validated model (built with {@link NATIVE_COMPOSITES}). */

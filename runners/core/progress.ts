@@ -64,7 +64,8 @@ export class JobProgress {
   lastCheckpointOrBatch(): string {
     const c = this.recentCheckpoints.at(-1);
     const b = this.recentBatches.at(-1);
-    if (c && (!b || c.completedAt >= b.completedAt)) return `checkpoint ${c.id} (${Math.round(c.durationMs)} ms, ${formatBytes(c.sizeBytes)})`;
+    if (c && (!b || c.completedAt >= b.completedAt))
+      return `checkpoint ${c.id} (${Math.round(c.durationMs)} ms, ${formatBytes(c.sizeBytes)})`;
     if (b) return `batch ${b.id} (${b.inputRows.toLocaleString("en-US")} rows, ${Math.round(b.processingMs)} ms)`;
     return "";
   }
@@ -90,7 +91,13 @@ function formatWatermark(wm: number): string {
 
 function formatLine(p: JobProgress, elapsedMs: number, rate: number): string {
   const seconds = (elapsedMs / 1000).toFixed(1);
-  const parts = [`${seconds}s`, `in ${p.elementsIn.toLocaleString("en-US")}`, `out ${p.elementsOut.toLocaleString("en-US")}`, `${Math.round(rate).toLocaleString("en-US")}/s`, `watermark ${formatWatermark(p.watermark)}`];
+  const parts = [
+    `${seconds}s`,
+    `in ${p.elementsIn.toLocaleString("en-US")}`,
+    `out ${p.elementsOut.toLocaleString("en-US")}`,
+    `${Math.round(rate).toLocaleString("en-US")}/s`,
+    `watermark ${formatWatermark(p.watermark)}`,
+  ];
   if (p.detail) parts.push(p.detail);
   const last = p.lastCheckpointOrBatch();
   if (last) parts.push(`last ${last}`);

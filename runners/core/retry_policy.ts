@@ -16,7 +16,8 @@
 import type { WorkerFailure } from "./worker/worker_failure";
 
 /** Whether to make another attempt, and if not, why not. */
-export type RetryDecision = { readonly retry: true } | { readonly retry: false; readonly reason: "attempts exhausted" | "deterministic user error" };
+export type RetryDecision =
+  { readonly retry: true } | { readonly retry: false; readonly reason: "attempts exhausted" | "deterministic user error" };
 
 /**
  * True when both failures are user code throwing the same error (name and
@@ -36,7 +37,12 @@ export function sameUserCodeFailure(a: WorkerFailure, b: WorkerFailure): boolean
  * @param failure the failure of the attempt that just failed.
  * @param previous the failure of the attempt before it, if that one failed too.
  */
-export function decideRetry(attemptsMade: number, maxAttempts: number, failure: WorkerFailure, previous: WorkerFailure | undefined): RetryDecision {
+export function decideRetry(
+  attemptsMade: number,
+  maxAttempts: number,
+  failure: WorkerFailure,
+  previous: WorkerFailure | undefined,
+): RetryDecision {
   if (previous && sameUserCodeFailure(previous, failure)) return { retry: false, reason: "deterministic user error" };
   if (attemptsMade >= maxAttempts) return { retry: false, reason: "attempts exhausted" };
   return { retry: true };
@@ -44,5 +50,7 @@ export function decideRetry(attemptsMade: number, maxAttempts: number, failure: 
 
 /** Why no further attempt was made, when that is not simply the limit: words for the job's error. */
 export function whyNotRetried(decision: RetryDecision): string | undefined {
-  return !decision.retry && decision.reason === "deterministic user error" ? "the same error on the same element twice in a row is not retried further" : undefined;
+  return !decision.retry && decision.reason === "deterministic user error"
+    ? "the same error on the same element twice in a row is not retried further"
+    : undefined;
 }

@@ -37,7 +37,11 @@ export function sideInputReaderFor(
   const specs = new Map<string, { pc: string; view: ViewFnPayload; sideFn: SideWindowFn }>();
   for (const [name, si] of Object.entries(payload.sideInputs)) {
     const pc = inputs[name]!;
-    specs.set(name, { pc, view: decodeJsonPayload<ViewFnPayload>(si.viewFn!.payload, `view of side input '${name}'`), sideFn: sideWindowFnOf(model, pc) });
+    specs.set(name, {
+      pc,
+      view: decodeJsonPayload<ViewFnPayload>(si.viewFn!.payload, `view of side input '${name}'`),
+      sideFn: sideWindowFnOf(model, pc),
+    });
   }
   const cache = new Map<string, unknown>();
   // Side input elements keep arriving while a streaming job runs (a window is

@@ -56,7 +56,9 @@ export function buildView(
       if (values.length === 1) return values[0];
       if (values.length === 0) {
         if (defaultValue) return defaultValue.value;
-        throw new SideInputViewError(`singleton side input '${name}' is empty and has no default (use mr.views.singleton(pc, { default }))`);
+        throw new SideInputViewError(
+          `singleton side input '${name}' is empty and has no default (use mr.views.singleton(pc, { default }))`,
+        );
       }
       throw new SideInputViewError(
         `singleton side input '${name}' has ${values.length} elements, expected one: ${previewValue(values.slice(0, 5))}`,
@@ -72,7 +74,9 @@ export function buildView(
         const existingKey = byIdentity.has(id) ? byIdentity.get(id) : undefined;
         if (kind === "map") {
           if (byIdentity.has(id)) {
-            throw new SideInputViewError(`map side input '${name}' has several values for key ${previewValue(kv.key)}; use mr.views.multimap`);
+            throw new SideInputViewError(
+              `map side input '${name}' has several values for key ${previewValue(kv.key)}; use mr.views.multimap`,
+            );
           }
           byIdentity.set(id, kv.key);
           out.set(kv.key, kv.value);

@@ -127,7 +127,10 @@ export class DirectExecutor {
   // ---- set-up ----
 
   private buildNodes(): void {
-    const nodes: ExecNode[] = [...this.plan.stages.map((s) => this.buildStageNode(s)), ...this.plan.shuffles.map((s) => this.buildShuffleNode(s))];
+    const nodes: ExecNode[] = [
+      ...this.plan.stages.map((s) => this.buildStageNode(s)),
+      ...this.plan.shuffles.map((s) => this.buildShuffleNode(s)),
+    ];
     this.nodes = topologicalOrder(nodes);
     this.time = new WatermarkRefresh(this.nodes);
     const stages = this.nodes.filter((n): n is StageNode => n.kind === "stage");

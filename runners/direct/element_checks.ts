@@ -211,7 +211,8 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       const consumer = consumers[i]!;
       const input = encodability ? (i === 0 ? copy : this.decode(start, end)) : value;
       consumer.receiver.receive(input, timestamp, windows, pane);
-      if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder)) this.consumerMutated(consumer, input);
+      if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder))
+        this.consumerMutated(consumer, input);
     }
     if (!immutability) arena.truncate(start);
   }
@@ -246,7 +247,11 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     try {
       this.coder.encode(value, this.watch.arena, "outer");
     } catch (e) {
-      throw unencodableElementError({ producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer() }, e, value);
+      throw unencodableElementError(
+        { producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer() },
+        e,
+        value,
+      );
     }
   }
 

@@ -45,7 +45,13 @@ export function sourceOf(model: PipelineModel, userCode: UserCodeSource, stage: 
 
 /** True when a source has nothing more to emit right now (so the stage may flush its partial combines). */
 export function sourceIdle(src: SourceState): boolean {
-  return src.kind === "none" || (src.kind === "once" && src.done) || (src.kind === "ranges" && src.next >= src.total) || src.kind === "testStream" || src.kind === "sequence";
+  return (
+    src.kind === "none" ||
+    (src.kind === "once" && src.done) ||
+    (src.kind === "ranges" && src.next >= src.total) ||
+    src.kind === "testStream" ||
+    src.kind === "sequence"
+  );
 }
 
 /** True when a source can emit a bundle at processing time `now`. */

@@ -18,7 +18,11 @@ export function allFinished(nodes: readonly ExecNode[]): boolean {
 
 /** What holds a stuck job: stages waiting for side inputs, and nodes whose watermark has not reached the end of time. */
 export function describeStuck(nodes: readonly ExecNode[]): string {
-  const waiting = nodes.flatMap((n) => (n.kind === "stage" && n.pushback.size > 0 ? [`${n.stage.id} waits for side inputs ${n.stage.sideInputs.join(", ")}`] : []));
-  const held = nodes.filter((n) => n.outputWatermark !== Infinity).map((n) => `${nodeName(n, stageRootCollection)} at watermark ${n.outputWatermark}`);
+  const waiting = nodes.flatMap((n) =>
+    n.kind === "stage" && n.pushback.size > 0 ? [`${n.stage.id} waits for side inputs ${n.stage.sideInputs.join(", ")}`] : [],
+  );
+  const held = nodes
+    .filter((n) => n.outputWatermark !== Infinity)
+    .map((n) => `${nodeName(n, stageRootCollection)} at watermark ${n.outputWatermark}`);
   return [...waiting, ...held].join("; ") || "no work and no time left";
 }

@@ -100,9 +100,11 @@ export class ArtifactStaging {
   async stage(sessionId: string, name: string, sha256: string, bytes: Uint8Array): Promise<number> {
     const session = this.sessions.get(sessionId);
     if (!session) throw new ArtifactError(`no staging session '${sessionId}': prepare the job first`);
-    if (!session.expected.has(name)) throw new ArtifactError(`unexpected artifact '${name}'; this job expects: ${[...session.expected].join(", ") || "none"}`);
+    if (!session.expected.has(name))
+      throw new ArtifactError(`unexpected artifact '${name}'; this job expects: ${[...session.expected].join(", ") || "none"}`);
     const actual = createHash("sha256").update(bytes).digest("hex");
-    if (actual !== sha256.toLowerCase()) throw new ArtifactError(`artifact '${name}' does not match its digest (got sha256 ${actual}, stated ${sha256})`);
+    if (actual !== sha256.toLowerCase())
+      throw new ArtifactError(`artifact '${name}' does not match its digest (got sha256 ${actual}, stated ${sha256})`);
     let content: Uint8Array | string = bytes;
     if (name === PIPELINE_BUNDLE_ARTIFACT) {
       try {

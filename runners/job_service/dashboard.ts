@@ -24,7 +24,8 @@ export function serveDashboard(req: http.IncomingMessage, res: http.ServerRespon
     res.writeHead(200, {
       ...headers,
       "content-type": "text/html; charset=utf-8",
-      "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:",
+      "content-security-policy":
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:",
     });
     res.end(req.method === "HEAD" ? undefined : DASHBOARD_PAGE);
     return;

@@ -8,7 +8,19 @@
  */
 
 /** The variables every job gets (when the service has them): enough to run Node and find the temp folder. */
-export const BASE_JOB_ENV: readonly string[] = ["PATH", "HOME", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "USERPROFILE"];
+export const BASE_JOB_ENV: readonly string[] = [
+  "PATH",
+  "HOME",
+  "TMPDIR",
+  "TEMP",
+  "TMP",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "TZ",
+  "SYSTEMROOT",
+  "USERPROFILE",
+];
 
 /** Variables that never reach a job, even when allowed: the service's secret. */
 const NEVER_PASSED: ReadonlySet<string> = new Set(["MILLRACE_JOB_TOKEN"]);
@@ -36,7 +48,8 @@ export function parseJobEnv(list: string): string[] {
     .map((n) => n.trim())
     .filter((n) => n !== "");
   for (const n of names) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(n) && n !== "*") throw new Error(`--jobEnv takes variable names separated by commas (a trailing * allows a prefix), not '${n}'`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(n) && n !== "*")
+      throw new Error(`--jobEnv takes variable names separated by commas (a trailing * allows a prefix), not '${n}'`);
   }
   return names;
 }

@@ -50,7 +50,13 @@ export type JobProcessRequest =
 export type JobProcessReport =
   | { readonly type: "running" }
   | { readonly type: "progress"; readonly metrics: MetricsSnapshot; readonly progress?: RawProgress }
-  | { readonly type: "done"; readonly state: "DONE" | "FAILED" | "CANCELLED"; readonly metrics: MetricsSnapshot; readonly progress?: RawProgress; readonly failure?: JobFailure };
+  | {
+      readonly type: "done";
+      readonly state: "DONE" | "FAILED" | "CANCELLED";
+      readonly metrics: MetricsSnapshot;
+      readonly progress?: RawProgress;
+      readonly failure?: JobFailure;
+    };
 
 /** How long a cancelled job may take to stop before its process is killed, ms. */
 export const CANCEL_GRACE_MS = 10_000;
@@ -74,11 +80,17 @@ function watermarkOf(wm: number): ProgressSnapshot["watermark"] {
 /** A progress snapshot, with rates measured against the previous one. */
 export function snapshotOf(raw: RawProgress, previous: ProgressSnapshot | undefined, now = Date.now()): ProgressSnapshot {
   const seconds = previous ? Math.max(0.001, (now - previous.at) / 1000) : 0;
-  const rate = (count: number, before: number | undefined): number => (seconds > 0 && before !== undefined ? Math.max(0, (count - before) / seconds) : 0);
+  const rate = (count: number, before: number | undefined): number =>
+    seconds > 0 && before !== undefined ? Math.max(0, (count - before) / seconds) : 0;
   const stages: Record<string, StageProgress> = {};
   for (const [id, elementsIn, elementsOut] of raw.stages) {
     const before = previous?.stages[id];
-    stages[id] = { elementsIn, elementsOut, inRate: rate(elementsIn, before?.elementsIn ?? 0), outRate: rate(elementsOut, before?.elementsOut ?? 0) };
+    stages[id] = {
+      elementsIn,
+      elementsOut,
+      inRate: rate(elementsIn, before?.elementsIn ?? 0),
+      outRate: rate(elementsOut, before?.elementsOut ?? 0),
+    };
   }
   return {
     at: now,
@@ -158,7 +170,9 @@ export function startJobProcess(
       onReport(report);
     } catch (e) {
       // A report the service cannot take fails that job, never the service.
-      registry.setState(job, "FAILED", { message: `the job's process sent a report the service could not read: ${e instanceof Error ? e.message : String(e)}` });
+      registry.setState(job, "FAILED", {
+        message: `the job's process sent a report the service could not read: ${e instanceof Error ? e.message : String(e)}`,
+      });
       killGroup();
     }
   });

@@ -112,7 +112,11 @@ export class JobRegistry extends EventEmitter<JobRegistryEvents> {
     job.stateAt = Date.now();
     if (TERMINAL_STATES.has(state)) job.endedAt = job.stateAt;
     if (failure) job.failure = failure;
-    this.log(job, state === "FAILED" ? "ERROR" : "BASIC", `job ${state.toLowerCase()}${failure ? `: ${failure.message.split("\n")[0]}` : ""}`);
+    this.log(
+      job,
+      state === "FAILED" ? "ERROR" : "BASIC",
+      `job ${state.toLowerCase()}${failure ? `: ${failure.message.split("\n")[0]}` : ""}`,
+    );
     this.emit("state", job);
   }
 

@@ -85,7 +85,8 @@ interface Preparation {
   readonly expiry: NodeJS.Timeout;
 }
 
-const UNAUTHORIZED = "missing or wrong token: connect with the token the job service printed at start (Authorization: Bearer <token>, or ?token=<token>)";
+const UNAUTHORIZED =
+  "missing or wrong token: connect with the token the job service printed at start (Authorization: Bearer <token>, or ?token=<token>)";
 
 /** A running job service. Start one with {@link JobService.start}. */
 export class JobService {
@@ -189,7 +190,9 @@ export class JobService {
     try {
       if (!tokenMatches(this.token, presentedToken(req))) {
         const body = UNAUTHORIZED + "\n";
-        socket.end(`HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
@@ -216,7 +219,14 @@ export class JobService {
     const streams = new Set<string>();
     let watching = false;
     const onState = (job: JobRecord): void => {
-      if (streams.has(job.jobId)) send({ type: "stateEvent", jobId: job.jobId, state: job.state, timestamp: job.stateAt, ...(job.failure ? { failure: job.failure } : {}) });
+      if (streams.has(job.jobId))
+        send({
+          type: "stateEvent",
+          jobId: job.jobId,
+          state: job.state,
+          timestamp: job.stateAt,
+          ...(job.failure ? { failure: job.failure } : {}),
+        });
       if (watching) send({ type: "jobEvent", job: JobRegistry.info(job) });
     };
     const onMessage = (job: JobRecord, message: JobRecord["messages"][number]): void => {
@@ -262,7 +272,12 @@ export class JobService {
         fail(e);
       }
     });
-    send({ type: "hello", protocol: PROTOCOL_VERSION, maxMessageBytes: this.maxMessageBytes, runners: registeredRunners().map((r) => r.name) });
+    send({
+      type: "hello",
+      protocol: PROTOCOL_VERSION,
+      maxMessageBytes: this.maxMessageBytes,
+      runners: registeredRunners().map((r) => r.name),
+    });
   }
 
   private job(request: { id: number; jobId: string }): JobRecord {
@@ -279,7 +294,12 @@ export class JobService {
     switch (request.type) {
       case "prepare": {
         const runner = String(request.options.runner ?? "direct");
-        if (!findRunner(runner)) throw new Error(`unknown runner '${runner}'; this job service runs: ${registeredRunners().map((r) => r.name).join(", ")}`);
+        if (!findRunner(runner))
+          throw new Error(
+            `unknown runner '${runner}'; this job service runs: ${registeredRunners()
+              .map((r) => r.name)
+              .join(", ")}`,
+          );
         const pipelineProto = decodeBase64(request.pipeline, "pipeline", request.id);
         let graph: PipelineGraph;
         try {
@@ -292,7 +312,15 @@ export class JobService {
         const expiry = setTimeout(() => this.dropPreparation(preparationId), PREPARATION_TTL_MS);
         expiry.unref();
         const file = typeof request.file === "string" ? request.file : undefined;
-        this.preparations.set(preparationId, { jobName: request.jobName, ...(file !== undefined ? { file } : {}), runner, pipelineProto, options: request.options, graph, expiry });
+        this.preparations.set(preparationId, {
+          jobName: request.jobName,
+          ...(file !== undefined ? { file } : {}),
+          runner,
+          pipelineProto,
+          options: request.options,
+          graph,
+          expiry,
+        });
         send({ type: "prepareResponse", id: request.id, preparationId, artifacts: [PIPELINE_BUNDLE_ARTIFACT] });
         return;
       }
@@ -305,7 +333,10 @@ export class JobService {
       }
       case "run": {
         const prep = this.preparations.get(request.preparationId);
-        if (!prep) throw new Error(`no prepared job '${request.preparationId}' (prepare it first; preparations expire after ${PREPARATION_TTL_MS / 60_000} minutes)`);
+        if (!prep)
+          throw new Error(
+            `no prepared job '${request.preparationId}' (prepare it first; preparations expire after ${PREPARATION_TTL_MS / 60_000} minutes)`,
+          );
         const missing = this.staging.missing(request.preparationId);
         if (missing.length > 0) throw new Error(`stage the job's artifacts before running it; missing: ${missing.join(", ")}`);
         this.preparations.delete(request.preparationId);
@@ -314,13 +345,18 @@ export class JobService {
         // Subscribed before the job starts, a client misses none of its output.
         if (request.stream === true) subscribe.stream(job.jobId);
         this.registry.log(job, "BASIC", `submitted to the ${prep.runner} runner`);
-        const process = startJobProcess(this.registry, job, {
-          type: "start",
-          runner: prep.runner,
-          pipelineProto: prep.pipelineProto,
-          options: prep.options,
-          bundlePath: this.staging.pathOf(request.preparationId, PIPELINE_BUNDLE_ARTIFACT) ?? null,
-        }, this.processSettings);
+        const process = startJobProcess(
+          this.registry,
+          job,
+          {
+            type: "start",
+            runner: prep.runner,
+            pipelineProto: prep.pipelineProto,
+            options: prep.options,
+            bundlePath: this.staging.pathOf(request.preparationId, PIPELINE_BUNDLE_ARTIFACT) ?? null,
+          },
+          this.processSettings,
+        );
         this.processes.set(job.jobId, process);
         void process.exited.then(() => {
           this.processes.delete(job.jobId);
@@ -353,7 +389,13 @@ export class JobService {
         // What happened so far, then everything new as it happens.
         for (const message of job.messages) send({ type: "messageEvent", jobId: job.jobId, message });
         send({ type: "metricsEvent", jobId: job.jobId, metrics: job.metrics });
-        send({ type: "stateEvent", jobId: job.jobId, state: job.state, timestamp: job.stateAt, ...(job.failure ? { failure: job.failure } : {}) });
+        send({
+          type: "stateEvent",
+          jobId: job.jobId,
+          state: job.state,
+          timestamp: job.stateAt,
+          ...(job.failure ? { failure: job.failure } : {}),
+        });
         subscribe.stream(job.jobId);
         return;
       }
@@ -382,7 +424,10 @@ export class JobService {
 function failRequest(res: http.ServerResponse, e: unknown): void {
   try {
     if (res.headersSent) res.destroy();
-    else res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    else
+      res
+        .writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" })
+        .end(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   } catch {
     res.destroy();
   }

@@ -123,10 +123,14 @@ function drawGraph(nodes: readonly GraphNode[], edges: PipelineGraph["edges"]): 
     const fill = n.kind === "stage" ? "#eef4ff" : "#fff4e6";
     const stroke = n.kind === "stage" ? "#4a6fb5" : "#c07a1b";
     parts.push(`<g class="node ${n.kind}" data-node="${escapeXml(n.id)}" transform="translate(${x},${y})">`);
-    parts.push(`<rect width="${NODE_WIDTH}" height="${h}" rx="${n.kind === "stage" ? 8 : 2}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`);
+    parts.push(
+      `<rect width="${NODE_WIDTH}" height="${h}" rx="${n.kind === "stage" ? 8 : 2}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`,
+    );
     parts.push(`<text class="title" x="10" y="17" font-weight="bold" font-size="13">${escapeXml(n.title)}</text>`);
     n.transforms.forEach((t, i) => {
-      parts.push(`<text class="transform" x="14" y="${HEADER_HEIGHT + 12 + i * LINE_HEIGHT}" font-size="12"><title>${escapeXml(t)}</title>${escapeXml(shorten(t))}</text>`);
+      parts.push(
+        `<text class="transform" x="14" y="${HEADER_HEIGHT + 12 + i * LINE_HEIGHT}" font-size="12"><title>${escapeXml(t)}</title>${escapeXml(shorten(t))}</text>`,
+      );
     });
     parts.push(`<text class="counts" x="10" y="${h - 10}" font-size="12" fill="#234">in 0 · out 0</text>`);
     parts.push(`</g>`);

@@ -18,7 +18,8 @@ export interface PlanRequest {
 }
 
 /** What the plan worker answers: the graph, or why the proto is invalid. */
-export type PlanReply = { readonly graph: PipelineGraph; readonly error?: undefined } | { readonly error: string; readonly graph?: undefined };
+export type PlanReply =
+  { readonly graph: PipelineGraph; readonly error?: undefined } | { readonly error: string; readonly graph?: undefined };
 
 /** The default limit on a pipeline proto's size, bytes. */
 export const DEFAULT_MAX_PIPELINE_BYTES = 16 * 1024 * 1024;
@@ -79,7 +80,11 @@ export class PipelinePlanner {
 function planOnWorker(pipelineProto: Uint8Array, runner: string): Promise<PipelineGraph> {
   return new Promise((resolve, reject) => {
     // The worker is on the top floor (cli/): planning asks every runner which composites it runs itself.
-    const worker = startWorker(path.join(__dirname, "..", "..", "cli"), "plan_worker", { resourceLimits: { maxOldGenerationSizeMb: PLAN_HEAP_MB }, stdout: true, stderr: true });
+    const worker = startWorker(path.join(__dirname, "..", "..", "cli"), "plan_worker", {
+      resourceLimits: { maxOldGenerationSizeMb: PLAN_HEAP_MB },
+      stdout: true,
+      stderr: true,
+    });
     let settled = false;
     const settle = (f: () => void): void => {
       if (settled) return;
@@ -89,11 +94,20 @@ function planOnWorker(pipelineProto: Uint8Array, runner: string): Promise<Pipeli
       void worker.terminate();
     };
     const timer = setTimeout(
-      () => settle(() => reject(new InvalidPipelineError(`planning the pipeline took longer than ${PLAN_TIME_LIMIT_MS / 1000} s: it is too large for this job service`))),
+      () =>
+        settle(() =>
+          reject(
+            new InvalidPipelineError(
+              `planning the pipeline took longer than ${PLAN_TIME_LIMIT_MS / 1000} s: it is too large for this job service`,
+            ),
+          ),
+        ),
       PLAN_TIME_LIMIT_MS,
     );
     timer.unref();
-    worker.once("message", (reply: PlanReply) => settle(() => (reply.graph ? resolve(reply.graph) : reject(new InvalidPipelineError(reply.error)))));
+    worker.once("message", (reply: PlanReply) =>
+      settle(() => (reply.graph ? resolve(reply.graph) : reject(new InvalidPipelineError(reply.error)))),
+    );
     worker.once("error", (e) => settle(() => reject(new InvalidPipelineError(`planning the pipeline failed: ${e.message}`))));
     worker.once("exit", (code) => settle(() => reject(new InvalidPipelineError(`planning the pipeline stopped (exit code ${code})`))));
     worker.postMessage({ pipelineProto, runner } satisfies PlanRequest);

@@ -29,7 +29,6 @@ import { decideRetry } from "../core/retry_policy";
 
 import { nodeInputs, nodeMainInputs, nodeOutputs, planNodes, planPartitioning, type PlanNode as Node } from "./plan_nodes";
 
-
 /** Runs one bounded job on the executor pool. */
 export class BoundedJobDriver {
   private readonly jobId = newTimeOrderedId();
@@ -58,7 +57,9 @@ export class BoundedJobDriver {
   async run(): Promise<void> {
     for (const [id, pc] of Object.entries(this.model.components.pcollections)) {
       if (pc.isBounded === IsBounded.UNBOUNDED) {
-        throw new Error(`internal: ${id} is unbounded: an unbounded pipeline runs as micro-batches (UnboundedDriver), not as one bounded job`);
+        throw new Error(
+          `internal: ${id} is unbounded: an unbounded pipeline runs as micro-batches (UnboundedDriver), not as one bounded job`,
+        );
       }
     }
     this.spillDir = createSpillDir();
@@ -123,7 +124,10 @@ export class BoundedJobDriver {
               return s.to! - s.from;
             })();
       const count = Math.max(1, Math.min(this.settings.partitions, total));
-      const ranges = Array.from({ length: count }, (_, i) => ({ from: Math.floor((i * total) / count), to: Math.floor(((i + 1) * total) / count) }));
+      const ranges = Array.from({ length: count }, (_, i) => ({
+        from: Math.floor((i * total) / count),
+        to: Math.floor(((i + 1) * total) / count),
+      }));
       return { count, ranges };
     }
     return { count: this.settings.partitions };

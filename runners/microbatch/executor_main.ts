@@ -24,8 +24,7 @@ export type ExecutorRequest =
 
 /** Messages to the driver. */
 export type ExecutorReply =
-  | { readonly type: "done"; readonly result: import("./task_spec").TaskResult }
-  | { readonly type: "failed"; readonly failure: TaskFailure };
+  { readonly type: "done"; readonly result: import("./task_spec").TaskResult } | { readonly type: "failed"; readonly failure: TaskFailure };
 
 const jobs = new Map<string, Promise<JobContext>>();
 
@@ -39,7 +38,10 @@ const rebuilt = new Map<string, Promise<JobContext>>();
 const KEEP_REBUILT = 2;
 
 function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
-  const model = fromProto(pipelineProto, { nativeComposites: microbatchNativeComposites(pipelineProto), supportedRequirements: [RequirementUrns.STATEFUL] });
+  const model = fromProto(pipelineProto, {
+    nativeComposites: microbatchNativeComposites(pipelineProto),
+    supportedRequirements: [RequirementUrns.STATEFUL],
+  });
   const env = model.components.environments[SDK_ENVIRONMENT_ID]!;
   const origin = decodeJsonPayload<EnvironmentPayload>(env.payload, "environment");
   const key = rebuildCacheKey(origin);
@@ -52,7 +54,10 @@ function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
     while (rebuilt.size > KEEP_REBUILT) {
       const [oldestKey, oldest] = rebuilt.entries().next().value as [string, Promise<JobContext>];
       rebuilt.delete(oldestKey);
-      void oldest.then((ctx) => ctx.teardownAll(), () => undefined);
+      void oldest.then(
+        (ctx) => ctx.teardownAll(),
+        () => undefined,
+      );
     }
   }
   return loading;
@@ -70,21 +75,29 @@ parentPort!.on("message", (msg: ExecutorRequest) => {
     const job = jobs.get(msg.jobId);
     jobs.delete(msg.jobId);
     // DoFn instances are torn down once, when their pipeline is no longer kept on this executor.
-    void job?.then((ctx) => {
-      if (![...rebuilt.values()].includes(job)) ctx.teardownAll();
-    }, () => undefined);
+    void job?.then(
+      (ctx) => {
+        if (![...rebuilt.values()].includes(job)) ctx.teardownAll();
+      },
+      () => undefined,
+    );
     return;
   }
   const job = jobs.get(msg.task.jobId);
   if (!job) {
-    parentPort!.postMessage({ type: "failed", failure: { message: `internal: executor does not know job ${msg.task.jobId}` } } satisfies ExecutorReply);
+    parentPort!.postMessage({
+      type: "failed",
+      failure: { message: `internal: executor does not know job ${msg.task.jobId}` },
+    } satisfies ExecutorReply);
     return;
   }
-  job.then((ctx) => runTask(ctx, msg.task)).then(
-    (result) => {
-      const transfer = shuffleOutputTransferList(...Object.values(result.outputs));
-      parentPort!.postMessage({ type: "done", result } satisfies ExecutorReply, transfer);
-    },
-    (e: unknown) => parentPort!.postMessage({ type: "failed", failure: workerFailureOf(e) } satisfies ExecutorReply),
-  );
+  job
+    .then((ctx) => runTask(ctx, msg.task))
+    .then(
+      (result) => {
+        const transfer = shuffleOutputTransferList(...Object.values(result.outputs));
+        parentPort!.postMessage({ type: "done", result } satisfies ExecutorReply, transfer);
+      },
+      (e: unknown) => parentPort!.postMessage({ type: "failed", failure: workerFailureOf(e) } satisfies ExecutorReply),
+    );
 });

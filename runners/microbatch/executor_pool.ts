@@ -83,7 +83,11 @@ export class ExecutorPool {
     executor.worker.ref();
     const { task } = item;
     if (!executor.jobs.has(task.jobId)) {
-      executor.worker.postMessage({ type: "job", jobId: task.jobId, pipelineProto: this.protos.get(task.jobId)! } satisfies ExecutorRequest);
+      executor.worker.postMessage({
+        type: "job",
+        jobId: task.jobId,
+        pipelineProto: this.protos.get(task.jobId)!,
+      } satisfies ExecutorRequest);
       executor.jobs.add(task.jobId);
     }
     const w = executor.worker;

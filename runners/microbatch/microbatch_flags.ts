@@ -5,15 +5,43 @@ const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
 /** The micro-batch runner's flags. */
 export const MICROBATCH_FLAGS: FlagSpecs = {
-  partitions: { type: "integer", min: 1, default: cores, description: "tasks per stage (partitions of every shuffle; default, as Spark: the number of cores)" },
+  partitions: {
+    type: "integer",
+    min: 1,
+    default: cores,
+    description: "tasks per stage (partitions of every shuffle; default, as Spark: the number of cores)",
+  },
   executors: { type: "integer", min: 1, default: cores, description: "executor threads running tasks" },
   executorMemoryMb: { type: "number", min: 0.001, default: 256, description: "shuffle memory per task before sorted runs spill to disk" },
   maxTaskAttempts: { type: "integer", min: 1, default: 4, description: "attempts per task before the job fails" },
-  executorHeapMb: { type: "integer", min: 16, description: "heap limit of each executor thread (default: Node's); a task that needs more fails" },
-  batchIntervalMs: { type: "integer", min: 1, default: 1000, description: "unbounded input: a micro-batch starts every this many ms (a late batch starts as soon as the previous one is committed)" },
-  checkpointDir: { type: "string", description: "unbounded input: offset log, commit log and state store; a restart with the same dir resumes there (default: a temporary dir removed at the end)" },
-  stateSnapshotEvery: { type: "integer", min: 1, default: 10, description: "unbounded input: the state store writes a full snapshot every this many versions (deltas in between)" },
-  maxRecordsPerBatch: { type: "integer", min: 1, default: 100000, description: "unbounded input: most records a source without a rate gives one micro-batch" },
+  executorHeapMb: {
+    type: "integer",
+    min: 16,
+    description: "heap limit of each executor thread (default: Node's); a task that needs more fails",
+  },
+  batchIntervalMs: {
+    type: "integer",
+    min: 1,
+    default: 1000,
+    description: "unbounded input: a micro-batch starts every this many ms (a late batch starts as soon as the previous one is committed)",
+  },
+  checkpointDir: {
+    type: "string",
+    description:
+      "unbounded input: offset log, commit log and state store; a restart with the same dir resumes there (default: a temporary dir removed at the end)",
+  },
+  stateSnapshotEvery: {
+    type: "integer",
+    min: 1,
+    default: 10,
+    description: "unbounded input: the state store writes a full snapshot every this many versions (deltas in between)",
+  },
+  maxRecordsPerBatch: {
+    type: "integer",
+    min: 1,
+    default: 100000,
+    description: "unbounded input: most records a source without a rate gives one micro-batch",
+  },
 };
 
 /** The micro-batch runner's settings. */

@@ -65,7 +65,8 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
 /** The micro-batch runner's registration. */
 export const microbatchRunner: RunnerDefinition = {
   name: "microbatch",
-  description: "Spark-style: stages of tasks per partition on executor threads, spilling shuffles, task retries; unbounded input as micro-batches with exactly-once restart",
+  description:
+    "Spark-style: stages of tasks per partition on executor threads, spilling shuffles, task retries; unbounded input as micro-batches with exactly-once restart",
   flags: MICROBATCH_FLAGS,
   run: runMicrobatch,
   nativeComposites: microbatchNativeComposites,

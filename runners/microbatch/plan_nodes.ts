@@ -10,7 +10,9 @@ import { isKeyedStage } from "../core/fusion";
 import type { Partitioner } from "./partitioning";
 
 /** A node of the plan: a fused stage or a shuffle. */
-export type PlanNode = { readonly kind: "stage"; readonly id: string; readonly stage: FusedStage } | { readonly kind: "shuffle"; readonly id: string; readonly shuffle: ShuffleNode };
+export type PlanNode =
+  | { readonly kind: "stage"; readonly id: string; readonly stage: FusedStage }
+  | { readonly kind: "shuffle"; readonly id: string; readonly shuffle: ShuffleNode };
 
 /** Every node of `plan`: stages first, then shuffles (not in topological order). */
 export function planNodes(plan: ExecutionPlan): PlanNode[] {

@@ -23,15 +23,38 @@ export function taskFailureOf(e: unknown): TaskFailure {
  * The job's error once a task failed `attempts` times; `failure` is the last
  * one; `decision` says why no further attempt was made.
  */
-export function taskFailedError(nodeId: string, partition: number, attempts: number, failure: TaskFailure, decision?: RetryDecision): TaskFailedError {
+export function taskFailedError(
+  nodeId: string,
+  partition: number,
+  attempts: number,
+  failure: TaskFailure,
+  decision?: RetryDecision,
+): TaskFailedError {
   const why = decision && whyNotRetried(decision) ? ` (${whyNotRetried(decision)})` : "";
   const e = errorOfWorkerFailure(`stage '${nodeId}' task ${partition} failed ${attempts} time(s)${why}`, failure);
-  return new TaskFailedError(e.message, { ...(e.transform ? { transform: e.transform } : {}), ...(e.element ? { element: e.element } : {}), cause: e.cause });
+  return new TaskFailedError(e.message, {
+    ...(e.transform ? { transform: e.transform } : {}),
+    ...(e.element ? { element: e.element } : {}),
+    cause: e.cause,
+  });
 }
 
 /** Has an executor load the job's code first: a pipeline it cannot rebuild fails now, before any task. */
-export async function prepareExecutors(pool: ExecutorPool, model: PipelineModel, job: Pick<TaskSpec, "jobId" | "partitions" | "memoryBudgetBytes" | "spillDir">): Promise<void> {
-  const spec: TaskSpec = { ...job, nodeId: "(prepare)", nodeKind: "prepare", partition: 0, attempt: 1, inputs: {}, sideInputs: {}, outputs: {} };
+export async function prepareExecutors(
+  pool: ExecutorPool,
+  model: PipelineModel,
+  job: Pick<TaskSpec, "jobId" | "partitions" | "memoryBudgetBytes" | "spillDir">,
+): Promise<void> {
+  const spec: TaskSpec = {
+    ...job,
+    nodeId: "(prepare)",
+    nodeKind: "prepare",
+    partition: 0,
+    attempt: 1,
+    inputs: {},
+    sideInputs: {},
+    outputs: {},
+  };
   try {
     await pool.run(spec);
   } catch (e) {

@@ -106,7 +106,8 @@ class ShuffleSink implements ElementReceiver {
     private readonly partitions: number,
     task: TaskSpec,
   ) {
-    this.producer = job.plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === pc)?.transformId ?? job.model.producerOf(pc) ?? pc;
+    this.producer =
+      job.plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === pc)?.transformId ?? job.model.producerOf(pc) ?? pc;
     this.coder = windowedValueCoder(job.model, job.plan, pc, job.userCode);
     this.keyCoder = partitioner === "key" ? collectionCoder(job.model, job.plan, pc, job.userCode).components[0] : undefined;
     this.writer = new ShuffleWriter({
@@ -122,7 +123,11 @@ class ShuffleSink implements ElementReceiver {
     try {
       this.coder.encode({ value, timestamp, windows, pane }, this.scratch, "outer");
     } catch (e) {
-      throw unencodableElementError({ producer: this.producer, pcollection: this.pc, keyedConsumer: keyedConsumerOf(this.job.model, this.pc) }, e, value);
+      throw unencodableElementError(
+        { producer: this.producer, pcollection: this.pc, keyedConsumer: keyedConsumerOf(this.job.model, this.pc) },
+        e,
+        value,
+      );
     }
     const record = this.scratch.finish();
     if (this.keyCoder) {
@@ -130,7 +135,11 @@ class ShuffleSink implements ElementReceiver {
       try {
         this.keyCoder.encode((value as KV<unknown, unknown>).key, this.keyScratch, "nested");
       } catch (e) {
-        throw new RunnerCheckError(this.producer, `a key output by '${this.producer}' to ${this.pc} cannot be encoded: ${(e as Error).message}`, { cause: e });
+        throw new RunnerCheckError(
+          this.producer,
+          `a key output by '${this.producer}' to ${this.pc} cannot be encoded: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
       const key = this.keyScratch.finish();
       this.writer.add(partitionOf(key, this.partitions), key, record);
@@ -224,7 +233,12 @@ function runStageTask(
       }
       case "sequence": {
         const spec = job.userCode.lookup(job.model.doFnPayload(root.transformId).ref) as SequenceSource;
-        const pacer = new SequencePacer({ ...spec, from: spec.from + task.sourceRange!.from, to: spec.from + task.sourceRange!.to, periodMs: undefined });
+        const pacer = new SequencePacer({
+          ...spec,
+          from: spec.from + task.sourceRange!.from,
+          to: spec.from + task.sourceRange!.to,
+          periodMs: undefined,
+        });
         const now = Date.now();
         for (const x of pacer.take(now, Number.MAX_SAFE_INTEGER)) {
           exec.input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
@@ -268,7 +282,9 @@ function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out:
   const feed = (reduce: ReduceFnRunner, values: readonly Uint8Array[], now: number): void => {
     for (const bytes of values) {
       const wv = elementCoder.decode(new ByteReader(bytes), "outer") as WindowedValue<KV<unknown, unknown>>;
-      guardGrouping(node.transformId, wv.value, () => reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now));
+      guardGrouping(node.transformId, wv.value, () =>
+        reduce.processElement(wv.value.key, wv.value.value, wv.timestamp, wv.windows, -Infinity, now),
+      );
     }
   };
   if (node.kind === "combine") {

@@ -48,7 +48,11 @@ function sourceSplitActive(
     case "testStream":
       return i === 0;
     case "create": {
-      const { from, to } = createSplit(asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length, i, p);
+      const { from, to } = createSplit(
+        asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length,
+        i,
+        p,
+      );
       return to > from;
     }
     case "sequence":

@@ -27,8 +27,22 @@ export interface JobEdge {
 
 /** A task: a source or chained stage, or a shuffle node (grouping, flatten, reshuffle). */
 export type JobVertex =
-  | { readonly index: number; readonly kind: "stage"; readonly id: string; readonly stage: FusedStage; readonly inputs: JobEdge[]; readonly outputs: JobEdge[] }
-  | { readonly index: number; readonly kind: "shuffle"; readonly id: string; readonly node: ShuffleNode; readonly inputs: JobEdge[]; readonly outputs: JobEdge[] };
+  | {
+      readonly index: number;
+      readonly kind: "stage";
+      readonly id: string;
+      readonly stage: FusedStage;
+      readonly inputs: JobEdge[];
+      readonly outputs: JobEdge[];
+    }
+  | {
+      readonly index: number;
+      readonly kind: "shuffle";
+      readonly id: string;
+      readonly node: ShuffleNode;
+      readonly inputs: JobEdge[];
+      readonly outputs: JobEdge[];
+    };
 
 /** The vertices and edges of a job, in topological order. */
 export interface JobGraph {
@@ -48,7 +62,10 @@ export function buildJobGraph(model: PipelineModel, plan: ExecutionPlan): JobGra
   });
   const readsOf = (n: (typeof nodes)[number]): { pc: string; side: boolean }[] =>
     n.kind === "stage"
-      ? [...(n.stage.root.kind === "pcollection" ? [{ pc: n.stage.root.pcollection, side: false }] : []), ...n.stage.sideInputs.map((pc) => ({ pc, side: true }))]
+      ? [
+          ...(n.stage.root.kind === "pcollection" ? [{ pc: n.stage.root.pcollection, side: false }] : []),
+          ...n.stage.sideInputs.map((pc) => ({ pc, side: true })),
+        ]
       : shuffleInputs(n.node).map((pc) => ({ pc, side: false }));
 
   // Topological order: producers before consumers.

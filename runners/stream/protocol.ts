@@ -53,9 +53,7 @@ export type WorkerMessage =
 
 /** Between task managers: a buffer or event of a channel, or a returned credit. */
 export type PeerMessage =
-  | { readonly k: string; readonly b: Uint8Array }
-  | { readonly k: string; readonly e: StreamEvent }
-  | { readonly c: string };
+  { readonly k: string; readonly b: Uint8Array } | { readonly k: string; readonly e: StreamEvent } | { readonly c: string };
 
 /** A fault to inject, for recovery tests. */
 export interface FaultSpec {

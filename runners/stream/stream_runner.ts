@@ -56,7 +56,8 @@ export function runStream(request: RunRequest): PipelineResult {
 /** The stream runner's registration. */
 export const streamRunner: RunnerDefinition = {
   name: "stream",
-  description: "Flink-style: parallel subtasks on task manager threads, record at a time, backpressure, in-band watermarks, checkpoints, exactly-once file sinks",
+  description:
+    "Flink-style: parallel subtasks on task manager threads, record at a time, backpressure, in-band watermarks, checkpoints, exactly-once file sinks",
   flags: STREAM_FLAGS,
   run: runStream,
   nativeComposites: nativeCompositesWithFileSinkFor,

@@ -15,11 +15,7 @@ export class WatermarkValve {
    * @param initial the value before any channel spoke (also each channel's initial value)
    * @param onlySpeakers when true, channels that never sent a value do not hold the minimum back
    */
-  constructor(
-    channels: number,
-    initial: number,
-    onlySpeakers = false,
-  ) {
+  constructor(channels: number, initial: number, onlySpeakers = false) {
     this.last = new Array<number>(channels).fill(onlySpeakers ? NaN : initial);
     this.current = channels === 0 && !onlySpeakers ? Infinity : initial;
   }

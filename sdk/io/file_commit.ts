@@ -54,7 +54,8 @@ export function writeLines(file: string, lines: Iterable<string>): void {
 
 /** @internal The element checked as one line of text, or a TypeError saying what it was. */
 export function asLine(line: unknown): string {
-  if (typeof line !== "string") throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
+  if (typeof line !== "string")
+    throw new TypeError(`writeText expects string elements (one line each), got ${line === null ? "null" : typeof line}`);
   return line;
 }
 
@@ -201,7 +202,13 @@ export function randomId(): string {
  * returns the final file names, sorted. Safe to run again after a partial
  * attempt: a shard already moved is not an error.
  */
-export function finalizeShards(written: readonly WrittenShard[], tempDir: string, prefix: string, numShards: number, suffix: string): string[] {
+export function finalizeShards(
+  written: readonly WrittenShard[],
+  tempDir: string,
+  prefix: string,
+  numShards: number,
+  suffix: string,
+): string[] {
   const chosen = new Map<number, string>();
   for (const w of [...written].sort((a, b) => a.shard - b.shard || (a.tempPath < b.tempPath ? -1 : a.tempPath > b.tempPath ? 1 : 0))) {
     if (!Number.isInteger(w.shard) || w.shard < 0 || w.shard >= numShards) {

@@ -178,13 +178,23 @@ export function matchFilesReporting(pattern: string): { files: string[]; unreada
     if (alternative.endsWith("/") || alternative.endsWith(path.sep)) continue;
     const abs = path.resolve(alternative);
     const root = path.parse(abs).root;
-    const segments = abs.slice(root.length).split("/").filter((s) => s.length > 0);
+    const segments = abs
+      .slice(root.length)
+      .split("/")
+      .filter((s) => s.length > 0);
     walk(root, segments, 0, found, new Set(), unreadable);
   }
   return { files: [...found].sort(), unreadable };
 }
 
-function walk(dir: string, segments: readonly string[], i: number, found: Set<string>, visiting: Set<string>, unreadable: Unreadable): void {
+function walk(
+  dir: string,
+  segments: readonly string[],
+  i: number,
+  found: Set<string>,
+  visiting: Set<string>,
+  unreadable: Unreadable,
+): void {
   if (i === segments.length) {
     if (statOrNull(dir, unreadable)?.isFile()) found.add(dir);
     return;

@@ -42,6 +42,8 @@ export function pseudoFileSystemOf(file: string): string | undefined {
 export function refusePseudoFileSystem(what: string, prefix: string): void {
   const kind = pseudoFileSystemOf(prefix);
   if (kind) {
-    throw new Error(`${what}: '${prefix}' is on the ${kind} pseudo file system, which cannot hold output files; write under a real directory`);
+    throw new Error(
+      `${what}: '${prefix}' is on the ${kind} pseudo file system, which cannot hold output files; write under a real directory`,
+    );
   }
 }

@@ -24,7 +24,9 @@ export function expandPattern(given: string, resolved: string): string[] {
   if (unreadable.size > 0) {
     // Reading the files that were found would silently leave out what the unreadable places hold.
     const places = [...unreadable].map(([p, code]) => `'${p}' (${code})`).join(", ");
-    throw new Error(`readText: cannot expand ${describePattern(given, resolved)}: ${places} cannot be read${files.length === 0 ? ", and no readable file matches" : ""}`);
+    throw new Error(
+      `readText: cannot expand ${describePattern(given, resolved)}: ${places} cannot be read${files.length === 0 ? ", and no readable file matches" : ""}`,
+    );
   }
   if (files.length > 0) return files;
   if (!hasGlobSyntax(resolved)) {
@@ -35,7 +37,9 @@ export function expandPattern(given: string, resolved: string): string[] {
       stat = null;
     }
     if (stat?.isDirectory()) {
-      throw new Error(`readText: ${describePattern(given, resolved)} is a directory, not a file; to read the files in it use a glob such as '${path.join(given, "*")}'`);
+      throw new Error(
+        `readText: ${describePattern(given, resolved)} is a directory, not a file; to read the files in it use a glob such as '${path.join(given, "*")}'`,
+      );
     }
   }
   throw new Error(`readText: no file matches ${describePattern(given, resolved)}`);
@@ -177,7 +181,8 @@ export class ReadText extends PTransform<PBegin, PCollection<string>> {
     options: ReadTextOptions = {},
   ) {
     super();
-    if (options === null || typeof options !== "object") throw new TypeError(`readText: options must be an object { onInvalidUtf8? }, got ${String(options)}`);
+    if (options === null || typeof options !== "object")
+      throw new TypeError(`readText: options must be an object { onInvalidUtf8? }, got ${String(options)}`);
     for (const k of Object.keys(options)) {
       if (k !== "onInvalidUtf8") throw new TypeError(`readText: unknown option '${k}'; the valid option is onInvalidUtf8`);
     }
@@ -200,19 +205,17 @@ export class ReadText extends PTransform<PBegin, PCollection<string>> {
     const given = this.pattern;
     const resolved = this.resolved;
     const options = this.options;
-    const files = input.pipeline
-      .apply("Impulse", impulse())
-      .apply(
-        "ExpandPattern",
-        new ParDoTransform<Uint8Array, string>("ExpandPattern", {
-          fn: {
-            process(_: Uint8Array, ctx: ProcessContext<string>) {
-              for (const file of expandPattern(given, resolved)) ctx.output(file);
-            },
+    const files = input.pipeline.apply("Impulse", impulse()).apply(
+      "ExpandPattern",
+      new ParDoTransform<Uint8Array, string>("ExpandPattern", {
+        fn: {
+          process(_: Uint8Array, ctx: ProcessContext<string>) {
+            for (const file of expandPattern(given, resolved)) ctx.output(file);
           },
-          shape: "dofn",
-        }),
-      );
+        },
+        shape: "dofn",
+      }),
+    );
     // The reshuffle spreads the files over workers: each is then read by one of them.
     return files.apply("Reshuffle", reshuffle<string>()).apply(
       "ReadLines",

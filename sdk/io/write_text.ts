@@ -14,7 +14,16 @@ import type { BundleContext, ProcessContext } from "../transforms/transform_cont
 import { isGlobalWindow, type BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
 import { refusePseudoFileSystem } from "./pseudo_file_system";
-import { type WrittenShard, stableHash, shardName, writeLines, asLine, writeLinesAtomically, randomId, finalizeShards } from "./file_commit";
+import {
+  type WrittenShard,
+  stableHash,
+  shardName,
+  writeLines,
+  asLine,
+  writeLinesAtomically,
+  randomId,
+  finalizeShards,
+} from "./file_commit";
 
 /** Options of {@link writeText}. */
 export interface WriteTextOptions {
@@ -76,7 +85,14 @@ function windowNamePart(w: BoundedWindow): string {
  * @internal The file of shard `shard` of a window's pane, Beam's windowed
  * file name: `<prefix>-<window>-pane-<index>[-last]-SSSSS-of-NNNNN<suffix>`.
  */
-export function windowedShardName(prefix: string, window: BoundedWindow, pane: PaneInfo, shard: number, numShards: number, suffix: string): string {
+export function windowedShardName(
+  prefix: string,
+  window: BoundedWindow,
+  pane: PaneInfo,
+  shard: number,
+  numShards: number,
+  suffix: string,
+): string {
   return shardName(`${prefix}-${windowNamePart(window)}-pane-${pane.index}${pane.isLast ? "-last" : ""}`, shard, numShards, suffix);
 }
 
@@ -127,7 +143,9 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
   constructor(prefix: string, options: WriteTextOptions) {
     super();
     if (typeof prefix !== "string" || prefix.length === 0) {
-      throw new TypeError(`writeText: the prefix must be a non-empty path such as 'out/part', got ${typeof prefix === "string" ? "''" : String(prefix)}`);
+      throw new TypeError(
+        `writeText: the prefix must be a non-empty path such as 'out/part', got ${typeof prefix === "string" ? "''" : String(prefix)}`,
+      );
     }
     if (prefix.endsWith("/") || prefix.endsWith(path.sep)) {
       throw new TypeError(`writeText: the prefix '${prefix}' names a directory; add a file name prefix, such as '${prefix}part'`);
@@ -145,7 +163,9 @@ export class WriteText extends PTransform<PCollection<string>, PCollection<strin
     }
     const suffix = options.suffix ?? "";
     if (typeof suffix !== "string" || suffix.includes("/") || suffix.includes(path.sep)) {
-      throw new TypeError(`writeText: suffix must be a string without '/', such as '.txt', got ${typeof suffix === "string" ? `'${suffix}'` : String(suffix)}`);
+      throw new TypeError(
+        `writeText: suffix must be a string without '/', such as '.txt', got ${typeof suffix === "string" ? `'${suffix}'` : String(suffix)}`,
+      );
     }
     // Relative prefixes are resolved where the pipeline is built, not where a worker runs.
     this.prefix = path.resolve(prefix);

@@ -11,9 +11,16 @@ export const DEFAULT_RUNNER = "direct";
 /** Flags every pipeline accepts, whatever the runner. */
 export const COMMON_FLAGS: FlagSpecs = {
   runner: { type: "string", description: "where the pipeline runs", default: DEFAULT_RUNNER },
-  jobName: { type: "string", description: "a name for the job, shown in logs, errors and the job service's dashboard (default: the definePipeline name, or the pipeline file's name)" },
+  jobName: {
+    type: "string",
+    description:
+      "a name for the job, shown in logs, errors and the job service's dashboard (default: the definePipeline name, or the pipeline file's name)",
+  },
   help: { type: "boolean", description: "print the flags and exit" },
-  jobEndpoint: { type: "string", description: "submit the job to a job service (millrace job-server) at ws://host:port instead of running it here" },
+  jobEndpoint: {
+    type: "string",
+    description: "submit the job to a job service (millrace job-server) at ws://host:port instead of running it here",
+  },
   jobToken: { type: "string", description: "the job service's token (or put ?token=... in --jobEndpoint, or set MILLRACE_JOB_TOKEN)" },
 };
 
@@ -80,7 +87,9 @@ export class PipelineOptions {
       (config.onHelp ?? printHelpAndExit)(text);
     }
     if (!runner) {
-      const valid = registeredRunners().map((r) => r.name).join(", ");
+      const valid = registeredRunners()
+        .map((r) => r.name)
+        .join(", ");
       throw new InvalidOptionsError(`unknown runner '${runnerName}'; valid runners: ${valid}`);
     }
     const specs: FlagSpecs = { ...COMMON_FLAGS, ...runner.flags, ...(config.flags ?? {}) };
@@ -91,9 +100,7 @@ export class PipelineOptions {
     for (const [name, text] of raw) {
       const spec = specs[name];
       if (!spec) {
-        throw new InvalidOptionsError(
-          `unknown flag --${name} for runner '${runnerName}'; valid flags:\n${describeFlags(specs)}`,
-        );
+        throw new InvalidOptionsError(`unknown flag --${name} for runner '${runnerName}'; valid flags:\n${describeFlags(specs)}`);
       }
       try {
         values[name] = parseFlagValue(name, spec, text);
@@ -128,7 +135,9 @@ export function helpText(runnerName: string, pipelineFlags: FlagSpecs): string {
     "Common flags:",
     describeFlags(COMMON_FLAGS),
     "",
-    `Runners: ${registeredRunners().map((r) => `${r.name} (${r.description})`).join("; ")}`,
+    `Runners: ${registeredRunners()
+      .map((r) => `${r.name} (${r.description})`)
+      .join("; ")}`,
   ];
   for (const runner of registeredRunners()) {
     if (Object.keys(runner.flags).length === 0) continue;

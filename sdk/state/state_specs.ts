@@ -196,7 +196,10 @@ export const state = {
     return { kind: "bag", ...(options.coder ? { coder: options.coder as Coder<unknown> } : {}) };
   },
   /** A running combination with any CombineFn: {@link CombiningState}. */
-  combining<In, Acc, Out>(combineFn: CombineFn<In, Acc, Out>, options: { accumulatorCoder?: Coder<Acc> } = {}): CombiningStateSpec<In, Out> {
+  combining<In, Acc, Out>(
+    combineFn: CombineFn<In, Acc, Out>,
+    options: { accumulatorCoder?: Coder<Acc> } = {},
+  ): CombiningStateSpec<In, Out> {
     if (!combineFn || typeof combineFn.createAccumulator !== "function") {
       throw new TypeError("state.combining expects a CombineFn ({ createAccumulator, addInput, mergeAccumulators, extractOutput })");
     }

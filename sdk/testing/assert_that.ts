@@ -131,7 +131,9 @@ export class PAssert<T> {
     this.add("containsInAnyOrder", (actual) => {
       const diff = compareMultisets(exp, actual);
       if (!diff.equal) {
-        throw new AssertionFailedError(`assertThat(${this.pcoll.id})${this.scope.label}.containsInAnyOrder failed:\n${formatMultisetDiff(exp, actual, diff)}`);
+        throw new AssertionFailedError(
+          `assertThat(${this.pcoll.id})${this.scope.label}.containsInAnyOrder failed:\n${formatMultisetDiff(exp, actual, diff)}`,
+        );
       }
     });
   }
@@ -142,7 +144,9 @@ export class PAssert<T> {
     this.add("equals", (actual) => {
       const diff = compareMultisets(exp, actual);
       if (!diff.equal) {
-        throw new AssertionFailedError(`assertThat(${this.pcoll.id})${this.scope.label}.equals failed:\n${formatMultisetDiff(exp, actual, diff)}`);
+        throw new AssertionFailedError(
+          `assertThat(${this.pcoll.id})${this.scope.label}.equals failed:\n${formatMultisetDiff(exp, actual, diff)}`,
+        );
       }
     });
   }
@@ -164,7 +168,9 @@ export class PAssert<T> {
   isEmpty(): void {
     this.add("isEmpty", (actual) => {
       if (actual.length !== 0) {
-        throw new AssertionFailedError(`assertThat(${this.pcoll.id})${this.scope.label}.isEmpty failed: it has ${actual.length} elements: ${previewValue(actual, 400)}`);
+        throw new AssertionFailedError(
+          `assertThat(${this.pcoll.id})${this.scope.label}.isEmpty failed: it has ${actual.length} elements: ${previewValue(actual, 400)}`,
+        );
       }
     });
   }

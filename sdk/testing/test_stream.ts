@@ -54,7 +54,8 @@ export class TestStream<T> extends PTransform<PBegin, PCollection<T>> {
     const elements = items.map((item, i) => {
       if (item !== null && typeof item === "object" && "timestamp" in (item as object) && "value" in (item as object)) {
         const ts = (item as { timestamp: unknown }).timestamp;
-        if (typeof ts !== "number" || Number.isNaN(ts)) throw new TypeError(`addElements: element ${i} has a timestamp that is not a number`);
+        if (typeof ts !== "number" || Number.isNaN(ts))
+          throw new TypeError(`addElements: element ${i} has a timestamp that is not a number`);
         return { value: (item as { value: T }).value, timestamp: ts };
       }
       return { value: item as T, timestamp: this.watermark };

@@ -14,7 +14,10 @@ export type CoGbkResult<T extends Record<string, PCollection<KV<any, any>>>> = {
 /** The key type of the inputs of {@link coGroupByKey} (they all share it). */
 export type CoGbkKey<T extends Record<string, PCollection<KV<any, any>>>> = T[keyof T] extends PCollection<KV<infer K, any>> ? K : never;
 
-class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends PTransform<PBegin, PCollection<KV<CoGbkKey<T>, CoGbkResult<T>>>> {
+class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends PTransform<
+  PBegin,
+  PCollection<KV<CoGbkKey<T>, CoGbkResult<T>>>
+> {
   constructor(private readonly inputs: T) {
     super();
   }
@@ -27,7 +30,10 @@ class CoGroupByKey<T extends Record<string, PCollection<KV<any, any>>>> extends 
     const p = receiver.pipeline;
     // Beam's join: tag each value with its input, flatten, group, then split by tag.
     const tagged = names.map((name) =>
-      this.inputs[name]!.apply(`Tag(${name})`, map((e: KV<unknown, unknown>) => kv(e.key, { tag: name, value: e.value }))),
+      this.inputs[name]!.apply(
+        `Tag(${name})`,
+        map((e: KV<unknown, unknown>) => kv(e.key, { tag: name, value: e.value })),
+      ),
     );
     const grouped = p.apply("Flatten", flatten(tagged)).apply("GroupByKey", groupByKey());
     return grouped.apply(

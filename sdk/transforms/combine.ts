@@ -143,4 +143,3 @@ export function combineGlobally<V, O>(
 ): PTransform<PCollection<V>, PCollection<O>> {
   return new CombineGlobally<V, O>(toCombineFn<V, O>(fn, "combineGlobally"), options);
 }
-

@@ -17,7 +17,10 @@ import { map } from "./element_wise";
 export function countPerElement<T>(): PTransform<PCollection<T>, PCollection<KV<T, number>>> {
   return ptransform("CountPerElement", (input: PCollection<T>) =>
     input
-      .apply("PairWithNull", map((e: T) => kv(e, null)))
+      .apply(
+        "PairWithNull",
+        map((e: T) => kv(e, null)),
+      )
       .apply("Count", combinePerKey<T, null, number>(combiners.count())),
   );
 }
@@ -33,9 +36,7 @@ export function countPerElement<T>(): PTransform<PCollection<T>, PCollection<KV<
  * ```
  */
 export function countPerKey<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<KV<K, number>>> {
-  return ptransform("CountPerKey", (input: PCollection<KV<K, V>>) =>
-    input.apply("Count", combinePerKey<K, V, number>(combiners.count())),
-  );
+  return ptransform("CountPerKey", (input: PCollection<KV<K, V>>) => input.apply("Count", combinePerKey<K, V, number>(combiners.count())));
 }
 
 /**
@@ -62,7 +63,10 @@ export function countGlobally<T>(): PTransform<PCollection<T>, PCollection<numbe
 export function distinct<T>(): PTransform<PCollection<T>, PCollection<T>> {
   return ptransform("Distinct", (input: PCollection<T>) =>
     input
-      .apply("PairWithNull", map((e: T) => kv(e, null)))
+      .apply(
+        "PairWithNull",
+        map((e: T) => kv(e, null)),
+      )
       .apply(
         "Combine",
         combinePerKey<T, null, null>({
@@ -72,6 +76,9 @@ export function distinct<T>(): PTransform<PCollection<T>, PCollection<T>> {
           extractOutput: () => null,
         }),
       )
-      .apply("Keys", map((e: KV<T, null>) => e.key)),
+      .apply(
+        "Keys",
+        map((e: KV<T, null>) => e.key),
+      ),
   );
 }

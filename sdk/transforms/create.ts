@@ -21,9 +21,12 @@ export interface CreateSource {
 
 class Impulse extends PTransform<PBegin, PCollection<Uint8Array>> {
   expand(input: PBegin): PCollection<Uint8Array> {
-    return input.pipeline._declarePrimitive({ kind: "impulse" }, {
-      main: { coder: coders.bytes() as never, windowing: GLOBAL_WINDOWING, isBounded: true },
-    }).main as PCollection<Uint8Array>;
+    return input.pipeline._declarePrimitive(
+      { kind: "impulse" },
+      {
+        main: { coder: coders.bytes() as never, windowing: GLOBAL_WINDOWING, isBounded: true },
+      },
+    ).main as PCollection<Uint8Array>;
   }
 }
 
@@ -46,14 +49,17 @@ class Create<T> extends PTransform<PBegin, PCollection<T>> {
     const root = input.pipeline.apply("Impulse", impulse());
     // A Create is Impulse + a ParDo whose function is the values themselves:
     // like a closure, they travel by reference and are rebuilt by workers.
-    return root.apply("Values", new (class extends PTransform<PCollection<Uint8Array>, PCollection<T>> {
-      constructor(private readonly src: CreateSource) {
-        super();
-      }
-      expand(imp: PCollection<Uint8Array>): PCollection<T> {
-        return declareParDo(imp as PCollection<unknown>, { fn: this.src, shape: "create" }).main as PCollection<T>;
-      }
-    })(this.source));
+    return root.apply(
+      "Values",
+      new (class extends PTransform<PCollection<Uint8Array>, PCollection<T>> {
+        constructor(private readonly src: CreateSource) {
+          super();
+        }
+        expand(imp: PCollection<Uint8Array>): PCollection<T> {
+          return declareParDo(imp as PCollection<unknown>, { fn: this.src, shape: "create" }).main as PCollection<T>;
+        }
+      })(this.source),
+    );
   }
 }
 

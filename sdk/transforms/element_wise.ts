@@ -125,7 +125,10 @@ export interface WithTimestampsOptions {
  * events.apply(mr.withTimestamps((e: { at: number }) => e.at));
  * ```
  */
-export function withTimestamps<T>(fn: (element: T) => number, options: WithTimestampsOptions = {}): PTransform<PCollection<T>, PCollection<T>> {
+export function withTimestamps<T>(
+  fn: (element: T) => number,
+  options: WithTimestampsOptions = {},
+): PTransform<PCollection<T>, PCollection<T>> {
   checkFn("withTimestamps", fn);
   const skew = options.allowedSkewMs ?? 0;
   if (!(skew >= 0)) throw new RangeError(`allowedSkewMs must be >= 0, got ${String(skew)}`);

@@ -17,9 +17,12 @@ class Flatten<T> extends PTransform<PBegin | PCollection<T>, PCollection<T>> {
     const node = p._currentTransform;
     node.inputs = Object.fromEntries(all.map((pc, i) => [String(i), pc as PCollection<unknown>]));
     const first = all[0]!;
-    return p._declarePrimitive({ kind: "flatten" }, {
-      main: { coder: first.coder as never, windowing: first.windowing, isBounded: all.every((pc) => pc.isBounded) },
-    }).main as PCollection<T>;
+    return p._declarePrimitive(
+      { kind: "flatten" },
+      {
+        main: { coder: first.coder as never, windowing: first.windowing, isBounded: all.every((pc) => pc.isBounded) },
+      },
+    ).main as PCollection<T>;
   }
 }
 

@@ -37,7 +37,8 @@ class GenerateSequence extends PTransform<PBegin, PCollection<number>> {
       new (class extends PTransform<PCollection<Uint8Array>, PCollection<number>> {
         expand(imp: PCollection<Uint8Array>): PCollection<number> {
           // A sequence without an end is an unbounded source.
-          return declareParDo(imp as PCollection<unknown>, { fn: source, shape: "sequence", outputIsBounded: bounded }).main as PCollection<number>;
+          return declareParDo(imp as PCollection<unknown>, { fn: source, shape: "sequence", outputIsBounded: bounded })
+            .main as PCollection<number>;
         }
       })(),
     );
@@ -58,8 +59,10 @@ class GenerateSequence extends PTransform<PBegin, PCollection<number>> {
 export function generateSequence(options: GenerateSequenceOptions): PTransform<PBegin, PCollection<number>> {
   const { from, to, periodMs, elementsPerPeriod } = options ?? ({} as GenerateSequenceOptions);
   if (!Number.isSafeInteger(from)) throw new RangeError(`generateSequence: from must be a whole number, got ${String(from)}`);
-  if (to !== undefined && (!Number.isSafeInteger(to) || to < from)) throw new RangeError(`generateSequence: to must be a whole number >= from, got ${String(to)}`);
-  if (periodMs !== undefined && (!Number.isInteger(periodMs) || periodMs <= 0)) throw new RangeError(`generateSequence: periodMs must be a whole number > 0, got ${String(periodMs)}`);
+  if (to !== undefined && (!Number.isSafeInteger(to) || to < from))
+    throw new RangeError(`generateSequence: to must be a whole number >= from, got ${String(to)}`);
+  if (periodMs !== undefined && (!Number.isInteger(periodMs) || periodMs <= 0))
+    throw new RangeError(`generateSequence: periodMs must be a whole number > 0, got ${String(periodMs)}`);
   if (elementsPerPeriod !== undefined && (!Number.isInteger(elementsPerPeriod) || elementsPerPeriod < 1)) {
     throw new RangeError(`generateSequence: elementsPerPeriod must be a whole number >= 1, got ${String(elementsPerPeriod)}`);
   }

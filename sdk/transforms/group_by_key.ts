@@ -40,13 +40,16 @@ class GroupByKey<K, V> extends PTransform<PCollection<KV<K, V>>, PCollection<KV<
   expand(input: PCollection<KV<K, V>>): PCollection<KV<K, V[]>> {
     const { key, value } = kvCoderOf(input as PCollection<unknown>);
     const p = input.pipeline;
-    return p._declarePrimitive({ kind: "groupByKey" }, {
-      main: {
-        coder: coders.kv(key, coders.iterable(value)) as Coder<unknown>,
-        windowing: groupedWindowing(input as PCollection<unknown>, p._currentTransform.uniqueName),
-        isBounded: input.isBounded,
+    return p._declarePrimitive(
+      { kind: "groupByKey" },
+      {
+        main: {
+          coder: coders.kv(key, coders.iterable(value)) as Coder<unknown>,
+          windowing: groupedWindowing(input as PCollection<unknown>, p._currentTransform.uniqueName),
+          isBounded: input.isBounded,
+        },
       },
-    }).main as PCollection<KV<K, V[]>>;
+    ).main as PCollection<KV<K, V[]>>;
   }
 }
 

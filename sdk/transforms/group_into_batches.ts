@@ -26,7 +26,10 @@ export interface GroupIntoBatchesOptions {
  *   .apply(mr.map(({ key, value }) => callServiceInBulk(key, value)));
  * ```
  */
-export function groupIntoBatches<K, V>(size: number, options: GroupIntoBatchesOptions = {}): PTransform<PCollection<KV<K, V>>, PCollection<KV<K, V[]>>> {
+export function groupIntoBatches<K, V>(
+  size: number,
+  options: GroupIntoBatchesOptions = {},
+): PTransform<PCollection<KV<K, V>>, PCollection<KV<K, V[]>>> {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`groupIntoBatches needs a batch size >= 1, got ${size}`);
   const maxBufferingMs = options.maxBufferingMs;
   if (maxBufferingMs !== undefined && (!Number.isInteger(maxBufferingMs) || maxBufferingMs < 1)) {

@@ -20,8 +20,10 @@ export interface ParDoOptions<V extends SideInputDeclarations = SideInputDeclara
 }
 
 /** Options of a ParDo with additional outputs. */
-export interface MultiOutputParDoOptions<O extends OutputDeclarations = OutputDeclarations, V extends SideInputDeclarations = SideInputDeclarations>
-  extends ParDoOptions<V> {
+export interface MultiOutputParDoOptions<
+  O extends OutputDeclarations = OutputDeclarations,
+  V extends SideInputDeclarations = SideInputDeclarations,
+> extends ParDoOptions<V> {
   /**
    * The additional outputs; emit to them with `ctx.outputTo(tag, v)`. Tag
    * names (`["errors"]`, elements `unknown`) or typed tags
@@ -111,8 +113,12 @@ export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration
  * timers need KV input (they are per key), every timer needs its `onTimer`
  * callback, and every declaration must be of the right kind.
  */
-function statefulParts(input: PCollection<unknown>, decl: ParDoDeclaration): Pick<Extract<PrimitiveSpec, { kind: "pardo" }>, "state" | "timers" | "keyCoder"> {
-  const fn = decl.fn as { state?: Record<string, unknown>; timers?: Record<string, unknown>; onTimer?: Record<string, unknown> } | undefined;
+function statefulParts(
+  input: PCollection<unknown>,
+  decl: ParDoDeclaration,
+): Pick<Extract<PrimitiveSpec, { kind: "pardo" }>, "state" | "timers" | "keyCoder"> {
+  const fn = decl.fn as
+    { state?: Record<string, unknown>; timers?: Record<string, unknown>; onTimer?: Record<string, unknown> } | undefined;
   const stateDecl = fn?.state ?? {};
   const timerDecl = fn?.timers ?? {};
   if (Object.keys(stateDecl).length === 0 && Object.keys(timerDecl).length === 0) return {};
@@ -130,13 +136,16 @@ function statefulParts(input: PCollection<unknown>, decl: ParDoDeclaration): Pic
     if (!s || !["value", "bag", "combining", "map", "set", "orderedList"].includes((s as { kind?: string }).kind ?? "")) {
       throw new TypeError(`${where}: state '${name}' is not a state declaration (use mr.state.value(), .bag(), ...)`);
     }
-    state[name] = s.kind === "combining" ? { spec: s, combineFnRef: p._registerUserCode(`state:${name}:combineFn`, s.combineFn) } : { spec: s };
+    state[name] =
+      s.kind === "combining" ? { spec: s, combineFnRef: p._registerUserCode(`state:${name}:combineFn`, s.combineFn) } : { spec: s };
   }
   const timers: Record<string, TimerSpec> = {};
   for (const [name, spec] of Object.entries(timerDecl)) {
     const t = spec as TimerSpec;
-    if (!t || t.kind !== "timer") throw new TypeError(`${where}: timer '${name}' is not a timer declaration (use mr.timers.eventTime() or .processingTime())`);
-    if (typeof fn?.onTimer?.[name] !== "function") throw new Error(`${where}: timer '${name}' has no callback: add onTimer: { ${name}(ctx) { ... } }`);
+    if (!t || t.kind !== "timer")
+      throw new TypeError(`${where}: timer '${name}' is not a timer declaration (use mr.timers.eventTime() or .processingTime())`);
+    if (typeof fn?.onTimer?.[name] !== "function")
+      throw new Error(`${where}: timer '${name}' has no callback: add onTimer: { ${name}(ctx) { ... } }`);
     timers[name] = t;
   }
   return { state, timers, keyCoder };

@@ -36,26 +36,31 @@ export type StateOf<D> = D extends Record<"state", infer S> ? StateCells<S> : an
 export type TimersOf<D> = D extends Record<"timers", infer T> ? Timers<T> : any;
 
 /** Reads side inputs: only declared names, typed by their views, when `D` declares side inputs. */
-export type SideInputAccess<D> = D extends Record<"sideInputs", infer V>
-  ? {
-      /** The value of the side input declared under `name`, for this element's window. */
-      sideInput<Name extends keyof SideInputValues<V> & string>(name: Name): SideInputValues<V>[Name];
-    }
-  : {
-      /** The value of the side input declared under `name`, for this element's window (untyped: the DoFn's declarations are not known here). */
-      sideInput<T = unknown>(name: string): T;
-    };
+export type SideInputAccess<D> =
+  D extends Record<"sideInputs", infer V>
+    ? {
+        /** The value of the side input declared under `name`, for this element's window. */
+        sideInput<Name extends keyof SideInputValues<V> & string>(name: Name): SideInputValues<V>[Name];
+      }
+    : {
+        /** The value of the side input declared under `name`, for this element's window (untyped: the DoFn's declarations are not known here). */
+        sideInput<T = unknown>(name: string): T;
+      };
 
 /** Emits to additional outputs: only declared tags (or `"main"`), with their element types, when `D` declares outputs. */
-export type TaggedOutputAccess<Out, D> = D extends Record<"outputs", infer O>
-  ? {
-      /** Emits to the named additional output (or `"main"`). */
-      outputTo<Tag extends (keyof OutputTypes<O> & string) | "main">(tag: Tag, value: Tag extends "main" ? Out : OutputTypes<O>[Tag & keyof OutputTypes<O>]): void;
-    }
-  : {
-      /** Emits to the named additional output (untyped: the DoFn's declarations are not known here). */
-      outputTo(tag: string, value: unknown): void;
-    };
+export type TaggedOutputAccess<Out, D> =
+  D extends Record<"outputs", infer O>
+    ? {
+        /** Emits to the named additional output (or `"main"`). */
+        outputTo<Tag extends (keyof OutputTypes<O> & string) | "main">(
+          tag: Tag,
+          value: Tag extends "main" ? Out : OutputTypes<O>[Tag & keyof OutputTypes<O>],
+        ): void;
+      }
+    : {
+        /** Emits to the named additional output (untyped: the DoFn's declarations are not known here). */
+        outputTo(tag: string, value: unknown): void;
+      };
 
 /** The members of {@link ProcessContext} that do not depend on the DoFn's declarations. */
 export interface ElementContext<Out> {

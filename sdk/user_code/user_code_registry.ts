@@ -22,9 +22,7 @@ export class UserCodeRegistry implements UserCodeSource {
 
   lookup(ref: string): unknown {
     if (!this.entries.has(ref)) {
-      throw new UserCodeNotFoundError(
-        `no user code is registered as '${ref}': the pipeline rebuilt here does not match the one submitted`,
-      );
+      throw new UserCodeNotFoundError(`no user code is registered as '${ref}': the pipeline rebuilt here does not match the one submitted`);
     }
     return this.entries.get(ref);
   }

@@ -6,7 +6,8 @@ import type { TriggerSpec } from "./windowing_strategy";
 function checkTriggers(where: string, ts: readonly TriggerSpec[], min: number): void {
   if (ts.length < min) throw new Error(`${where} needs at least ${min} trigger(s)`);
   ts.forEach((t, i) => {
-    if (!t || typeof (t as { kind?: unknown }).kind !== "string") throw new TypeError(`${where}: argument ${i} is not a trigger (use mr.triggers.*)`);
+    if (!t || typeof (t as { kind?: unknown }).kind !== "string")
+      throw new TypeError(`${where}: argument ${i} is not a trigger (use mr.triggers.*)`);
   });
 }
 

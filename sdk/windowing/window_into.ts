@@ -72,11 +72,13 @@ export function windowInto<T>(windowFn: WindowFnSpec, options: WindowIntoOptions
   if (!windowFn || typeof (windowFn as { kind?: unknown }).kind !== "string") {
     throw new TypeError("windowInto expects a window function (mr.windows.fixed(...), ...)");
   }
-  for (const k of Object.keys(options)) if (!KNOWN.includes(k)) throw new TypeError(`windowInto: unknown option '${k}'; valid: ${KNOWN.join(", ")}`);
+  for (const k of Object.keys(options))
+    if (!KNOWN.includes(k)) throw new TypeError(`windowInto: unknown option '${k}'; valid: ${KNOWN.join(", ")}`);
   const lateness = options.allowedLatenessMs ?? 0;
   if (!Number.isInteger(lateness) || lateness < 0) throw new RangeError(`allowedLatenessMs must be a whole number >= 0, got ${lateness}`);
   const check = <V extends string>(name: string, v: V | undefined, allowed: readonly V[]): void => {
-    if (v !== undefined && !allowed.includes(v)) throw new RangeError(`windowInto: ${name} must be one of ${allowed.join(", ")}, got '${v}'`);
+    if (v !== undefined && !allowed.includes(v))
+      throw new RangeError(`windowInto: ${name} must be one of ${allowed.join(", ")}, got '${v}'`);
   };
   check("accumulation", options.accumulation, ["discarding", "accumulating"]);
   check("timestampCombiner", options.timestampCombiner, ["endOfWindow", "earliest", "latest"]);

@@ -46,7 +46,11 @@ export const LAYERS: readonly Layer[] = [
     owns: (f: string) => f === "index.ts" || ["cli", "examples"].some((d) => under(d)(f)),
     mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top"],
   },
-  { name: "test", owns: under("test"), mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "bench"] },
+  {
+    name: "test",
+    owns: under("test"),
+    mayImport: ["model", "wire", "sdk", "portability", "runners/core", ...RUNNERS.map((r) => `runners/${r}`), "top", "bench"],
+  },
 ];
 
 /** The layer a file belongs to, or undefined for files outside every layer. */
@@ -83,7 +87,8 @@ export function checkImports(file: string, source: string, resolve: (target: str
   for (const target of relativeImports(file, source)) {
     const to = layerOf(resolve(target));
     if (target === "index" || target === "index.ts") {
-      if (from.name !== "top" && from.name !== "test") violations.push({ file, imports: target, reason: "only the top floor imports the package root" });
+      if (from.name !== "top" && from.name !== "test")
+        violations.push({ file, imports: target, reason: "only the top floor imports the package root" });
       continue;
     }
     if (!to || to === from) continue;

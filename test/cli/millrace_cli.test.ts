@@ -27,7 +27,9 @@ describe("millrace command", function () {
   it("inspect shows the stages of the chosen runner: on unbounded input the stream runner writes io.writeText itself", () => {
     // Bounded writes run writeText's expansion on every runner (the same files everywhere).
     const bounded = millrace("inspect", "examples/wordcount.ts", "--output=/tmp/never-written", "--runner=stream").stdout;
-    expect(bounded).to.include("Write/WriteShards").and.to.match(/stage\d+: impulse Write\/Impulse/);
+    expect(bounded)
+      .to.include("Write/WriteShards")
+      .and.to.match(/stage\d+: impulse Write\/Impulse/);
     const unbounded = ["inspect", "test/fixtures/microbatch_streaming_pipelines.ts", "--out=/tmp/never-written"];
     expect(millrace(...unbounded).stdout).to.match(/stage\d+: reads .* -> \[RunningCount, StallOnce, WriteText\/WriteBundles\]/);
     expect(millrace(...unbounded, "--runner=stream").stdout).to.match(/stage\d+: reads .* -> \[RunningCount, StallOnce, WriteText\]/);
@@ -36,16 +38,23 @@ describe("millrace command", function () {
   it("inspect prints JSON and Graphviz dot", () => {
     const json = JSON.parse(millrace("inspect", "examples/leader_board.ts", "--format=json").stdout);
     expect(json.stages.length).to.be.greaterThan(1);
-    expect(json.pcollections.some((pc: { windowing: string }) => pc.windowing.startsWith("fixed(10000ms), trigger afterWatermark"))).to.equal(true);
+    expect(
+      json.pcollections.some((pc: { windowing: string }) => pc.windowing.startsWith("fixed(10000ms), trigger afterWatermark")),
+    ).to.equal(true);
     const dot = millrace("inspect", "examples/leader_board.ts", "--format=dot").stdout;
-    expect(dot).to.match(/^digraph pipeline \{/).and.include("subgraph cluster_0").and.include("->");
+    expect(dot)
+      .to.match(/^digraph pipeline \{/)
+      .and.include("subgraph cluster_0")
+      .and.include("->");
   });
 
   it("inspect chooses among definitions with --pipeline", () => {
     const r = millrace("inspect", "test/fixtures/microbatch_pipelines.ts");
     expect(r.status).to.equal(2);
     expect(r.stderr).to.include("choose a pipeline with --pipeline=<name>").and.include("bigGroup");
-    expect(millrace("inspect", "test/fixtures/microbatch_pipelines.ts", "--pipeline=bigGroup").stdout).to.include("Group  [beam:transform:group_by_key:v1]");
+    expect(millrace("inspect", "test/fixtures/microbatch_pipelines.ts", "--pipeline=bigGroup").stdout).to.include(
+      "Group  [beam:transform:group_by_key:v1]",
+    );
   });
 
   it("run runs a TypeScript pipeline file on the runner its flag selects", () => {
@@ -77,7 +86,13 @@ describe("millrace command", function () {
       const output = path.join(dir, "words");
       const r = millrace("run", "test/fixtures/single_definition.ts", `--output=${output}`);
       expect(r.status, r.stderr).to.equal(0);
-      expect(fs.readFileSync(`${output}-00000-of-00001.txt`, "utf8").split("\n").filter((l) => l !== "").sort()).to.deep.equal(["BE", "TO"]);
+      expect(
+        fs
+          .readFileSync(`${output}-00000-of-00001.txt`, "utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+          .sort(),
+      ).to.deep.equal(["BE", "TO"]);
     });
 
     it("lists the definition's own flags with --help", () => {
@@ -112,7 +127,9 @@ describe("millrace command", function () {
     expect(millrace("run", "nope.ts").stderr).to.include("no such file: nope.ts");
     const r = millrace("run", "examples/wordcount.ts", "--runner=flink");
     expect(r.status).to.equal(2); // a usage error, as flag errors exit everywhere
-    expect(r.stderr).to.match(/unknown runner 'flink'; valid runners: .*direct/).and.include("microbatch");
+    expect(r.stderr)
+      .to.match(/unknown runner 'flink'; valid runners: .*direct/)
+      .and.include("microbatch");
   });
 
   describe("job-server", () => {
@@ -120,7 +137,10 @@ describe("millrace command", function () {
     let endpoint: string;
 
     before(async () => {
-      server = spawn(process.execPath, [cli, "job-server", "--port=0", "--token=cli-test-token"], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+      server = spawn(process.execPath, [cli, "job-server", "--port=0", "--token=cli-test-token"], {
+        cwd: repo,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let out = "";
       endpoint = await new Promise<string>((resolve, reject) => {
         server.stdout!.on("data", (chunk) => {
@@ -138,7 +158,14 @@ describe("millrace command", function () {
 
     it("runs a pipeline file submitted with --jobEndpoint, on each runner, echoing its output", () => {
       for (const runner of ["direct", "microbatch"]) {
-        const r = millrace("run", "examples/wordcount.ts", `--runner=${runner}`, "--top=2", `--jobEndpoint=${endpoint}`, "--jobToken=cli-test-token");
+        const r = millrace(
+          "run",
+          "examples/wordcount.ts",
+          `--runner=${runner}`,
+          "--top=2",
+          `--jobEndpoint=${endpoint}`,
+          "--jobToken=cli-test-token",
+        );
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout.split("\n").filter((l) => l.trim() !== "")).to.deep.equal(["  21  the", "  15  of"]);
         expect(r.stderr).to.match(/job done/);
@@ -149,7 +176,9 @@ describe("millrace command", function () {
       const r = millrace("run", "examples/wordcount.ts", `--jobEndpoint=${endpoint}`, "--jobToken=wrong");
       expect(r.status).to.equal(1);
       expect(r.stderr).to.include("wrong or missing token");
-      expect(millrace("run", "examples/wordcount.ts", "--help").stdout).to.include("--jobEndpoint=<string>").and.include("--jobToken=<string>");
+      expect(millrace("run", "examples/wordcount.ts", "--help").stdout)
+        .to.include("--jobEndpoint=<string>")
+        .and.include("--jobToken=<string>");
     });
 
     it("refuses flags it does not know", () => {

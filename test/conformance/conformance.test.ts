@@ -25,7 +25,9 @@ async function runCase(c: ConformanceCase, runner: RunnerConfig): Promise<void> 
     const state = await result.waitUntilFinish();
     expect(state, "final state").to.equal("DONE");
     const passed = result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER] ?? 0;
-    expect(passed, `assertions passed (counter ${mr.testing.ASSERTIONS_PASSED_COUNTER}); the case declares ${c.assertions}`).to.equal(c.assertions);
+    expect(passed, `assertions passed (counter ${mr.testing.ASSERTIONS_PASSED_COUNTER}); the case declares ${c.assertions}`).to.equal(
+      c.assertions,
+    );
     c.check?.(result);
     return;
   }
@@ -53,7 +55,9 @@ async function runCase(c: ConformanceCase, runner: RunnerConfig): Promise<void> 
 
 /** How many assertThat transforms the pipeline contains, read from its portable form. */
 function assertionsInProto(c: ConformanceCase): number {
-  const model = mr.portability.fromProto(mr.portability.toProto(c.definition.create(RUNNERS[0]!.args)), { supportedRequirements: SUPPORTED });
+  const model = mr.portability.fromProto(mr.portability.toProto(c.definition.create(RUNNERS[0]!.args)), {
+    supportedRequirements: SUPPORTED,
+  });
   const names = Object.values(model.components.transforms).map((t) => t.uniqueName);
   return names.filter((n) => n.split("/").pop()!.startsWith("AssertThat(")).length;
 }
@@ -73,7 +77,10 @@ describe("conformance", function () {
 
   it("case names are unique", () => {
     const names = ALL_CASES.map(caseName);
-    expect(names.filter((n, i) => names.indexOf(n) !== i), "duplicate case names").to.deep.equal([]);
+    expect(
+      names.filter((n, i) => names.indexOf(n) !== i),
+      "duplicate case names",
+    ).to.deep.equal([]);
   });
 
   describe("case declarations", () => {
@@ -113,8 +120,16 @@ describe("conformance: naming (construction time)", () => {
   it("a duplicate given name throws when applied", () => {
     const p = mr.Pipeline.create(["--runner=direct"]);
     const pc = p.apply("Source", mr.create([1]));
-    pc.apply("Double", mr.map((x: number) => x * 2));
-    expect(() => pc.apply("Double", mr.map((x: number) => x * 3))).to.throw(/duplicate[\s\S]*Double|Double[\s\S]*duplicate/i);
+    pc.apply(
+      "Double",
+      mr.map((x: number) => x * 2),
+    );
+    expect(() =>
+      pc.apply(
+        "Double",
+        mr.map((x: number) => x * 3),
+      ),
+    ).to.throw(/duplicate[\s\S]*Double|Double[\s\S]*duplicate/i);
     expect(() => p.apply("Source", mr.create([2]))).to.throw(/duplicate[\s\S]*Source|Source[\s\S]*duplicate/i);
   });
 
@@ -122,11 +137,22 @@ describe("conformance: naming (construction time)", () => {
     const p = mr.Pipeline.create(["--runner=direct"]);
     const pc = p.apply(mr.create([1]));
     const twice = mr.ptransform("Twice", (input: mr.PCollection<number>) => {
-      const a = input.apply("Step", mr.map((x: number) => x));
-      return a.apply("Step", mr.map((x: number) => x));
+      const a = input.apply(
+        "Step",
+        mr.map((x: number) => x),
+      );
+      return a.apply(
+        "Step",
+        mr.map((x: number) => x),
+      );
     });
     expect(() => pc.apply("T", twice)).to.throw(/duplicate[\s\S]*T\/Step|T\/Step[\s\S]*duplicate/i);
-    const once = mr.ptransform("Once", (input: mr.PCollection<number>) => input.apply("Step", mr.map((x: number) => x)));
+    const once = mr.ptransform("Once", (input: mr.PCollection<number>) =>
+      input.apply(
+        "Step",
+        mr.map((x: number) => x),
+      ),
+    );
     expect(() => {
       pc.apply("A", once);
       pc.apply("B", once);

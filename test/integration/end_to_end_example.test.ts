@@ -18,11 +18,18 @@ describe("the end-to-end example page", function () {
 
   it("writes the lines the page shows, on the direct and the stream runner", () => {
     const page = fs.readFileSync(path.join(repo, "docs/end_to_end.md"), "utf8");
-    const shown = /```text\n([\s\S]*?)```/.exec(page)![1]!.split("\n").filter((l) => l !== "");
+    const shown = /```text\n([\s\S]*?)```/
+      .exec(page)![1]!
+      .split("\n")
+      .filter((l) => l !== "");
     for (const runner of ["direct", "stream"]) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-e2e-"));
       try {
-        execFileSync(process.execPath, [path.join(repo, "dist/examples/hourly_team_scores.js"), `--output=${path.join(dir, "scores")}`, `--runner=${runner}`], { stdio: "pipe" });
+        execFileSync(
+          process.execPath,
+          [path.join(repo, "dist/examples/hourly_team_scores.js"), `--output=${path.join(dir, "scores")}`, `--runner=${runner}`],
+          { stdio: "pipe" },
+        );
         const written = fs
           .readdirSync(dir)
           .filter((f) => f.startsWith("scores") && f.endsWith(".txt"))

@@ -19,7 +19,10 @@ const repo = path.resolve(__dirname, "../../..");
 function readmeCommands(): string[] {
   const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8");
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  return blocks.flatMap((b) => b.split("\n")).map((line) => line.replace(/\s+#\s.*$/, "").trim()).filter((line) => line !== "");
+  return blocks
+    .flatMap((b) => b.split("\n"))
+    .map((line) => line.replace(/\s+#\s.*$/, "").trim())
+    .filter((line) => line !== "");
 }
 
 /** The environment of a user's shell: no npm script variables and no node_modules/.bin of this checkout on the PATH. */
@@ -64,7 +67,9 @@ describe("the README's commands in a fresh clone", function () {
   it("installing built dist/ (the prepare script) and linked the millrace command", () => {
     expect(fs.existsSync(path.join(clone, "dist/index.js"))).to.equal(true);
     expect(fs.existsSync(path.join(clone, "dist/cli/millrace.js"))).to.equal(true);
-    expect(fs.realpathSync(path.join(clone, "node_modules/.bin/millrace"))).to.equal(fs.realpathSync(path.join(clone, "dist/cli/millrace.js")));
+    expect(fs.realpathSync(path.join(clone, "node_modules/.bin/millrace"))).to.equal(
+      fs.realpathSync(path.join(clone, "dist/cli/millrace.js")),
+    );
   });
 
   it("npm start runs the word count without compiling again what the install built", () => {
@@ -73,7 +78,10 @@ describe("the README's commands in a fresh clone", function () {
     const r = sh("npm start");
     expect(r.status, r.stderr).to.equal(0);
     expect(lines(r.stdout)).to.include.members(["  21  the", "  15  of"]);
-    expect(compiled.map((f) => fs.statSync(f).mtimeMs), "dist/ untouched: sources did not change").to.deep.equal(before);
+    expect(
+      compiled.map((f) => fs.statSync(f).mtimeMs),
+      "dist/ untouched: sources did not change",
+    ).to.deep.equal(before);
   });
 
   it("npm start -- --help lists the flags", () => {
@@ -104,7 +112,9 @@ describe("the README's commands in a fresh clone", function () {
   it("npx millrace inspect prints the plan", () => {
     const r = sh("npx millrace inspect examples/leader_board.ts");
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.include("Transforms:").and.match(/stage\d+:/);
+    expect(r.stdout)
+      .to.include("Transforms:")
+      .and.match(/stage\d+:/);
   });
 
   it("npx millrace inspect --format=dot prints a graph for Graphviz", () => {
@@ -123,7 +133,9 @@ describe("the README's commands in a fresh clone", function () {
   });
 
   it("the published package leaves out dist/test and dist/bench", () => {
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: clone, env: userEnv(), encoding: "utf8" })) as {
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: clone, env: userEnv(), encoding: "utf8" }),
+    ) as {
       files: { path: string }[];
     }[];
     const files = packed[0]!.files.map((f) => f.path);

@@ -176,7 +176,9 @@ describe("mr.io text files", () => {
 
   describe("writeText on pseudo file systems", () => {
     it("refuses a prefix under /proc or /sys when created, instead of hanging in mkdir (Linux)", () => {
-      expect(() => mr.io.writeText("/proc/self/out/part")).to.throw(/writeText: '\/proc\/self\/out\/part' is on the proc pseudo file system/);
+      expect(() => mr.io.writeText("/proc/self/out/part")).to.throw(
+        /writeText: '\/proc\/self\/out\/part' is on the proc pseudo file system/,
+      );
       expect(() => mr.io.writeText("/sys/kernel/millrace/part")).to.throw(/on the sysfs pseudo file system/);
       expect(() => mr.io.writeText(path.join(dir, "real", "part"))).to.not.throw();
     });
@@ -241,8 +243,16 @@ describe("mr.io text files", () => {
       });
       await p.run().waitUntilFinish();
       const names = fs.readdirSync(path.join(dir, "stream"));
-      expect(names.filter((n) => n.startsWith(".")), "no temporary file is left").to.deep.equal([]);
-      const written = names.flatMap((n) => fs.readFileSync(path.join(dir, "stream", n), "utf8").slice(0, -1).split("\n"));
+      expect(
+        names.filter((n) => n.startsWith(".")),
+        "no temporary file is left",
+      ).to.deep.equal([]);
+      const written = names.flatMap((n) =>
+        fs
+          .readFileSync(path.join(dir, "stream", n), "utf8")
+          .slice(0, -1)
+          .split("\n"),
+      );
       expect(written.sort()).to.deep.equal([...lines].sort());
     });
 
@@ -255,7 +265,10 @@ describe("mr.io text files", () => {
       expect(model.textSinkPayload("Write")).to.deep.equal({ prefix, numShards: 2, suffix: ".csv" });
       const steps = planExecution(model).stages.flatMap((s) => s.steps);
       expect(steps.filter((s) => s.kind === "writeText").map((s) => (s as { transformId: string }).transformId)).to.deep.equal(["Write"]);
-      expect(steps.some((s) => s.kind === "pardo" && s.transformId.startsWith("Write/")), "the expansion is not planned").to.equal(false);
+      expect(
+        steps.some((s) => s.kind === "pardo" && s.transformId.startsWith("Write/")),
+        "the expansion is not planned",
+      ).to.equal(false);
     });
 
     it("is deterministic: the same input gives the same files", async () => {
@@ -338,7 +351,9 @@ describe("mr.io text files", () => {
       expect(fs.readFileSync(finals[2]!, "utf8")).to.equal("two\ndeux\n");
       expect(fs.existsSync(tempDir)).to.equal(false);
       expect(fs.existsSync(orphan), "an unfinished earlier write's temporary directory is removed").to.equal(false);
-      expect(fs.readFileSync(path.join(dir, "fin", "partial-00000-of-00001.txt"), "utf8"), "another prefix's file is kept").to.equal("other\n");
+      expect(fs.readFileSync(path.join(dir, "fin", "partial-00000-of-00001.txt"), "utf8"), "another prefix's file is kept").to.equal(
+        "other\n",
+      );
       fs.rmSync(path.join(dir, "fin", "partial-00000-of-00001.txt"));
       // A retried finalize after the renames succeeded does not fail or change anything.
       expect(finalizeShards(written, tempDir, prefix, 3, ".txt")).to.deep.equal(finals);

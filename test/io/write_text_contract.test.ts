@@ -11,7 +11,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../index";
 import { shardName, stableHash } from "../../sdk/io/file_commit";
-import { expectedShardFiles, failingStream, globalStream, numberedLines, shardedLines, windowedLines, windowedStream } from "../fixtures/write_text_pipelines";
+import {
+  expectedShardFiles,
+  failingStream,
+  globalStream,
+  numberedLines,
+  shardedLines,
+  windowedLines,
+  windowedStream,
+} from "../fixtures/write_text_pipelines";
 
 const RUNNERS: readonly { name: string; args: readonly string[] }[] = [
   { name: "direct", args: ["--runner=direct"] },
@@ -26,7 +34,14 @@ function entries(dir: string): string[] {
 
 /** The lines of the given files, sorted. */
 function linesOf(files: readonly string[]): string[] {
-  return files.flatMap((f) => fs.readFileSync(f, "utf8").split("\n").filter((l) => l.length > 0)).sort();
+  return files
+    .flatMap((f) =>
+      fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .filter((l) => l.length > 0),
+    )
+    .sort();
 }
 
 async function failureOf(run: Promise<unknown>): Promise<mr.PipelineExecutionError> {
@@ -68,7 +83,10 @@ describe("writeText: one contract on every runner", function () {
       it("writes exactly numShards files named -SSSSS-of-NNNNN, returns their names, and a re-run with another numShards replaces them", async () => {
         const out = path.join(dir, "out", "counts");
         const run = (numShards: number): Promise<mr.PipelineState> =>
-          shardedLines.create([...runner.args, `--out=${out}`, `--numShards=${numShards}`]).run().waitUntilFinish();
+          shardedLines
+            .create([...runner.args, `--out=${out}`, `--numShards=${numShards}`])
+            .run()
+            .waitUntilFinish();
 
         expect(await run(3)).to.equal("DONE");
         const three = expectedShardFiles(out, 3, ".txt");
@@ -77,13 +95,20 @@ describe("writeText: one contract on every runner", function () {
 
         expect(await run(2)).to.equal("DONE");
         const two = expectedShardFiles(out, 2, ".txt");
-        expect(entries(path.dirname(out)), "only the new set: a counts-* glob does not mix runs").to.deep.equal(two.map((f) => path.basename(f)));
+        expect(entries(path.dirname(out)), "only the new set: a counts-* glob does not mix runs").to.deep.equal(
+          two.map((f) => path.basename(f)),
+        );
         expect(linesOf(two)).to.deep.equal(numberedLines(40).sort());
       });
 
       it("writes a windowed collection as one set of shard files per window and pane, named as Beam's windowed writes", async () => {
         const out = path.join(dir, "windowed", "lines");
-        expect(await windowedLines.create([...runner.args, `--out=${out}`, "--numShards=2", "--lines=30"]).run().waitUntilFinish()).to.equal("DONE");
+        expect(
+          await windowedLines
+            .create([...runner.args, `--out=${out}`, "--numShards=2", "--lines=30"])
+            .run()
+            .waitUntilFinish(),
+        ).to.equal("DONE");
         const expected = expectedWindowFiles(out, 30, 2);
         expect(entries(path.dirname(out))).to.deep.equal([...expected.keys()].map((f) => path.basename(f)).sort());
         for (const [file, lines] of expected) expect(linesOf([file]), file).to.deep.equal(lines);
@@ -91,7 +116,12 @@ describe("writeText: one contract on every runner", function () {
 
       it("writes an unbounded windowed collection the same way, window by window", async () => {
         const out = path.join(dir, "stream", "lines");
-        expect(await windowedStream.create([...runner.args, `--out=${out}`, "--numShards=2", "--lines=30"]).run().waitUntilFinish()).to.equal("DONE");
+        expect(
+          await windowedStream
+            .create([...runner.args, `--out=${out}`, "--numShards=2", "--lines=30"])
+            .run()
+            .waitUntilFinish(),
+        ).to.equal("DONE");
         const expected = expectedWindowFiles(out, 30, 2);
         expect(entries(path.dirname(out))).to.deep.equal([...expected.keys()].map((f) => path.basename(f)).sort());
         for (const [file, lines] of expected) expect(linesOf([file]), file).to.deep.equal(lines);
@@ -101,7 +131,12 @@ describe("writeText: one contract on every runner", function () {
         const out = path.join(dir, "global", "lines");
         // The write's result is itself written: it must list each published file once.
         const namesOut = path.join(dir, "global-names", "names");
-        expect(await globalStream.create([...runner.args, `--out=${out}`, `--names=${namesOut}`, "--lines=30"]).run().waitUntilFinish()).to.equal("DONE");
+        expect(
+          await globalStream
+            .create([...runner.args, `--out=${out}`, `--names=${namesOut}`, "--lines=30"])
+            .run()
+            .waitUntilFinish(),
+        ).to.equal("DONE");
         const names = entries(path.dirname(out));
         expect(names.length).to.be.greaterThan(0);
         for (const name of names) expect(name).to.match(/^lines-(bundle-[0-9a-f]{12}|checkpoint-\d{10}-\d{5}|batch-\d{10}-\d{5})\.txt$/);
@@ -109,30 +144,52 @@ describe("writeText: one contract on every runner", function () {
         expect(linesOf(published)).to.deep.equal(numberedLines(30).sort());
         const listedFiles = entries(path.dirname(namesOut)).map((n) => path.join(path.dirname(namesOut), n));
         expect(listedFiles.length, "the names were written").to.be.greaterThan(0);
-        expect(linesOf(listedFiles), "the result names each published file once").to.deep.equal(published.map((f) => path.resolve(f)).sort());
+        expect(linesOf(listedFiles), "the result names each published file once").to.deep.equal(
+          published.map((f) => path.resolve(f)).sort(),
+        );
       });
 
       it("a write that fails names Write/WriteShards, and a failure at publishing leaves nothing unpublished behind", async () => {
         // The output directory's parent is a file: the shards cannot be written.
         const blocker = path.join(dir, "not-a-dir");
         fs.writeFileSync(blocker, "");
-        const cannotWrite = await failureOf(shardedLines.create([...runner.args, `--out=${path.join(blocker, "counts")}`]).run().waitUntilFinish());
+        const cannotWrite = await failureOf(
+          shardedLines
+            .create([...runner.args, `--out=${path.join(blocker, "counts")}`])
+            .run()
+            .waitUntilFinish(),
+        );
         expect(cannotWrite.transform).to.equal("Write/WriteShards");
         expect(cannotWrite.message).to.contain("ENOTDIR");
 
         // Shard 0's final name is taken by a directory: every shard is written, then publishing fails.
         const out = path.join(dir, "taken", "counts");
         fs.mkdirSync(`${expectedShardFiles(out, 2, ".txt")[0]!}/occupied`, { recursive: true });
-        const cannotPublish = await failureOf(shardedLines.create([...runner.args, `--out=${out}`, "--numShards=2"]).run().waitUntilFinish());
+        const cannotPublish = await failureOf(
+          shardedLines
+            .create([...runner.args, `--out=${out}`, "--numShards=2"])
+            .run()
+            .waitUntilFinish(),
+        );
         expect(cannotPublish.transform).to.equal("Write/Finalize");
-        expect(entries(path.dirname(out)), "no temporary shard is left").to.deep.equal([path.basename(expectedShardFiles(out, 2, ".txt")[0]!)]);
+        expect(entries(path.dirname(out)), "no temporary shard is left").to.deep.equal([
+          path.basename(expectedShardFiles(out, 2, ".txt")[0]!),
+        ]);
       });
 
       it("an unbounded job that fails leaves no unpublished file in the output directory", async () => {
         const out = path.join(dir, "failing", "numbers");
-        const failure = await failureOf(failingStream.create([...runner.args, `--out=${out}`, "--failAt=3000"]).run().waitUntilFinish());
+        const failure = await failureOf(
+          failingStream
+            .create([...runner.args, `--out=${out}`, "--failAt=3000"])
+            .run()
+            .waitUntilFinish(),
+        );
         expect(failure.transform).to.equal("Format");
-        expect(entries(path.dirname(out)).filter((n) => n.startsWith(".")), "hidden files with data").to.deep.equal([]);
+        expect(
+          entries(path.dirname(out)).filter((n) => n.startsWith(".")),
+          "hidden files with data",
+        ).to.deep.equal([]);
       });
     });
   }

@@ -50,7 +50,9 @@ describe("job service dashboard (headless Chromium)", function () {
 
   before(async function () {
     if (!executable) {
-      console.log("    (skipped: Chromium is not installed; install it with `apt-get install -y chromium`, as .ci/run does, or set MILLRACE_CHROMIUM)");
+      console.log(
+        "    (skipped: Chromium is not installed; install it with `apt-get install -y chromium`, as .ci/run does, or set MILLRACE_CHROMIUM)",
+      );
       this.skip();
     }
     service = await JobService.start({ port: 0 });
@@ -77,7 +79,9 @@ describe("job service dashboard (headless Chromium)", function () {
       });
       const row = page.locator(`#jobs tbody tr[data-job="${jobId}"]`);
       await row.waitFor();
-      expect(await row.textContent()).to.include("ticks").and.include("direct");
+      expect(await row.textContent())
+        .to.include("ticks")
+        .and.include("direct");
       await row.click();
 
       // The plan: a stage per fused chain, a node for the grouping, with their transforms.
@@ -85,7 +89,9 @@ describe("job service dashboard (headless Chromium)", function () {
       await page.waitForFunction(`document.querySelectorAll("#graph svg g.node").length === ${graph.nodes.length}`);
       expect(graph.nodes.map((n) => n.id)).to.include("SumPerKey");
       expect(await page.locator('#graph g.node[data-node="SumPerKey"] text.title').textContent()).to.match(/^combine/);
-      expect(await page.locator("#graph svg").textContent()).to.include("Key").and.include("Format");
+      expect(await page.locator("#graph svg").textContent())
+        .to.include("Key")
+        .and.include("Format");
       expect(await page.locator("#graph svg path.edge").count()).to.equal(graph.edges.length);
 
       // Counters render, then move.
@@ -108,7 +114,9 @@ describe("job service dashboard (headless Chromium)", function () {
       await waitForText(page, `#jobs tbody tr[data-job="${jobId}"] .state`, (t) => t === "CANCELLED", "the cancelled state");
 
       // The micro-batch runner's own view: its batches, as they commit.
-      const batches = endless.create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=microbatch", "--batchIntervalMs=200"]).run() as RemoteJob;
+      const batches = endless
+        .create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=microbatch", "--batchIntervalMs=200"])
+        .run() as RemoteJob;
       const batchJob = await new Promise<string>((resolve) => {
         const poll = (): void => (batches.jobId ? resolve(batches.jobId) : void setTimeout(poll, 20));
         poll();
@@ -117,13 +125,22 @@ describe("job service dashboard (headless Chromium)", function () {
       const firstCount = await waitForText(page, "#batches-completed", (t) => /^[1-9]/.test(t), "committed batches");
       await waitForText(page, "#batches-completed", (t) => t !== firstCount, "more committed batches");
       expect(await page.locator("#batches tbody tr").count()).to.be.greaterThan(0);
-      expect(await page.locator("#batches thead").textContent()).to.include("input rows").and.include("processing").and.include("scheduling delay");
+      expect(await page.locator("#batches thead").textContent())
+        .to.include("input rows")
+        .and.include("processing")
+        .and.include("scheduling delay");
       batches.cancel();
       expect(await batches.waitUntilFinish()).to.equal("CANCELLED");
 
       // The stream runner's own view: its checkpoints, as they complete.
       const streaming = endless
-        .create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=150"])
+        .create([
+          `--jobEndpoint=${service.endpoint}`,
+          `--jobToken=${service.token}`,
+          "--runner=stream",
+          "--parallelism=2",
+          "--checkpointingIntervalMs=150",
+        ])
         .run() as RemoteJob;
       const streamJob = await new Promise<string>((resolve) => {
         const poll = (): void => (streaming.jobId ? resolve(streaming.jobId) : void setTimeout(poll, 20));
@@ -133,8 +150,13 @@ describe("job service dashboard (headless Chromium)", function () {
       const firstCheckpoints = await waitForText(page, "#checkpoints-completed", (t) => /^[1-9]/.test(t), "completed checkpoints");
       await waitForText(page, "#checkpoints-completed", (t) => t !== firstCheckpoints, "more completed checkpoints");
       expect(await page.locator("#checkpoints tbody tr").count()).to.be.greaterThan(0);
-      expect(await page.locator("#checkpoints thead").textContent()).to.include("duration").and.include("size");
-      await page.screenshot({ path: process.env.MILLRACE_STREAM_SCREENSHOT ?? path.join(os.tmpdir(), "millrace-dashboard-stream.png"), fullPage: true });
+      expect(await page.locator("#checkpoints thead").textContent())
+        .to.include("duration")
+        .and.include("size");
+      await page.screenshot({
+        path: process.env.MILLRACE_STREAM_SCREENSHOT ?? path.join(os.tmpdir(), "millrace-dashboard-stream.png"),
+        fullPage: true,
+      });
       streaming.cancel();
       expect(await streaming.waitUntilFinish()).to.equal("CANCELLED");
     } finally {
@@ -143,7 +165,9 @@ describe("job service dashboard (headless Chromium)", function () {
   });
 
   it("shows a finished micro-batch job by its pipeline's name and file, with its stage counts and its own metrics apart from the runner's", async () => {
-    const job = sumOfSquares.create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=microbatch"]).run() as RemoteJob;
+    const job = sumOfSquares
+      .create([`--jobEndpoint=${service.endpoint}`, `--jobToken=${service.token}`, "--runner=microbatch"])
+      .run() as RemoteJob;
     expect(await job.waitUntilFinish()).to.equal("DONE");
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     try {
@@ -158,7 +182,14 @@ describe("job service dashboard (headless Chromium)", function () {
       const graph = service.registry.get(job.jobId!)!.graph;
       await page.waitForFunction(`document.querySelectorAll("#graph svg g.node").length === ${graph.nodes.length}`);
       const squaring = graph.nodes.find((n) => n.transforms.some((t) => t.startsWith("Square")))!;
-      expect(await waitForText(page, `#graph g.node[data-node="${squaring.id}"] text.counts`, (t) => t !== "in 0 · out 0", "the squaring stage's counts")).to.match(/^in 200 /);
+      expect(
+        await waitForText(
+          page,
+          `#graph g.node[data-node="${squaring.id}"] text.counts`,
+          (t) => t !== "in 0 · out 0",
+          "the squaring stage's counts",
+        ),
+      ).to.match(/^in 200 /);
       // The user's counter in the table; the runner's (the assertion counter) folded apart.
       await waitForText(page, "#metrics-table", (t) => t.includes("squared"), "the user's metrics");
       expect(await page.locator("#metrics-table").textContent()).not.to.include("millrace.testing.assertionsPassed");

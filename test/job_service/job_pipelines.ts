@@ -59,10 +59,16 @@ export const printing = mr.definePipeline("printing", (p) => {
 /** An endless stream: 200 numbers every 20 ms, keyed, in one-second windows, summed. Runs until cancelled. */
 export const endless = mr.definePipeline("endless", (p) => {
   p.apply("Ticks", mr.generateSequence({ from: 0, periodMs: 20, elementsPerPeriod: 200 }))
-    .apply("Key", mr.withKeys((x: number) => x % 4))
+    .apply(
+      "Key",
+      mr.withKeys((x: number) => x % 4),
+    )
     .apply("Window", mr.windowInto(mr.windows.fixed(1000)))
     .apply("SumPerKey", mr.combinePerKey(mr.combiners.sum()))
-    .apply("Format", mr.map(({ key, value }: mr.KV<number, number>) => `${key}: ${value}`));
+    .apply(
+      "Format",
+      mr.map(({ key, value }: mr.KV<number, number>) => `${key}: ${value}`),
+    );
 });
 
 /** A bounded job slow enough to be cancelled while it runs (about 1 ms per element, 30,000 elements). */

@@ -58,15 +58,24 @@ describe("job-server secrets and trust", function () {
   });
 
   it("gives jobs only the base variables and the allowed ones, never the service's token", () => {
-    const env = jobEnvironment({ PATH: "/bin", HOME: "/h", AWS_SECRET_ACCESS_KEY: "k", MILLRACE_JOB_TOKEN: "t", APP_MODE: "x", APP_LEVEL: "y" }, parseJobEnv("APP_*, MILLRACE_JOB_TOKEN"));
+    const env = jobEnvironment(
+      { PATH: "/bin", HOME: "/h", AWS_SECRET_ACCESS_KEY: "k", MILLRACE_JOB_TOKEN: "t", APP_MODE: "x", APP_LEVEL: "y" },
+      parseJobEnv("APP_*, MILLRACE_JOB_TOKEN"),
+    );
     expect(env).to.deep.equal({ PATH: "/bin", HOME: "/h", APP_MODE: "x", APP_LEVEL: "y" });
     expect(() => parseJobEnv("A,B-C")).to.throw(/--jobEnv takes variable names/);
   });
 
   it("tells the runner's metrics from the user's", () => {
-    expect(["stream/stage0/recordsIn", "microbatch.batches", "millrace.testing.assertionsPassed", "droppedDueToLateness"].every(isRunnerMetric)).to.equal(true);
+    expect(
+      ["stream/stage0/recordsIn", "microbatch.batches", "millrace.testing.assertionsPassed", "droppedDueToLateness"].every(isRunnerMetric),
+    ).to.equal(true);
     expect(isRunnerMetric("squared")).to.equal(false);
-    const { user, runner } = splitMetrics({ counters: { squared: 2, "stream/checkpoints": 3 }, distributions: {}, gauges: { "stream/x/watermark": { value: 1, timestamp: 0 } } });
+    const { user, runner } = splitMetrics({
+      counters: { squared: 2, "stream/checkpoints": 3 },
+      distributions: {},
+      gauges: { "stream/x/watermark": { value: 1, timestamp: 0 } },
+    });
     expect(user).to.deep.equal({ counters: { squared: 2 }, distributions: {}, gauges: {} });
     expect(Object.keys(runner.counters)).to.deep.equal(["stream/checkpoints"]);
     expect(Object.keys(runner.gauges)).to.deep.equal(["stream/x/watermark"]);

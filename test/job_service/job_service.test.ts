@@ -23,7 +23,10 @@ function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ s
 }
 
 /** A raw WebSocket: the upgrade's HTTP status when refused, or the open socket and its greeting. */
-function rawConnect(url: string, headers: Record<string, string> = {}): Promise<{ status: number; ws?: WebSocket; frames: ServerMessage[] }> {
+function rawConnect(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; ws?: WebSocket; frames: ServerMessage[] }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     const frames: ServerMessage[] = [];
@@ -93,7 +96,10 @@ describe("job service", function () {
   }
 
   // Every other runner the package registers (the stream runner, once it does).
-  for (const runner of mr.registeredRunners().map((r) => r.name).filter((r) => !["direct", "microbatch"].includes(r))) {
+  for (const runner of mr
+    .registeredRunners()
+    .map((r) => r.name)
+    .filter((r) => !["direct", "microbatch"].includes(r))) {
     it(`runs a submitted pipeline on the ${runner} runner`, async () => {
       const result = printing.create([`--runner=${runner}`, ...args]).run() as RemoteJob;
       expect(await result.waitUntilFinish()).to.equal("DONE");
@@ -217,15 +223,22 @@ describe("job service", function () {
     const { ws, frames } = await rawConnect(service.endpoint, { authorization: `Bearer ${TOKEN}` });
     expect(frames[0]).to.include({ type: "hello", maxMessageBytes: 4 * 1024 * 1024 });
     ws!.send("this is not json");
-    expect(await nextFrame(frames, 2)).to.deep.include({ type: "error", id: null }).and.have.property("message").that.includes("malformed message: not JSON");
+    expect(await nextFrame(frames, 2))
+      .to.deep.include({ type: "error", id: null })
+      .and.have.property("message")
+      .that.includes("malformed message: not JSON");
     ws!.send(JSON.stringify({ id: 7, type: "launch" }));
-    expect(((await nextFrame(frames, 3)) as { message: string }).message).to.include("unknown message type \"launch\"");
+    expect(((await nextFrame(frames, 3)) as { message: string }).message).to.include('unknown message type "launch"');
     ws!.send(JSON.stringify({ id: 8, type: "prepare", jobName: "x", pipeline: "!!!", options: {} }));
     expect(await nextFrame(frames, 4)).to.deep.equal({ type: "error", id: 8, message: "malformed pipeline: not base64" });
-    ws!.send(JSON.stringify({ id: 9, type: "prepare", jobName: "x", pipeline: Buffer.from("garbage bytes").toString("base64"), options: {} }));
+    ws!.send(
+      JSON.stringify({ id: 9, type: "prepare", jobName: "x", pipeline: Buffer.from("garbage bytes").toString("base64"), options: {} }),
+    );
     expect(((await nextFrame(frames, 5)) as { message: string }).message).to.match(/^invalid pipeline: /);
     ws!.send(JSON.stringify({ id: 10, type: "prepare", jobName: "x", pipeline: "", options: { runner: "flink" } }));
-    expect(((await nextFrame(frames, 6)) as { message: string }).message).to.match(/^unknown runner 'flink'; this job service runs: direct, microbatch/);
+    expect(((await nextFrame(frames, 6)) as { message: string }).message).to.match(
+      /^unknown runner 'flink'; this job service runs: direct, microbatch/,
+    );
     ws!.send(JSON.stringify({ id: 11, type: "getState", jobId: "job-999" }));
     expect(await nextFrame(frames, 7)).to.deep.equal({ type: "error", id: 11, message: "no job 'job-999'" });
     ws!.send(Buffer.from([1, 2, 3]));

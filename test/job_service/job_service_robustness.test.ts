@@ -109,7 +109,28 @@ describe("job service robustness", function () {
     const random = seeded(18);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const port = service.address.port;
-    const pieces = ["/", "//", "///", "/..", "/%", "/%zz", "/%00", "/api/jobs", "/index.html", "?", "#", "?token=", `?token=${TOKEN}`, "&", "é", "\\", "@", ":", "http://x", "*"];
+    const pieces = [
+      "/",
+      "//",
+      "///",
+      "/..",
+      "/%",
+      "/%zz",
+      "/%00",
+      "/api/jobs",
+      "/index.html",
+      "?",
+      "#",
+      "?token=",
+      `?token=${TOKEN}`,
+      "&",
+      "é",
+      "\\",
+      "@",
+      ":",
+      "http://x",
+      "*",
+    ];
     const methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "BREW"];
     for (let i = 0; i < 300; i++) {
       let target = "";
@@ -128,7 +149,12 @@ describe("job service robustness", function () {
       { type: "watch" },
       { type: "run", preparationId: "nope", stream: true },
       { type: "stageArtifact", preparationId: "nope", name: "pipeline.bundle.cjs", sha256: "00", data: "AAAA" },
-      { type: "prepare", jobName: "fuzz", pipeline: Buffer.from(mr.portability.toProto(sumOfSquares.create())).toString("base64"), options: {} },
+      {
+        type: "prepare",
+        jobName: "fuzz",
+        pipeline: Buffer.from(mr.portability.toProto(sumOfSquares.create())).toString("base64"),
+        options: {},
+      },
     ];
     const junk: unknown[] = [null, 0, -1, 1e308, "", "x", true, [], {}, [1, 2], { a: 1 }, "job-1", "__proto__", Number.NaN];
     const ws = new WebSocket(service.endpoint, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -172,7 +198,12 @@ describe("job service robustness", function () {
 
   for (const runner of ["direct", "microbatch", "stream"]) {
     it(`delivers every line a job prints before it ends, on the ${runner} runner (20,000 lines)`, async () => {
-      const { value: state, lines } = await capturingStdout("chatty ", () => chatty.create([`--runner=${runner}`, ...args]).run().waitUntilFinish());
+      const { value: state, lines } = await capturingStdout("chatty ", () =>
+        chatty
+          .create([`--runner=${runner}`, ...args])
+          .run()
+          .waitUntilFinish(),
+      );
       expect(state).to.equal("DONE");
       expect(lines).to.have.length(20_000);
       expect(new Set(lines).size).to.equal(20_000);
@@ -182,11 +213,17 @@ describe("job service robustness", function () {
   it("plans a large pipeline off its event loop: other clients are answered meanwhile; a proto over the limit is refused", async () => {
     const p = mr.Pipeline.create();
     let pc = p.apply("Numbers", mr.create([1, 2, 3]));
-    for (let i = 0; i < 4000; i++) pc = pc.apply(`Step${i}`, mr.map((x: number) => x + 1));
+    for (let i = 0; i < 4000; i++)
+      pc = pc.apply(
+        `Step${i}`,
+        mr.map((x: number) => x + 1),
+      );
     const proto = Buffer.from(mr.portability.toProto(p)).toString("base64");
     const client = await JobServiceClient.connect(service.endpoint, TOKEN);
     const order: string[] = [];
-    const prepared = client.request({ type: "prepare", jobName: "large", pipeline: proto, options: {} }, "prepareResponse").then(() => order.push("prepare"));
+    const prepared = client
+      .request({ type: "prepare", jobName: "large", pipeline: proto, options: {} }, "prepareResponse")
+      .then(() => order.push("prepare"));
     const listed = client.request({ type: "getJobs" }, "getJobsResponse").then(() => order.push("getJobs"));
     await Promise.all([prepared, listed]);
     expect(order).to.deep.equal(["getJobs", "prepare"]);
@@ -210,7 +247,12 @@ describe("job service robustness", function () {
     process.env.MILLRACE_TEST_SECRET = "s3cret";
     try {
       const seen = async (s: JobService): Promise<string[]> => {
-        const { lines } = await capturingStdout("secret seen", () => envReading.create([`--jobEndpoint=${s.endpoint}`, `--jobToken=${TOKEN}`]).run().waitUntilFinish());
+        const { lines } = await capturingStdout("secret seen", () =>
+          envReading
+            .create([`--jobEndpoint=${s.endpoint}`, `--jobToken=${TOKEN}`])
+            .run()
+            .waitUntilFinish(),
+        );
         return lines;
       };
       expect(await seen(service)).to.deep.equal(["secret seen: none"]);
@@ -243,7 +285,10 @@ describe("job service robustness", function () {
 
   it("when the service is killed, a busy job's process goes too, and the next service removes the dead one's staging folder", async () => {
     const entry = path.join(__dirname, "service_process.js");
-    const child = spawn(process.execPath, [entry], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, SERVICE_TEST_TOKEN: TOKEN } });
+    const child = spawn(process.execPath, [entry], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, SERVICE_TEST_TOKEN: TOKEN },
+    });
     const started = await new Promise<{ endpoint: string; stagingDir: string }>((resolve, reject) => {
       let text = "";
       child.stdout!.on("data", (d) => {

@@ -20,11 +20,7 @@ import {
 function P(id: number, dateTime: number, state = "OR", name = `Name${id}`, city = `City${id}`): NexmarkEvent {
   return { person: { id, name, emailAddress: "e@x.com", creditCard: "0000 0000 0000 0000", city, state, dateTime, extra: "" } };
 }
-function A(
-  id: number,
-  seller: number,
-  o: { category?: number; reserve?: number; dateTime?: number; expires?: number } = {},
-): NexmarkEvent {
+function A(id: number, seller: number, o: { category?: number; reserve?: number; dateTime?: number; expires?: number } = {}): NexmarkEvent {
   const dateTime = o.dateTime ?? 0;
   return {
     auction: {
@@ -159,13 +155,7 @@ describe("nexmark reference models", () => {
   });
 
   it("q7 keeps the highest-priced bids of each 10 s window", () => {
-    const events = [
-      B(1, 11, 100, 1000),
-      B(2, 12, 300, 2000),
-      B(3, 13, 300, 9999),
-      B(4, 14, 50, 10_000),
-      B(5, 15, 20, 15_000),
-    ];
+    const events = [B(1, 11, 100, 1000), B(2, 12, 300, 2000), B(3, 13, 300, 9999), B(4, 14, 50, 10_000), B(5, 15, 20, 15_000)];
     expect(modelQuery7(events)).to.deep.equal([
       { auction: 2, price: 300, bidder: 12, dateTime: 2000, windowEnd: 10_000 },
       { auction: 3, price: 300, bidder: 13, dateTime: 9999, windowEnd: 10_000 },

@@ -67,7 +67,8 @@ function approximateOf(v: unknown): Record<string, number> {
 
 /** Throws, with the first differences, unless `actual` and `expected` are equal multisets. */
 export function expectSameMultiset(what: string, actual: readonly unknown[], expected: readonly unknown[]): void {
-  const sortByKey = (xs: readonly unknown[]) => xs.map((x) => ({ key: canonical(x), x })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sortByKey = (xs: readonly unknown[]) =>
+    xs.map((x) => ({ key: canonical(x), x })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const a = sortByKey(actual);
   const e = sortByKey(expected);
   const problems: string[] = [];
@@ -77,8 +78,20 @@ export function expectSameMultiset(what: string, actual: readonly unknown[], exp
   for (const { key } of a) count.set(key, (count.get(key) ?? 0) - 1);
   const missing = [...count].filter(([, n]) => n > 0);
   const extra = [...count].filter(([, n]) => n < 0);
-  if (missing.length > 0) problems.push(`${missing.length} expected row(s) missing, e.g. ${missing.slice(0, 3).map(([k, n]) => `${n}x ${k.slice(0, 300)}`).join("; ")}`);
-  if (extra.length > 0) problems.push(`${extra.length} unexpected row(s), e.g. ${extra.slice(0, 3).map(([k, n]) => `${-n}x ${k.slice(0, 300)}`).join("; ")}`);
+  if (missing.length > 0)
+    problems.push(
+      `${missing.length} expected row(s) missing, e.g. ${missing
+        .slice(0, 3)
+        .map(([k, n]) => `${n}x ${k.slice(0, 300)}`)
+        .join("; ")}`,
+    );
+  if (extra.length > 0)
+    problems.push(
+      `${extra.length} unexpected row(s), e.g. ${extra
+        .slice(0, 3)
+        .map(([k, n]) => `${-n}x ${k.slice(0, 300)}`)
+        .join("; ")}`,
+    );
   if (problems.length === 0) {
     // Same exact parts in the same sorted order: compare the approximate fields pairwise.
     for (let i = 0; i < a.length; i++) {
@@ -126,7 +139,10 @@ export const nexmarkModelCheck = mr.definePipeline(
     const replayGroup = p.options.get<number>("replayGroupSize")!;
     const source =
       replayGroup > 0
-        ? replayEvents(generateEvents(config), { groupSize: replayGroup, processingMsPerGroup: p.options.get<number>("replayProcessingMs")! })
+        ? replayEvents(generateEvents(config), {
+            groupSize: replayGroup,
+            processingMsPerGroup: p.options.get<number>("replayProcessingMs")!,
+          })
         : nexmarkSource(config, { eventsPerSplit: 500 });
     const out = QUERIES[q]!(p.apply("Events", source));
     if (q === 12) {
@@ -151,7 +167,12 @@ export const nexmarkModelCheck = mr.definePipeline(
       seed: { type: "integer", default: 7, description: "generator seed" },
       eventsPerSecond: { type: "number", min: 1, default: 100, description: "event-time rate of the generator" },
       outOfOrderGroupSize: { type: "integer", min: 1, default: 1, description: "generator's out-of-order delivery groups" },
-      replayGroupSize: { type: "integer", min: 0, default: 0, description: "replay the events as an unbounded TestStream, this many per step (0: bounded source)" },
+      replayGroupSize: {
+        type: "integer",
+        min: 0,
+        default: 0,
+        description: "replay the events as an unbounded TestStream, this many per step (0: bounded source)",
+      },
       replayProcessingMs: { type: "integer", min: 0, default: 0, description: "scripted processing time passing after each replay step" },
     },
   },
@@ -190,7 +211,12 @@ const UNBOUNDED_QUERIES = BOUNDED_QUERIES.filter((q) => q !== 4 && q !== 6);
  * queries see several windows, sessions end, and auctions close.
  */
 const CASES: { name: string; flags: string[]; runners: Record<string, string[]>; queries: number[] }[] = [
-  { name: "3000 events in order", flags: ["--events=3000", "--seed=7", "--eventsPerSecond=100"], runners: RUNNERS, queries: BOUNDED_QUERIES },
+  {
+    name: "3000 events in order",
+    flags: ["--events=3000", "--seed=7", "--eventsPerSecond=100"],
+    runners: RUNNERS,
+    queries: BOUNDED_QUERIES,
+  },
   {
     name: "2000 events out of order (groups of 50)",
     flags: ["--events=2000", "--seed=11", "--eventsPerSecond=50", "--outOfOrderGroupSize=50"],
@@ -202,26 +228,34 @@ const CASES: { name: string; flags: string[]; runners: Record<string, string[]>;
   // fires a pane every other step).
   {
     name: "2000 events out of order (groups of 50), unbounded, in 10 steps",
-    flags: ["--events=2000", "--seed=13", "--eventsPerSecond=100", "--outOfOrderGroupSize=50", "--replayGroupSize=200", "--replayProcessingMs=5000"],
+    flags: [
+      "--events=2000",
+      "--seed=13",
+      "--eventsPerSecond=100",
+      "--outOfOrderGroupSize=50",
+      "--replayGroupSize=200",
+      "--replayProcessingMs=5000",
+    ],
     runners: UNBOUNDED_RUNNERS,
     queries: UNBOUNDED_QUERIES,
   },
 ];
 
 // Micro-batch executors load this module to rebuild the pipeline, outside mocha.
-if (typeof describe === "function") describe("Nexmark queries against the reference models", function () {
-  this.timeout(60_000);
-  for (const c of CASES) {
-    describe(c.name, () => {
-      for (const [runner, runnerFlags] of Object.entries(c.runners)) {
-        for (const q of c.queries) {
-          it(`query ${q} on ${runner}${q === 12 ? " (totals per bidder)" : ""}`, async () => {
-            const result = nexmarkModelCheck.create([...runnerFlags, ...c.flags, `--query=${q}`]).run();
-            expect(await result.waitUntilFinish()).to.equal("DONE");
-            expect(result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER]).to.equal(1);
-          });
+if (typeof describe === "function")
+  describe("Nexmark queries against the reference models", function () {
+    this.timeout(60_000);
+    for (const c of CASES) {
+      describe(c.name, () => {
+        for (const [runner, runnerFlags] of Object.entries(c.runners)) {
+          for (const q of c.queries) {
+            it(`query ${q} on ${runner}${q === 12 ? " (totals per bidder)" : ""}`, async () => {
+              const result = nexmarkModelCheck.create([...runnerFlags, ...c.flags, `--query=${q}`]).run();
+              expect(await result.waitUntilFinish()).to.equal("DONE");
+              expect(result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER]).to.equal(1);
+            });
+          }
         }
-      }
-    });
-  }
-});
+      });
+    }
+  });

@@ -6,7 +6,12 @@ import { runDirect } from "../../runners/direct/direct_runner";
 
 function validProto(): Uint8Array {
   const p = mr.Pipeline.create();
-  p.apply("Nums", mr.create([1, 2, 3])).apply("Keyed", mr.withKeys((x: number) => x % 2)).apply("Group", mr.groupByKey());
+  p.apply("Nums", mr.create([1, 2, 3]))
+    .apply(
+      "Keyed",
+      mr.withKeys((x: number) => x % 2),
+    )
+    .apply("Group", mr.groupByKey());
   return mr.portability.toProto(p);
 }
 

@@ -19,10 +19,16 @@ function seededRandom(seed: number): () => number {
 function sampleProto(): Uint8Array {
   const p = mr.Pipeline.create();
   p.apply("Nums", mr.create([1, 2, 3]))
-    .apply("Keyed", mr.withKeys((x: number) => x % 2))
+    .apply(
+      "Keyed",
+      mr.withKeys((x: number) => x % 2),
+    )
     .apply("Window", mr.windowInto(mr.windows.fixed(10)))
     .apply("Group", mr.groupByKey())
-    .apply("Sizes", mr.map((g: mr.KV<number, Iterable<number>>) => [...g.value].length));
+    .apply(
+      "Sizes",
+      mr.map((g: mr.KV<number, Iterable<number>>) => [...g.value].length),
+    );
   return mr.portability.toProto(p);
 }
 
@@ -52,7 +58,8 @@ function mutateGraph(bytes: Uint8Array, random: () => number): Uint8Array {
     case 0: {
       const coder = c.coders[pick(coderIds)]!;
       if (random() < 0.5) coder.componentCoderIds.push(pick(coderIds));
-      else if (coder.componentCoderIds.length > 0) coder.componentCoderIds[Math.floor(random() * coder.componentCoderIds.length)] = pick(coderIds);
+      else if (coder.componentCoderIds.length > 0)
+        coder.componentCoderIds[Math.floor(random() * coder.componentCoderIds.length)] = pick(coderIds);
       break;
     }
     case 1: {
@@ -104,7 +111,9 @@ describe("fromProto under seeded fuzzing", () => {
           useModel(bytes);
         } catch (e) {
           if (!(e instanceof InvalidPipelineError)) {
-            throw new Error(`trial ${trial} (seed ${seed}) escaped validation: ${(e as Error).stack}\nbytes: ${Buffer.from(bytes).toString("hex")}`);
+            throw new Error(
+              `trial ${trial} (seed ${seed}) escaped validation: ${(e as Error).stack}\nbytes: ${Buffer.from(bytes).toString("hex")}`,
+            );
           }
           refused++;
         }

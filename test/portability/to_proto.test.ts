@@ -8,10 +8,25 @@ function sampleProto() {
   const words = p.apply("Words", mr.create(["a", "b", "a"]));
   const total = words.apply("Total", mr.countGlobally());
   words
-    .apply("Share", mr.map((w: string, ctx) => `${w}/${ctx.sideInput("total")}`, { sideInputs: { total: mr.views.singleton(total) } }))
-    .apply("Pair", mr.withKeys((s: string) => s.length))
+    .apply(
+      "Share",
+      mr.map((w: string, ctx) => `${w}/${ctx.sideInput("total")}`, { sideInputs: { total: mr.views.singleton(total) } }),
+    )
+    .apply(
+      "Pair",
+      mr.withKeys((s: string) => s.length),
+    )
     .apply("Group", mr.groupByKey());
-  words.apply("Sum", mr.map(() => 1)).apply("Counted", mr.withKeys(() => "k")).apply("PerKey", mr.combinePerKey(mr.combiners.sum()));
+  words
+    .apply(
+      "Sum",
+      mr.map(() => 1),
+    )
+    .apply(
+      "Counted",
+      mr.withKeys(() => "k"),
+    )
+    .apply("PerKey", mr.combinePerKey(mr.combiners.sum()));
   return decodeMessage("Pipeline", mr.portability.toProto(p));
 }
 
@@ -47,7 +62,11 @@ describe("toProto", () => {
     const share = proto.components!.transforms["Share"]!;
     const payload = decodeMessage("ParDoPayload", share.spec!.payload);
     expect(payload.doFn!.urn).to.equal(MillraceUrns.DO_FN);
-    expect(JSON.parse(Buffer.from(payload.doFn!.payload).toString())).to.deep.equal({ ref: "Share#fn", shape: "map", additionalOutputs: [] });
+    expect(JSON.parse(Buffer.from(payload.doFn!.payload).toString())).to.deep.equal({
+      ref: "Share#fn",
+      shape: "map",
+      additionalOutputs: [],
+    });
     expect(Object.keys(share.inputs).sort()).to.deep.equal(["main", "total"]);
     expect(payload.sideInputs["total"]!.accessPattern!.urn).to.equal(SideInputUrns.ITERABLE);
     expect(payload.sideInputs["total"]!.viewFn!.urn).to.equal(MillraceUrns.VIEW_FN);

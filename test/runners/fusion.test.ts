@@ -10,7 +10,12 @@ function planOf(p: mr.Pipeline) {
 describe("fusion and combiner lifting", () => {
   it("fuses element-wise steps into the Create's stage and lifts the combine before the shuffle", () => {
     const p = mr.Pipeline.create();
-    p.apply("Words", mr.create(["a", "b"])).apply("Upper", mr.map((w: string) => w.toUpperCase())).apply("Count", mr.countPerElement());
+    p.apply("Words", mr.create(["a", "b"]))
+      .apply(
+        "Upper",
+        mr.map((w: string) => w.toUpperCase()),
+      )
+      .apply("Count", mr.countPerElement());
     const plan = planOf(p);
     const source = plan.stages.find((s) => s.root.kind === "create")!;
     expect(source.steps.map((s) => (s.kind === "precombine" ? `precombine ${s.combineId}` : s.transformId))).to.deep.equal([
@@ -20,13 +25,28 @@ describe("fusion and combiner lifting", () => {
     ]);
     expect(source.materialized).to.deep.equal([accumulatorsOf("Count/Count")]);
     expect(plan.shuffles).to.deep.equal([
-      { kind: "combine", transformId: "Count/Count", input: accumulatorsOf("Count/Count"), output: "Count/Count/CombineValues.main", lifted: true },
+      {
+        kind: "combine",
+        transformId: "Count/Count",
+        input: accumulatorsOf("Count/Count"),
+        output: "Count/Count/CombineValues.main",
+        lifted: true,
+      },
     ]);
   });
 
   it("cuts stages at GroupByKey and starts a stage at its output", () => {
     const p = mr.Pipeline.create();
-    p.apply("Nums", mr.create([1])).apply("Key", mr.withKeys(() => 0)).apply("Group", mr.groupByKey()).apply("Sizes", mr.map((kv: mr.KV<number, number[]>) => kv.value.length));
+    p.apply("Nums", mr.create([1]))
+      .apply(
+        "Key",
+        mr.withKeys(() => 0),
+      )
+      .apply("Group", mr.groupByKey())
+      .apply(
+        "Sizes",
+        mr.map((kv: mr.KV<number, number[]>) => kv.value.length),
+      );
     const plan = planOf(p);
     expect(plan.shuffles.map((s) => s.kind)).to.deep.equal(["groupByKey"]);
     const after = plan.stages.find((s) => s.root.kind === "pcollection")!;
@@ -38,7 +58,10 @@ describe("fusion and combiner lifting", () => {
     const p = mr.Pipeline.create();
     const nums = p.apply("Nums", mr.create([1, 2, 3]));
     const total = nums.apply("Total", mr.combineGlobally(mr.combiners.sum()));
-    nums.apply("Share", mr.map((x: number, ctx) => x / ctx.sideInput("total"), { sideInputs: { total: mr.views.singleton(total) } }));
+    nums.apply(
+      "Share",
+      mr.map((x: number, ctx) => x / ctx.sideInput("total"), { sideInputs: { total: mr.views.singleton(total) } }),
+    );
     const plan = planOf(p);
     const shareStage = plan.stages.find((s) => s.steps.some((st) => st.kind === "pardo" && st.transformId === "Share"))!;
     expect(shareStage.root).to.deep.equal({ kind: "pcollection", pcollection: "Nums/Values.main" });

@@ -17,7 +17,9 @@ describe("progress reporter", () => {
     p.detail = "3 bundles";
     reporter.stop("DONE");
     expect(written).to.have.length(1);
-    expect(written[0]).to.match(/^wc: done {2}\d+\.\ds {2}in 1,500 {2}out 7 {2}[\d,]+\/s {2}watermark 2026-01-01T00:00:00Z {2}3 bundles\n$/);
+    expect(written[0]).to.match(
+      /^wc: done {2}\d+\.\ds {2}in 1,500 {2}out 7 {2}[\d,]+\/s {2}watermark 2026-01-01T00:00:00Z {2}3 bundles\n$/,
+    );
   });
 
   it("rewrites one line on a terminal", () => {

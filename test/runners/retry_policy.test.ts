@@ -48,6 +48,8 @@ describe("retry policy", () => {
 
   it("says why no more attempts were made when that is not the limit", () => {
     expect(whyNotRetried({ retry: false, reason: "attempts exhausted" })).to.equal(undefined);
-    expect(whyNotRetried({ retry: false, reason: "deterministic user error" })).to.equal("the same error on the same element twice in a row is not retried further");
+    expect(whyNotRetried({ retry: false, reason: "deterministic user error" })).to.equal(
+      "the same error on the same element twice in a row is not retried further",
+    );
   });
 });

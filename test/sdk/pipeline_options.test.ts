@@ -25,7 +25,10 @@ describe("PipelineOptions.fromArgs", () => {
   });
 
   it("rejects an unknown runner, listing the valid ones", () => {
-    expect(() => mr.PipelineOptions.fromArgs(["--runner=spark"])).to.throw(mr.InvalidOptionsError, /unknown runner 'spark'; valid runners: direct/);
+    expect(() => mr.PipelineOptions.fromArgs(["--runner=spark"])).to.throw(
+      mr.InvalidOptionsError,
+      /unknown runner 'spark'; valid runners: direct/,
+    );
   });
 
   it("rejects bad values with what was expected", () => {
@@ -47,7 +50,10 @@ describe("PipelineOptions.fromArgs", () => {
 
   it("--help hands the help text, with every runner flag and default, to onHelp", () => {
     let text = "";
-    mr.PipelineOptions.fromArgs(["--help"], { onHelp: (t) => (text = t), flags: { top: { type: "integer", description: "how many", default: 3 } } });
+    mr.PipelineOptions.fromArgs(["--help"], {
+      onHelp: (t) => (text = t),
+      flags: { top: { type: "integer", description: "how many", default: 3 } },
+    });
     expect(text).to.include("--runner=<string>").and.include("--enforceImmutability=<boolean>").and.include("(default: true)");
     expect(text).to.include("Pipeline flags").and.include("--top=<integer>");
   });
@@ -56,7 +62,9 @@ describe("PipelineOptions.fromArgs", () => {
     const seen: mr.InvalidOptionsError[] = [];
     expect(() => mr.PipelineOptions.fromArgs(["--bundelSize=3"], { onInvalid: (e) => seen.push(e) })).to.throw(mr.InvalidOptionsError);
     expect(seen.map((e) => e.message)).to.have.length(1);
-    expect(seen[0]!.message).to.match(/unknown flag --bundelSize/).and.include("--bundleSize");
+    expect(seen[0]!.message)
+      .to.match(/unknown flag --bundelSize/)
+      .and.include("--bundleSize");
   });
 
   it("throws flag errors for arguments that are not the process's own command line, even when the process has some", () => {

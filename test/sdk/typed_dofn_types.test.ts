@@ -40,7 +40,10 @@ function typeCheck(files: string[]): ErrorsByLine {
   });
   const byLine: ErrorsByLine = new Map();
   for (const d of ts.getPreEmitDiagnostics(program)) {
-    const where = d.file && d.start !== undefined ? `${path.relative(fixtures, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}` : "(global)";
+    const where =
+      d.file && d.start !== undefined
+        ? `${path.relative(fixtures, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}`
+        : "(global)";
     if (!byLine.has(where)) byLine.set(where, new Set());
     byLine.get(where)!.add(`TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
   }
@@ -86,9 +89,12 @@ describe("typed DoFn (type tests: tsc on test/type_fixtures)", function () {
     const missing: string[] = [];
     for (const [where, codes] of expected) {
       const got = [...(errors.get(where) ?? [])];
-      if (!got.some((g) => codes.includes(g.split(" ")[0]!))) missing.push(`${where}: expected ${codes.join("|")}, got ${got.join("; ") || "no error"}`);
+      if (!got.some((g) => codes.includes(g.split(" ")[0]!)))
+        missing.push(`${where}: expected ${codes.join("|")}, got ${got.join("; ") || "no error"}`);
     }
-    const unexpected = [...errors].filter(([where]) => where.startsWith("rejects") && !expected.has(where)).map(([where, codes]) => `${where}: ${[...codes].join("; ")}`);
+    const unexpected = [...errors]
+      .filter(([where]) => where.startsWith("rejects") && !expected.has(where))
+      .map(([where, codes]) => `${where}: ${[...codes].join("; ")}`);
     expect({ missing, unexpected }).to.deep.equal({ missing: [], unexpected: [] });
   });
 });

@@ -46,18 +46,7 @@ const HOT_BATCH = 100;
 const MIN_STRING_LENGTH = 3;
 
 const US_STATES = ["AZ", "CA", "ID", "OR", "WA", "WY"];
-const US_CITIES = [
-  "Phoenix",
-  "Los Angeles",
-  "San Francisco",
-  "Boise",
-  "Portland",
-  "Bend",
-  "Redmond",
-  "Seattle",
-  "Kent",
-  "Cheyenne",
-];
+const US_CITIES = ["Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend", "Redmond", "Seattle", "Kent", "Cheyenne"];
 const FIRST_NAMES = ["Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"];
 const LAST_NAMES = ["Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"];
 

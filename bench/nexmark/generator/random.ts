@@ -21,7 +21,7 @@ function words(x: number): [number, number] {
   const v = Math.trunc(x);
   const lo = ((v % TWO_32) + TWO_32) % TWO_32;
   const hi = Math.floor(v / TWO_32);
-  return [lo >>> 0, ((hi % TWO_32) + TWO_32) % TWO_32 >>> 0];
+  return [lo >>> 0, (((hi % TWO_32) + TWO_32) % TWO_32) >>> 0];
 }
 
 /** Hash any number of integers into one 32-bit seed. */

@@ -169,9 +169,7 @@ export function modelWinningBids(events: readonly NexmarkEvent[]): AuctionBid[] 
     const cur = best.get(a.id);
     if (!cur || cmp([cur.price, b.price], [b.dateTime, cur.dateTime], [b.bidder, cur.bidder]) < 0) best.set(a.id, b);
   }
-  return [...best.entries()]
-    .sort((x, y) => x[0] - y[0])
-    .map(([id, bid]) => ({ auction: auctions.get(id)!, bid }));
+  return [...best.entries()].sort((x, y) => x[0] - y[0]).map(([id, bid]) => ({ auction: auctions.get(id)!, bid }));
 }
 
 /** q9, winning bids: see {@link modelWinningBids}. */
@@ -193,9 +191,7 @@ export function modelQuery4(events: readonly NexmarkEvent[]): CategoryAverage[] 
     s.count++;
     acc.set(auction.category, s);
   }
-  return [...acc.entries()]
-    .sort((x, y) => x[0] - y[0])
-    .map(([category, s]) => ({ category, average: Math.round(s.sum / s.count) }));
+  return [...acc.entries()].sort((x, y) => x[0] - y[0]).map(([category, s]) => ({ category, average: Math.round(s.sum / s.count) }));
 }
 
 /**
@@ -275,9 +271,7 @@ export function modelQuery7(events: readonly NexmarkEvent[], opts: { windowSizeM
       if (b.price === max) out.push({ auction: b.auction, price: b.price, bidder: b.bidder, dateTime: b.dateTime, windowEnd });
     }
   }
-  return out.sort((x, y) =>
-    cmp([x.windowEnd, y.windowEnd], [x.dateTime, y.dateTime], [x.auction, y.auction], [x.bidder, y.bidder]),
-  );
+  return out.sort((x, y) => cmp([x.windowEnd, y.windowEnd], [x.dateTime, y.dateTime], [x.auction, y.auction], [x.bidder, y.bidder]));
 }
 
 /**

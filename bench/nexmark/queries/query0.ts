@@ -6,5 +6,8 @@ import type { NexmarkEvent } from "../model";
  * source and of moving events through one ParDo.
  */
 export function query0(events: mr.PCollection<NexmarkEvent>): mr.PCollection<NexmarkEvent> {
-  return events.apply("Query0.PassThrough", mr.map((e: NexmarkEvent) => e));
+  return events.apply(
+    "Query0.PassThrough",
+    mr.map((e: NexmarkEvent) => e),
+  );
 }

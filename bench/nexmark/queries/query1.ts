@@ -8,7 +8,8 @@ import { justBids } from "./util";
  * fields are unchanged.
  */
 export function query1(events: mr.PCollection<NexmarkEvent>): mr.PCollection<Bid> {
-  return events
-    .apply("Query1.Bids", justBids())
-    .apply("Query1.ToEuro", mr.map((b: Bid): Bid => ({ ...b, price: Math.floor((b.price * 89) / 100) })));
+  return events.apply("Query1.Bids", justBids()).apply(
+    "Query1.ToEuro",
+    mr.map((b: Bid): Bid => ({ ...b, price: Math.floor((b.price * 89) / 100) })),
+  );
 }

@@ -22,8 +22,14 @@ export const QUERY11_GAP_MS = 10_000;
 export function query11(events: mr.PCollection<NexmarkEvent>): mr.PCollection<BidsPerSession> {
   return events
     .apply("Query11.Bids", justBids())
-    .apply("Query11.ByBidder", mr.map((b: Bid) => mr.kv(b.bidder, 1)))
+    .apply(
+      "Query11.ByBidder",
+      mr.map((b: Bid) => mr.kv(b.bidder, 1)),
+    )
     .apply("Query11.Sessions", mr.windowInto(mr.windows.sessions(QUERY11_GAP_MS)))
     .apply("Query11.Count", mr.countPerKey())
-    .apply("Query11.Project", mr.map(({ key, value }: mr.KV<number, number>, ctx): BidsPerSession => ({ bidder: key, count: value, windowEnd: windowEnd(ctx) })));
+    .apply(
+      "Query11.Project",
+      mr.map(({ key, value }: mr.KV<number, number>, ctx): BidsPerSession => ({ bidder: key, count: value, windowEnd: windowEnd(ctx) })),
+    );
 }

@@ -23,7 +23,10 @@ export const QUERY12_WINDOW_MS = 10_000;
 export function query12(events: mr.PCollection<NexmarkEvent>): mr.PCollection<BidsPerBidder> {
   return events
     .apply("Query12.Bids", justBids())
-    .apply("Query12.ByBidder", mr.map((b: Bid) => mr.kv(b.bidder, 1)))
+    .apply(
+      "Query12.ByBidder",
+      mr.map((b: Bid) => mr.kv(b.bidder, 1)),
+    )
     .apply(
       "Query12.Window",
       mr.windowInto(mr.windows.global(), {
@@ -32,5 +35,8 @@ export function query12(events: mr.PCollection<NexmarkEvent>): mr.PCollection<Bi
       }),
     )
     .apply("Query12.Count", mr.countPerKey())
-    .apply("Query12.Project", mr.map(({ key, value }: mr.KV<number, number>): BidsPerBidder => ({ bidder: key, count: value })));
+    .apply(
+      "Query12.Project",
+      mr.map(({ key, value }: mr.KV<number, number>): BidsPerBidder => ({ bidder: key, count: value })),
+    );
 }

@@ -15,6 +15,12 @@ export interface AuctionPrice {
 export function query2(events: mr.PCollection<NexmarkEvent>): mr.PCollection<AuctionPrice> {
   return events
     .apply("Query2.Bids", justBids())
-    .apply("Query2.Select", mr.filter((b: Bid) => b.auction % 123 === 0))
-    .apply("Query2.Project", mr.map((b: Bid): AuctionPrice => ({ auction: b.auction, price: b.price })));
+    .apply(
+      "Query2.Select",
+      mr.filter((b: Bid) => b.auction % 123 === 0),
+    )
+    .apply(
+      "Query2.Project",
+      mr.map((b: Bid): AuctionPrice => ({ auction: b.auction, price: b.price })),
+    );
 }

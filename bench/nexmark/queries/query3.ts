@@ -31,12 +31,24 @@ type PersonOrAuction = { person: Person } | { auction: Auction };
 export function query3(events: mr.PCollection<NexmarkEvent>): mr.PCollection<NameCityStateId> {
   const auctions = events
     .apply("Query3.Auctions", justAuctions())
-    .apply("Query3.InCategory", mr.filter((a: Auction) => a.category === 10))
-    .apply("Query3.BySeller", mr.map((a: Auction) => mr.kv<number, PersonOrAuction>(a.seller, { auction: a })));
+    .apply(
+      "Query3.InCategory",
+      mr.filter((a: Auction) => a.category === 10),
+    )
+    .apply(
+      "Query3.BySeller",
+      mr.map((a: Auction) => mr.kv<number, PersonOrAuction>(a.seller, { auction: a })),
+    );
   const persons = events
     .apply("Query3.Persons", justPersons())
-    .apply("Query3.InState", mr.filter((p: Person) => p.state === "OR" || p.state === "ID" || p.state === "CA"))
-    .apply("Query3.ById", mr.map((p: Person) => mr.kv<number, PersonOrAuction>(p.id, { person: p })));
+    .apply(
+      "Query3.InState",
+      mr.filter((p: Person) => p.state === "OR" || p.state === "ID" || p.state === "CA"),
+    )
+    .apply(
+      "Query3.ById",
+      mr.map((p: Person) => mr.kv<number, PersonOrAuction>(p.id, { person: p })),
+    );
   const project = (a: Auction, p: Person): NameCityStateId => ({ name: p.name, city: p.city, state: p.state, id: a.id });
   return events.pipeline.apply("Query3.Flatten", mr.flatten([auctions, persons])).apply(
     "Query3.Join",

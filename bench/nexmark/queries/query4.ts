@@ -36,7 +36,13 @@ export function meanFn(): mr.CombineFn<number, { sum: number; count: number }, n
 export function query4(events: mr.PCollection<NexmarkEvent>): mr.PCollection<CategoryPrice> {
   return events
     .apply("Query4.WinningBids", winningBids())
-    .apply("Query4.ByCategory", mr.map(({ auction, bid }: AuctionBid) => mr.kv(auction.category, bid.price)))
+    .apply(
+      "Query4.ByCategory",
+      mr.map(({ auction, bid }: AuctionBid) => mr.kv(auction.category, bid.price)),
+    )
     .apply("Query4.Average", mr.combinePerKey(meanFn()))
-    .apply("Query4.Project", mr.map(({ key, value }: mr.KV<number, number>): CategoryPrice => ({ category: key, average: value })));
+    .apply(
+      "Query4.Project",
+      mr.map(({ key, value }: mr.KV<number, number>): CategoryPrice => ({ category: key, average: value })),
+    );
 }

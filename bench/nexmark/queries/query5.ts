@@ -40,12 +40,20 @@ export function query5(events: mr.PCollection<NexmarkEvent>): mr.PCollection<Auc
   return events
     .apply("Query5.Bids", justBids())
     .apply("Query5.Window", mr.windowInto(mr.windows.sliding(QUERY5_WINDOW_MS, QUERY5_PERIOD_MS)))
-    .apply("Query5.AuctionIds", mr.map((b: Bid) => b.auction))
+    .apply(
+      "Query5.AuctionIds",
+      mr.map((b: Bid) => b.auction),
+    )
     .apply("Query5.Count", mr.countPerElement())
-    .apply("Query5.OneKey", mr.map((c: mr.KV<number, number>) => mr.kv(0, c)))
+    .apply(
+      "Query5.OneKey",
+      mr.map((c: mr.KV<number, number>) => mr.kv(0, c)),
+    )
     .apply("Query5.Hottest", mr.combinePerKey(hottest()))
     .apply(
       "Query5.Project",
-      mr.flatMap(({ value }: mr.KV<number, Hottest>, ctx) => value.auctions.map((auction): AuctionCount => ({ auction, count: value.count, windowEnd: windowEnd(ctx) }))),
+      mr.flatMap(({ value }: mr.KV<number, Hottest>, ctx) =>
+        value.auctions.map((auction): AuctionCount => ({ auction, count: value.count, windowEnd: windowEnd(ctx) })),
+      ),
     );
 }

@@ -53,5 +53,8 @@ export function query6(events: mr.PCollection<NexmarkEvent>): mr.PCollection<Sel
       mr.map(({ auction, bid }: AuctionBid) => mr.kv<number, Sale>(auction.seller, { dateTime: bid.dateTime, price: bid.price })),
     )
     .apply("Query6.LastMean", mr.combinePerKey(lastSalesMean(QUERY6_LAST_AUCTIONS)))
-    .apply("Query6.Project", mr.map(({ key, value }: mr.KV<number, number>): SellerPrice => ({ seller: key, average: value })));
+    .apply(
+      "Query6.Project",
+      mr.map(({ key, value }: mr.KV<number, number>): SellerPrice => ({ seller: key, average: value })),
+    );
 }

@@ -22,12 +22,19 @@ export const QUERY7_WINDOW_MS = 10_000;
  */
 export function query7(events: mr.PCollection<NexmarkEvent>): mr.PCollection<HighestBid> {
   const bids = events.apply("Query7.Bids", justBids()).apply("Query7.Window", mr.windowInto(mr.windows.fixed(QUERY7_WINDOW_MS)));
-  const maxPrice = bids.apply("Query7.Prices", mr.map((b: Bid) => b.price)).apply("Query7.MaxPrice", mr.combineGlobally(mr.combiners.max()));
+  const maxPrice = bids
+    .apply(
+      "Query7.Prices",
+      mr.map((b: Bid) => b.price),
+    )
+    .apply("Query7.MaxPrice", mr.combineGlobally(mr.combiners.max()));
   return bids.apply(
     "Query7.Select",
     mr.flatMap(
       (b: Bid, ctx): HighestBid[] =>
-        b.price === ctx.sideInput("maxPrice") ? [{ auction: b.auction, price: b.price, bidder: b.bidder, dateTime: b.dateTime, windowEnd: windowEnd(ctx) }] : [],
+        b.price === ctx.sideInput("maxPrice")
+          ? [{ auction: b.auction, price: b.price, bidder: b.bidder, dateTime: b.dateTime, windowEnd: windowEnd(ctx) }]
+          : [],
       { sideInputs: { maxPrice: mr.views.singleton(maxPrice) } },
     ),
   );

@@ -24,11 +24,17 @@ export function query8(events: mr.PCollection<NexmarkEvent>): mr.PCollection<IdN
   const persons = events
     .apply("Query8.Persons", justPersons())
     .apply("Query8.PersonWindow", mr.windowInto(mr.windows.fixed(QUERY8_WINDOW_MS)))
-    .apply("Query8.ById", mr.map((p: Person) => mr.kv(p.id, p)));
+    .apply(
+      "Query8.ById",
+      mr.map((p: Person) => mr.kv(p.id, p)),
+    );
   const auctions = events
     .apply("Query8.Auctions", justAuctions())
     .apply("Query8.AuctionWindow", mr.windowInto(mr.windows.fixed(QUERY8_WINDOW_MS)))
-    .apply("Query8.BySeller", mr.map((a: Auction) => mr.kv(a.seller, a)));
+    .apply(
+      "Query8.BySeller",
+      mr.map((a: Auction) => mr.kv(a.seller, a)),
+    );
   return events.pipeline.apply("Query8.CoGroup", mr.coGroupByKey({ person: persons, auction: auctions })).apply(
     "Query8.Join",
     mr.flatMap(({ value }: mr.KV<number, { person: Person[]; auction: Auction[] }>, ctx): IdNameReserve[] => {

@@ -56,7 +56,10 @@ interface Split {
  * event emitted more than `leadMs` behind schedule may be late (dropped by
  * windows, counted in `droppedDueToLateness`).
  */
-export function nexmarkSource(config: NexmarkConfig, options: NexmarkSourceOptions = {}): mr.PTransform<mr.PBegin, mr.PCollection<NexmarkEvent>> {
+export function nexmarkSource(
+  config: NexmarkConfig,
+  options: NexmarkSourceOptions = {},
+): mr.PTransform<mr.PBegin, mr.PCollection<NexmarkEvent>> {
   return mr.ptransform("NexmarkSource", (input: mr.PBegin): mr.PCollection<NexmarkEvent> => {
     const n = config.numEvents;
     if (options.eventsPerSecond !== undefined) return pacedEvents(input, config, options.eventsPerSecond, options);
@@ -106,5 +109,8 @@ function pacedEvents(input: mr.PBegin, config: NexmarkConfig, rate: number, opti
         return [generator(i, ctx.timestamp).deliveredAt(i)];
       }),
     )
-    .apply("EventTime", mr.withTimestamps((e: NexmarkEvent) => eventTime(e), { allowedSkewMs: 3_600_000 }));
+    .apply(
+      "EventTime",
+      mr.withTimestamps((e: NexmarkEvent) => eventTime(e), { allowedSkewMs: 3_600_000 }),
+    );
 }

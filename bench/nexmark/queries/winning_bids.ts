@@ -33,8 +33,14 @@ export function beats(a: Bid, b: Bid): boolean {
  */
 export function winningBids(): mr.PTransform<mr.PCollection<NexmarkEvent>, mr.PCollection<AuctionBid>> {
   return mr.ptransform("WinningBids", (events: mr.PCollection<NexmarkEvent>): mr.PCollection<AuctionBid> => {
-    const auctions = events.apply("Auctions", justAuctions()).apply("ById", mr.map((a: Auction) => mr.kv(a.id, a)));
-    const bids = events.apply("Bids", justBids()).apply("ByAuction", mr.map((b: Bid) => mr.kv(b.auction, b)));
+    const auctions = events.apply("Auctions", justAuctions()).apply(
+      "ById",
+      mr.map((a: Auction) => mr.kv(a.id, a)),
+    );
+    const bids = events.apply("Bids", justBids()).apply(
+      "ByAuction",
+      mr.map((b: Bid) => mr.kv(b.auction, b)),
+    );
     return events.pipeline.apply("CoGroup", mr.coGroupByKey({ auction: auctions, bid: bids })).apply(
       "BestBid",
       mr.flatMap(({ value }: mr.KV<number, { auction: Auction[]; bid: Bid[] }>) => {

@@ -13,10 +13,7 @@ import { readTimestampExact, writeTimestamp } from "./timestamp";
 /** True when `x` has numeric `start` and `end`. */
 export function isIntervalWindow(x: unknown): x is IntervalWindow {
   return (
-    typeof x === "object" &&
-    x !== null &&
-    typeof (x as IntervalWindow).start === "number" &&
-    typeof (x as IntervalWindow).end === "number"
+    typeof x === "object" && x !== null && typeof (x as IntervalWindow).start === "number" && typeof (x as IntervalWindow).end === "number"
   );
 }
 

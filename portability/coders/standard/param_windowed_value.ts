@@ -15,10 +15,7 @@ import type { BoundedWindow } from "../../../model/windows";
 import { decodeWindowedMetadata, encodeWindowedMetadata, type WindowedValueMetadata } from "./windowed_value";
 
 /** Builds the payload of a {@link ParamWindowedValueCoder} for the given metadata. */
-export function paramWindowedValuePayload(
-  windowCoder: Coder<BoundedWindow>,
-  metadata: WindowedValueMetadata,
-): Uint8Array {
+export function paramWindowedValuePayload(windowCoder: Coder<BoundedWindow>, metadata: WindowedValueMetadata): Uint8Array {
   const writer = new ByteWriter(64);
   encodeWindowedMetadata(coderUrns.PARAM_WINDOWED_VALUE, windowCoder, metadata, writer);
   writer.writeByte(0); // the empty value, for byte-compatibility with Beam's SDKs

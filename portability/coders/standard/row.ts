@@ -93,12 +93,20 @@ class RowLayout implements FieldCodec {
 
   encode(value: unknown, writer: ByteWriter, path: string): void {
     if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array || value instanceof Map) {
-      throw new CoderError(URN, `${path === "" ? "row" : `field ${JSON.stringify(path)}`}: expected a plain object keyed by field name`, value);
+      throw new CoderError(
+        URN,
+        `${path === "" ? "row" : `field ${JSON.stringify(path)}`}: expected a plain object keyed by field name`,
+        value,
+      );
     }
     const row = value as RowValue;
     for (const key in row) {
       if (Object.prototype.hasOwnProperty.call(row, key) && !this.known.has(key)) {
-        throw new CoderError(URN, `${path === "" ? "row" : `field ${JSON.stringify(path)}`} has no field ${JSON.stringify(key)} in its schema`, value);
+        throw new CoderError(
+          URN,
+          `${path === "" ? "row" : `field ${JSON.stringify(path)}`} has no field ${JSON.stringify(key)} in its schema`,
+          value,
+        );
       }
     }
     const fields = this.encoded;

@@ -40,11 +40,7 @@ export function encodeWindowedMetadata(
 }
 
 /** Reads timestamp, windows and pane. */
-export function decodeWindowedMetadata(
-  urn: string,
-  windowCoder: Coder<BoundedWindow>,
-  reader: ByteReader,
-): WindowedValueMetadata {
+export function decodeWindowedMetadata(urn: string, windowCoder: Coder<BoundedWindow>, reader: ByteReader): WindowedValueMetadata {
   const timestamp = readTimestamp(reader);
   let windows: readonly BoundedWindow[] = decodeIterableElements(urn, windowCoder, reader);
   // Share the frozen [GLOBAL_WINDOW]: most elements carry exactly that.

@@ -128,7 +128,13 @@ export function encodeKeyState(ks: KeyState, coders: ReduceStateCoders): Uint8Ar
  *
  * @throws CheckpointFormatError on bytes of another layout or a different trigger shape.
  */
-export function decodeKeyState(bytes: Uint8Array, coders: ReduceStateCoders, what: string, emptyTrigger: TriggerState, onKey: (key: unknown) => void): RestoredSlot[] {
+export function decodeKeyState(
+  bytes: Uint8Array,
+  coders: ReduceStateCoders,
+  what: string,
+  emptyTrigger: TriggerState,
+  onKey: (key: unknown) => void,
+): RestoredSlot[] {
   const r = openBlob(bytes, REDUCE_KEY_FORMAT, what);
   onKey(coders.keyCoder.decode(r, "nested"));
   const n = r.readVarint();
@@ -156,7 +162,8 @@ function decodeSlot(r: ByteReader, coders: ReduceStateCoders, what: string, empt
     for (let i = 0; i < n; i++) values.push(coders.stateCoder.decode(r, "nested"));
   }
   const trigger = readTriggerState(r);
-  if (!sameTriggerShape(trigger, emptyTrigger)) throw new CheckpointFormatError(`${what}: the trigger state does not fit this runner's trigger (different windowing strategy?)`);
+  if (!sameTriggerShape(trigger, emptyTrigger))
+    throw new CheckpointFormatError(`${what}: the trigger state does not fit this runner's trigger (different windowing strategy?)`);
   const readTimers = (): [number, number][] => {
     const n = r.readVarint();
     const out: [number, number][] = [];
@@ -165,7 +172,21 @@ function decodeSlot(r: ByteReader, coders: ReduceStateCoders, what: string, empt
   };
   const eventTimers = readTimers();
   const processingTimers = readTimers();
-  return { window, closed: (flags & 1) !== 0, hasAcc, newElements, elementHold, extraHold, lastPane, lastNonSpeculative, acc, values, trigger, eventTimers, processingTimers };
+  return {
+    window,
+    closed: (flags & 1) !== 0,
+    hasAcc,
+    newElements,
+    elementHold,
+    extraHold,
+    lastPane,
+    lastNonSpeculative,
+    acc,
+    values,
+    trigger,
+    eventTimers,
+    processingTimers,
+  };
 }
 
 /** The header blob. */
@@ -182,7 +203,13 @@ export function encodeRunnerHeader(h: ReduceRunnerHeader): Uint8Array {
 /** Reads a header blob. @throws CheckpointFormatError on bytes of another layout. */
 export function decodeRunnerHeader(bytes: Uint8Array, what: string): ReduceRunnerHeader {
   const r = openBlob(bytes, REDUCE_HEADER_FORMAT, what);
-  const h: ReduceRunnerHeader = { inputWatermark: readTime(r), outputWatermark: readTime(r), processingTime: readTime(r), timerSeq: readTime(r), droppedDueToClosedWindow: readTime(r) };
+  const h: ReduceRunnerHeader = {
+    inputWatermark: readTime(r),
+    outputWatermark: readTime(r),
+    processingTime: readTime(r),
+    timerSeq: readTime(r),
+    droppedDueToClosedWindow: readTime(r),
+  };
   closeBlob(r, what);
   return h;
 }

@@ -107,8 +107,10 @@ export class VersionedStateStore {
     this.dir = options.dir;
     this.snapshotEvery = options.snapshotEvery ?? 10;
     this.retain = options.retain ?? 2;
-    if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 1) throw new RangeError(`snapshotEvery must be a positive integer, got ${this.snapshotEvery}`);
-    if (!Number.isSafeInteger(this.retain) || this.retain < 1) throw new RangeError(`retain must be a positive integer, got ${this.retain}`);
+    if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 1)
+      throw new RangeError(`snapshotEvery must be a positive integer, got ${this.snapshotEvery}`);
+    if (!Number.isSafeInteger(this.retain) || this.retain < 1)
+      throw new RangeError(`retain must be a positive integer, got ${this.retain}`);
     fs.mkdirSync(this.dir, { recursive: true });
     for (const name of fs.readdirSync(this.dir)) if (name.includes(TEMP_MARK)) fs.rmSync(path.join(this.dir, name), { force: true });
   }
@@ -140,7 +142,10 @@ export class VersionedStateStore {
     const files = this.list();
     const latest = files.length === 0 ? -1 : files[files.length - 1]!.version;
     if (!Number.isSafeInteger(version) || version < 0) throw new RangeError(`version must be a non-negative safe integer, got ${version}`);
-    if (version <= latest) throw new VersionedStateStoreError(`version ${version} is not after the latest committed version ${latest} (truncateAfter first to replay)`);
+    if (version <= latest)
+      throw new VersionedStateStoreError(
+        `version ${version} is not after the latest committed version ${latest} (truncateAfter first to replay)`,
+      );
 
     let sinceSnapshot = 0;
     for (let i = files.length - 1; i >= 0 && files[i]!.kind === "delta"; i--) sinceSnapshot++;

@@ -16,7 +16,15 @@ import type {
 import type { StateCellSpec } from "../../../portability/harness/state_cell_specs";
 import type { ByteReader } from "../../../portability/coders/byte_reader";
 import { ByteWriter } from "../../../portability/coders/byte_writer";
-import { CheckpointFormatError, STATE_NAMESPACE_FORMAT, closeBlob, openBlob, readTime, startBlob, writeTime } from "../checkpoint/snapshot_codec";
+import {
+  CheckpointFormatError,
+  STATE_NAMESPACE_FORMAT,
+  closeBlob,
+  openBlob,
+  readTime,
+  startBlob,
+  writeTime,
+} from "../checkpoint/snapshot_codec";
 
 /**
  * The checkpoint side of a cell: its contents written with the coders of its

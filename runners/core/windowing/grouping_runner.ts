@@ -47,7 +47,10 @@ export function groupingRunnerFor(
     node.kind === "groupByKey"
       ? { valueCoder: model.coderOf(realInput, userCode).components[1]!, trackChangedKeys: true }
       : {
-          accumulatorCoder: model.coder(decodeMessage("CombinePayload", model.transform(node.transformId).spec!.payload).accumulatorCoderId, userCode),
+          accumulatorCoder: model.coder(
+            decodeMessage("CombinePayload", model.transform(node.transformId).spec!.payload).accumulatorCoderId,
+            userCode,
+          ),
           trackChangedKeys: true,
         };
   return new ReduceFnRunner({
@@ -77,7 +80,9 @@ export function guardGrouping(transform: string, element: KV<unknown, unknown> |
     f();
   } catch (e) {
     if (e instanceof CoderError) {
-      throw new RunnerCheckError(transform, `'${transform}' cannot group by the key ${previewValue(element?.key)}: ${e.message}`, { cause: e });
+      throw new RunnerCheckError(transform, `'${transform}' cannot group by the key ${previewValue(element?.key)}: ${e.message}`, {
+        cause: e,
+      });
     }
     wrapUserError(e, transform, "combining", element ? { value: element } : undefined);
   }

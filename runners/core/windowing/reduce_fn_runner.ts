@@ -99,7 +99,14 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
 
   // ---------------------------------------------------------------- elements
 
-  processElement(key: unknown, value: unknown, timestamp: number, windows: readonly BoundedWindow[], inputWatermark: number, processingTime: number): void {
+  processElement(
+    key: unknown,
+    value: unknown,
+    timestamp: number,
+    windows: readonly BoundedWindow[],
+    inputWatermark: number,
+    processingTime: number,
+  ): void {
     if (inputWatermark > this.inputWatermark) this.inputWatermark = inputWatermark;
     if (processingTime > this.processingTime) this.processingTime = processingTime;
 
@@ -190,7 +197,8 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     const holds = ordered.map((s) => s.elementHold).filter((h): h is number => h !== undefined);
     this.setElementHold(target, undefined);
     if (this.strategy.timestampCombiner === "endOfWindow") this.addElementHold(target, -Infinity);
-    else if (holds.length > 0) this.setElementHold(target, this.strategy.timestampCombiner === "earliest" ? Math.min(...holds) : Math.max(...holds));
+    else if (holds.length > 0)
+      this.setElementHold(target, this.strategy.timestampCombiner === "earliest" ? Math.min(...holds) : Math.max(...holds));
     this.setExtraHold(target, undefined);
     this.addGarbageCollectionHold(target, false);
 
@@ -280,7 +288,9 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
       (pane.timing === "ON_TIME" && this.strategy.onTimeBehavior === "fireAlways") ||
       (isFinished && this.strategy.closingBehavior === "emitAlways");
     if (!needToEmit) return;
-    const output = this.combineFn ? this.combineFn.extractOutput(slot.hasAcc ? slot.acc : this.combineFn.createAccumulator()) : slot.values.slice();
+    const output = this.combineFn
+      ? this.combineFn.extractOutput(slot.hasAcc ? slot.acc : this.combineFn.createAccumulator())
+      : slot.values.slice();
     slot.lastPane = pane;
     slot.lastNonSpeculative = nonSpeculative;
     this.config.emit(ks.key, output, outputTimestamp, slot.window, pane);
@@ -320,7 +330,12 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     if (watermark > this.inputWatermark) this.inputWatermark = watermark;
     const wm = this.inputWatermark;
     for (;;) {
-      const due = this.collectDue(this.eventTimers, (s) => s.eventTimers, (s) => s.eventSeq, (t) => t < wm);
+      const due = this.collectDue(
+        this.eventTimers,
+        (s) => s.eventTimers,
+        (s) => s.eventSeq,
+        (t) => t < wm,
+      );
       if (due.length === 0) break;
       for (const slot of due) this.onEventTimer(slot.ks, slot);
     }
@@ -349,7 +364,12 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     const t = this.processingTime;
     for (;;) {
       // Beam (InMemoryTimerInternals): a timer fires once the time is strictly after it.
-      const due = this.collectDue(this.processingTimers, (s) => s.processingTimers, (s) => s.processingSeq, (x) => t > x);
+      const due = this.collectDue(
+        this.processingTimers,
+        (s) => s.processingTimers,
+        (s) => s.processingSeq,
+        (x) => t > x,
+      );
       if (due.length === 0) break;
       for (const slot of due) {
         const ks = slot.ks;
@@ -467,7 +487,8 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     else this.changes.start();
     const out = new Map<string, Uint8Array>();
     if (keys === undefined) {
-      for (const ks of this.keys.entries()) if (ks.windows.size > 0) out.set(identityOf(this.config.keyCoder, ks.key), encodeKeyState(ks, coders));
+      for (const ks of this.keys.entries())
+        if (ks.windows.size > 0) out.set(identityOf(this.config.keyCoder, ks.key), encodeKeyState(ks, coders));
     } else {
       for (const id of keys) {
         if (out.has(id)) continue;
@@ -503,7 +524,8 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     const what = `ReduceFnRunner '${this.config.transform}' key state`;
     let key: unknown;
     const slots = decodeKeyState(bytes, coders, what, this.trigger.newState(), (k) => {
-      if (identityOf(this.config.keyCoder, k) !== identity) throw new CheckpointFormatError(`${what}: the blob holds another key than the identity it was stored under (wrong key coder?)`);
+      if (identityOf(this.config.keyCoder, k) !== identity)
+        throw new CheckpointFormatError(`${what}: the blob holds another key than the identity it was stored under (wrong key coder?)`);
       key = k;
     });
     const ks = this.keys.getOrCreate(key, (k) => ({ key: k, windows: new Map() }));

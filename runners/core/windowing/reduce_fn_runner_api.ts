@@ -96,7 +96,14 @@ export interface ReduceFnRunnerApi {
    * `processingTime` are the current times, used to drop late data and to
    * start processing-time delays.
    */
-  processElement(key: unknown, value: unknown, timestamp: number, windows: readonly BoundedWindow[], inputWatermark: number, processingTime: number): void;
+  processElement(
+    key: unknown,
+    value: unknown,
+    timestamp: number,
+    windows: readonly BoundedWindow[],
+    inputWatermark: number,
+    processingTime: number,
+  ): void;
   /** The input watermark moved to `watermark`: fire event-time triggers, emit on-time and final panes, collect garbage. */
   advanceInputWatermark(watermark: number): void;
   /** Processing time moved to `now`: fire processing-time triggers that are due. */

@@ -12,6 +12,9 @@ import { whyNotShippable } from "../../../portability/user_code/rebuild_user_cod
 export function shippableOrigin(model: PipelineModel, workers: string): EnvironmentPayload {
   const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
   const reason = whyNotShippable(origin);
-  if (reason) throw new Error(`the pipeline's code cannot be shipped to ${workers} (first user transform: '${model.firstUserTransform()}'): ${reason}`);
+  if (reason)
+    throw new Error(
+      `the pipeline's code cannot be shipped to ${workers} (first user transform: '${model.firstUserTransform()}'): ${reason}`,
+    );
   return origin;
 }

@@ -36,7 +36,12 @@ export function workerFailureOf(e: unknown): WorkerFailure {
     };
   }
   if (e instanceof RunnerCheckError) {
-    return { message: err.message, ...(err.stack ? { stack: err.stack } : {}), transform: e.transform, ...(e.elementPreview ? { element: e.elementPreview } : {}) };
+    return {
+      message: err.message,
+      ...(err.stack ? { stack: err.stack } : {}),
+      transform: e.transform,
+      ...(e.elementPreview ? { element: e.elementPreview } : {}),
+    };
   }
   return { message: err?.message ?? String(e), ...(err?.stack ? { stack: err.stack } : {}) };
 }

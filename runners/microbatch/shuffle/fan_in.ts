@@ -20,8 +20,14 @@ import type { Segment } from "./shuffle_output";
  * their paths appended to `temporaries`, for the caller to delete when done;
  * intermediates of earlier passes are deleted as soon as they are merged.
  */
-export function reduceFanIn(segments: readonly Segment[], maxOpenFiles: number, bufferBytes: number, temporaries: string[]): readonly Segment[] {
-  if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 2) throw new RangeError(`maxOpenFiles must be an integer of at least 2, got ${maxOpenFiles}`);
+export function reduceFanIn(
+  segments: readonly Segment[],
+  maxOpenFiles: number,
+  bufferBytes: number,
+  temporaries: string[],
+): readonly Segment[] {
+  if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 2)
+    throw new RangeError(`maxOpenFiles must be an integer of at least 2, got ${maxOpenFiles}`);
   let current = segments;
   while (fileCount(current) > maxOpenFiles) {
     const next: Segment[] = [];

@@ -61,7 +61,8 @@ export class ShuffleWriter {
   /** Creates a writer; nothing touches the disk until the first spill. */
   constructor(options: ShuffleWriterOptions) {
     const { partitions, memoryBudgetBytes, spillDir, grouped } = options;
-    if (!Number.isSafeInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+    if (!Number.isSafeInteger(partitions) || partitions < 1)
+      throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
     if (!(memoryBudgetBytes > 0)) throw new RangeError(`memoryBudgetBytes must be positive, got ${memoryBudgetBytes}`);
     if (typeof spillDir !== "string" || spillDir === "") throw new TypeError("spillDir must be a directory path");
     this.partitions = partitions;

@@ -23,7 +23,9 @@ export function recordBatchMetrics(totals: MetricResults, b: BatchSummary): void
   totals.counters[BATCH_METRICS.batches] = (totals.counters[BATCH_METRICS.batches] ?? 0) + 1;
   const distribute = (name: string, v: number): void => {
     const d = totals.distributions[name];
-    totals.distributions[name] = d ? { sum: d.sum + v, count: d.count + 1, min: Math.min(d.min, v), max: Math.max(d.max, v) } : { sum: v, count: 1, min: v, max: v };
+    totals.distributions[name] = d
+      ? { sum: d.sum + v, count: d.count + 1, min: Math.min(d.min, v), max: Math.max(d.max, v) }
+      : { sum: v, count: 1, min: v, max: v };
   };
   distribute(BATCH_METRICS.inputRows, b.inputRows);
   distribute(BATCH_METRICS.processingMs, b.processingMs);

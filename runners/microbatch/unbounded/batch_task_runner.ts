@@ -53,11 +53,18 @@ export interface TaskCounts {
 /** Decodes every element of some segments of `pc`. */
 function* elementsOf(job: JobContext, pc: string, task: TaskSpec, side = false): Generator<WindowedValue> {
   const coder = windowedValueCoder(job.model, job.plan, pc, job.userCode);
-  for (const record of readAll((side ? task.sideInputs : task.inputs)[pc] ?? [])) yield coder.decode(new ByteReader(record.value), "outer") as WindowedValue;
+  for (const record of readAll((side ? task.sideInputs : task.inputs)[pc] ?? []))
+    yield coder.decode(new ByteReader(record.value), "outer") as WindowedValue;
 }
 
 /** Runs a task of a micro-batch: a stage (map) task or a shuffle (reduce) task. */
-export function runBatchTask(job: JobContext, task: TaskSpec, metrics: MetricsContainer, sinkFor: SinkFor, counts: TaskCounts): BatchTaskReport {
+export function runBatchTask(
+  job: JobContext,
+  task: TaskSpec,
+  metrics: MetricsContainer,
+  sinkFor: SinkFor,
+  counts: TaskCounts,
+): BatchTaskReport {
   const batch = task.batch!;
   if (task.nodeKind === "stage") {
     const stage = job.plan.stages.find((s) => s.id === task.nodeId);
@@ -71,11 +78,14 @@ export function runBatchTask(job: JobContext, task: TaskSpec, metrics: MetricsCo
   if (!node) throw new Error(`internal: no shuffle '${task.nodeId}'`);
   const out = sinkFor(node.output);
   if (node.kind === "flatten" || node.kind === "reshuffle") {
-    for (const pc of shuffleInputs(node)) for (const wv of elementsOf(job, pc, task)) out.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+    for (const pc of shuffleInputs(node))
+      for (const wv of elementsOf(job, pc, task)) out.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
     return { hold: Infinity, stateRows: 0, active: false };
   }
   if (batch.stateDir === undefined) throw new Error(`internal: grouping '${node.transformId}' has no state directory`);
-  return withPartitionState(task.jobId, batch.stateDir, batch.batchId, batch.snapshotEvery, groupingStateCodec(job, node), (state) => runGrouping(job, task, node, state, out, metrics));
+  return withPartitionState(task.jobId, batch.stateDir, batch.batchId, batch.snapshotEvery, groupingStateCodec(job, node), (state) =>
+    runGrouping(job, task, node, state, out, metrics),
+  );
 }
 
 // ---------------------------------------------------------------- stages
@@ -94,7 +104,8 @@ const PUSHED_BACK = "pushedBack";
 
 function newStageState(job: JobContext, stage: FusedStage): StageState {
   const first = stage.steps[0];
-  if (first?.kind !== "pardo" || !isStatefulParDo(job.model, first.transformId)) return { store: undefined, timers: undefined, timerCoders: undefined, pushedBack: [] };
+  if (first?.kind !== "pardo" || !isStatefulParDo(job.model, first.transformId))
+    return { store: undefined, timers: undefined, timerCoders: undefined, pushedBack: [] };
   const specs = keyedSpecsOf(job.model, first.transformId, job.userCode);
   return {
     store: new KeyedStateStore(specs.state),
@@ -116,7 +127,8 @@ function stageStateCodec(job: JobContext, stage: FusedStage): PartitionStateCode
       const state = newStageState(job, stage);
       for (const [entry, bytes] of entries) {
         if (entry.startsWith(STATE_PREFIX)) state.store!.restoreNamespace(entry.slice(STATE_PREFIX.length), bytes);
-        else if (entry.startsWith(TIMERS_PREFIX)) state.timers!.restoreNamespace(entry.slice(TIMERS_PREFIX.length), bytes, state.timerCoders!);
+        else if (entry.startsWith(TIMERS_PREFIX))
+          state.timers!.restoreNamespace(entry.slice(TIMERS_PREFIX.length), bytes, state.timerCoders!);
         else if (entry === PUSHED_BACK) state.pushedBack.push(...decodeWindowedValues(coder!, bytes));
       }
       // Restoring is not a change: the next delta holds only what the batch changes.
@@ -144,7 +156,15 @@ function stageStateCodec(job: JobContext, stage: FusedStage): PartitionStateCode
   };
 }
 
-function runStage(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: MetricsContainer, sinkFor: SinkFor, counts: TaskCounts, state: StageState): BatchTaskReport {
+function runStage(
+  job: JobContext,
+  task: TaskSpec,
+  stage: FusedStage,
+  metrics: MetricsContainer,
+  sinkFor: SinkFor,
+  counts: TaskCounts,
+  state: StageState,
+): BatchTaskReport {
   const batch = task.batch!;
   let inputWatermark = batch.previousInputWatermark;
   const sideElements = new Map<string, WindowedValue[]>();
@@ -204,7 +224,12 @@ function runStage(job: JobContext, task: TaskSpec, stage: FusedStage, metrics: M
 const eventsOf = new WeakMap<JobContext, Map<string, TestStreamEvent[]>>();
 
 /** Emits what a source gives this task in this batch; returns how many elements. */
-function emitSourceSlice(job: JobContext, root: Exclude<FusedStage["root"], { kind: "pcollection" }>, batch: BatchTaskSpec, input: ElementReceiver): number {
+function emitSourceSlice(
+  job: JobContext,
+  root: Exclude<FusedStage["root"], { kind: "pcollection" }>,
+  batch: BatchTaskSpec,
+  input: ElementReceiver,
+): number {
   const slice = batch.source;
   if (!slice) return 0;
   switch (slice.kind) {
@@ -213,7 +238,12 @@ function emitSourceSlice(job: JobContext, root: Exclude<FusedStage["root"], { ki
       return 1;
     case "range":
       if (root.kind === "create") {
-        emitCreateRange(asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId), slice.from, slice.to, input);
+        emitCreateRange(
+          asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId),
+          slice.from,
+          slice.to,
+          input,
+        );
       } else {
         for (let x = slice.from; x < slice.to; x++) input.receive(x, slice.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
       }
@@ -260,7 +290,14 @@ function groupingStateCodec(job: JobContext, node: GroupingNode): PartitionState
   };
 }
 
-function runGrouping(job: JobContext, task: TaskSpec, node: GroupingNode, state: GroupingState, out: ElementReceiver, metrics: MetricsContainer): BatchTaskReport {
+function runGrouping(
+  job: JobContext,
+  task: TaskSpec,
+  node: GroupingNode,
+  state: GroupingState,
+  out: ElementReceiver,
+  metrics: MetricsContainer,
+): BatchTaskReport {
   const batch = task.batch!;
   state.emit = (kv, timestamp, window, pane) => out.receive(kv, timestamp, [window], pane);
   state.count = (metric, n) => metrics.counter(metric).inc(n);

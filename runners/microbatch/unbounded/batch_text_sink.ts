@@ -39,7 +39,8 @@ export function removeBatchFiles(sink: TextSinkPayload, batchId: number): void {
   const dir = path.dirname(sink.prefix);
   const mark = batchMark(sink, batchId);
   for (const name of namesIn(dir)) {
-    if (name.startsWith(mark) || name.startsWith(HIDDEN_FILE_PREFIX + mark) || name.startsWith(STAGED_FILE_PREFIX + mark)) fs.rmSync(path.join(dir, name), { force: true });
+    if (name.startsWith(mark) || name.startsWith(HIDDEN_FILE_PREFIX + mark) || name.startsWith(STAGED_FILE_PREFIX + mark))
+      fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 
@@ -48,7 +49,9 @@ export function publishBatchFiles(sink: TextSinkPayload, batchId: number): strin
   const dir = path.dirname(sink.prefix);
   const staged = STAGED_FILE_PREFIX + batchMark(sink, batchId);
   const published: string[] = [];
-  for (const name of namesIn(dir).filter((n) => n.startsWith(staged)).sort()) {
+  for (const name of namesIn(dir)
+    .filter((n) => n.startsWith(staged))
+    .sort()) {
     const final = path.join(dir, name.slice(STAGED_FILE_PREFIX.length));
     publishFile(path.join(dir, name), final);
     published.push(final);

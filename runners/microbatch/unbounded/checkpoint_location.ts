@@ -59,7 +59,9 @@ export class CheckpointLocation {
     if (fs.existsSync(file)) {
       const stored = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointMetadata;
       if (stored.partitions !== metadata.partitions) {
-        throw new Error(`--checkpointDir=${root} was written with --partitions=${stored.partitions}: restart with the same number (state is split by partition)`);
+        throw new Error(
+          `--checkpointDir=${root} was written with --partitions=${stored.partitions}: restart with the same number (state is split by partition)`,
+        );
       }
       if (JSON.stringify(stored.transforms) !== JSON.stringify(metadata.transforms)) {
         const missing = stored.transforms.filter((t) => !metadata.transforms.includes(t));
@@ -89,7 +91,8 @@ export class CheckpointLocation {
     for (const [nodeId, after] of Object.entries(commit.nodes)) {
       after.stateRows.forEach((rows, partition) => {
         if (rows > 0 || after.active[partition] === true) {
-          if (!hasCommittedVersion(this.stateDir(nodeId, partition))) missing.push(`state/${encodeURIComponent(nodeId)}/${partition} (${rows} rows)`);
+          if (!hasCommittedVersion(this.stateDir(nodeId, partition)))
+            missing.push(`state/${encodeURIComponent(nodeId)}/${partition} (${rows} rows)`);
         }
       });
     }

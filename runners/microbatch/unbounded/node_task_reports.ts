@@ -22,7 +22,12 @@ export interface NodeTaskReports {
  * @param partitionsRun the partition each result belongs to, in the same order as `results`.
  * @param before what the node had after the previous batch, if it ran before.
  */
-export function foldNodeTaskReports(results: readonly TaskResult[], partitionsRun: readonly number[], partitions: number, before: NodeAfterBatch | undefined): NodeTaskReports {
+export function foldNodeTaskReports(
+  results: readonly TaskResult[],
+  partitionsRun: readonly number[],
+  partitions: number,
+  before: NodeAfterBatch | undefined,
+): NodeTaskReports {
   let hold = Infinity;
   let elementsIn = 0;
   let elementsOut = 0;

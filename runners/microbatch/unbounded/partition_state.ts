@@ -36,7 +36,14 @@ export interface PartitionStateCodec<T> {
  * the last version before `batchId`, then commits its changes as version
  * `batchId`. Returns what `batch` returned.
  */
-export function withPartitionState<T, R>(jobId: string, dir: string, batchId: number, snapshotEvery: number, codec: PartitionStateCodec<T>, batch: (value: T) => R): R {
+export function withPartitionState<T, R>(
+  jobId: string,
+  dir: string,
+  batchId: number,
+  snapshotEvery: number,
+  codec: PartitionStateCodec<T>,
+  batch: (value: T) => R,
+): R {
   let opened = stores.get(dir);
   if (!opened || opened.jobId !== jobId) {
     live.delete(dir);

@@ -39,7 +39,13 @@ function splitRange(from: number, to: number, parts: number, timestamp: number):
 /** What one source gives one batch, and where it is after it. */
 export type SourceOffset =
   /** Numbers `[from, to)`; `startedAt` is when pacing started; `done` once a bounded sequence is exhausted. */
-  | { readonly kind: "sequence"; readonly from: number; readonly to: number; readonly startedAt: number | undefined; readonly done: boolean }
+  | {
+      readonly kind: "sequence";
+      readonly from: number;
+      readonly to: number;
+      readonly startedAt: number | undefined;
+      readonly done: boolean;
+    }
   /** Event `event` of the script (none: nothing this batch); `next` is the next event to play; `watermark` the stream's after it. */
   | { readonly kind: "testStream"; readonly event: number | null; readonly next: number; readonly watermark: number }
   /** A Create or Impulse: `emit` in the first batch only. */
@@ -70,7 +76,8 @@ export class SourceOffsets {
     private readonly maxRecordsPerBatch: number,
   ) {
     this.sourceStages = plan.stages.filter((s) => s.root.kind !== "pcollection");
-    for (const s of this.sourceStages) if (s.root.kind === "testStream") this.events.set(s.id, testStreamEvents(model, s.root.transformId, userCode));
+    for (const s of this.sourceStages)
+      if (s.root.kind === "testStream") this.events.set(s.id, testStreamEvents(model, s.root.transformId, userCode));
     this.scripted = this.events.size > 0;
   }
 
@@ -111,7 +118,10 @@ export class SourceOffsets {
         }
         case "create":
         case "impulse": {
-          const total = root.kind === "create" ? asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId).values.length : 1;
+          const total =
+            root.kind === "create"
+              ? asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId).values.length
+              : 1;
           sources[stage.id] = { kind: "bounded", emit: before === undefined, total };
           break;
         }

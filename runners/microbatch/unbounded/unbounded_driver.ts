@@ -170,7 +170,8 @@ export class UnboundedDriver {
       last = offsets;
       if (this.sources.exhausted(offsets)) {
         if ([...this.watermarks.values()].every((w) => w === Infinity)) return;
-        if (++drainBatches > BATCHES_TO_DRAIN) throw new Error(`the pipeline cannot make progress: its sources are exhausted but ${this.describeHeld()}`);
+        if (++drainBatches > BATCHES_TO_DRAIN)
+          throw new Error(`the pipeline cannot make progress: its sources are exhausted but ${this.describeHeld()}`);
       }
     }
   }
@@ -190,13 +191,16 @@ export class UnboundedDriver {
       this.watermarks = new Map(Object.entries(commit.watermarks));
       this.nodeStates = new Map(Object.entries(commit.nodes));
       previous = this.location.offsets.read(lastCommitted);
-      if (!previous) throw new Error(`${this.location.root}: batch ${lastCommitted} is committed but its offsets are missing from offsets/`);
+      if (!previous)
+        throw new Error(`${this.location.root}: batch ${lastCommitted} is committed but its offsets are missing from offsets/`);
     }
     // A crash between the commit and the renames left the last committed batch's files staged.
     if (lastCommitted !== undefined) for (const sink of this.textSinks()) publishBatchFiles(sink, lastCommitted);
     const replay = lastLogged !== undefined && lastLogged > (lastCommitted ?? -1) ? this.location.offsets.read(lastLogged) : undefined;
     if (replay && replay.batchId !== (lastCommitted ?? -1) + 1) {
-      throw new Error(`${this.location.root}: the offset log is at batch ${replay.batchId} but the last commit is ${lastCommitted ?? "none"}`);
+      throw new Error(
+        `${this.location.root}: the offset log is at batch ${replay.batchId} but the last commit is ${lastCommitted ?? "none"}`,
+      );
     }
     return { previous, replay };
   }
@@ -235,7 +239,10 @@ export class UnboundedDriver {
     const before = this.nodeStates.get(n.id);
     const sourceRoot = n.kind === "stage" && n.stage.root.kind !== "pcollection";
     const previousInputWatermark = before?.inputWatermark ?? -Infinity;
-    const upstream = Math.min(sourceRoot ? this.sources.watermarkAfter(n.id, offsets) : Infinity, lowestWatermark(nodeMainInputs(n), (pc) => watermarks.get(pc)));
+    const upstream = Math.min(
+      sourceRoot ? this.sources.watermarkAfter(n.id, offsets) : Infinity,
+      lowestWatermark(nodeMainInputs(n), (pc) => watermarks.get(pc)),
+    );
     const inputWatermark = nextInputWatermark(previousInputWatermark, upstream);
     const tasks = this.planTasks(n, offsets, batch.written, before);
     const sideInputWatermarks: Record<string, number> = {};
@@ -271,7 +278,12 @@ export class UnboundedDriver {
   }
 
   /** The spec of one task of node `n` in the batch. */
-  private taskSpec(n: PlanNode, t: PlannedTask, batch: BatchInProgress, times: Pick<BatchTaskSpec, "previousInputWatermark" | "inputWatermark" | "sideInputWatermarks">): TaskSpec {
+  private taskSpec(
+    n: PlanNode,
+    t: PlannedTask,
+    batch: BatchInProgress,
+    times: Pick<BatchTaskSpec, "previousInputWatermark" | "inputWatermark" | "sideInputWatermarks">,
+  ): TaskSpec {
     const writesSide = nodeOutputs(n).some((pc) => this.sidePcs.has(pc));
     return {
       jobId: this.jobId,
@@ -310,7 +322,12 @@ export class UnboundedDriver {
       watermark: this.eventTime(watermarks, nodeStates),
       completedAt: Date.now(),
     };
-    const commit: BatchCommit = { batchId: offsets.batchId, watermarks: Object.fromEntries(watermarks), nodes: Object.fromEntries(nodeStates), summary };
+    const commit: BatchCommit = {
+      batchId: offsets.batchId,
+      watermarks: Object.fromEntries(watermarks),
+      nodes: Object.fromEntries(nodeStates),
+      summary,
+    };
     this.location.commits.write(offsets.batchId, commit);
     for (const sink of this.textSinks()) publishBatchFiles(sink, offsets.batchId);
     this.watermarks = watermarks;
@@ -342,7 +359,9 @@ export class UnboundedDriver {
 
   /** The file sinks of the plan's writeText steps. */
   private textSinks(): TextSinkPayload[] {
-    return this.plan.stages.flatMap((s) => s.steps.filter((step) => step.kind === "writeText").map((step) => this.model.textSinkPayload(step.transformId)));
+    return this.plan.stages.flatMap((s) =>
+      s.steps.filter((step) => step.kind === "writeText").map((step) => this.model.textSinkPayload(step.transformId)),
+    );
   }
 
   /** A node keeps state between batches: groupings, stateful ParDos, and ParDos that wait for side inputs. */

@@ -170,7 +170,13 @@ export class CheckpointCoordinator<Persisted> {
     if (++c.acks < this.config.vertices * this.config.parallelism) return "pending";
     c.persisting = true;
     c.cancelTimeout();
-    const acknowledged: AcknowledgedCheckpoint = { id: c.id, final: c.final, state: c.state as Uint8Array[][], metrics: c.metrics, durationMs: this.now() - c.triggeredAt };
+    const acknowledged: AcknowledgedCheckpoint = {
+      id: c.id,
+      final: c.final,
+      state: c.state as Uint8Array[][],
+      metrics: c.metrics,
+      durationMs: this.now() - c.triggeredAt,
+    };
     this.env.persist(acknowledged).then(
       (persisted) => this.completed(c, acknowledged, persisted),
       (e: unknown) => {

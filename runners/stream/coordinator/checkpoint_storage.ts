@@ -71,7 +71,11 @@ export class CheckpointStorage {
    * name, all durably. The checkpoint is not complete until
    * {@link register} is called. Returns the metadata.
    */
-  async write(id: number, meta: Omit<CheckpointMetadata, "id" | "sizeBytes" | "completedAt" | "files" | "checksums">, state: readonly (readonly Uint8Array[])[]): Promise<CheckpointMetadata> {
+  async write(
+    id: number,
+    meta: Omit<CheckpointMetadata, "id" | "sizeBytes" | "completedAt" | "files" | "checksums">,
+    state: readonly (readonly Uint8Array[])[],
+  ): Promise<CheckpointMetadata> {
     let sizeBytes = 0;
     for (const perVertex of state) for (const s of perVertex) sizeBytes += s.byteLength;
     const files = state.map((perVertex, v) => perVertex.map((_, s) => `v${v}-s${s}.state`));
@@ -180,7 +184,10 @@ function completedIds(dir: string): number[] {
  * The newest completed checkpoint of `dir` whose files all verify, and a
  * description of each newer one skipped (reported to `warn` as well).
  */
-export function newestVerified(dir: string, warn: (message: string) => void): { checkpoint: CompletedCheckpoint | undefined; skipped: string[] } {
+export function newestVerified(
+  dir: string,
+  warn: (message: string) => void,
+): { checkpoint: CompletedCheckpoint | undefined; skipped: string[] } {
   const skipped: string[] = [];
   for (const id of completedIds(dir).reverse()) {
     try {
@@ -205,7 +212,9 @@ export function readCheckpoint(dir: string): CompletedCheckpoint {
   try {
     raw = fs.readFileSync(metadataFile);
   } catch (e) {
-    throw new DamagedCheckpointError(`'${dir}' is not a completed checkpoint (no readable ${METADATA}): ${(e as Error).message}`, { cause: e });
+    throw new DamagedCheckpointError(`'${dir}' is not a completed checkpoint (no readable ${METADATA}): ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const metadata = decodeMetadata(raw, metadataFile);
   const state = metadata.files.map((perVertex, v) =>
@@ -215,7 +224,10 @@ export function readCheckpoint(dir: string): CompletedCheckpoint {
       try {
         bytes = fs.readFileSync(file);
       } catch (e) {
-        throw new DamagedCheckpointError(`state file ${file} is missing or unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+        throw new DamagedCheckpointError(
+          `state file ${file} is missing or unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          { cause: e },
+        );
       }
       if (crc32(bytes) !== metadata.checksums[v]?.[s]) throw new DamagedCheckpointError(`state file ${file} fails its checksum`);
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -239,7 +251,9 @@ export function checkpointToResumeFrom(dir: string, warn: (message: string) => v
   }
   const { checkpoint, skipped } = newestVerified(dir, warn);
   if (!checkpoint) {
-    throw new Error(`--fromCheckpoint: '${dir}' holds no completed checkpoint that verifies (no chk-<id>/${METADATA}${skipped.length > 0 ? `; ${skipped.join("; ")}` : ""})`);
+    throw new Error(
+      `--fromCheckpoint: '${dir}' holds no completed checkpoint that verifies (no chk-<id>/${METADATA}${skipped.length > 0 ? `; ${skipped.join("; ")}` : ""})`,
+    );
   }
   return checkpoint;
 }

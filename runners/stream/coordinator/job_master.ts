@@ -25,10 +25,15 @@ import { acquireTaskManagers, releaseTaskManagers } from "./task_manager_pool";
 import { StreamJobStats } from "./stream_job_stats";
 
 /** Phase timings on stderr when MILLRACE_STREAM_DEBUG is set, for diagnosing slow starts and ends. */
-const debug = process.env.MILLRACE_STREAM_DEBUG ? (what: string): void => void process.stderr.write(`[stream ${Math.round(performance.now())} ms] ${what}\n`) : (): void => undefined;
+const debug = process.env.MILLRACE_STREAM_DEBUG
+  ? (what: string): void => void process.stderr.write(`[stream ${Math.round(performance.now())} ms] ${what}\n`)
+  : (): void => undefined;
 
 /** How an attempt ended. */
-type AttemptOutcome = { readonly kind: "finished" } | { readonly kind: "cancelled" } | { readonly kind: "failed"; readonly failure: WorkerFailure; readonly where: string };
+type AttemptOutcome =
+  | { readonly kind: "finished" }
+  | { readonly kind: "cancelled" }
+  | { readonly kind: "failed"; readonly failure: WorkerFailure; readonly where: string };
 
 /** Runs one job on the stream runner. */
 export class JobMaster {
@@ -49,8 +54,14 @@ export class JobMaster {
     private readonly reusable: boolean,
     private readonly faults: readonly FaultSpec[],
   ) {
-    const textSinks = model.leaves.filter((t) => t.urn === "beam:transform:write_files:v1").map((t) => ({ transform: t.id, sink: model.textSinkPayload(t.id) }));
-    this.lastCompleted = chooseRestorePoint(settings, { vertices: graph.vertices.map((v) => v.id), parallelism: settings.parallelism, textSinks });
+    const textSinks = model.leaves
+      .filter((t) => t.urn === "beam:transform:write_files:v1")
+      .map((t) => ({ transform: t.id, sink: model.textSinkPayload(t.id) }));
+    this.lastCompleted = chooseRestorePoint(settings, {
+      vertices: graph.vertices.map((v) => v.id),
+      parallelism: settings.parallelism,
+      textSinks,
+    });
     this.storage = new CheckpointStorage(settings.checkpointDir, settings.retainedCheckpoints);
     // Above every id on disk, even one restored past (damaged, never registered): retention keeps the highest ids.
     this.nextCheckpointId = Math.max(this.lastCompleted?.metadata.id ?? 0, this.storage.highestId()) + 1;
@@ -67,7 +78,10 @@ export class JobMaster {
       const decision = decideRetry(attempt + 1, this.settings.restartAttempts + 1, outcome.failure, previous);
       if (!decision.retry) {
         const why = whyNotRetried(decision);
-        throw errorOfWorkerFailure(`${outcome.where} (after ${attempt} restart${attempt === 1 ? "" : "s"}${why ? `; ${why}` : ""})`, outcome.failure);
+        throw errorOfWorkerFailure(
+          `${outcome.where} (after ${attempt} restart${attempt === 1 ? "" : "s"}${why ? `; ${why}` : ""})`,
+          outcome.failure,
+        );
       }
       previous = outcome.failure;
       this.stats.restarts++;
@@ -241,7 +255,12 @@ export class JobMaster {
   }
 
   /** Wires one channel per pair of task managers and deploys the job on each, with its part of the restored checkpoint. */
-  private deploy(workers: readonly Worker[], send: (i: number, msg: MasterMessage, transfer: MessagePort[]) => void, attempt: number, attemptId: string): void {
+  private deploy(
+    workers: readonly Worker[],
+    send: (i: number, msg: MasterMessage, transfer: MessagePort[]) => void,
+    attempt: number,
+    attemptId: string,
+  ): void {
     const p = this.settings.parallelism;
     const restore = this.lastCompleted;
     const peers: (MessagePort | undefined)[][] = workers.map(() => new Array<MessagePort | undefined>(p).fill(undefined));

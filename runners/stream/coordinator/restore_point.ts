@@ -28,7 +28,11 @@ export interface JobShape {
  *   when `--checkpointDir` holds checkpoints and none verifies, or when
  *   `--discardCheckpoints` cannot delete an old file.
  */
-export function chooseRestorePoint(settings: StreamSettings, shape: JobShape, warn: (message: string) => void = console.warn): CompletedCheckpoint | undefined {
+export function chooseRestorePoint(
+  settings: StreamSettings,
+  shape: JobShape,
+  warn: (message: string) => void = console.warn,
+): CompletedCheckpoint | undefined {
   if (settings.fromCheckpoint) {
     const checkpoint = checkpointToResumeFrom(settings.fromCheckpoint, warn);
     checkCompatible(checkpoint, shape, "--fromCheckpoint");
@@ -71,12 +75,18 @@ function deletePublishedAfter(checkpointId: number, shape: JobShape): void {
 
 function checkCompatible(c: CompletedCheckpoint, shape: JobShape, source: string): void {
   const m = c.metadata;
-  const remedy = source.startsWith("--checkpointDir") ? "; use another --checkpointDir, or --discardCheckpoints to start this one over" : "";
+  const remedy = source.startsWith("--checkpointDir")
+    ? "; use another --checkpointDir, or --discardCheckpoints to start this one over"
+    : "";
   if (m.parallelism !== shape.parallelism) {
-    throw new Error(`${source}: checkpoint ${m.id} was taken at parallelism ${m.parallelism}; this run has --parallelism=${shape.parallelism} (start it with --parallelism=${m.parallelism}${remedy})`);
+    throw new Error(
+      `${source}: checkpoint ${m.id} was taken at parallelism ${m.parallelism}; this run has --parallelism=${shape.parallelism} (start it with --parallelism=${m.parallelism}${remedy})`,
+    );
   }
   if (JSON.stringify(shape.vertices) !== JSON.stringify(m.vertices)) {
-    throw new Error(`${source}: checkpoint ${m.id} belongs to a different pipeline (its tasks: ${m.vertices.join(", ")}; this pipeline's: ${shape.vertices.join(", ")})${remedy}`);
+    throw new Error(
+      `${source}: checkpoint ${m.id} belongs to a different pipeline (its tasks: ${m.vertices.join(", ")}; this pipeline's: ${shape.vertices.join(", ")})${remedy}`,
+    );
   }
 }
 
@@ -121,7 +131,9 @@ function discardOldRun(dir: string, shape: JobShape): void {
 
 /** The checkpoint id in the name of a file the stream sink published, or undefined for another file. */
 function publishedCheckpointId(sink: TextSinkPayload, name: string): number | undefined {
-  const m = new RegExp(`^${escapeRegExp(path.basename(sink.prefix))}-checkpoint-(\\d{10,})-\\d{5,}${escapeRegExp(sink.suffix)}$`).exec(name);
+  const m = new RegExp(`^${escapeRegExp(path.basename(sink.prefix))}-checkpoint-(\\d{10,})-\\d{5,}${escapeRegExp(sink.suffix)}$`).exec(
+    name,
+  );
   return m ? Number(m[1]) : undefined;
 }
 
@@ -133,7 +145,10 @@ function filesOfOldRun(sink: TextSinkPayload): string[] {
     names = fs.readdirSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new Error(`--discardCheckpoints: cannot list '${dir}' to delete the old run's files: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw new Error(
+      `--discardCheckpoints: cannot list '${dir}' to delete the old run's files: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
+    );
   }
   return names.filter((n) => publishedCheckpointId(sink, n) !== undefined || n.startsWith(hidden)).map((n) => path.join(dir, n));
 }

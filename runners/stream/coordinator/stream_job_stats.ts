@@ -77,7 +77,16 @@ export class StreamJobStats {
         maxRecordsInFlight = Math.max(maxRecordsInFlight, s.maxRecordsInFlight);
         maxBacklogRecords = Math.max(maxBacklogRecords, s.maxBacklogRecords);
       }
-      return { task: v.id, recordsIn, recordsOut, watermark: reported ? watermark : -Infinity, bufferUsage, maxBuffersInFlight, maxRecordsInFlight, maxBacklogRecords };
+      return {
+        task: v.id,
+        recordsIn,
+        recordsOut,
+        watermark: reported ? watermark : -Infinity,
+        bufferUsage,
+        maxBuffersInFlight,
+        maxRecordsInFlight,
+        maxBacklogRecords,
+      };
     });
   }
 
@@ -119,16 +128,32 @@ export class StreamJobStats {
     if (this.checkpointDurations.length > 0) {
       const d = this.checkpointDurations;
       const s = this.checkpointSizes;
-      totals.distributions["stream/checkpointDurationMs"] = { sum: d.reduce((a, b) => a + b, 0), count: d.length, min: Math.min(...d), max: Math.max(...d) };
-      totals.distributions["stream/checkpointSizeBytes"] = { sum: s.reduce((a, b) => a + b, 0), count: s.length, min: Math.min(...s), max: Math.max(...s) };
+      totals.distributions["stream/checkpointDurationMs"] = {
+        sum: d.reduce((a, b) => a + b, 0),
+        count: d.length,
+        min: Math.min(...d),
+        max: Math.max(...d),
+      };
+      totals.distributions["stream/checkpointSizeBytes"] = {
+        sum: s.reduce((a, b) => a + b, 0),
+        count: s.length,
+        min: Math.min(...s),
+        max: Math.max(...s),
+      };
     }
   }
 
   /** The summary printed when the job ends. */
   summary(): string {
-    const rows = this.tasks().map((t) => `  ${t.task.padEnd(32)} in ${t.recordsIn.toLocaleString("en-US").padStart(12)}  out ${t.recordsOut.toLocaleString("en-US").padStart(12)}  max buffers ${Math.round(t.bufferUsage * 100)}%`);
+    const rows = this.tasks().map(
+      (t) =>
+        `  ${t.task.padEnd(32)} in ${t.recordsIn.toLocaleString("en-US").padStart(12)}  out ${t.recordsOut.toLocaleString("en-US").padStart(12)}  max buffers ${Math.round(t.bufferUsage * 100)}%`,
+    );
     const d = this.checkpointDurations;
-    const cp = d.length === 0 ? "no checkpoints" : `${d.length} checkpoint(s), last ${Math.round(d.at(-1)!)} ms, ${this.checkpointSizes.at(-1)!.toLocaleString("en-US")} bytes`;
+    const cp =
+      d.length === 0
+        ? "no checkpoints"
+        : `${d.length} checkpoint(s), last ${Math.round(d.at(-1)!)} ms, ${this.checkpointSizes.at(-1)!.toLocaleString("en-US")} bytes`;
     return [`stream runner: ${cp}, ${this.restarts} restart(s)`, ...rows].join("\n");
   }
 }

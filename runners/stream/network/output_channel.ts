@@ -135,7 +135,12 @@ export abstract class OutputChannel {
 export class RemoteOutputChannel extends OutputChannel {
   private writer: ByteWriter;
   private records = 0;
-  private readonly wv = { value: undefined as unknown, timestamp: 0, windows: [] as readonly BoundedWindow[], pane: undefined as unknown as PaneInfo };
+  private readonly wv = {
+    value: undefined as unknown,
+    timestamp: 0,
+    windows: [] as readonly BoundedWindow[],
+    pane: undefined as unknown as PaneInfo,
+  };
 
   constructor(
     key: string,

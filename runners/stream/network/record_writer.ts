@@ -57,7 +57,11 @@ export class RecordWriter implements ElementReceiver {
         try {
           this.keyCoder!.encode((value as KV<unknown, unknown>).key, scratch, "nested");
         } catch (e) {
-          throw new RunnerCheckError(this.producer, `a key output by '${this.producer}' cannot be encoded by its coder: ${(e as Error).message}; element: ${previewValue(value)}`, { cause: e });
+          throw new RunnerCheckError(
+            this.producer,
+            `a key output by '${this.producer}' cannot be encoded by its coder: ${(e as Error).message}; element: ${previewValue(value)}`,
+            { cause: e },
+          );
         }
         const target = subtaskOfKey(scratch.view(), this.maxParallelism, this.channels.length);
         this.channels[target]!.add(value, timestamp, windows, pane);

@@ -65,7 +65,11 @@ export class GroupingSubtask extends Subtask {
   }
 
   protected snapshot(_checkpointId: number): Uint8Array {
-    return v8.serialize({ inputWatermark: this.mainValve.value, clock: this.clockValve.value, reduce: encodeBlobMap(fullCheckpoint(this.reduce)) });
+    return v8.serialize({
+      inputWatermark: this.mainValve.value,
+      clock: this.clockValve.value,
+      reduce: encodeBlobMap(fullCheckpoint(this.reduce)),
+    });
   }
 
   /** Restores a {@link snapshot}. */

@@ -111,7 +111,10 @@ export class JobRuntime {
     const { model, plan, userCode, settings } = this.deps;
     const channels: (OutputChannel | undefined)[] = new Array(this.p).fill(undefined);
     const keyCoder = edge.partitioning === "hash" ? collectionCoder(model, plan, edge.pcollection, userCode).components[0] : undefined;
-    const producer = plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === edge.pcollection)?.transformId ?? model.producerOf(edge.pcollection) ?? edge.pcollection;
+    const producer =
+      plan.shuffles.find((s) => s.kind === "combine" && s.lifted && s.input === edge.pcollection)?.transformId ??
+      model.producerOf(edge.pcollection) ??
+      edge.pcollection;
     const site = { producer, pcollection: edge.pcollection, keyedConsumer: keyedConsumerOf(model, edge.pcollection) };
     const writer = new RecordWriter(channels, edge.partitioning, this.deps.worker, keyCoder, settings.maxParallelism, producer, site);
     this.pendingWriters.set(edgeIndex, { vertex: v, writer, subtask: st });
@@ -165,14 +168,26 @@ export class JobRuntime {
           store: runtime.store,
           timers: runtime.timers,
           runtime,
-          timerCoders: { keyCoder: model.coderOf(step.input, userCode).components[0]!, windowCoder: windowCoderOf(model, plan, step.input, userCode) },
+          timerCoders: {
+            keyCoder: model.coderOf(step.input, userCode).components[0]!,
+            windowCoder: windowCoderOf(model, plan, step.input, userCode),
+          },
         };
         return runtime;
       },
     });
     const restored = this.deps.restore[v.index];
     const reader =
-      stage.root.kind === "pcollection" ? undefined : sourceReaderFor(model, userCode, stage, worker, settings.parallelism, restored ? decodeStageSnapshot(restored).source : undefined);
+      stage.root.kind === "pcollection"
+        ? undefined
+        : sourceReaderFor(
+            model,
+            userCode,
+            stage,
+            worker,
+            settings.parallelism,
+            restored ? decodeStageSnapshot(restored).source : undefined,
+          );
     const rootPc = stage.root.kind === "pcollection" ? stage.root.pcollection : stage.root.output;
     subtask = new StageSubtask(v.id, worker, ack, this.scripted, {
       exec,
@@ -228,14 +243,21 @@ export class JobRuntime {
         const key = channelKey(edge.index, worker, to);
         let ch: OutputChannel;
         if (to === worker) {
-          ch = new LocalOutputChannel(key, settings.channelCapacity, (item) => this.inputByKey.get(key)!.push(item), now, settings.bufferSizeBytes);
+          ch = new LocalOutputChannel(
+            key,
+            settings.channelCapacity,
+            (item) => this.inputByKey.get(key)!.push(item),
+            now,
+            settings.bufferSizeBytes,
+          );
         } else {
           const port = peers[to]!;
           ch = new RemoteOutputChannel(
             key,
             settings.channelCapacity,
             (item) => {
-              if (item.kind === "bytes") port.postMessage({ k: key, b: item.bytes } satisfies PeerMessage, [item.bytes.buffer as ArrayBuffer]);
+              if (item.kind === "bytes")
+                port.postMessage({ k: key, b: item.bytes } satisfies PeerMessage, [item.bytes.buffer as ArrayBuffer]);
               else if (item.kind === "event") port.postMessage({ k: key, e: item.event } satisfies PeerMessage);
             },
             coder,
@@ -457,7 +479,8 @@ export class JobRuntime {
     let records = 0;
     for (const st of this.subtasks) records += st.recordsIn;
     for (const f of this.deps.faults) {
-      if (f.worker === this.deps.worker && f.afterRecords !== undefined && records >= f.afterRecords) this.injectFault(f, `after ${records} records`);
+      if (f.worker === this.deps.worker && f.afterRecords !== undefined && records >= f.afterRecords)
+        this.injectFault(f, `after ${records} records`);
     }
   }
 

@@ -183,13 +183,15 @@ export function sourceReaderFor(
   switch (root.kind) {
     case "impulse":
       // One empty element at the start of time: a range of one.
-      return subtask === 0 ? new CreateRangeReader(
+      return subtask === 0
+        ? new CreateRangeReader(
             (from, to, out) => {
               if (from < to) out.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
             },
             pos?.next ?? 0,
             1,
-          ) : EMPTY;
+          )
+        : EMPTY;
     case "create": {
       const source = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
       const { from, to } = createSplit(source.values.length, subtask, parallelism);
@@ -200,7 +202,14 @@ export function sourceReaderFor(
       return new SequenceSplitReader(spec, subtask, parallelism, pos as SequencePosition | undefined);
     }
     case "testStream":
-      return subtask === 0 ? new TestStreamReader(testStreamEvents(model, root.transformId, userCode), pos?.next ?? 0, pos?.watermark ?? -Infinity, pos?.now ?? 0) : EMPTY;
+      return subtask === 0
+        ? new TestStreamReader(
+            testStreamEvents(model, root.transformId, userCode),
+            pos?.next ?? 0,
+            pos?.watermark ?? -Infinity,
+            pos?.now ?? 0,
+          )
+        : EMPTY;
     case "pcollection":
       throw new Error(`internal: stage ${stage.id} reads ${root.pcollection}, it has no source`);
   }

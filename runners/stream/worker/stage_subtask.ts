@@ -307,7 +307,8 @@ export class StageSubtask extends Subtask {
     // Where each waits is recomputed from its window: the snapshot holds only the elements.
     if (state.pushedBack) for (const wv of decodeWindowedValues(this.parts.rootCoder, state.pushedBack)) this.pushedBack.keep(wv);
     if (state.side && this.parts.side) {
-      for (const [pc, bytesOf] of Object.entries(state.side)) this.parts.side.elements.set(pc, decodeWindowedValues(this.parts.side.coders.get(pc)!, bytesOf));
+      for (const [pc, bytesOf] of Object.entries(state.side))
+        this.parts.side.elements.set(pc, decodeWindowedValues(this.parts.side.coders.get(pc)!, bytesOf));
     }
     ((state.sinks ?? []) as PendingFile[][]).forEach((files, i) => this.parts.sinks[i]!.restore(files));
     if (this.parts.keyed) {

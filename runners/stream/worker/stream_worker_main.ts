@@ -33,7 +33,10 @@ const rebuilt = new Map<string, Promise<LoadedJob>>();
 const KEEP_REBUILT = 2;
 
 function load(pipelineProto: Uint8Array): Promise<LoadedJob> {
-  const model = fromProto(pipelineProto, { nativeComposites: nativeCompositesWithFileSinkFor(pipelineProto), supportedRequirements: [RequirementUrns.STATEFUL] });
+  const model = fromProto(pipelineProto, {
+    nativeComposites: nativeCompositesWithFileSinkFor(pipelineProto),
+    supportedRequirements: [RequirementUrns.STATEFUL],
+  });
   const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
   const key = rebuildCacheKey(origin);
   const cached = origin.definition !== null ? rebuilt.get(key) : undefined;
@@ -63,7 +66,10 @@ parentPort!.on("message", (msg: MasterMessage) => {
           try {
             const loaded = performance.now();
             runtime = new JobRuntime({ ...job, ...msg, post });
-            if (process.env.MILLRACE_STREAM_DEBUG) process.stderr.write(`[task manager ${msg.worker}] loaded in ${Math.round(loaded - started)} ms, runtime built in ${Math.round(performance.now() - loaded)} ms\n`);
+            if (process.env.MILLRACE_STREAM_DEBUG)
+              process.stderr.write(
+                `[task manager ${msg.worker}] loaded in ${Math.round(loaded - started)} ms, runtime built in ${Math.round(performance.now() - loaded)} ms\n`,
+              );
             post({ type: "ready" });
           } catch (e) {
             post({ type: "failed", failure: workerFailureOf(e) });

@@ -27,12 +27,20 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("flatten: empty inputs, timestamps kept, then grouped", (p) => {
       const a = p.apply("A", mr.createTimestamped([{ value: mr.kv("k", 1), timestamp: 5 }]));
       const b = p.apply("B", mr.create<mr.KV<string, number>>([]));
-      const c = p.apply("C", mr.createTimestamped([{ value: mr.kv("k", 2), timestamp: 7 }, { value: mr.kv("j", 3), timestamp: 9 }]));
+      const c = p.apply(
+        "C",
+        mr.createTimestamped([
+          { value: mr.kv("k", 2), timestamp: 7 },
+          { value: mr.kv("j", 3), timestamp: 9 },
+        ]),
+      );
       const all = p.apply(mr.flatten([a, b, c]));
-      mr.testing.assertThat(all.map((e, ctx) => [e.value, ctx.timestamp])).containsInAnyOrder([[1, 5], [2, 7], [3, 9]]);
-      mr.testing
-        .assertThat(all.apply(mr.combinePerKey(mr.combiners.sum())))
-        .containsInAnyOrder([mr.kv("k", 3), mr.kv("j", 3)]);
+      mr.testing.assertThat(all.map((e, ctx) => [e.value, ctx.timestamp])).containsInAnyOrder([
+        [1, 5],
+        [2, 7],
+        [3, 9],
+      ]);
+      mr.testing.assertThat(all.apply(mr.combinePerKey(mr.combiners.sum()))).containsInAnyOrder([mr.kv("k", 3), mr.kv("j", 3)]);
       mr.testing.assertThat(p.apply("AllEmpty", mr.flatten([b, b.map((x) => x)]))).isEmpty();
     }),
     assertions: 3,
@@ -53,7 +61,10 @@ export const cases: ConformanceCase[] = [
       mr.testing.assertThat(parts[1]!).containsInAnyOrder([1, 4, 7]);
       mr.testing.assertThat(parts[2]!).containsInAnyOrder([2, 5, 8]);
       // A partition can be empty; partitions are ordinary collections.
-      const [small, none] = nums.apply("Small", mr.partition(2, () => 0));
+      const [small, none] = nums.apply(
+        "Small",
+        mr.partition(2, () => 0),
+      );
       mr.testing.assertThat(none!).isEmpty();
       mr.testing.assertThat(small!.apply(mr.countGlobally())).equals(10);
     }),
@@ -61,13 +72,17 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("partition: an out-of-range index fails", (p) => {
-      p.apply(mr.create([1, 2, 3])).apply("BadPartition", mr.partition(2, (x: number) => (x === 3 ? 2 : 0)));
+      p.apply(mr.create([1, 2, 3])).apply(
+        "BadPartition",
+        mr.partition(2, (x: number) => (x === 3 ? 2 : 0)),
+      );
     }),
     assertions: 0,
     expectFailure: (err) => {
       if (!/BadPartition/.test(err.message)) throw new Error("message should name the transform");
       if (!/\b2\b/.test(err.message)) throw new Error("message should show the bad index 2");
-      if (err.element === undefined || !/3/.test(err.element)) throw new Error(`err.element should show the element 3, got ${String(err.element)}`);
+      if (err.element === undefined || !/3/.test(err.element))
+        throw new Error(`err.element should show the element 3, got ${String(err.element)}`);
     },
   },
   {
@@ -82,7 +97,12 @@ export const cases: ConformanceCase[] = [
       );
       const out = pc.apply(mr.reshuffle());
       mr.testing.assertThat(out).containsInAnyOrder([{ id: 1 }, { id: 2 }, { id: 2 }, { id: 3 }]);
-      mr.testing.assertThat(out.map((e, ctx) => [e.id, ctx.timestamp])).containsInAnyOrder([[1, 100], [2, 200], [2, 200], [3, -100]]);
+      mr.testing.assertThat(out.map((e, ctx) => [e.id, ctx.timestamp])).containsInAnyOrder([
+        [1, 100],
+        [2, 200],
+        [2, 200],
+        [3, -100],
+      ]);
       mr.testing.assertThat(out.map((_, ctx) => mr.isGlobalWindow(ctx.window))).containsInAnyOrder([true, true, true, true]);
       mr.testing.assertThat(p.apply("Empty", mr.create<number>([])).apply("ReshuffleEmpty", mr.reshuffle())).isEmpty();
     }),

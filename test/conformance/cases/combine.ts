@@ -4,14 +4,7 @@ import * as mr from "../../../index";
 import type { ConformanceCase } from "../conformance_case";
 import { compareValues, expectSame } from "./helpers";
 
-const SALES = [
-  mr.kv("apples", 3),
-  mr.kv("pears", 10),
-  mr.kv("apples", 7),
-  mr.kv("apples", -2),
-  mr.kv("figs", 4),
-  mr.kv("pears", 1),
-];
+const SALES = [mr.kv("apples", 3), mr.kv("pears", 10), mr.kv("apples", 7), mr.kv("apples", -2), mr.kv("figs", 4), mr.kv("pears", 1)];
 
 /** A custom CombineFn with a non-trivial accumulator: mean and spread. */
 const statsFn: mr.CombineFn<number, { n: number; sum: number; lo: number; hi: number }, { n: number; mean: number; spread: number }> = {
@@ -40,7 +33,12 @@ export const cases: ConformanceCase[] = [
         .apply(mr.reshuffle())
         .apply(mr.windowInto(mr.windows.fixed(1000)))
         .apply(mr.countPerElement());
-      const perWindow = counts.apply("Totals", mr.map((kv: mr.KV<number, number>) => kv.value)).apply(mr.combineGlobally(mr.combiners.sum()));
+      const perWindow = counts
+        .apply(
+          "Totals",
+          mr.map((kv: mr.KV<number, number>) => kv.value),
+        )
+        .apply(mr.combineGlobally(mr.combiners.sum()));
       // 20 windows of 1 s, 10 elements each.
       mr.testing.assertThat(perWindow).containsInAnyOrder(Array.from({ length: 20 }, () => 10));
     }),
@@ -71,8 +69,12 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("combinePerKey: min and max of strings, with a comparator", (p) => {
       const words = p.apply(mr.create([mr.kv(1, "pear"), mr.kv(1, "apple"), mr.kv(1, "fig"), mr.kv(2, "kiwi")]));
-      mr.testing.assertThat(words.apply("Min", mr.combinePerKey(mr.combiners.min<string>()))).containsInAnyOrder([mr.kv(1, "apple"), mr.kv(2, "kiwi")]);
-      mr.testing.assertThat(words.apply("Max", mr.combinePerKey(mr.combiners.max<string>()))).containsInAnyOrder([mr.kv(1, "pear"), mr.kv(2, "kiwi")]);
+      mr.testing
+        .assertThat(words.apply("Min", mr.combinePerKey(mr.combiners.min<string>())))
+        .containsInAnyOrder([mr.kv(1, "apple"), mr.kv(2, "kiwi")]);
+      mr.testing
+        .assertThat(words.apply("Max", mr.combinePerKey(mr.combiners.max<string>())))
+        .containsInAnyOrder([mr.kv(1, "pear"), mr.kv(2, "kiwi")]);
       mr.testing
         .assertThat(words.apply("Shortest", mr.combinePerKey(mr.combiners.min<string>((a, b) => a.length - b.length))))
         .containsInAnyOrder([mr.kv(1, "fig"), mr.kv(2, "kiwi")]);
@@ -82,12 +84,18 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("combinePerKey: top and toList", (p) => {
       const scores = p.apply(mr.create([5, 1, 9, 3, 7, 9, 2].map((s) => mr.kv("k", s)).concat([mr.kv("one", 42)])));
-      mr.testing.assertThat(scores.apply("Top3", mr.combinePerKey(mr.combiners.top<number>(3)))).containsInAnyOrder([mr.kv("k", [9, 9, 7]), mr.kv("one", [42])]);
+      mr.testing
+        .assertThat(scores.apply("Top3", mr.combinePerKey(mr.combiners.top<number>(3))))
+        .containsInAnyOrder([mr.kv("k", [9, 9, 7]), mr.kv("one", [42])]);
       mr.testing
         .assertThat(scores.apply("Bottom2", mr.combinePerKey(mr.combiners.top<number>(2, (a, b) => b - a))))
         .containsInAnyOrder([mr.kv("k", [1, 2]), mr.kv("one", [42])]);
       mr.testing
-        .assertThat(scores.apply("ToList", mr.combinePerKey(mr.combiners.toList<number>())).map((e) => mr.kv(e.key, [...e.value].sort(compareValues))))
+        .assertThat(
+          scores
+            .apply("ToList", mr.combinePerKey(mr.combiners.toList<number>()))
+            .map((e) => mr.kv(e.key, [...e.value].sort(compareValues))),
+        )
         .containsInAnyOrder([mr.kv("k", [1, 2, 3, 5, 7, 9, 9]), mr.kv("one", [42])]);
     }),
     assertions: 3,
@@ -95,11 +103,13 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("combinePerKey: custom CombineFn", (p) => {
       const sales = p.apply(mr.create(SALES));
-      mr.testing.assertThat(sales.apply(mr.combinePerKey(statsFn))).containsInAnyOrder([
-        mr.kv("apples", { n: 3, mean: 8 / 3, spread: 9 }),
-        mr.kv("pears", { n: 2, mean: 5.5, spread: 9 }),
-        mr.kv("figs", { n: 1, mean: 4, spread: 0 }),
-      ]);
+      mr.testing
+        .assertThat(sales.apply(mr.combinePerKey(statsFn)))
+        .containsInAnyOrder([
+          mr.kv("apples", { n: 3, mean: 8 / 3, spread: 9 }),
+          mr.kv("pears", { n: 2, mean: 5.5, spread: 9 }),
+          mr.kv("figs", { n: 1, mean: 4, spread: 0 }),
+        ]);
     }),
     assertions: 1,
   },
@@ -114,11 +124,12 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("combinePerKey: object keys combine by value", (p) => {
-      const pairs = p.apply(mr.create<mr.KV<unknown, number>>([mr.kv({ x: 1, y: 2 }, 1), mr.kv({ y: 2, x: 1 }, 10), mr.kv([1, 2], 100), mr.kv([1, 2], 1000)]));
-      mr.testing.assertThat(pairs.apply(mr.combinePerKey(mr.combiners.sum()))).containsInAnyOrder([
-        mr.kv<unknown, number>({ x: 1, y: 2 }, 11),
-        mr.kv<unknown, number>([1, 2], 1100),
-      ]);
+      const pairs = p.apply(
+        mr.create<mr.KV<unknown, number>>([mr.kv({ x: 1, y: 2 }, 1), mr.kv({ y: 2, x: 1 }, 10), mr.kv([1, 2], 100), mr.kv([1, 2], 1000)]),
+      );
+      mr.testing
+        .assertThat(pairs.apply(mr.combinePerKey(mr.combiners.sum())))
+        .containsInAnyOrder([mr.kv<unknown, number>({ x: 1, y: 2 }, 11), mr.kv<unknown, number>([1, 2], 1100)]);
     }),
     assertions: 1,
   },
@@ -132,7 +143,14 @@ export const cases: ConformanceCase[] = [
       mr.testing.assertThat(nums.apply("Mean", mr.combineGlobally(mr.combiners.mean()))).equals(18);
       mr.testing.assertThat(nums.apply("Top", mr.combineGlobally(mr.combiners.top<number>(2)))).equals([[42, 23]]);
       mr.testing.assertThat(nums.apply("Stats", mr.combineGlobally(statsFn))).equals({ n: 6, mean: 18, spread: 38 });
-      mr.testing.assertThat(nums.apply("Fn", mr.combineGlobally((xs: number[]) => xs.filter((x) => x % 2 === 0).length))).equals(4);
+      mr.testing
+        .assertThat(
+          nums.apply(
+            "Fn",
+            mr.combineGlobally((xs: number[]) => xs.filter((x) => x % 2 === 0).length),
+          ),
+        )
+        .equals(4);
     }),
     assertions: 8,
   },
@@ -144,7 +162,14 @@ export const cases: ConformanceCase[] = [
       mr.testing.assertThat(none.apply("ToList", mr.combineGlobally(mr.combiners.toList<number>()))).equals([[]]);
       mr.testing.assertThat(none.apply("Top", mr.combineGlobally(mr.combiners.top<number>(3)))).equals([[]]);
       mr.testing.assertThat(none.apply("Stats", mr.combineGlobally(statsFn))).equals({ n: 0, mean: 0, spread: 0 });
-      mr.testing.assertThat(none.apply("Fn", mr.combineGlobally((xs: number[]) => `n=${xs.length}`))).equals("n=0");
+      mr.testing
+        .assertThat(
+          none.apply(
+            "Fn",
+            mr.combineGlobally((xs: number[]) => `n=${xs.length}`),
+          ),
+        )
+        .equals("n=0");
       mr.testing.assertThat(none.apply("Mean", mr.combineGlobally(mr.combiners.mean()))).satisfies((xs) => {
         expectSame(xs.length, 1, "number of outputs");
         if (!Number.isNaN(xs[0])) throw new Error(`mean of nothing should be NaN, got ${xs[0]}`);

@@ -24,13 +24,9 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("composite: PTransform subclass applied twice", (p) => {
       const lines = p.apply(mr.create(["the cat and the hat", "a cat"]));
-      mr.testing.assertThat(lines.apply("All", new CountWords(1))).containsInAnyOrder([
-        mr.kv("the", 2),
-        mr.kv("cat", 2),
-        mr.kv("and", 1),
-        mr.kv("hat", 1),
-        mr.kv("a", 1),
-      ]);
+      mr.testing
+        .assertThat(lines.apply("All", new CountWords(1)))
+        .containsInAnyOrder([mr.kv("the", 2), mr.kv("cat", 2), mr.kv("and", 1), mr.kv("hat", 1), mr.kv("a", 1)]);
       mr.testing.assertThat(lines.apply("Long", new CountWords(4))).isEmpty();
       // Unnamed: a generated name that does not collide with the others.
       mr.testing.assertThat(lines.apply(new CountWords(3)).apply(mr.keys())).containsInAnyOrder(["the", "cat", "and", "hat"]);

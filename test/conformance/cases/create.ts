@@ -22,17 +22,15 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("create: objects", (p) => {
       const pc = p.apply(
-        mr.create([
-          { name: "ada", age: 36, tags: ["math"] },
-          { name: "alan", age: 41, tags: [], nested: { deep: { deeper: true } } },
-          {},
-        ]),
+        mr.create([{ name: "ada", age: 36, tags: ["math"] }, { name: "alan", age: 41, tags: [], nested: { deep: { deeper: true } } }, {}]),
       );
-      mr.testing.assertThat(pc).containsInAnyOrder([
-        {},
-        { age: 41, name: "alan", tags: [], nested: { deep: { deeper: true } } },
-        { tags: ["math"], age: 36, name: "ada" },
-      ]);
+      mr.testing
+        .assertThat(pc)
+        .containsInAnyOrder([
+          {},
+          { age: 41, name: "alan", tags: [], nested: { deep: { deeper: true } } },
+          { tags: ["math"], age: 36, name: "ada" },
+        ]);
     }),
     assertions: 1,
   },
@@ -41,9 +39,7 @@ export const cases: ConformanceCase[] = [
       const pc = p.apply(mr.create([[1, [2, [3, [4]]]], [], [[]], [["a"], ["b", "c"]]]));
       mr.testing.assertThat(pc).containsInAnyOrder([[], [[]], [["a"], ["b", "c"]], [1, [2, [3, [4]]]]]);
       // Structure (not just equality under some encoding) survives: depths are intact downstream.
-      mr.testing
-        .assertThat(pc.map((a: unknown) => depth(a)))
-        .containsInAnyOrder([1, 2, 2, 4]);
+      mr.testing.assertThat(pc.map((a: unknown) => depth(a))).containsInAnyOrder([1, 2, 2, 4]);
     }),
     assertions: 2,
   },
@@ -93,12 +89,10 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("create: default timestamp and window", (p) => {
       const pc = p.apply(mr.create(["a", "b"]));
-      mr.testing
-        .assertThat(pc.map((x, ctx) => ({ x, ts: ctx.timestamp, global: mr.isGlobalWindow(ctx.window) })))
-        .containsInAnyOrder([
-          { x: "a", ts: mr.MIN_TIMESTAMP, global: true },
-          { x: "b", ts: mr.MIN_TIMESTAMP, global: true },
-        ]);
+      mr.testing.assertThat(pc.map((x, ctx) => ({ x, ts: ctx.timestamp, global: mr.isGlobalWindow(ctx.window) }))).containsInAnyOrder([
+        { x: "a", ts: mr.MIN_TIMESTAMP, global: true },
+        { x: "b", ts: mr.MIN_TIMESTAMP, global: true },
+      ]);
     }),
     assertions: 1,
   },

@@ -7,11 +7,18 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("map: one output per element", (p) => {
       const pc = p.apply(mr.create([1, 2, 3]));
       mr.testing.assertThat(pc.map((x) => x * 10)).containsInAnyOrder([10, 20, 30]);
-      mr.testing.assertThat(pc.apply("ToObjects", mr.map((x: number) => ({ x, sq: x * x })))).containsInAnyOrder([
-        { x: 1, sq: 1 },
-        { x: 2, sq: 4 },
-        { x: 3, sq: 9 },
-      ]);
+      mr.testing
+        .assertThat(
+          pc.apply(
+            "ToObjects",
+            mr.map((x: number) => ({ x, sq: x * x })),
+          ),
+        )
+        .containsInAnyOrder([
+          { x: 1, sq: 1 },
+          { x: 2, sq: 4 },
+          { x: 3, sq: 9 },
+        ]);
       // undefined and null are outputs too.
       mr.testing.assertThat(pc.map((x) => (x === 2 ? null : undefined))).containsInAnyOrder([undefined, null, undefined]);
     }),
@@ -20,7 +27,10 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("map: chained unnamed maps get distinct names", (p) => {
       const pc = p.apply(mr.create(["a"]));
-      const out = pc.map((s) => s + "b").map((s) => s + "c").map((s) => s + "d");
+      const out = pc
+        .map((s) => s + "b")
+        .map((s) => s + "c")
+        .map((s) => s + "d");
       // The same unnamed transform applied twice to one input.
       const again = pc.map((s) => s + "!");
       const again2 = pc.map((s) => s + "?");
@@ -31,7 +41,12 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("map: ctx access", (p) => {
-      const pc = p.apply(mr.createTimestamped([{ value: 1, timestamp: 10 }, { value: 2, timestamp: 20 }]));
+      const pc = p.apply(
+        mr.createTimestamped([
+          { value: 1, timestamp: 10 },
+          { value: 2, timestamp: 20 },
+        ]),
+      );
       mr.testing
         .assertThat(
           pc.map((x, ctx) => ({
@@ -65,9 +80,14 @@ export const cases: ConformanceCase[] = [
           ),
         )
         .containsInAnyOrder(["to ", "be", "or ", "not", " to", " be"]);
-      mr.testing.assertThat(lines.apply("Set", mr.flatMap((l: string) => new Set(l.replace(/ /g, ""))))).containsInAnyOrder(
-        ["t", "o", "b", "e", "o", "r", "n", "t", "b", "e"],
-      );
+      mr.testing
+        .assertThat(
+          lines.apply(
+            "Set",
+            mr.flatMap((l: string) => new Set(l.replace(/ /g, ""))),
+          ),
+        )
+        .containsInAnyOrder(["t", "o", "b", "e", "o", "r", "n", "t", "b", "e"]);
     }),
     assertions: 3,
   },
@@ -85,12 +105,31 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("filter: keeps matching elements", (p) => {
       const pc = p.apply(mr.create([1, 2, 3, 4, 5, 6]));
       mr.testing.assertThat(pc.filter((x) => x % 2 === 0)).containsInAnyOrder([2, 4, 6]);
-      mr.testing.assertThat(pc.apply("None", mr.filter(() => false))).isEmpty();
-      const ts = p.apply(mr.createTimestamped([{ value: "old", timestamp: 1 }, { value: "new", timestamp: 100 }]));
+      mr.testing
+        .assertThat(
+          pc.apply(
+            "None",
+            mr.filter(() => false),
+          ),
+        )
+        .isEmpty();
+      const ts = p.apply(
+        mr.createTimestamped([
+          { value: "old", timestamp: 1 },
+          { value: "new", timestamp: 100 },
+        ]),
+      );
       mr.testing.assertThat(ts.filter((_, ctx) => ctx.timestamp > 50)).containsInAnyOrder(["new"]);
       // The filtered elements keep their timestamps.
       mr.testing
-        .assertThat(ts.apply("KeepAll", mr.filter(() => true)).map((v, ctx) => mr.kv(v, ctx.timestamp)))
+        .assertThat(
+          ts
+            .apply(
+              "KeepAll",
+              mr.filter(() => true),
+            )
+            .map((v, ctx) => mr.kv(v, ctx.timestamp)),
+        )
         .containsInAnyOrder([mr.kv("old", 1), mr.kv("new", 100)]);
     }),
     assertions: 4,
@@ -108,14 +147,32 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("withTimestamps: sets event times", (p) => {
-      const pc = p.apply(mr.create([{ id: "a", t: 1000 }, { id: "b", t: 5 }]));
+      const pc = p.apply(
+        mr.create([
+          { id: "a", t: 1000 },
+          { id: "b", t: 5 },
+        ]),
+      );
       const stamped = pc.apply(mr.withTimestamps((e: { id: string; t: number }) => e.t));
-      mr.testing.assertThat(stamped).containsInAnyOrder([{ id: "a", t: 1000 }, { id: "b", t: 5 }]);
+      mr.testing.assertThat(stamped).containsInAnyOrder([
+        { id: "a", t: 1000 },
+        { id: "b", t: 5 },
+      ]);
       mr.testing.assertThat(stamped.map((e, ctx) => mr.kv(e.id, ctx.timestamp))).containsInAnyOrder([mr.kv("a", 1000), mr.kv("b", 5)]);
       // Moving forward from an existing timestamp is fine, and so is keeping it.
-      const later = stamped.apply("Later", mr.withTimestamps((e: { id: string; t: number }) => e.t + 1)).map((_e, ctx) => ctx.timestamp);
+      const later = stamped
+        .apply(
+          "Later",
+          mr.withTimestamps((e: { id: string; t: number }) => e.t + 1),
+        )
+        .map((_e, ctx) => ctx.timestamp);
       mr.testing.assertThat(later).containsInAnyOrder([1001, 6]);
-      const same = stamped.apply("Same", mr.withTimestamps((e: { id: string; t: number }) => e.t)).map((_e, ctx) => ctx.timestamp);
+      const same = stamped
+        .apply(
+          "Same",
+          mr.withTimestamps((e: { id: string; t: number }) => e.t),
+        )
+        .map((_e, ctx) => ctx.timestamp);
       mr.testing.assertThat(same).containsInAnyOrder([1000, 5]);
     }),
     assertions: 4,

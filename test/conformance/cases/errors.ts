@@ -32,7 +32,10 @@ export const cases: ConformanceCase[] = [
     assertions: 0,
     expectFailure: (err) => {
       must(err.transform === "ParseNumbers", `err.transform should be 'ParseNumbers', got ${String(err.transform)}`);
-      must(typeof err.element === "string" && err.element.includes("not-a-number"), `err.element should show the element, got ${String(err.element)}`);
+      must(
+        typeof err.element === "string" && err.element.includes("not-a-number"),
+        `err.element should show the element, got ${String(err.element)}`,
+      );
       must(err.message.includes("ParseNumbers"), "the message should name the transform");
       must(err.message.includes("not-a-number"), "the message should show the element");
       must(err.message.includes("cannot parse 'not-a-number'"), "the message should contain the original message");
@@ -58,7 +61,12 @@ export const cases: ConformanceCase[] = [
           }),
         ),
       );
-      p.apply(mr.create([{ id: 1, ok: true }, { id: 2, ok: false }])).apply("Outer", validate);
+      p.apply(
+        mr.create([
+          { id: 1, ok: true },
+          { id: 2, ok: false },
+        ]),
+      ).apply("Outer", validate);
     }),
     assertions: 0,
     expectFailure: (err) => {
@@ -66,7 +74,10 @@ export const cases: ConformanceCase[] = [
       must(err.message.includes("Outer/CheckRecord"), "the message should name the transform's unique name");
       must(err.message.includes("record 2 is invalid"), "the message should contain the original message");
       must(/RangeError/.test(err.message), "the message should contain the original error's stack/name");
-      must(typeof err.element === "string" && /id/.test(err.element) && /2/.test(err.element), `err.element should show the record, got ${String(err.element)}`);
+      must(
+        typeof err.element === "string" && /id/.test(err.element) && /2/.test(err.element),
+        `err.element should show the record, got ${String(err.element)}`,
+      );
       must((err.cause as Error | undefined)?.message === "record 2 is invalid", "err.cause should be the original error");
     },
   },
@@ -141,32 +152,54 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("error: a Map as a grouping key fails", (p) => {
       p.apply(mr.create([1, 2]))
-        .apply("ToMapKeys", mr.map((x: number) => mr.kv(new Map([["x", x]]), x)))
+        .apply(
+          "ToMapKeys",
+          mr.map((x: number) => mr.kv(new Map([["x", x]]), x)),
+        )
         .apply("Group", mr.groupByKey());
     }),
     assertions: 0,
     // Every runner must encode grouping keys, checks or not; the failure names a transform.
     expectFailure: (err) => {
       must(/Map/.test(err.message), "the message should name the Map type");
-      must(err.transform === "ToMapKeys" || err.transform === "Group", `err.transform should be 'ToMapKeys' (producer) or 'Group' (grouping), got ${String(err.transform)}`);
+      must(
+        err.transform === "ToMapKeys" || err.transform === "Group",
+        `err.transform should be 'ToMapKeys' (producer) or 'Group' (grouping), got ${String(err.transform)}`,
+      );
       must(err.message.includes(err.transform!), "the message should name the transform");
     },
   },
   {
     definition: mr.definePipeline("error: an unencodable element (Map) names its producer", (p) => {
-      const maps = p.apply(mr.create([1, 2])).apply("MakeMaps", mr.map((x: number) => new Map([["x", x]])));
-      maps.apply("Group", mr.map((m: Map<string, number>) => mr.kv(m.get("x"), 1))).apply(mr.groupByKey());
+      const maps = p.apply(mr.create([1, 2])).apply(
+        "MakeMaps",
+        mr.map((x: number) => new Map([["x", x]])),
+      );
+      maps
+        .apply(
+          "Group",
+          mr.map((m: Map<string, number>) => mr.kv(m.get("x"), 1)),
+        )
+        .apply(mr.groupByKey());
     }),
     assertions: 0,
     requires: ["encodabilityChecks"],
     expectFailure: (err) => {
       must(err.transform === "MakeMaps", `err.transform should be 'MakeMaps', got ${String(err.transform)}`);
-      must(/MakeMaps/.test(err.message) && /Map/.test(err.message.replace(/MakeMaps/g, "")), "the message should name the producer and the Map");
+      must(
+        /MakeMaps/.test(err.message) && /Map/.test(err.message.replace(/MakeMaps/g, "")),
+        "the message should name the producer and the Map",
+      );
     },
   },
   {
     definition: mr.definePipeline("error: an unencodable element (class instance) names its producer", (p) => {
-      p.apply(mr.create([1, 2])).apply("MakePoints", mr.map((x: number) => new Point(x, x))).map((pt) => pt.x);
+      p.apply(mr.create([1, 2]))
+        .apply(
+          "MakePoints",
+          mr.map((x: number) => new Point(x, x)),
+        )
+        .map((pt) => pt.x);
     }),
     assertions: 0,
     requires: ["encodabilityChecks"],
@@ -178,7 +211,10 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("error: a Date in an element: the coder named once, the element attached, a fix offered", (p) => {
       p.apply(mr.create([1, 2]))
-        .apply("Dates", mr.map((x: number) => mr.kv(x % 2, { when: new Date(x) })))
+        .apply(
+          "Dates",
+          mr.map((x: number) => mr.kv(x % 2, { when: new Date(x) })),
+        )
         .apply(mr.groupByKey());
     }),
     assertions: 0,
@@ -188,7 +224,10 @@ export const cases: ConformanceCase[] = [
       must(err.message.split("millrace:coder:js_value:v1").length === 2, `the coder's URN should appear once: ${err.message}`);
       must(/value\.when: Date is not a plain value/.test(err.message), "the message should say where the Date sits");
       must(/setCoder/.test(err.message) && /getTime\(\)/.test(err.message), "the message should offer setCoder or a conversion");
-      must(typeof err.element === "string" && err.element.includes("when"), `err.element should show the element, got ${String(err.element)}`);
+      must(
+        typeof err.element === "string" && err.element.includes("when"),
+        `err.element should show the element, got ${String(err.element)}`,
+      );
     },
   },
   {
@@ -199,7 +238,10 @@ export const cases: ConformanceCase[] = [
     assertions: 0,
     expectFailure: (err) => {
       must(err.transform === "Group", `err.transform should be 'Group' (it needs KVs), got ${String(err.transform)}`);
-      must(/needs KV elements/.test(err.message) && /withKeys/.test(err.message), `the message should say KVs are needed and how: ${err.message}`);
+      must(
+        /needs KV elements/.test(err.message) && /withKeys/.test(err.message),
+        `the message should say KVs are needed and how: ${err.message}`,
+      );
       must(typeof err.element === "string" && /^[123]$/.test(err.element), `err.element should be the number, got ${String(err.element)}`);
     },
   },
@@ -217,7 +259,10 @@ export const cases: ConformanceCase[] = [
     requires: ["immutabilityChecks"],
     expectFailure: (err) => {
       must(err.transform === "Mutator", `err.transform should be 'Mutator', got ${String(err.transform)}`);
-      must(/Mutator/.test(err.message) && /mutat/i.test(err.message) && /input/i.test(err.message), "the message should say 'Mutator' mutated its input");
+      must(
+        /Mutator/.test(err.message) && /mutat/i.test(err.message) && /input/i.test(err.message),
+        "the message should say 'Mutator' mutated its input",
+      );
     },
   },
   {
@@ -236,16 +281,18 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("error: mutating an output after emitting it fails", (p) => {
-      p.apply(mr.create([1, 2, 3])).apply(
-        "MutatesOutput",
-        mr.parDo<number, { total: number }>({
-          process(x: number, ctx: mr.ProcessContext<{ total: number }>) {
-            const out = { total: x };
-            ctx.output(out);
-            out.total = -1;
-          },
-        }),
-      ).map((o) => o.total);
+      p.apply(mr.create([1, 2, 3]))
+        .apply(
+          "MutatesOutput",
+          mr.parDo<number, { total: number }>({
+            process(x: number, ctx: mr.ProcessContext<{ total: number }>) {
+              const out = { total: x };
+              ctx.output(out);
+              out.total = -1;
+            },
+          }),
+        )
+        .map((o) => o.total);
     }),
     assertions: 0,
     requires: ["immutabilityChecks"],

@@ -34,12 +34,14 @@ export const cases: ConformanceCase[] = [
       );
       const grouped = sortGroups(pairs.apply(mr.groupByKey()));
       mr.testing.assertThat(grouped.map((e) => e.value)).containsInAnyOrder([["x", "y"], ["z"], ["p", "q"], ["empty"]]);
-      mr.testing.assertThat(grouped).containsInAnyOrder([
-        mr.kv({ a: 1, b: 2 }, ["x", "y"]),
-        mr.kv({ a: 1, b: 3 }, ["z"]),
-        mr.kv({ a: 1, b: 2, c: { d: [1, 2], e: "f" } }, ["p", "q"]),
-        mr.kv({}, ["empty"]),
-      ]);
+      mr.testing
+        .assertThat(grouped)
+        .containsInAnyOrder([
+          mr.kv({ a: 1, b: 2 }, ["x", "y"]),
+          mr.kv({ a: 1, b: 3 }, ["z"]),
+          mr.kv({ a: 1, b: 2, c: { d: [1, 2], e: "f" } }, ["p", "q"]),
+          mr.kv({}, ["empty"]),
+        ]);
     }),
     assertions: 2,
   },
@@ -71,20 +73,31 @@ export const cases: ConformanceCase[] = [
         ]),
       );
       const grouped = sortGroups(pairs.apply(mr.groupByKey()));
-      mr.testing.assertThat(grouped).containsInAnyOrder([
-        mr.kv<unknown, string[]>(1, ["num", "num2"]),
-        mr.kv<unknown, string[]>("1", ["str"]),
-        mr.kv<unknown, string[]>(true, ["bool"]),
-        mr.kv<unknown, string[]>("true", ["strbool"]),
-        mr.kv<unknown, string[]>(null, ["null"]),
-        mr.kv<unknown, string[]>("null", ["strnull"]),
-        mr.kv<unknown, string[]>(1n, ["bigint"]),
-        mr.kv<unknown, string[]>(1.5, ["float", "float2"]),
-      ]);
+      mr.testing
+        .assertThat(grouped)
+        .containsInAnyOrder([
+          mr.kv<unknown, string[]>(1, ["num", "num2"]),
+          mr.kv<unknown, string[]>("1", ["str"]),
+          mr.kv<unknown, string[]>(true, ["bool"]),
+          mr.kv<unknown, string[]>("true", ["strbool"]),
+          mr.kv<unknown, string[]>(null, ["null"]),
+          mr.kv<unknown, string[]>("null", ["strnull"]),
+          mr.kv<unknown, string[]>(1n, ["bigint"]),
+          mr.kv<unknown, string[]>(1.5, ["float", "float2"]),
+        ]);
       // The key's type survives grouping.
       mr.testing
         .assertThat(grouped.map((e) => `${typeof e.key}:${String(e.key)}`))
-        .containsInAnyOrder(["number:1", "string:1", "boolean:true", "string:true", "object:null", "string:null", "bigint:1", "number:1.5"]);
+        .containsInAnyOrder([
+          "number:1",
+          "string:1",
+          "boolean:true",
+          "string:true",
+          "object:null",
+          "string:null",
+          "bigint:1",
+          "number:1.5",
+        ]);
     }),
     assertions: 2,
   },
@@ -106,7 +119,12 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("groupByKey: output timestamp and pane in the global window", (p) => {
-      const pairs = p.apply(mr.createTimestamped([{ value: mr.kv("a", 1), timestamp: 10 }, { value: mr.kv("a", 2), timestamp: 20 }]));
+      const pairs = p.apply(
+        mr.createTimestamped([
+          { value: mr.kv("a", 1), timestamp: 10 },
+          { value: mr.kv("a", 2), timestamp: 20 },
+        ]),
+      );
       // Beam's default timestamp combiner is END_OF_WINDOW: the global window's max timestamp.
       mr.testing
         .assertThat(
@@ -160,10 +178,7 @@ export const cases: ConformanceCase[] = [
       const b = p.apply("B", mr.create([mr.kv(2, true)]));
       const c = p.apply("C", mr.create<mr.KV<number, number>>([]));
       const joined = p.apply(mr.coGroupByKey({ a, b, c }));
-      mr.testing.assertThat(joined).containsInAnyOrder([
-        mr.kv(1, { a: ["a1"], b: [], c: [] }),
-        mr.kv(2, { a: ["a2"], b: [true], c: [] }),
-      ]);
+      mr.testing.assertThat(joined).containsInAnyOrder([mr.kv(1, { a: ["a1"], b: [], c: [] }), mr.kv(2, { a: ["a2"], b: [true], c: [] })]);
     }),
     assertions: 1,
   },

@@ -22,7 +22,9 @@ export const cases: ConformanceCase[] = [
         sum: e.value.reduce((a, b) => a + b, 0),
         distinct: new Set(e.value).size,
       }));
-      mr.testing.assertThat(grouped).containsInAnyOrder(range(KEYS).map((k) => ({ key: `k${k}`, n: perKey, sum: expectedSum(k), distinct: perKey })));
+      mr.testing
+        .assertThat(grouped)
+        .containsInAnyOrder(range(KEYS).map((k) => ({ key: `k${k}`, n: perKey, sum: expectedSum(k), distinct: perKey })));
 
       mr.testing
         .assertThat(keyed.apply("SumPerKey", mr.combinePerKey(mr.combiners.sum())))
@@ -36,14 +38,24 @@ export const cases: ConformanceCase[] = [
 
       mr.testing.assertThat(nums.apply("Total", mr.combineGlobally(mr.combiners.sum()))).equals((N * (N - 1)) / 2);
       mr.testing.assertThat(nums.apply(mr.countGlobally())).equals(N);
-      mr.testing.assertThat(nums.map((i) => i % 1000).apply(mr.distinct()).apply("CountDistinct", mr.countGlobally())).equals(1000);
+      mr.testing
+        .assertThat(
+          nums
+            .map((i) => i % 1000)
+            .apply(mr.distinct())
+            .apply("CountDistinct", mr.countGlobally()),
+        )
+        .equals(1000);
       mr.testing
         .assertThat(nums.map((i) => i % 3).apply(mr.countPerElement()))
         .containsInAnyOrder([mr.kv(0, 16_667), mr.kv(1, 16_667), mr.kv(2, 16_666)]);
 
       // A large side input and a flatten of large inputs.
       const evens = nums.filter((i) => i % 2 === 0);
-      const odds = nums.apply("Odds", mr.filter((i: number) => i % 2 === 1));
+      const odds = nums.apply(
+        "Odds",
+        mr.filter((i: number) => i % 2 === 1),
+      );
       mr.testing.assertThat(p.apply(mr.flatten([evens, odds])).apply("CountAll", mr.countGlobally())).equals(N);
       const probe = p.apply("Probe", mr.create([0, 1, N - 1, N]));
       mr.testing
@@ -56,7 +68,12 @@ export const cases: ConformanceCase[] = [
             { sideInputs: { evens: mr.views.iterable(evens) } },
           ),
         )
-        .containsInAnyOrder([[0, N / 2, true], [1, N / 2, false], [N - 1, N / 2, false], [N, N / 2, false]]);
+        .containsInAnyOrder([
+          [0, N / 2, true],
+          [1, N / 2, false],
+          [N - 1, N / 2, false],
+          [N, N / 2, false],
+        ]);
     }),
     assertions: 10,
   },

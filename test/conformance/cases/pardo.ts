@@ -93,7 +93,8 @@ export const cases: ConformanceCase[] = [
       const finishes = c["lifecycle.class.finishBundle"] ?? 0;
       if (starts < 1) throw new Error(`startBundle never called (counters: ${JSON.stringify(c)})`);
       if (starts !== finishes) throw new Error(`startBundle called ${starts} times but finishBundle ${finishes} times`);
-      if (c["lifecycle.class.process"] !== N_LIFECYCLE) throw new Error(`process counted ${c["lifecycle.class.process"]}, expected ${N_LIFECYCLE}`);
+      if (c["lifecycle.class.process"] !== N_LIFECYCLE)
+        throw new Error(`process counted ${c["lifecycle.class.process"]}, expected ${N_LIFECYCLE}`);
     },
   },
   {
@@ -130,10 +131,17 @@ export const cases: ConformanceCase[] = [
         } as mr.DoFnObject<string, string> & { phase: Phase; seen: string[] }),
       );
       mr.testing.assertThat(out.filter((s) => !s.startsWith("bundle:"))).containsInAnyOrder(["A", "B", "C", "D", "E", "F", "G"]);
-      mr.testing.assertThat(out.apply("BundleCounts", mr.filter((s: string) => s.startsWith("bundle:")))).satisfies((xs) => {
-        const sum = xs.map((x) => Number(x.slice("bundle:".length))).reduce((a, b) => a + b, 0);
-        if (sum !== 7) throw new Error(`per-bundle counts sum to ${sum}, expected 7`);
-      });
+      mr.testing
+        .assertThat(
+          out.apply(
+            "BundleCounts",
+            mr.filter((s: string) => s.startsWith("bundle:")),
+          ),
+        )
+        .satisfies((xs) => {
+          const sum = xs.map((x) => Number(x.slice("bundle:".length))).reduce((a, b) => a + b, 0);
+          if (sum !== 7) throw new Error(`per-bundle counts sum to ${sum}, expected 7`);
+        });
     }),
     assertions: 2,
     check: (result) => {
@@ -203,7 +211,12 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("parDo: outputWithTimestamp", (p) => {
-      const pc = p.apply(mr.createTimestamped([{ value: 1, timestamp: 100 }, { value: 2, timestamp: 200 }]));
+      const pc = p.apply(
+        mr.createTimestamped([
+          { value: 1, timestamp: 100 },
+          { value: 2, timestamp: 200 },
+        ]),
+      );
       const out = pc.apply(
         "Stamp",
         mr.parDo<number, number>({
@@ -300,7 +313,10 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("flatMap: returning a non-iterable fails", (p) => {
-      p.apply(mr.create([1])).apply("ReturnsNumber", mr.flatMap((x: number) => x as unknown as Iterable<number>));
+      p.apply(mr.create([1])).apply(
+        "ReturnsNumber",
+        mr.flatMap((x: number) => x as unknown as Iterable<number>),
+      );
     }),
     assertions: 0,
     expectFailure: /ReturnsNumber[\s\S]*iterable|iterable[\s\S]*ReturnsNumber/,

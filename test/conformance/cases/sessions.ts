@@ -32,23 +32,35 @@ export const cases: ConformanceCase[] = [
         ]),
       );
       const grouped = events.apply(mr.windowInto(mr.windows.sessions(10))).apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("a", [1, 5], [1, 15], 14, "ON_TIME", 0, 0, "FL"),
-        pane("a", [20], [20, 30], 29, "ON_TIME", 0, 0, "FL"),
-        pane("b", [3], [3, 13], 12, "ON_TIME", 0, 0, "FL"),
-        pane("b", [30], [30, 40], 39, "ON_TIME", 0, 0, "FL"),
-        pane("c", [1], [1, 11], 10, "ON_TIME", 0, 0, "FL"),
-        pane("c", [11], [11, 21], 20, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("a", [1, 5], [1, 15], 14, "ON_TIME", 0, 0, "FL"),
+          pane("a", [20], [20, 30], 29, "ON_TIME", 0, 0, "FL"),
+          pane("b", [3], [3, 13], 12, "ON_TIME", 0, 0, "FL"),
+          pane("b", [30], [30, 40], 39, "ON_TIME", 0, 0, "FL"),
+          pane("c", [1], [1, 11], 10, "ON_TIME", 0, 0, "FL"),
+          pane("c", [11], [11, 21], 20, "ON_TIME", 0, 0, "FL"),
+        ]);
     }),
     assertions: 1,
   },
   {
     // A chain: each element overlaps only its neighbour, yet all end in one session.
     definition: mr.definePipeline("sessions: combinePerKey(sum) over a chain of overlapping sessions", (p) => {
-      const events = p.apply(mr.createTimestamped([at(mr.kv("k", 1), 0), at(mr.kv("k", 2), 8), at(mr.kv("k", 4), 16), at(mr.kv("k", 8), 24), at(mr.kv("k", 16), 40)]));
+      const events = p.apply(
+        mr.createTimestamped([
+          at(mr.kv("k", 1), 0),
+          at(mr.kv("k", 2), 8),
+          at(mr.kv("k", 4), 16),
+          at(mr.kv("k", 8), 24),
+          at(mr.kv("k", 16), 40),
+        ]),
+      );
       const sums = events.apply(mr.windowInto(mr.windows.sessions(10))).apply(mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(sums)).containsInAnyOrder([pane("k", 15, [0, 34], 33, "ON_TIME", 0, 0, "FL"), pane("k", 16, [40, 50], 49, "ON_TIME", 0, 0, "FL")]);
+      mr.testing
+        .assertThat(describePanes(sums))
+        .containsInAnyOrder([pane("k", 15, [0, 34], 33, "ON_TIME", 0, 0, "FL"), pane("k", 16, [40, 50], 49, "ON_TIME", 0, 0, "FL")]);
     }),
     assertions: 1,
   },
@@ -68,10 +80,12 @@ export const cases: ConformanceCase[] = [
           .advanceWatermarkToInfinity(),
       );
       const grouped = events.apply(mr.windowInto(mr.windows.sessions(10))).apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("a", [1, 8, 15], [1, 25], 24, "ON_TIME", 0, 0, "FL"),
-        pane("b", [40, 45], [40, 55], 54, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("a", [1, 8, 15], [1, 25], 24, "ON_TIME", 0, 0, "FL"),
+          pane("b", [40, 45], [40, 55], 54, "ON_TIME", 0, 0, "FL"),
+        ]);
     }),
     assertions: 1,
   },
@@ -91,12 +105,16 @@ export const cases: ConformanceCase[] = [
           .addElements(at(mr.kv("a", 8), 8))
           .advanceWatermarkToInfinity(),
       );
-      const grouped = events.apply(mr.windowInto(mr.windows.sessions(10), { allowedLatenessMs: 100, accumulation: "accumulating" })).apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("a", [1], [1, 11], 10, "ON_TIME", 0, 0, "F"),
-        pane("a", [15], [15, 25], 24, "ON_TIME", 0, 0, "F"),
-        pane("a", [1, 8, 15], [1, 25], 24, "LATE", 0, 0, "F"),
-      ]);
+      const grouped = events
+        .apply(mr.windowInto(mr.windows.sessions(10), { allowedLatenessMs: 100, accumulation: "accumulating" }))
+        .apply(mr.groupByKey());
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("a", [1], [1, 11], 10, "ON_TIME", 0, 0, "F"),
+          pane("a", [15], [15, 25], 24, "ON_TIME", 0, 0, "F"),
+          pane("a", [1, 8, 15], [1, 25], 24, "LATE", 0, 0, "F"),
+        ]);
     }),
     assertions: 1,
     check: (result) => {
@@ -127,12 +145,14 @@ export const cases: ConformanceCase[] = [
           }),
         )
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("a", [1, 8, 15], [1, 25], 24, "EARLY", 0, 0, "F"),
-        pane("a", [1, 8, 15], [1, 25], 24, "ON_TIME", 1, 0, "L"),
-        pane("b", [1], [1, 11], 10, "ON_TIME", 0, 0, "FL"),
-        pane("b", [15], [15, 25], 24, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("a", [1, 8, 15], [1, 25], 24, "EARLY", 0, 0, "F"),
+          pane("a", [1, 8, 15], [1, 25], 24, "ON_TIME", 1, 0, "L"),
+          pane("b", [1], [1, 11], 10, "ON_TIME", 0, 0, "FL"),
+          pane("b", [15], [15, 25], 24, "ON_TIME", 0, 0, "FL"),
+        ]);
     }),
     assertions: 1,
   },

@@ -17,10 +17,13 @@ export const cases: ConformanceCase[] = [
         .assertThat(
           nums.apply(
             "Repeat",
-            mr.map((n: number, ctx) => {
-              const c = ctx.sideInput("cfg");
-              return Array(c.times).fill(String(n)).join(c.sep);
-            }, { sideInputs: { cfg: mr.views.singleton(cfg) } }),
+            mr.map(
+              (n: number, ctx) => {
+                const c = ctx.sideInput("cfg");
+                return Array(c.times).fill(String(n)).join(c.sep);
+              },
+              { sideInputs: { cfg: mr.views.singleton(cfg) } },
+            ),
           ),
         )
         .containsInAnyOrder(["1-1", "2-2", "3-3", "4-4"]);
@@ -37,15 +40,26 @@ export const cases: ConformanceCase[] = [
       // A default that is itself an object.
       mr.testing
         .assertThat(
-          nums.apply("ObjDefault", mr.map((n: number, ctx) => ({ n, d: ctx.sideInput("d") as unknown }), {
-            sideInputs: { d: mr.views.singleton(empty, { default: { unset: true } as unknown as number }) },
-          })),
+          nums.apply(
+            "ObjDefault",
+            mr.map((n: number, ctx) => ({ n, d: ctx.sideInput("d") as unknown }), {
+              sideInputs: { d: mr.views.singleton(empty, { default: { unset: true } as unknown as number }) },
+            }),
+          ),
         )
-        .containsInAnyOrder([{ n: 1, d: { unset: true } }, { n: 2, d: { unset: true } }]);
+        .containsInAnyOrder([
+          { n: 1, d: { unset: true } },
+          { n: 2, d: { unset: true } },
+        ]);
       // The default is not used when there is a value.
       const one = p.apply("One", mr.create([5]));
       mr.testing
-        .assertThat(nums.apply("NotDefault", mr.map((n: number, ctx) => n + ctx.sideInput("d"), { sideInputs: { d: mr.views.singleton(one, { default: 100 }) } })))
+        .assertThat(
+          nums.apply(
+            "NotDefault",
+            mr.map((n: number, ctx) => n + ctx.sideInput("d"), { sideInputs: { d: mr.views.singleton(one, { default: 100 }) } }),
+          ),
+        )
         .containsInAnyOrder([6, 7]);
     }),
     assertions: 3,
@@ -54,7 +68,10 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("side input: singleton with several elements fails", (p) => {
       const nums = p.apply(mr.create([1]));
       const two = p.apply("Two", mr.create([7, 8]));
-      nums.apply("UsesSingleton", mr.map((n: number, ctx) => n + ctx.sideInput("s"), { sideInputs: { s: mr.views.singleton(two) } }));
+      nums.apply(
+        "UsesSingleton",
+        mr.map((n: number, ctx) => n + ctx.sideInput("s"), { sideInputs: { s: mr.views.singleton(two) } }),
+      );
     }),
     assertions: 0,
     expectFailure: /UsesSingleton[\s\S]*singleton[\s\S]*(2 elements|more than one|several)/i,
@@ -63,7 +80,10 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("side input: singleton of an empty collection without default fails", (p) => {
       const nums = p.apply(mr.create([1]));
       const empty = p.apply("Empty", mr.create<number>([]));
-      nums.apply("UsesSingleton", mr.map((n: number, ctx) => n + ctx.sideInput("s"), { sideInputs: { s: mr.views.singleton(empty) } }));
+      nums.apply(
+        "UsesSingleton",
+        mr.map((n: number, ctx) => n + ctx.sideInput("s"), { sideInputs: { s: mr.views.singleton(empty) } }),
+      );
     }),
     assertions: 0,
     expectFailure: /UsesSingleton[\s\S]*singleton[\s\S]*empty/i,
@@ -77,8 +97,17 @@ export const cases: ConformanceCase[] = [
         .containsInAnyOrder([2, 3]);
       const empty = p.apply("Empty", mr.create<number>([]));
       mr.testing
-        .assertThat(nums.apply("Sizes", mr.map((n: number, ctx) => [n, Array.from(ctx.sideInput("e")).length], { sideInputs: { e: mr.views.iterable(empty) } })))
-        .containsInAnyOrder([[1, 0], [2, 0], [3, 0]]);
+        .assertThat(
+          nums.apply(
+            "Sizes",
+            mr.map((n: number, ctx) => [n, Array.from(ctx.sideInput("e")).length], { sideInputs: { e: mr.views.iterable(empty) } }),
+          ),
+        )
+        .containsInAnyOrder([
+          [1, 0],
+          [2, 0],
+          [3, 0],
+        ]);
     }),
     assertions: 2,
   },
@@ -110,7 +139,11 @@ export const cases: ConformanceCase[] = [
             }),
           ),
         )
-        .containsInAnyOrder([[2, 2], [2, 2], [2, 2]]);
+        .containsInAnyOrder([
+          [2, 2],
+          [2, 2],
+          [2, 2],
+        ]);
     }),
     assertions: 2,
   },
@@ -118,7 +151,10 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("side input: map with a duplicate key fails", (p) => {
       const nums = p.apply(mr.create([1]));
       const dup = p.apply("Dup", mr.create([mr.kv("k", 1), mr.kv("k", 2)]));
-      nums.apply("UsesMap", mr.map((_n: number, ctx) => ctx.sideInput("m").get("k"), { sideInputs: { m: mr.views.map(dup) } }));
+      nums.apply(
+        "UsesMap",
+        mr.map((_n: number, ctx) => ctx.sideInput("m").get("k"), { sideInputs: { m: mr.views.map(dup) } }),
+      );
     }),
     assertions: 0,
     expectFailure: /UsesMap[\s\S]*(several values|more than one|duplicate)[\s\S]*\bk\b/i,
@@ -158,8 +194,17 @@ export const cases: ConformanceCase[] = [
       const nums = p.apply(mr.create([1, 2, 3]));
       const big = nums.filter((n) => n > 1);
       mr.testing
-        .assertThat(nums.apply("Sizes", mr.map((n: number, ctx) => [n, ctx.sideInput("big").length], { sideInputs: { big: mr.views.iterable(big) } })))
-        .containsInAnyOrder([[1, 2], [2, 2], [3, 2]]);
+        .assertThat(
+          nums.apply(
+            "Sizes",
+            mr.map((n: number, ctx) => [n, ctx.sideInput("big").length], { sideInputs: { big: mr.views.iterable(big) } }),
+          ),
+        )
+        .containsInAnyOrder([
+          [1, 2],
+          [2, 2],
+          [3, 2],
+        ]);
     }),
     assertions: 1,
   },
@@ -178,12 +223,25 @@ export const cases: ConformanceCase[] = [
         { n: 8, share: 0.4, ofMax: 1 },
       ]);
       // The side input of a side input's consumer: a chain of diamonds.
-      const above = nums.apply("AboveMean", mr.filter((n: number, ctx) => n > ctx.sideInput("mean"), {
-        sideInputs: { mean: mr.views.singleton(nums.apply("Mean", mr.combineGlobally(mr.combiners.mean()))) },
-      }));
+      const above = nums.apply(
+        "AboveMean",
+        mr.filter((n: number, ctx) => n > ctx.sideInput("mean"), {
+          sideInputs: { mean: mr.views.singleton(nums.apply("Mean", mr.combineGlobally(mr.combiners.mean()))) },
+        }),
+      );
       mr.testing
-        .assertThat(nums.apply("CountAbove", mr.map((n: number, ctx) => [n, ctx.sideInput("above").length], { sideInputs: { above: mr.views.iterable(above) } })))
-        .containsInAnyOrder([[2, 2], [4, 2], [6, 2], [8, 2]]);
+        .assertThat(
+          nums.apply(
+            "CountAbove",
+            mr.map((n: number, ctx) => [n, ctx.sideInput("above").length], { sideInputs: { above: mr.views.iterable(above) } }),
+          ),
+        )
+        .containsInAnyOrder([
+          [2, 2],
+          [4, 2],
+          [6, 2],
+          [8, 2],
+        ]);
     }),
     assertions: 2,
   },
@@ -214,7 +272,10 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("side input: an undeclared name fails", (p) => {
-      p.apply(mr.create([1])).apply("ReadsMissing", mr.map((n: number, ctx) => n + (ctx as mr.TransformContext).sideInput<number>("missing")));
+      p.apply(mr.create([1])).apply(
+        "ReadsMissing",
+        mr.map((n: number, ctx) => n + (ctx as mr.TransformContext).sideInput<number>("missing")),
+      );
     }),
     assertions: 0,
     expectFailure: (err) => {

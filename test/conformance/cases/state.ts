@@ -117,33 +117,33 @@ export const cases: ConformanceCase[] = [
       );
       mr.testing.assertThat(firsts).containsInAnyOrder([mr.kv("u1", "x1"), mr.kv("u1", "x2"), mr.kv("u2", "x1"), mr.kv("u2", "y1")]);
       // The set's contents, read at the end of the window: read() / isEmpty() / remove().
-      const members = p
-        .apply("Members", mr.create(events))
-        .apply(
-          "Collect",
-          mr.parDo({
-            state: { seen: mr.state.set<Ev>() },
-            timers: { end: mr.timers.eventTime() },
-            process(kv: mr.KV<string, Ev>, ctx) {
-              ctx.state.seen.add(kv.value);
-              ctx.timers.end.set(maxTs(ctx.window));
+      const members = p.apply("Members", mr.create(events)).apply(
+        "Collect",
+        mr.parDo({
+          state: { seen: mr.state.set<Ev>() },
+          timers: { end: mr.timers.eventTime() },
+          process(kv: mr.KV<string, Ev>, ctx) {
+            ctx.state.seen.add(kv.value);
+            ctx.timers.end.set(maxTs(ctx.window));
+          },
+          onTimer: {
+            end(ctx) {
+              const set = ctx.state.seen;
+              const before = (set.read() as Ev[]).map((e) => `${e.src}${e.id}`).sort();
+              set.remove({ src: "x", id: 1 });
+              const after = (set.read() as Ev[]).map((e) => `${e.src}${e.id}`).sort();
+              set.clear();
+              ctx.output(mr.kv(ctx.key as string, { before, after, emptyAfterClear: set.isEmpty() }));
             },
-            onTimer: {
-              end(ctx) {
-                const set = ctx.state.seen;
-                const before = (set.read() as Ev[]).map((e) => `${e.src}${e.id}`).sort();
-                set.remove({ src: "x", id: 1 });
-                const after = (set.read() as Ev[]).map((e) => `${e.src}${e.id}`).sort();
-                set.clear();
-                ctx.output(mr.kv(ctx.key as string, { before, after, emptyAfterClear: set.isEmpty() }));
-              },
-            },
-          }),
-        );
-      mr.testing.assertThat(members).containsInAnyOrder([
-        mr.kv("u1", { before: ["x1", "x2"], after: ["x2"], emptyAfterClear: true }),
-        mr.kv("u2", { before: ["x1", "y1"], after: ["y1"], emptyAfterClear: true }),
-      ]);
+          },
+        }),
+      );
+      mr.testing
+        .assertThat(members)
+        .containsInAnyOrder([
+          mr.kv("u1", { before: ["x1", "x2"], after: ["x2"], emptyAfterClear: true }),
+          mr.kv("u2", { before: ["x1", "y1"], after: ["y1"], emptyAfterClear: true }),
+        ]);
     }),
     assertions: 2,
   },
@@ -186,7 +186,12 @@ export const cases: ConformanceCase[] = [
           }),
         );
       mr.testing.assertThat(out).containsInAnyOrder([
-        mr.kv("k", { all: ["e0@0", "e2@2", "e4@4", "e7@7", "e9@9"], range: ["e2@2", "e4@4"], afterClear: ["e4@4", "e7@7", "e9@9"], empty: false }),
+        mr.kv("k", {
+          all: ["e0@0", "e2@2", "e4@4", "e7@7", "e9@9"],
+          range: ["e2@2", "e4@4"],
+          afterClear: ["e4@4", "e7@7", "e9@9"],
+          empty: false,
+        }),
         mr.kv("j", { all: ["j1@1", "j3@3"], range: ["j3@3"], afterClear: [], empty: true }),
       ]);
     }),
@@ -219,7 +224,15 @@ export const cases: ConformanceCase[] = [
             onTimer: {
               end(ctx) {
                 const s = ctx.state;
-                ctx.output(mr.kv(ctx.key as string, { window: win(ctx.window), stats: s.stats.read(), untouched: s.untouched.read(), untouchedEmpty: s.untouched.isEmpty(), empty: s.stats.isEmpty() }));
+                ctx.output(
+                  mr.kv(ctx.key as string, {
+                    window: win(ctx.window),
+                    stats: s.stats.read(),
+                    untouched: s.untouched.read(),
+                    untouchedEmpty: s.untouched.isEmpty(),
+                    empty: s.stats.isEmpty(),
+                  }),
+                );
                 s.stats.clear();
                 ctx.output(mr.kv(ctx.key as string, { cleared: s.stats.read(), empty: s.stats.isEmpty() }));
               },
@@ -228,11 +241,29 @@ export const cases: ConformanceCase[] = [
         );
       const cleared = { cleared: { count: 0, min: 0, max: 0 }, empty: true };
       mr.testing.assertThat(out).containsInAnyOrder([
-        mr.kv("a", { window: [0, 10], stats: { count: 3, min: -2, max: 11 }, untouched: { count: 0, min: 0, max: 0 }, untouchedEmpty: true, empty: false }),
+        mr.kv("a", {
+          window: [0, 10],
+          stats: { count: 3, min: -2, max: 11 },
+          untouched: { count: 0, min: 0, max: 0 },
+          untouchedEmpty: true,
+          empty: false,
+        }),
         mr.kv("a", cleared),
-        mr.kv("b", { window: [0, 10], stats: { count: 1, min: 4, max: 4 }, untouched: { count: 0, min: 0, max: 0 }, untouchedEmpty: true, empty: false }),
+        mr.kv("b", {
+          window: [0, 10],
+          stats: { count: 1, min: 4, max: 4 },
+          untouched: { count: 0, min: 0, max: 0 },
+          untouchedEmpty: true,
+          empty: false,
+        }),
         mr.kv("b", cleared),
-        mr.kv("a", { window: [10, 20], stats: { count: 1, min: 100, max: 100 }, untouched: { count: 0, min: 0, max: 0 }, untouchedEmpty: true, empty: false }),
+        mr.kv("a", {
+          window: [10, 20],
+          stats: { count: 1, min: 100, max: 100 },
+          untouched: { count: 0, min: 0, max: 0 },
+          untouchedEmpty: true,
+          empty: false,
+        }),
         mr.kv("a", cleared),
       ]);
     }),
@@ -275,10 +306,12 @@ export const cases: ConformanceCase[] = [
           },
         }),
       );
-      mr.testing.assertThat(out).containsInAnyOrder([
-        mr.kv("u1", { entries: ["en/a=2", "en/b=1"], keys: ["en/a", "en/b"], missing: null, wasEmpty: false, emptyAfterClear: true }),
-        mr.kv("u2", { entries: ["fr/a=1"], keys: ["fr/a"], missing: null, wasEmpty: false, emptyAfterClear: true }),
-      ]);
+      mr.testing
+        .assertThat(out)
+        .containsInAnyOrder([
+          mr.kv("u1", { entries: ["en/a=2", "en/b=1"], keys: ["en/a", "en/b"], missing: null, wasEmpty: false, emptyAfterClear: true }),
+          mr.kv("u2", { entries: ["fr/a=1"], keys: ["fr/a"], missing: null, wasEmpty: false, emptyAfterClear: true }),
+        ]);
     }),
     assertions: 1,
   },
@@ -301,16 +334,20 @@ export const cases: ConformanceCase[] = [
                 const values = (ctx.state.bag.read() as number[]).sort(compareValues);
                 const wasEmpty = ctx.state.bag.isEmpty();
                 ctx.state.bag.clear();
-                ctx.output(mr.kv(ctx.key as string, { window: win(ctx.window), values, wasEmpty, emptyAfterClear: ctx.state.bag.isEmpty() }));
+                ctx.output(
+                  mr.kv(ctx.key as string, { window: win(ctx.window), values, wasEmpty, emptyAfterClear: ctx.state.bag.isEmpty() }),
+                );
               },
             },
           }),
         );
-      mr.testing.assertThat(out).containsInAnyOrder([
-        mr.kv("a", { window: [0, 10], values: [1, 2], wasEmpty: false, emptyAfterClear: true }),
-        mr.kv("b", { window: [0, 10], values: [3], wasEmpty: false, emptyAfterClear: true }),
-        mr.kv("a", { window: [10, 20], values: [4], wasEmpty: false, emptyAfterClear: true }),
-      ]);
+      mr.testing
+        .assertThat(out)
+        .containsInAnyOrder([
+          mr.kv("a", { window: [0, 10], values: [1, 2], wasEmpty: false, emptyAfterClear: true }),
+          mr.kv("b", { window: [0, 10], values: [3], wasEmpty: false, emptyAfterClear: true }),
+          mr.kv("a", { window: [10, 20], values: [4], wasEmpty: false, emptyAfterClear: true }),
+        ]);
     }),
     assertions: 1,
   },
@@ -372,7 +409,8 @@ export const cases: ConformanceCase[] = [
       });
     }),
     assertions: 1,
-    check: (result) => expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 1, `${DROPPED_DUE_TO_LATENESS} (the element of the expired window)`),
+    check: (result) =>
+      expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 1, `${DROPPED_DUE_TO_LATENESS} (the element of the expired window)`),
   },
   {
     // The guarantee behind state (programming guide, "State and Timers": processing of a key and window is
@@ -382,7 +420,8 @@ export const cases: ConformanceCase[] = [
     // the watermark moves before the next element comes.
     definition: mr.definePipeline("state: process and onTimer calls of a key never interleave", (p) => {
       let stream = mr.testing.testStream<KVN>();
-      for (const t of [1, 11, 21]) stream = stream.addElements(at(mr.kv("a", t), t), at(mr.kv("b", t + 1), t + 1)).advanceWatermarkTo(t + 5);
+      for (const t of [1, 11, 21])
+        stream = stream.addElements(at(mr.kv("a", t), t), at(mr.kv("b", t + 1), t + 1)).advanceWatermarkTo(t + 5);
       const out = p
         .apply(stream.advanceWatermarkToInfinity())
         .apply(mr.windowInto(mr.windows.fixed(100)))
@@ -412,10 +451,12 @@ export const cases: ConformanceCase[] = [
           }),
         )
         .apply(mr.filter((e: mr.KV<string, string[]>) => !e.value[0]!.startsWith("out ")));
-      mr.testing.assertThat(out).containsInAnyOrder([
-        mr.kv("a", ["process 1", "tick 3", "process 11", "tick 13", "process 21", "tick 23", "report"]),
-        mr.kv("b", ["process 2", "tick 4", "process 12", "tick 14", "process 22", "tick 24", "report"]),
-      ]);
+      mr.testing
+        .assertThat(out)
+        .containsInAnyOrder([
+          mr.kv("a", ["process 1", "tick 3", "process 11", "tick 13", "process 21", "tick 23", "report"]),
+          mr.kv("b", ["process 2", "tick 4", "process 12", "tick 14", "process 22", "tick 24", "report"]),
+        ]);
     }),
     assertions: 1,
   },
@@ -434,7 +475,8 @@ function enter(ctx: mr.ProcessContext<mr.KV<string, string[]>>, what: string): n
 
 /** Closes the call opened by {@link enter}. */
 function leave(ctx: mr.ProcessContext<mr.KV<string, string[]>>, seq: number): void {
-  if (ctx.state.open.read() !== seq) throw new Error(`call #${seq} of key ${String(ctx.key)} was interleaved with call #${String(ctx.state.open.read())}`);
+  if (ctx.state.open.read() !== seq)
+    throw new Error(`call #${seq} of key ${String(ctx.key)} was interleaved with call #${String(ctx.state.open.read())}`);
   ctx.state.open.clear();
 }
 
@@ -487,8 +529,12 @@ if (typeof describe === "function") {
     it("a timer without its onTimer callback, or a bad state declaration, is refused", () => {
       const p = mr.Pipeline.create(["--runner=direct"]);
       const pc = p.apply(mr.create([mr.kv("a", 1)]));
-      expect(() => pc.apply("NoCallback", mr.parDo({ timers: { t: mr.timers.eventTime() }, process() {} }))).to.throw(/timer 't' has no callback/);
-      expect(() => pc.apply("BadState", mr.parDo({ state: { s: { kind: "nope" } as unknown as mr.StateSpec }, process() {} }))).to.throw(/not a state declaration/);
+      expect(() => pc.apply("NoCallback", mr.parDo({ timers: { t: mr.timers.eventTime() }, process() {} }))).to.throw(
+        /timer 't' has no callback/,
+      );
+      expect(() => pc.apply("BadState", mr.parDo({ state: { s: { kind: "nope" } as unknown as mr.StateSpec }, process() {} }))).to.throw(
+        /not a state declaration/,
+      );
     });
   });
 }

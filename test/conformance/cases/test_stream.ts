@@ -38,10 +38,12 @@ export const cases: ConformanceCase[] = [
           .advanceWatermarkToInfinity(),
       );
       const grouped = events.apply(mr.windowInto(mr.windows.fixed(10))).apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 5, 9], [0, 10], 9, "ON_TIME", 0, 0, "FL"),
-        pane("k", [12], [10, 20], 19, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("k", [1, 5, 9], [0, 10], 9, "ON_TIME", 0, 0, "FL"),
+          pane("k", [12], [10, 20], 19, "ON_TIME", 0, 0, "FL"),
+        ]);
     }),
     assertions: 1,
     check: (result) => expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 0, DROPPED_DUE_TO_LATENESS),
@@ -62,13 +64,18 @@ export const cases: ConformanceCase[] = [
       );
       const grouped = events.apply(mr.windowInto(mr.windows.fixed(10), { allowedLatenessMs: 20 })).apply(mr.groupByKey());
       const described = describePanes(grouped);
-      mr.testing.assertThat(described).containsInAnyOrder([
-        pane("k", [1, 2], [0, 10], 9, "ON_TIME", 0, 0, "F"),
-        pane("k", [3], [0, 10], 9, "LATE", 1, 1, ""),
-        pane("k", [4], [0, 10], 9, "LATE", 2, 2, ""),
-      ]);
+      mr.testing
+        .assertThat(described)
+        .containsInAnyOrder([
+          pane("k", [1, 2], [0, 10], 9, "ON_TIME", 0, 0, "F"),
+          pane("k", [3], [0, 10], 9, "LATE", 1, 1, ""),
+          pane("k", [4], [0, 10], 9, "LATE", 2, 2, ""),
+        ]);
       const w = { start: 0, end: 10 };
-      mr.testing.assertThat(sortGroups(grouped)).inOnTimePane(w).containsInAnyOrder([mr.kv("k", [1, 2])]);
+      mr.testing
+        .assertThat(sortGroups(grouped))
+        .inOnTimePane(w)
+        .containsInAnyOrder([mr.kv("k", [1, 2])]);
       mr.testing.assertThat(grouped).inFinalPane(w).isEmpty();
     }),
     assertions: 3,
@@ -88,33 +95,38 @@ export const cases: ConformanceCase[] = [
           .advanceWatermarkToInfinity(),
       );
       const grouped = events.apply(mr.windowInto(mr.windows.fixed(10), { allowedLatenessMs: 5 })).apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1], [0, 10], 9, "ON_TIME", 0, 0, "FL"),
-        pane("k", [15], [10, 20], 19, "LATE", 0, 0, "F"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([pane("k", [1], [0, 10], 9, "ON_TIME", 0, 0, "FL"), pane("k", [15], [10, 20], 19, "LATE", 0, 0, "F")]);
     }),
     assertions: 1,
     check: (result) => expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 2, DROPPED_DUE_TO_LATENESS),
   },
   {
     // Port of TestStreamTest.testFirstElementLate.
-    definition: mr.definePipeline("test stream: the first element late beyond the allowed lateness is dropped (TestStreamTest.testFirstElementLate)", (p) => {
-      const events = p.apply(
-        mr.testing
-          .testStream<string>()
-          .advanceWatermarkTo(0)
-          .addElements(at("late", -1_000_000))
-          .addElements(at("onTime", 100))
-          .advanceWatermarkToInfinity(),
-      );
-      const values = events
-        .apply(mr.windowInto(mr.windows.fixed(1000), { allowedLatenessMs: 5000 }))
-        .apply(mr.withKeys(() => 1))
-        .apply(mr.groupByKey())
-        .apply("Values", mr.flatMap((e: mr.KV<number, string[]>) => e.value));
-      mr.testing.assertThat(values).inWindow({ start: -1_000_000, end: -999_000 }).isEmpty();
-      mr.testing.assertThat(values).inWindow({ start: 0, end: 1000 }).containsInAnyOrder(["onTime"]);
-    }),
+    definition: mr.definePipeline(
+      "test stream: the first element late beyond the allowed lateness is dropped (TestStreamTest.testFirstElementLate)",
+      (p) => {
+        const events = p.apply(
+          mr.testing
+            .testStream<string>()
+            .advanceWatermarkTo(0)
+            .addElements(at("late", -1_000_000))
+            .addElements(at("onTime", 100))
+            .advanceWatermarkToInfinity(),
+        );
+        const values = events
+          .apply(mr.windowInto(mr.windows.fixed(1000), { allowedLatenessMs: 5000 }))
+          .apply(mr.withKeys(() => 1))
+          .apply(mr.groupByKey())
+          .apply(
+            "Values",
+            mr.flatMap((e: mr.KV<number, string[]>) => e.value),
+          );
+        mr.testing.assertThat(values).inWindow({ start: -1_000_000, end: -999_000 }).isEmpty();
+        mr.testing.assertThat(values).inWindow({ start: 0, end: 1000 }).containsInAnyOrder(["onTime"]);
+      },
+    ),
     assertions: 2,
     check: (result) => expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 1, DROPPED_DUE_TO_LATENESS),
   },
@@ -142,16 +154,24 @@ export const cases: ConformanceCase[] = [
         )
         .apply(mr.withKeys(() => 1))
         .apply(mr.groupByKey());
-      const values = grouped.apply("Values", mr.flatMap((e: mr.KV<number, string[]>) => e.value));
+      const values = grouped.apply(
+        "Values",
+        mr.flatMap((e: mr.KV<number, string[]>) => e.value),
+      );
       const w = { start: 0, end: 1000 };
-      mr.testing.assertThat(values).inWindow(w).containsInAnyOrder(["firstPane", "alsoFirstPane", "onTimePane", "finalLatePane", "alsoFinalLatePane"]);
+      mr.testing
+        .assertThat(values)
+        .inWindow(w)
+        .containsInAnyOrder(["firstPane", "alsoFirstPane", "onTimePane", "finalLatePane", "alsoFinalLatePane"]);
       mr.testing.assertThat(values).inOnTimePane(w).containsInAnyOrder(["onTimePane"]);
       mr.testing.assertThat(values).inFinalPane(w).containsInAnyOrder(["finalLatePane", "alsoFinalLatePane"]);
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane(1, ["alsoFirstPane", "firstPane"], [0, 1000], 999, "EARLY", 0, 0, "F"),
-        pane(1, ["onTimePane"], [0, 1000], 999, "ON_TIME", 1, 0, ""),
-        pane(1, ["alsoFinalLatePane", "finalLatePane"], [0, 1000], 999, "LATE", 2, 1, "L"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane(1, ["alsoFirstPane", "firstPane"], [0, 1000], 999, "EARLY", 0, 0, "F"),
+          pane(1, ["onTimePane"], [0, 1000], 999, "ON_TIME", 1, 0, ""),
+          pane(1, ["alsoFinalLatePane", "finalLatePane"], [0, 1000], 999, "LATE", 2, 1, "L"),
+        ]);
     }),
     assertions: 4,
   },
@@ -172,7 +192,10 @@ export const cases: ConformanceCase[] = [
       );
       const windowed = source.apply(
         mr.windowInto(mr.windows.fixed(5 * MINUTE), {
-          trigger: mr.triggers.afterWatermark({ early: mr.triggers.afterProcessingTime({ delayMs: 2 * MINUTE }), late: mr.triggers.afterCount(1) }),
+          trigger: mr.triggers.afterWatermark({
+            early: mr.triggers.afterProcessingTime({ delayMs: 2 * MINUTE }),
+            late: mr.triggers.afterCount(1),
+          }),
           accumulation: "accumulating",
           allowedLatenessMs: 5 * MINUTE,
           closingBehavior: "emitAlways",
@@ -181,20 +204,29 @@ export const cases: ConformanceCase[] = [
       const triggered = windowed
         .apply(mr.withKeys(() => 1))
         .apply(mr.groupByKey())
-        .apply("Values", mr.flatMap((e: mr.KV<number, number[]>) => e.value));
+        .apply(
+          "Values",
+          mr.flatMap((e: mr.KV<number, number[]>) => e.value),
+        );
       const count = windowed.apply("Count", mr.combineGlobally(mr.combiners.count()));
       const sum = windowed.apply("Sum", mr.combineGlobally(mr.combiners.sum()));
       const w = { start: 0, end: 5 * MINUTE };
       mr.testing.assertThat(triggered).inFinalPane(w).containsInAnyOrder([1, 2, 3, 4, 5]);
       mr.testing.assertThat(triggered).inOnTimePane(w).containsInAnyOrder([1, 2, 3]);
-      mr.testing.assertThat(count).inWindow(w).satisfies((xs) => {
-        if (xs.length === 0) throw new Error("no count panes");
-        for (const c of xs) if (c < 3 || c > 5) throw new Error(`count ${c} not in [3, 5]`);
-      });
-      mr.testing.assertThat(sum).inWindow(w).satisfies((xs) => {
-        if (xs.length === 0) throw new Error("no sum panes");
-        for (const s of xs) if (s < 6 || s > 15) throw new Error(`sum ${s} not in [6, 15]`);
-      });
+      mr.testing
+        .assertThat(count)
+        .inWindow(w)
+        .satisfies((xs) => {
+          if (xs.length === 0) throw new Error("no count panes");
+          for (const c of xs) if (c < 3 || c > 5) throw new Error(`count ${c} not in [3, 5]`);
+        });
+      mr.testing
+        .assertThat(sum)
+        .inWindow(w)
+        .satisfies((xs) => {
+          if (xs.length === 0) throw new Error("no sum panes");
+          for (const s of xs) if (s < 6 || s > 15) throw new Error(`sum ${s} not in [6, 15]`);
+        });
     }),
     assertions: 4,
   },
@@ -202,7 +234,9 @@ export const cases: ConformanceCase[] = [
     // Beam TestStream.Builder.addElements(T...): an element without a timestamp gets the current watermark
     // (the minimum timestamp before any advance).
     definition: mr.definePipeline("test stream: elements without a timestamp get the current watermark", (p) => {
-      const events = p.apply(mr.testing.testStream<string>().addElements("first").advanceWatermarkTo(25).addElements("second").advanceWatermarkToInfinity());
+      const events = p.apply(
+        mr.testing.testStream<string>().addElements("first").advanceWatermarkTo(25).addElements("second").advanceWatermarkToInfinity(),
+      );
       mr.testing.assertThat(events.map((v, ctx) => [v, ctx.timestamp])).containsInAnyOrder([
         ["first", mr.MIN_TIMESTAMP],
         ["second", 25],

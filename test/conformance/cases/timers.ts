@@ -88,12 +88,14 @@ export const cases: ConformanceCase[] = [
             },
           }),
         );
-      mr.testing.assertThat(placed(flushed)).containsInAnyOrder([
-        placedAt(mr.kv("a", [1, 7]), [0, 10], 9),
-        placedAt(mr.kv("b", [3]), [0, 10], 9),
-        placedAt(mr.kv("a", [10, 19]), [10, 20], 19),
-        placedAt(mr.kv("b", [25]), [20, 30], 29),
-      ]);
+      mr.testing
+        .assertThat(placed(flushed))
+        .containsInAnyOrder([
+          placedAt(mr.kv("a", [1, 7]), [0, 10], 9),
+          placedAt(mr.kv("b", [3]), [0, 10], 9),
+          placedAt(mr.kv("a", [10, 19]), [10, 20], 19),
+          placedAt(mr.kv("b", [25]), [20, 30], 29),
+        ]);
     }),
     assertions: 1,
   },
@@ -129,11 +131,13 @@ export const cases: ConformanceCase[] = [
           },
         }),
       );
-      mr.testing.assertThat(placed(sessions)).containsInAnyOrder([
-        placedAt(mr.kv("u2", ["login"]), "global", 150),
-        placedAt(mr.kv("u1", ["click", "login"]), "global", 3_100),
-        placedAt(mr.kv("u1", ["back"]), "global", 9_100),
-      ]);
+      mr.testing
+        .assertThat(placed(sessions))
+        .containsInAnyOrder([
+          placedAt(mr.kv("u2", ["login"]), "global", 150),
+          placedAt(mr.kv("u1", ["click", "login"]), "global", 3_100),
+          placedAt(mr.kv("u1", ["back"]), "global", 9_100),
+        ]);
     }),
     assertions: 1,
   },
@@ -159,14 +163,16 @@ export const cases: ConformanceCase[] = [
           },
         }),
       );
-      mr.testing.assertThat(placed(ticks)).containsInAnyOrder([
-        placedAt(mr.kv("a", 1), "global", 10),
-        placedAt(mr.kv("a", 2), "global", 20),
-        placedAt(mr.kv("a", 3), "global", 30),
-        placedAt(mr.kv("b", 1), "global", 15),
-        placedAt(mr.kv("b", 2), "global", 25),
-        placedAt(mr.kv("b", 3), "global", 35),
-      ]);
+      mr.testing
+        .assertThat(placed(ticks))
+        .containsInAnyOrder([
+          placedAt(mr.kv("a", 1), "global", 10),
+          placedAt(mr.kv("a", 2), "global", 20),
+          placedAt(mr.kv("a", 3), "global", 30),
+          placedAt(mr.kv("b", 1), "global", 15),
+          placedAt(mr.kv("b", 2), "global", 25),
+          placedAt(mr.kv("b", 3), "global", 35),
+        ]);
       // Setting a timer again replaces it: only the last time set fires (ParDoTest.testEventTimeTimerMultipleKeys-like reset).
       const reset = p.apply("Reset", mr.createTimestamped([at(mr.kv("k", 0), 0)])).apply(
         "SetThrice",
@@ -229,12 +235,14 @@ export const cases: ConformanceCase[] = [
             },
           }),
         );
-      mr.testing.assertThat(placed(out)).containsInAnyOrder([
-        placedAt("eventDefault", [0, 100], 50),
-        placedAt("eventExplicit", [0, 100], 20),
-        placedAt("procDefault", [0, 100], 10),
-        placedAt("procExplicit", [0, 100], 30),
-      ]);
+      mr.testing
+        .assertThat(placed(out))
+        .containsInAnyOrder([
+          placedAt("eventDefault", [0, 100], 50),
+          placedAt("eventExplicit", [0, 100], 20),
+          placedAt("procDefault", [0, 100], 10),
+          placedAt("procExplicit", [0, 100], 30),
+        ]);
     }),
     assertions: 1,
   },
@@ -307,7 +315,9 @@ export const cases: ConformanceCase[] = [
         )
         .apply("Rewindow", mr.windowInto(mr.windows.fixed(10)))
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([pane("k", ["element", "timer@3"], [0, 10], 9, "ON_TIME", 0, 0, "FL")]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([pane("k", ["element", "timer@3"], [0, 10], 9, "ON_TIME", 0, 0, "FL")]);
     }),
     assertions: 1,
     check: (result) => expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 0, DROPPED_DUE_TO_LATENESS),
@@ -332,7 +342,12 @@ export const cases: ConformanceCase[] = [
           const w = win(ctx.window);
           const inWindow = w !== "global" && ctx.timestamp >= w[0] && ctx.timestamp < w[1];
           // A full batch carries the timestamp of its last element; a remainder the window's max timestamp.
-          return { key: b.key, window: w, size: b.value.length, ts: b.value.length < 2 ? ctx.timestamp : inWindow ? "in window" : ctx.timestamp };
+          return {
+            key: b.key,
+            window: w,
+            size: b.value.length,
+            ts: b.value.length < 2 ? ctx.timestamp : inWindow ? "in window" : ctx.timestamp,
+          };
         }),
       );
       mr.testing.assertThat(shapes).containsInAnyOrder([
@@ -343,7 +358,10 @@ export const cases: ConformanceCase[] = [
         { key: "b", window: [20, 30], size: 2, ts: "in window" },
         { key: "b", window: [20, 30], size: 1, ts: 29 },
       ]);
-      const values = batches.apply("Values", mr.flatMap((b: mr.KV<string, number[]>) => b.value.map((v) => mr.kv(b.key, v))));
+      const values = batches.apply(
+        "Values",
+        mr.flatMap((b: mr.KV<string, number[]>) => b.value.map((v) => mr.kv(b.key, v))),
+      );
       mr.testing.assertThat(values).containsInAnyOrder(items.map((i) => i.value));
     }),
     assertions: 2,
@@ -383,11 +401,13 @@ export const cases: ConformanceCase[] = [
         ]
           .map((x) => JSON.stringify(x))
           .sort();
-        if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`batches: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          throw new Error(`batches: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
         // The window-end flushes carry the window's max timestamp.
         for (const o of outs) {
           const b = o.value as mr.KV<string, number[]>;
-          if (b.value.length === 1 && o.ts !== 99) throw new Error(`the window-end batch ${JSON.stringify(b)} has timestamp ${o.ts}, expected 99`);
+          if (b.value.length === 1 && o.ts !== 99)
+            throw new Error(`the window-end batch ${JSON.stringify(b)} has timestamp ${o.ts}, expected 99`);
         }
       });
     }),

@@ -35,13 +35,26 @@ export const cases: ConformanceCase[] = [
         ["c", 1_700_000_000_000],
       ]);
       const plain = p.apply("Plain", mr.create(["x"]));
-      mr.testing.assertThat(plain.apply("PlainTimestamps", mr.map((v: string, ctx) => [v, ctx.timestamp, mr.isGlobalWindow(ctx.window)]))).containsInAnyOrder([["x", mr.MIN_TIMESTAMP, true]]);
+      mr.testing
+        .assertThat(
+          plain.apply(
+            "PlainTimestamps",
+            mr.map((v: string, ctx) => [v, ctx.timestamp, mr.isGlobalWindow(ctx.window)]),
+          ),
+        )
+        .containsInAnyOrder([["x", mr.MIN_TIMESTAMP, true]]);
     }),
     assertions: 2,
   },
   {
     definition: mr.definePipeline("timestamps: withTimestamps then fixed windows", (p) => {
-      const events = p.apply(mr.create([{ id: "a", at: 3 }, { id: "b", at: 10 }, { id: "c", at: 27 }]));
+      const events = p.apply(
+        mr.create([
+          { id: "a", at: 3 },
+          { id: "b", at: 10 },
+          { id: "c", at: 27 },
+        ]),
+      );
       const windowed = events.apply(mr.withTimestamps((e: { id: string; at: number }) => e.at)).apply(mr.windowInto(mr.windows.fixed(10)));
       mr.testing.assertThat(windowed.map((e, ctx) => [e.id, ctx.timestamp, (ctx.window as mr.IntervalWindow).start])).containsInAnyOrder([
         ["a", 3, 0],
@@ -52,32 +65,52 @@ export const cases: ConformanceCase[] = [
     assertions: 1,
   },
   {
-    definition: mr.definePipeline("timestamps: outputWithTimestamp moves forward; the next windowInto assigns by the new timestamp", (p) => {
-      const events = p.apply(mr.createTimestamped([at(1, 3), at(2, 8)]));
-      const shifted = events.apply(
-        "Later",
-        mr.parDo<number, number>({
-          process(x: number, ctx: mr.ProcessContext<number>) {
-            ctx.outputWithTimestamp(x, ctx.timestamp + 15);
-          },
-        }),
-      );
-      // Still in the input's (global) window until re-windowed.
-      mr.testing.assertThat(shifted.apply("Before", mr.map((x: number, ctx) => [x, ctx.timestamp, mr.isGlobalWindow(ctx.window)]))).containsInAnyOrder([
-        [1, 18, true],
-        [2, 23, true],
-      ]);
-      const windowed = shifted.apply(mr.windowInto(mr.windows.fixed(10)));
-      mr.testing.assertThat(windowed.apply("After", mr.map((x: number, ctx) => [x, ctx.timestamp, (ctx.window as mr.IntervalWindow).start]))).containsInAnyOrder([
-        [1, 18, 10],
-        [2, 23, 20],
-      ]);
-    }),
+    definition: mr.definePipeline(
+      "timestamps: outputWithTimestamp moves forward; the next windowInto assigns by the new timestamp",
+      (p) => {
+        const events = p.apply(mr.createTimestamped([at(1, 3), at(2, 8)]));
+        const shifted = events.apply(
+          "Later",
+          mr.parDo<number, number>({
+            process(x: number, ctx: mr.ProcessContext<number>) {
+              ctx.outputWithTimestamp(x, ctx.timestamp + 15);
+            },
+          }),
+        );
+        // Still in the input's (global) window until re-windowed.
+        mr.testing
+          .assertThat(
+            shifted.apply(
+              "Before",
+              mr.map((x: number, ctx) => [x, ctx.timestamp, mr.isGlobalWindow(ctx.window)]),
+            ),
+          )
+          .containsInAnyOrder([
+            [1, 18, true],
+            [2, 23, true],
+          ]);
+        const windowed = shifted.apply(mr.windowInto(mr.windows.fixed(10)));
+        mr.testing
+          .assertThat(
+            windowed.apply(
+              "After",
+              mr.map((x: number, ctx) => [x, ctx.timestamp, (ctx.window as mr.IntervalWindow).start]),
+            ),
+          )
+          .containsInAnyOrder([
+            [1, 18, 10],
+            [2, 23, 20],
+          ]);
+      },
+    ),
     assertions: 2,
   },
   {
     definition: mr.definePipeline("timestamps: withTimestamps moving a timestamp backwards fails", (p) => {
-      p.apply(mr.createTimestamped([at(1, 100)])).apply("Backwards", mr.withTimestamps(() => 50));
+      p.apply(mr.createTimestamped([at(1, 100)])).apply(
+        "Backwards",
+        mr.withTimestamps(() => 50),
+      );
     }),
     assertions: 0,
     expectFailure: (err) => {
@@ -113,7 +146,10 @@ export const cases: ConformanceCase[] = [
   },
   {
     definition: mr.definePipeline("timestamps: withTimestamps beyond allowedSkewMs fails", (p) => {
-      p.apply(mr.createTimestamped([at(1, 100)])).apply("TooFarBack", mr.withTimestamps(() => 80, { allowedSkewMs: 10 }));
+      p.apply(mr.createTimestamped([at(1, 100)])).apply(
+        "TooFarBack",
+        mr.withTimestamps(() => 80, { allowedSkewMs: 10 }),
+      );
     }),
     assertions: 0,
     expectFailure: /TooFarBack[\s\S]*(earlier|backwards|skew)/i,
@@ -126,11 +162,15 @@ export const cases: ConformanceCase[] = [
         ["Earliest", "earliest", 2, 12],
         ["Latest", "latest", 7, 12],
       ] as const) {
-        const grouped = events.apply(`Window${name}`, mr.windowInto(mr.windows.fixed(10), { timestampCombiner: combiner })).apply(`Group${name}`, mr.groupByKey());
-        mr.testing.assertThat(describePanes(grouped, `Describe${name}`)).containsInAnyOrder([
-          pane("k", [2, 5, 7], [0, 10], first, "ON_TIME", 0, 0, "FL"),
-          pane("k", [12], [10, 20], second, "ON_TIME", 0, 0, "FL"),
-        ]);
+        const grouped = events
+          .apply(`Window${name}`, mr.windowInto(mr.windows.fixed(10), { timestampCombiner: combiner }))
+          .apply(`Group${name}`, mr.groupByKey());
+        mr.testing
+          .assertThat(describePanes(grouped, `Describe${name}`))
+          .containsInAnyOrder([
+            pane("k", [2, 5, 7], [0, 10], first, "ON_TIME", 0, 0, "FL"),
+            pane("k", [12], [10, 20], second, "ON_TIME", 0, 0, "FL"),
+          ]);
       }
     }),
     assertions: 3,
@@ -146,10 +186,12 @@ export const cases: ConformanceCase[] = [
         const sums = events
           .apply(`Window${name}`, mr.windowInto(mr.windows.fixed(10), { timestampCombiner: combiner }))
           .apply(`Sum${name}`, mr.combinePerKey(mr.combiners.sum()));
-        mr.testing.assertThat(describePanes(sums, `Describe${name}`)).containsInAnyOrder([
-          pane("k", 14, [0, 10], first, "ON_TIME", 0, 0, "FL"),
-          pane("k", 12, [10, 20], second, "ON_TIME", 0, 0, "FL"),
-        ]);
+        mr.testing
+          .assertThat(describePanes(sums, `Describe${name}`))
+          .containsInAnyOrder([
+            pane("k", 14, [0, 10], first, "ON_TIME", 0, 0, "FL"),
+            pane("k", 12, [10, 20], second, "ON_TIME", 0, 0, "FL"),
+          ]);
       }
     }),
     assertions: 3,

@@ -44,7 +44,10 @@ export const cases: ConformanceCase[] = [
     // AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(2))
     //   .withLateFirings(AfterPane.elementCountAtLeast(1)), accumulating, lateness 100.
     definition: mr.definePipeline("trigger: afterWatermark with early afterCount and late afterCount, accumulating", (p) => {
-      const stream = oneByOne(oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2, 3]).advanceWatermarkTo(10), [4, 5]).advanceWatermarkToInfinity();
+      const stream = oneByOne(
+        oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2, 3]).advanceWatermarkTo(10),
+        [4, 5],
+      ).advanceWatermarkToInfinity();
       const grouped = p
         .apply(stream)
         .apply(
@@ -55,19 +58,24 @@ export const cases: ConformanceCase[] = [
           }),
         )
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "F"),
-        pane("k", [1, 2, 3], W10, 9, "ON_TIME", 1, 0, ""),
-        pane("k", [1, 2, 3, 4], W10, 9, "LATE", 2, 1, ""),
-        pane("k", [1, 2, 3, 4, 5], W10, 9, "LATE", 3, 2, ""),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "F"),
+          pane("k", [1, 2, 3], W10, 9, "ON_TIME", 1, 0, ""),
+          pane("k", [1, 2, 3, 4], W10, 9, "LATE", 2, 1, ""),
+          pane("k", [1, 2, 3, 4, 5], W10, 9, "LATE", 3, 2, ""),
+        ]);
     }),
     assertions: 1,
   },
   {
     // The same trigger and input in discarding mode: each pane only holds the elements since the previous one.
     definition: mr.definePipeline("trigger: afterWatermark with early afterCount and late afterCount, discarding", (p) => {
-      const stream = oneByOne(oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2, 3]).advanceWatermarkTo(10), [4, 5]).advanceWatermarkToInfinity();
+      const stream = oneByOne(
+        oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2, 3]).advanceWatermarkTo(10),
+        [4, 5],
+      ).advanceWatermarkToInfinity();
       const grouped = p
         .apply(stream)
         .apply(
@@ -78,12 +86,14 @@ export const cases: ConformanceCase[] = [
           }),
         )
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "F"),
-        pane("k", [3], W10, 9, "ON_TIME", 1, 0, ""),
-        pane("k", [4], W10, 9, "LATE", 2, 1, ""),
-        pane("k", [5], W10, 9, "LATE", 3, 2, ""),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "F"),
+          pane("k", [3], W10, 9, "ON_TIME", 1, 0, ""),
+          pane("k", [4], W10, 9, "LATE", 2, 1, ""),
+          pane("k", [5], W10, 9, "LATE", 3, 2, ""),
+        ]);
     }),
     assertions: 1,
   },
@@ -91,116 +101,133 @@ export const cases: ConformanceCase[] = [
     // Port of TestStreamTest.testEarlyPanesOfWindow (accumulating: early sums 1, 3, 6, on-time 6) and the same
     // input in discarding mode (early 1, 2, 3; the on-time pane is empty — sum 0 — and still fired,
     // onTimeBehavior fireAlways). Lateness 0: the on-time pane is the last.
-    definition: mr.definePipeline("trigger: early afterProcessingTime firings driven by TestStream processing time (TestStreamTest.testEarlyPanesOfWindow)", (p) => {
-      const source = p.apply(
+    definition: mr.definePipeline(
+      "trigger: early afterProcessingTime firings driven by TestStream processing time (TestStreamTest.testEarlyPanesOfWindow)",
+      (p) => {
+        const source = p.apply(
+          mr.testing
+            .testStream<number>()
+            .addElements(at(1, 1000))
+            .advanceProcessingTime(6 * MINUTE)
+            .addElements(at(2, 2000))
+            .advanceProcessingTime(6 * MINUTE)
+            .addElements(at(3, 3000))
+            .advanceProcessingTime(6 * MINUTE)
+            .advanceWatermarkToInfinity(),
+        );
+        const keyed = source.apply(mr.withKeys(() => "key"));
+        const trigger = t.afterWatermark({ early: t.afterProcessingTime({ delayMs: 5 * MINUTE }) });
+        const W: readonly [number, number] = [0, 30 * MINUTE];
+        const end = 30 * MINUTE - 1;
+        const acc = keyed
+          .apply("Accumulating", mr.windowInto(mr.windows.fixed(30 * MINUTE), { trigger, accumulation: "accumulating" }))
+          .apply("SumAcc", mr.combinePerKey(mr.combiners.sum()));
         mr.testing
-          .testStream<number>()
-          .addElements(at(1, 1000))
-          .advanceProcessingTime(6 * MINUTE)
-          .addElements(at(2, 2000))
-          .advanceProcessingTime(6 * MINUTE)
-          .addElements(at(3, 3000))
-          .advanceProcessingTime(6 * MINUTE)
-          .advanceWatermarkToInfinity(),
-      );
-      const keyed = source.apply(mr.withKeys(() => "key"));
-      const trigger = t.afterWatermark({ early: t.afterProcessingTime({ delayMs: 5 * MINUTE }) });
-      const W: readonly [number, number] = [0, 30 * MINUTE];
-      const end = 30 * MINUTE - 1;
-      const acc = keyed
-        .apply("Accumulating", mr.windowInto(mr.windows.fixed(30 * MINUTE), { trigger, accumulation: "accumulating" }))
-        .apply("SumAcc", mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(acc, "DescribeAcc")).containsInAnyOrder([
-        pane("key", 1, W, end, "EARLY", 0, 0, "F"),
-        pane("key", 3, W, end, "EARLY", 1, 0, ""),
-        pane("key", 6, W, end, "EARLY", 2, 0, ""),
-        pane("key", 6, W, end, "ON_TIME", 3, 0, "L"),
-      ]);
-      const disc = keyed
-        .apply("Discarding", mr.windowInto(mr.windows.fixed(30 * MINUTE), { trigger, accumulation: "discarding" }))
-        .apply("SumDisc", mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(disc, "DescribeDisc")).containsInAnyOrder([
-        pane("key", 1, W, end, "EARLY", 0, 0, "F"),
-        pane("key", 2, W, end, "EARLY", 1, 0, ""),
-        pane("key", 3, W, end, "EARLY", 2, 0, ""),
-        pane("key", 0, W, end, "ON_TIME", 3, 0, "L"),
-      ]);
-    }),
+          .assertThat(describePanes(acc, "DescribeAcc"))
+          .containsInAnyOrder([
+            pane("key", 1, W, end, "EARLY", 0, 0, "F"),
+            pane("key", 3, W, end, "EARLY", 1, 0, ""),
+            pane("key", 6, W, end, "EARLY", 2, 0, ""),
+            pane("key", 6, W, end, "ON_TIME", 3, 0, "L"),
+          ]);
+        const disc = keyed
+          .apply("Discarding", mr.windowInto(mr.windows.fixed(30 * MINUTE), { trigger, accumulation: "discarding" }))
+          .apply("SumDisc", mr.combinePerKey(mr.combiners.sum()));
+        mr.testing
+          .assertThat(describePanes(disc, "DescribeDisc"))
+          .containsInAnyOrder([
+            pane("key", 1, W, end, "EARLY", 0, 0, "F"),
+            pane("key", 2, W, end, "EARLY", 1, 0, ""),
+            pane("key", 3, W, end, "EARLY", 2, 0, ""),
+            pane("key", 0, W, end, "ON_TIME", 3, 0, "L"),
+          ]);
+      },
+    ),
     assertions: 2,
   },
   {
     // Port of TestStreamTest.testProcessingTimeTrigger (global window, early afterProcessingTime(5 min),
     // accumulating): early sums 3 and 6, then the on-time pane (6) at the end of the global window.
-    definition: mr.definePipeline("trigger: processing-time early firings in the global window (TestStreamTest.testProcessingTimeTrigger)", (p) => {
-      const source = p.apply(
+    definition: mr.definePipeline(
+      "trigger: processing-time early firings in the global window (TestStreamTest.testProcessingTimeTrigger)",
+      (p) => {
+        const source = p.apply(
+          mr.testing
+            .testStream<number>()
+            .addElements(at(1, 1000), at(2, 2000))
+            .advanceProcessingTime(12 * MINUTE)
+            .addElements(at(3, 3000))
+            .advanceProcessingTime(6 * MINUTE)
+            .advanceWatermarkToInfinity(),
+        );
+        const sums = source
+          .apply(
+            mr.windowInto(mr.windows.global(), {
+              trigger: t.afterWatermark({ early: t.afterProcessingTime({ delayMs: 5 * MINUTE }) }),
+              accumulation: "accumulating",
+            }),
+          )
+          .apply(mr.withKeys(() => "all"))
+          .apply(mr.combinePerKey(mr.combiners.sum()));
         mr.testing
-          .testStream<number>()
-          .addElements(at(1, 1000), at(2, 2000))
-          .advanceProcessingTime(12 * MINUTE)
-          .addElements(at(3, 3000))
-          .advanceProcessingTime(6 * MINUTE)
-          .advanceWatermarkToInfinity(),
-      );
-      const sums = source
-        .apply(
-          mr.windowInto(mr.windows.global(), {
-            trigger: t.afterWatermark({ early: t.afterProcessingTime({ delayMs: 5 * MINUTE }) }),
-            accumulation: "accumulating",
-          }),
-        )
-        .apply(mr.withKeys(() => "all"))
-        .apply(mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(sums)).containsInAnyOrder([
-        pane("all", 3, "global", GMAX, "EARLY", 0, 0, "F"),
-        pane("all", 6, "global", GMAX, "EARLY", 1, 0, ""),
-        pane("all", 6, "global", GMAX, "ON_TIME", 2, 0, "L"),
-      ]);
-    }),
+          .assertThat(describePanes(sums))
+          .containsInAnyOrder([
+            pane("all", 3, "global", GMAX, "EARLY", 0, 0, "F"),
+            pane("all", 6, "global", GMAX, "EARLY", 1, 0, ""),
+            pane("all", 6, "global", GMAX, "ON_TIME", 2, 0, "L"),
+          ]);
+      },
+    ),
     assertions: 1,
   },
   {
     // Port of ReduceFnRunnerTest.testProcessingTime: AfterEach(Repeatedly(AfterProcessingTime +5).orFinally(
     // AfterWatermark), Repeatedly(AfterProcessingTime +25)), accumulating, EARLIEST, lateness 100, Sum.
     // Panes: 4 @1 EARLY; 6 @4 ON_TIME; 11 @9 LATE; 12 @9 LATE final.
-    definition: mr.definePipeline("trigger: afterEach(orFinally(repeatedly(afterProcessingTime), afterWatermark), repeatedly(afterProcessingTime)) (ReduceFnRunnerTest.testProcessingTime)", (p) => {
-      const one = (ts: number) => at(mr.kv("k", 1), ts);
-      const stream = mr.testing
-        .testStream<KVN>()
-        .advanceWatermarkTo(0)
-        .addElements(one(1), one(3), one(7), one(5)) // processing time 0
-        .advanceProcessingTime(6) // 6 > 0 + 5: early pane
-        .addElements(one(8), one(4))
-        .advanceWatermarkTo(11) // on-time pane
-        .addElements(one(8), one(4), one(5)) // processing time 6: late timer at 31
-        .advanceWatermarkTo(12)
-        .addElements(one(3))
-        .advanceProcessingTime(9) // 15
-        .addElements(one(5))
-        .advanceProcessingTime(17) // 32 > 31: late pane
-        .addElements(one(3))
-        .advanceWatermarkTo(125) // expiry (9 + 100): final pane
-        .advanceWatermarkToInfinity();
-      const sums = p
-        .apply(stream)
-        .apply(
-          mr.windowInto(mr.windows.fixed(10), {
-            trigger: t.afterEach(
-              t.orFinally(t.repeatedly(t.afterProcessingTime({ delayMs: 5 })), t.afterWatermark()),
-              t.repeatedly(t.afterProcessingTime({ delayMs: 25 })),
-            ),
-            accumulation: "accumulating",
-            timestampCombiner: "earliest",
-            allowedLatenessMs: 100,
-          }),
-        )
-        .apply(mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(sums)).containsInAnyOrder([
-        pane("k", 4, W10, 1, "EARLY", 0, 0, "F"),
-        pane("k", 6, W10, 4, "ON_TIME", 1, 0, ""),
-        pane("k", 11, W10, 9, "LATE", 2, 1, ""),
-        pane("k", 12, W10, 9, "LATE", 3, 2, "L"),
-      ]);
-    }),
+    definition: mr.definePipeline(
+      "trigger: afterEach(orFinally(repeatedly(afterProcessingTime), afterWatermark), repeatedly(afterProcessingTime)) (ReduceFnRunnerTest.testProcessingTime)",
+      (p) => {
+        const one = (ts: number) => at(mr.kv("k", 1), ts);
+        const stream = mr.testing
+          .testStream<KVN>()
+          .advanceWatermarkTo(0)
+          .addElements(one(1), one(3), one(7), one(5)) // processing time 0
+          .advanceProcessingTime(6) // 6 > 0 + 5: early pane
+          .addElements(one(8), one(4))
+          .advanceWatermarkTo(11) // on-time pane
+          .addElements(one(8), one(4), one(5)) // processing time 6: late timer at 31
+          .advanceWatermarkTo(12)
+          .addElements(one(3))
+          .advanceProcessingTime(9) // 15
+          .addElements(one(5))
+          .advanceProcessingTime(17) // 32 > 31: late pane
+          .addElements(one(3))
+          .advanceWatermarkTo(125) // expiry (9 + 100): final pane
+          .advanceWatermarkToInfinity();
+        const sums = p
+          .apply(stream)
+          .apply(
+            mr.windowInto(mr.windows.fixed(10), {
+              trigger: t.afterEach(
+                t.orFinally(t.repeatedly(t.afterProcessingTime({ delayMs: 5 })), t.afterWatermark()),
+                t.repeatedly(t.afterProcessingTime({ delayMs: 25 })),
+              ),
+              accumulation: "accumulating",
+              timestampCombiner: "earliest",
+              allowedLatenessMs: 100,
+            }),
+          )
+          .apply(mr.combinePerKey(mr.combiners.sum()));
+        mr.testing
+          .assertThat(describePanes(sums))
+          .containsInAnyOrder([
+            pane("k", 4, W10, 1, "EARLY", 0, 0, "F"),
+            pane("k", 6, W10, 4, "ON_TIME", 1, 0, ""),
+            pane("k", 11, W10, 9, "LATE", 2, 1, ""),
+            pane("k", 12, W10, 9, "LATE", 3, 2, "L"),
+          ]);
+      },
+    ),
     assertions: 1,
   },
   {
@@ -223,53 +250,62 @@ export const cases: ConformanceCase[] = [
       const aligned = events
         .apply(
           "Aligned",
-          mr.windowInto(mr.windows.fixed(1000), { trigger: t.repeatedly(t.afterProcessingTime({ alignToMs: 10 })), onTimeBehavior: "fireIfNonEmpty" }),
+          mr.windowInto(mr.windows.fixed(1000), {
+            trigger: t.repeatedly(t.afterProcessingTime({ alignToMs: 10 })),
+            onTimeBehavior: "fireIfNonEmpty",
+          }),
         )
         .apply("GroupAligned", mr.groupByKey());
-      mr.testing.assertThat(describePanes(aligned, "DescribeAligned")).containsInAnyOrder([
-        pane("k", [1], W, 999, "EARLY", 0, 0, "F"),
-        pane("k", [2, 3], W, 999, "EARLY", 1, 0, ""),
-      ]);
+      mr.testing
+        .assertThat(describePanes(aligned, "DescribeAligned"))
+        .containsInAnyOrder([pane("k", [1], W, 999, "EARLY", 0, 0, "F"), pane("k", [2, 3], W, 999, "EARLY", 1, 0, "")]);
       const offset = events
         .apply(
           "AlignedWithOffset",
-          mr.windowInto(mr.windows.fixed(1000), { trigger: t.repeatedly(t.afterProcessingTime({ alignToMs: 10, offsetMs: 4 })), onTimeBehavior: "fireIfNonEmpty" }),
+          mr.windowInto(mr.windows.fixed(1000), {
+            trigger: t.repeatedly(t.afterProcessingTime({ alignToMs: 10, offsetMs: 4 })),
+            onTimeBehavior: "fireIfNonEmpty",
+          }),
         )
         .apply("GroupOffset", mr.groupByKey());
-      mr.testing.assertThat(describePanes(offset, "DescribeOffset")).containsInAnyOrder([
-        pane("k", [1, 2], W, 999, "EARLY", 0, 0, "F"),
-        pane("k", [3], W, 999, "ON_TIME", 1, 0, "L"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(offset, "DescribeOffset"))
+        .containsInAnyOrder([pane("k", [1, 2], W, 999, "EARLY", 0, 0, "F"), pane("k", [3], W, 999, "ON_TIME", 1, 0, "L")]);
     }),
     assertions: 2,
   },
   {
     // Port of ReduceFnRunnerTest.fireEmptyOnDrainInGlobalWindowIfRequested (smaller): repeatedly(afterProcessingTime
     // +3) over the global window, discarding; at the end of the global window an empty ON_TIME pane is fired.
-    definition: mr.definePipeline("trigger: repeatedly(afterProcessingTime) over the global window; an empty on-time pane at the end", (p) => {
-      const stream = mr.testing
-        .testStream<KVN>()
-        .addElements(at(mr.kv("k", 0), 0)) // pt 0: timer at 3
-        .advanceProcessingTime(1)
-        .addElements(at(mr.kv("k", 1), 1))
-        .advanceProcessingTime(1)
-        .addElements(at(mr.kv("k", 2), 2))
-        .advanceProcessingTime(3) // pt 5: fires {0, 1, 2}
-        .addElements(at(mr.kv("k", 3), 3)) // timer at 8
-        .advanceProcessingTime(1)
-        .addElements(at(mr.kv("k", 4), 4))
-        .advanceProcessingTime(4) // pt 10: fires {3, 4}
-        .advanceWatermarkToInfinity();
-      const grouped = p
-        .apply(stream)
-        .apply(mr.windowInto(mr.windows.global(), { trigger: t.repeatedly(t.afterProcessingTime({ delayMs: 3 })) }))
-        .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [0, 1, 2], "global", GMAX, "EARLY", 0, 0, "F"),
-        pane("k", [3, 4], "global", GMAX, "EARLY", 1, 0, ""),
-        pane("k", [], "global", GMAX, "ON_TIME", 2, 0, "L"),
-      ]);
-    }),
+    definition: mr.definePipeline(
+      "trigger: repeatedly(afterProcessingTime) over the global window; an empty on-time pane at the end",
+      (p) => {
+        const stream = mr.testing
+          .testStream<KVN>()
+          .addElements(at(mr.kv("k", 0), 0)) // pt 0: timer at 3
+          .advanceProcessingTime(1)
+          .addElements(at(mr.kv("k", 1), 1))
+          .advanceProcessingTime(1)
+          .addElements(at(mr.kv("k", 2), 2))
+          .advanceProcessingTime(3) // pt 5: fires {0, 1, 2}
+          .addElements(at(mr.kv("k", 3), 3)) // timer at 8
+          .advanceProcessingTime(1)
+          .addElements(at(mr.kv("k", 4), 4))
+          .advanceProcessingTime(4) // pt 10: fires {3, 4}
+          .advanceWatermarkToInfinity();
+        const grouped = p
+          .apply(stream)
+          .apply(mr.windowInto(mr.windows.global(), { trigger: t.repeatedly(t.afterProcessingTime({ delayMs: 3 })) }))
+          .apply(mr.groupByKey());
+        mr.testing
+          .assertThat(describePanes(grouped))
+          .containsInAnyOrder([
+            pane("k", [0, 1, 2], "global", GMAX, "EARLY", 0, 0, "F"),
+            pane("k", [3, 4], "global", GMAX, "EARLY", 1, 0, ""),
+            pane("k", [], "global", GMAX, "ON_TIME", 2, 0, "L"),
+          ]);
+      },
+    ),
     assertions: 1,
   },
   {
@@ -280,11 +316,13 @@ export const cases: ConformanceCase[] = [
         .apply(oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2, 3, 4, 5]).advanceWatermarkToInfinity())
         .apply(mr.windowInto(mr.windows.global(), { trigger: t.repeatedly(t.afterCount(2)) }))
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 2], "global", GMAX, "EARLY", 0, 0, "F"),
-        pane("k", [3, 4], "global", GMAX, "EARLY", 1, 0, ""),
-        pane("k", [5], "global", GMAX, "ON_TIME", 2, 0, "L"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("k", [1, 2], "global", GMAX, "EARLY", 0, 0, "F"),
+          pane("k", [3, 4], "global", GMAX, "EARLY", 1, 0, ""),
+          pane("k", [5], "global", GMAX, "ON_TIME", 2, 0, "L"),
+        ]);
     }),
     assertions: 1,
   },
@@ -298,15 +336,18 @@ export const cases: ConformanceCase[] = [
         .apply(oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2, 3, 12]).advanceWatermarkToInfinity())
         .apply(mr.windowInto(mr.windows.fixed(10), { trigger: t.afterCount(2) }))
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "FL"),
-        pane("k", [12], [10, 20], 19, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "FL"), pane("k", [12], [10, 20], 19, "ON_TIME", 0, 0, "FL")]);
     }),
     assertions: 1,
     check: (result) => {
       expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 0, `${DROPPED_DUE_TO_LATENESS} (a closed window's drops are not lateness)`);
-      expectCount(counter(result, "droppedDueToClosedWindow"), 1, "droppedDueToClosedWindow (Beam's counter for elements of a closed window)");
+      expectCount(
+        counter(result, "droppedDueToClosedWindow"),
+        1,
+        "droppedDueToClosedWindow (Beam's counter for elements of a closed window)",
+      );
     },
   },
   {
@@ -316,10 +357,12 @@ export const cases: ConformanceCase[] = [
         .apply(oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2, 3, 4, 5, 6, 7]).advanceWatermarkToInfinity())
         .apply(mr.windowInto(mr.windows.global(), { trigger: t.afterEach(t.afterCount(2), t.afterCount(3)) }))
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 2], "global", GMAX, "EARLY", 0, 0, "F"),
-        pane("k", [3, 4, 5], "global", GMAX, "EARLY", 1, 0, "L"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("k", [1, 2], "global", GMAX, "EARLY", 0, 0, "F"),
+          pane("k", [3, 4, 5], "global", GMAX, "EARLY", 1, 0, "L"),
+        ]);
     }),
     assertions: 1,
   },
@@ -342,10 +385,9 @@ export const cases: ConformanceCase[] = [
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(10), { trigger: t.afterFirst(t.afterCount(3), t.afterProcessingTime({ delayMs: 10 })) }))
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("count", [1, 2, 3], W10, 9, "EARLY", 0, 0, "FL"),
-        pane("time", [1], W10, 9, "EARLY", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([pane("count", [1, 2, 3], W10, 9, "EARLY", 0, 0, "FL"), pane("time", [1], W10, 9, "EARLY", 0, 0, "FL")]);
     }),
     assertions: 1,
   },
@@ -367,47 +409,54 @@ export const cases: ConformanceCase[] = [
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(10), { trigger: t.afterAll(t.afterCount(2), t.afterProcessingTime({ delayMs: 10 })) }))
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("a", [1, 2], W10, 9, "EARLY", 0, 0, "FL"),
-        pane("b", [1, 2], W10, 9, "EARLY", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([pane("a", [1, 2], W10, 9, "EARLY", 0, 0, "FL"), pane("b", [1, 2], W10, 9, "EARLY", 0, 0, "FL")]);
     }),
     assertions: 1,
   },
   {
     // Port of ReduceFnRunnerTest.testPaneInfoFinalAndOnTime: Repeatedly(AfterPane(2)).orFinally(AfterWatermark),
     // discarding, lateness 100, emitAlways: EARLY (true,false,0) then an empty ON_TIME pane that is final.
-    definition: mr.definePipeline("trigger: orFinally(repeatedly(afterCount(2)), afterWatermark) (ReduceFnRunnerTest.testPaneInfoFinalAndOnTime)", (p) => {
-      const stream = mr.testing
-        .testStream<KVN>()
-        .advanceWatermarkTo(0)
-        .addElements(at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 2))
-        .advanceWatermarkTo(150)
-        .advanceWatermarkToInfinity();
-      const grouped = p
-        .apply(stream)
-        .apply(
-          mr.windowInto(mr.windows.fixed(10), {
-            trigger: t.orFinally(t.repeatedly(t.afterCount(2)), t.afterWatermark()),
-            accumulation: "discarding",
-            allowedLatenessMs: 100,
-            closingBehavior: "emitAlways",
-          }),
-        )
-        .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "F"),
-        pane("k", [], W10, 9, "ON_TIME", 1, 0, "L"),
-      ]);
-    }),
+    definition: mr.definePipeline(
+      "trigger: orFinally(repeatedly(afterCount(2)), afterWatermark) (ReduceFnRunnerTest.testPaneInfoFinalAndOnTime)",
+      (p) => {
+        const stream = mr.testing
+          .testStream<KVN>()
+          .advanceWatermarkTo(0)
+          .addElements(at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 2))
+          .advanceWatermarkTo(150)
+          .advanceWatermarkToInfinity();
+        const grouped = p
+          .apply(stream)
+          .apply(
+            mr.windowInto(mr.windows.fixed(10), {
+              trigger: t.orFinally(t.repeatedly(t.afterCount(2)), t.afterWatermark()),
+              accumulation: "discarding",
+              allowedLatenessMs: 100,
+              closingBehavior: "emitAlways",
+            }),
+          )
+          .apply(mr.groupByKey());
+        mr.testing
+          .assertThat(describePanes(grouped))
+          .containsInAnyOrder([pane("k", [1, 2], W10, 9, "EARLY", 0, 0, "F"), pane("k", [], W10, 9, "ON_TIME", 1, 0, "L")]);
+      },
+    ),
     assertions: 1,
   },
   {
     // Never.ever(): no firing; the window's contents come out once, at expiry (lateness 0: at the end of the window,
     // so the pane is ON_TIME and final).
     definition: mr.definePipeline("trigger: never() emits only the final pane at window expiry", (p) => {
-      const stream = oneByOne(oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2]).advanceWatermarkTo(5), [3]).advanceWatermarkToInfinity();
-      const grouped = p.apply(stream).apply(mr.windowInto(mr.windows.fixed(10), { trigger: t.never() })).apply(mr.groupByKey());
+      const stream = oneByOne(
+        oneByOne(mr.testing.testStream<KVN>().advanceWatermarkTo(0), [1, 2]).advanceWatermarkTo(5),
+        [3],
+      ).advanceWatermarkToInfinity();
+      const grouped = p
+        .apply(stream)
+        .apply(mr.windowInto(mr.windows.fixed(10), { trigger: t.never() }))
+        .apply(mr.groupByKey());
       mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([pane("k", [1, 2, 3], W10, 9, "ON_TIME", 0, 0, "FL")]);
     }),
     assertions: 1,
@@ -421,11 +470,13 @@ export const cases: ConformanceCase[] = [
         .apply(stream)
         .apply(mr.windowInto(mr.windows.fixed(10), { trigger: t.always(), onTimeBehavior: "fireIfNonEmpty" }))
         .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1], W10, 9, "EARLY", 0, 0, "F"),
-        pane("k", [2], W10, 9, "EARLY", 1, 0, ""),
-        pane("k", [3], W10, 9, "EARLY", 2, 0, ""),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("k", [1], W10, 9, "EARLY", 0, 0, "F"),
+          pane("k", [2], W10, 9, "EARLY", 1, 0, ""),
+          pane("k", [3], W10, 9, "EARLY", 2, 0, ""),
+        ]);
     }),
     assertions: 1,
   },
@@ -444,17 +495,22 @@ export const cases: ConformanceCase[] = [
       const events = p.apply(stream);
       const trigger = t.repeatedly(t.afterFirst(t.afterCount(2), t.afterWatermark()));
       const common = { trigger, accumulation: "accumulating", timestampCombiner: "earliest", allowedLatenessMs: 100 } as const;
-      const ifNonEmpty = events.apply("IfNonEmpty", mr.windowInto(mr.windows.fixed(10), { ...common, closingBehavior: "emitIfNonEmpty" })).apply("GroupIfNonEmpty", mr.groupByKey());
-      mr.testing.assertThat(describePanes(ifNonEmpty, "DescribeIfNonEmpty")).containsInAnyOrder([
-        pane("k", [1, 2], W10, 1, "EARLY", 0, 0, "F"),
-        pane("k", [1, 2], W10, 9, "ON_TIME", 1, 0, ""),
-      ]);
-      const always = events.apply("Always", mr.windowInto(mr.windows.fixed(10), { ...common, closingBehavior: "emitAlways" })).apply("GroupAlways", mr.groupByKey());
-      mr.testing.assertThat(describePanes(always, "DescribeAlways")).containsInAnyOrder([
-        pane("k", [1, 2], W10, 1, "EARLY", 0, 0, "F"),
-        pane("k", [1, 2], W10, 9, "ON_TIME", 1, 0, ""),
-        pane("k", [1, 2], W10, 9, "LATE", 2, 1, "L"),
-      ]);
+      const ifNonEmpty = events
+        .apply("IfNonEmpty", mr.windowInto(mr.windows.fixed(10), { ...common, closingBehavior: "emitIfNonEmpty" }))
+        .apply("GroupIfNonEmpty", mr.groupByKey());
+      mr.testing
+        .assertThat(describePanes(ifNonEmpty, "DescribeIfNonEmpty"))
+        .containsInAnyOrder([pane("k", [1, 2], W10, 1, "EARLY", 0, 0, "F"), pane("k", [1, 2], W10, 9, "ON_TIME", 1, 0, "")]);
+      const always = events
+        .apply("Always", mr.windowInto(mr.windows.fixed(10), { ...common, closingBehavior: "emitAlways" }))
+        .apply("GroupAlways", mr.groupByKey());
+      mr.testing
+        .assertThat(describePanes(always, "DescribeAlways"))
+        .containsInAnyOrder([
+          pane("k", [1, 2], W10, 1, "EARLY", 0, 0, "F"),
+          pane("k", [1, 2], W10, 9, "ON_TIME", 1, 0, ""),
+          pane("k", [1, 2], W10, 9, "LATE", 2, 1, "L"),
+        ]);
     }),
     assertions: 2,
   },
@@ -462,32 +518,37 @@ export const cases: ConformanceCase[] = [
     // Port of ReduceFnRunnerTest.testPaneInfoAllStatesAfterWatermark: Repeatedly(AfterFirst(AfterPane(2),
     // AfterWatermark)), discarding, EARLIEST, lateness 100, emitAlways: EARLY [1,2] @1; empty ON_TIME @9;
     // empty final LATE @9.
-    definition: mr.definePipeline("trigger: pane info in all states, discarding, emitAlways (ReduceFnRunnerTest.testPaneInfoAllStatesAfterWatermark)", (p) => {
-      const stream = mr.testing
-        .testStream<KVN>()
-        .advanceWatermarkTo(0)
-        .addElements(at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 2))
-        .advanceWatermarkTo(50)
-        .advanceWatermarkTo(150)
-        .advanceWatermarkToInfinity();
-      const grouped = p
-        .apply(stream)
-        .apply(
-          mr.windowInto(mr.windows.fixed(10), {
-            trigger: t.repeatedly(t.afterFirst(t.afterCount(2), t.afterWatermark())),
-            accumulation: "discarding",
-            timestampCombiner: "earliest",
-            allowedLatenessMs: 100,
-            closingBehavior: "emitAlways",
-          }),
-        )
-        .apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("k", [1, 2], W10, 1, "EARLY", 0, 0, "F"),
-        pane("k", [], W10, 9, "ON_TIME", 1, 0, ""),
-        pane("k", [], W10, 9, "LATE", 2, 1, "L"),
-      ]);
-    }),
+    definition: mr.definePipeline(
+      "trigger: pane info in all states, discarding, emitAlways (ReduceFnRunnerTest.testPaneInfoAllStatesAfterWatermark)",
+      (p) => {
+        const stream = mr.testing
+          .testStream<KVN>()
+          .advanceWatermarkTo(0)
+          .addElements(at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 2))
+          .advanceWatermarkTo(50)
+          .advanceWatermarkTo(150)
+          .advanceWatermarkToInfinity();
+        const grouped = p
+          .apply(stream)
+          .apply(
+            mr.windowInto(mr.windows.fixed(10), {
+              trigger: t.repeatedly(t.afterFirst(t.afterCount(2), t.afterWatermark())),
+              accumulation: "discarding",
+              timestampCombiner: "earliest",
+              allowedLatenessMs: 100,
+              closingBehavior: "emitAlways",
+            }),
+          )
+          .apply(mr.groupByKey());
+        mr.testing
+          .assertThat(describePanes(grouped))
+          .containsInAnyOrder([
+            pane("k", [1, 2], W10, 1, "EARLY", 0, 0, "F"),
+            pane("k", [], W10, 9, "ON_TIME", 1, 0, ""),
+            pane("k", [], W10, 9, "LATE", 2, 1, "L"),
+          ]);
+      },
+    ),
     assertions: 1,
   },
   {
@@ -510,18 +571,21 @@ export const cases: ConformanceCase[] = [
         t.repeatedly(t.afterProcessingTime({ delayMs: 25 })),
       );
       const common = { trigger, accumulation: "accumulating", timestampCombiner: "earliest", allowedLatenessMs: 100 } as const;
-      const fireAlways = events.apply("FireAlways", mr.windowInto(mr.windows.fixed(10), common)).apply("SumFireAlways", mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(fireAlways, "DescribeFireAlways")).containsInAnyOrder([
-        pane("k", 4, W10, 1, "EARLY", 0, 0, "F"),
-        pane("k", 4, W10, 9, "ON_TIME", 1, 0, ""),
-      ]);
+      const fireAlways = events
+        .apply("FireAlways", mr.windowInto(mr.windows.fixed(10), common))
+        .apply("SumFireAlways", mr.combinePerKey(mr.combiners.sum()));
+      mr.testing
+        .assertThat(describePanes(fireAlways, "DescribeFireAlways"))
+        .containsInAnyOrder([pane("k", 4, W10, 1, "EARLY", 0, 0, "F"), pane("k", 4, W10, 9, "ON_TIME", 1, 0, "")]);
       const ifNonEmpty = events
-        .apply("FireIfNonEmpty", mr.windowInto(mr.windows.fixed(10), { ...common, onTimeBehavior: "fireIfNonEmpty", closingBehavior: "emitAlways" }))
+        .apply(
+          "FireIfNonEmpty",
+          mr.windowInto(mr.windows.fixed(10), { ...common, onTimeBehavior: "fireIfNonEmpty", closingBehavior: "emitAlways" }),
+        )
         .apply("SumFireIfNonEmpty", mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(ifNonEmpty, "DescribeFireIfNonEmpty")).containsInAnyOrder([
-        pane("k", 4, W10, 1, "EARLY", 0, 0, "F"),
-        pane("k", 4, W10, 9, "LATE", 1, 0, "L"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(ifNonEmpty, "DescribeFireIfNonEmpty"))
+        .containsInAnyOrder([pane("k", 4, W10, 1, "EARLY", 0, 0, "F"), pane("k", 4, W10, 9, "LATE", 1, 0, "L")]);
     }),
     assertions: 2,
   },

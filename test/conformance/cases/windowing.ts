@@ -26,28 +26,40 @@ export const cases: ConformanceCase[] = [
     // so an element at 10 is in [10, 20), not [0, 10). GBK output timestamp = end - 1 (END_OF_WINDOW).
     definition: mr.definePipeline("windowing: fixed windows + GBK, per key and window; ends are exclusive", (p) => {
       const events = p.apply(
-        mr.createTimestamped([at(mr.kv("a", 1), 0), at(mr.kv("a", 2), 9), at(mr.kv("a", 3), 10), at(mr.kv("b", 4), 19), at(mr.kv("a", 5), 25)]),
+        mr.createTimestamped([
+          at(mr.kv("a", 1), 0),
+          at(mr.kv("a", 2), 9),
+          at(mr.kv("a", 3), 10),
+          at(mr.kv("b", 4), 19),
+          at(mr.kv("a", 5), 25),
+        ]),
       );
       const grouped = events.apply(mr.windowInto(mr.windows.fixed(10))).apply(mr.groupByKey());
-      mr.testing.assertThat(describePanes(grouped)).containsInAnyOrder([
-        pane("a", [1, 2], [0, 10], 9, "ON_TIME", 0, 0, "FL"),
-        pane("a", [3], [10, 20], 19, "ON_TIME", 0, 0, "FL"),
-        pane("b", [4], [10, 20], 19, "ON_TIME", 0, 0, "FL"),
-        pane("a", [5], [20, 30], 29, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(grouped))
+        .containsInAnyOrder([
+          pane("a", [1, 2], [0, 10], 9, "ON_TIME", 0, 0, "FL"),
+          pane("a", [3], [10, 20], 19, "ON_TIME", 0, 0, "FL"),
+          pane("b", [4], [10, 20], 19, "ON_TIME", 0, 0, "FL"),
+          pane("a", [5], [20, 30], 29, "ON_TIME", 0, 0, "FL"),
+        ]);
     }),
     assertions: 1,
   },
   {
     // Beam: FixedWindows.of(10).withOffset(3): windows [3 + 10k, 13 + 10k); an element at 2 is in [-7, 3).
     definition: mr.definePipeline("windowing: fixed windows with an offset + combinePerKey(sum)", (p) => {
-      const events = p.apply(mr.createTimestamped([at(mr.kv("k", 1), 2), at(mr.kv("k", 10), 3), at(mr.kv("k", 100), 12), at(mr.kv("k", 1000), 13)]));
+      const events = p.apply(
+        mr.createTimestamped([at(mr.kv("k", 1), 2), at(mr.kv("k", 10), 3), at(mr.kv("k", 100), 12), at(mr.kv("k", 1000), 13)]),
+      );
       const sums = events.apply(mr.windowInto(mr.windows.fixed(10, 3))).apply(mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(sums)).containsInAnyOrder([
-        pane("k", 1, [-7, 3], 2, "ON_TIME", 0, 0, "FL"),
-        pane("k", 110, [3, 13], 12, "ON_TIME", 0, 0, "FL"),
-        pane("k", 1000, [13, 23], 22, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(sums))
+        .containsInAnyOrder([
+          pane("k", 1, [-7, 3], 2, "ON_TIME", 0, 0, "FL"),
+          pane("k", 110, [3, 13], 12, "ON_TIME", 0, 0, "FL"),
+          pane("k", 1000, [13, 23], 22, "ON_TIME", 0, 0, "FL"),
+        ]);
     }),
     assertions: 1,
   },
@@ -56,21 +68,34 @@ export const cases: ConformanceCase[] = [
     // start s = 5k with ts - 10 < s <= ts. With a period that does not divide the size (6 every 4, offset 1)
     // an element is in 1 or 2 windows.
     definition: mr.definePipeline("windowing: sliding windows + combinePerKey(sum): each element counted in size/period windows", (p) => {
-      const events = p.apply(mr.createTimestamped([at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 2), at(mr.kv("k", 6), 6), at(mr.kv("k", 11), 11)]));
+      const events = p.apply(
+        mr.createTimestamped([at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 2), at(mr.kv("k", 6), 6), at(mr.kv("k", 11), 11)]),
+      );
       const sums = events.apply("Sliding", mr.windowInto(mr.windows.sliding(10, 5))).apply("Sum", mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(sums, "DescribeSums")).containsInAnyOrder([
-        pane("k", 3, [-5, 5], 4, "ON_TIME", 0, 0, "FL"),
-        pane("k", 9, [0, 10], 9, "ON_TIME", 0, 0, "FL"),
-        pane("k", 17, [5, 15], 14, "ON_TIME", 0, 0, "FL"),
-        pane("k", 11, [10, 20], 19, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(sums, "DescribeSums"))
+        .containsInAnyOrder([
+          pane("k", 3, [-5, 5], 4, "ON_TIME", 0, 0, "FL"),
+          pane("k", 9, [0, 10], 9, "ON_TIME", 0, 0, "FL"),
+          pane("k", 17, [5, 15], 14, "ON_TIME", 0, 0, "FL"),
+          pane("k", 11, [10, 20], 19, "ON_TIME", 0, 0, "FL"),
+        ]);
       const odd = p.apply("Odd", mr.createTimestamped([at(mr.kv("k", 1), 0), at(mr.kv("k", 10), 5)]));
-      const oddSums = odd.apply("SlidingOffset", mr.windowInto(mr.windows.sliding(6, 4, 1))).apply("OddSum", mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(oddSums.map((e, ctx) => ({ sum: e.value, window: [(ctx.window as mr.IntervalWindow).start, (ctx.window as mr.IntervalWindow).end] }))).containsInAnyOrder([
-        { sum: 1, window: [-3, 3] },
-        { sum: 10, window: [1, 7] },
-        { sum: 10, window: [5, 11] },
-      ]);
+      const oddSums = odd
+        .apply("SlidingOffset", mr.windowInto(mr.windows.sliding(6, 4, 1)))
+        .apply("OddSum", mr.combinePerKey(mr.combiners.sum()));
+      mr.testing
+        .assertThat(
+          oddSums.map((e, ctx) => ({
+            sum: e.value,
+            window: [(ctx.window as mr.IntervalWindow).start, (ctx.window as mr.IntervalWindow).end],
+          })),
+        )
+        .containsInAnyOrder([
+          { sum: 1, window: [-3, 3] },
+          { sum: 10, window: [1, 7] },
+          { sum: 10, window: [5, 11] },
+        ]);
     }),
     assertions: 2,
   },
@@ -79,13 +104,15 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("windowing: sliding windows + countPerElement", (p) => {
       const words = p.apply(mr.createTimestamped([at("x", 7), at("x", 12), at("y", 3)]));
       const counts = words.apply(mr.windowInto(mr.windows.sliding(10, 5))).apply(mr.countPerElement());
-      mr.testing.assertThat(describePanes(counts)).containsInAnyOrder([
-        pane("x", 1, [0, 10], 9, "ON_TIME", 0, 0, "FL"),
-        pane("x", 2, [5, 15], 14, "ON_TIME", 0, 0, "FL"),
-        pane("x", 1, [10, 20], 19, "ON_TIME", 0, 0, "FL"),
-        pane("y", 1, [-5, 5], 4, "ON_TIME", 0, 0, "FL"),
-        pane("y", 1, [0, 10], 9, "ON_TIME", 0, 0, "FL"),
-      ]);
+      mr.testing
+        .assertThat(describePanes(counts))
+        .containsInAnyOrder([
+          pane("x", 1, [0, 10], 9, "ON_TIME", 0, 0, "FL"),
+          pane("x", 2, [5, 15], 14, "ON_TIME", 0, 0, "FL"),
+          pane("x", 1, [10, 20], 19, "ON_TIME", 0, 0, "FL"),
+          pane("y", 1, [-5, 5], 4, "ON_TIME", 0, 0, "FL"),
+          pane("y", 1, [0, 10], 9, "ON_TIME", 0, 0, "FL"),
+        ]);
     }),
     assertions: 1,
   },
@@ -93,7 +120,9 @@ export const cases: ConformanceCase[] = [
     // Beam: Window.into(new GlobalWindows()) re-windows; a GBK in the global window (bounded input, default
     // trigger) emits once, with timestamp GlobalWindow.maxTimestamp() (END_OF_WINDOW).
     definition: mr.definePipeline("windowing: per-window sums re-windowed into the global window", (p) => {
-      const events = p.apply(mr.createTimestamped([at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 12), at(mr.kv("k", 3), 15), at(mr.kv("j", 7), 30)]));
+      const events = p.apply(
+        mr.createTimestamped([at(mr.kv("k", 1), 1), at(mr.kv("k", 2), 12), at(mr.kv("k", 3), 15), at(mr.kv("j", 7), 30)]),
+      );
       const perWindow = events.apply("Fixed", mr.windowInto(mr.windows.fixed(10))).apply("PerWindow", mr.combinePerKey(mr.combiners.sum()));
       mr.testing.assertThat(perWindow.map((e, ctx) => [e.key, e.value, ctx.timestamp])).containsInAnyOrder([
         ["k", 1, 9],
@@ -101,7 +130,9 @@ export const cases: ConformanceCase[] = [
         ["j", 7, 39],
       ]);
       const total = perWindow.apply("Global", mr.windowInto(mr.windows.global())).apply("Total", mr.combinePerKey(mr.combiners.sum()));
-      mr.testing.assertThat(describePanes(total)).containsInAnyOrder([pane("k", 6, "global", GMAX, "ON_TIME", 0, 0, "FL"), pane("j", 7, "global", GMAX, "ON_TIME", 0, 0, "FL")]);
+      mr.testing
+        .assertThat(describePanes(total))
+        .containsInAnyOrder([pane("k", 6, "global", GMAX, "ON_TIME", 0, 0, "FL"), pane("j", 7, "global", GMAX, "ON_TIME", 0, 0, "FL")]);
     }),
     assertions: 2,
   },
@@ -114,9 +145,16 @@ export const cases: ConformanceCase[] = [
       const side = p
         .apply("Side", mr.createTimestamped([at(100, 0), at(200, 10)]))
         .apply("SideWindows", mr.windowInto(mr.windows.fixed(10)));
-      const main = p.apply("Main", mr.createTimestamped([at(3, 3), at(7, 7), at(12, 12)])).apply("MainWindows", mr.windowInto(mr.windows.fixed(5)));
+      const main = p
+        .apply("Main", mr.createTimestamped([at(3, 3), at(7, 7), at(12, 12)]))
+        .apply("MainWindows", mr.windowInto(mr.windows.fixed(5)));
       mr.testing
-        .assertThat(main.apply("ReadSingleton", mr.map((x: number, ctx) => [x, ctx.sideInput("s")], { sideInputs: { s: mr.views.singleton(side) } })))
+        .assertThat(
+          main.apply(
+            "ReadSingleton",
+            mr.map((x: number, ctx) => [x, ctx.sideInput("s")], { sideInputs: { s: mr.views.singleton(side) } }),
+          ),
+        )
         .containsInAnyOrder([
           [3, 100],
           [7, 100],
@@ -126,7 +164,9 @@ export const cases: ConformanceCase[] = [
       const tags = p
         .apply("Tags", mr.createTimestamped([at("t2", 2), at("t5", 5), at("t12", 12)]))
         .apply("TagWindows", mr.windowInto(mr.windows.fixed(10)));
-      const items = p.apply("Items", mr.createTimestamped([at(1, 1), at(15, 15), at(25, 25)])).apply("ItemWindows", mr.windowInto(mr.windows.fixed(10)));
+      const items = p
+        .apply("Items", mr.createTimestamped([at(1, 1), at(15, 15), at(25, 25)]))
+        .apply("ItemWindows", mr.windowInto(mr.windows.fixed(10)));
       mr.testing
         .assertThat(
           items.apply(
@@ -147,9 +187,15 @@ export const cases: ConformanceCase[] = [
     // (GlobalWindows' default window mapping maps every window to the global window).
     definition: mr.definePipeline("windowing: a windowed main input reads a global side input", (p) => {
       const factor = p.apply("Factor", mr.create([7]));
-      const main = p.apply("Main", mr.createTimestamped([at(1, 1), at(2, 15), at(3, 1_000_000)])).apply(mr.windowInto(mr.windows.fixed(10)));
+      const main = p
+        .apply("Main", mr.createTimestamped([at(1, 1), at(2, 15), at(3, 1_000_000)]))
+        .apply(mr.windowInto(mr.windows.fixed(10)));
       mr.testing
-        .assertThat(main.map((x, ctx) => [x * ctx.sideInput("f"), (ctx.window as mr.IntervalWindow).start], { sideInputs: { f: mr.views.singleton(factor) } }))
+        .assertThat(
+          main.map((x, ctx) => [x * ctx.sideInput("f"), (ctx.window as mr.IntervalWindow).start], {
+            sideInputs: { f: mr.views.singleton(factor) },
+          }),
+        )
         .containsInAnyOrder([
           [7, 0],
           [14, 10],
@@ -166,7 +212,10 @@ export const cases: ConformanceCase[] = [
       const values = events
         .apply(mr.windowInto(mr.windows.fixed(10)))
         .apply(mr.groupByKey())
-        .apply("Flatten", mr.flatMap((e: mr.KV<string, number[]>) => e.value));
+        .apply(
+          "Flatten",
+          mr.flatMap((e: mr.KV<string, number[]>) => e.value),
+        );
       mr.testing.assertThat(values).inWindow({ start: 0, end: 10 }).containsInAnyOrder([1, 2]);
       mr.testing.assertThat(values).inWindow({ start: 10, end: 20 }).containsInAnyOrder([3]);
       mr.testing.assertThat(values).inWindow({ start: 20, end: 30 }).isEmpty();

@@ -87,7 +87,10 @@ describe("JsValueCoder", () => {
   });
 
   it("names the type and path of a Date", () => {
-    expectCoderError(() => encodeToBytes(JS_VALUE_CODER, { items: [0, 1, 2, { when: new Date(0) }] }), /value\.items\[3\]\.when: Date is not a plain value/);
+    expectCoderError(
+      () => encodeToBytes(JS_VALUE_CODER, { items: [0, 1, 2, { when: new Date(0) }] }),
+      /value\.items\[3\]\.when: Date is not a plain value/,
+    );
   });
 
   it("names Map, Set, class instances, functions and symbols", () => {
@@ -145,13 +148,30 @@ describe("ByteReader / ByteWriter", () => {
     r.readByte();
     expect(() => r.readInt32BE()).to.throw(Error, "truncated input: needed 4 bytes at offset 1, only 2 left");
     expect(() => new ByteReader(new Uint8Array([0x80])).readVarint()).to.throw(/truncated input/);
-    expect(() => new ByteReader(new Uint8Array([5, 1])).readUtf8Nested()).to.throw(/truncated input: needed 5 bytes at offset 1, only 1 left/);
+    expect(() => new ByteReader(new Uint8Array([5, 1])).readUtf8Nested()).to.throw(
+      /truncated input: needed 5 bytes at offset 1, only 1 left/,
+    );
     expect(() => new ByteReader(new Uint8Array(0)).readByte()).to.throw(/truncated input: needed 1 bytes at offset 0, only 0 left/);
     expect(() => new ByteReader(new Uint8Array(7)).readDoubleBE()).to.throw(/truncated input/);
   });
 
   it("writes and reads varints across the int64 range", () => {
-    const values: (number | bigint)[] = [0, 1, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER, -1, -(2 ** 31), Number.MIN_SAFE_INTEGER, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n];
+    const values: (number | bigint)[] = [
+      0,
+      1,
+      127,
+      128,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32,
+      Number.MAX_SAFE_INTEGER,
+      -1,
+      -(2 ** 31),
+      Number.MIN_SAFE_INTEGER,
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+      2n ** 53n,
+    ];
     const w = new ByteWriter(1);
     for (const v of values) w.writeVarint(v);
     const r = new ByteReader(w.finish());
@@ -189,15 +209,23 @@ describe("ByteReader / ByteWriter", () => {
 
 describe("coder shape errors", () => {
   it("name the coder urn and show the value, truncated", () => {
-    expectCoderError(() => encodeToBytes(coders.varint(), "12" as never), /^beam:coder:varint:v1: expected a number or bigint \(got "12"\)$/);
-    expectCoderError(() => encodeToBytes(coders.kv(coders.bytes(), coders.varint()), 5 as never), /^beam:coder:kv:v1: expected a \{key, value\} object \(got 5\)$/);
+    expectCoderError(
+      () => encodeToBytes(coders.varint(), "12" as never),
+      /^beam:coder:varint:v1: expected a number or bigint \(got "12"\)$/,
+    );
+    expectCoderError(
+      () => encodeToBytes(coders.kv(coders.bytes(), coders.varint()), 5 as never),
+      /^beam:coder:kv:v1: expected a \{key, value\} object \(got 5\)$/,
+    );
     expectCoderError(() => encodeToBytes(coders.stringUtf8(), { long: "y".repeat(500) } as never), /\(got \{"long":"y{80,}\.\.\.\)$/);
     expectCoderError(() => encodeToBytes(coders.varint(), 2 ** 64), /int64 range/);
     expectCoderError(() => encodeToBytes(coders.globalWindow(), { start: 0, end: 1 } as never), /expected the global window/);
   });
 
   it("unknown urns list the known ones", () => {
-    expect(() => buildCoder({ urn: "beam:coder:nope:v1", components: [] })).to.throw(/unknown coder urn "beam:coder:nope:v1"; known coder urns: .*beam:coder:bytes:v1/);
+    expect(() => buildCoder({ urn: "beam:coder:nope:v1", components: [] })).to.throw(
+      /unknown coder urn "beam:coder:nope:v1"; known coder urns: .*beam:coder:bytes:v1/,
+    );
   });
 
   it("length_prefix and nullable round-trip", () => {

@@ -163,7 +163,15 @@ describe("row coder", () => {
   it("compares maps by content in structural equality", () => {
     expect(valuesEqualStructurally(new Map([["a", 1]]), new Map([["a", 1]]))).to.equal(true);
     expect(valuesEqualStructurally(new Map([["a", 1]]), new Map([["a", 2]]))).to.equal(false);
-    expect(valuesEqualStructurally(new Map([["a", 1]]), new Map([["a", 1], ["b", 2]]))).to.equal(false);
+    expect(
+      valuesEqualStructurally(
+        new Map([["a", 1]]),
+        new Map([
+          ["a", 1],
+          ["b", 2],
+        ]),
+      ),
+    ).to.equal(false);
     expect(valuesEqualStructurally(new Map([["a", 1]]), { a: 1 })).to.equal(false);
     expect(valuesEqualStructurally(new Map([[new Uint8Array([1]), 1]]), new Map([[new Uint8Array([1]), 1]]))).to.equal(true);
   });

@@ -169,7 +169,8 @@ function rowFieldValue(type: FieldTypeProto, v: unknown): unknown {
       const logical = type.logicalType!;
       // The vector holds the int64 Beam writes (millis + Long.MIN_VALUE, i.e.
       // the 8 bytes read as signed); millrace holds the milliseconds.
-      if (logical.urn === "beam:logical_type:millis_instant:v1") return int64Value(BigInt.asIntN(64, BigInt(v as number | bigint) - LONG_MIN));
+      if (logical.urn === "beam:logical_type:millis_instant:v1")
+        return int64Value(BigInt.asIntN(64, BigInt(v as number | bigint) - LONG_MIN));
       if (logical.urn === "beam:logical_type:decimal:v1") return v;
       return rowFieldValue(logical.representation!, v);
     }
@@ -341,7 +342,10 @@ describe("standard coders: beyond the vectors", () => {
   });
 
   it("round-trips panes of every shape", () => {
-    const c = buildCoder({ urn: coderUrns.WINDOWED_VALUE, components: [buildCoder({ urn: coderUrns.VARINT, components: [] }), buildCoder({ urn: coderUrns.INTERVAL_WINDOW, components: [] })] });
+    const c = buildCoder({
+      urn: coderUrns.WINDOWED_VALUE,
+      components: [buildCoder({ urn: coderUrns.VARINT, components: [] }), buildCoder({ urn: coderUrns.INTERVAL_WINDOW, components: [] })],
+    });
     const panes: PaneInfo[] = [
       { isFirst: true, isLast: false, timing: "EARLY", index: 0, onTimeIndex: 0 },
       { isFirst: false, isLast: false, timing: "EARLY", index: 3, onTimeIndex: 0 },

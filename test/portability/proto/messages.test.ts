@@ -79,9 +79,12 @@ describe("portability/proto messages", () => {
       expect(ws.allowedLateness).to.equal(2 ** 63);
       // Beam's minimum timestamp in millis survives a round trip as the same double.
       const min = -9223372036854775;
-      const ts = decodeMessage("TestStreamPayload", encodeMessage("TestStreamPayload", {
-        events: [{ watermarkEvent: { newWatermark: min } }],
-      }));
+      const ts = decodeMessage(
+        "TestStreamPayload",
+        encodeMessage("TestStreamPayload", {
+          events: [{ watermarkEvent: { newWatermark: min } }],
+        }),
+      );
       expect(ts.events[0]!.watermarkEvent!.newWatermark).to.equal(min);
     });
   });
@@ -183,7 +186,11 @@ describe("portability/proto messages", () => {
       });
       expect(c.transforms["pardo"]!.annotations["note"]).to.deep.equal(new Uint8Array([1, 2, 3]));
       expect(c.pcollections["pc2"]).to.deep.equal({
-        uniqueName: "pc2", coderId: "c_kv", isBounded: 2, windowingStrategyId: "ws", displayData: [],
+        uniqueName: "pc2",
+        coderId: "c_kv",
+        isBounded: 2,
+        windowingStrategyId: "ws",
+        displayData: [],
       });
       expect(c.coders).to.deep.equal({
         c_bytes: coder(CoderUrns.BYTES),
@@ -192,8 +199,12 @@ describe("portability/proto messages", () => {
         c_timer: coder(CoderUrns.TIMER, ["c_bytes", "c_window"]),
       });
       expect(c.environments["env"]).to.deep.equal({
-        urn: MillraceUrns.ENVIRONMENT, payload: empty, displayData: [], capabilities: [CoderUrns.KV],
-        dependencies: [], resourceHints: {},
+        urn: MillraceUrns.ENVIRONMENT,
+        payload: empty,
+        displayData: [],
+        capabilities: [CoderUrns.KV],
+        dependencies: [],
+        resourceHints: {},
       });
 
       const ws = c.windowingStrategies["ws"]!;

@@ -87,8 +87,21 @@ const ENUMS: Record<string, Record<string, number>> = {
 };
 
 const SCALARS = new Set([
-  "double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64",
-  "fixed32", "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
+  "double",
+  "float",
+  "int32",
+  "int64",
+  "uint32",
+  "uint64",
+  "sint32",
+  "sint64",
+  "fixed32",
+  "fixed64",
+  "sfixed32",
+  "sfixed64",
+  "bool",
+  "string",
+  "bytes",
 ]);
 
 interface FieldSpec {
@@ -103,7 +116,10 @@ interface FieldSpec {
 function parseSchema(text: string): Map<string, FieldSpec[]> {
   const out = new Map<string, FieldSpec[]>();
   const fieldRe = /^(\w+)=(\d+) (repeated )?(?:map<(\w+),([\w.]+)>|([\w.]+))(?: oneof:(\w+))?$/;
-  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const colon = line.indexOf(":");
     const message = line.slice(0, colon);
     const rest = line.slice(colon + 1).trim();
@@ -184,7 +200,10 @@ describe("portability/proto schema (README field names and numbers)", () => {
     it("each enum holder message contains only its Enum", () => {
       for (const name of Object.keys(ENUMS)) {
         const holder = lookupBeamType(name.replace(/\.Enum$/, ""));
-        expect(holder.nestedArray.map((n) => n.name), name).to.deep.equal(["Enum"]);
+        expect(
+          holder.nestedArray.map((n) => n.name),
+          name,
+        ).to.deep.equal(["Enum"]);
       }
     });
   });

@@ -17,9 +17,7 @@ describe("portability/urns", () => {
   it("spells the README's URNs exactly", () => {
     expect(TransformUrns.PAR_DO).to.equal("beam:transform:pardo:v1");
     expect(TransformUrns.TEST_STREAM).to.equal("beam:transform:teststream:v1");
-    expect(TransformUrns.COMBINE_PER_KEY_MERGE_ACCUMULATORS).to.equal(
-      "beam:transform:combine_per_key_merge_accumulators:v1",
-    );
+    expect(TransformUrns.COMBINE_PER_KEY_MERGE_ACCUMULATORS).to.equal("beam:transform:combine_per_key_merge_accumulators:v1");
     expect(CoderUrns.KV).to.equal("beam:coder:kv:v1");
     expect(WindowFnUrns.FIXED).to.equal("beam:window_fn:fixed_windows:v1");
     expect(SideInputUrns.ITERABLE).to.equal("beam:side_input:iterable:v1");

@@ -44,7 +44,9 @@ interface Shape {
  */
 function scriptSource(shape: Shape): string {
   const t = (type: string): string => (shape.typescript ? `: ${type}` : "");
-  const here = shape.esm ? "`${import.meta.dirname}|${new URL('.', import.meta.url).pathname.replace(/\\/$/, '')}`" : "`${__dirname}|${__dirname}`";
+  const here = shape.esm
+    ? "`${import.meta.dirname}|${new URL('.', import.meta.url).pathname.replace(/\\/$/, '')}`"
+    : "`${__dirname}|${__dirname}`";
   const header = shape.esm ? `import * as mr from "millrace";` : `const mr = require("millrace");`;
   const body = `
   const out = process.env.SHAPE_OUT${shape.typescript ? "!" : ""};
@@ -61,7 +63,9 @@ function scriptSource(shape: Shape): string {
   await last.run().waitUntilFinish();
   console.log("script finished");`;
   const tsHeader = shape.typescript && !shape.esm ? `import * as mr from "millrace";` : header;
-  return shape.topLevelAwait ? `${tsHeader}\n${body}\n` : `${tsHeader}\nasync function main()${t("Promise<void>")} {${body}\n}\nvoid main();\n`;
+  return shape.topLevelAwait
+    ? `${tsHeader}\n${body}\n`
+    : `${tsHeader}\nasync function main()${t("Promise<void>")} {${body}\n}\nvoid main();\n`;
 }
 
 function runFile(file: string, args: readonly string[], env: Record<string, string> = {}, viaCli = false) {
@@ -111,7 +115,8 @@ describe("user files of every shape on every runner, workers included", function
   ];
   for (const shape of shapes) {
     for (const args of RUNNERS) {
-      const what = `${shape.esm ? "ESM" : "CommonJS"} ${shape.file} in a ${shape.project === "esm" ? '"type": "module"' : "CommonJS"} project` +
+      const what =
+        `${shape.esm ? "ESM" : "CommonJS"} ${shape.file} in a ${shape.project === "esm" ? '"type": "module"' : "CommonJS"} project` +
         `${shape.topLevelAwait ? " with top-level await" : " with async main()"}${shape.viaCli ? " through millrace run" : ""}, three pipelines, on ${args[0]}`;
       it(`runs ${what}`, () => {
         const dir = shape.project === "esm" ? esm : cjs;
@@ -151,17 +156,26 @@ describe("user files of every shape on every runner, workers included", function
       const noRetries = args[0] === "--runner=stream" ? "--restartAttempts=0" : "--maxTaskAttempts=1";
       const run = runFile(file, [...args, noRetries]);
       expect(run.status, run.stdout).to.equal(1);
-      expect(run.stderr).to.include(file).and.to.include("pipeline #1").and.to.include("RenamedOnWorkers").and.to.match(/must be deterministic/);
+      expect(run.stderr)
+        .to.include(file)
+        .and.to.include("pipeline #1")
+        .and.to.include("RenamedOnWorkers")
+        .and.to.match(/must be deterministic/);
     });
   }
 
   it("prints a flag error at the top of a script and the valid flags, and exits 2 without a stack trace", () => {
     const file = path.join(cjs, "flags.js");
-    fs.writeFileSync(file, `const mr = require("millrace");\nconst options = mr.PipelineOptions.fromArgs(process.argv.slice(2));\nconsole.log("parsed", options.runner);\n`);
+    fs.writeFileSync(
+      file,
+      `const mr = require("millrace");\nconst options = mr.PipelineOptions.fromArgs(process.argv.slice(2));\nconsole.log("parsed", options.runner);\n`,
+    );
     const run = runFile(file, ["--runner=direct", "--bundelSize=3"]);
     expect(run.status).to.equal(2);
     expect(run.stdout).to.equal("");
-    expect(run.stderr).to.match(/^error: unknown flag --bundelSize for runner 'direct'; valid flags:\n/).and.to.include("--bundleSize");
+    expect(run.stderr)
+      .to.match(/^error: unknown flag --bundelSize for runner 'direct'; valid flags:\n/)
+      .and.to.include("--bundleSize");
     expect(run.stderr).not.to.match(/\n\s+at /);
     const good = runFile(file, ["--runner=direct"]);
     expect(good.stdout).to.equal("parsed direct\n");

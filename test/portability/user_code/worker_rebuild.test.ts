@@ -89,7 +89,10 @@ describe("user code on worker threads", function () {
     const onWorker = await pool.run(task);
     const inProcess = runTask(new JobContext(model, plan, p._userCode), task);
     for (const pc of Object.keys(task.outputs)) {
-      const canon = (r: TaskResult) => written(model, plan, r, pc, p._userCode).map((v) => JSON.stringify(v)).sort();
+      const canon = (r: TaskResult) =>
+        written(model, plan, r, pc, p._userCode)
+          .map((v) => JSON.stringify(v))
+          .sort();
       expect(canon(onWorker)).to.deep.equal(canon(inProcess));
     }
   });
@@ -128,6 +131,8 @@ describe("user code on worker threads", function () {
     pool.addJob("tampered", tampered);
     let failure: { message: string } | undefined;
     await pool.run(createStageTask("tampered", plan, spillDir)).catch((f: { message: string }) => (failure = f));
-    expect(failure?.message).to.match(/differs from the one submitted/).and.to.include("closure_pipeline");
+    expect(failure?.message)
+      .to.match(/differs from the one submitted/)
+      .and.to.include("closure_pipeline");
   });
 });

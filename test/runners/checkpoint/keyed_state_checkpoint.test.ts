@@ -141,10 +141,12 @@ describe("KeyedStateStore checkpoint", () => {
     for (const [ns, bytes] of folded) r.restoreNamespace(ns, bytes);
     expect(r.namespaceCount).to.equal(2);
     for (const ns of ["k1\u0000w1", "k3\u0000w1"]) expect(observe(r, ns)).to.deep.equal(observe(s, ns));
-    expect(observe(r, "k1\u0000w1")).to.have.nested.property("list").that.deep.equals([
-      { value: "neg", timestamp: -Infinity },
-      { value: "late", timestamp: 30 },
-    ]);
+    expect(observe(r, "k1\u0000w1"))
+      .to.have.nested.property("list")
+      .that.deep.equals([
+        { value: "neg", timestamp: -Infinity },
+        { value: "late", timestamp: 30 },
+      ]);
   });
 
   it("first drain without a full snapshot reports every namespace", () => {
@@ -187,8 +189,15 @@ function setAll(s: TimerService): void {
 /** Fires everything as a runner would, recording what comes out and when. */
 function fireAll(s: TimerService): string[] {
   const log: string[] = [];
-  const show = (t: TimerData): string => `${t.domain}:${t.namespace}/${t.name}@${t.fireTimestamp}>${t.outputTimestamp} key=${JSON.stringify(t.key)} w=${JSON.stringify(t.window)}`;
-  for (const [wm, now] of [[0, 1_000], [45, 1_001], [61, 1_010], [200, 1_020], [Infinity, 2_000]] as const) {
+  const show = (t: TimerData): string =>
+    `${t.domain}:${t.namespace}/${t.name}@${t.fireTimestamp}>${t.outputTimestamp} key=${JSON.stringify(t.key)} w=${JSON.stringify(t.window)}`;
+  for (const [wm, now] of [
+    [0, 1_000],
+    [45, 1_001],
+    [61, 1_010],
+    [200, 1_020],
+    [Infinity, 2_000],
+  ] as const) {
     log.push(`hold=${s.outputHold()} nextPt=${s.nextProcessingTime()}`);
     for (let t = s.pollEventTimer(wm); t; t = s.pollEventTimer(wm)) log.push(show(t));
     for (let t = s.pollProcessingTimer(now); t; t = s.pollProcessingTimer(now)) log.push(show(t));

@@ -76,7 +76,11 @@ class Driver {
     return this.out.splice(0);
   }
   observe(): { hold: number; nextPt: number; windows: number } {
-    return { hold: this.runner.outputWatermarkHold(), nextPt: this.runner.nextProcessingTimeTimer(), windows: this.runner.activeWindowCount };
+    return {
+      hold: this.runner.outputWatermarkHold(),
+      nextPt: this.runner.nextProcessingTimeTimer(),
+      windows: this.runner.activeWindowCount,
+    };
   }
 }
 
@@ -158,7 +162,16 @@ const SCENARIOS: Scenario[] = [
     strategy: {
       ...GLOBAL_WINDOWING,
       windowFn: { kind: "sessions", gapMs: 8 },
-      trigger: { kind: "repeatedly", trigger: { kind: "afterEach", triggers: [{ kind: "afterCount", count: 2 }, { kind: "afterProcessingTime", delayMs: 3 }] } },
+      trigger: {
+        kind: "repeatedly",
+        trigger: {
+          kind: "afterEach",
+          triggers: [
+            { kind: "afterCount", count: 2 },
+            { kind: "afterProcessingTime", delayMs: 3 },
+          ],
+        },
+      },
       accumulation: "accumulating",
       timestampCombiner: "latest",
       allowedLatenessMs: 5,

@@ -70,7 +70,13 @@ describe("ReduceFnRunner checkpoint codec", () => {
   });
 
   it("refuses bytes of another layout, and lets the caller refuse the key before the slots are read", () => {
-    const header = encodeRunnerHeader({ inputWatermark: 1, outputWatermark: 0, processingTime: 2, timerSeq: 3, droppedDueToClosedWindow: 4 });
+    const header = encodeRunnerHeader({
+      inputWatermark: 1,
+      outputWatermark: 0,
+      processingTime: 2,
+      timerSeq: 3,
+      droppedDueToClosedWindow: 4,
+    });
     expect(() => decodeKeyState(header, coders, "key 'k'", emptyTrigger, () => undefined)).to.throw(CheckpointFormatError, /key 'k'/);
     const bytes = encodeKeyState(keyState("k", [1]), coders);
     expect(() =>

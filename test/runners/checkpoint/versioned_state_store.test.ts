@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { VersionedStateStore } from "../../../runners/core/checkpoint/versioned_state_store";
 
 const b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
-const text = (m: Map<string, Uint8Array>): Record<string, string> => Object.fromEntries([...m].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, Buffer.from(v).toString()]));
+const text = (m: Map<string, Uint8Array>): Record<string, string> =>
+  Object.fromEntries([...m].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, Buffer.from(v).toString()]));
 
 describe("VersionedStateStore", () => {
   let dir: string;
@@ -53,9 +54,21 @@ describe("VersionedStateStore", () => {
 
   it("keeps only `retain` snapshots and the deltas after the oldest one", () => {
     const store = new VersionedStateStore({ dir, snapshotEvery: 2, retain: 2 });
-    for (let v = 1; v <= 9; v++) store.commit(v, new Map([[`k`, b(`v${v}`)], [`k${v}`, b("x")]]));
+    for (let v = 1; v <= 9; v++)
+      store.commit(
+        v,
+        new Map([
+          [`k`, b(`v${v}`)],
+          [`k${v}`, b("x")],
+        ]),
+      );
     // Snapshots at 2, 4, 6, 8; kept: 6 and 8; deltas 7 and 9.
-    expect(fs.readdirSync(dir).sort()).to.deep.equal(["0000000000000006.snapshot", "0000000000000007.delta", "0000000000000008.snapshot", "0000000000000009.delta"]);
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([
+      "0000000000000006.snapshot",
+      "0000000000000007.delta",
+      "0000000000000008.snapshot",
+      "0000000000000009.delta",
+    ]);
     expect(store.versions()).to.deep.equal([6, 7, 8, 9]);
     expect(() => store.load(5)).to.throw(/never committed or was pruned/);
     const s9 = store.load(9);

@@ -68,7 +68,9 @@ describe("runners/core: watermarks", () => {
     });
 
     it("is held by a hold that cannot be flushed (a grouping's panes)", () => {
-      expect(nextOutputWatermark({ input: 70, sideInputs: Infinity, pushedBack: Infinity, previous: -Infinity }, { watermarkHold: () => 30 })).to.equal(30);
+      expect(
+        nextOutputWatermark({ input: 70, sideInputs: Infinity, pushedBack: Infinity, previous: -Infinity }, { watermarkHold: () => 30 }),
+      ).to.equal(30);
     });
 
     it("never goes back: a late element pushed back does not pull it back", () => {

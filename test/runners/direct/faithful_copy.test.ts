@@ -25,7 +25,15 @@ function randomValue(r: SeededRandom, depth = 0): unknown {
     case 7:
       return Buffer.from([1, 2, 3]);
     case 8:
-      return [new Date(0), new Map([[1, 2]]), () => 1, Symbol("s"), new (class Point { x = 1 })()][r.nextInt(5)];
+      return [
+        new Date(0),
+        new Map([[1, 2]]),
+        () => 1,
+        Symbol("s"),
+        new (class Point {
+          x = 1;
+        })(),
+      ][r.nextInt(5)];
     case 9: {
       const a = Array.from({ length: r.nextInt(4) }, () => randomValue(r, depth + 1));
       if (r.nextInt(5) === 0) a.length += 2; // holes

@@ -15,7 +15,12 @@ function stage(id: string, reads: string[], produces: string[], side: string[] =
     kind: "stage",
     order: -1,
     sideMoved: false,
-    stage: { id, root: reads.length > 0 ? { kind: "pcollection", pcollection: reads[0]! } : { kind: "impulse", transformId: id, output: produces[0]! }, sideInputs: side, produces },
+    stage: {
+      id,
+      root: reads.length > 0 ? { kind: "pcollection", pcollection: reads[0]! } : { kind: "impulse", transformId: id, output: produces[0]! },
+      sideInputs: side,
+      produces,
+    },
   } as unknown as ExecNode;
 }
 
@@ -26,7 +31,12 @@ function idOf(n: ExecNode): string {
 describe("direct runner: watermark refresh set", () => {
   // source -> a -> b, source -> other; b reads other's output as a side input.
   const build = (): { nodes: ExecNode[]; time: WatermarkRefresh; byId: Map<string, ExecNode> } => {
-    const nodes = topologicalOrder([stage("b", ["pa"], ["pb"], ["po"]), stage("a", ["src"], ["pa"]), stage("other", ["src"], ["po"]), stage("source", [], ["src"])]);
+    const nodes = topologicalOrder([
+      stage("b", ["pa"], ["pb"], ["po"]),
+      stage("a", ["src"], ["pa"]),
+      stage("other", ["src"], ["po"]),
+      stage("source", [], ["src"]),
+    ]);
     return { nodes, time: new WatermarkRefresh(nodes), byId: new Map(nodes.map((n) => [idOf(n), n])) };
   };
 

@@ -37,6 +37,12 @@ describe("micro-batch pieces", () => {
   });
 
   it("a node that ran before nothing starts from empty partitions, and holds nothing when no task ran", () => {
-    expect(foldNodeTaskReports([], [], 2, undefined)).to.deep.equal({ hold: Infinity, active: [false, false], stateRows: [0, 0], elementsIn: 0, elementsOut: 0 });
+    expect(foldNodeTaskReports([], [], 2, undefined)).to.deep.equal({
+      hold: Infinity,
+      active: [false, false],
+      stateRows: [0, 0],
+      elementsIn: 0,
+      elementsOut: 0,
+    });
   });
 });

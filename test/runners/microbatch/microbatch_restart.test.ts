@@ -15,13 +15,18 @@ import { outputLines } from "../../fixtures/microbatch_streaming_pipelines";
 const CHILD = path.join(__dirname, "../../fixtures/microbatch_restart_child.js");
 const STOP_AT = 400;
 
-function startChild(args: readonly string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function startChild(args: readonly string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
   const child = spawn(process.execPath, [CHILD, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -58,7 +63,13 @@ function batchOf(name: string): number {
 
 /** Every line readers see is of a committed batch, and together they leave no gap: no batch is half-written. */
 function expectOnlyCommittedBatches(out: string, checkpoint: string): Map<number, string> {
-  const committed = Math.max(-1, ...fs.readdirSync(path.join(checkpoint, "commits")).filter((n) => /^\d+$/.test(n)).map(Number));
+  const committed = Math.max(
+    -1,
+    ...fs
+      .readdirSync(path.join(checkpoint, "commits"))
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number),
+  );
   const published = fs.readdirSync(out).filter((n) => n.startsWith("counts-"));
   for (const name of published) expect(batchOf(name), `${name} is published, the last commit is ${committed}`).to.be.at.most(committed);
   const lines = byNumber(outputLines(out));
@@ -102,7 +113,13 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     await waitFor(() => fs.existsSync(marker), "the stall in the middle of a batch");
     const checkpoint = path.join(work, "restart", "checkpoint");
     const logged = Math.max(...fs.readdirSync(path.join(checkpoint, "offsets")).map(Number));
-    const committed = Math.max(-1, ...fs.readdirSync(path.join(checkpoint, "commits")).filter((n) => /^\d+$/.test(n)).map(Number));
+    const committed = Math.max(
+      -1,
+      ...fs
+        .readdirSync(path.join(checkpoint, "commits"))
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number),
+    );
     expect(committed, "the batch in progress is logged, not committed").to.equal(logged - 1);
     killed.child.kill("SIGKILL");
     const killedExit = await killed.done;
@@ -115,7 +132,9 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     const restarted = startChild(args("restart"));
     const restartedExit = await restarted.done;
     expect(restartedExit.code, restartedExit.stderr).to.equal(0);
-    expect(fs.readFileSync(path.join(checkpoint, "offsets", String(logged)), "utf8"), "the replayed batch's offsets").to.equal(offsetsBefore);
+    expect(fs.readFileSync(path.join(checkpoint, "offsets", String(logged)), "utf8"), "the replayed batch's offsets").to.equal(
+      offsetsBefore,
+    );
     expect(fs.existsSync(path.join(checkpoint, "commits", String(logged))), "the replayed batch is committed").to.equal(true);
     const after = byNumber(outputLines(path.join(work, "restart", "out")));
     expectUninterruptedPrefix(after, STOP_AT);
@@ -146,7 +165,10 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     expect(restartedExit.code, restartedExit.stderr).to.equal(0);
     expect((JSON.parse(restartedExit.stdout) as { state: string }).state).to.equal("CANCELLED");
     expectOnlyCommittedBatches(out, checkpoint);
-    expect(fs.readdirSync(out).filter((n) => n.startsWith(".")), "nothing staged is left: the pending batch was replayed or rolled back").to.deep.equal([]);
+    expect(
+      fs.readdirSync(out).filter((n) => n.startsWith(".")),
+      "nothing staged is left: the pending batch was replayed or rolled back",
+    ).to.deep.equal([]);
   });
 
   it("a restart whose committed state was deleted fails, naming the missing partition, instead of starting it empty", async () => {

@@ -38,7 +38,9 @@ describe("micro-batch runner", function () {
     await result.waitUntilFinish().catch((e) => (error = e));
     expect(error).to.be.instanceOf(mr.PipelineExecutionError);
     // A deterministic failure: not the 4 attempts allowed.
-    expect(error!.message).to.match(/stage 'stage\d+' task \d+ failed 2 time\(s\) \(the same error on the same element twice in a row is not retried further\)/);
+    expect(error!.message).to.match(
+      /stage 'stage\d+' task \d+ failed 2 time\(s\) \(the same error on the same element twice in a row is not retried further\)/,
+    );
     expect(error!.message).to.include("transform 'Reject'").and.include("two is not allowed");
     expect(error!.transform).to.equal("Reject");
     expect(error!.element).to.equal("2");
@@ -65,7 +67,9 @@ describe("micro-batch runner", function () {
   it("recomputes lost shuffle output from lineage", async () => {
     const dir = markerDir();
     try {
-      const result = lostShuffle.create(["--runner=microbatch", "--executors=2", "--partitions=2", "--executorMemoryMb=0.001", `--markerDir=${dir}`]).run();
+      const result = lostShuffle
+        .create(["--runner=microbatch", "--executors=2", "--partitions=2", "--executorMemoryMb=0.001", `--markerDir=${dir}`])
+        .run();
       expect(await result.waitUntilFinish()).to.equal("DONE");
       expect(fs.existsSync(path.join(dir, "sabotage")), "the saboteur ran").to.equal(true);
       expect(result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER]).to.equal(1);
@@ -107,7 +111,10 @@ describe("micro-batch runner", function () {
     try {
       const p = mr.Pipeline.create(["--runner=microbatch", "--maxTaskAttempts=1"]);
       p._originModule = module;
-      p.apply(mr.create([1, 2])).apply("Double", mr.map((x: number) => x * 2));
+      p.apply(mr.create([1, 2])).apply(
+        "Double",
+        mr.map((x: number) => x * 2),
+      );
       const result = p.run();
       let error: mr.PipelineExecutionError | undefined;
       await result.waitUntilFinish().catch((e) => (error = e));

@@ -69,7 +69,12 @@ describe("micro-batch runner: unbounded input", function () {
     expect(Number.isFinite(m.gauges[BATCH_METRICS.watermark]!.value)).to.equal(true);
     const progress = progressOf(result);
     expect(progress.batchesCompleted).to.equal(commits.length);
-    expect(progress.recentBatches.map((b) => b.id)).to.deep.equal(commits.map(Number).sort((a, b) => a - b).slice(-progress.recentBatches.length));
+    expect(progress.recentBatches.map((b) => b.id)).to.deep.equal(
+      commits
+        .map(Number)
+        .sort((a, b) => a - b)
+        .slice(-progress.recentBatches.length),
+    );
     expect(progress.recentBatches.reduce((s, b) => s + b.inputRows, 0)).to.equal(outputLines(out).length);
     expect(progress.detail).to.match(/\d+ batches, [\d,]+ input rows; processing \d+ ms avg/);
   });
@@ -121,7 +126,10 @@ describe("micro-batch runner: unbounded input", function () {
     expect(await failureOf(other)).to.match(/written with --partitions=3: restart with the same number/);
 
     const p = mr.Pipeline.create([...base, `--checkpointDir=${checkpoint}`]);
-    p.apply(mr.generateSequence({ from: 0 })).apply("Other", mr.map((x: number) => x));
+    p.apply(mr.generateSequence({ from: 0 })).apply(
+      "Other",
+      mr.map((x: number) => x),
+    );
     expect(await failureOf(p.run())).to.match(/belongs to another pipeline .*use a new directory/);
   });
 
@@ -136,8 +144,12 @@ describe("micro-batch runner: unbounded input", function () {
   });
 
   it("validates --batchIntervalMs and the other micro-batch flags", () => {
-    expect(() => mr.PipelineOptions.fromArgs(["--runner=microbatch", "--batchIntervalMs=0"])).to.throw(/--batchIntervalMs must be at least 1/);
-    expect(() => mr.PipelineOptions.fromArgs(["--runner=microbatch", "--batchIntervalMs=fast"])).to.throw(/--batchIntervalMs takes a whole number/);
+    expect(() => mr.PipelineOptions.fromArgs(["--runner=microbatch", "--batchIntervalMs=0"])).to.throw(
+      /--batchIntervalMs must be at least 1/,
+    );
+    expect(() => mr.PipelineOptions.fromArgs(["--runner=microbatch", "--batchIntervalMs=fast"])).to.throw(
+      /--batchIntervalMs takes a whole number/,
+    );
     expect(() => mr.PipelineOptions.fromArgs(["--runner=microbatch", "--stateSnapshotEvery=0"])).to.throw(/at least 1/);
     expect(mr.PipelineOptions.fromArgs(["--runner=microbatch", "--batchIntervalMs=200"]).get("batchIntervalMs")).to.equal(200);
   });

@@ -22,7 +22,8 @@ function setProc(s: TimerService, ns: string, name: string, fire: number, output
 
 function drainEvent(s: TimerService, watermark: number): string[] {
   const out: string[] = [];
-  for (let t: TimerData | undefined = s.pollEventTimer(watermark); t; t = s.pollEventTimer(watermark)) out.push(`${t.namespace}/${t.name}@${t.fireTimestamp}`);
+  for (let t: TimerData | undefined = s.pollEventTimer(watermark); t; t = s.pollEventTimer(watermark))
+    out.push(`${t.namespace}/${t.name}@${t.fireTimestamp}`);
   return out;
 }
 

@@ -216,7 +216,11 @@ describe("stream runner: channels with credit-based flow control", () => {
     const n = 5000;
     let next = 0;
     for (let round = 0; round < 10; round++) {
-      for (let i = 0; i < n / 10; i++) input.push({ kind: "records", records: [{ value: round * (n / 10) + i, timestamp: 0, windows: IN_GLOBAL_WINDOW, pane: NO_FIRING }] });
+      for (let i = 0; i < n / 10; i++)
+        input.push({
+          kind: "records",
+          records: [{ value: round * (n / 10) + i, timestamp: 0, windows: IN_GLOBAL_WINDOW, pane: NO_FIRING }],
+        });
       for (let i = 0; i < n / 20; i++) expect(take(input)).to.deep.equal([next++]);
     }
     while (input.hasItem) expect(take(input)).to.deep.equal([next++]);

@@ -5,7 +5,11 @@
  * call the coordinator makes to the outside world is recorded.
  */
 import { expect } from "chai";
-import { CheckpointCoordinator, type AcknowledgedCheckpoint, type CheckpointCoordinatorConfig } from "../../../runners/stream/coordinator/checkpoint_coordinator";
+import {
+  CheckpointCoordinator,
+  type AcknowledgedCheckpoint,
+  type CheckpointCoordinatorConfig,
+} from "../../../runners/stream/coordinator/checkpoint_coordinator";
 import type { CoordinatorClock } from "../../../runners/stream/coordinator/coordinator_clock";
 import { emptyMetrics, type MetricResults } from "../../../model/pipeline_result";
 
@@ -56,7 +60,15 @@ function harness(config: Partial<CheckpointCoordinatorConfig> = {}) {
   const aborted: { id: number; reason: string }[] = [];
   const persistFailures: { id: number; message: string }[] = [];
   let finalCompletions = 0;
-  const full: CheckpointCoordinatorConfig = { vertices: 2, parallelism: 2, intervalMs: 100, minPauseMs: 0, timeoutMs: 1_000, firstId: 1, ...config };
+  const full: CheckpointCoordinatorConfig = {
+    vertices: 2,
+    parallelism: 2,
+    intervalMs: 100,
+    minPauseMs: 0,
+    timeoutMs: 1_000,
+    firstId: 1,
+    ...config,
+  };
   const coordinator = new CheckpointCoordinator<string>(full, {
     clock,
     triggerTasks: (id) => triggered.push(id),
@@ -68,7 +80,8 @@ function harness(config: Partial<CheckpointCoordinatorConfig> = {}) {
   });
   /** Every subtask of every vertex acknowledges `id`. */
   const ackAll = (id: number): void => {
-    for (let v = 0; v < full.vertices; v++) for (let s = 0; s < full.parallelism; s++) coordinator.acknowledge(id, v, s, bytes(`${id}:${v}:${s}`), counter("n", 1));
+    for (let v = 0; v < full.vertices; v++)
+      for (let s = 0; s < full.parallelism; s++) coordinator.acknowledge(id, v, s, bytes(`${id}:${v}:${s}`), counter("n", 1));
   };
   return {
     clock,
@@ -239,7 +252,10 @@ describe("CheckpointCoordinator", () => {
     h.writes[0]!.resolve("chk-2");
     await settle();
     h.clock.advance(10_000);
-    expect(h.aborted.map((a) => a.id), "checkpoint 2 completed: no timeout").to.deep.equal([1]);
+    expect(
+      h.aborted.map((a) => a.id),
+      "checkpoint 2 completed: no timeout",
+    ).to.deep.equal([1]);
     expect(h.clock.scheduled, "no timer left behind").to.equal(0);
   });
 
@@ -269,7 +285,9 @@ describe("CheckpointCoordinator", () => {
     h.writes[0]!.resolve("chk-2");
     await settle();
     // Sinks commit everything up to the completed id, so files pre-committed for 1 are published by 2.
-    expect(h.completed.map((c) => [c.id, c.state.map((r) => r.map((s) => Buffer.from(s).toString())), c.metrics.counters])).to.deep.equal([[2, [["2a", "2b"]], { n: 5 }]]);
+    expect(h.completed.map((c) => [c.id, c.state.map((r) => r.map((s) => Buffer.from(s).toString())), c.metrics.counters])).to.deep.equal([
+      [2, [["2a", "2b"]], { n: 5 }],
+    ]);
     expect(h.coordinator.latestCompletedId).to.equal(2);
   });
 

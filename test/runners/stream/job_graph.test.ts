@@ -13,7 +13,10 @@ import { buildJobGraph, targetsOf, type JobEdge, type JobGraph, type JobVertex }
 import { activeSubtasks } from "../../../runners/stream/active_subtasks";
 
 function graphOf(p: mr.Pipeline): { graph: JobGraph; active: (parallelism: number) => boolean[][] } {
-  const model = mr.portability.fromProto(mr.portability.toProto(p), { nativeComposites: NATIVE_COMPOSITES_WITH_FILE_SINK, supportedRequirements: [RequirementUrns.STATEFUL] });
+  const model = mr.portability.fromProto(mr.portability.toProto(p), {
+    nativeComposites: NATIVE_COMPOSITES_WITH_FILE_SINK,
+    supportedRequirements: [RequirementUrns.STATEFUL],
+  });
   const graph = buildJobGraph(model, planExecution(model));
   return { graph, active: (parallelism) => activeSubtasks(model, p._userCode, graph, parallelism) };
 }
@@ -23,7 +26,8 @@ function vertexWith(graph: JobGraph, transformId: string): JobVertex {
   const v = graph.vertices.find((x) =>
     x.kind === "shuffle"
       ? x.node.transformId === transformId
-      : x.stage.steps.some((s) => "transformId" in s && s.transformId === transformId) || ("transformId" in x.stage.root && x.stage.root.transformId === transformId),
+      : x.stage.steps.some((s) => "transformId" in s && s.transformId === transformId) ||
+        ("transformId" in x.stage.root && x.stage.root.transformId === transformId),
   );
   if (!v) throw new Error(`no vertex holds ${transformId}: ${graph.vertices.map((x) => x.id).join(", ")}`);
   return v;
@@ -51,7 +55,16 @@ function expectWellFormed(graph: JobGraph): void {
 describe("stream runner: job graph", () => {
   it("routes a lifted combine's partial accumulators by key (hash), and its output forward", () => {
     const p = mr.Pipeline.create();
-    p.apply("Words", mr.create(["a", "b", "a"])).apply("Upper", mr.map((w: string) => w.toUpperCase())).apply("Count", mr.countPerElement()).apply("Format", mr.map((kv: mr.KV<string, number>) => `${kv.key}:${kv.value}`));
+    p.apply("Words", mr.create(["a", "b", "a"]))
+      .apply(
+        "Upper",
+        mr.map((w: string) => w.toUpperCase()),
+      )
+      .apply("Count", mr.countPerElement())
+      .apply(
+        "Format",
+        mr.map((kv: mr.KV<string, number>) => `${kv.key}:${kv.value}`),
+      );
     const { graph } = graphOf(p);
     expectWellFormed(graph);
     // The element-wise steps are chained with the source; the combine is its own task.
@@ -65,7 +78,16 @@ describe("stream runner: job graph", () => {
 
   it("routes a GroupByKey's input by key (hash)", () => {
     const p = mr.Pipeline.create();
-    p.apply("Nums", mr.create([1, 2, 3])).apply("Key", mr.withKeys((x: number) => x % 2)).apply("Group", mr.groupByKey()).apply("Sizes", mr.map((kv: mr.KV<number, number[]>) => kv.value.length));
+    p.apply("Nums", mr.create([1, 2, 3]))
+      .apply(
+        "Key",
+        mr.withKeys((x: number) => x % 2),
+      )
+      .apply("Group", mr.groupByKey())
+      .apply(
+        "Sizes",
+        mr.map((kv: mr.KV<number, number[]>) => kv.value.length),
+      );
     const { graph } = graphOf(p);
     expectWellFormed(graph);
     expect(edge(graph, "Key", "Group")).to.include({ partitioning: "hash" });
@@ -75,7 +97,10 @@ describe("stream runner: job graph", () => {
   it("routes a stateful ParDo's input by key (hash), so each key's state lives on one subtask", () => {
     const p = mr.Pipeline.create();
     p.apply("Nums", mr.create([1, 2, 3]))
-      .apply("Key", mr.withKeys((x: number) => x % 2))
+      .apply(
+        "Key",
+        mr.withKeys((x: number) => x % 2),
+      )
       .apply(
         "Running",
         mr.parDo({
@@ -87,7 +112,10 @@ describe("stream runner: job graph", () => {
           },
         }),
       )
-      .apply("Double", mr.map((x: number) => x * 2));
+      .apply(
+        "Double",
+        mr.map((x: number) => x * 2),
+      );
     const { graph } = graphOf(p);
     expectWellFormed(graph);
     const stateful = vertexWith(graph, "Running");
@@ -99,8 +127,17 @@ describe("stream runner: job graph", () => {
 
   it("keeps a stateless ParDo reading a shuffle's output on the same subtask (forward)", () => {
     const p = mr.Pipeline.create();
-    const grouped = p.apply("Nums", mr.create([1, 2])).apply("Key", mr.withKeys(() => 0)).apply("Group", mr.groupByKey());
-    grouped.apply("Sizes", mr.map((kv: mr.KV<number, number[]>) => kv.value.length));
+    const grouped = p
+      .apply("Nums", mr.create([1, 2]))
+      .apply(
+        "Key",
+        mr.withKeys(() => 0),
+      )
+      .apply("Group", mr.groupByKey());
+    grouped.apply(
+      "Sizes",
+      mr.map((kv: mr.KV<number, number[]>) => kv.value.length),
+    );
     const { graph } = graphOf(p);
     expect(edge(graph, "Group", "Sizes").partitioning).to.equal("forward");
   });
@@ -109,7 +146,10 @@ describe("stream runner: job graph", () => {
     const p = mr.Pipeline.create();
     const nums = p.apply("Nums", mr.create([1, 2, 3]));
     const total = nums.apply("Total", mr.combineGlobally(mr.combiners.sum()));
-    nums.apply("Share", mr.map((x: number, ctx) => x / ctx.sideInput("total"), { sideInputs: { total: mr.views.singleton(total) } }));
+    nums.apply(
+      "Share",
+      mr.map((x: number, ctx) => x / ctx.sideInput("total"), { sideInputs: { total: mr.views.singleton(total) } }),
+    );
     const { graph } = graphOf(p);
     expectWellFormed(graph);
     const share = vertexWith(graph, "Share");
@@ -126,7 +166,12 @@ describe("stream runner: job graph", () => {
     const p = mr.Pipeline.create();
     const a = p.apply("A", mr.create([1]));
     const b = p.apply("B", mr.create([2]));
-    p.apply("Both", mr.flatten([a, b])).apply("Spread", mr.reshuffle()).apply("Inc", mr.map((x: number) => x + 1));
+    p.apply("Both", mr.flatten([a, b]))
+      .apply("Spread", mr.reshuffle())
+      .apply(
+        "Inc",
+        mr.map((x: number) => x + 1),
+      );
     const { graph } = graphOf(p);
     expectWellFormed(graph);
     const both = vertexWith(graph, "Both");
@@ -138,7 +183,14 @@ describe("stream runner: job graph", () => {
   });
 
   it("sends forward edges to the same subtask only, and every other kind to all subtasks", () => {
-    const mk = (partitioning: JobEdge["partitioning"]): JobEdge => ({ index: 0, pcollection: "pc", from: 0, to: 1, partitioning, side: partitioning === "broadcast" });
+    const mk = (partitioning: JobEdge["partitioning"]): JobEdge => ({
+      index: 0,
+      pcollection: "pc",
+      from: 0,
+      to: 1,
+      partitioning,
+      side: partitioning === "broadcast",
+    });
     expect(targetsOf(mk("forward"), 2, 4)).to.deep.equal([2]);
     for (const k of ["hash", "rebalance", "broadcast"] as const) expect(targetsOf(mk(k), 2, 4)).to.deep.equal([0, 1, 2, 3]);
   });
@@ -148,10 +200,18 @@ describe("stream runner: job graph", () => {
       const p = mr.Pipeline.create();
       const nums = p.apply("Nums", mr.create([1, 2, 3]));
       const total = nums.apply("Total", mr.combineGlobally(mr.combiners.sum()));
-      nums.apply("Share", mr.map((x: number, ctx) => x / ctx.sideInput("total"), { sideInputs: { total: mr.views.singleton(total) } })).apply("Count", mr.countPerElement());
+      nums
+        .apply(
+          "Share",
+          mr.map((x: number, ctx) => x / ctx.sideInput("total"), { sideInputs: { total: mr.views.singleton(total) } }),
+        )
+        .apply("Count", mr.countPerElement());
       return p;
     };
-    const shape = (g: JobGraph): unknown => ({ vertices: g.vertices.map((v) => v.id), edges: g.edges.map(({ from, to, partitioning, side, pcollection }) => ({ from, to, partitioning, side, pcollection })) });
+    const shape = (g: JobGraph): unknown => ({
+      vertices: g.vertices.map((v) => v.id),
+      edges: g.edges.map(({ from, to, partitioning, side, pcollection }) => ({ from, to, partitioning, side, pcollection })),
+    });
     expect(shape(graphOf(build()).graph)).to.deep.equal(shape(graphOf(build()).graph));
   });
 });
@@ -159,7 +219,16 @@ describe("stream runner: job graph", () => {
 describe("stream runner: active subtasks", () => {
   it("leaves a Create's empty splits, and the forward chain after them, inactive; a hash exchange activates every consumer", () => {
     const p = mr.Pipeline.create();
-    p.apply("Three", mr.create([1, 2, 3])).apply("Key", mr.withKeys((x: number) => x)).apply("Group", mr.groupByKey()).apply("Sizes", mr.map((kv: mr.KV<number, number[]>) => kv.value.length));
+    p.apply("Three", mr.create([1, 2, 3]))
+      .apply(
+        "Key",
+        mr.withKeys((x: number) => x),
+      )
+      .apply("Group", mr.groupByKey())
+      .apply(
+        "Sizes",
+        mr.map((kv: mr.KV<number, number[]>) => kv.value.length),
+      );
     const { graph, active } = graphOf(p);
     const a = active(4);
     // Split i of n values is [floor(i*n/p), floor((i+1)*n/p)): 3 values over 4 subtasks leave subtask 0 empty.
@@ -171,7 +240,10 @@ describe("stream runner: active subtasks", () => {
 
   it("reads an Impulse on subtask 0 only", () => {
     const p = mr.Pipeline.create();
-    p.apply("Start", mr.impulse()).apply("Len", mr.map((b: Uint8Array) => b.length));
+    p.apply("Start", mr.impulse()).apply(
+      "Len",
+      mr.map((b: Uint8Array) => b.length),
+    );
     const { graph, active } = graphOf(p);
     expect(active(3)[vertexWith(graph, "Len").index]).to.deep.equal([true, false, false]);
   });
@@ -179,7 +251,10 @@ describe("stream runner: active subtasks", () => {
   it("reads a TestStream on subtask 0 only, and keeps a keyed consumer of it active everywhere", () => {
     const p = mr.Pipeline.create();
     p.apply("Events", mr.testing.testStream<number>().addElements(1, 2).advanceWatermarkToInfinity())
-      .apply("Key", mr.withKeys((x: number) => x))
+      .apply(
+        "Key",
+        mr.withKeys((x: number) => x),
+      )
       .apply("Window", mr.windowInto(mr.windows.fixed(1000)))
       .apply("Group", mr.groupByKey());
     const { graph, active } = graphOf(p);
@@ -189,11 +264,17 @@ describe("stream runner: active subtasks", () => {
 
   it("gives a bounded sequence shorter than the parallelism only as many active splits as numbers, an unbounded one all", () => {
     const short = mr.Pipeline.create();
-    short.apply("Two", mr.generateSequence({ from: 10, to: 12 })).apply("Inc", mr.map((x: number) => x + 1));
+    short.apply("Two", mr.generateSequence({ from: 10, to: 12 })).apply(
+      "Inc",
+      mr.map((x: number) => x + 1),
+    );
     const s = graphOf(short);
     expect(s.active(4)[vertexWith(s.graph, "Inc").index]).to.deep.equal([true, true, false, false]);
     const endless = mr.Pipeline.create();
-    endless.apply("Ticks", mr.generateSequence({ from: 0, periodMs: 1000 })).apply("Inc", mr.map((x: number) => x + 1));
+    endless.apply("Ticks", mr.generateSequence({ from: 0, periodMs: 1000 })).apply(
+      "Inc",
+      mr.map((x: number) => x + 1),
+    );
     const e = graphOf(endless);
     expect(e.active(4)[vertexWith(e.graph, "Inc").index]).to.deep.equal([true, true, true, true]);
   });
@@ -202,7 +283,10 @@ describe("stream runner: active subtasks", () => {
     const p = mr.Pipeline.create();
     const one = p.apply("One", mr.create([1]));
     const two = p.apply("Two", mr.create([1, 2]));
-    p.apply("Both", mr.flatten([one, two])).apply("Inc", mr.map((x: number) => x + 1));
+    p.apply("Both", mr.flatten([one, two])).apply(
+      "Inc",
+      mr.map((x: number) => x + 1),
+    );
     const { graph, active } = graphOf(p);
     const a = active(3);
     // One value: [0, 0, 1) on subtask 2; two values: subtasks 1 and 2.

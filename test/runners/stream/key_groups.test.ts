@@ -72,7 +72,10 @@ describe("stream runner: key groups", () => {
           // Owners never go down as key groups go up, and every subtask owns something: contiguous ranges in order.
           const steps = new Set<number>();
           for (let kg = 1; kg < maxParallelism; kg++) steps.add(owners[kg]! - owners[kg - 1]!);
-          expect([...steps].every((d) => d === 0 || d === 1), `steps at parallelism ${parallelism}`).to.equal(true);
+          expect(
+            [...steps].every((d) => d === 0 || d === 1),
+            `steps at parallelism ${parallelism}`,
+          ).to.equal(true);
           expect(owners[0]).to.equal(0);
           expect(owners[maxParallelism - 1]).to.equal(parallelism - 1);
           const first = new Array<number>(parallelism).fill(-1);
@@ -82,7 +85,10 @@ describe("stream runner: key groups", () => {
             last[sub] = kg;
           });
           const expected = Array.from({ length: parallelism }, (_, sub) => flinkRange(maxParallelism, parallelism, sub));
-          expect(first.map((start, sub) => ({ start, end: last[sub]! })), `ranges at parallelism ${parallelism}`).to.deep.equal(expected);
+          expect(
+            first.map((start, sub) => ({ start, end: last[sub]! })),
+            `ranges at parallelism ${parallelism}`,
+          ).to.deep.equal(expected);
           const sizes = expected.map(({ start, end }) => end - start + 1);
           expect(sizes.reduce((a, b) => a + b, 0)).to.equal(maxParallelism);
           expect(Math.max(...sizes) - Math.min(...sizes)).to.be.at.most(1);

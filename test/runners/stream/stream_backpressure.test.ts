@@ -14,7 +14,14 @@ describe("stream runner: backpressure", function () {
     const capacity = 2;
     const bufferSizeBytes = 128;
     const result = slowSink
-      .create(["--runner=stream", "--parallelism=2", `--channelCapacity=${capacity}`, `--bufferSizeBytes=${bufferSizeBytes}`, "--count=20000", "--sinkMicros=40"])
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        `--channelCapacity=${capacity}`,
+        `--bufferSizeBytes=${bufferSizeBytes}`,
+        "--count=20000",
+        "--sinkMicros=40",
+      ])
       .run();
     expect(await result.waitUntilFinish()).to.equal("DONE");
     const m = result.metrics();

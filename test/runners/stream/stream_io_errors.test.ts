@@ -20,14 +20,19 @@ describe("stream runner: sink IO errors", function () {
     let caught: unknown;
     try {
       // Unbounded input: the two-phase-commit sink, fused after Format (bounded input is written in shards by Write/WriteShards, as on every runner).
-      await failingStream.create(["--runner=stream", "--restartAttempts=0", `--out=${out}`]).run().waitUntilFinish();
+      await failingStream
+        .create(["--runner=stream", "--restartAttempts=0", `--out=${out}`])
+        .run()
+        .waitUntilFinish();
     } catch (e) {
       caught = e;
     }
     expect(caught).to.be.instanceOf(mr.PipelineExecutionError);
     const err = caught as mr.PipelineExecutionError;
     expect(err.transform).to.equal("Write");
-    expect(err.message).to.contain(`'Write' cannot create the directory '${path.dirname(out)}' (ENOTDIR: a parent of the path is not a directory)`);
+    expect(err.message).to.contain(
+      `'Write' cannot create the directory '${path.dirname(out)}' (ENOTDIR: a parent of the path is not a directory)`,
+    );
     expect(err.message).to.not.contain("'Format'");
   });
 

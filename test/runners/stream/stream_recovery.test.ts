@@ -112,7 +112,10 @@ describe("stream runner: recovery, exactly once", function () {
   it("when the restart attempts run out, the job fails with the original error, naming the transform and element", async () => {
     let caught: unknown;
     try {
-      await alwaysFails.create(["--runner=stream", "--parallelism=2", "--restartAttempts=1", "--restartDelayMs=10"]).run().waitUntilFinish();
+      await alwaysFails
+        .create(["--runner=stream", "--parallelism=2", "--restartAttempts=1", "--restartDelayMs=10"])
+        .run()
+        .waitUntilFinish();
     } catch (e) {
       caught = e;
     }
@@ -129,7 +132,9 @@ describe("stream runner: recovery, exactly once", function () {
     await result.waitUntilFinish().catch((e) => (caught = e));
     expect(caught).to.be.instanceOf(mr.PipelineExecutionError);
     const err = caught as mr.PipelineExecutionError;
-    expect(err.message).to.contain("no 42s here").and.to.contain("(after 1 restart; the same error on the same element twice in a row is not retried further)");
+    expect(err.message)
+      .to.contain("no 42s here")
+      .and.to.contain("(after 1 restart; the same error on the same element twice in a row is not retried further)");
     expect(err.transform).to.equal("Explode");
     expect(result.metrics().counters["stream/restarts"]).to.equal(1);
   });
@@ -137,7 +142,12 @@ describe("stream runner: recovery, exactly once", function () {
   it("--fromCheckpoint refuses a checkpoint of another parallelism or another pipeline, saying which", async () => {
     const checkpoints = path.join(dir, "checkpoints");
     const out = path.join(dir, "out", "first");
-    expect(await runningTotals.create(args(out, [`--checkpointDir=${checkpoints}`, "--numbers=500"])).run().waitUntilFinish()).to.equal("DONE");
+    expect(
+      await runningTotals
+        .create(args(out, [`--checkpointDir=${checkpoints}`, "--numbers=500"]))
+        .run()
+        .waitUntilFinish(),
+    ).to.equal("DONE");
     const failure = async (p: mr.Pipeline): Promise<string> => {
       try {
         await p.run().waitUntilFinish();
@@ -148,12 +158,22 @@ describe("stream runner: recovery, exactly once", function () {
     };
     const other = [`--fromCheckpoint=${checkpoints}`, "--parallelism=3"];
     expect(await failure(runningTotals.create([...args(out), ...other]))).to.match(/taken at parallelism 2.*--parallelism=3/);
-    expect(await failure(alwaysFails.create(["--runner=stream", "--parallelism=2", `--fromCheckpoint=${checkpoints}`]))).to.contain("belongs to a different pipeline");
-    expect(await failure(runningTotals.create([...args(out), `--fromCheckpoint=${path.join(dir, "nothing-here")}`]))).to.contain("does not exist");
+    expect(await failure(alwaysFails.create(["--runner=stream", "--parallelism=2", `--fromCheckpoint=${checkpoints}`]))).to.contain(
+      "belongs to a different pipeline",
+    );
+    expect(await failure(runningTotals.create([...args(out), `--fromCheckpoint=${path.join(dir, "nothing-here")}`]))).to.contain(
+      "does not exist",
+    );
   });
 
   const newestCheckpoint = (checkpoints: string): number =>
-    Math.max(0, ...fs.readdirSync(checkpoints).filter((n) => fs.existsSync(path.join(checkpoints, n, "_metadata"))).map((n) => Number(n.slice(4))));
+    Math.max(
+      0,
+      ...fs
+        .readdirSync(checkpoints)
+        .filter((n) => fs.existsSync(path.join(checkpoints, n, "_metadata")))
+        .map((n) => Number(n.slice(4))),
+    );
 
   it("a rerun on a used --checkpointDir resumes from its newest checkpoint: nothing is published twice and checkpoint ids go on", async () => {
     const checkpoints = path.join(dir, "checkpoints");
@@ -176,7 +196,10 @@ describe("stream runner: recovery, exactly once", function () {
     expect(await runningTotals.create(run).run().waitUntilFinish()).to.equal("DONE");
     const newest = newestCheckpoint(checkpoints);
     const chk = path.join(checkpoints, `chk-${String(newest).padStart(6, "0")}`);
-    const victim = path.join(chk, fs.readdirSync(chk).find((n) => n.endsWith(".state"))!);
+    const victim = path.join(
+      chk,
+      fs.readdirSync(chk).find((n) => n.endsWith(".state"))!,
+    );
     const bytes = fs.readFileSync(victim);
     bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x10;
     fs.writeFileSync(victim, bytes);
@@ -197,7 +220,12 @@ describe("stream runner: recovery, exactly once", function () {
   it("a used --checkpointDir of another pipeline is refused; --discardCheckpoints starts over, deleting what the old run published", async () => {
     const checkpoints = path.join(dir, "checkpoints");
     const out = path.join(dir, "out", "discard");
-    expect(await runningTotals.create([...args(out, [`--checkpointDir=${checkpoints}`]), "--numbers=300"]).run().waitUntilFinish()).to.equal("DONE");
+    expect(
+      await runningTotals
+        .create([...args(out, [`--checkpointDir=${checkpoints}`]), "--numbers=300"])
+        .run()
+        .waitUntilFinish(),
+    ).to.equal("DONE");
     let refusal = "";
     await alwaysFails
       .create(["--runner=stream", "--parallelism=2", `--checkpointDir=${checkpoints}`])
@@ -224,7 +252,9 @@ describe("stream runner: recovery, exactly once", function () {
     // Kill it once a few checkpoints have completed, well before the end (a bounded write publishes its files at the end).
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const completed = fs.existsSync(checkpoints) ? fs.readdirSync(checkpoints).filter((n) => fs.existsSync(path.join(checkpoints, n, "_metadata"))) : [];
+      const completed = fs.existsSync(checkpoints)
+        ? fs.readdirSync(checkpoints).filter((n) => fs.existsSync(path.join(checkpoints, n, "_metadata")))
+        : [];
       if (completed.length >= 2) break;
       if (Date.now() > deadline) throw new Error(`no checkpoint in time; child stderr: ${stderr}`);
       await new Promise((r) => setTimeout(r, 20));

@@ -49,7 +49,9 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     const out = path.join(dir, "out", "numbers");
     process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 1, afterRecords: 2000, kind: "exit", attempt: 0 }]);
     // Read when the job starts, on the next tick: removed once the job has ended.
-    const result = failingStream.create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=50", "--restartDelayMs=10", `--out=${out}`]).run();
+    const result = failingStream
+      .create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=50", "--restartDelayMs=10", `--out=${out}`])
+      .run();
     // Cancel once the job has published well past the failure (worker 1 dies after 2,000 of its records).
     for (;;) {
       const seen = fs.existsSync(path.dirname(out)) ? published(path.dirname(out)).numbers : [];
@@ -67,7 +69,10 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     for (const n of names) expect(n).to.match(/^numbers-checkpoint-\d{10}-0000[01]\.txt$/);
     expect(new Set(numbers).size, "no number published twice").to.equal(numbers.length);
     expect(numbers.length).to.be.greaterThan(2000);
-    expect(fs.readdirSync(path.dirname(out)).filter((n) => n.startsWith(".")), "nothing unpublished left").to.deep.equal([]);
+    expect(
+      fs.readdirSync(path.dirname(out)).filter((n) => n.startsWith(".")),
+      "nothing unpublished left",
+    ).to.deep.equal([]);
   });
 
   it("the names of the published files reach downstream once each, across a restart between a commit and the next checkpoint", async () => {
@@ -80,7 +85,17 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     const out = path.join(dir, "lines", "lines");
     const namesOut = path.join(dir, "names", "names");
     process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 0, atCheckpoint: 2, kind: "exit", attempt: 0 }]);
-    const result = globalStream.create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=0", "--restartDelayMs=10", `--out=${out}`, `--names=${namesOut}`, "--lines=200"]).run();
+    const result = globalStream
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        "--checkpointingIntervalMs=0",
+        "--restartDelayMs=10",
+        `--out=${out}`,
+        `--names=${namesOut}`,
+        "--lines=200",
+      ])
+      .run();
     try {
       expect(await result.waitUntilFinish()).to.equal("DONE");
     } finally {
@@ -90,15 +105,30 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     const files = fs.readdirSync(path.dirname(out)).sort();
     for (const n of files) expect(n).to.match(/^lines-checkpoint-0000000001-0000[01]\.txt$/);
     expect(publishedLines(path.dirname(out))).to.deep.equal(numberedLines(200).sort());
-    expect(publishedLines(path.dirname(namesOut)), "each published file named once").to.deep.equal(files.map((n) => path.join(path.resolve(path.dirname(out)), n)));
-    expect(fs.readdirSync(path.dirname(namesOut)).filter((n) => n.startsWith(".")), "nothing unpublished left").to.deep.equal([]);
+    expect(publishedLines(path.dirname(namesOut)), "each published file named once").to.deep.equal(
+      files.map((n) => path.join(path.resolve(path.dirname(out)), n)),
+    );
+    expect(
+      fs.readdirSync(path.dirname(namesOut)).filter((n) => n.startsWith(".")),
+      "nothing unpublished left",
+    ).to.deep.equal([]);
   });
 
   it("with periodic checkpoints, names each committed file once across a task manager that dies at a mid-stream checkpoint", async () => {
     const out = path.join(dir, "lines", "lines");
     const namesOut = path.join(dir, "names", "names");
     process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 0, atCheckpoint: 4, kind: "exit", attempt: 0 }]);
-    const result = globalStream.create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=1", "--restartDelayMs=10", `--out=${out}`, `--names=${namesOut}`, "--lines=20000"]).run();
+    const result = globalStream
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        "--checkpointingIntervalMs=1",
+        "--restartDelayMs=10",
+        `--out=${out}`,
+        `--names=${namesOut}`,
+        "--lines=20000",
+      ])
+      .run();
     try {
       expect(await result.waitUntilFinish()).to.equal("DONE");
     } finally {
@@ -107,6 +137,8 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     expect(result.metrics().counters["stream/restarts"]).to.equal(1);
     const files = fs.readdirSync(path.dirname(out)).sort();
     expect(publishedLines(path.dirname(out))).to.deep.equal(numberedLines(20000).sort());
-    expect(publishedLines(path.dirname(namesOut)), "each published file named once").to.deep.equal(files.map((n) => path.join(path.resolve(path.dirname(out)), n)));
+    expect(publishedLines(path.dirname(namesOut)), "each published file named once").to.deep.equal(
+      files.map((n) => path.join(path.resolve(path.dirname(out)), n)),
+    );
   });
 });

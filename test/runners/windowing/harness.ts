@@ -16,7 +16,13 @@ export interface Pane {
   pane: PaneInfo;
 }
 
-export const pane = (isFirst: boolean, isLast: boolean, timing: PaneTiming, index: number, onTimeIndex: number): PaneInfo => ({ isFirst, isLast, timing, index, onTimeIndex });
+export const pane = (isFirst: boolean, isLast: boolean, timing: PaneTiming, index: number, onTimeIndex: number): PaneInfo => ({
+  isFirst,
+  isLast,
+  timing,
+  index,
+  onTimeIndex,
+});
 
 export const SUM: CombineFn<number, number, number> = {
   createAccumulator: () => 0,
@@ -40,7 +46,8 @@ export class Tester {
       windowing: this.strategy,
       keyCoder: JS_VALUE_CODER,
       mode,
-      emit: (key, value, timestamp, window, p) => this.out.push({ key, value: Array.isArray(value) ? [...value].sort((a, b) => a - b) : value, timestamp, window, pane: p }),
+      emit: (key, value, timestamp, window, p) =>
+        this.out.push({ key, value: Array.isArray(value) ? [...value].sort((a, b) => a - b) : value, timestamp, window, pane: p }),
       onDroppedLateElements: (n) => (this.droppedCount += n),
     });
   }

@@ -49,7 +49,9 @@ describe("ReduceFnRunner: fixed windows and the default trigger", () => {
         { value: accumulation === "discarding" ? [3] : [1, 2, 3], timestamp: 9, window: w(0, 10), pane: pane(false, false, "LATE", 1, 1) },
       ]);
       t.inject(4);
-      expect(t.takeShort().map((p) => [p.value, p.pane])).to.deep.equal([[accumulation === "discarding" ? [4] : [1, 2, 3, 4], pane(false, false, "LATE", 2, 2)]]);
+      expect(t.takeShort().map((p) => [p.value, p.pane])).to.deep.equal([
+        [accumulation === "discarding" ? [4] : [1, 2, 3, 4], pane(false, false, "LATE", 2, 2)],
+      ]);
       // GC at 9 + 100: nothing new, emitIfNonEmpty -> no final pane.
       t.advanceWatermark(110);
       expect(t.take()).to.deep.equal([]);
@@ -103,11 +105,17 @@ describe("ReduceFnRunner: afterWatermark with early and late firings", () => {
       expect(t.takeShort().map((p) => [p.value, p.pane])).to.deep.equal([[acc ? [1, 2, 3, 4] : [3, 4], pane(false, false, "EARLY", 1, 0)]]);
       t.inject(5);
       t.advanceWatermark(10);
-      expect(t.takeShort()).to.deep.equal([{ value: acc ? [1, 2, 3, 4, 5] : [5], timestamp: 9, window: w(0, 10), pane: pane(false, false, "ON_TIME", 2, 0) }]);
+      expect(t.takeShort()).to.deep.equal([
+        { value: acc ? [1, 2, 3, 4, 5] : [5], timestamp: 9, window: w(0, 10), pane: pane(false, false, "ON_TIME", 2, 0) },
+      ]);
       t.inject(6);
-      expect(t.takeShort()).to.deep.equal([{ value: acc ? [1, 2, 3, 4, 5, 6] : [6], timestamp: 9, window: w(0, 10), pane: pane(false, false, "LATE", 3, 1) }]);
+      expect(t.takeShort()).to.deep.equal([
+        { value: acc ? [1, 2, 3, 4, 5, 6] : [6], timestamp: 9, window: w(0, 10), pane: pane(false, false, "LATE", 3, 1) },
+      ]);
       t.inject(7);
-      expect(t.takeShort().map((p) => [p.value, p.pane])).to.deep.equal([[acc ? [1, 2, 3, 4, 5, 6, 7] : [7], pane(false, false, "LATE", 4, 2)]]);
+      expect(t.takeShort().map((p) => [p.value, p.pane])).to.deep.equal([
+        [acc ? [1, 2, 3, 4, 5, 6, 7] : [7], pane(false, false, "LATE", 4, 2)],
+      ]);
       t.advanceWatermark(200);
       expect(t.take()).to.deep.equal([]);
       expect(t.runner.activeWindowCount).to.equal(0);
@@ -127,7 +135,8 @@ describe("ReduceFnRunner: afterWatermark with early and late firings", () => {
       t.advanceWatermark(0).advanceProcessingTime(0).inject([1, 1]);
       t.advanceWatermark(11);
       const expected = [{ value: 1, timestamp: 1, window: w(0, 10), pane: pane(true, false, "EARLY", 0, 0) }];
-      if (onTimeBehavior === "fireAlways") expected.push({ value: 1, timestamp: 9, window: w(0, 10), pane: pane(false, true, "ON_TIME", 1, 0) });
+      if (onTimeBehavior === "fireAlways")
+        expected.push({ value: 1, timestamp: 9, window: w(0, 10), pane: pane(false, true, "ON_TIME", 1, 0) });
       expect(t.takeShort()).to.deep.equal(expected);
     }
   });
@@ -157,7 +166,10 @@ describe("ReduceFnRunner: processing-time triggers", () => {
   });
 
   it("alignTo rounds the deadline up to the next multiple of the period plus offset", () => {
-    const t = new Tester({ windowFn: fixed(10), trigger: { kind: "repeatedly", trigger: { kind: "afterProcessingTime", delayMs: 0, alignToMs: 10, offsetMs: 3 } } });
+    const t = new Tester({
+      windowFn: fixed(10),
+      trigger: { kind: "repeatedly", trigger: { kind: "afterProcessingTime", delayMs: 0, alignToMs: 10, offsetMs: 3 } },
+    });
     // Beam AlignFn: 14 -> 23 (the next 3 mod 10); fires once time is after 23.
     t.advanceWatermark(0).advanceProcessingTime(14).inject(1);
     expect(t.runner.nextProcessingTimeTimer()).to.equal(24);
@@ -201,7 +213,11 @@ describe("ReduceFnRunner: processing-time triggers", () => {
       trigger: {
         kind: "afterEach",
         triggers: [
-          { kind: "orFinally", main: { kind: "repeatedly", trigger: { kind: "afterProcessingTime", delayMs: 5 } }, until: { kind: "afterWatermark" } },
+          {
+            kind: "orFinally",
+            main: { kind: "repeatedly", trigger: { kind: "afterProcessingTime", delayMs: 5 } },
+            until: { kind: "afterWatermark" },
+          },
           { kind: "repeatedly", trigger: { kind: "afterProcessingTime", delayMs: 25 } },
         ],
       },
@@ -234,11 +250,21 @@ describe("ReduceFnRunner: processing-time triggers", () => {
     const trigger = {
       kind: "afterEach" as const,
       triggers: [
-        { kind: "orFinally" as const, main: { kind: "repeatedly" as const, trigger: { kind: "afterProcessingTime" as const, delayMs: 5 } }, until: { kind: "afterWatermark" as const } },
+        {
+          kind: "orFinally" as const,
+          main: { kind: "repeatedly" as const, trigger: { kind: "afterProcessingTime" as const, delayMs: 5 } },
+          until: { kind: "afterWatermark" as const },
+        },
         { kind: "repeatedly" as const, trigger: { kind: "afterProcessingTime" as const, delayMs: 25 } },
       ],
     };
-    const base = { windowFn: fixed(10), timestampCombiner: "earliest" as const, trigger, accumulation: "accumulating" as const, allowedLatenessMs: 100 };
+    const base = {
+      windowFn: fixed(10),
+      timestampCombiner: "earliest" as const,
+      trigger,
+      accumulation: "accumulating" as const,
+      allowedLatenessMs: 100,
+    };
     const a = Tester.combining({ ...base, onTimeBehavior: "fireAlways" });
     a.advanceWatermark(0).advanceProcessingTime(0).inject([1, 1], [1, 3], [1, 7], [1, 5]);
     a.advanceProcessingTime(6).advanceWatermark(11);
@@ -291,7 +317,16 @@ describe("ReduceFnRunner: count and composite triggers", () => {
 
   it("afterEach(afterCount(2), afterCount(3)) fires each in turn, then closes", () => {
     // Beam AfterEachStateMachineTest.testAfterEachInSequence.
-    const t = new Tester({ windowFn: fixed(10), trigger: { kind: "afterEach", triggers: [{ kind: "afterCount", count: 2 }, { kind: "afterCount", count: 3 }] } });
+    const t = new Tester({
+      windowFn: fixed(10),
+      trigger: {
+        kind: "afterEach",
+        triggers: [
+          { kind: "afterCount", count: 2 },
+          { kind: "afterCount", count: 3 },
+        ],
+      },
+    });
     t.advanceWatermark(0).inject(1, 2, 3, 4);
     expect(t.take().map((p) => [p.value, p.pane])).to.deep.equal([[[1, 2], pane(true, false, "EARLY", 0, 0)]]);
     t.inject(5);
@@ -304,7 +339,13 @@ describe("ReduceFnRunner: count and composite triggers", () => {
     // Beam AfterFirstStateMachineTest.
     const t = new Tester({
       windowFn: fixed(10),
-      trigger: { kind: "afterFirst", triggers: [{ kind: "afterCount", count: 3 }, { kind: "afterProcessingTime", delayMs: 10 }] },
+      trigger: {
+        kind: "afterFirst",
+        triggers: [
+          { kind: "afterCount", count: 3 },
+          { kind: "afterProcessingTime", delayMs: 10 },
+        ],
+      },
     });
     t.advanceWatermark(0).advanceProcessingTime(0).inject(1, 2, 3); // count wins in [0, 10)
     t.inject(11); // [10, 20): processing time will win
@@ -338,7 +379,11 @@ describe("ReduceFnRunner: count and composite triggers", () => {
     // Beam OrFinallyStateMachineTest: `until` keeps counting across firings of `main`.
     const t = new Tester({
       windowFn: fixed(10),
-      trigger: { kind: "orFinally", main: { kind: "repeatedly", trigger: { kind: "afterCount", count: 1 } }, until: { kind: "afterCount", count: 3 } },
+      trigger: {
+        kind: "orFinally",
+        main: { kind: "repeatedly", trigger: { kind: "afterCount", count: 1 } },
+        until: { kind: "afterCount", count: 3 },
+      },
     });
     t.advanceWatermark(0).inject(1, 2, 3, 4);
     expect(t.take().map((p) => [p.value, p.pane])).to.deep.equal([
@@ -404,12 +449,16 @@ describe("ReduceFnRunner: session windows", () => {
     t.inject(25); // three more since the early pane (the early count restarts after each early firing)
     // The session grew to [1, 35), a new window: Beam's OnMergeCallback clears the pane info of
     // merged-away windows ("the merge result window gets to start fresh if it is new"), so indices restart.
-    expect(t.takeShort().map((p) => [p.value, p.window, p.pane])).to.deep.equal([[[20, 22, 25], w(1, 35), pane(true, false, "EARLY", 0, 0)]]);
+    expect(t.takeShort().map((p) => [p.value, p.window, p.pane])).to.deep.equal([
+      [[20, 22, 25], w(1, 35), pane(true, false, "EARLY", 0, 0)],
+    ]);
     // Elements inside [1, 35): the merge result is the existing window, whose panes continue.
     t.inject(21, 23);
     expect(t.take()).to.deep.equal([]);
     t.inject(24);
-    expect(t.takeShort()).to.deep.equal([{ value: [21, 23, 24], timestamp: 34, window: w(1, 35), pane: pane(false, false, "EARLY", 1, 0) }]);
+    expect(t.takeShort()).to.deep.equal([
+      { value: [21, 23, 24], timestamp: 34, window: w(1, 35), pane: pane(false, false, "EARLY", 1, 0) },
+    ]);
     expect(t.runner.activeWindowCount).to.equal(1);
     t.advanceWatermark(100);
     expect(t.take()).to.deep.equal([]); // nothing new since the last early pane
@@ -468,14 +517,25 @@ describe("ReduceFnRunner: sliding windows, combine mode and timestamp combiners"
   });
 
   it("combine mode keeps the accumulator across panes in accumulating mode, and merges accumulator inputs", () => {
-    const t = Tester.combining({ windowFn: fixed(10), trigger: { kind: "repeatedly", trigger: { kind: "afterCount", count: 2 } }, accumulation: "accumulating" });
+    const t = Tester.combining({
+      windowFn: fixed(10),
+      trigger: { kind: "repeatedly", trigger: { kind: "afterCount", count: 2 } },
+      accumulation: "accumulating",
+    });
     t.advanceWatermark(0).inject(1, 2, 3, 4);
     expect(t.take().map((p) => p.value)).to.deep.equal([3, 10]);
     const fromAccs = new Tester(
       { windowFn: fixed(10) },
       {
         kind: "combine",
-        fn: { createAccumulator: () => 0, addInput: () => { throw new Error("addInput on accumulators"); }, mergeAccumulators: (a: unknown[]) => (a as number[]).reduce((x, y) => x + y, 0), extractOutput: (a: unknown) => a },
+        fn: {
+          createAccumulator: () => 0,
+          addInput: () => {
+            throw new Error("addInput on accumulators");
+          },
+          mergeAccumulators: (a: unknown[]) => (a as number[]).reduce((x, y) => x + y, 0),
+          extractOutput: (a: unknown) => a,
+        },
         inputsAreAccumulators: true,
       },
     );
@@ -486,7 +546,18 @@ describe("ReduceFnRunner: sliding windows, combine mode and timestamp combiners"
   it("errors thrown by the CombineFn propagate", () => {
     const t = new Tester(
       { windowFn: fixed(10) },
-      { kind: "combine", fn: { createAccumulator: () => 0, addInput: () => { throw new Error("boom"); }, mergeAccumulators: () => 0, extractOutput: (a: unknown) => a }, inputsAreAccumulators: false },
+      {
+        kind: "combine",
+        fn: {
+          createAccumulator: () => 0,
+          addInput: () => {
+            throw new Error("boom");
+          },
+          mergeAccumulators: () => 0,
+          extractOutput: (a: unknown) => a,
+        },
+        inputsAreAccumulators: false,
+      },
     );
     expect(() => t.advanceWatermark(0).inject(1)).to.throw("boom");
   });
@@ -514,7 +585,13 @@ describe("ReduceFnRunner: sliding windows, combine mode and timestamp combiners"
 
   it("earliest: each pane's timestamp comes from its own new elements; late panes use the end of the window", () => {
     // Beam WatermarkHold.extractAndRelease (late elements place no element hold; BEAM-2262).
-    const t = new Tester({ windowFn: fixed(10), timestampCombiner: "earliest", accumulation: "accumulating", allowedLatenessMs: 100, trigger: { kind: "afterWatermark", early: { kind: "afterCount", count: 2 }, late: { kind: "afterCount", count: 1 } } });
+    const t = new Tester({
+      windowFn: fixed(10),
+      timestampCombiner: "earliest",
+      accumulation: "accumulating",
+      allowedLatenessMs: 100,
+      trigger: { kind: "afterWatermark", early: { kind: "afterCount", count: 2 }, late: { kind: "afterCount", count: 1 } },
+    });
     t.advanceWatermark(0).inject(5, 2);
     t.inject(8, 6);
     t.advanceWatermark(10);
@@ -530,7 +607,12 @@ describe("ReduceFnRunner: sliding windows, combine mode and timestamp combiners"
 describe("ReduceFnRunner: closing and on-time behaviours, holds and GC", () => {
   for (const closingBehavior of ["emitAlways", "emitIfNonEmpty"] as const) {
     it(`closingBehavior ${closingBehavior}: the empty final pane at GC`, () => {
-      const t = new Tester({ windowFn: fixed(10), trigger: { kind: "repeatedly", trigger: { kind: "afterCount", count: 1 } }, allowedLatenessMs: 100, closingBehavior });
+      const t = new Tester({
+        windowFn: fixed(10),
+        trigger: { kind: "repeatedly", trigger: { kind: "afterCount", count: 1 } },
+        allowedLatenessMs: 100,
+        closingBehavior,
+      });
       t.advanceWatermark(0).inject(1);
       expect(t.take().map((p) => p.pane)).to.deep.equal([pane(true, false, "EARLY", 0, 0)]);
       // emitAlways keeps a GC hold so the final pane can still be on time downstream (WatermarkHold.addGarbageCollectionHold).
@@ -548,12 +630,19 @@ describe("ReduceFnRunner: closing and on-time behaviours, holds and GC", () => {
 
   for (const onTimeBehavior of ["fireAlways", "fireIfNonEmpty"] as const) {
     it(`onTimeBehavior ${onTimeBehavior}: early pane consumed everything (discarding), then the on-time pane is empty`, () => {
-      const t = new Tester({ windowFn: fixed(10), trigger: { kind: "afterWatermark", early: { kind: "afterCount", count: 2 } }, allowedLatenessMs: 10, onTimeBehavior });
+      const t = new Tester({
+        windowFn: fixed(10),
+        trigger: { kind: "afterWatermark", early: { kind: "afterCount", count: 2 } },
+        allowedLatenessMs: 10,
+        onTimeBehavior,
+      });
       t.advanceWatermark(0).inject(1, 2);
       expect(t.take().map((p) => [p.value, p.pane])).to.deep.equal([[[1, 2], pane(true, false, "EARLY", 0, 0)]]);
       t.advanceWatermark(10);
       // AfterWatermark without late firings finishes at the end of the window, so this pane is the last.
-      expect(t.takeShort()).to.deep.equal(onTimeBehavior === "fireAlways" ? [{ value: [], timestamp: 9, window: w(0, 10), pane: pane(false, true, "ON_TIME", 1, 0) }] : []);
+      expect(t.takeShort()).to.deep.equal(
+        onTimeBehavior === "fireAlways" ? [{ value: [], timestamp: 9, window: w(0, 10), pane: pane(false, true, "ON_TIME", 1, 0) }] : [],
+      );
       t.inject(3); // closed
       expect(t.runner.droppedDueToClosedWindow).to.equal(1);
       t.advanceWatermark(100);
@@ -590,14 +679,19 @@ describe("ReduceFnRunner: closing and on-time behaviours, holds and GC", () => {
     t.advanceWatermark(GLOBAL_WINDOW_MAX_TIMESTAMP);
     expect(t.take()).to.deep.equal([]);
     t.advanceWatermark(Infinity);
-    expect(t.takeShort()).to.deep.equal([{ value: [4], timestamp: GLOBAL_WINDOW_MAX_TIMESTAMP, window: GLOBAL_WINDOW, pane: pane(false, true, "ON_TIME", 2, 0) }]);
+    expect(t.takeShort()).to.deep.equal([
+      { value: [4], timestamp: GLOBAL_WINDOW_MAX_TIMESTAMP, window: GLOBAL_WINDOW, pane: pane(false, true, "ON_TIME", 2, 0) },
+    ]);
     expect(t.runner.activeWindowCount).to.equal(0);
     t.inject(9);
     expect(t.droppedCount).to.equal(1);
   });
 
   it("global window repeatedly(afterProcessingTime) with fireAlways emits an empty ON_TIME pane on drain (Beam fireEmptyOnDrainInGlobalWindowIfRequested)", () => {
-    const t = new Tester({ trigger: { kind: "repeatedly", trigger: { kind: "afterProcessingTime", delayMs: 3 } }, onTimeBehavior: "fireAlways" });
+    const t = new Tester({
+      trigger: { kind: "repeatedly", trigger: { kind: "afterProcessingTime", delayMs: 3 } },
+      onTimeBehavior: "fireAlways",
+    });
     const n = 20;
     for (let i = 0; i < n; i++) t.advanceProcessingTime(i).inject(i);
     t.advanceProcessingTime(n + 4);

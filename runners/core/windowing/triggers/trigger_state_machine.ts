@@ -164,7 +164,8 @@ class AfterProcessingTimeTrigger extends TriggerStateMachine {
       return;
     }
     let earliest: number | undefined;
-    for (const x of sources) if (x.delayedUntil !== undefined && (earliest === undefined || x.delayedUntil < earliest)) earliest = x.delayedUntil;
+    for (const x of sources)
+      if (x.delayedUntil !== undefined && (earliest === undefined || x.delayedUntil < earliest)) earliest = x.delayedUntil;
     s.delayedUntil = earliest;
     if (earliest !== undefined) c.setProcessingTimer(earliest);
   }
@@ -425,7 +426,10 @@ export function triggerStateMachine(spec: TriggerSpec): TriggerStateMachine {
       return new AfterProcessingTimeTrigger(0, undefined, 0);
     case "afterWatermark":
       if (!spec.early && !spec.late) return new AfterWatermarkTrigger();
-      return new AfterWatermarkEarlyLateTrigger(spec.early ? triggerStateMachine(spec.early) : new NeverTrigger(), spec.late ? triggerStateMachine(spec.late) : undefined);
+      return new AfterWatermarkEarlyLateTrigger(
+        spec.early ? triggerStateMachine(spec.early) : new NeverTrigger(),
+        spec.late ? triggerStateMachine(spec.late) : undefined,
+      );
     case "repeatedly":
       return new RepeatedlyTrigger([triggerStateMachine(spec.trigger)]);
     case "afterEach":

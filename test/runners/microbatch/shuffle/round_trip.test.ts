@@ -97,7 +97,9 @@ describe("shuffle round trip", () => {
       const written = write(spillDir, false, budget);
       expect(written.outputs[0]!.grouped).to.equal(false);
       for (let p = 0; p < PARTITIONS; p++) {
-        const got = [...readAll(partitionSegments(written.outputs, p), { readBufferBytes: 64 })].map((r) => `${hex(r.key)}:${hex(r.value)}`);
+        const got = [...readAll(partitionSegments(written.outputs, p), { readBufferBytes: 64 })].map(
+          (r) => `${hex(r.key)}:${hex(r.value)}`,
+        );
         expect(got).to.deep.equal(written.records[p]);
       }
     }
