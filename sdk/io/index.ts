@@ -90,7 +90,9 @@ export function readText(pathOrGlob: string, options: ReadTextOptions = {}): PTr
  *   subtask per checkpoint, `<prefix>-checkpoint-<n>-<subtask><suffix>`,
  *   with a two-phase commit; the micro-batch runner one per partition per
  *   batch, `<prefix>-batch-<n>-<partition><suffix>`, published at the
- *   batch's commit (see the README, "Writing files").
+ *   batch's commit (see the README, "Writing files"). The output lists the
+ *   files on every runner; the stream runner emits a name once its file is
+ *   published, exactly once across restarts.
  * - Invalid options (an empty prefix, a prefix ending in `/`, a `numShards`
  *   that is not a whole number >= 1, a suffix with `/`) throw when called, as
  *   does a prefix on a kernel pseudo file system such as `/proc` or `/sys`.

@@ -127,18 +127,26 @@ describe("writeText: one contract on every runner", function () {
         for (const [file, lines] of expected) expect(linesOf([file]), file).to.deep.equal(lines);
       });
 
-      it("writes unbounded input in the global window as files per unit of commit (bundle, checkpoint or batch), each line once", async () => {
+      it("writes unbounded input in the global window as files per unit of commit (bundle, checkpoint or batch), each line once, and returns exactly their names", async () => {
         const out = path.join(dir, "global", "lines");
+        // The write's result is itself written: it must list each published file once.
+        const namesOut = path.join(dir, "global-names", "names");
         expect(
           await globalStream
-            .create([...runner.args, `--out=${out}`, "--lines=30"])
+            .create([...runner.args, `--out=${out}`, `--names=${namesOut}`, "--lines=30"])
             .run()
             .waitUntilFinish(),
         ).to.equal("DONE");
         const names = entries(path.dirname(out));
         expect(names.length).to.be.greaterThan(0);
         for (const name of names) expect(name).to.match(/^lines-(bundle-[0-9a-f]{12}|checkpoint-\d{10}-\d{5}|batch-\d{10}-\d{5})\.txt$/);
-        expect(linesOf(names.map((n) => path.join(path.dirname(out), n)))).to.deep.equal(numberedLines(30).sort());
+        const published = names.map((n) => path.join(path.dirname(out), n));
+        expect(linesOf(published)).to.deep.equal(numberedLines(30).sort());
+        const listedFiles = entries(path.dirname(namesOut)).map((n) => path.join(path.dirname(namesOut), n));
+        expect(listedFiles.length, "the names were written").to.be.greaterThan(0);
+        expect(linesOf(listedFiles), "the result names each published file once").to.deep.equal(
+          published.map((f) => path.resolve(f)).sort(),
+        );
       });
 
       it("a write that fails names Write/WriteShards, and a failure at publishing leaves nothing unpublished behind", async () => {

@@ -8,7 +8,11 @@
  * `timeoutMs`, is aborted; the next one subsumes it (sinks commit up to the
  * newest complete id). The final checkpoint, requested once every subtask
  * finished, is triggered as soon as no other is pending, and again after an
- * abort, and its completion lets the job stop.
+ * abort, and its completion lets the job stop. A commit checkpoint,
+ * requested when the only thing left is files waiting to be committed (a
+ * sink that emits their names holds its stage until then), is triggered at
+ * once, or right after the pending one (whose barrier may have passed the
+ * sink before its last file).
  *
  * One checkpoint is pending at a time. The coordinator owns no thread, timer
  * or storage: time comes from an injected clock and the rest from
@@ -84,6 +88,8 @@ export class CheckpointCoordinator<Persisted> {
   private lastCompletedAt = -Infinity;
   private lastCompletedId: number | undefined;
   private finalRequested = false;
+  /** A commit was requested: a checkpoint with this id or a later one must complete. */
+  private commitOwedFrom: number | undefined;
   private finalDone = false;
   /** No new trigger (the job is stopping). */
   private triggering = true;
@@ -139,6 +145,17 @@ export class CheckpointCoordinator<Persisted> {
     if (this.finalRequested || this.finalDone) return;
     this.finalRequested = true;
     this.trigger(true);
+  }
+
+  /**
+   * Only files waiting for a checkpoint keep the subtasks from finishing: a
+   * checkpoint now, or right after the pending one (triggered before the
+   * request, it may not hold them). Nothing when one is already owed.
+   */
+  requestCommit(): void {
+    if (this.commitOwedFrom !== undefined || this.finalDone) return;
+    if (this.pending) this.commitOwedFrom = this.pending.id + 1;
+    else this.commitOwedFrom = this.trigger(false);
   }
 
   /** Subtask `subtask` of vertex `vertex` snapshotted checkpoint `id`. */
@@ -221,6 +238,7 @@ export class CheckpointCoordinator<Persisted> {
     this.env.onAborted(c.id, reason);
     // The final checkpoint is still owed: the next one is final.
     if (this.finalRequested && !this.finalDone) this.trigger(true);
+    else if (this.commitOwedFrom !== undefined) this.commitOwedFrom = this.trigger(false);
   }
 
   private completed(c: PendingCheckpoint, acknowledged: AcknowledgedCheckpoint, persisted: Persisted): void {
@@ -228,12 +246,15 @@ export class CheckpointCoordinator<Persisted> {
     this.pending = undefined;
     this.lastCompletedAt = this.now();
     this.lastCompletedId = c.id;
+    if (this.commitOwedFrom !== undefined && c.id >= this.commitOwedFrom) this.commitOwedFrom = undefined;
     this.env.notifyComplete({ ...acknowledged, durationMs: this.lastCompletedAt - c.triggeredAt }, persisted);
     if (c.final) {
       this.finalDone = true;
       this.env.onFinalComplete();
     } else if (this.finalRequested) {
       this.trigger(true);
+    } else if (this.commitOwedFrom !== undefined) {
+      this.commitOwedFrom = this.trigger(false);
     }
   }
 }

@@ -146,11 +146,18 @@ export class JobMaster {
         onPersistFailed: (id, e) => fail(`checkpoint ${id} could not be written`, { message: e.message }),
       });
 
-      /** Every subtask has finished: the final checkpoint commits what sinks hold, then the job stops. */
+      /**
+       * Every subtask has finished: the final checkpoint commits what sinks
+       * hold, then the job stops. Every subtask has finished or waits only
+       * for its files to be committed (a sink whose file names have
+       * consumers): a checkpoint commits them, their names go downstream,
+       * and the subtasks finish.
+       */
       const onStatus = (i: number, subtasks: readonly SubtaskStatus[]): void => {
         status[i] = subtasks;
         this.stats.update(i, subtasks);
         if (status.every((s) => s !== undefined && s.every((t) => t.finished))) coordinator.requestFinal();
+        else if (status.every((s) => s !== undefined && s.every((t) => t.finished || t.awaitingCommit))) coordinator.requestCommit();
       };
 
       workers.forEach((w, i) => {

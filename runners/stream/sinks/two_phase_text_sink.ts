@@ -12,20 +12,47 @@
  * `out/counts-checkpoint-0000000003-00001.txt`: one file per subtask per
  * checkpoint that wrote lines, as the micro-batch sink's one per partition
  * per batch (never `-of-`, which names the shards of a bounded write).
+ *
+ * The sink's output is the final name of each file, emitted once the file
+ * is published, as Beam's WriteFiles emits a file's name once it is
+ * finalized (and Flink's committer publishes at checkpoint completion).
+ * Emitting at pre-commit instead would let downstream act on a file that a
+ * failure then deletes. A name is emitted exactly when its file leaves the
+ * pending list, and that list is what the snapshot records, which keeps the
+ * names exactly once for downstream consumers: names emitted before barrier
+ * n are in downstream state as of checkpoint n, and the files pending in
+ * checkpoint n had their names emitted after barrier n, so a restore from n
+ * publishes those files again (idempotent) and emits their names again
+ * (downstream, restored to n, never saw them), when the job starts.
+ *
+ * A name carries the latest timestamp of its file's lines, in the global
+ * window. When the names have consumers, the sink holds its stage's output
+ * watermark at the timestamps of the files whose names are not out yet, so
+ * no name is late; at the end of the input the stage then waits for a
+ * checkpoint to commit its last files (it reports itself awaiting a commit,
+ * and the job master triggers one) before its watermark reaches the end of
+ * time. Without consumers there is no hold, and the last files are
+ * committed by the final checkpoint.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Operator } from "../../../portability/harness/operators";
+import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
 import { withIoFailure } from "../../../portability/harness/io_failure";
 import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/file_commit";
+import { IN_GLOBAL_WINDOW } from "../../../model/windows";
+import { MIN_TIMESTAMP } from "../../../model/time";
+import { NO_FIRING } from "../../../model/pane";
 
 /** A closed file waiting for its checkpoint to complete. */
 export interface PendingFile {
   readonly checkpointId: number;
   readonly temp: string;
   readonly final: string;
+  /** The latest timestamp of its lines: its name's timestamp (absent in snapshots of older versions). */
+  readonly timestamp?: number;
 }
 
 /** The final name of the file subtask `subtask` closed at checkpoint `checkpointId`. */
@@ -69,8 +96,12 @@ export class TwoPhaseTextSink implements Operator {
   private tempPath = "";
   private chunk = "";
   private linesInFile = 0;
+  /** The latest timestamp of the open file's lines. */
+  private latestInFile = -Infinity;
   private sequence = 0;
   private pending: PendingFile[] = [];
+  /** Published files whose names are not emitted yet (restored ones wait for the job to start). */
+  private unannounced: PendingFile[] = [];
 
   constructor(
     readonly transform: string,
@@ -79,6 +110,10 @@ export class TwoPhaseTextSink implements Operator {
     /** The job run (stable across restarts) and this attempt: they name the hidden files. */
     private readonly jobRunId: string,
     private readonly attemptId: string,
+    /** Receives the final name of each file once it is published. */
+    private readonly output: ElementReceiver,
+    /** True when the names have consumers: the sink then holds the output watermark until they are out (see the header). */
+    private readonly holdsWatermark: boolean,
   ) {}
 
   setup(): void {}
@@ -91,7 +126,7 @@ export class TwoPhaseTextSink implements Operator {
     this.fd = undefined;
   }
 
-  receive(line: unknown): void {
+  receive(line: unknown, timestamp: number): void {
     let text: string;
     try {
       text = asLine(line);
@@ -102,8 +137,27 @@ export class TwoPhaseTextSink implements Operator {
       if (this.fd === undefined) this.open();
       this.chunk += text + "\n";
       this.linesInFile++;
+      if (timestamp > this.latestInFile) this.latestInFile = timestamp;
       if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
     });
+  }
+
+  /**
+   * How far this sink holds its stage's output watermark, or Infinity: the
+   * timestamps of the files whose names are not out yet (the open file's is
+   * at least its latest line's), when the names have consumers.
+   */
+  watermarkHold(): number {
+    if (!this.holdsWatermark) return Infinity;
+    let hold = this.fd !== undefined ? this.latestInFile : Infinity;
+    for (const f of this.pending) hold = Math.min(hold, nameTimestamp(f));
+    for (const f of this.unannounced) hold = Math.min(hold, nameTimestamp(f));
+    return hold;
+  }
+
+  /** True when lines wait for a checkpoint to be published, or names to be emitted. */
+  get hasUncommitted(): boolean {
+    return this.fd !== undefined || this.pending.length > 0 || this.unannounced.length > 0;
   }
 
   /** Runs a file operation; its failure (a full disk, a directory that cannot be created) names this transform, as on every runner. */
@@ -121,6 +175,7 @@ export class TwoPhaseTextSink implements Operator {
     this.tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
     this.fd = withIoFailure(this.transform, "create", this.tempPath, () => fs.openSync(this.tempPath, "wx"));
     this.linesInFile = 0;
+    this.latestInFile = -Infinity;
   }
 
   private writeChunk(): void {
@@ -149,23 +204,56 @@ export class TwoPhaseTextSink implements Operator {
       });
       this.fd = undefined;
       const final = checkpointFileName(this.sink, checkpointId, this.subtask);
-      this.pending.push({ checkpointId, temp: this.tempPath, final });
+      this.pending.push({ checkpointId, temp: this.tempPath, final, timestamp: this.latestInFile });
     }
     return [...this.pending];
   }
 
-  /** Checkpoint `checkpointId` completed: publishes the files pending up to it. */
+  /** True when a file waits for checkpoint `checkpointId` or an earlier one, or a name waits to be emitted. */
+  hasCommittable(checkpointId: number): boolean {
+    return this.unannounced.length > 0 || this.pending.some((f) => f.checkpointId <= checkpointId);
+  }
+
+  /**
+   * Checkpoint `checkpointId` completed: publishes the files pending up to
+   * it and emits their names. Call inside a bundle of the sink's stage.
+   */
   commitUpTo(checkpointId: number): void {
     const keep: PendingFile[] = [];
     for (const f of this.pending) {
-      if (f.checkpointId <= checkpointId) withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
-      else keep.push(f);
+      if (f.checkpointId <= checkpointId) {
+        withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
+        this.unannounced.push(f);
+      } else keep.push(f);
     }
     this.pending = keep;
+    this.announce();
   }
 
-  /** Restoring a completed checkpoint: publishes what it recorded as pending (it completed, so they are committed). */
-  static recover(files: readonly PendingFile[]): void {
-    for (const f of files) publishFile(f.temp, f.final);
+  /**
+   * Restoring a completed checkpoint: publishes what it recorded as pending
+   * (it completed, so they are committed). Their names were emitted after
+   * that checkpoint's barrier, so downstream has not seen them as of it:
+   * they are emitted again by {@link announceRestored} once the job starts.
+   */
+  restore(files: readonly PendingFile[]): void {
+    for (const f of files) withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
+    this.unannounced.push(...files);
   }
+
+  /** Emits the names of the files {@link restore} published. Call inside a bundle of the sink's stage, once the job started. */
+  announceRestored(): void {
+    this.announce();
+  }
+
+  private announce(): void {
+    const names = this.unannounced;
+    this.unannounced = [];
+    for (const f of names) this.output.receive(f.final, nameTimestamp(f), IN_GLOBAL_WINDOW, NO_FIRING);
+  }
+}
+
+/** The timestamp of a file's name. */
+function nameTimestamp(f: PendingFile): number {
+  return f.timestamp ?? MIN_TIMESTAMP;
 }

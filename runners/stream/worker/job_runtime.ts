@@ -166,8 +166,9 @@ export class JobRuntime {
           subtask!.sinkRecords++;
         },
       },
-      textSink: (id, payload) => {
-        const sink = new TwoPhaseTextSink(id, payload, worker, this.deps.jobRunId, this.deps.attemptId);
+      textSink: (id, payload, output) => {
+        const namesConsumed = Object.values(model.transform(id).outputs).some((pc) => model.consumersOf(pc).length > 0);
+        const sink = new TwoPhaseTextSink(id, payload, worker, this.deps.jobRunId, this.deps.attemptId, output, namesConsumed);
         sinks.push(sink);
         return sink;
       },
@@ -348,6 +349,7 @@ export class JobRuntime {
   start(): void {
     this.running = true;
     for (const st of this.subtasks) if (st instanceof StageSubtask) st.parts.exec.setup();
+    for (const st of this.subtasks) if (st instanceof StageSubtask) st.announceRestoredFiles();
     this.schedule();
   }
 
@@ -358,9 +360,10 @@ export class JobRuntime {
     this.schedule();
   }
 
-  /** Checkpoint `id` is complete: sinks commit. */
+  /** Checkpoint `id` is complete: sinks commit, and the names of their files go downstream. */
   complete(id: number): void {
     for (const st of this.subtasks) if (st instanceof StageSubtask) st.notifyCheckpointComplete(id);
+    this.schedule();
   }
 
   /** Stops the loop and tears down user code. */
@@ -487,14 +490,19 @@ export class JobRuntime {
     }
   }
 
-  private lastFinished = -1;
+  private lastFinished = "";
 
-  /** Reports when due, or at once when a subtask finished (the master waits for that to end the job). */
+  /** Reports when due, or at once when a subtask finished or awaits a commit (the master waits for that to end the job). */
   private reportStatusIfChanged(now: number): void {
     let finished = 0;
-    for (const st of this.subtasks) if (st.finished) finished++;
-    if (finished !== this.lastFinished || now - this.lastStatus >= STATUS_EVERY_MS) {
-      this.lastFinished = finished;
+    let awaiting = 0;
+    for (const st of this.subtasks) {
+      if (st.finished) finished++;
+      else if (st instanceof StageSubtask && st.awaitingCommit) awaiting++;
+    }
+    const ends = `${finished}/${awaiting}`;
+    if (ends !== this.lastFinished || now - this.lastStatus >= STATUS_EVERY_MS) {
+      this.lastFinished = ends;
       this.reportStatus(now);
     }
   }

@@ -20,10 +20,10 @@ import { nextOutputWatermark } from "../../core/watermarks";
 import type { KeyedStateStore } from "../../core/state/keyed_state_store";
 import type { TimerService, TimerCheckpointCoders } from "../../core/state/timer_service";
 import type { InputChannel } from "../network/input_channel";
-import { TwoPhaseTextSink, type PendingFile } from "../sinks/two_phase_text_sink";
+import type { TwoPhaseTextSink, PendingFile } from "../sinks/two_phase_text_sink";
 import type { SourceReader } from "./source_readers";
 import { WatermarkValve } from "../watermark_valve";
-import { Subtask, type AckSink } from "./subtask";
+import { Subtask, type AckSink, type SubtaskStatus } from "./subtask";
 
 /** Elements a source subtask emits per step, between checks for barriers. */
 const SOURCE_CHUNK = 512;
@@ -69,6 +69,8 @@ export class StageSubtask extends Subtask {
   /** Each side channel's valve and its slot in it. */
   private readonly sideSlots = new Map<InputChannel, { valve: WatermarkValve; slot: number }>();
   private readonly sideWatermarkOf = (pc: string): number => this.sideValves.get(pc)?.value ?? -Infinity;
+  /** The output watermark were it not for the text sinks' holds (Infinity: only they keep the stage from finishing). */
+  private unheldWatermark = -Infinity;
 
   constructor(
     vertexId: string,
@@ -125,7 +127,8 @@ export class StageSubtask extends Subtask {
     if (!this.outputsWritable) return false;
     if (this.pendingTriggers.length > 0) return true;
     // An exhausted split still has to say so downstream, once.
-    if (reader.done) return this.emittedWatermark !== Infinity;
+    // (Unless only its sinks hold it back: they wait for a checkpoint, not for a step.)
+    if (reader.done) return this.emittedWatermark !== Infinity && !this.awaitingCommit;
     return !reader.done && reader.nextDueTime(this.parts.now()) <= this.parts.now();
   }
 
@@ -228,7 +231,7 @@ export class StageSubtask extends Subtask {
   protected outputWatermark(): number {
     const reader = this.parts.reader;
     // (A precombine ends its stage: the partial combines flushed here need no bundle around them.)
-    return nextOutputWatermark(
+    this.unheldWatermark = nextOutputWatermark(
       {
         input: reader ? reader.watermark(this.parts.now()) : this.mainValve.value,
         sideInputs: reader ? Infinity : this.sideValve.value,
@@ -237,6 +240,23 @@ export class StageSubtask extends Subtask {
       },
       this.exec,
     );
+    return Math.max(this.emittedWatermark, Math.min(this.unheldWatermark, this.sinkHold()));
+  }
+
+  /** How far the text sinks hold the output watermark until the names of their files are out. */
+  private sinkHold(): number {
+    let hold = Infinity;
+    for (const s of this.parts.sinks) hold = Math.min(hold, s.watermarkHold());
+    return hold;
+  }
+
+  /** True when the stage's input ended and only its sinks keep it from finishing: they wait for a checkpoint to commit. */
+  get awaitingCommit(): boolean {
+    return this.unheldWatermark === Infinity && this.emittedWatermark !== Infinity && this.parts.sinks.some((s) => s.hasUncommitted);
+  }
+
+  override status(): SubtaskStatus {
+    return { ...super.status(), awaitingCommit: this.awaitingCommit };
   }
 
   /** Emits partial combines when nothing more is waiting: keeps latency low when traffic is light. */
@@ -290,16 +310,34 @@ export class StageSubtask extends Subtask {
       for (const [pc, bytesOf] of Object.entries(state.side))
         this.parts.side.elements.set(pc, decodeWindowedValues(this.parts.side.coders.get(pc)!, bytesOf));
     }
-    for (const files of (state.sinks ?? []) as PendingFile[][]) TwoPhaseTextSink.recover(files);
+    ((state.sinks ?? []) as PendingFile[][]).forEach((files, i) => this.parts.sinks[i]!.restore(files));
     if (this.parts.keyed) {
       if (state.keyedState) this.parts.keyed.store.readSnapshot(new ByteReader(state.keyedState));
       if (state.timers) this.parts.keyed.timers.readSnapshot(new ByteReader(state.timers), this.parts.keyed.timerCoders);
     }
   }
 
-  /** Checkpoint `id` completed: sinks publish what they wrote up to it. */
+  /**
+   * Checkpoint `id` completed: sinks publish what they wrote up to it and
+   * emit the files' names, in a bundle (the stage's steps after a sink get
+   * them); the watermark they held moves on.
+   */
   notifyCheckpointComplete(id: number): void {
-    for (const s of this.parts.sinks) s.commitUpTo(id);
+    this.inSinkBundle(id, (s) => s.commitUpTo(id));
+  }
+
+  /** The job started: sinks emit the names of the files a restored checkpoint had pending (see TwoPhaseTextSink). */
+  announceRestoredFiles(): void {
+    this.inSinkBundle(-Infinity, (s) => s.announceRestored());
+  }
+
+  private inSinkBundle(id: number, f: (s: TwoPhaseTextSink) => void): void {
+    const sinks = this.parts.sinks.filter((s) => s.hasCommittable(id));
+    if (sinks.length === 0) return;
+    this.exec.startBundle();
+    for (const s of sinks) f(s);
+    this.exec.finishBundle();
+    this.afterWork();
   }
 }
 

@@ -36,6 +36,8 @@ export interface SubtaskStatus {
   /** Records the pipeline's sources read here, and elements that reached its sinks (the job's "in" and "out", core/edge_counting). */
   readonly sourceRecords: number;
   readonly sinkRecords: number;
+  /** Its input ended and only its file sinks keep it from finishing: they wait for a checkpoint to commit (see TwoPhaseTextSink). */
+  readonly awaitingCommit?: boolean;
 }
 
 /** Receives a subtask's acknowledgement of a checkpoint: its state. */

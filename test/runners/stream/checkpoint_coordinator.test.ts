@@ -291,6 +291,59 @@ describe("CheckpointCoordinator", () => {
     expect(h.coordinator.latestCompletedId).to.equal(2);
   });
 
+  it("a commit requested with none pending is triggered at once, ignoring the minimum pause; requested again while owed, nothing more", async () => {
+    const h = harness({ intervalMs: 0, minPauseMs: 10_000 });
+    h.coordinator.requestFinal();
+    h.ackAll(1);
+    h.writes[0]!.resolve("chk-1");
+    await settle();
+    const c = harness({ intervalMs: 100, minPauseMs: 10_000 });
+    c.coordinator.triggerPeriodic();
+    c.ackAll(1);
+    c.writes[0]!.resolve("chk-1");
+    await settle();
+    c.coordinator.requestCommit();
+    c.coordinator.requestCommit();
+    expect(c.triggered).to.deep.equal([1, 2]);
+    expect(c.writes.length).to.equal(1);
+    c.ackAll(2);
+    expect(c.writes[1]!.checkpoint.final, "a commit checkpoint is not the final one").to.equal(false);
+    c.writes[1]!.resolve("chk-2");
+    await settle();
+    expect(c.completed.map((x) => x.id)).to.deep.equal([1, 2]);
+    expect(c.finalCompletions).to.equal(0);
+    expect(c.triggered, "owed no more once it completed").to.deep.equal([1, 2]);
+    c.coordinator.requestCommit();
+    expect(c.triggered, "a new request: a new checkpoint").to.deep.equal([1, 2, 3]);
+    h.coordinator.requestCommit();
+    expect(h.triggered, "after the final checkpoint: nothing").to.deep.equal([1]);
+  });
+
+  it("a commit requested while a checkpoint is pending is triggered once that one completes (its barrier may have passed the sink before the files)", async () => {
+    const h = harness();
+    h.coordinator.triggerPeriodic();
+    h.coordinator.requestCommit();
+    expect(h.triggered).to.deep.equal([1]);
+    h.ackAll(1);
+    h.writes[0]!.resolve("chk-1");
+    await settle();
+    expect(h.triggered).to.deep.equal([1, 2]);
+    h.ackAll(2);
+    h.writes[1]!.resolve("chk-2");
+    await settle();
+    expect(h.triggered, "checkpoint 2 was the commit").to.deep.equal([1, 2]);
+  });
+
+  it("an aborted commit checkpoint is triggered again", () => {
+    const h = harness({ vertices: 1, parallelism: 1, intervalMs: 0, timeoutMs: 100 });
+    h.coordinator.requestCommit();
+    expect(h.triggered).to.deep.equal([1]);
+    h.clock.advance(100);
+    expect(h.triggered).to.deep.equal([1, 2]);
+    h.coordinator.decline(2, "busy");
+    expect(h.triggered).to.deep.equal([1, 2, 3]);
+  });
+
   it("an aborted final checkpoint is triggered again", () => {
     const h = harness({ vertices: 1, parallelism: 1, intervalMs: 0, timeoutMs: 100 });
     h.coordinator.requestFinal();

@@ -2,13 +2,25 @@
  * The stream runner's two-phase-commit file sink on unbounded input, under a
  * restart: a task manager dies mid-stream; what is published afterwards has
  * each number once, in files named per checkpoint and subtask, and nothing
- * unpublished is left once the job is cancelled.
+ * unpublished is left once the job is cancelled. The sink's result, the
+ * names of the files it published, reaches downstream exactly once across a
+ * restart too.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { failingStream } from "../../fixtures/write_text_pipelines";
+import { failingStream, globalStream, numberedLines } from "../../fixtures/write_text_pipelines";
+
+/** The non-empty lines of every published (not hidden) file in `dir`, sorted. */
+function publishedLines(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((n) => !n.startsWith("."))
+    .flatMap((n) => fs.readFileSync(path.join(dir, n), "utf8").split("\n"))
+    .filter((l) => l.length > 0)
+    .sort();
+}
 
 function published(dir: string): { names: string[]; numbers: number[] } {
   const names = fs.readdirSync(dir).filter((n) => !n.startsWith("."));
@@ -61,5 +73,72 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
       fs.readdirSync(path.dirname(out)).filter((n) => n.startsWith(".")),
       "nothing unpublished left",
     ).to.deep.equal([]);
+  });
+
+  it("the names of the published files reach downstream once each, across a restart between a commit and the next checkpoint", async () => {
+    // Only the checkpoints the job needs (no periodic ones): checkpoint 1
+    // commits the lines' files, whose names then go to a second sink;
+    // checkpoint 2 would commit that sink's file, but a task manager dies
+    // at it. The restart restores checkpoint 1, whose pending files were
+    // already published: their names must be emitted again (the second
+    // sink, restored to checkpoint 1, never saw them), and only once.
+    const out = path.join(dir, "lines", "lines");
+    const namesOut = path.join(dir, "names", "names");
+    process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 0, atCheckpoint: 2, kind: "exit", attempt: 0 }]);
+    const result = globalStream
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        "--checkpointingIntervalMs=0",
+        "--restartDelayMs=10",
+        `--out=${out}`,
+        `--names=${namesOut}`,
+        "--lines=200",
+      ])
+      .run();
+    try {
+      expect(await result.waitUntilFinish()).to.equal("DONE");
+    } finally {
+      delete process.env.MILLRACE_STREAM_FAULTS;
+    }
+    expect(result.metrics().counters["stream/restarts"]).to.equal(1);
+    const files = fs.readdirSync(path.dirname(out)).sort();
+    for (const n of files) expect(n).to.match(/^lines-checkpoint-0000000001-0000[01]\.txt$/);
+    expect(publishedLines(path.dirname(out))).to.deep.equal(numberedLines(200).sort());
+    expect(publishedLines(path.dirname(namesOut)), "each published file named once").to.deep.equal(
+      files.map((n) => path.join(path.resolve(path.dirname(out)), n)),
+    );
+    expect(
+      fs.readdirSync(path.dirname(namesOut)).filter((n) => n.startsWith(".")),
+      "nothing unpublished left",
+    ).to.deep.equal([]);
+  });
+
+  it("with periodic checkpoints, names each committed file once across a task manager that dies at a mid-stream checkpoint", async () => {
+    const out = path.join(dir, "lines", "lines");
+    const namesOut = path.join(dir, "names", "names");
+    process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 0, atCheckpoint: 4, kind: "exit", attempt: 0 }]);
+    const result = globalStream
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        "--checkpointingIntervalMs=1",
+        "--restartDelayMs=10",
+        `--out=${out}`,
+        `--names=${namesOut}`,
+        "--lines=20000",
+      ])
+      .run();
+    try {
+      expect(await result.waitUntilFinish()).to.equal("DONE");
+    } finally {
+      delete process.env.MILLRACE_STREAM_FAULTS;
+    }
+    expect(result.metrics().counters["stream/restarts"]).to.equal(1);
+    const files = fs.readdirSync(path.dirname(out)).sort();
+    expect(publishedLines(path.dirname(out))).to.deep.equal(numberedLines(20000).sort());
+    expect(publishedLines(path.dirname(namesOut)), "each published file named once").to.deep.equal(
+      files.map((n) => path.join(path.resolve(path.dirname(out)), n)),
+    );
   });
 });
