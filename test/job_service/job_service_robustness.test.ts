@@ -314,9 +314,12 @@ describe("job service robustness", function () {
 
   it("when the service is killed, a busy job's process goes too, and the next service removes the dead one's staging folder", async () => {
     const entry = path.join(__dirname, "service_process.js");
+    // A temporary folder of its own: another job service starting meanwhile (a test run beside this one) would
+    // rightly remove the killed service's folder from the shared one before this test looks.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-staging-test-"));
     const child = spawn(process.execPath, [entry], {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, SERVICE_TEST_TOKEN: TOKEN },
+      env: { ...process.env, SERVICE_TEST_TOKEN: TOKEN, TMPDIR: tmp },
     });
     const started = await new Promise<{ endpoint: string; stagingDir: string }>((resolve, reject) => {
       let text = "";
@@ -339,12 +342,18 @@ describe("job service robustness", function () {
     child.kill("SIGKILL");
     await until("the job's process to end", () => !pidIsAlive(jobPid), 2400);
     expect(fs.existsSync(started.stagingDir)).to.equal(true);
-    const next = await JobService.start({ port: 0, token: TOKEN });
+    const sharedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    let next: JobService | undefined;
     try {
+      next = await JobService.start({ port: 0, token: TOKEN });
       expect(fs.existsSync(started.stagingDir)).to.equal(false);
-      expect(path.dirname(next.stagingDir)).to.equal(os.tmpdir());
+      expect(path.dirname(next.stagingDir)).to.equal(tmp);
     } finally {
-      await next.close();
+      if (sharedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = sharedTmp;
+      await next?.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
