@@ -122,6 +122,19 @@ export {
 } from "./sdk/state/state_specs";
 export { timers, type TimerSpec, type Timer, type TimerDeclarations, type Timers } from "./sdk/state/timer_specs";
 export { groupIntoBatches, type GroupIntoBatchesOptions } from "./sdk/transforms/group_into_batches";
+export { deduplicate, DEFAULT_DEDUPLICATE_DURATION_MS, type DeduplicateOptions } from "./sdk/transforms/deduplicate";
+export { sample } from "./sdk/transforms/sample";
+export { latest, type Timestamped } from "./sdk/transforms/latest";
+export {
+  approximateUnique,
+  approximateCountDistinct,
+  type ApproximateUniqueOptions,
+  type ApproximateCountDistinctOptions,
+} from "./sdk/transforms/approximate_unique";
+export { approximateQuantiles } from "./sdk/transforms/approximate_quantiles";
+export { regex, type Pattern, type Group } from "./sdk/transforms/regex";
+export { toString, stringOf } from "./sdk/transforms/to_string";
+export { waitOn } from "./sdk/transforms/wait_on";
 
 export * as io from "./sdk/io";
 export * as testing from "./sdk/testing";

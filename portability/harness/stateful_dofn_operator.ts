@@ -125,7 +125,8 @@ export class StatefulDoFnOperator implements Operator {
       };
       accessors[name] = {
         set,
-        offset: (delayMs: number) => set((domain === "eventTime" ? this.ctx.timestamp : this.runtime.processingTime()) + delayMs),
+        offset: (delayMs: number, outputTimestamp?: number) =>
+          set((domain === "eventTime" ? this.ctx.timestamp : this.runtime.processingTime()) + delayMs, outputTimestamp),
         clear: () => this.runtime.timers.clear(ns, name),
       };
     }

@@ -22,8 +22,13 @@ export interface Timer {
    * timestamp for processing time).
    */
   set(timestamp: number, outputTimestamp?: number): void;
-  /** Sets a processing-time timer `delayMs` after the current processing time. */
-  offset(delayMs: number): void;
+  /**
+   * Sets a processing-time timer `delayMs` after the current processing time
+   * (an event-time timer: after the element's timestamp). `outputTimestamp`
+   * is as for {@link Timer.set}; a timer that outputs nothing can pass the
+   * window's end so that it holds no watermark back (Beam's `withNoOutputTimestamp`).
+   */
+  offset(delayMs: number, outputTimestamp?: number): void;
   /** Cancels the timer. */
   clear(): void;
 }
