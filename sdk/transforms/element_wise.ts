@@ -113,12 +113,14 @@ export function kvSwap<K, V>(): PTransform<PCollection<KV<K, V>>, PCollection<KV
 export interface WithTimestampsOptions {
   /** How far (ms) a new timestamp may be earlier than the element's current one (Beam's allowed timestamp skew); default 0. */
   readonly allowedSkewMs?: number;
+  /** The same as `allowedSkewMs`, under Beam's name (`WithTimestamps.withAllowedTimestampSkew`). */
+  readonly allowedTimestampSkewMs?: number;
 }
 
 /**
  * Sets each element's event time to `fn(element)` (ms since the epoch).
  * As in Beam, a timestamp may not move earlier than the element's current one
- * by more than `allowedSkewMs`.
+ * by more than `allowedSkewMs` (also accepted as `allowedTimestampSkewMs`, Beam's name).
  *
  * @example
  * ```ts
@@ -130,7 +132,14 @@ export function withTimestamps<T>(
   options: WithTimestampsOptions = {},
 ): PTransform<PCollection<T>, PCollection<T>> {
   checkFn("withTimestamps", fn);
-  const skew = options.allowedSkewMs ?? 0;
+  if (
+    options.allowedSkewMs !== undefined &&
+    options.allowedTimestampSkewMs !== undefined &&
+    options.allowedSkewMs !== options.allowedTimestampSkewMs
+  ) {
+    throw new Error("withTimestamps: allowedSkewMs and allowedTimestampSkewMs are the same option; give one");
+  }
+  const skew = options.allowedSkewMs ?? options.allowedTimestampSkewMs ?? 0;
   if (!(skew >= 0)) throw new RangeError(`allowedSkewMs must be >= 0, got ${String(skew)}`);
   return new ParDoTransform<T, T>("WithTimestamps", {
     keepsInputCoder: true,
