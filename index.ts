@@ -135,6 +135,25 @@ export { approximateQuantiles } from "./sdk/transforms/approximate_quantiles";
 export { regex, type Pattern, type Group } from "./sdk/transforms/regex";
 export { toString, stringOf } from "./sdk/transforms/to_string";
 export { waitOn } from "./sdk/transforms/wait_on";
+export {
+  schemaFromFields,
+  schemaOf,
+  rowCoderOf,
+  toSchemaProto,
+  fromSchemaProto,
+  type Row,
+  type Schema,
+  type Field,
+  type FieldType,
+  type FieldDeclaration,
+  type AtomicTypeName,
+} from "./sdk/schemas/schema";
+export { inferSchema } from "./sdk/schemas/infer_schema";
+export { withSchema, createRows, type SchemaLike } from "./sdk/schemas/with_schema";
+export { select } from "./sdk/schemas/select";
+export { filterFields, type FieldPredicates } from "./sdk/schemas/filter_fields";
+export { groupBy, GroupByFields, type AggregateOptions } from "./sdk/schemas/group_by";
+export type { CombineResultType } from "./sdk/transforms/combine_fn_result_type";
 
 export * as io from "./sdk/io";
 export * as testing from "./sdk/testing";

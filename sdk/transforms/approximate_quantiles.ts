@@ -8,6 +8,7 @@ import type { PCollection } from "../pcollection";
 import type { KV } from "../../model/kv";
 import { ptransform } from "../ptransform";
 import type { CombineFn } from "./combine_fn";
+import { withResultType } from "./combine_fn_result_type";
 import { combineGlobally, combinePerKey } from "./combine";
 import {
   addToQuantiles,
@@ -24,12 +25,15 @@ const naturalOrder = <T>(a: T, b: T): number => (a < b ? -1 : a > b ? 1 : 0);
 function quantilesFn<T>(numQuantiles: number, compare: Compare<T>): CombineFn<T, QuantileState<T>, T[]> {
   const sizes = quantileSizes(numQuantiles);
   if (typeof compare !== "function") throw new TypeError(`approximateQuantiles: compare must be a function, got ${typeof compare}`);
-  return {
-    createAccumulator: () => emptyQuantileState<T>(),
-    addInput: (acc, x) => addToQuantiles(acc, x, sizes, compare),
-    mergeAccumulators: (accs) => mergeQuantileStates(accs, sizes, compare),
-    extractOutput: (acc) => extractQuantiles(acc, sizes, compare),
-  };
+  return withResultType(
+    {
+      createAccumulator: () => emptyQuantileState<T>(),
+      addInput: (acc, x) => addToQuantiles(acc, x, sizes, compare),
+      mergeAccumulators: (accs) => mergeQuantileStates(accs, sizes, compare),
+      extractOutput: (acc) => extractQuantiles(acc, sizes, compare),
+    },
+    "arrayOfInput",
+  );
 }
 
 /**

@@ -11,6 +11,7 @@ import type { PCollection } from "../pcollection";
 import type { KV } from "../../model/kv";
 import { ptransform } from "../ptransform";
 import type { CombineFn } from "./combine_fn";
+import { withResultType } from "./combine_fn_result_type";
 import { combineGlobally, combinePerKey } from "./combine";
 import { hashValue } from "./sketches/value_hash";
 import {
@@ -59,25 +60,31 @@ function sampleSizeOf(options: ApproximateUniqueOptions): number {
 }
 
 function largestUniqueFn<T>(sampleSize: number): CombineFn<T, LargestUnique, number> {
-  return {
-    createAccumulator: () => emptyLargestUnique(),
-    addInput: (acc, x) => addToLargestUnique(acc, hashValue(x), sampleSize),
-    mergeAccumulators: (accs) => mergeLargestUnique(accs, sampleSize),
-    extractOutput: (acc) => estimateUnique(acc, sampleSize),
-    compact: (acc) => mergeLargestUnique([acc], sampleSize),
-  };
+  return withResultType(
+    {
+      createAccumulator: () => emptyLargestUnique(),
+      addInput: (acc, x) => addToLargestUnique(acc, hashValue(x), sampleSize),
+      mergeAccumulators: (accs) => mergeLargestUnique(accs, sampleSize),
+      extractOutput: (acc) => estimateUnique(acc, sampleSize),
+      compact: (acc) => mergeLargestUnique([acc], sampleSize),
+    },
+    "int64",
+  );
 }
 
 function hllFn<T>(options: ApproximateCountDistinctOptions): CombineFn<T, HllSketch, number> {
   const p = options.precision ?? DEFAULT_PRECISION;
   const sp = options.sparsePrecision ?? Math.max(DEFAULT_SPARSE_PRECISION, p);
   emptySketch(p, sp); // checks the precisions now, at construction
-  return {
-    createAccumulator: () => emptySketch(p, sp),
-    addInput: (acc, x) => addHash(acc, hashValue(x)),
-    mergeAccumulators: (accs) => mergeSketches(accs, p, sp),
-    extractOutput: (acc) => estimate(acc),
-  };
+  return withResultType(
+    {
+      createAccumulator: () => emptySketch(p, sp),
+      addInput: (acc, x) => addHash(acc, hashValue(x)),
+      mergeAccumulators: (accs) => mergeSketches(accs, p, sp),
+      extractOutput: (acc) => estimate(acc),
+    },
+    "int64",
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import type { PCollection } from "../pcollection";
 import type { KV } from "../../model/kv";
 import { ptransform } from "../ptransform";
 import type { CombineFn } from "./combine_fn";
+import { withResultType } from "./combine_fn_result_type";
 import { combineGlobally, combinePerKey } from "./combine";
 
 /** The accumulator: up to `n` elements, each with the random priority it was drawn with. */
@@ -27,16 +28,19 @@ function checkSize(n: number): void {
 function fixedSizeSampleFn<T>(n: number): CombineFn<T, Reservoir<T>, T[]> {
   checkSize(n);
   const keepTop = (r: Reservoir<T>): Reservoir<T> => r.sort((a, b) => b.priority - a.priority).slice(0, n);
-  return {
-    createAccumulator: () => [],
-    addInput: (acc, value) => {
-      acc.push({ priority: Math.random(), value });
-      return acc.length > 2 * n + 16 ? keepTop(acc) : acc;
+  return withResultType(
+    {
+      createAccumulator: () => [],
+      addInput: (acc, value) => {
+        acc.push({ priority: Math.random(), value });
+        return acc.length > 2 * n + 16 ? keepTop(acc) : acc;
+      },
+      mergeAccumulators: (accs) => keepTop(accs.flat()),
+      extractOutput: (acc) => keepTop(acc.slice()).map((e) => e.value),
+      compact: (acc) => keepTop(acc),
     },
-    mergeAccumulators: (accs) => keepTop(accs.flat()),
-    extractOutput: (acc) => keepTop(acc.slice()).map((e) => e.value),
-    compact: (acc) => keepTop(acc),
-  };
+    "arrayOfInput",
+  );
 }
 
 /**

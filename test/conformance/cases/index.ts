@@ -19,6 +19,7 @@ import { cases as triggers } from "./triggers";
 import { cases as state } from "./state";
 import { cases as timers } from "./timers";
 import { cases as standardTransforms } from "./standard_transforms";
+import { cases as schemas } from "./schemas";
 
 export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
   create,
@@ -40,6 +41,7 @@ export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> =
   state,
   timers,
   "standard transforms": standardTransforms,
+  schemas,
 };
 
 export const ALL_CASES: readonly ConformanceCase[] = Object.values(CASE_GROUPS).flat();
