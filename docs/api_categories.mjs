@@ -17,6 +17,7 @@ const CATEGORIES = [
   ["model/windowed_value", "Windowing and triggers"],
   ["sdk/state/", "State and timers"],
   ["sdk/transforms/group_into_batches", "State and timers"],
+  ["sdk/schemas/", "Schemas"],
   ["sdk/transforms/", "Transforms"],
   ["sdk/ptransform", "Transforms"],
   ["model/kv", "Transforms"],

@@ -35,7 +35,12 @@ export type FieldType =
     }
   | {
       /** The keys' and values' types. */
-      readonly map: { readonly key: FieldType; readonly value: FieldType };
+      readonly map: {
+        /** The keys' type. */
+        readonly key: FieldType;
+        /** The values' type. */
+        readonly value: FieldType;
+      };
     }
   | {
       /** The nested row's schema. */

@@ -8,6 +8,7 @@ import type { PCollection } from "../pcollection";
 import type { KV } from "../../model/kv";
 import { ptransform } from "../ptransform";
 import type { CombineFn } from "./combine_fn";
+import type { Comparator as Compare } from "./combiners";
 import { withResultType } from "./combine_fn_result_type";
 import { combineGlobally, combinePerKey } from "./combine";
 import {
@@ -16,7 +17,6 @@ import {
   extractQuantiles,
   mergeQuantileStates,
   quantileSizes,
-  type Compare,
   type QuantileState,
 } from "./sketches/quantile_buffers";
 

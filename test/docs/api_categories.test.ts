@@ -28,6 +28,7 @@ describe("API reference categories", () => {
     expect(rel("sdk/transforms/count.ts")).to.equal("Transforms");
     expect(rel("sdk/windowing/triggers.ts")).to.equal("Windowing and triggers");
     expect(rel("sdk/state/state_specs.ts")).to.equal("State and timers");
+    expect(rel("sdk/schemas/select.ts")).to.equal("Schemas");
     expect(rel("sdk/io/index.ts")).to.equal("IO");
     expect(rel("sdk/testing/index.ts")).to.equal("Testing");
     expect(rel("portability/coders/index.ts")).to.equal("Coders");
