@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import * as mr from "../../../index";
 import type { ConformanceCase } from "../conformance_case";
-import { at } from "./event_time_helpers";
+import { at, counter, DROPPED_DUE_TO_LATENESS, expectCount } from "./event_time_helpers";
 import { range } from "./helpers";
 
 function must(cond: boolean, what: string): void {
@@ -99,6 +99,28 @@ export const cases: ConformanceCase[] = [
       ]);
     }),
     assertions: 1,
+  },
+  {
+    // Beam's DeduplicateFn sets its expiry timer withNoOutputTimestamp: the pending expiry (10 minutes of
+    // processing time) must not hold the watermark, so downstream windows close on time and a later element
+    // for a closed window is late there (dropped, allowed lateness 0). Held at the element's timestamp, the
+    // window would stay open until the timer fired and take the late element in.
+    definition: mr.definePipeline("deduplicate: its pending expiry timer holds no watermark back", (p) => {
+      const stream = mr.testing
+        .testStream<string>()
+        .addElements(at("a", 1))
+        .advanceWatermarkTo(20) // [0, 10) closes downstream
+        .addElements(at("b", 2)) // late for [0, 10)
+        .advanceWatermarkToInfinity();
+      const perWindow = p
+        .apply(stream)
+        .apply(mr.deduplicate())
+        .apply(mr.windowInto(mr.windows.fixed(10)))
+        .apply(mr.combineGlobally(mr.combiners.toList<string>()));
+      mr.testing.assertThat(perWindow).containsInAnyOrder([["a"]]);
+    }),
+    assertions: 1,
+    check: (result) => expectCount(counter(result, DROPPED_DUE_TO_LATENESS), 1, "the late element is dropped downstream"),
   },
   {
     definition: mr.definePipeline("sample: fixedSize and fixedSizePerKey give uniform samples of the right size", (p) => {
