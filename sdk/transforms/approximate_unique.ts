@@ -43,7 +43,7 @@ export interface ApproximateUniqueOptions {
 
 /** Options of {@link approximateCountDistinct}. */
 export interface ApproximateCountDistinctOptions {
-  /** HyperLogLog++ precision p in [4, 24] (2^p registers, standard error 1.04 / sqrt(2^p)); default 15, as Beam. */
+  /** HyperLogLog++ precision p in [10, 24] (2^p registers, standard error 1.04 / sqrt(2^p)); default 15, as Beam. */
   readonly precision?: number;
   /** Sparse precision in [p, 25]; default 20, as Beam. */
   readonly sparsePrecision?: number;

@@ -42,7 +42,8 @@ export const DEFAULT_SPARSE_PRECISION = 20;
 
 /** An empty sketch; throws a RangeError for precisions outside Beam's bounds. */
 export function emptySketch(p: number = DEFAULT_PRECISION, sp: number = DEFAULT_SPARSE_PRECISION): HllSketch {
-  if (!Number.isInteger(p) || p < 4 || p > 24) throw new RangeError(`HyperLogLog++ precision must be a whole number in [4, 24], got ${p}`);
+  if (!Number.isInteger(p) || p < 10 || p > 24)
+    throw new RangeError(`HyperLogLog++ precision must be a whole number in [10, 24] (as Beam's HllCount), got ${p}`);
   if (!Number.isInteger(sp) || sp < p || sp > 25) {
     throw new RangeError(`HyperLogLog++ sparse precision must be a whole number in [precision (${p}), 25], got ${sp}`);
   }
