@@ -89,16 +89,20 @@ export const regex = {
       return g === undefined ? [] : [g];
     });
   },
-  /** The `group` (default 0) of every match in the string, one output each. */
-  findAll(pattern: Pattern, group: Group = 0): PTransform<PCollection<string>, PCollection<string>> {
+  /**
+   * Per string, one array of the `group` (default 0) of every match (empty
+   * when none matches), as Beam's `Regex.find_all`; empty matched groups
+   * are left out when `outputEmpty` is false.
+   */
+  findAll(pattern: Pattern, group: Group = 0, outputEmpty = true): PTransform<PCollection<string>, PCollection<string[]>> {
     const re = compile("findAll", pattern, "g", false);
     return flatMapStrings("Regex.FindAll", (s) => {
       const out: string[] = [];
       for (const m of s.matchAll(re)) {
         const g = groupOf(m as RegExpExecArray, group);
-        if (g !== undefined) out.push(g);
+        if (g !== undefined && (outputEmpty || g !== "")) out.push(g);
       }
-      return out;
+      return [out];
     });
   },
   /** KV of the key group and value group of the first match anywhere. */
