@@ -26,6 +26,23 @@ import { WriteText, type WriteTextOptions } from "./write_text";
 
 export type { WriteTextOptions } from "./write_text";
 export type { ReadTextOptions } from "./read_text";
+export { readJson, writeJson, readCsv, writeCsv, readAvro, writeAvro, readParquet, writeParquet } from "./formats_api";
+export type {
+  ReadFormatOptions,
+  ReadCsvOptions,
+  WriteCsvOptions,
+  WriteAvroOptions,
+  ReadParquetOptions,
+  WriteParquetOptions,
+  ReadWithFailures,
+  BadRecord,
+  FileWriteOptions,
+  CsvColumnType,
+  ParquetSchema,
+  ParquetColumn,
+  ParquetColumnType,
+  Compression,
+} from "./formats_api";
 
 /**
  * The lines of the files a path or glob names: one element per line, in no

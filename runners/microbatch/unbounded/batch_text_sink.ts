@@ -16,7 +16,9 @@ import type { Operator } from "../../../portability/harness/operators";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
-import { asLine, HIDDEN_FILE_PREFIX, publishFile, STAGED_FILE_PREFIX, stageLines } from "../../../sdk/io/file_commit";
+import { HIDDEN_FILE_PREFIX, publishFile, STAGED_FILE_PREFIX, stageRecords } from "../../../sdk/io/file_commit";
+import { fileEncoder } from "../../../sdk/io/formats/format_spec";
+import type { RecordEncoder } from "../../../sdk/io/formats/file_format";
 import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
 
@@ -61,8 +63,10 @@ export function publishBatchFiles(sink: TextSinkPayload, batchId: number): strin
 
 /** The file sink of one task: collects the task's lines and stages them when the task's bundle finishes. */
 export class BatchTextSink implements Operator {
-  private lines: string[] = [];
+  private lines: unknown[] = [];
   private latest = -Infinity;
+  /** Checks each element as it arrives (a bad one fails naming it); the staged file is encoded afresh at the bundle's end. */
+  private encoder: RecordEncoder | undefined;
 
   constructor(
     readonly transform: string,
@@ -79,16 +83,16 @@ export class BatchTextSink implements Operator {
   startBundle(): void {
     this.lines = [];
     this.latest = -Infinity;
+    this.encoder = fileEncoder(this.sink.format, this.sink.compression);
   }
 
-  receive(line: unknown, timestamp: number, _windows: readonly BoundedWindow[]): void {
-    let text: string;
+  receive(element: unknown, timestamp: number, _windows: readonly BoundedWindow[]): void {
     try {
-      text = asLine(line);
+      this.encoder!.write(element);
     } catch (e) {
-      wrapUserError(e, this.transform, "processing", { value: line });
+      wrapUserError(e, this.transform, "processing", { value: element });
     }
-    this.lines.push(text);
+    this.lines.push(element);
     if (timestamp > this.latest) this.latest = timestamp;
   }
 
@@ -96,7 +100,7 @@ export class BatchTextSink implements Operator {
     if (this.lines.length === 0) return;
     const final = batchFileName(this.sink, this.batchId, this.partition);
     try {
-      stageLines(final, this.lines);
+      stageRecords(final, this.lines, fileEncoder(this.sink.format, this.sink.compression));
     } catch (e) {
       wrapUserError(e, this.transform, "finishBundle");
     }

@@ -41,7 +41,9 @@ import type { ElementReceiver } from "../../../portability/harness/element_recei
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
 import { withIoFailure } from "../../../portability/harness/io_failure";
-import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/file_commit";
+import { PENDING_FILE_PREFIX, publishFile } from "../../../sdk/io/file_commit";
+import { fileEncoder } from "../../../sdk/io/formats/format_spec";
+import type { RecordEncoder } from "../../../sdk/io/formats/file_format";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { MIN_TIMESTAMP } from "../../../model/time";
 import { NO_FIRING } from "../../../model/pane";
@@ -94,7 +96,8 @@ export function deleteAbandonedFiles(sink: TextSinkPayload, jobRunId: string, ke
 export class TwoPhaseTextSink implements Operator {
   private fd: number | undefined;
   private tempPath = "";
-  private chunk = "";
+  /** Encodes the open file's elements in the sink's format (text, JSON lines, CSV, Avro, Parquet). */
+  private encoder: RecordEncoder | undefined;
   private linesInFile = 0;
   /** The latest timestamp of the open file's lines. */
   private latestInFile = -Infinity;
@@ -118,27 +121,26 @@ export class TwoPhaseTextSink implements Operator {
 
   setup(): void {}
   startBundle(): void {}
-  finishBundle(): void {
-    this.named("finishBundle", () => this.writeChunk());
-  }
+  finishBundle(): void {}
   teardown(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
   }
 
-  receive(line: unknown, timestamp: number): void {
-    let text: string;
-    try {
-      text = asLine(line);
-    } catch (e) {
-      wrapUserError(e, this.transform, "processing", { value: line });
-    }
+  receive(element: unknown, timestamp: number): void {
     this.named("processing", () => {
       if (this.fd === undefined) this.open();
-      this.chunk += text + "\n";
+    });
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.encoder!.write(element);
+    } catch (e) {
+      wrapUserError(e, this.transform, "processing", { value: element });
+    }
+    this.named("processing", () => {
       this.linesInFile++;
       if (timestamp > this.latestInFile) this.latestInFile = timestamp;
-      if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
+      if (bytes && bytes.length > 0) this.writeBytes(bytes);
     });
   }
 
@@ -174,15 +176,15 @@ export class TwoPhaseTextSink implements Operator {
     withIoFailure(this.transform, "create the directory", dir, () => fs.mkdirSync(dir, { recursive: true }));
     this.tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
     this.fd = withIoFailure(this.transform, "create", this.tempPath, () => fs.openSync(this.tempPath, "wx"));
+    this.encoder = fileEncoder(this.sink.format, this.sink.compression);
     this.linesInFile = 0;
     this.latestInFile = -Infinity;
   }
 
-  private writeChunk(): void {
-    if (this.chunk.length === 0 || this.fd === undefined) return;
+  private writeBytes(bytes: Uint8Array): void {
+    if (this.fd === undefined) return;
     const fd = this.fd;
-    withIoFailure(this.transform, "write", this.tempPath, () => fs.writeSync(fd, this.chunk));
-    this.chunk = "";
+    withIoFailure(this.transform, "write", this.tempPath, () => fs.writeSync(fd, bytes));
   }
 
   /**
@@ -196,7 +198,8 @@ export class TwoPhaseTextSink implements Operator {
 
   private closeAsPending(checkpointId: number): PendingFile[] {
     if (this.fd !== undefined) {
-      this.writeChunk();
+      this.writeBytes(this.encoder!.finish());
+      this.encoder = undefined;
       const fd = this.fd;
       withIoFailure(this.transform, "flush", this.tempPath, () => {
         fs.fsyncSync(fd);
