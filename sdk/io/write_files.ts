@@ -256,6 +256,7 @@ function writeBounded(input: PCollection<unknown>, plan: WritePlan): PCollection
           const finals: string[] = [];
           for (const prefix of prefixes) {
             const shards = all.filter((w) => w.prefix === prefix).map(({ shard, tempPath }) => ({ shard, tempPath }));
+            fs.mkdirSync(path.dirname(prefix), { recursive: true });
             finals.push(...finalizeShards(shards, destinationTemp(root, prefix), prefix, plan.numShards, plan.suffix, writeEmpty));
           }
           fs.rmSync(root, { recursive: true, force: true });
