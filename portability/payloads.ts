@@ -35,7 +35,7 @@ export interface TextSinkPayload {
   readonly numShards: number;
   /** Appended to every file name. */
   readonly suffix: string;
-  /** The file format (`writeJson`, `writeCsv`, `writeAvro`, `writeParquet`); absent for text. */
+  /** @internal The file format (`writeJson`, `writeCsv`, `writeAvro`, `writeParquet`); absent for text. */
   readonly format?: FormatSpec;
   /** How files are compressed; absent for none. */
   readonly compression?: Compression;

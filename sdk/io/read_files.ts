@@ -28,7 +28,9 @@ export type { BadRecord } from "./formats/file_format";
 
 /** What a read with `{ deadLetter: true }` returns: the records read, and the records that could not be (file, line, text, error). */
 export interface ReadWithFailures<T> {
+  /** The records read. */
   readonly rows: PCollection<T>;
+  /** The records that could not be decoded, with their file and line. */
   readonly failures: PCollection<BadRecord>;
 }
 

@@ -23,7 +23,9 @@ export type ParquetColumnType = "BOOLEAN" | "INT32" | "INT64" | "FLOAT" | "DOUBL
 
 /** A column of a Parquet schema: its type, and whether it may be null (default true). */
 export interface ParquetColumn {
+  /** The column's type. */
   readonly type: ParquetColumnType;
+  /** Whether the column may hold null (default true). */
   readonly nullable?: boolean;
 }
 
