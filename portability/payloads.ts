@@ -39,6 +39,8 @@ export interface TextSinkPayload {
   readonly format?: FormatSpec;
   /** How files are compressed; absent for none. */
   readonly compression?: Compression;
+  /** @internal Elements arrive as KV<shard key, element>, the key `<shard>` or `<shard>:<destination prefix>`: one file per key per unit of commit. */
+  readonly keyed?: boolean;
 }
 
 /** Payload of `millrace:view_fn:v1`. */

@@ -74,4 +74,6 @@ export interface FileSinkSpec {
   readonly format?: FormatSpec;
   /** Whole-file compression (line formats) or the format's codec (Avro, Parquet); absent for none. */
   readonly compression?: Compression;
+  /** Elements arrive as KV<shard key, element> (see `write_files.ts`): one file per key per unit of commit. */
+  readonly keyed?: boolean;
 }

@@ -25,9 +25,11 @@ import { groupByKey } from "../transforms/group_by_key";
 import { combineGlobally } from "../transforms/combine";
 import { combiners } from "../transforms/combiners";
 import { views } from "../transforms/views";
+import { state } from "../state/state_specs";
 import type { BundleContext, ProcessContext } from "../transforms/transform_context";
 import { isGlobalWindow, type BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
+import type { FileSinkSpec } from "../graph/primitive_spec";
 import { refusePseudoFileSystem } from "./pseudo_file_system";
 import {
   type WrittenShard,
@@ -110,6 +112,8 @@ interface WritePlan {
   readonly format: FormatSpec;
   readonly compression: Compression | undefined;
   readonly destination: ((element: unknown) => string) | undefined;
+  /** `numShards` was given: unbounded input in the global window is then written in that many shards per unit of commit. */
+  readonly shardsGiven: boolean;
 }
 
 /** The shard key of an element: its shard, and its destination's prefix when the write has destinations. */
@@ -136,11 +140,16 @@ function shardKey(plan: WritePlan, element: unknown): KV<ShardKey, unknown> {
   return kv(`${shard}:${dest}`, element);
 }
 
-/** The shard and file prefix a key names. */
+/** @internal The shard and file prefix a shard key names (`<shard>`, or `<shard>:<destination prefix>`); `prefix` is the write's own. */
+export function shardKeyParts(prefix: string, key: unknown): { shard: number; prefix: string } {
+  if (typeof key === "number") return { shard: key, prefix };
+  const text = String(key);
+  const at = text.indexOf(":");
+  return at < 0 ? { shard: Number(text), prefix } : { shard: Number(text.slice(0, at)), prefix: text.slice(at + 1) };
+}
+
 function fromShardKey(plan: WritePlan, key: ShardKey): { shard: number; prefix: string } {
-  if (typeof key === "number") return { shard: key, prefix: plan.prefix };
-  const at = key.indexOf(":");
-  return { shard: Number(key.slice(0, at)), prefix: key.slice(at + 1) };
+  return shardKeyParts(plan.prefix, key);
 }
 
 function assignShard(plan: WritePlan): ParDoTransform<unknown, KV<ShardKey, unknown>> {
@@ -173,36 +182,108 @@ function writeWindowed(input: PCollection<unknown>, plan: WritePlan): PCollectio
 
 /**
  * Unbounded input without a native sink (the direct runner): each bundle's
- * elements go to a file of their own per destination, `<prefix>-bundle-<id><suffix>`,
- * written under a hidden name and renamed when complete (at least once).
+ * elements go to a file of their own, `<prefix>-bundle-<id><suffix>`, written
+ * under a hidden name and renamed when complete (at least once). With
+ * `keyed`, elements arrive keyed by shard and destination (see
+ * {@link writeKeyedUnbounded}), and each bundle writes one file per key,
+ * `<destination prefix>-bundle-<id>-SSSSS-of-NNNNN<suffix>`.
  */
-function writeBundles(input: PCollection<unknown>, plan: WritePlan): PCollection<string> {
-  let byPrefix = new Map<string, unknown[]>();
+function writeBundles(input: PCollection<unknown>, plan: WritePlan, keyed: boolean): PCollection<string> {
+  let byFile = new Map<string, unknown[]>();
+  const id = { current: "" };
   return input.apply(
     "WriteBundles",
     new ParDoTransform<unknown, string>("WriteBundles", {
       fn: {
         startBundle() {
-          byPrefix = new Map();
+          byFile = new Map();
+          id.current = randomId();
         },
         process(element: unknown) {
-          const prefix = plan.destination ? destinationPrefix(plan.what, plan.prefix, plan.destination(element)) : plan.prefix;
-          const list = byPrefix.get(prefix) ?? [];
-          list.push(element);
-          byPrefix.set(prefix, list);
+          let final = `${plan.prefix}-bundle-${id.current}${plan.suffix}`;
+          let record = element;
+          if (keyed) {
+            const e = element as KV<ShardKey, unknown>;
+            const { shard, prefix } = fromShardKey(plan, e.key);
+            final = shardName(`${prefix}-bundle-${id.current}`, shard, plan.numShards, plan.suffix);
+            record = e.value;
+          }
+          const list = byFile.get(final) ?? [];
+          list.push(record);
+          byFile.set(final, list);
         },
         finishBundle(ctx: BundleContext<string>) {
-          for (const [prefix, records] of byPrefix) {
-            const final = `${prefix}-bundle-${randomId()}${plan.suffix}`;
+          for (const [final, records] of byFile) {
             writeRecordsAtomically(final, records, fileEncoder(plan.format, plan.compression));
             ctx.output(final);
           }
-          byPrefix = new Map();
+          byFile = new Map();
         },
       },
       shape: "dofn",
     }),
   );
+}
+
+/** What a runner's native sink needs to know of a write. */
+function sinkSpec(plan: WritePlan, keyed: boolean): FileSinkSpec {
+  return {
+    prefix: plan.prefix,
+    numShards: plan.numShards,
+    suffix: plan.suffix,
+    ...(plan.format.kind === "text" ? {} : { format: plan.format }),
+    ...(plan.compression ? { compression: plan.compression } : {}),
+    ...(keyed ? { keyed: true } : {}),
+  };
+}
+
+/** The file sink a runner may write natively (its composite carries the sink), else {@link writeBundles}. */
+class UnboundedFileSink extends PTransform<PCollection<unknown>, PCollection<string>> {
+  constructor(
+    private readonly plan: WritePlan,
+    private readonly keyed: boolean,
+  ) {
+    super();
+  }
+
+  override defaultName(): string {
+    return "WriteFiles";
+  }
+
+  expand(input: PCollection<unknown>): PCollection<string> {
+    const { plan, keyed } = this;
+    input.pipeline._declareComposite({ kind: "writeFiles", sink: sinkSpec(plan, keyed) });
+    return writeBundles(input, plan, keyed);
+  }
+}
+
+/**
+ * Unbounded input in the global window with `numShards` or `destination`:
+ * elements are keyed by shard (and destination) and routed by key (a keyed
+ * ParDo, so that every runner sends all the elements of a key to one worker),
+ * then written by the runner's sink one file per key per unit of commit:
+ * at most `numShards` files per destination per checkpoint (stream), batch
+ * (micro-batch) or bundle (direct), named `…-checkpoint-<n>-SSSSS-of-NNNNN`,
+ * `…-batch-<n>-SSSSS-of-NNNNN`, `…-bundle-<id>-SSSSS-of-NNNNN`.
+ */
+function writeKeyedUnbounded(input: PCollection<unknown>, plan: WritePlan): PCollection<string> {
+  return input
+    .apply("AssignShard", assignShard(plan))
+    .apply(
+      "RouteByShard",
+      new ParDoTransform<KV<ShardKey, unknown>, KV<ShardKey, unknown>>("RouteByShard", {
+        // The state cell is never used: declaring it makes the ParDo keyed, which is what routes each shard to one worker.
+        fn: {
+          state: { routed: state.value<number>() },
+          process(e: KV<ShardKey, unknown>, ctx: ProcessContext<KV<ShardKey, unknown>>) {
+            ctx.output(e);
+          },
+        },
+        shape: "dofn",
+        keepsInputCoder: true,
+      }),
+    )
+    .apply("WriteKeyed", new UnboundedFileSink(plan, true) as PTransform<PCollection<KV<ShardKey, unknown>>, PCollection<string>>);
 }
 
 /** Bounded input in the global window: sharded files, published together once all are written. */
@@ -334,6 +415,7 @@ export class WriteFiles<T> extends PTransform<PCollection<T>, PCollection<string
       format,
       compression,
       destination: options.destination as ((element: unknown) => string) | undefined,
+      shardsGiven: options.numShards !== undefined,
     };
   }
 
@@ -347,25 +429,10 @@ export class WriteFiles<T> extends PTransform<PCollection<T>, PCollection<string
     const elements = input as PCollection<unknown>;
     // Windowed writes are plain transforms on every runner: no runner writes them natively.
     if (this.windowedWrites || isWindowedWrite(elements)) return writeWindowed(elements, plan);
-    if (plan.destination) {
-      if (!input.isBounded)
-        throw new TypeError(
-          `${plan.what}: destination on unbounded input in the global window is not supported yet; window the input (e.g. mr.windowInto(mr.fixedWindows(60_000))) or set windowedWrites: true`,
-        );
-      return writeBounded(elements, plan);
-    }
-    const sink =
-      plan.format.kind === "text" && plan.compression === undefined
-        ? { prefix: plan.prefix, numShards: plan.numShards, suffix: plan.suffix }
-        : {
-            prefix: plan.prefix,
-            numShards: plan.numShards,
-            suffix: plan.suffix,
-            format: plan.format,
-            ...(plan.compression ? { compression: plan.compression } : {}),
-          };
-    input.pipeline._declareComposite({ kind: "writeFiles", sink });
-    if (!input.isBounded) return writeBundles(elements, plan);
+    if (!input.isBounded && (plan.destination || plan.shardsGiven)) return writeKeyedUnbounded(elements, plan);
+    // This composite is the sink a runner writes natively (for unbounded pipelines); a bounded one with destinations never is.
+    if (!plan.destination) input.pipeline._declareComposite({ kind: "writeFiles", sink: sinkSpec(plan, false) });
+    if (!input.isBounded) return writeBundles(elements, plan, false);
     return writeBounded(elements, plan);
   }
 }

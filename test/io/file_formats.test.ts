@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import * as mr from "../../index";
-import { CSV_TEXT, SUFFIXES, csvDeadLetter, readSamples, writeSamples } from "../fixtures/file_format_pipelines";
+import { CSV_TEXT, SUFFIXES, csvDeadLetter, readSamples, samples, unboundedSamples, writeSamples } from "../fixtures/file_format_pipelines";
 
 const RUNNERS: readonly { name: string; args: readonly string[] }[] = [
   { name: "direct", args: ["--runner=direct"] },
@@ -105,6 +105,60 @@ describe("file formats: JSON lines, CSV, Avro and Parquet on every runner", func
         );
         expect(await run(readSamples, [...runner.args, "--format=parquet", `--out=${out}-*.parquet`])).to.equal("DONE");
       });
+
+      for (const mode of ["plain", "destinations"] as const) {
+        it(`writes unbounded input in the global window with numShards${mode === "destinations" ? " and destinations" : ""}: at most numShards files per ${mode === "destinations" ? "destination per " : ""}unit of commit, each record once`, async () => {
+          const out = path.join(dir, "unbounded", "samples");
+          expect(
+            await run(unboundedSamples, [
+              ...runner.args,
+              "--format=json",
+              `--out=${out}`,
+              "--numShards=2",
+              `--mode=${mode}`,
+              "--records=40",
+            ]),
+          ).to.equal("DONE");
+          const folders = mode === "destinations" ? [path.join(out, "even"), path.join(out, "odd")] : [path.dirname(out)];
+          const base = mode === "destinations" ? "part" : "samples";
+          const unit = new RegExp(`^${base}-(checkpoint-\\d{10}|batch-\\d{10}|bundle-[0-9a-f]{12})-(\\d{5})-of-00002\\.jsonl$`);
+          const files: string[] = [];
+          for (const folder of folders) {
+            const names = entries(folder).filter((n) => !n.endsWith("-names"));
+            const shardsPerUnit = new Map<string, string[]>();
+            for (const n of names) {
+              const m = unit.exec(n);
+              expect(m, `${n} is named <prefix>-<unit>-SSSSS-of-00002.jsonl`).not.to.equal(null);
+              shardsPerUnit.set(m![1], [...(shardsPerUnit.get(m![1]) ?? []), m![2]]);
+              files.push(path.join(folder, n));
+            }
+            for (const [u, shards] of shardsPerUnit) expect(new Set(shards).size, `${u}: one file per shard`).to.equal(shards.length);
+          }
+          const ids = files.flatMap((f) =>
+            fs
+              .readFileSync(f, "utf8")
+              .split("\n")
+              .filter((l) => l.length > 0)
+              .map((l) => (JSON.parse(l) as { id: number }).id),
+          );
+          expect(ids.sort((a, b) => a - b)).to.deep.equal(samples(40).map((s) => s.id));
+          if (mode === "destinations") {
+            for (const f of files) {
+              const parity = path.basename(path.dirname(f)) === "even" ? 0 : 1;
+              for (const line of fs
+                .readFileSync(f, "utf8")
+                .split("\n")
+                .filter((l) => l.length > 0))
+                expect((JSON.parse(line) as { id: number }).id % 2, `${f} holds only its destination's records`).to.equal(parity);
+            }
+          }
+          const names = entries(path.join(dir, "unbounded", "samples-names"))
+            .flatMap((n) => fs.readFileSync(path.join(dir, "unbounded", "samples-names", n), "utf8").split("\n"))
+            .filter((l) => l.length > 0)
+            .sort();
+          expect(names, "the write returns exactly the names of its files").to.deep.equal([...files].sort());
+        });
+      }
 
       it("reads CSV with quoting, sending each bad row to the dead-letter output with its file and line", async () => {
         const file = path.join(dir, "orders.csv");

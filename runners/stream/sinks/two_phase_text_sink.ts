@@ -41,7 +41,8 @@ import type { ElementReceiver } from "../../../portability/harness/element_recei
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
 import { withIoFailure } from "../../../portability/harness/io_failure";
-import { PENDING_FILE_PREFIX, publishFile } from "../../../sdk/io/file_commit";
+import { PENDING_FILE_PREFIX, publishFile, shardName } from "../../../sdk/io/file_commit";
+import { shardKeyParts } from "../../../sdk/io/write_files";
 import { fileEncoder } from "../../../sdk/io/formats/format_spec";
 import type { RecordEncoder } from "../../../sdk/io/formats/file_format";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
@@ -92,15 +93,19 @@ export function deleteAbandonedFiles(sink: TextSinkPayload, jobRunId: string, ke
   return deleted;
 }
 
+/** A file a subtask's sink is writing: for one shard key in keyed writes, else the only one. */
+interface OpenFile {
+  readonly fd: number;
+  readonly tempPath: string;
+  readonly encoder: RecordEncoder;
+  /** The latest timestamp of its elements. */
+  latest: number;
+}
+
 /** One subtask's sink. */
 export class TwoPhaseTextSink implements Operator {
-  private fd: number | undefined;
-  private tempPath = "";
-  /** Encodes the open file's elements in the sink's format (text, JSON lines, CSV, Avro, Parquet). */
-  private encoder: RecordEncoder | undefined;
-  private linesInFile = 0;
-  /** The latest timestamp of the open file's lines. */
-  private latestInFile = -Infinity;
+  /** The open files by shard key ("" when the write is not keyed). */
+  private readonly open = new Map<string, OpenFile>();
   private sequence = 0;
   private pending: PendingFile[] = [];
   /** Published files whose names are not emitted yet (restored ones wait for the job to start). */
@@ -123,43 +128,44 @@ export class TwoPhaseTextSink implements Operator {
   startBundle(): void {}
   finishBundle(): void {}
   teardown(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    for (const f of this.open.values()) fs.closeSync(f.fd);
+    this.open.clear();
   }
 
   receive(element: unknown, timestamp: number): void {
-    this.named("processing", () => {
-      if (this.fd === undefined) this.open();
-    });
+    // A keyed write's elements are KV<shard key, element> (see sdk/io/write_files.ts): one file per key.
+    const key = this.sink.keyed ? String((element as { key: unknown }).key) : "";
+    const record = this.sink.keyed ? (element as { value: unknown }).value : element;
+    const file = this.open.get(key) ?? this.named("processing", () => this.openFile(key));
     let bytes: Uint8Array | undefined;
     try {
-      bytes = this.encoder!.write(element);
+      bytes = file.encoder.write(record);
     } catch (e) {
-      wrapUserError(e, this.transform, "processing", { value: element });
+      wrapUserError(e, this.transform, "processing", { value: record });
     }
     this.named("processing", () => {
-      this.linesInFile++;
-      if (timestamp > this.latestInFile) this.latestInFile = timestamp;
-      if (bytes && bytes.length > 0) this.writeBytes(bytes);
+      if (timestamp > file.latest) file.latest = timestamp;
+      if (bytes && bytes.length > 0) this.writeBytes(file, bytes);
     });
   }
 
   /**
    * How far this sink holds its stage's output watermark, or Infinity: the
-   * timestamps of the files whose names are not out yet (the open file's is
-   * at least its latest line's), when the names have consumers.
+   * timestamps of the files whose names are not out yet (an open file's is
+   * at least its latest element's), when the names have consumers.
    */
   watermarkHold(): number {
     if (!this.holdsWatermark) return Infinity;
-    let hold = this.fd !== undefined ? this.latestInFile : Infinity;
+    let hold = Infinity;
+    for (const f of this.open.values()) hold = Math.min(hold, f.latest);
     for (const f of this.pending) hold = Math.min(hold, nameTimestamp(f));
     for (const f of this.unannounced) hold = Math.min(hold, nameTimestamp(f));
     return hold;
   }
 
-  /** True when lines wait for a checkpoint to be published, or names to be emitted. */
+  /** True when elements wait for a checkpoint to be published, or names to be emitted. */
   get hasUncommitted(): boolean {
-    return this.fd !== undefined || this.pending.length > 0 || this.unannounced.length > 0;
+    return this.open.size > 0 || this.pending.length > 0 || this.unannounced.length > 0;
   }
 
   /** Runs a file operation; its failure (a full disk, a directory that cannot be created) names this transform, as on every runner. */
@@ -171,20 +177,26 @@ export class TwoPhaseTextSink implements Operator {
     }
   }
 
-  private open(): void {
+  private openFile(key: string): OpenFile {
     const dir = path.dirname(this.sink.prefix);
     withIoFailure(this.transform, "create the directory", dir, () => fs.mkdirSync(dir, { recursive: true }));
-    this.tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
-    this.fd = withIoFailure(this.transform, "create", this.tempPath, () => fs.openSync(this.tempPath, "wx"));
-    this.encoder = fileEncoder(this.sink.format, this.sink.compression);
-    this.linesInFile = 0;
-    this.latestInFile = -Infinity;
+    // Pending files wait beside the prefix whatever their destination, where a restore finds and clears them.
+    const tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
+    const fd = withIoFailure(this.transform, "create", tempPath, () => fs.openSync(tempPath, "wx"));
+    const file: OpenFile = { fd, tempPath, encoder: fileEncoder(this.sink.format, this.sink.compression), latest: -Infinity };
+    this.open.set(key, file);
+    return file;
   }
 
-  private writeBytes(bytes: Uint8Array): void {
-    if (this.fd === undefined) return;
-    const fd = this.fd;
-    withIoFailure(this.transform, "write", this.tempPath, () => fs.writeSync(fd, bytes));
+  private writeBytes(file: OpenFile, bytes: Uint8Array): void {
+    withIoFailure(this.transform, "write", file.tempPath, () => fs.writeSync(file.fd, bytes));
+  }
+
+  /** The final name of the file of `key` closed at checkpoint `checkpointId`. */
+  private finalName(key: string, checkpointId: number): string {
+    if (!this.sink.keyed) return checkpointFileName(this.sink, checkpointId, this.subtask);
+    const { shard, prefix } = shardKeyParts(this.sink.prefix, key);
+    return shardName(`${prefix}-checkpoint-${String(checkpointId).padStart(10, "0")}`, shard, this.sink.numShards, this.sink.suffix);
   }
 
   /**
@@ -197,17 +209,14 @@ export class TwoPhaseTextSink implements Operator {
   }
 
   private closeAsPending(checkpointId: number): PendingFile[] {
-    if (this.fd !== undefined) {
-      this.writeBytes(this.encoder!.finish());
-      this.encoder = undefined;
-      const fd = this.fd;
-      withIoFailure(this.transform, "flush", this.tempPath, () => {
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
+    for (const [key, file] of [...this.open].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      this.writeBytes(file, file.encoder.finish());
+      withIoFailure(this.transform, "flush", file.tempPath, () => {
+        fs.fsyncSync(file.fd);
+        fs.closeSync(file.fd);
       });
-      this.fd = undefined;
-      const final = checkpointFileName(this.sink, checkpointId, this.subtask);
-      this.pending.push({ checkpointId, temp: this.tempPath, final, timestamp: this.latestInFile });
+      this.open.delete(key);
+      this.pending.push({ checkpointId, temp: file.tempPath, final: this.finalName(key, checkpointId), timestamp: file.latest });
     }
     return [...this.pending];
   }
@@ -225,7 +234,7 @@ export class TwoPhaseTextSink implements Operator {
     const keep: PendingFile[] = [];
     for (const f of this.pending) {
       if (f.checkpointId <= checkpointId) {
-        withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
+        withIoFailure(this.transform, "publish", f.final, () => publishInto(f));
         this.unannounced.push(f);
       } else keep.push(f);
     }
@@ -240,7 +249,7 @@ export class TwoPhaseTextSink implements Operator {
    * they are emitted again by {@link announceRestored} once the job starts.
    */
   restore(files: readonly PendingFile[]): void {
-    for (const f of files) withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
+    for (const f of files) withIoFailure(this.transform, "publish", f.final, () => publishInto(f));
     this.unannounced.push(...files);
   }
 
@@ -254,6 +263,12 @@ export class TwoPhaseTextSink implements Operator {
     this.unannounced = [];
     for (const f of names) this.output.receive(f.final, nameTimestamp(f), IN_GLOBAL_WINDOW, NO_FIRING);
   }
+}
+
+/** Publishes a pending file, creating its destination's directory first (a keyed write's files may go below the prefix). */
+function publishInto(f: PendingFile): void {
+  fs.mkdirSync(path.dirname(f.final), { recursive: true });
+  publishFile(f.temp, f.final);
 }
 
 /** The timestamp of a file's name. */
