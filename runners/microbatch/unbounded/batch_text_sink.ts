@@ -1,7 +1,10 @@
 /**
- * `io.writeText` on unbounded input, exactly once as readers see it: each
- * task of a batch writes its lines to one file named by the batch id and
- * the task's partition, `<prefix>-batch-<id>-<partition><suffix>`, first
+ * Every file write on unbounded input in the global window (text and the
+ * other formats), exactly once as readers see it: each task of a batch
+ * writes its elements to one file named by the batch id and the task's
+ * partition, `<prefix>-batch-<id>-<partition><suffix>` (a keyed write, with
+ * `numShards` or `destination`: one file per shard key,
+ * `<destination prefix>-batch-<id>-SSSSS-of-NNNNN<suffix>`), first
  * staged under a hidden name (`.millrace-staged-<name>`). The driver
  * publishes a batch's staged files (renames them to their final names) only
  * once the commit log records the batch, so readers never see an

@@ -1,6 +1,8 @@
 /**
- * `io.writeText` on the stream runner: a two-phase commit sink, as Flink's
- * FileSink. Lines go to a hidden in-progress file; at a checkpoint barrier
+ * Every file write (`io.writeText`, `writeJson`, `writeCsv`, `writeAvro`,
+ * `writeParquet`) of unbounded input in the global window on the stream
+ * runner: a two-phase commit sink, as Flink's FileSink. Elements are encoded
+ * by the write's format (sdk/io/formats) into a hidden in-progress file; at a checkpoint barrier
  * the file is closed and becomes pending (pre-commit, recorded in the
  * snapshot); when the checkpoint completes, pending files are renamed to
  * their final names (commit). After a failure, the job restores the last
@@ -8,7 +10,12 @@
  * and deletes the in-progress and pending files of the failed attempt, so
  * every line is published exactly once.
  *
- * Final names: `<prefix>-checkpoint-<checkpoint>-<subtask><suffix>`, e.g.
+ * A keyed write (`numShards` or `destination` given) receives its elements
+ * keyed by shard and destination, routed so that each key is on one
+ * subtask, and keeps one in-progress file per key: its final names are
+ * `<destination prefix>-checkpoint-<checkpoint>-SSSSS-of-NNNNN<suffix>`.
+ *
+ * Final names otherwise: `<prefix>-checkpoint-<checkpoint>-<subtask><suffix>`, e.g.
  * `out/counts-checkpoint-0000000003-00001.txt`: one file per subtask per
  * checkpoint that wrote lines, as the micro-batch sink's one per partition
  * per batch (never `-of-`, which names the shards of a bounded write).
