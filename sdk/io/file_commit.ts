@@ -155,21 +155,22 @@ export function stagedName(final: string): string {
 }
 
 /**
- * @internal Writes `lines` as the staged file of `final` (see
- * {@link stagedName}), itself written under a temporary name and renamed
- * when complete: a staged file is always whole, and invisible until
+ * @internal Writes an encoded file (its bytes, in parts) as the staged file
+ * of `final`, itself written under a temporary name and renamed when
+ * complete: a staged file is always whole, and invisible until
  * {@link publishFile} moves it to `final` at commit.
  */
-export function stageLines(final: string, lines: Iterable<string>): string {
+export function stageBytes(final: string, parts: readonly Uint8Array[]): string {
   const staged = stagedName(final);
-  writeThroughTemp(final, staged, (temp) => writeLines(temp, lines));
-  return staged;
-}
-
-/** @internal {@link stageLines} for records of any format: encoded by `encoder`. */
-export function stageRecords(final: string, records: Iterable<unknown>, encoder: RecordEncoder): string {
-  const staged = stagedName(final);
-  writeThroughTemp(final, staged, (temp) => writeRecords(temp, records, encoder));
+  writeThroughTemp(final, staged, (temp) => {
+    const fd = fs.openSync(temp, "wx");
+    try {
+      for (const part of parts) if (part.length > 0) fs.writeSync(fd, part);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
   return staged;
 }
 

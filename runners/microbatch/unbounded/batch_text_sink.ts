@@ -19,7 +19,7 @@ import type { Operator } from "../../../portability/harness/operators";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
-import { HIDDEN_FILE_PREFIX, publishFile, shardName, STAGED_FILE_PREFIX, stageRecords } from "../../../sdk/io/file_commit";
+import { HIDDEN_FILE_PREFIX, publishFile, shardName, STAGED_FILE_PREFIX, stageBytes } from "../../../sdk/io/file_commit";
 import { shardKeyParts } from "../../../sdk/io/write_files";
 import { fileEncoder } from "../../../sdk/io/formats/format_spec";
 import type { RecordEncoder } from "../../../sdk/io/formats/file_format";
@@ -99,11 +99,9 @@ export function publishBatchFiles(sink: TextSinkPayload, batchId: number): strin
  * per shard key).
  */
 export class BatchTextSink implements Operator {
-  /** The elements by shard key ("" when the write is not keyed). */
-  private byKey = new Map<string, unknown[]>();
+  /** The file of each shard key ("" when the write is not keyed), encoded as elements arrive. */
+  private byKey = new Map<string, { readonly encoder: RecordEncoder; readonly parts: Uint8Array[] }>();
   private latest = -Infinity;
-  /** Checks each element as it arrives (a bad one fails naming it); the staged files are encoded afresh at the bundle's end. */
-  private encoder: RecordEncoder | undefined;
 
   constructor(
     readonly transform: string,
@@ -120,30 +118,33 @@ export class BatchTextSink implements Operator {
   startBundle(): void {
     this.byKey = new Map();
     this.latest = -Infinity;
-    this.encoder = fileEncoder(this.sink.format, this.sink.compression);
   }
 
   receive(element: unknown, timestamp: number, _windows: readonly BoundedWindow[]): void {
     const key = this.sink.keyed ? String((element as { key: unknown }).key) : "";
     const record = this.sink.keyed ? (element as { value: unknown }).value : element;
+    let file = this.byKey.get(key);
+    if (!file) {
+      file = { encoder: fileEncoder(this.sink.format, this.sink.compression), parts: [] };
+      this.byKey.set(key, file);
+    }
     try {
-      this.encoder!.write(record);
+      const bytes = file.encoder.write(record);
+      if (bytes) file.parts.push(bytes);
     } catch (e) {
       wrapUserError(e, this.transform, "processing", { value: record });
     }
-    const list = this.byKey.get(key) ?? [];
-    list.push(record);
-    this.byKey.set(key, list);
     if (timestamp > this.latest) this.latest = timestamp;
   }
 
   finishBundle(): void {
-    for (const [key, records] of [...this.byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [key, file] of [...this.byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const final = this.sink.keyed
         ? keyedBatchFileName(this.sink, this.batchId, key)
         : batchFileName(this.sink, this.batchId, this.partition);
       try {
-        stageRecords(final, records, fileEncoder(this.sink.format, this.sink.compression));
+        file.parts.push(file.encoder.finish());
+        stageBytes(final, file.parts);
       } catch (e) {
         wrapUserError(e, this.transform, "finishBundle");
       }
