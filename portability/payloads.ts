@@ -3,6 +3,8 @@
  * (see `user_code/user_code_source.ts`) and describe library behaviour, so a
  * runner needs nothing but the proto and a way to resolve references.
  */
+import type { FormatSpec } from "../sdk/io/formats/format_spec";
+import type { Compression } from "../sdk/io/formats/compression";
 import type { DoFnShape, ViewKind } from "../sdk/graph/primitive_spec";
 import type { PipelineOrigin } from "../sdk/user_code/user_code_source";
 
@@ -33,6 +35,12 @@ export interface TextSinkPayload {
   readonly numShards: number;
   /** Appended to every file name. */
   readonly suffix: string;
+  /** @internal The file format (`writeJson`, `writeCsv`, `writeAvro`, `writeParquet`); absent for text. */
+  readonly format?: FormatSpec;
+  /** How files are compressed; absent for none. */
+  readonly compression?: Compression;
+  /** @internal Elements arrive as KV<shard key, element>, the key `<shard>` or `<shard>:<destination prefix>`: one file per key per unit of commit. */
+  readonly keyed?: boolean;
 }
 
 /** Payload of `millrace:view_fn:v1`. */

@@ -4,6 +4,8 @@
  * (combine, reshuffle, write files) carry a standard URN so runners can
  * replace their expansion with a native implementation.
  */
+import type { FormatSpec } from "../io/formats/format_spec";
+import type { Compression } from "../io/formats/compression";
 import type { Coder } from "../../portability/coders/coder";
 import type { PCollection } from "../pcollection";
 import type { WindowingStrategy } from "../windowing/windowing_strategy";
@@ -61,4 +63,17 @@ export type PrimitiveSpec =
   /** A TestStream: its events, with elements encoded by the output's coder. */
   | { readonly kind: "testStream"; readonly events: readonly TestStreamEventSpec[] }
   /** `io.writeText`'s composite: which files it writes, for runners that write them natively. */
-  | { readonly kind: "writeFiles"; readonly sink: { readonly prefix: string; readonly numShards: number; readonly suffix: string } };
+  | { readonly kind: "writeFiles"; readonly sink: FileSinkSpec };
+
+/** What a file write's native sink needs: where files go, how many shards a bounded write makes, and (all but text) the format. */
+export interface FileSinkSpec {
+  readonly prefix: string;
+  readonly numShards: number;
+  readonly suffix: string;
+  /** The file format; absent for text. */
+  readonly format?: FormatSpec;
+  /** Whole-file compression (line formats) or the format's codec (Avro, Parquet); absent for none. */
+  readonly compression?: Compression;
+  /** Elements arrive as KV<shard key, element> (see `write_files.ts`): one file per key per unit of commit. */
+  readonly keyed?: boolean;
+}

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
+import type { RecordEncoder } from "./formats/file_format";
 
 /** @internal A shard written to its temporary file. */
 export interface WrittenShard {
@@ -46,6 +47,25 @@ export function writeLines(file: string, lines: Iterable<string>): void {
       }
     }
     if (chunk.length > 0) fs.writeSync(fd, chunk);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * @internal Writes records to a new file through a format's encoder: the
+ * bytes it hands out as it goes, then the rest when it finishes.
+ */
+export function writeRecords(file: string, records: Iterable<unknown>, encoder: RecordEncoder): void {
+  const fd = fs.openSync(file, "wx");
+  try {
+    for (const record of records) {
+      const bytes = encoder.write(record);
+      if (bytes && bytes.length > 0) fs.writeSync(fd, bytes);
+    }
+    const rest = encoder.finish();
+    if (rest.length > 0) fs.writeSync(fd, rest);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -108,15 +128,20 @@ export function discardUnpublished(prefix: string, kinds: readonly string[] = un
  * never share one), renamed when complete: a reader never sees a partial file.
  */
 export function writeLinesAtomically(final: string, lines: Iterable<string>): void {
-  writeThroughTemp(final, final, lines);
+  writeThroughTemp(final, final, (temp) => writeLines(temp, lines));
 }
 
-/** Writes `lines` to a fresh temporary file named after `final`, then renames it to `target`. */
-function writeThroughTemp(final: string, target: string, lines: Iterable<string>): void {
+/** @internal {@link writeLinesAtomically} for records of any format: encoded by `encoder`. */
+export function writeRecordsAtomically(final: string, records: Iterable<unknown>, encoder: RecordEncoder): void {
+  writeThroughTemp(final, final, (temp) => writeRecords(temp, records, encoder));
+}
+
+/** Writes a fresh temporary file named after `final` with `write`, then renames it to `target`. */
+function writeThroughTemp(final: string, target: string, write: (temp: string) => void): void {
   const temp = path.join(path.dirname(final), `${HIDDEN_FILE_PREFIX}${path.basename(final)}.${randomId()}`);
   fs.mkdirSync(path.dirname(final), { recursive: true });
   try {
-    writeLines(temp, lines);
+    write(temp);
     fs.renameSync(temp, target);
   } catch (e) {
     fs.rmSync(temp, { force: true });
@@ -130,14 +155,22 @@ export function stagedName(final: string): string {
 }
 
 /**
- * @internal Writes `lines` as the staged file of `final` (see
- * {@link stagedName}), itself written under a temporary name and renamed
- * when complete: a staged file is always whole, and invisible until
+ * @internal Writes an encoded file (its bytes, in parts) as the staged file
+ * of `final`, itself written under a temporary name and renamed when
+ * complete: a staged file is always whole, and invisible until
  * {@link publishFile} moves it to `final` at commit.
  */
-export function stageLines(final: string, lines: Iterable<string>): string {
+export function stageBytes(final: string, parts: readonly Uint8Array[]): string {
   const staged = stagedName(final);
-  writeThroughTemp(final, staged, lines);
+  writeThroughTemp(final, staged, (temp) => {
+    const fd = fs.openSync(temp, "wx");
+    try {
+      for (const part of parts) if (part.length > 0) fs.writeSync(fd, part);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
   return staged;
 }
 
@@ -208,6 +241,8 @@ export function finalizeShards(
   prefix: string,
   numShards: number,
   suffix: string,
+  /** Writes a shard that received nothing: an empty file, or a format's empty file (a CSV header, an Avro header, a Parquet footer). */
+  writeEmpty: (file: string) => void = (file) => writeLines(file, []),
 ): string[] {
   const chosen = new Map<number, string>();
   for (const w of [...written].sort((a, b) => a.shard - b.shard || (a.tempPath < b.tempPath ? -1 : a.tempPath > b.tempPath ? 1 : 0))) {
@@ -221,7 +256,7 @@ export function finalizeShards(
   for (let shard = 0; shard < numShards; shard++) {
     if (chosen.has(shard)) continue;
     const empty = path.join(tempDir, `${shardName("shard", shard, numShards, "")}.empty-${randomId()}`);
-    writeLines(empty, []);
+    writeEmpty(empty);
     chosen.set(shard, empty);
   }
   const finals: string[] = [];

@@ -26,6 +26,23 @@ import { WriteText, type WriteTextOptions } from "./write_text";
 
 export type { WriteTextOptions } from "./write_text";
 export type { ReadTextOptions } from "./read_text";
+export { readJson, writeJson, readCsv, writeCsv, readAvro, writeAvro, readParquet, writeParquet } from "./formats_api";
+export type {
+  ReadFormatOptions,
+  ReadCsvOptions,
+  WriteCsvOptions,
+  WriteAvroOptions,
+  ReadParquetOptions,
+  WriteParquetOptions,
+  ReadWithFailures,
+  BadRecord,
+  FileWriteOptions,
+  CsvColumnType,
+  ParquetSchema,
+  ParquetColumn,
+  ParquetColumnType,
+  Compression,
+} from "./formats_api";
 
 /**
  * The lines of the files a path or glob names: one element per line, in no
@@ -84,15 +101,25 @@ export function readText(pathOrGlob: string, options: ReadTextOptions = {}): PTr
  *   pane, `${prefix}-<start>-<end>-pane-<index>[-last]-SSSSS-of-NNNNN${suffix}`
  *   (ISO 8601 bounds; `global` for the global window); only shards with
  *   lines get a file, and a replayed pane rewrites the same file.
- * - Unbounded input in the global window is written per unit of commit
- *   (`numShards` does not apply): the direct runner one file per bundle,
+ * - Unbounded input in the global window is written per unit of commit:
+ *   without `numShards` or `destination`, the direct runner one file per bundle,
  *   `<prefix>-bundle-<id><suffix>` (at least once); the stream runner one per
  *   subtask per checkpoint, `<prefix>-checkpoint-<n>-<subtask><suffix>`,
  *   with a two-phase commit; the micro-batch runner one per partition per
  *   batch, `<prefix>-batch-<n>-<partition><suffix>`, published at the
  *   batch's commit (see the README, "Writing files"). The output lists the
  *   files on every runner; the stream runner emits a name once its file is
- *   published, exactly once across restarts.
+ *   published, exactly once across restarts. With `numShards` (or
+ *   `destination`), elements are routed by shard key and every runner writes
+ *   at most `numShards` files per destination per unit of commit,
+ *   `<prefix>-checkpoint-<n>-SSSSS-of-NNNNN<suffix>` (stream),
+ *   `<prefix>-batch-<n>-SSSSS-of-NNNNN<suffix>` (micro-batch),
+ *   `<prefix>-bundle-<id>-SSSSS-of-NNNNN<suffix>` (direct).
+ * - Options shared by every format's writer: `compression` (`"gzip"`,
+ *   `"deflate"`, `"zstd"`: the whole file, adding `.gz`, `.deflate`, `.zst`),
+ *   `windowedWrites: true` (files per window and pane in the global window
+ *   too), `destination: (line) => subPrefix` (files under
+ *   `<prefix>/<subPrefix>`, `numShards` per destination).
  * - Invalid options (an empty prefix, a prefix ending in `/`, a `numShards`
  *   that is not a whole number >= 1, a suffix with `/`) throw when called, as
  *   does a prefix on a kernel pseudo file system such as `/proc` or `/sys`.

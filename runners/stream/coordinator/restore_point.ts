@@ -131,9 +131,9 @@ function discardOldRun(dir: string, shape: JobShape): void {
 
 /** The checkpoint id in the name of a file the stream sink published, or undefined for another file. */
 function publishedCheckpointId(sink: TextSinkPayload, name: string): number | undefined {
-  const m = new RegExp(`^${escapeRegExp(path.basename(sink.prefix))}-checkpoint-(\\d{10,})-\\d{5,}${escapeRegExp(sink.suffix)}$`).exec(
-    name,
-  );
+  const m = new RegExp(
+    `^${escapeRegExp(path.basename(sink.prefix))}-checkpoint-(\\d{10,})-\\d{5,}(?:-of-\\d{5,})?${escapeRegExp(sink.suffix)}$`,
+  ).exec(name);
   return m ? Number(m[1]) : undefined;
 }
 

@@ -1,6 +1,8 @@
 /**
- * `io.writeText` on the stream runner: a two-phase commit sink, as Flink's
- * FileSink. Lines go to a hidden in-progress file; at a checkpoint barrier
+ * Every file write (`io.writeText`, `writeJson`, `writeCsv`, `writeAvro`,
+ * `writeParquet`) of unbounded input in the global window on the stream
+ * runner: a two-phase commit sink, as Flink's FileSink. Elements are encoded
+ * by the write's format (sdk/io/formats) into a hidden in-progress file; at a checkpoint barrier
  * the file is closed and becomes pending (pre-commit, recorded in the
  * snapshot); when the checkpoint completes, pending files are renamed to
  * their final names (commit). After a failure, the job restores the last
@@ -8,7 +10,12 @@
  * and deletes the in-progress and pending files of the failed attempt, so
  * every line is published exactly once.
  *
- * Final names: `<prefix>-checkpoint-<checkpoint>-<subtask><suffix>`, e.g.
+ * A keyed write (`numShards` or `destination` given) receives its elements
+ * keyed by shard and destination, routed so that each key is on one
+ * subtask, and keeps one in-progress file per key: its final names are
+ * `<destination prefix>-checkpoint-<checkpoint>-SSSSS-of-NNNNN<suffix>`.
+ *
+ * Final names otherwise: `<prefix>-checkpoint-<checkpoint>-<subtask><suffix>`, e.g.
  * `out/counts-checkpoint-0000000003-00001.txt`: one file per subtask per
  * checkpoint that wrote lines, as the micro-batch sink's one per partition
  * per batch (never `-of-`, which names the shards of a bounded write).
@@ -41,7 +48,10 @@ import type { ElementReceiver } from "../../../portability/harness/element_recei
 import type { TextSinkPayload } from "../../../portability/payloads";
 import { wrapUserError } from "../../../portability/harness/user_code_error";
 import { withIoFailure } from "../../../portability/harness/io_failure";
-import { asLine, PENDING_FILE_PREFIX, publishFile, WRITE_CHUNK_CHARS } from "../../../sdk/io/file_commit";
+import { PENDING_FILE_PREFIX, publishFile, shardName } from "../../../sdk/io/file_commit";
+import { shardKeyParts } from "../../../sdk/io/write_files";
+import { fileEncoder } from "../../../sdk/io/formats/format_spec";
+import type { RecordEncoder } from "../../../sdk/io/formats/file_format";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { MIN_TIMESTAMP } from "../../../model/time";
 import { NO_FIRING } from "../../../model/pane";
@@ -90,14 +100,19 @@ export function deleteAbandonedFiles(sink: TextSinkPayload, jobRunId: string, ke
   return deleted;
 }
 
+/** A file a subtask's sink is writing: for one shard key in keyed writes, else the only one. */
+interface OpenFile {
+  readonly fd: number;
+  readonly tempPath: string;
+  readonly encoder: RecordEncoder;
+  /** The latest timestamp of its elements. */
+  latest: number;
+}
+
 /** One subtask's sink. */
 export class TwoPhaseTextSink implements Operator {
-  private fd: number | undefined;
-  private tempPath = "";
-  private chunk = "";
-  private linesInFile = 0;
-  /** The latest timestamp of the open file's lines. */
-  private latestInFile = -Infinity;
+  /** The open files by shard key ("" when the write is not keyed). */
+  private readonly open = new Map<string, OpenFile>();
   private sequence = 0;
   private pending: PendingFile[] = [];
   /** Published files whose names are not emitted yet (restored ones wait for the job to start). */
@@ -118,46 +133,46 @@ export class TwoPhaseTextSink implements Operator {
 
   setup(): void {}
   startBundle(): void {}
-  finishBundle(): void {
-    this.named("finishBundle", () => this.writeChunk());
-  }
+  finishBundle(): void {}
   teardown(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    for (const f of this.open.values()) fs.closeSync(f.fd);
+    this.open.clear();
   }
 
-  receive(line: unknown, timestamp: number): void {
-    let text: string;
+  receive(element: unknown, timestamp: number): void {
+    // A keyed write's elements are KV<shard key, element> (see sdk/io/write_files.ts): one file per key.
+    const key = this.sink.keyed ? String((element as { key: unknown }).key) : "";
+    const record = this.sink.keyed ? (element as { value: unknown }).value : element;
+    const file = this.open.get(key) ?? this.named("processing", () => this.openFile(key));
+    let bytes: Uint8Array | undefined;
     try {
-      text = asLine(line);
+      bytes = file.encoder.write(record);
     } catch (e) {
-      wrapUserError(e, this.transform, "processing", { value: line });
+      wrapUserError(e, this.transform, "processing", { value: record });
     }
     this.named("processing", () => {
-      if (this.fd === undefined) this.open();
-      this.chunk += text + "\n";
-      this.linesInFile++;
-      if (timestamp > this.latestInFile) this.latestInFile = timestamp;
-      if (this.chunk.length >= WRITE_CHUNK_CHARS) this.writeChunk();
+      if (timestamp > file.latest) file.latest = timestamp;
+      if (bytes && bytes.length > 0) this.writeBytes(file, bytes);
     });
   }
 
   /**
    * How far this sink holds its stage's output watermark, or Infinity: the
-   * timestamps of the files whose names are not out yet (the open file's is
-   * at least its latest line's), when the names have consumers.
+   * timestamps of the files whose names are not out yet (an open file's is
+   * at least its latest element's), when the names have consumers.
    */
   watermarkHold(): number {
     if (!this.holdsWatermark) return Infinity;
-    let hold = this.fd !== undefined ? this.latestInFile : Infinity;
+    let hold = Infinity;
+    for (const f of this.open.values()) hold = Math.min(hold, f.latest);
     for (const f of this.pending) hold = Math.min(hold, nameTimestamp(f));
     for (const f of this.unannounced) hold = Math.min(hold, nameTimestamp(f));
     return hold;
   }
 
-  /** True when lines wait for a checkpoint to be published, or names to be emitted. */
+  /** True when elements wait for a checkpoint to be published, or names to be emitted. */
   get hasUncommitted(): boolean {
-    return this.fd !== undefined || this.pending.length > 0 || this.unannounced.length > 0;
+    return this.open.size > 0 || this.pending.length > 0 || this.unannounced.length > 0;
   }
 
   /** Runs a file operation; its failure (a full disk, a directory that cannot be created) names this transform, as on every runner. */
@@ -169,20 +184,26 @@ export class TwoPhaseTextSink implements Operator {
     }
   }
 
-  private open(): void {
+  private openFile(key: string): OpenFile {
     const dir = path.dirname(this.sink.prefix);
     withIoFailure(this.transform, "create the directory", dir, () => fs.mkdirSync(dir, { recursive: true }));
-    this.tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
-    this.fd = withIoFailure(this.transform, "create", this.tempPath, () => fs.openSync(this.tempPath, "wx"));
-    this.linesInFile = 0;
-    this.latestInFile = -Infinity;
+    // Pending files wait beside the prefix whatever their destination, where a restore finds and clears them.
+    const tempPath = `${pendingFilePrefix(this.sink, this.jobRunId)}${this.attemptId}-${this.subtask}-${this.sequence++}`;
+    const fd = withIoFailure(this.transform, "create", tempPath, () => fs.openSync(tempPath, "wx"));
+    const file: OpenFile = { fd, tempPath, encoder: fileEncoder(this.sink.format, this.sink.compression), latest: -Infinity };
+    this.open.set(key, file);
+    return file;
   }
 
-  private writeChunk(): void {
-    if (this.chunk.length === 0 || this.fd === undefined) return;
-    const fd = this.fd;
-    withIoFailure(this.transform, "write", this.tempPath, () => fs.writeSync(fd, this.chunk));
-    this.chunk = "";
+  private writeBytes(file: OpenFile, bytes: Uint8Array): void {
+    withIoFailure(this.transform, "write", file.tempPath, () => fs.writeSync(file.fd, bytes));
+  }
+
+  /** The final name of the file of `key` closed at checkpoint `checkpointId`. */
+  private finalName(key: string, checkpointId: number): string {
+    if (!this.sink.keyed) return checkpointFileName(this.sink, checkpointId, this.subtask);
+    const { shard, prefix } = shardKeyParts(this.sink.prefix, key);
+    return shardName(`${prefix}-checkpoint-${String(checkpointId).padStart(10, "0")}`, shard, this.sink.numShards, this.sink.suffix);
   }
 
   /**
@@ -195,16 +216,14 @@ export class TwoPhaseTextSink implements Operator {
   }
 
   private closeAsPending(checkpointId: number): PendingFile[] {
-    if (this.fd !== undefined) {
-      this.writeChunk();
-      const fd = this.fd;
-      withIoFailure(this.transform, "flush", this.tempPath, () => {
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
+    for (const [key, file] of [...this.open].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      this.writeBytes(file, file.encoder.finish());
+      withIoFailure(this.transform, "flush", file.tempPath, () => {
+        fs.fsyncSync(file.fd);
+        fs.closeSync(file.fd);
       });
-      this.fd = undefined;
-      const final = checkpointFileName(this.sink, checkpointId, this.subtask);
-      this.pending.push({ checkpointId, temp: this.tempPath, final, timestamp: this.latestInFile });
+      this.open.delete(key);
+      this.pending.push({ checkpointId, temp: file.tempPath, final: this.finalName(key, checkpointId), timestamp: file.latest });
     }
     return [...this.pending];
   }
@@ -222,7 +241,7 @@ export class TwoPhaseTextSink implements Operator {
     const keep: PendingFile[] = [];
     for (const f of this.pending) {
       if (f.checkpointId <= checkpointId) {
-        withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
+        withIoFailure(this.transform, "publish", f.final, () => publishInto(f));
         this.unannounced.push(f);
       } else keep.push(f);
     }
@@ -237,7 +256,7 @@ export class TwoPhaseTextSink implements Operator {
    * they are emitted again by {@link announceRestored} once the job starts.
    */
   restore(files: readonly PendingFile[]): void {
-    for (const f of files) withIoFailure(this.transform, "publish", f.final, () => publishFile(f.temp, f.final));
+    for (const f of files) withIoFailure(this.transform, "publish", f.final, () => publishInto(f));
     this.unannounced.push(...files);
   }
 
@@ -251,6 +270,12 @@ export class TwoPhaseTextSink implements Operator {
     this.unannounced = [];
     for (const f of names) this.output.receive(f.final, nameTimestamp(f), IN_GLOBAL_WINDOW, NO_FIRING);
   }
+}
+
+/** Publishes a pending file, creating its destination's directory first (a keyed write's files may go below the prefix). */
+function publishInto(f: PendingFile): void {
+  fs.mkdirSync(path.dirname(f.final), { recursive: true });
+  publishFile(f.temp, f.final);
 }
 
 /** The timestamp of a file's name. */

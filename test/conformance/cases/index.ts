@@ -20,6 +20,7 @@ import { cases as state } from "./state";
 import { cases as timers } from "./timers";
 import { cases as standardTransforms } from "./standard_transforms";
 import { cases as schemas } from "./schemas";
+import { cases as formats } from "./formats";
 
 export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
   create,
@@ -42,6 +43,7 @@ export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> =
   timers,
   "standard transforms": standardTransforms,
   schemas,
+  formats,
 };
 
 export const ALL_CASES: readonly ConformanceCase[] = Object.values(CASE_GROUPS).flat();

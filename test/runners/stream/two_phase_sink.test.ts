@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { failingStream, globalStream, numberedLines } from "../../fixtures/write_text_pipelines";
+import { endlessKeyedJson } from "../../fixtures/file_format_pipelines";
 
 /** The non-empty lines of every published (not hidden) file in `dir`, sorted. */
 function publishedLines(dir: string): string[] {
@@ -72,6 +73,67 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
     expect(
       fs.readdirSync(path.dirname(out)).filter((n) => n.startsWith(".")),
       "nothing unpublished left",
+    ).to.deep.equal([]);
+  });
+
+  it("a keyed write (numShards and destinations) across a task manager's death: each record published once, at most numShards files per destination per checkpoint", async () => {
+    const out = path.join(dir, "keyed");
+    process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 1, afterRecords: 2000, kind: "exit", attempt: 0 }]);
+    const result = endlessKeyedJson
+      .create([
+        "--runner=stream",
+        "--parallelism=2",
+        "--checkpointingIntervalMs=50",
+        "--restartDelayMs=10",
+        `--out=${out}`,
+        "--numShards=3",
+      ])
+      .run();
+    const ids = (): { files: string[]; ids: number[] } => {
+      const files = ["even", "odd"].flatMap((d) =>
+        fs.existsSync(path.join(out, d))
+          ? fs
+              .readdirSync(path.join(out, d))
+              .filter((n) => !n.startsWith("."))
+              .map((n) => path.join(out, d, n))
+          : [],
+      );
+      const all = files.flatMap((f) =>
+        fs
+          .readFileSync(f, "utf8")
+          .split("\n")
+          .filter((l) => l.length > 0)
+          .map((l) => (JSON.parse(l) as { id: number }).id),
+      );
+      return { files, ids: all };
+    };
+    for (;;) {
+      if (ids().ids.some((x) => x >= 12_000) || result.state !== "RUNNING") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    result.cancel();
+    try {
+      expect(await result.waitUntilFinish()).to.equal("CANCELLED");
+    } finally {
+      delete process.env.MILLRACE_STREAM_FAULTS;
+    }
+    expect(result.metrics().counters["stream/restarts"]).to.equal(1);
+    const { files, ids: seen } = ids();
+    for (const f of files) {
+      expect(path.basename(f)).to.match(/^part-checkpoint-\d{10}-0000[012]-of-00003\.jsonl$/);
+      const parity = path.basename(path.dirname(f)) === "even" ? 0 : 1;
+      for (const id of fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .filter((l) => l.length > 0)
+        .map((l) => (JSON.parse(l) as { id: number }).id))
+        expect(id % 2, f).to.equal(parity);
+    }
+    expect(new Set(seen).size, "no record published twice").to.equal(seen.length);
+    expect(seen.length).to.be.greaterThan(2000);
+    expect(
+      fs.readdirSync(dir).filter((n) => n.startsWith(".")),
+      "nothing unpublished left beside the prefix",
     ).to.deep.equal([]);
   });
 
