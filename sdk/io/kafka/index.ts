@@ -12,6 +12,7 @@ import { KafkaWrite, type KafkaWriteOptions } from "./write_kafka";
 export type { KafkaWriteOptions, KafkaProducerRecord } from "./write_kafka";
 export type { KafkaSerde } from "./serde";
 export type { DeliveryGuarantee } from "./record_producer";
+export type { KafkaSinkPayload } from "./kafka_sink_payload";
 
 /**
  * Writes each element as a Kafka record and returns an empty collection.
