@@ -6,6 +6,7 @@
  */
 import type { FormatSpec } from "../io/formats/format_spec";
 import type { Compression } from "../io/formats/compression";
+import type { KafkaSinkPayload } from "../io/kafka/kafka_sink_payload";
 import type { Coder } from "../../portability/coders/coder";
 import type { PCollection } from "../pcollection";
 import type { WindowingStrategy } from "../windowing/windowing_strategy";
@@ -63,7 +64,9 @@ export type PrimitiveSpec =
   /** A TestStream: its events, with elements encoded by the output's coder. */
   | { readonly kind: "testStream"; readonly events: readonly TestStreamEventSpec[] }
   /** `io.writeText`'s composite: which files it writes, for runners that write them natively. */
-  | { readonly kind: "writeFiles"; readonly sink: FileSinkSpec };
+  | { readonly kind: "writeFiles"; readonly sink: FileSinkSpec }
+  /** `io.kafka.write`'s sink composite: where and how it publishes, for runners that write Kafka natively. */
+  | { readonly kind: "kafkaWrite"; readonly sink: KafkaSinkPayload };
 
 /** What a file write's native sink needs: where files go, how many shards a bounded write makes, and (all but text) the format. */
 export interface FileSinkSpec {

@@ -3,6 +3,7 @@
  * the driver needs to go on from it after a restart (the next batch's input
  * watermarks, which partitions still hold state).
  */
+import type { BatchKafkaTransaction } from "./batch_kafka_sink";
 import type { BatchSummary } from "../../core/progress";
 
 /** What the driver knows about a node after a batch. */
@@ -24,4 +25,6 @@ export interface BatchCommit {
   readonly nodes: Readonly<Record<string, NodeAfterBatch>>;
   /** The batch's figures. */
   readonly summary: BatchSummary;
+  /** The Kafka transactions of the batch's exactly-once sinks: committed after this entry is written, and again on a restart. */
+  readonly kafkaTransactions?: readonly BatchKafkaTransaction[];
 }

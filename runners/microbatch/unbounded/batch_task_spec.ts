@@ -3,6 +3,7 @@
  * what a source emits) and what it reports back (watermark hold, state).
  * Plain data: it crosses to executor threads by structured clone.
  */
+import type { BatchKafkaTransaction } from "./batch_kafka_sink";
 
 /** What a source stage's task emits in one micro-batch. */
 export type BatchSourceSlice =
@@ -40,4 +41,6 @@ export interface BatchTaskReport {
   readonly stateRows: number;
   /** True when the partition holds anything that time could fire later (a task must run next batch even without input). */
   readonly active: boolean;
+  /** The Kafka transactions the task's sinks flushed, for the driver to record and commit with the batch. */
+  readonly kafkaTransactions?: readonly BatchKafkaTransaction[];
 }
