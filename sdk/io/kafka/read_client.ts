@@ -10,6 +10,8 @@
  */
 import type { Admin, Consumer } from "@platformatic/kafka" with { "resolution-mode": "import" };
 import type { AbortedTransaction } from "./aborted_transactions";
+import { kafkaClientOptions } from "./client_options";
+import { describeKafkaError } from "./kafka_errors";
 import type { RawRecordBatch } from "./fetched_records";
 
 /** A partition of a topic. */
@@ -47,13 +49,6 @@ const OFFSET_OUT_OF_RANGE = 1;
 
 type KafkaModule = typeof import("@platformatic/kafka", { with: { "resolution-mode": "import" } });
 
-function messageOf(e: unknown): string {
-  const err = e as { message?: string; errors?: { message?: string }[] };
-  const inner = err.errors?.map((x) => x.message).filter((m) => m !== undefined);
-  const base = err.message ?? String(e);
-  return inner && inner.length > 0 ? `${base} (${[...new Set(inner)].join("; ")})` : base;
-}
-
 /** The source's connection to one Kafka cluster. */
 export class KafkaReadClient {
   private readonly topicIds = new Map<string, { id: string; leaders: number[] }>();
@@ -68,12 +63,9 @@ export class KafkaReadClient {
   static async open(config: ReadClientConfig): Promise<KafkaReadClient> {
     const kafka: KafkaModule = await import("@platformatic/kafka");
     const common = {
-      clientId: "millrace-kafka-read",
-      bootstrapBrokers: [...config.bootstrapServers],
+      ...kafkaClientOptions(config.bootstrapServers, "millrace-kafka-read"),
       timeout: config.requestTimeoutMs,
-      connectTimeout: config.requestTimeoutMs,
-      retries: 3,
-      retryDelay: 250,
+      connectTimeout: Math.min(config.requestTimeoutMs, 5_000),
       autocreateTopics: false,
     };
     const admin = new kafka.Admin(common);
@@ -98,7 +90,7 @@ export class KafkaReadClient {
       return await Promise.race([request(), deadline]);
     } catch (e) {
       if ((e as Error).message.startsWith("Kafka at ")) throw e;
-      throw new Error(`Kafka at ${servers}: ${what} failed: ${messageOf(e)}`, { cause: e });
+      throw new Error(`Kafka at ${servers}: ${what} failed: ${describeKafkaError(e)}`, { cause: e });
     } finally {
       clearTimeout(timer);
     }

@@ -2,7 +2,11 @@
  * The options of `mr.io.kafka.read` and their validation: every mistake is
  * refused when the transform is built, naming the option.
  */
-import { checkDeserializer, type KafkaDeserializer } from "./deserializer";
+import { parseBootstrapServers as parseAddresses } from "./bootstrap";
+import { checkSerde, type KafkaSerde } from "./serde";
+
+/** How the source reads keys and values: `"string"` (UTF-8), `"json"`, `"bytes"` or a coder. */
+export type KafkaDeserializer<T = unknown> = KafkaSerde<T>;
 
 /**
  * Where a partition is read from when the job starts without a checkpoint:
@@ -122,25 +126,12 @@ function checkDuration(name: string, v: unknown, min: number): void {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) fail(`${name} must be a whole number >= ${min} (got ${String(v)})`);
 }
 
-/** Splits and checks `host:port` addresses. */
-export function parseBootstrapServers(given: unknown): string[] {
-  const list =
-    typeof given === "string" ? given.split(",") : Array.isArray(given) ? given : fail(`bootstrapServers is required ("host:port")`);
-  const servers = list.map((s) => (typeof s === "string" ? s.trim() : fail(`bootstrapServers must be strings (got ${String(s)})`)));
-  if (servers.length === 0 || servers.some((s) => s === ""))
-    fail(`bootstrapServers must name at least one "host:port" (got ${JSON.stringify(given)})`);
-  for (const s of servers) {
-    const m = /^(.+):(\d+)$/.exec(s);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) fail(`bootstrapServers: '${s}' is not "host:port"`);
-  }
-  return servers;
-}
-
 /** Checks the options and fills in defaults; throws naming the first bad option. */
 export function resolveKafkaReadOptions(options: KafkaReadOptions): ResolvedKafkaReadOptions {
   if (typeof options !== "object" || options === null) fail("expects an options object");
   for (const k of Object.keys(options)) if (!KNOWN.has(k)) fail(`unknown option '${k}' (known: ${[...KNOWN].join(", ")})`);
-  const bootstrapServers = parseBootstrapServers(options.bootstrapServers);
+  if (options.bootstrapServers === undefined) fail(`bootstrapServers is required ("host:port")`);
+  const bootstrapServers = parseAddresses(options.bootstrapServers, "mr.io.kafka.read");
   const topics = options.topics ?? [];
   if (!Array.isArray(topics) || topics.some((t) => typeof t !== "string" || t === "")) fail(`topics must be a list of topic names`);
   let topicPattern: string | undefined;
@@ -167,8 +158,8 @@ export function resolveKafkaReadOptions(options: KafkaReadOptions): ResolvedKafk
     fail(`groupId must be a non-empty string`);
   const valueDeserializer = options.valueDeserializer ?? "string";
   const keyDeserializer = options.keyDeserializer ?? "string";
-  checkDeserializer(valueDeserializer, "valueDeserializer");
-  checkDeserializer(keyDeserializer, "keyDeserializer");
+  checkSerde(valueDeserializer, "mr.io.kafka.read", "valueDeserializer");
+  checkSerde(keyDeserializer, "mr.io.kafka.read", "keyDeserializer");
   const isolation = options.isolation ?? "read_committed";
   if (isolation !== "read_committed" && isolation !== "read_uncommitted")
     fail(`isolation must be "read_committed" or "read_uncommitted" (got ${JSON.stringify(isolation)})`);

@@ -14,7 +14,7 @@ describe("kafka source: options", () => {
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ["no address", { topics: ["t"] }, /bootstrapServers is required/],
-    ["an address without port", { bootstrapServers: "localhost", topics: ["t"] }, /'localhost' is not "host:port"/],
+    ["an address without port", { bootstrapServers: "localhost", topics: ["t"] }, /'localhost' in bootstrapServers is not "host:port"/],
     ["neither topics nor pattern", { bootstrapServers: "h:1" }, /give topics or a topicPattern/],
     ["both topics and pattern", { ...base, topicPattern: "x.*" }, /not both/],
     ["a bad start", { ...base, startFrom: "beginning" }, /startFrom must be/],
