@@ -18,6 +18,7 @@ import { cases as testStream } from "./test_stream";
 import { cases as triggers } from "./triggers";
 import { cases as state } from "./state";
 import { cases as timers } from "./timers";
+import { cases as splittable } from "./splittable";
 
 export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
   create,
@@ -38,6 +39,7 @@ export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> =
   triggers,
   state,
   timers,
+  splittable,
 };
 
 export const ALL_CASES: readonly ConformanceCase[] = Object.values(CASE_GROUPS).flat();
