@@ -117,3 +117,5 @@ export function readText(pathOrGlob: string, options: ReadTextOptions = {}): PTr
 export function writeText(prefix: string, options: WriteTextOptions = {}): PTransform<PCollection<string>, PCollection<string>> {
   return new WriteText(prefix, options);
 }
+
+export * as kafka from "./kafka";

@@ -1,0 +1,303 @@
+/**
+ * `mr.io.kafka.read` against a real broker: bounded reads on every runner,
+ * metadata, start positions, read_committed (aborted transactions whose
+ * abort marker comes in a later fetch, and across a segment roll),
+ * LogAppendTime topics, and bad input (an unreachable broker, a missing
+ * topic, a record that does not deserialize).
+ */
+import { expect } from "chai";
+import { Consumer } from "@platformatic/kafka";
+import * as mr from "../../../index";
+import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
+import { produce, produceTransactions } from "./kafka_test_data";
+
+const RUNNERS: readonly (readonly string[])[] = [
+  ["--runner=direct"],
+  ["--runner=stream", "--parallelism=2"],
+  ["--runner=microbatch", "--executors=2", "--partitions=2"],
+];
+
+async function failure(run: () => Promise<unknown>): Promise<Error> {
+  try {
+    await run();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the run to fail");
+}
+
+describe("mr.io.kafka.read (real broker)", function () {
+  this.timeout(180_000);
+  let bootstrap: string;
+
+  before(async () => {
+    bootstrap = await kafkaBootstrap();
+  });
+
+  for (const args of RUNNERS) {
+    it(`reads every partition up to the end offsets at its start, on ${args.join(" ")}`, async () => {
+      const topic = uniqueTopic("read-all");
+      await createTopics(bootstrap, [topic], 3);
+      const values = Array.from({ length: 60 }, (_, i) => `v${i}`);
+      await produce(
+        bootstrap,
+        topic,
+        values.map((value, i) => ({ partition: i % 3, value, timestamp: 1_000 + i })),
+      );
+      const p = mr.Pipeline.create([...args]);
+      const read = p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], stopAtEndOffsets: true }));
+      mr.testing.assertThat(read).containsInAnyOrder(values);
+      await p.run().waitUntilFinish();
+    });
+  }
+
+  for (const args of [RUNNERS[0]!, RUNNERS[1]!]) {
+    it(`maxRecords bounds the read in all partitions together, on ${args.join(" ")}`, async () => {
+      const topic = uniqueTopic("read-max");
+      await createTopics(bootstrap, [topic], 2);
+      await produce(
+        bootstrap,
+        topic,
+        Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: `v${i}` })),
+      );
+      const p = mr.Pipeline.create([...args]);
+      const read = p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], maxRecords: 25 }));
+      mr.testing.assertThat(read.apply(mr.countGlobally())).containsInAnyOrder([25]);
+      mr.testing.assertThat(read.apply(mr.distinct()).apply(mr.countGlobally())).containsInAnyOrder([25]);
+      await p.run().waitUntilFinish();
+    });
+  }
+
+  it("withMetadata gives KafkaRecords: topic, partition, offset, timestamp and its type, key, value, headers; the timestamp is the event time", async () => {
+    const topic = uniqueTopic("read-meta");
+    await createTopics(bootstrap, [topic], 2);
+    await produce(bootstrap, topic, [
+      { partition: 0, key: "k0", value: '{"n":0}', timestamp: 5_000, headers: { source: "test" } },
+      { partition: 1, key: "k1", value: '{"n":1}', timestamp: 6_000 },
+      { partition: 1, value: '{"n":2}', timestamp: 7_000 },
+    ]);
+    const p = mr.Pipeline.create();
+    const records = p.apply(
+      mr.io.kafka.read<{ n: number }>({
+        bootstrapServers: bootstrap,
+        topics: [topic],
+        withMetadata: true,
+        valueDeserializer: "json",
+        stopAtEndOffsets: true,
+      }),
+    );
+    const shown = records.map((r, ctx) => ({
+      where: `${r.topic === topic ? "T" : r.topic}/${r.partition}/${r.offset}`,
+      ts: r.timestamp,
+      eventTime: ctx.timestamp,
+      type: r.timestampType,
+      key: r.key,
+      value: r.value,
+      headers: r.headers.map((h) => `${h.key}=${Buffer.from(h.value!).toString()}`),
+    }));
+    mr.testing.assertThat(shown).containsInAnyOrder([
+      { where: "T/0/0", ts: 5_000, eventTime: 5_000, type: "CreateTime", key: "k0", value: { n: 0 }, headers: ["source=test"] },
+      { where: "T/1/0", ts: 6_000, eventTime: 6_000, type: "CreateTime", key: "k1", value: { n: 1 }, headers: [] },
+      { where: "T/1/1", ts: 7_000, eventTime: 7_000, type: "CreateTime", key: null, value: { n: 2 }, headers: [] },
+    ]);
+    await p.run().waitUntilFinish();
+  });
+
+  it("startFrom a timestamp reads from the first record at or after it (ListOffsets); 'latest' reads nothing of what was there", async () => {
+    const topic = uniqueTopic("read-start");
+    await createTopics(bootstrap, [topic], 1);
+    await produce(
+      bootstrap,
+      topic,
+      [1_000, 2_000, 3_000, 4_000].map((timestamp) => ({ partition: 0, value: `at${timestamp}`, timestamp })),
+    );
+    const p = mr.Pipeline.create();
+    const fromTime = p.apply(
+      "FromTime",
+      mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], startFrom: { timestampMs: 2_500 }, stopAtEndOffsets: true }),
+    );
+    const latest = p.apply(
+      "Latest",
+      mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], startFrom: "latest", stopAtEndOffsets: true }),
+    );
+    mr.testing.assertThat(fromTime).containsInAnyOrder(["at3000", "at4000"]);
+    mr.testing.assertThat(latest).isEmpty();
+    await p.run().waitUntilFinish();
+  });
+
+  it("read_committed never shows aborted records, though the abort marker arrives in a later fetch (which the client library gets wrong)", async () => {
+    const topic = uniqueTopic("read-aborted");
+    await createTopics(bootstrap, [topic], 1);
+    await produceTransactions(
+      bootstrap,
+      topic,
+      [
+        { records: [{ partition: 0, value: "c1" }], commit: true },
+        { records: [0, 1, 2, 3].map((i) => ({ partition: 0, value: `aborted${i}` })), commit: false },
+        {
+          records: [
+            { partition: 0, value: "c2" },
+            { partition: 0, value: "c3" },
+          ],
+          commit: true,
+        },
+      ],
+      uniqueTopic("txn"),
+    );
+    // The case is real: the library's own read_committed fetch, one batch at a time, delivers an aborted record.
+    expect(await libraryReadCommitted(bootstrap, topic)).to.include("aborted0");
+    const p = mr.Pipeline.create();
+    // One batch per fetch: every aborted batch comes in a response without its abort marker.
+    const read = p.apply(
+      mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], stopAtEndOffsets: true, maxPartitionFetchBytes: 1 }),
+    );
+    mr.testing.assertThat(read).containsInAnyOrder(["c1", "c2", "c3"]);
+    const uncommitted = p.apply(
+      "Uncommitted",
+      mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], isolation: "read_uncommitted", stopAtEndOffsets: true }),
+    );
+    mr.testing.assertThat(uncommitted).containsInAnyOrder(["c1", "aborted0", "aborted1", "aborted2", "aborted3", "c2", "c3"]);
+    await p.run().waitUntilFinish();
+  });
+
+  it("read_committed drops an aborted transaction that spans a segment roll", async () => {
+    const topic = uniqueTopic("read-segments");
+    // Tiny segments: the aborted transaction's batches and its marker land in different segment files.
+    await createTopics(bootstrap, [topic], 1, { "segment.bytes": "1024" });
+    const big = (tag: string) => `${tag}-${"x".repeat(300)}`;
+    await produceTransactions(
+      bootstrap,
+      topic,
+      [
+        { records: [{ partition: 0, value: big("c1") }], commit: true },
+        { records: [0, 1, 2, 3, 4, 5].map((i) => ({ partition: 0, value: big(`aborted${i}`) })), commit: false },
+        { records: [{ partition: 0, value: big("c2") }], commit: true },
+      ],
+      uniqueTopic("txn"),
+    );
+    const p = mr.Pipeline.create(["--runner=stream", "--parallelism=1"]);
+    const read = p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], stopAtEndOffsets: true }));
+    mr.testing.assertThat(read.map((v) => v.split("-")[0]!)).containsInAnyOrder(["c1", "c2"]);
+    await p.run().waitUntilFinish();
+  });
+
+  it("LogAppendTime topics give the broker's append time, not the producer's timestamp", async () => {
+    const topic = uniqueTopic("read-logappend");
+    await createTopics(bootstrap, [topic], 1, { "message.timestamp.type": "LogAppendTime" });
+    const before = Date.now();
+    await produce(bootstrap, topic, [{ partition: 0, value: "a", timestamp: 1_000 }]);
+    const p = mr.Pipeline.create();
+    const read = p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], withMetadata: true, stopAtEndOffsets: true }));
+    mr.testing
+      .assertThat(read.map((r, ctx) => ({ type: r.timestampType, ts: r.timestamp, eventTime: ctx.timestamp })))
+      .satisfies((rows) => {
+        expect(rows).to.have.length(1);
+        const row = rows[0]!;
+        expect(row.type).to.equal("LogAppendTime");
+        // The broker's clock (the same machine's), not the 1000 the producer wrote.
+        expect(row.ts).to.be.at.least(before - 60_000);
+        expect(row.eventTime).to.equal(row.ts);
+      });
+    await p.run().waitUntilFinish();
+  });
+
+  it("an unreachable broker fails the run within the connect timeout, naming the address", async () => {
+    const p = mr.Pipeline.create();
+    p.apply(mr.io.kafka.read({ bootstrapServers: "127.0.0.1:1", topics: ["t"], stopAtEndOffsets: true, connectTimeoutMs: 3_000 }));
+    const started = Date.now();
+    const e = await failure(() => p.run().waitUntilFinish());
+    expect(e).to.be.instanceOf(mr.PipelineExecutionError);
+    expect(e.message).to.include("127.0.0.1:1");
+    // Bounded: a few connect timeouts and retries, never the mocha timeout.
+    expect(Date.now() - started).to.be.below(60_000);
+  });
+
+  it("a missing topic fails the run naming the topic", async () => {
+    const p = mr.Pipeline.create();
+    const missing = uniqueTopic("no-such-topic");
+    p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [missing], stopAtEndOffsets: true }));
+    const e = await failure(() => p.run().waitUntilFinish());
+    expect(e.message).to.include(`'${missing}' not found`);
+  });
+
+  it("a record that does not deserialize fails the run naming the transform, topic, partition and offset", async () => {
+    const topic = uniqueTopic("read-bad-json");
+    await createTopics(bootstrap, [topic], 1);
+    await produce(bootstrap, topic, [
+      { partition: 0, value: '{"ok":1}' },
+      { partition: 0, value: "{not json" },
+    ]);
+    const p = mr.Pipeline.create();
+    p.apply(
+      "ReadClicks",
+      mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], valueDeserializer: "json", stopAtEndOffsets: true }),
+    );
+    const e = await failure(() => p.run().waitUntilFinish());
+    expect(e.message).to.include("ReadClicks");
+    expect(e.message).to.include(`topic '${topic}' partition 0`);
+    expect(e.message).to.include("offset 1");
+  });
+
+  it("with onDeserializationError: 'deadLetter', bad records go to the dead-letter output and the rest are read", async () => {
+    const topic = uniqueTopic("read-dead-letter");
+    await createTopics(bootstrap, [topic], 1);
+    await produce(bootstrap, topic, [
+      { partition: 0, value: '{"ok":1}' },
+      { partition: 0, value: "{not json" },
+      { partition: 0, value: '{"ok":2}' },
+    ]);
+    const p = mr.Pipeline.create(["--runner=stream", "--parallelism=1"]);
+    const { records, deadLetters } = p.apply(
+      mr.io.kafka.read<{ ok: number }>({
+        bootstrapServers: bootstrap,
+        topics: [topic],
+        valueDeserializer: "json",
+        stopAtEndOffsets: true,
+        onDeserializationError: "deadLetter",
+      }),
+    );
+    mr.testing.assertThat(records).containsInAnyOrder([{ ok: 1 }, { ok: 2 }]);
+    mr.testing
+      .assertThat(
+        deadLetters.map((d) => ({
+          at: `${d.topic === topic}/${d.partition}/${d.offset}`,
+          value: Buffer.from(d.value!).toString(),
+          json: d.error.includes("JSON"),
+        })),
+      )
+      .containsInAnyOrder([{ at: "true/0/1", value: "{not json", json: true }]);
+    await p.run().waitUntilFinish();
+  });
+});
+
+/** The values the client library's own read_committed fetch returns, one batch per fetch. */
+async function libraryReadCommitted(bootstrap: string, topic: string): Promise<string[]> {
+  const consumer = new Consumer({ clientId: "millrace-test-library", bootstrapBrokers: [bootstrap], groupId: uniqueTopic("g") });
+  try {
+    const md = await consumer.metadata({ topics: [topic] });
+    const t = md.topics.get(topic)!;
+    const seen: string[] = [];
+    let offset = 0n;
+    for (;;) {
+      const response = await consumer.fetch({
+        node: t.partitions[0]!.leader,
+        maxWaitTime: 0,
+        isolationLevel: 1,
+        topics: [
+          {
+            topicId: t.id,
+            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, partitionMaxBytes: 1 }],
+          },
+        ],
+      });
+      const batches = response.responses[0]!.partitions[0]!.records ?? [];
+      if (batches.length === 0) return seen;
+      for (const b of batches) {
+        if ((b.attributes & 0x20) === 0) for (const r of b.records) seen.push(r.value!.toString());
+        offset = b.firstOffset + BigInt(b.lastOffsetDelta) + 1n;
+      }
+    }
+  } finally {
+    await consumer.close();
+  }
+}
