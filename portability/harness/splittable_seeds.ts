@@ -10,7 +10,11 @@ import { MIN_TIMESTAMP } from "../../model/time";
 import { TransformUrns } from "../urns";
 import { IN_GLOBAL_WINDOW } from "../../model/windows";
 import { asCreateSource } from "./create_source";
-import type { SplittableDoFnOperator } from "./splittable_dofn_operator";
+import { SplittableDoFnOperator } from "./splittable_dofn_operator";
+import type { SplittableDoFnObject } from "../../sdk/transforms/splittable/splittable_dofn";
+import { DISCARD } from "./element_receiver";
+import { MetricsContainer } from "./metrics_container";
+import { IsBounded } from "../proto/messages";
 import type { SplittableWork } from "./splittable_work";
 
 /** One element an SDF source starts from. */
@@ -37,4 +41,31 @@ export function splittableSeeds(
 /** All the initial work of a splittable root, in a stable order (runners that divide it among parallel readers rely on that). */
 export function initialSplittableWork(seeds: readonly SeedElement[], op: SplittableDoFnOperator): SplittableWork[] {
   return seeds.flatMap((s) => op.initialWork(s.value, s.timestamp, IN_GLOBAL_WINDOW));
+}
+
+/**
+ * The SDF of a splittable root as an operator whose outputs go nowhere:
+ * for a driver that plans restrictions (initial splits, sizes, watermarks)
+ * without processing them. Its `setup` has run.
+ */
+export function planningSplittableOperator(
+  model: PipelineModel,
+  root: Extract<StageRoot, { kind: "splittable" }>,
+  userCode: UserCodeSource,
+): SplittableDoFnOperator {
+  const fn = userCode.lookup(model.doFnPayload(root.transformId).ref) as SplittableDoFnObject<unknown, unknown, unknown>;
+  const op = new SplittableDoFnOperator(
+    root.transformId,
+    fn,
+    DISCARD,
+    {
+      get: () => {
+        throw new Error(`'${root.transformId}': a splittable DoFn has no side inputs`);
+      },
+    },
+    new MetricsContainer(),
+    model.pcollection(root.output).isBounded === IsBounded.UNBOUNDED,
+  );
+  op.setup();
+  return op;
 }

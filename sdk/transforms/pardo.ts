@@ -231,7 +231,7 @@ export function parDo(
   if (!doFn || typeof (doFn as { process?: unknown }).process !== "function") {
     throw new TypeError("parDo expects a DoFn: a class instance or an object with a process(element, ctx) method");
   }
-  if (isSplittableDoFn(doFn)) return splittableParDo(doFn, options);
+  if (isSplittableDoFn(doFn)) return splittableParDo(doFn, undefined, options);
   const outputs = options.outputs === undefined ? undefined : outputTagNames(options.outputs);
   const decl: ParDoDeclaration = {
     fn: doFn,
@@ -244,13 +244,15 @@ export function parDo(
   return new ParDoTransform<unknown, unknown>(name || "ParDo", decl);
 }
 
-/** A ParDo of a splittable DoFn: checked, with its restriction coder and its output's boundedness. */
-function splittableParDo(
-  doFn: SplittableDoFnObject<unknown, unknown, unknown>,
-  options: ParDoOptions & { outputs?: OutputDeclarations },
-): PTransform<PCollection<unknown>, PCollection<unknown>> {
+/** @internal A ParDo of a splittable DoFn (named `givenName`, or after its class): checked, with its restriction coder and its output's boundedness. */
+export function splittableParDo<In, Out>(
+  doFn: SplittableDoFnObject<In, Out, any, any>,
+  givenName?: string,
+  options: ParDoOptions & { outputs?: OutputDeclarations } = {},
+): PTransform<PCollection<In>, PCollection<Out>> {
   const name =
-    (doFn as object).constructor && (doFn as object).constructor !== Object ? (doFn as object).constructor.name : "SplittableParDo";
+    givenName ??
+    ((doFn as object).constructor && (doFn as object).constructor !== Object ? (doFn as object).constructor.name : "SplittableParDo");
   const fn = doFn as { state?: object; timers?: object };
   if ((fn.state && Object.keys(fn.state).length > 0) || (fn.timers && Object.keys(fn.timers).length > 0))
     throw new TypeError(`splittable DoFn '${name}': state and timers are not supported on a splittable DoFn`);
@@ -262,7 +264,7 @@ function splittableParDo(
     throw new TypeError(`splittable DoFn '${name}': boundedness must be "bounded" or "unbounded", got ${JSON.stringify(doFn.boundedness)}`);
   if (doFn.newWatermarkEstimator !== undefined && typeof doFn.newWatermarkEstimator !== "function")
     throw new TypeError(`splittable DoFn '${name}': newWatermarkEstimator must be a function`);
-  return new ParDoTransform<unknown, unknown>(name || "SplittableParDo", {
+  return new ParDoTransform<In, Out>(name || "SplittableParDo", {
     fn: doFn,
     shape: "splittable",
     restrictionCoder: doFn.restrictionCoder ?? DEFAULT_RESTRICTION_CODER,

@@ -24,4 +24,10 @@ export interface BatchCommit {
   readonly nodes: Readonly<Record<string, NodeAfterBatch>>;
   /** The batch's figures. */
   readonly summary: BatchSummary;
+  /**
+   * Per splittable source stage: the work left after the batch (the
+   * residuals its tasks reported and the work that was not due yet),
+   * encoded in base64: the next batch's offsets are planned from it.
+   */
+  readonly splittable?: Readonly<Record<string, string>>;
 }
