@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { Consumer } from "@platformatic/kafka";
 import * as mr from "../../../index";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
+import { readCommittedTags, readValues, readWithDeadLetters } from "../../fixtures/kafka_read_pipelines";
 import { produce, produceTransactions } from "./kafka_test_data";
 
 const RUNNERS: readonly (readonly string[])[] = [
@@ -44,14 +45,14 @@ describe("mr.io.kafka.read (real broker)", function () {
         topic,
         values.map((value, i) => ({ partition: i % 3, value, timestamp: 1_000 + i })),
       );
-      const p = mr.Pipeline.create([...args]);
-      const read = p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], stopAtEndOffsets: true }));
-      mr.testing.assertThat(read).containsInAnyOrder(values);
-      await p.run().waitUntilFinish();
+      await readValues
+        .create([...args, `--bootstrap=${bootstrap}`, `--topic=${topic}`, `--count=${values.length}`])
+        .run()
+        .waitUntilFinish();
     });
   }
 
-  for (const args of [RUNNERS[0]!, RUNNERS[1]!]) {
+  for (const args of RUNNERS) {
     it(`maxRecords bounds the read in all partitions together, on ${args.join(" ")}`, async () => {
       const topic = uniqueTopic("read-max");
       await createTopics(bootstrap, [topic], 2);
@@ -60,11 +61,10 @@ describe("mr.io.kafka.read (real broker)", function () {
         topic,
         Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: `v${i}` })),
       );
-      const p = mr.Pipeline.create([...args]);
-      const read = p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], maxRecords: 25 }));
-      mr.testing.assertThat(read.apply(mr.countGlobally())).containsInAnyOrder([25]);
-      mr.testing.assertThat(read.apply(mr.distinct()).apply(mr.countGlobally())).containsInAnyOrder([25]);
-      await p.run().waitUntilFinish();
+      await readValues
+        .create([...args, `--bootstrap=${bootstrap}`, `--topic=${topic}`, "--maxRecords=25"])
+        .run()
+        .waitUntilFinish();
     });
   }
 
@@ -162,9 +162,10 @@ describe("mr.io.kafka.read (real broker)", function () {
 
   it("read_committed drops an aborted transaction that spans a segment roll", async () => {
     const topic = uniqueTopic("read-segments");
-    // Tiny segments: the aborted transaction's batches and its marker land in different segment files.
-    await createTopics(bootstrap, [topic], 1, { "segment.bytes": "1024" });
-    const big = (tag: string) => `${tag}-${"x".repeat(300)}`;
+    // The smallest segments Kafka allows (1 MiB) and 400 KB records: the aborted transaction's
+    // batches and its marker land in different segment files.
+    await createTopics(bootstrap, [topic], 1, { "segment.bytes": String(1 << 20) });
+    const big = (tag: string) => `${tag}-${"x".repeat(400_000)}`;
     await produceTransactions(
       bootstrap,
       topic,
@@ -175,10 +176,10 @@ describe("mr.io.kafka.read (real broker)", function () {
       ],
       uniqueTopic("txn"),
     );
-    const p = mr.Pipeline.create(["--runner=stream", "--parallelism=1"]);
-    const read = p.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], stopAtEndOffsets: true }));
-    mr.testing.assertThat(read.map((v) => v.split("-")[0]!)).containsInAnyOrder(["c1", "c2"]);
-    await p.run().waitUntilFinish();
+    await readCommittedTags
+      .create(["--runner=stream", "--parallelism=1", `--bootstrap=${bootstrap}`, `--topic=${topic}`])
+      .run()
+      .waitUntilFinish();
   });
 
   it("LogAppendTime topics give the broker's append time, not the producer's timestamp", async () => {
@@ -246,27 +247,10 @@ describe("mr.io.kafka.read (real broker)", function () {
       { partition: 0, value: "{not json" },
       { partition: 0, value: '{"ok":2}' },
     ]);
-    const p = mr.Pipeline.create(["--runner=stream", "--parallelism=1"]);
-    const { records, deadLetters } = p.apply(
-      mr.io.kafka.read<{ ok: number }>({
-        bootstrapServers: bootstrap,
-        topics: [topic],
-        valueDeserializer: "json",
-        stopAtEndOffsets: true,
-        onDeserializationError: "deadLetter",
-      }),
-    );
-    mr.testing.assertThat(records).containsInAnyOrder([{ ok: 1 }, { ok: 2 }]);
-    mr.testing
-      .assertThat(
-        deadLetters.map((d) => ({
-          at: `${d.topic === topic}/${d.partition}/${d.offset}`,
-          value: Buffer.from(d.value!).toString(),
-          json: d.error.includes("JSON"),
-        })),
-      )
-      .containsInAnyOrder([{ at: "true/0/1", value: "{not json", json: true }]);
-    await p.run().waitUntilFinish();
+    await readWithDeadLetters
+      .create(["--runner=stream", "--parallelism=1", `--bootstrap=${bootstrap}`, `--topic=${topic}`])
+      .run()
+      .waitUntilFinish();
   });
 });
 
