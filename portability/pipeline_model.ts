@@ -9,6 +9,7 @@ import type { Coder } from "./coders/coder";
 import { defaultCoderRegistry } from "./coders";
 import { MillraceUrns } from "./urns";
 import { decodeJsonPayload, type DoFnPayload, type UserCoderPayload, type TextSinkPayload } from "./payloads";
+import type { KafkaSinkPayload } from "../sdk/io/kafka/kafka_sink_payload";
 import type { UserCodeSource } from "../sdk/user_code/user_code_source";
 
 /** A leaf transform of the model. */
@@ -114,6 +115,11 @@ export class PipelineModel {
       );
     }
     return decodeJsonPayload<TextSinkPayload>(payload.sink.payload, `text sink of '${transformId}'`);
+  }
+
+  /** The sink of an `io.kafka.write` composite (`millrace:transform:kafka_write:v1`), for runners that write Kafka natively. */
+  kafkaSinkPayload(transformId: string): KafkaSinkPayload {
+    return decodeJsonPayload<KafkaSinkPayload>(this.transform(transformId).spec!.payload, `Kafka sink of '${transformId}'`);
   }
 
   /** The main input PCollection of a transform (the input that is not a side input). */

@@ -129,6 +129,8 @@ class ComponentsBuilder {
           },
           usesEnvironment: false,
         };
+      case "kafkaWrite":
+        return { spec: { urn: MillraceUrns.KAFKA_WRITE, payload: encodeJsonPayload(spec.sink) }, usesEnvironment: false };
       case "testStream": {
         // Elements travel encoded with the output's coder, as in Beam: the stream is data, not code.
         const output = node.outputs.main!;

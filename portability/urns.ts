@@ -133,6 +133,8 @@ export const MillraceUrns = {
   ENVIRONMENT: "millrace:env:node_module:v1",
   /** The sink of `io.writeText` inside a `beam:transform:write_files:v1` payload. */
   TEXT_SINK: "millrace:sink:text:v1",
+  /** `io.kafka.write`'s sink composite (payload: JSON `KafkaSinkPayload`); its expansion publishes bundle by bundle. */
+  KAFKA_WRITE: "millrace:transform:kafka_write:v1",
 } as const;
 
 type ValueOf<T> = T[keyof T];

@@ -3,6 +3,7 @@
  * Every runner executes stages through this, in-process or on a worker
  * thread, so a ParDo means the same thing everywhere.
  */
+import type { KafkaSinkPayload } from "../../sdk/io/kafka/kafka_sink_payload";
 import type { PipelineModel } from "../pipeline_model";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { FusedStage, StageStep } from "../plan/execution_plan";
@@ -63,6 +64,8 @@ export interface StageRuntime {
    * emit the names of files it wrote to `output`.
    */
   textSink?(transformId: string, sink: TextSinkPayload, output: ElementReceiver): Operator;
+  /** The runner's own Kafka sink for an `io.kafka.write` step (runners that plan `millrace:transform:kafka_write:v1` as a leaf). */
+  kafkaSink?(transformId: string, sink: KafkaSinkPayload): Operator;
   /** State, timers and times for a stateful ParDo (runners that support them). */
   keyed?(transformId: string, specs: KeyedSpecs): KeyedRuntime;
   /** Where a splittable DoFn's restrictions are split before they are processed (the direct runner's random splits). */
@@ -251,7 +254,9 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
             ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
             : step.kind === "writeText"
               ? buildTextSink(model, step, runtime, receiversFor)
-              : buildPrecombine(model, step, runtime, receiversFor);
+              : step.kind === "writeKafka"
+                ? buildKafkaSink(model, step, runtime)
+                : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }
@@ -364,6 +369,11 @@ function buildTextSink(
 ): Operator {
   if (!runtime.textSink) throw new Error(`internal: '${step.transformId}' was planned as a native file sink, but the runner gives none`);
   return runtime.textSink(step.transformId, model.textSinkPayload(step.transformId), receiversFor(step.output));
+}
+
+function buildKafkaSink(model: PipelineModel, step: Extract<StageStep, { kind: "writeKafka" }>, runtime: StageRuntime): Operator {
+  if (!runtime.kafkaSink) throw new Error(`internal: '${step.transformId}' was planned as a native Kafka sink, but the runner gives none`);
+  return runtime.kafkaSink(step.transformId, model.kafkaSinkPayload(step.transformId));
 }
 
 function buildPrecombine(

@@ -6,7 +6,7 @@
  * to that stage, so only partial accumulators cross the shuffle.
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
-import { TransformUrns } from "../../portability/urns";
+import { MillraceUrns, TransformUrns } from "../../portability/urns";
 import { IsBounded, MergeStatus } from "../../portability/proto/messages";
 import { isStatefulParDo } from "../../portability/harness/state_cell_specs";
 import { accumulatorsOf, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../../portability/plan/execution_plan";
@@ -18,8 +18,14 @@ export const NATIVE_COMPOSITES: readonly string[] = [TransformUrns.COMBINE_PER_K
  * {@link NATIVE_COMPOSITES} plus `io.writeText`'s `write_files` composite,
  * for runners with a file sink of their own (exactly-once on stream and
  * micro-batch): the plan then has a `writeText` step where the composite was.
+ * The same runners write `io.kafka.write`'s sink composite with Kafka
+ * transactions: a `writeKafka` step.
  */
-export const NATIVE_COMPOSITES_WITH_FILE_SINK: readonly string[] = [...NATIVE_COMPOSITES, TransformUrns.WRITE_FILES];
+export const NATIVE_COMPOSITES_WITH_FILE_SINK: readonly string[] = [
+  ...NATIVE_COMPOSITES,
+  TransformUrns.WRITE_FILES,
+  MillraceUrns.KAFKA_WRITE,
+];
 
 /**
  * True when a stage reads keyed input: it starts with a stateful ParDo on
@@ -215,6 +221,16 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         const output = onlyOutput(leaf.id);
         const stage = stageReading(input);
         stage.steps.push({ kind: "writeText", transformId: leaf.id, input, output });
+        stage.produces.push(output);
+        stageOf.set(output, stage);
+        break;
+      }
+      case MillraceUrns.KAFKA_WRITE: {
+        // Only runners with a native Kafka sink decode this composite as a leaf.
+        const input = Object.values(t.inputs)[0]!;
+        const output = onlyOutput(leaf.id);
+        const stage = stageReading(input);
+        stage.steps.push({ kind: "writeKafka", transformId: leaf.id, input, output });
         stage.produces.push(output);
         stageOf.set(output, stage);
         break;

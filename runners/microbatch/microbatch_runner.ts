@@ -16,6 +16,7 @@ import { BoundedJobDriver } from "./bounded_job_driver";
 import { UnboundedDriver } from "./unbounded/unbounded_driver";
 import { batchesSummaryLine } from "./unbounded/batch_metrics";
 import { isUnboundedPipeline, microbatchNativeComposites } from "./native_composites";
+import { checkTransactionTimeouts } from "../core/kafka_sinks";
 import { MICROBATCH_FLAGS, microbatchSettings } from "./microbatch_flags";
 
 /**
@@ -50,6 +51,7 @@ export function runMicrobatch(request: RunRequest): PipelineResult {
         await new BoundedJobDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
         return;
       }
+      checkTransactionTimeouts(model, plan, settings.batchIntervalMs, "the batch interval (--batchIntervalMs)");
       try {
         await new UnboundedDriver(model, plan, request.pipelineProto, request.userCode, settings, job, pool).run();
       } finally {

@@ -10,7 +10,8 @@ import type { RunnerDefinition, RunRequest } from "../../sdk/options/runner_regi
 import type { PipelineResult } from "../../model/pipeline_result";
 import { shippableOrigin } from "../core/worker/shippable_origin";
 import { startJob } from "../core/job_handle";
-import { nativeCompositesWithFileSinkFor } from "../core/file_sinks";
+import { streamNativeComposites } from "./native_composites";
+import { checkTransactionTimeouts } from "../core/kafka_sinks";
 import { buildJobGraph } from "./job_graph";
 import { JobMaster } from "./coordinator/job_master";
 import type { FaultSpec } from "./protocol";
@@ -38,6 +39,7 @@ export function runStream(request: RunRequest): PipelineResult {
     "stream runner",
     async (model, plan, job) => {
       const origin = shippableOrigin(model, "task managers");
+      checkTransactionTimeouts(model, plan, settings.checkpointingIntervalMs, "the checkpoint interval (--checkpointingIntervalMs)");
       const graph = buildJobGraph(model, plan);
       const master = new JobMaster(model, graph, request.pipelineProto, settings, job, origin.definition !== null, injectedFaults());
       try {
@@ -49,7 +51,7 @@ export function runStream(request: RunRequest): PipelineResult {
     },
     () => undefined,
     String(request.options.jobName ?? "job"),
-    nativeCompositesWithFileSinkFor(request.pipelineProto),
+    streamNativeComposites(request.pipelineProto),
   );
 }
 
@@ -60,5 +62,5 @@ export const streamRunner: RunnerDefinition = {
     "Flink-style: parallel subtasks on task manager threads, record at a time, backpressure, in-band watermarks, checkpoints, exactly-once file sinks",
   flags: STREAM_FLAGS,
   run: runStream,
-  nativeComposites: nativeCompositesWithFileSinkFor,
+  nativeComposites: streamNativeComposites,
 };

@@ -4,6 +4,7 @@
  * (combine, reshuffle, write files) carry a standard URN so runners can
  * replace their expansion with a native implementation.
  */
+import type { KafkaSinkPayload } from "../io/kafka/kafka_sink_payload";
 import type { Coder } from "../../portability/coders/coder";
 import type { PCollection } from "../pcollection";
 import type { WindowingStrategy } from "../windowing/windowing_strategy";
@@ -63,4 +64,6 @@ export type PrimitiveSpec =
   /** A TestStream: its events, with elements encoded by the output's coder. */
   | { readonly kind: "testStream"; readonly events: readonly TestStreamEventSpec[] }
   /** `io.writeText`'s composite: which files it writes, for runners that write them natively. */
-  | { readonly kind: "writeFiles"; readonly sink: { readonly prefix: string; readonly numShards: number; readonly suffix: string } };
+  | { readonly kind: "writeFiles"; readonly sink: { readonly prefix: string; readonly numShards: number; readonly suffix: string } }
+  /** `io.kafka.write`'s sink composite: where and how it publishes, for runners that write Kafka natively. */
+  | { readonly kind: "kafkaWrite"; readonly sink: KafkaSinkPayload };

@@ -3,6 +3,7 @@
  * the driver needs to go on from it after a restart (the next batch's input
  * watermarks, which partitions still hold state).
  */
+import type { BatchKafkaTransaction } from "./batch_kafka_sink";
 import type { BatchSummary } from "../../core/progress";
 
 /** What the driver knows about a node after a batch. */
@@ -30,4 +31,6 @@ export interface BatchCommit {
    * encoded in base64: the next batch's offsets are planned from it.
    */
   readonly splittable?: Readonly<Record<string, string>>;
+  /** The Kafka transactions of the batch's exactly-once sinks: committed after this entry is written, and again on a restart. */
+  readonly kafkaTransactions?: readonly BatchKafkaTransaction[];
 }

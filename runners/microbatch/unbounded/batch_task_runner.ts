@@ -41,6 +41,7 @@ import type { TaskSpec } from "../task_spec";
 import type { BatchTaskReport, BatchTaskSpec } from "./batch_task_spec";
 import { withPartitionState, type PartitionStateCodec } from "./partition_state";
 import { BatchTextSink } from "./batch_text_sink";
+import { BatchKafkaSink, type BatchKafkaTransaction } from "./batch_kafka_sink";
 import { edgeCountingFor } from "../task_edge_counting";
 
 /** Where a task's outputs go: the receiver of a materialized PCollection. */
@@ -173,6 +174,7 @@ function runStage(
   const batch = task.batch!;
   let inputWatermark = batch.previousInputWatermark;
   const sideElements = new Map<string, WindowedValue[]>();
+  const kafkaTransactions: BatchKafkaTransaction[] = [];
   for (const pc of stage.sideInputs) sideElements.set(pc, [...elementsOf(job, pc, task, true)]);
   const exec = buildStage(job.model, stage, {
     userCode: job.userCode,
@@ -186,6 +188,7 @@ function runStage(
     },
     edgeCounting: edgeCountingFor(job, stage, counts),
     textSink: (id, sink, output) => new BatchTextSink(id, sink, batch.batchId, task.partition, output),
+    kafkaSink: (id, sink) => new BatchKafkaSink(id, sink, batch.batchId, task.partition, (t) => kafkaTransactions.push(t)),
     keyed: () => ({
       store: state.store!,
       timers: state.timers!,
@@ -228,7 +231,13 @@ function runStage(
   for (const wv of state.pushedBack) hold = Math.min(hold, wv.timestamp);
   const stateRows = (state.store?.namespaceCount ?? 0) + state.pushedBack.length;
   const active = stateRows > 0 || hold < Infinity || exec.nextProcessingTimer() < Infinity;
-  return { hold, stateRows, active, ...(residuals !== undefined ? { splittableResiduals: residuals } : {}) };
+  return {
+    hold,
+    stateRows,
+    active,
+    ...(residuals !== undefined ? { splittableResiduals: residuals } : {}),
+    ...(kafkaTransactions.length > 0 ? { kafkaTransactions } : {}),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * what a source emits) and what it reports back (watermark hold, state).
  * Plain data: it crosses to executor threads by structured clone.
  */
+import type { BatchKafkaTransaction } from "./batch_kafka_sink";
 
 /** What a source stage's task emits in one micro-batch. */
 export type BatchSourceSlice =
@@ -44,4 +45,6 @@ export interface BatchTaskReport {
   readonly active: boolean;
   /** For a splittable source's task: the work its restrictions left (residuals), encoded in base64, delays relative to the batch's time. */
   readonly splittableResiduals?: string;
+  /** The Kafka transactions the task's sinks flushed, for the driver to record and commit with the batch. */
+  readonly kafkaTransactions?: readonly BatchKafkaTransaction[];
 }

@@ -23,6 +23,9 @@
  * that stops (cancelled, failed) with a batch logged but not committed rolls
  * back that batch's staged files: the next restart replays it whole.
  */
+import { BlockingKafka } from "../../../sdk/io/kafka/blocking_kafka";
+import { commitRecorded, kafkaSinkTransforms } from "../../core/kafka_sinks";
+import { batchTransactionalId, type BatchKafkaTransaction } from "./batch_kafka_sink";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { newTimeOrderedId } from "../../core/ids";
@@ -78,6 +81,8 @@ interface BatchInProgress {
   readonly watermarks: Map<string, number>;
   /** The work each splittable source has left after the batch (see `BatchCommit.splittable`). */
   readonly splittable: Record<string, string>;
+  /** The Kafka transactions its tasks flushed: recorded in its commit log entry, then committed. */
+  readonly kafkaTransactions: BatchKafkaTransaction[];
 }
 
 /**
@@ -164,6 +169,7 @@ export class UnboundedDriver {
         offsets = replay;
         // The failed attempt may have written some of the batch's files: the replay writes them all again.
         for (const sink of this.textSinks()) removeBatchFiles(sink, batchId);
+        this.abortKafkaTransactions(batchId);
       } else {
         const scheduledAt = await this.waitForSchedule(last);
         if (this.job.isCancelRequested) return;
@@ -199,8 +205,9 @@ export class UnboundedDriver {
       if (!previous)
         throw new Error(`${this.location.root}: batch ${lastCommitted} is committed but its offsets are missing from offsets/`);
     }
-    // A crash between the commit and the renames left the last committed batch's files staged.
+    // A crash between the commit and the renames left the last committed batch's files staged (and its Kafka transactions open).
     if (lastCommitted !== undefined) for (const sink of this.textSinks()) publishBatchFiles(sink, lastCommitted);
+    if (lastCommitted !== undefined) this.commitKafkaTransactions(this.location.commits.read(lastCommitted)!.kafkaTransactions ?? []);
     const replay = lastLogged !== undefined && lastLogged > (lastCommitted ?? -1) ? this.location.offsets.read(lastLogged) : undefined;
     if (replay && replay.batchId !== (lastCommitted ?? -1) + 1) {
       throw new Error(
@@ -233,6 +240,7 @@ export class UnboundedDriver {
       nodeStates: new Map<string, NodeAfterBatch>(),
       watermarks: new Map(this.watermarks),
       splittable: {},
+      kafkaTransactions: [],
     };
     fs.mkdirSync(batch.spillDir, { recursive: true });
     for (const n of this.nodes) await this.runNode(n, batch);
@@ -273,6 +281,7 @@ export class UnboundedDriver {
       batch.splittable[n.id] = this.sources.splittableWorkAfter(n.id, offsets, residuals);
     }
     for (const r of results) for (const [pc, output] of Object.entries(r.outputs)) batch.written.add(pc, output);
+    for (const r of results) batch.kafkaTransactions.push(...(r.batch?.kafkaTransactions ?? []));
     // The tasks flushed their partial combines; their holds include the elements they pushed back.
     const produces = n.kind === "stage" ? n.stage.produces : [n.shuffle.output];
     const outputWatermark = nextOutputWatermark(
@@ -340,9 +349,11 @@ export class UnboundedDriver {
       nodes: Object.fromEntries(nodeStates),
       summary,
       splittable: batch.splittable,
+      ...(batch.kafkaTransactions.length > 0 ? { kafkaTransactions: batch.kafkaTransactions } : {}),
     };
     this.location.commits.write(offsets.batchId, commit);
     for (const sink of this.textSinks()) publishBatchFiles(sink, offsets.batchId);
+    this.commitKafkaTransactions(batch.kafkaTransactions);
     this.watermarks = watermarks;
     this.nodeStates = nodeStates;
     this.splittableAfter = batch.splittable;
@@ -366,8 +377,34 @@ export class UnboundedDriver {
       const uncommitted = (this.location.commits.latestId() ?? -1) + 1;
       if ((this.location.offsets.latestId() ?? -1) < uncommitted) return;
       for (const sink of this.textSinks()) removeBatchFiles(sink, uncommitted);
+      this.abortKafkaTransactions(uncommitted);
     } catch {
       // Best effort: never hide the job's own outcome behind a clean-up error.
+    }
+  }
+
+  /** Commits the Kafka transactions a committed batch recorded (again, after a restart: harmless). */
+  private commitKafkaTransactions(transactions: readonly BatchKafkaTransaction[]): void {
+    if (transactions.length === 0) return;
+    const kafka = BlockingKafka.shared();
+    for (const t of transactions) commitRecorded(kafka, this.model.kafkaSinkPayload(t.transform), t.transform, [t.handle]);
+  }
+
+  /**
+   * Aborts whatever an attempt of batch `batchId` left open in Kafka (every
+   * partition's transactional id: InitProducerId aborts and fences), so
+   * read_committed readers are not held up by it until it times out.
+   */
+  private abortKafkaTransactions(batchId: number): void {
+    const sinks = kafkaSinkTransforms(this.plan)
+      .map((id) => this.model.kafkaSinkPayload(id))
+      .filter((s) => s.deliveryGuarantee === "exactly-once");
+    if (sinks.length === 0) return;
+    const kafka = BlockingKafka.shared();
+    for (const sink of sinks) {
+      for (let p = 0; p < this.settings.partitions; p++) {
+        kafka.initProducerId(sink.bootstrapServers, batchTransactionalId(sink, batchId, p), sink.transactionTimeoutMs);
+      }
     }
   }
 

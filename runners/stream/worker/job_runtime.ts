@@ -30,6 +30,8 @@ import { BufferDebloater, MIN_DEBLOATED_RECORDS } from "../network/buffer_debloa
 import { RecordWriter } from "../network/record_writer";
 import { channelKey } from "../network/stream_event";
 import { TwoPhaseTextSink } from "../sinks/two_phase_text_sink";
+import { TwoPhaseKafkaSink } from "../sinks/two_phase_kafka_sink";
+import type { TwoPhaseCommitSink } from "../sinks/two_phase_commit_sink";
 import { sourceReaderFor } from "./source_readers";
 import { activeSubtasks } from "../active_subtasks";
 import { decodeStageSnapshot, StageSubtask, type StageKeyedState, type StageSideInputs } from "./stage_subtask";
@@ -135,7 +137,7 @@ export class JobRuntime {
     const metrics = new MetricsContainer();
     let subtask: StageSubtask | undefined;
     const self = (): Subtask => subtask!;
-    const sinks: TwoPhaseTextSink[] = [];
+    const sinks: TwoPhaseCommitSink[] = [];
     let keyed: StageKeyedState | undefined;
     const side: StageSideInputs | undefined =
       stage.sideInputs.length > 0
@@ -169,6 +171,11 @@ export class JobRuntime {
       textSink: (id, payload, output) => {
         const namesConsumed = Object.values(model.transform(id).outputs).some((pc) => model.consumersOf(pc).length > 0);
         const sink = new TwoPhaseTextSink(id, payload, worker, this.deps.jobRunId, this.deps.attemptId, output, namesConsumed);
+        sinks.push(sink);
+        return sink;
+      },
+      kafkaSink: (id, payload) => {
+        const sink = new TwoPhaseKafkaSink(id, payload, worker);
         sinks.push(sink);
         return sink;
       },

@@ -20,7 +20,7 @@ import { nextOutputWatermark } from "../../core/watermarks";
 import type { KeyedStateStore } from "../../core/state/keyed_state_store";
 import type { TimerService, TimerCheckpointCoders } from "../../core/state/timer_service";
 import type { InputChannel } from "../network/input_channel";
-import type { TwoPhaseTextSink, PendingFile } from "../sinks/two_phase_text_sink";
+import type { TwoPhaseCommitSink } from "../sinks/two_phase_commit_sink";
 import type { SourceReader } from "./source_readers";
 import { WatermarkValve } from "../watermark_valve";
 import { Subtask, type AckSink, type SubtaskStatus } from "./subtask";
@@ -56,7 +56,7 @@ export interface StageParts {
   readonly side: StageSideInputs | undefined;
   /** The coder of the stage's root collection, for pushed-back elements in snapshots. */
   readonly rootCoder: Coder<unknown>;
-  readonly sinks: readonly TwoPhaseTextSink[];
+  readonly sinks: readonly TwoPhaseCommitSink[];
   readonly now: () => number;
 }
 
@@ -313,7 +313,7 @@ export class StageSubtask extends Subtask {
       for (const [pc, bytesOf] of Object.entries(state.side))
         this.parts.side.elements.set(pc, decodeWindowedValues(this.parts.side.coders.get(pc)!, bytesOf));
     }
-    ((state.sinks ?? []) as PendingFile[][]).forEach((files, i) => this.parts.sinks[i]!.restore(files));
+    (state.sinks ?? []).forEach((part, i) => this.parts.sinks[i]!.restore(part));
     if (this.parts.keyed) {
       if (state.keyedState) this.parts.keyed.store.readSnapshot(new ByteReader(state.keyedState));
       if (state.timers) this.parts.keyed.timers.readSnapshot(new ByteReader(state.timers), this.parts.keyed.timerCoders);
@@ -335,7 +335,7 @@ export class StageSubtask extends Subtask {
     this.inSinkBundle(-Infinity, (s) => s.announceRestored());
   }
 
-  private inSinkBundle(id: number, f: (s: TwoPhaseTextSink) => void): void {
+  private inSinkBundle(id: number, f: (s: TwoPhaseCommitSink) => void): void {
     const sinks = this.parts.sinks.filter((s) => s.hasCommittable(id));
     if (sinks.length === 0) return;
     this.exec.startBundle();

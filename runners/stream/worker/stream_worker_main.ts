@@ -13,7 +13,7 @@ import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { RequirementUrns } from "../../../portability/urns";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import { planExecution } from "../../core/fusion";
-import { nativeCompositesWithFileSinkFor } from "../../core/file_sinks";
+import { streamNativeComposites } from "../native_composites";
 import type { ExecutionPlan } from "../../../portability/plan/execution_plan";
 import { workerFailureOf } from "../../core/worker/worker_failure";
 import { buildJobGraph, type JobGraph } from "../job_graph";
@@ -34,7 +34,7 @@ const KEEP_REBUILT = 2;
 
 function load(pipelineProto: Uint8Array): Promise<LoadedJob> {
   const model = fromProto(pipelineProto, {
-    nativeComposites: nativeCompositesWithFileSinkFor(pipelineProto),
+    nativeComposites: streamNativeComposites(pipelineProto),
     supportedRequirements: [RequirementUrns.STATEFUL, RequirementUrns.SPLITTABLE_DOFN],
   });
   const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");

@@ -1,6 +1,9 @@
 /**
- * Kafka IO: `read` (a splittable DoFn source with per-partition watermarks,
- * read_committed by default) and the shared pieces of the Kafka transforms.
+ * Kafka IO: `io.kafka.read` (a splittable DoFn source with per-partition
+ * watermarks, read_committed by default) and `io.kafka.write`, which
+ * publishes a collection to Kafka topics with the delivery guarantee asked
+ * for (exactly once on the stream and micro-batch runners, with Kafka
+ * transactions).
  *
  * @packageDocumentation
  */
@@ -10,10 +13,14 @@ import type { PBegin } from "../../graph/pvalue";
 import type { KafkaRecord } from "./kafka_record";
 import { KafkaRead, type KafkaReadWithDeadLetters } from "./read";
 import type { KafkaReadOptions } from "./read_options";
+import { KafkaWrite, type KafkaWriteOptions } from "./write_kafka";
 
 export type { KafkaRecord, KafkaHeader, KafkaTimestampType } from "./kafka_record";
 export type { KafkaReadOptions, KafkaStartFrom, KafkaDeadLetter, KafkaDeserializer } from "./read_options";
 export type { KafkaReadWithDeadLetters } from "./read";
+export type { KafkaWriteOptions, KafkaProducerRecord } from "./write_kafka";
+export type { KafkaSerde } from "./serde";
+export type { DeliveryGuarantee } from "./record_producer";
 
 /**
  * Reads Kafka topics (Flink's `KafkaSource`, Beam's `KafkaIO.read`): one
@@ -70,4 +77,35 @@ export function read<V = string, K = string>(
 export function read<V = string, K = string>(options: KafkaReadOptions<K, V>): PTransform<PBegin, PCollection<V>>;
 export function read(options: KafkaReadOptions): PTransform<PBegin, unknown> {
   return new KafkaRead(options);
+}
+
+/**
+ * Writes each element as a Kafka record and returns an empty collection.
+ *
+ * - Elements are values, or `KV<key, value>` (the key serialized with
+ *   `keySerializer`, by default the value serializer); `key`, `value`,
+ *   `headers`, `timestamp` and `topic` can be functions of the element.
+ * - `deliveryGuarantee`: `"exactly-once"` commits Kafka transactions with
+ *   the stream runner's checkpoints (Flink's KafkaSink) or the micro-batch
+ *   runner's batches, so a read_committed consumer sees every record once
+ *   even across kills and restarts; `"at-least-once"` (default) waits for
+ *   every record to be acknowledged before a checkpoint or batch completes;
+ *   `"none"` does not wait. The direct runner, and bounded pipelines,
+ *   publish each bundle when it finishes (at least once; exactly-once there
+ *   uses one transaction per bundle).
+ * - Options are checked when called (bootstrap addresses, a fixed topic's
+ *   name, serializers); a record that cannot be serialized or written fails
+ *   the run with an error naming the transform and the element or topic; an
+ *   unreachable broker fails it naming the address; a missing topic fails
+ *   it naming the topic (topics are never created).
+ *
+ * @example
+ * ```ts
+ * counts
+ *   .map(({ key, value }) => mr.kv(key, String(value)))
+ *   .apply(mr.io.kafka.write({ bootstrapServers: "127.0.0.1:9092", topic: "counts", deliveryGuarantee: "exactly-once" }));
+ * ```
+ */
+export function write<T>(options: KafkaWriteOptions<T>): PTransform<PCollection<T>, PCollection<never>> {
+  return new KafkaWrite(options);
 }

@@ -9,6 +9,7 @@
  * keeps them where it keeps restrictions (the stream runner's checkpoints,
  * the micro-batch runner's offset log); nothing depends on a consumer group.
  */
+import { MIN_TIMESTAMP } from "../../../model/time";
 import { ProcessContinuation } from "../../transforms/splittable/process_continuation";
 import type { SplittableDoFnObject, SplittableProcessContext } from "../../transforms/splittable/splittable_dofn";
 import type { RestrictionTracker } from "../../transforms/splittable/restriction_tracker";
@@ -113,7 +114,7 @@ export class ReadFromKafkaFn implements SplittableDoFnObject<unknown, unknown, K
   initialWatermarkEstimatorState(_element: unknown, restriction: KafkaRestriction): KafkaWatermarkState {
     const now = Date.now();
     const partitions: Record<string, { maxTimestamp: number; lastActivityMs: number }> = {};
-    for (const r of restriction.partitions) partitions[partitionKey(r)] = { maxTimestamp: -9223372036854775, lastActivityMs: now };
+    for (const r of restriction.partitions) partitions[partitionKey(r)] = { maxTimestamp: MIN_TIMESTAMP, lastActivityMs: now };
     return { partitions };
   }
 

@@ -49,7 +49,13 @@ const BATCH_RECORDS = 500;
 export class RecordProducer {
   private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   private batch: SerializedRecord[] = [];
-  private inFlight = new Set<Promise<unknown>>();
+  /**
+   * The produce requests, one after another: the library numbers an
+   * idempotent producer's batches as it sends them, and two requests in
+   * flight to one partition can reach the broker out of order
+   * (OUT_OF_ORDER_SEQUENCE_NUMBER), so each waits for the one before.
+   */
+  private chain: Promise<unknown> = Promise.resolve();
   private failure: Error | undefined;
   private handle: TransactionHandle | undefined;
   private transaction: Awaited<ReturnType<Producer<Buffer, Buffer, Buffer, Buffer>["beginTransaction"]>> | undefined;
@@ -117,13 +123,15 @@ export class RecordProducer {
       headers: r.headers === undefined ? undefined : new Map(r.headers.map(([k, v]) => [Buffer.from(k, "utf8"), v])),
     }));
     this.batch = [];
-    const sending: Promise<unknown> = this.open()
-      .then(() => (this.transaction !== undefined ? this.transaction.send({ messages }) : this.producer.send({ messages })))
+    this.chain = this.chain
+      .then(() => this.open())
+      .then(() => {
+        if (this.failure !== undefined) return;
+        return this.transaction !== undefined ? this.transaction.send({ messages }) : this.producer.send({ messages });
+      })
       .catch((e: unknown) => {
         this.failure ??= this.named(`cannot write ${messages.length} record(s) to ${describeTopics(messages)}`, e);
-      })
-      .finally(() => this.inFlight.delete(sending));
-    this.inFlight.add(sending);
+      });
   }
 
   /**
@@ -133,7 +141,7 @@ export class RecordProducer {
    */
   async flush(): Promise<TransactionHandle | undefined> {
     this.sendBatch();
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.chain;
     this.throwIfFailed();
     return this.handle;
   }
