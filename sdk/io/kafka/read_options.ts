@@ -15,7 +15,14 @@ export type KafkaDeserializer<T = unknown> = KafkaSerde<T>;
  * consumer group `groupId` committed (the first offset for a partition the
  * group has not committed).
  */
-export type KafkaStartFrom = "earliest" | "latest" | "committed" | { readonly timestampMs: number };
+export type KafkaStartFrom =
+  | "earliest"
+  | "latest"
+  | "committed"
+  | {
+      /** Start at the first record whose timestamp is at or after this time (ms since the epoch). */
+      readonly timestampMs: number;
+    };
 
 /** Options of `mr.io.kafka.read`. */
 export interface KafkaReadOptions<K = unknown, V = unknown> {
@@ -64,11 +71,17 @@ export interface KafkaReadOptions<K = unknown, V = unknown> {
 
 /** A record that could not be deserialized, sent to the dead-letter output. */
 export interface KafkaDeadLetter {
+  /** The record's topic. */
   readonly topic: string;
+  /** Its partition. */
   readonly partition: number;
+  /** Its offset in the partition. */
   readonly offset: number;
+  /** Its timestamp (also the dead letter's event time). */
   readonly timestamp: number;
+  /** The key's bytes, as read. */
   readonly key: Uint8Array | null;
+  /** The value's bytes, as read. */
   readonly value: Uint8Array | null;
   /** The deserializer's error message. */
   readonly error: string;
