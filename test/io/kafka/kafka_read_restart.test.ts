@@ -1,0 +1,69 @@
+/**
+ * The Kafka source's offsets live with the runner: a job stopped and
+ * started again on the same checkpoint directory resumes each partition
+ * where its last checkpoint (stream) or committed batch (micro-batch)
+ * ended, so with an exactly-once sink a read_committed consumer of the
+ * output sees every input record once: none skipped, none twice.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { readThroughKafka } from "../../fixtures/kafka_read_pipelines";
+import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
+import { readCommitted } from "../../support/kafka_topic_reader";
+import { produce } from "./kafka_test_data";
+
+const RUNNERS: readonly (readonly string[])[] = [
+  ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=200"],
+  ["--runner=microbatch", "--executors=2", "--partitions=2", "--batchIntervalMs=200"],
+];
+
+/** Waits until `condition()` holds, checking every 100 ms; fails after `limitMs` (a hang, not a timing assertion). */
+async function waitUntil(what: string, condition: () => Promise<boolean>, limitMs = 150_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("mr.io.kafka.read across restarts (real broker)", function () {
+  this.timeout(300_000);
+  let bootstrap: string;
+
+  before(async () => {
+    bootstrap = await kafkaBootstrap();
+  });
+
+  for (const args of RUNNERS) {
+    it(`resumes every partition from the checkpoint dir after a stop, each record once in the output, on ${args[0]}`, async () => {
+      const input = uniqueTopic("restart-in");
+      const output = uniqueTopic("restart-out");
+      await createTopics(bootstrap, [input, output], 2);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-kafka-read-restart-"));
+      const jobArgs = [...args, `--checkpointDir=${dir}`, `--bootstrap=${bootstrap}`, `--topic=${input}`, `--output=${output}`];
+      const outputValues = async () => (await readCommitted(bootstrap, output)).map((r) => r.value!);
+      const batch = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ partition: (from + i) % 2, value: `v${from + i}` }));
+      try {
+        await produce(bootstrap, input, batch(0, 40));
+        const first = readThroughKafka.create(jobArgs).run();
+        await waitUntil("the first 40 records in the output", async () => (await outputValues()).length >= 40);
+        first.cancel();
+        await first.waitUntilFinish().catch(() => undefined);
+
+        await produce(bootstrap, input, batch(40, 40));
+        const second = readThroughKafka.create(jobArgs).run();
+        await waitUntil("all 80 records in the output", async () => (await outputValues()).length >= 80);
+        second.cancel();
+        await second.waitUntilFinish().catch(() => undefined);
+
+        const expected = batch(0, 80).map((r) => r.value.toUpperCase());
+        expect((await outputValues()).sort()).to.deep.equal(expected.sort());
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
