@@ -1,11 +1,13 @@
 /**
- * The Kafka source's offsets live with the runner: a job stopped and
- * started again on the same checkpoint directory resumes each partition
- * where its last checkpoint (stream) or committed batch (micro-batch)
- * ended, so with an exactly-once sink a read_committed consumer of the
- * output sees every input record once: none skipped, none twice.
+ * The Kafka source's offsets live with the runner: a job stopped (or
+ * killed with SIGKILL) and started again on the same checkpoint directory
+ * resumes each partition where its last checkpoint (stream) or committed
+ * batch (micro-batch) ended, so with an exactly-once sink a read_committed
+ * consumer of the output sees every input record once: none skipped, none
+ * twice.
  */
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -28,6 +30,26 @@ async function waitUntil(what: string, condition: () => Promise<boolean>, limitM
   }
 }
 
+const CHILD = path.join(__dirname, "..", "..", "fixtures", "kafka_read_job_main.js");
+
+/** Starts the job in a child process; `kill()` sends SIGKILL and waits for the exit. */
+function startChild(args: readonly string[]): { kill: () => Promise<void>; running: () => boolean; stderr: () => string } {
+  const child = spawn(process.execPath, [CHILD, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  let running = true;
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  child.on("exit", () => (running = false));
+  return {
+    kill: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    running: () => running,
+    stderr: () => stderr,
+  };
+}
+
 describe("mr.io.kafka.read across restarts (real broker)", function () {
   this.timeout(300_000);
   let bootstrap: string;
@@ -37,6 +59,54 @@ describe("mr.io.kafka.read across restarts (real broker)", function () {
   });
 
   for (const args of RUNNERS) {
+    it(`killed with SIGKILL after its first ${args[0] === "--runner=stream" ? "checkpoint" : "batch"} and twice mid-way, restarted each time: each record once in the output, on ${args[0]}`, async () => {
+      const N = 3_000;
+      const input = uniqueTopic("kill-in");
+      const output = uniqueTopic("kill-out");
+      await createTopics(bootstrap, [input, output], 3);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-kafka-read-kill-"));
+      const jobArgs = [...args, `--checkpointDir=${dir}`, `--bootstrap=${bootstrap}`, `--topic=${input}`, `--output=${output}`];
+      const outputCount = async () => (await readCommitted(bootstrap, output)).length;
+      const committedUnits = () =>
+        args[0] === "--runner=stream"
+          ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "_metadata"))).length
+          : fs.existsSync(path.join(dir, "commits"))
+            ? fs.readdirSync(path.join(dir, "commits")).length
+            : 0;
+      const killWhen = async (what: string, condition: () => Promise<boolean>) => {
+        const child = startChild(jobArgs);
+        await waitUntil(what, async () => {
+          if (!child.running()) throw new Error(`the job exited before ${what}: ${child.stderr()}`);
+          return condition();
+        });
+        await child.kill();
+      };
+      // The input arrives while the jobs run (25 records every 100 ms or so), so the kills fall mid-way.
+      const producing = (async () => {
+        for (let from = 0; from < N; from += 25) {
+          await produce(
+            bootstrap,
+            input,
+            Array.from({ length: 25 }, (_, i) => ({ partition: (from + i) % 3, value: `v${from + i}` })),
+          );
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      try {
+        await killWhen("its first checkpoint or batch", async () => committedUnits() >= 1);
+        await killWhen("30% of the output", async () => (await outputCount()) >= N * 0.3);
+        await killWhen("60% of the output", async () => (await outputCount()) >= N * 0.6);
+        expect(await outputCount(), "the last kill came before the end").to.be.lessThan(N);
+        await killWhen("all of the output", async () => (await outputCount()) >= N);
+        await producing;
+        const values = (await readCommitted(bootstrap, output)).map((r) => r.value!).sort();
+        expect(values).to.deep.equal(Array.from({ length: N }, (_, i) => `V${i}`).sort());
+      } finally {
+        await producing.catch(() => undefined);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it(`resumes every partition from the checkpoint dir after a stop, each record once in the output, on ${args[0]}`, async () => {
       const input = uniqueTopic("restart-in");
       const output = uniqueTopic("restart-out");
