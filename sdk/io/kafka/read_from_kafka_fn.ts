@@ -135,12 +135,21 @@ export class ReadFromKafkaFn implements SplittableDoFnObject<unknown, unknown, K
 
   process(_element: unknown, ctx: SplittableProcessContext<unknown, KafkaRestriction, KafkaWatermarkState>): ProcessContinuation {
     const tracker = ctx.tracker as unknown as KafkaRestrictionTracker;
+    const before = tracker.currentRestriction().partitions.map((_, i) => tracker.nextOffset(i));
+    const continuation = this.readOnce(ctx, tracker);
+    // Offsets go to the group (for monitoring) once the runner has committed what was read up to them.
+    if (tracker.currentRestriction().partitions.some((_, i) => tracker.nextOffset(i) !== before[i])) this.commitWhenSafe(ctx, tracker);
+    return continuation;
+  }
+
+  /** One fetch of each partition of the restriction: claims and emits what it got. */
+  private readOnce(
+    ctx: SplittableProcessContext<unknown, KafkaRestriction, KafkaWatermarkState>,
+    tracker: KafkaRestrictionTracker,
+  ): ProcessContinuation {
     const estimator = ctx.watermarkEstimator as KafkaWatermarkEstimator;
     const restriction = tracker.currentRestriction();
-    if (restriction.readUntilMs !== undefined && Date.now() >= restriction.readUntilMs) {
-      tracker.tryClaim({ kind: "end" });
-      return ProcessContinuation.stop();
-    }
+    if (restriction.readUntilMs !== undefined && Date.now() >= restriction.readUntilMs) return this.stopOrEnd(tracker);
     if (tracker.discovering) this.discoverPartitions(tracker, estimator);
     const ranges = tracker.currentRestriction().partitions;
     let emitted = 0;
@@ -164,7 +173,6 @@ export class ReadFromKafkaFn implements SplittableDoFnObject<unknown, unknown, K
     }
     if (tracker.currentRestriction().recordsLeft === 0) return this.stopOrEnd(tracker);
     if (this.allDone(tracker)) return ProcessContinuation.stop();
-    this.commitWhenSafe(ctx, tracker);
     return ProcessContinuation.resume(emitted > 0 ? 0 : EMPTY_POLL_DELAY_MS);
   }
 

@@ -6,7 +6,7 @@
  * topic, a record that does not deserialize).
  */
 import { expect } from "chai";
-import { Consumer } from "@platformatic/kafka";
+import { Admin, Consumer } from "@platformatic/kafka";
 import * as mr from "../../../index";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
 import { readCommittedTags, readValues, readWithDeadLetters } from "../../fixtures/kafka_read_pipelines";
@@ -123,6 +123,35 @@ describe("mr.io.kafka.read (real broker)", function () {
     mr.testing.assertThat(fromTime).containsInAnyOrder(["at3000", "at4000"]);
     mr.testing.assertThat(latest).isEmpty();
     await p.run().waitUntilFinish();
+  });
+
+  it("with a groupId, read offsets go to the group once the bundle is committed, and startFrom 'committed' goes on from them", async () => {
+    const topic = uniqueTopic("read-group");
+    const groupId = uniqueTopic("group");
+    await createTopics(bootstrap, [topic], 1);
+    await produce(
+      bootstrap,
+      topic,
+      [0, 1, 2, 3, 4].map((i) => ({ partition: 0, value: `v${i}` })),
+    );
+    const first = mr.Pipeline.create();
+    mr.testing
+      .assertThat(first.apply(mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], groupId, stopAtEndOffsets: true })))
+      .containsInAnyOrder(["v0", "v1", "v2", "v3", "v4"]);
+    await first.run().waitUntilFinish();
+    await waitForGroupOffset(bootstrap, groupId, topic, 5);
+
+    await produce(
+      bootstrap,
+      topic,
+      [5, 6].map((i) => ({ partition: 0, value: `v${i}` })),
+    );
+    const second = mr.Pipeline.create();
+    const read = second.apply(
+      mr.io.kafka.read({ bootstrapServers: bootstrap, topics: [topic], groupId, startFrom: "committed", stopAtEndOffsets: true }),
+    );
+    mr.testing.assertThat(read).containsInAnyOrder(["v5", "v6"]);
+    await second.run().waitUntilFinish();
   });
 
   it("read_committed never shows aborted records, though the abort marker arrives in a later fetch (which the client library gets wrong)", async () => {
@@ -283,5 +312,22 @@ async function libraryReadCommitted(bootstrap: string, topic: string): Promise<s
     }
   } finally {
     await consumer.close();
+  }
+}
+
+/** Waits until `groupId` has committed `offset` for partition 0 of `topic` (commits come after the bundle, asynchronously). */
+async function waitForGroupOffset(bootstrap: string, groupId: string, topic: string, offset: number): Promise<void> {
+  const admin = new Admin({ clientId: "millrace-test-group", bootstrapBrokers: [bootstrap] });
+  try {
+    const deadline = Date.now() + 60_000; // a guard against a hang, not a speed requirement
+    for (;;) {
+      const groups = await admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [{ name: topic, partitionIndexes: [0] }] }] });
+      const committed = groups[0]?.topics[0]?.partitions[0]?.committedOffset;
+      if (committed === BigInt(offset)) return;
+      if (Date.now() > deadline) throw new Error(`group ${groupId} has offset ${String(committed)}, not ${offset}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.close();
   }
 }
