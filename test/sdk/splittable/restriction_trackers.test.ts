@@ -191,7 +191,7 @@ describe("splittable DoFn restrictions", () => {
       expect(readInParts(bom, 1)).to.deep.equal([]);
     });
 
-    it("a strict read names the line of invalid UTF-8 from the start of the file, or its byte offset in a later part", () => {
+    it("a strict read names the line of invalid UTF-8, counted from the start of the file whichever part reads it", () => {
       const file = path.join(dir, "bad.txt");
       fs.writeFileSync(file, Buffer.concat([Buffer.from("ok\nalso\nca"), Buffer.from([0xe9]), Buffer.from("\n")]));
       expect(() => readLines(file, () => undefined, { onInvalidUtf8: "fail" })).to.throw(`'${file}' is not valid UTF-8 (in line 3)`);
@@ -203,7 +203,7 @@ describe("splittable DoFn restrictions", () => {
           () => undefined,
           { onInvalidUtf8: "fail" },
         ),
-      ).to.throw("(in the line at byte 8)");
+      ).to.throw(`'${file}' is not valid UTF-8 (in line 3)`);
     });
   });
 });
