@@ -70,7 +70,14 @@ export {
   type ElementWiseOptions,
   type WithTimestampsOptions,
 } from "./sdk/transforms/element_wise";
-export { parDo, type ParDoOptions, type MultiOutputParDoOptions, type TaggedOutputs, type ParDoDeclarations } from "./sdk/transforms/pardo";
+export {
+  parDo,
+  splittableParDo,
+  type ParDoOptions,
+  type MultiOutputParDoOptions,
+  type TaggedOutputs,
+  type ParDoDeclarations,
+} from "./sdk/transforms/pardo";
 export { outputTag, type OutputTag, type OutputDeclarations, type OutputTypes } from "./sdk/transforms/output_tag";
 export { DoFn, type DoFnObject, type AnyDoFn, type TimerCallbacks } from "./sdk/transforms/dofn";
 export type {

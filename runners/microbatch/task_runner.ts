@@ -29,6 +29,7 @@ import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
 import { SequencePacer } from "../core/sources/sequence_source";
 import { SplittableWorkQueue } from "../core/sources/splittable_source";
+import { runFinalizations } from "../../portability/harness/bundle_finalizations";
 import { initialSplittableWork, splittableSeeds } from "../../portability/harness/splittable_seeds";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { WindowedValue } from "../../model/windowed_value";
@@ -294,6 +295,13 @@ function runStageTask(
     exec.fireEventTimers(Infinity);
     exec.flush();
     exec.finishBundle();
+    // A bounded job's task is its unit of commit: its bundle finalizations run once it has finished.
+    const finalizations = exec.takeFinalizations();
+    if (finalizations.length > 0) {
+      void runFinalizations(finalizations, Date.now(), (f, e) => {
+        console.warn(`millrace: a bundle finalization of '${f.transform}' failed: ${(e as Error)?.stack ?? String(e)}`);
+      });
+    }
   }
 }
 

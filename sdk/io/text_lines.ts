@@ -63,15 +63,15 @@ export function readLinesFrom(
     throw readFailure(file, e);
   }
   const strict = options.onInvalidUtf8 === "fail" ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }) : undefined;
-  let linesRead = 0;
   const decode = (bytes: Buffer, lineStart: number): string => {
     if (!strict) return bytes.toString("utf8");
     try {
       return strict.decode(bytes);
     } catch (e) {
-      const where = from === 0 ? `in line ${linesRead + 1}` : `in the line at byte ${lineStart}`;
+      // The line's number counts from the start of the file, whichever part of it this read holds.
       throw new Error(
-        `readText: '${file}' is not valid UTF-8 (${where}); read it with { onInvalidUtf8: "replace" } to get U+FFFD for bad bytes`,
+        `readText: '${file}' is not valid UTF-8 (in line ${linesBefore(fd, lineStart) + 1}); ` +
+          `read it with { onInvalidUtf8: "replace" } to get U+FFFD for bad bytes`,
         { cause: e },
       );
     }
@@ -115,7 +115,6 @@ export function readLinesFrom(
       if (lineStart === 0 && line.subarray(0, 3).equals(BOM)) line = line.subarray(3);
       if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
       emit(decode(line, lineStart));
-      linesRead++;
       lineStart += bytes.length + 1;
       return true;
     };
@@ -141,6 +140,19 @@ export function readLinesFrom(
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** How many lines end before byte `offset` of the open file `fd` (only on the error path: it reads the file up to there). */
+function linesBefore(fd: number, offset: number): number {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let lines = 0;
+  for (let position = 0; position < offset;) {
+    const n = fs.readSync(fd, chunk, 0, Math.min(CHUNK_BYTES, offset - position), position);
+    if (n === 0) break;
+    for (let i = chunk.indexOf(NEWLINE); i >= 0 && i < n; i = chunk.indexOf(NEWLINE, i + 1)) lines++;
+    position += n;
+  }
+  return lines;
 }
 
 /**

@@ -19,7 +19,15 @@ export interface WatchRestriction {
 }
 
 /** What a watch claims: a new file's path, or the end of the watch. */
-export type WatchPosition = { readonly file: string } | { readonly end: true };
+export type WatchPosition =
+  | {
+      /** The path of a new file. */
+      readonly file: string;
+    }
+  | {
+      /** The end of the watch. */
+      readonly end: true;
+    };
 
 /** Tracks the files one poll claims. */
 export class WatchedFilesTracker implements RestrictionTracker<WatchRestriction, WatchPosition> {
@@ -28,6 +36,7 @@ export class WatchedFilesTracker implements RestrictionTracker<WatchRestriction,
   private ended = false;
   private split = false;
 
+  /** A tracker of one poll of the watch `restriction`. */
   constructor(private readonly restriction: WatchRestriction) {
     this.seen = new Set(restriction.seen);
   }

@@ -204,10 +204,6 @@ class MultiOutputParDo<In, Out, O extends OutputDeclarations> extends PTransform
  * }, { outputs: { errors: mr.outputTag<string>() } }));
  * ```
  */
-export function parDo<In, Out, R, W = unknown>(
-  doFn: SplittableDoFnObject<In, Out, R, W>,
-  options?: ParDoOptions<{}>,
-): PTransform<PCollection<In>, PCollection<Out>>;
 export function parDo<
   In,
   Out,
@@ -244,7 +240,25 @@ export function parDo(
   return new ParDoTransform<unknown, unknown>(name || "ParDo", decl);
 }
 
-/** @internal A ParDo of a splittable DoFn (named `givenName`, or after its class): checked, with its restriction coder and its output's boundedness. */
+/**
+ * A ParDo of a splittable DoFn ({@link SplittableDoFnObject}, or a
+ * `SplittableDoFn` class instance). `mr.parDo` also applies a splittable
+ * DoFn (it recognises one by its `initialRestriction` and `newTracker`);
+ * this function types an object literal's restriction and context.
+ *
+ * @param givenName the transform's default name (else the DoFn's class name).
+ *
+ * @example
+ * ```ts
+ * const numbers = p.apply(mr.impulse()).apply(mr.splittableParDo({
+ *   initialRestriction: () => new mr.OffsetRange(0, 100),
+ *   newTracker: (r: mr.OffsetRange) => new mr.OffsetRangeTracker(r),
+ *   process(_: Uint8Array, ctx: mr.SplittableProcessContext<number, mr.OffsetRange>) {
+ *     for (let i = ctx.tracker.currentRestriction().from; ctx.tracker.tryClaim(i); i++) ctx.output(i);
+ *   },
+ * }));
+ * ```
+ */
 export function splittableParDo<In, Out>(
   doFn: SplittableDoFnObject<In, Out, any, any>,
   givenName?: string,

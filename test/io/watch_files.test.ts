@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../index";
-import { watchedLines } from "../fixtures/watch_files_pipelines";
+import { finalizedSource, watchedLines } from "../fixtures/watch_files_pipelines";
 
 function writeFile(file: string, lines: readonly string[]): void {
   // Written beside, then renamed in: a watched file is complete when it appears.
@@ -130,6 +130,23 @@ describe("mr.io.matchFiles, readMatches, readTextFiles", function () {
     );
     mr.testing.assertThat(lines).containsInAnyOrder([...linesOf("first"), ...linesOf("second")]);
     await p.run().waitUntilFinish();
+  });
+
+  describe("bundle finalization of a splittable DoFn", () => {
+    /** The `from` of each restriction part whose finalization ran (a part split further by the direct runner finalizes each piece). */
+    const finalized = (): string[] => fs.readdirSync(dir).filter((n) => n.startsWith("finalized-"));
+    for (const runner of ["direct", "stream", "microbatch"]) {
+      it(`${runner}: callbacks run once the bundle's output is committed`, async () => {
+        const result = finalizedSource.create([`--runner=${runner}`, `--dir=${dir}`]).run();
+        expect(await result.waitUntilFinish()).to.equal("DONE");
+        if (runner === "direct") {
+          // The direct runner commits each bundle as it delivers its outputs: the callbacks ran before the job ended.
+          for (const from of ["0", "5", "10", "15"]) expect(finalized(), `part from ${from}`).to.include(`finalized-${from}`);
+        } else {
+          await waitFor(() => ["0", "5", "10", "15"].every((f) => finalized().includes(`finalized-${f}`)), "the finalizations");
+        }
+      });
+    }
   });
 
   describe("restarts: every file's lines exactly once", () => {

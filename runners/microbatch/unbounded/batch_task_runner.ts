@@ -30,6 +30,7 @@ import { TimerService, type TimerCheckpointCoders } from "../../core/state/timer
 import { isStatefulParDo, keyedSpecsOf } from "../../../portability/harness/state_cell_specs";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
 import { SplittableWorkQueue, splittableWorkCoders } from "../../core/sources/splittable_source";
+import { runFinalizations, type Finalization } from "../../../portability/harness/bundle_finalizations";
 import type { WindowedValue } from "../../../model/windowed_value";
 import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
 import { NO_FIRING, type PaneInfo } from "../../../model/pane";
@@ -226,6 +227,7 @@ function runStage(
   while (exec.fireEventTimers(batch.inputWatermark) + exec.fireProcessingTimers(batch.processingTime) > 0);
   exec.flush();
   exec.finishBundle();
+  if (root.kind === "splittable") keepFinalizations(job, stage.id, batch.batchId, exec.takeFinalizations());
   // The report's hold includes the pushed-back elements (the driver applies the watermark rule to it).
   let hold = exec.watermarkHold();
   for (const wv of state.pushedBack) hold = Math.min(hold, wv.timestamp);
@@ -246,6 +248,7 @@ function runStage(
  * the work they leave, for the driver to log with the batch's commit.
  */
 function processSplittableSlice(job: JobContext, stage: FusedStage, batch: BatchTaskSpec, work: string, exec: ExecutableStage): string {
+  runCommittedFinalizations(job, stage.id, batch.batchId);
   const root = stage.root as Extract<FusedStage["root"], { kind: "splittable" }>;
   const coders = splittableWorkCoders(job.model, root, job.userCode);
   const now = batch.processingTime;
@@ -253,6 +256,39 @@ function processSplittableSlice(job: JobContext, stage: FusedStage, batch: Batch
   const queue = new SplittableWorkQueue(exec.splittableRoot!, []);
   for (const item of items) queue.process(item, now);
   return Buffer.from(queue.encode(coders, now)).toString("base64");
+}
+
+/** Bundle finalizations of splittable sources' tasks, by job and stage, with the batch that registered them. */
+const finalizationsOf = new WeakMap<JobContext, Map<string, { batchId: number; finalizations: Finalization[] }[]>>();
+
+function keepFinalizations(job: JobContext, stageId: string, batchId: number, finalizations: Finalization[]): void {
+  if (finalizations.length === 0) return;
+  let byStage = finalizationsOf.get(job);
+  if (!byStage) finalizationsOf.set(job, (byStage = new Map()));
+  const list = byStage.get(stageId) ?? [];
+  list.push({ batchId, finalizations });
+  byStage.set(stageId, list);
+}
+
+/**
+ * Runs the finalizations of batches before `batchId`: the driver plans a
+ * batch only after the one before it is in the commit log, so they are
+ * committed. (The last batch's run with the next one that reads the source;
+ * a job that ends first does not run them.)
+ */
+function runCommittedFinalizations(job: JobContext, stageId: string, batchId: number): void {
+  const list = finalizationsOf.get(job)?.get(stageId);
+  if (!list) return;
+  const committed = list.filter((f) => f.batchId < batchId);
+  finalizationsOf.get(job)!.set(
+    stageId,
+    list.filter((f) => f.batchId >= batchId),
+  );
+  for (const { finalizations } of committed) {
+    void runFinalizations(finalizations, Date.now(), (f, e) => {
+      console.warn(`millrace: a bundle finalization of '${f.transform}' failed: ${(e as Error)?.stack ?? String(e)}`);
+    });
+  }
 }
 
 const eventsOf = new WeakMap<JobContext, Map<string, TestStreamEvent[]>>();

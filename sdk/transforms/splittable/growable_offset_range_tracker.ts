@@ -13,6 +13,8 @@ export type RangeEndEstimator = () => number;
  */
 export class GrowableOffsetRangeTracker extends OffsetRangeTracker {
   /**
+   * A tracker of `range`, with nothing claimed yet.
+   *
    * @param range the restriction, usually `new OffsetRange(start, Infinity)`.
    * @param rangeEndEstimator where the data ends now (exclusive); defaults to "unknown".
    */

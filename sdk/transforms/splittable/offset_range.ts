@@ -5,6 +5,8 @@
  */
 export class OffsetRange {
   /**
+   * A range `[from, to)`; throws on a reversed or fractional range.
+   *
    * @param from the first offset (inclusive).
    * @param to one past the last offset; `Infinity` for an unbounded range.
    */

@@ -15,7 +15,11 @@ export class OffsetRangeTracker implements RestrictionTracker<OffsetRange, numbe
   /** The last offset a claim was attempted at (claimed or not). */
   protected lastAttempted: number | undefined;
 
-  /** @param range the restriction; a plain `{ from, to }` is accepted too. */
+  /**
+   * A tracker of `range`, with nothing claimed yet.
+   *
+   * @param range the restriction; a plain `{ from, to }` is accepted too.
+   */
   constructor(range: OffsetRange | { readonly from: number; readonly to: number }) {
     this.range = OffsetRange.of(range);
   }

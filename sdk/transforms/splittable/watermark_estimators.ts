@@ -20,7 +20,11 @@ export interface WatermarkEstimator<S = unknown> {
 /** The watermark is what the DoFn says it is, with `setWatermark` (Beam's `Manual`); it never moves back. */
 export class ManualWatermarkEstimator implements WatermarkEstimator<number> {
   private watermark: number;
-  /** @param state the watermark to start from (default: the beginning of time). */
+  /**
+   * An estimator restored from its state.
+   *
+   * @param state the watermark to start from (default: the beginning of time).
+   */
   constructor(state: number = MIN_TIMESTAMP) {
     this.watermark = state;
   }
@@ -41,7 +45,11 @@ export class ManualWatermarkEstimator implements WatermarkEstimator<number> {
 /** The watermark is the latest output timestamp so far (Beam's `MonotonicallyIncreasing`): for sources that emit in time order. */
 export class MonotonicallyIncreasingWatermarkEstimator implements WatermarkEstimator<number> {
   private watermark: number;
-  /** @param state the watermark to start from (default: the beginning of time). */
+  /**
+   * An estimator restored from its state.
+   *
+   * @param state the watermark to start from (default: the beginning of time).
+   */
   constructor(state: number = MIN_TIMESTAMP) {
     this.watermark = state;
   }
@@ -59,7 +67,11 @@ export class MonotonicallyIncreasingWatermarkEstimator implements WatermarkEstim
 /** The watermark is the current wall-clock time (Beam's `WallTime`): for outputs stamped with processing time. */
 export class WallTimeWatermarkEstimator implements WatermarkEstimator<number> {
   private watermark: number;
-  /** @param state the watermark to start from (default: the beginning of time). */
+  /**
+   * An estimator restored from its state.
+   *
+   * @param state the watermark to start from (default: the beginning of time).
+   */
   constructor(state: number = MIN_TIMESTAMP) {
     this.watermark = state;
   }

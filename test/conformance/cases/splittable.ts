@@ -83,7 +83,7 @@ export const cases: ConformanceCase[] = [
   {
     definition: mr.definePipeline("splittable DoFn: object form reading an impulse, output timestamps windowed", (p) => {
       const out = p.apply(mr.impulse()).apply(
-        mr.parDo({
+        mr.splittableParDo({
           initialRestriction: () => new mr.OffsetRange(0, 30),
           newTracker: (r: mr.OffsetRange) => new mr.OffsetRangeTracker(r),
           process(_: Uint8Array, ctx: mr.SplittableProcessContext<number, mr.OffsetRange>) {
@@ -119,7 +119,7 @@ export const cases: ConformanceCase[] = [
     definition: mr.definePipeline("splittable DoFn: process that leaves its restriction unfinished fails", (p) => {
       p.apply(mr.create([4])).apply(
         "Lazy",
-        mr.parDo({
+        mr.splittableParDo({
           initialRestriction: (n: number) => new mr.OffsetRange(0, n),
           newTracker: (r: mr.OffsetRange) => new mr.OffsetRangeTracker(r),
           process(_: number, ctx: mr.SplittableProcessContext<number, mr.OffsetRange>) {
