@@ -4,9 +4,11 @@
  * event-time windows with early panes, and write each pane's count to
  * another topic, exactly once.
  *
- *   npm run kafka:broker -- start                 # prints the bootstrap address, e.g. 127.0.0.1:40123
- *   npm run kafka-clicks -- --bootstrap=127.0.0.1:40123 --seedClicks=1000 --runner=stream --checkpointingIntervalMs=2000 --checkpointDir=/tmp/clicks-chk
- *   npm run kafka-clicks -- --bootstrap=127.0.0.1:40123 --runner=microbatch --checkpointDir=/tmp/clicks-mb
+ *   npm run kafka:example -- --seedClicks=1000 --runner=stream --checkpointingIntervalMs=2000 --checkpointDir=/tmp/clicks-chk
+ *   npm run kafka:example -- --runner=microbatch --checkpointDir=/tmp/clicks-mb
+ *
+ * (`npm run kafka:example` starts the repository's local broker, or reuses
+ * the running one, and passes its address as `--bootstrap`.)
  *
  * The topics are created when missing. `--seedClicks=N` first writes N
  * generated clicks to the input topic (a bounded pipeline of its own).

@@ -21,6 +21,7 @@ export type { KafkaReadWithDeadLetters } from "./read";
 export type { KafkaWriteOptions, KafkaProducerRecord } from "./write_kafka";
 export type { KafkaSerde } from "./serde";
 export type { DeliveryGuarantee } from "./record_producer";
+export type { KafkaSinkPayload } from "./kafka_sink_payload";
 
 /**
  * Reads Kafka topics (Flink's `KafkaSource`, Beam's `KafkaIO.read`): one

@@ -23,7 +23,7 @@ import { parseBootstrapServers } from "./bootstrap";
 import { checkSerde, serializerFor, type KafkaSerde, type Serializer } from "./serde";
 import type { DeliveryGuarantee } from "./record_producer";
 import type { KafkaSinkPayload } from "./kafka_sink_payload";
-import { BlockingKafka, type WireRecord } from "./blocking_kafka";
+import { BlockingKafka } from "./blocking_kafka";
 
 /** Options of `io.kafka.write`. */
 export interface KafkaWriteOptions<T> {
@@ -70,7 +70,20 @@ export interface KafkaWriteOptions<T> {
 }
 
 /** A record as the sink receives it: serialized, with its topic. */
-export type KafkaProducerRecord = WireRecord;
+export interface KafkaProducerRecord {
+  /** The topic the record goes to. */
+  readonly topic: string;
+  /** The serialized key; absent: a null key. */
+  readonly key?: Uint8Array;
+  /** The serialized value; absent: a null value (a tombstone). */
+  readonly value?: Uint8Array;
+  /** Header names and their bytes. */
+  readonly headers?: ReadonlyArray<readonly [string, Uint8Array]>;
+  /** Milliseconds since the epoch; absent: the broker's or producer's time. */
+  readonly timestamp?: number;
+  /** The partition; absent: chosen by the key's hash. */
+  readonly partition?: number;
+}
 
 const KNOWN_OPTIONS = new Set([
   "bootstrapServers",

@@ -62,6 +62,54 @@ describe("mr.io.kafka.write (real broker)", function () {
     });
   }
 
+  it("direct: an unreachable broker fails the run within a bounded time, naming the transform and the address", async () => {
+    let caught: unknown;
+    try {
+      await kafkaNumbers
+        .create(["--runner=direct", "--bootstrap=127.0.0.1:1", "--topic=t", "--numbers=10", "--guarantee=at-least-once"])
+        .run()
+        .waitUntilFinish();
+    } catch (e) {
+      caught = e;
+    }
+    expect(String(caught)).to.contain("Write").and.to.contain("127.0.0.1:1");
+  });
+
+  it("stream: an unreachable broker fails an exactly-once run, naming the transform and the address", async () => {
+    let caught: unknown;
+    try {
+      await kafkaNumbers
+        .create(["--runner=stream", "--restartAttempts=0", "--bootstrap=127.0.0.1:1", "--topic=t", "--numbers=10"])
+        .run()
+        .waitUntilFinish();
+    } catch (e) {
+      caught = e;
+    }
+    expect(String(caught)).to.contain("Write").and.to.contain("127.0.0.1:1");
+  });
+
+  for (const runner of ["stream", "microbatch"]) {
+    it(`${runner}: a topic that does not exist fails the run, naming the transform and the topic`, async () => {
+      const topic = uniqueTopic("missing");
+      let caught: unknown;
+      try {
+        await kafkaNumbers
+          .create([
+            `--runner=${runner}`,
+            runner === "stream" ? "--restartAttempts=0" : "--maxTaskAttempts=1",
+            `--bootstrap=${bootstrap}`,
+            `--topic=${topic}`,
+            "--numbers=10",
+          ])
+          .run()
+          .waitUntilFinish();
+      } catch (e) {
+        caught = e;
+      }
+      expect(String(caught)).to.contain("Write").and.to.contain(topic);
+    });
+  }
+
   it("stream: a transaction timeout not longer than the checkpoint interval is refused at start, naming the transform", async () => {
     const topic = uniqueTopic("timeout");
     await createTopics(bootstrap, [topic]);

@@ -1,0 +1,124 @@
+/**
+ * Records/s into Kafka: generated numbers → map → io.kafka.write on the
+ * stream runner (parallelism 1 and 2, checkpoints every 500 ms) and the
+ * micro-batch runner, exactly-once and at-least-once, next to the Kafka
+ * client's own produce loop (`RecordProducer`, the producer the sinks use)
+ * on the same broker; and the stream runner's checkpoint durations with the
+ * Kafka sink (trigger to metadata, the barrier's flush included).
+ *
+ * The micro-batch runs are bounded jobs, so they publish bundle by bundle
+ * (a transaction per bundle for exactly-once); an unbounded job's
+ * per-batch transactions are paced by its source and not measured here.
+ * The source is generated, not read from Kafka: `io.kafka.read` is built
+ * separately. Each figure is one run, from `run()` to DONE (worker start-up
+ * included), with the machine's load average printed next to it.
+ *
+ *   npm run bench:kafka [-- --records=200000]
+ */
+import * as os from "node:os";
+import { isMainThread } from "node:worker_threads";
+import { Admin } from "@platformatic/kafka";
+import * as mr from "millrace";
+import { RecordProducer } from "../sdk/io/kafka/record_producer";
+
+const flags = {
+  bootstrap: { type: "string" as const, default: "127.0.0.1:9092", description: "Kafka bootstrap servers" },
+  records: { type: "integer" as const, min: 1, default: 200_000, description: "records per run" },
+  topic: { type: "string" as const, default: "", description: "(set per run)" },
+  guarantee: { type: "string" as const, default: "exactly-once", description: "(set per run)" },
+};
+
+const numbersToKafka = mr.definePipeline(
+  "numbersToKafka",
+  (p) => {
+    p.apply("Numbers", mr.generateSequence({ from: 0, to: p.options.get<number>("records")! }))
+      .apply(
+        "Map",
+        mr.map((x: number) => mr.kv(String(x % 100), `value-${x}`)),
+      )
+      .apply(
+        "Write",
+        mr.io.kafka.write({
+          bootstrapServers: p.options.get<string>("bootstrap")!,
+          topic: p.options.get<string>("topic")!,
+          deliveryGuarantee: p.options.get<string>("guarantee") as "exactly-once",
+        }),
+      );
+  },
+  { flags },
+);
+
+let topics = 0;
+async function newTopic(bootstrap: string): Promise<string> {
+  const topic = `bench-${process.pid}-${topics++}`;
+  const admin = new Admin({ clientId: "millrace-bench", bootstrapBrokers: [bootstrap] });
+  try {
+    await admin.createTopics({ topics: [topic], partitions: 4, replicas: 1 });
+  } finally {
+    await admin.close();
+  }
+  return topic;
+}
+
+const load = (): string => os.loadavg()[0]!.toFixed(2);
+
+async function clientLoop(bootstrap: string, n: number, exactlyOnce: boolean): Promise<number> {
+  const topic = await newTopic(bootstrap);
+  const started = performance.now();
+  const producer = new RecordProducer({
+    bootstrap: [bootstrap],
+    clientId: "millrace-bench",
+    transform: "bench",
+    guarantee: exactlyOnce ? "exactly-once" : "at-least-once",
+    ...(exactlyOnce ? { transactionalId: `bench-${process.pid}-${topic}`, transactionTimeoutMs: 60_000 } : {}),
+  });
+  for (let x = 0; x < n; x++) producer.send({ topic, key: Buffer.from(String(x % 100)), value: Buffer.from(`value-${x}`) });
+  await producer.flush();
+  await producer.close();
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const value = (name: string, fallback: string): string =>
+    args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+  const bootstrap = value("bootstrap", flags.bootstrap.default);
+  const n = Number(value("records", String(flags.records.default)));
+  console.log(`Kafka sink throughput, ${n.toLocaleString("en-US")} records per run, broker ${bootstrap}, ${os.cpus().length} cores`);
+  for (const exactlyOnce of [false, true]) {
+    const rate = await clientLoop(bootstrap, n, exactlyOnce);
+    console.log(
+      `client produce loop (${exactlyOnce ? "one transaction" : "idempotent, acks=all"}): ${Math.round(rate).toLocaleString("en-US")} records/s  (load ${load()})`,
+    );
+  }
+  const runs: Array<{ label: string; args: string[] }> = [
+    { label: "stream p=1", args: ["--runner=stream", "--parallelism=1", "--checkpointingIntervalMs=500"] },
+    { label: "stream p=2", args: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=500"] },
+    { label: "microbatch (bounded: per bundle)", args: ["--runner=microbatch"] },
+  ];
+  for (const guarantee of ["at-least-once", "exactly-once"]) {
+    for (const run of runs) {
+      const topic = await newTopic(bootstrap);
+      const started = performance.now();
+      const result = numbersToKafka
+        .create([...run.args, `--bootstrap=${bootstrap}`, `--topic=${topic}`, `--records=${n}`, `--guarantee=${guarantee}`])
+        .run();
+      await result.waitUntilFinish();
+      const seconds = (performance.now() - started) / 1000;
+      const d = result.metrics().distributions["stream/checkpointDurationMs"];
+      const checkpoints = d ? `; checkpoints: ${d.count}, mean ${Math.round(d.sum / d.count)} ms, max ${Math.round(d.max)} ms` : "";
+      console.log(
+        `${run.label}, ${guarantee}: ${Math.round(n / seconds).toLocaleString("en-US")} records/s${checkpoints}  (load ${load()})`,
+      );
+    }
+  }
+}
+
+if (isMainThread && require.main === module) {
+  main()
+    .then(() => process.exit(0))
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}
