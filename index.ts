@@ -70,7 +70,14 @@ export {
   type ElementWiseOptions,
   type WithTimestampsOptions,
 } from "./sdk/transforms/element_wise";
-export { parDo, type ParDoOptions, type MultiOutputParDoOptions, type TaggedOutputs, type ParDoDeclarations } from "./sdk/transforms/pardo";
+export {
+  parDo,
+  splittableParDo,
+  type ParDoOptions,
+  type MultiOutputParDoOptions,
+  type TaggedOutputs,
+  type ParDoDeclarations,
+} from "./sdk/transforms/pardo";
 export { outputTag, type OutputTag, type OutputDeclarations, type OutputTypes } from "./sdk/transforms/output_tag";
 export { DoFn, type DoFnObject, type AnyDoFn, type TimerCallbacks } from "./sdk/transforms/dofn";
 export type {
@@ -96,6 +103,25 @@ export { partition } from "./sdk/transforms/partition";
 export { reshuffle } from "./sdk/transforms/reshuffle";
 export { views, PCollectionView, type SideInputDeclarations, type SideInputValues } from "./sdk/transforms/views";
 export { generateSequence, type GenerateSequenceOptions } from "./sdk/transforms/generate_sequence";
+export {
+  SplittableDoFn,
+  isSplittableDoFn,
+  type SplittableDoFnObject,
+  type SplittableProcessContext,
+} from "./sdk/transforms/splittable/splittable_dofn";
+export type { RestrictionTracker, SplitResult, RestrictionProgress } from "./sdk/transforms/splittable/restriction_tracker";
+export { OffsetRange } from "./sdk/transforms/splittable/offset_range";
+export { OffsetRangeTracker } from "./sdk/transforms/splittable/offset_range_tracker";
+export { GrowableOffsetRangeTracker, type RangeEndEstimator } from "./sdk/transforms/splittable/growable_offset_range_tracker";
+export { ProcessContinuation } from "./sdk/transforms/splittable/process_continuation";
+export {
+  ManualWatermarkEstimator,
+  MonotonicallyIncreasingWatermarkEstimator,
+  WallTimeWatermarkEstimator,
+  type WatermarkEstimator,
+} from "./sdk/transforms/splittable/watermark_estimators";
+export type { BundleFinalizer } from "./sdk/transforms/splittable/bundle_finalizer";
+export { DefaultRestrictionCoder } from "./sdk/transforms/splittable/restriction_coder";
 export { windowInto, type WindowIntoOptions } from "./sdk/windowing/window_into";
 export { windows } from "./sdk/windowing/windows";
 export { triggers } from "./sdk/windowing/triggers";

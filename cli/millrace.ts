@@ -109,7 +109,10 @@ async function inspect(args: string[]): Promise<number> {
   // The stages the chosen runner would execute (it may write some composites, such as io.writeText, itself).
   const proto = toProto(pipeline);
   const nativeComposites = findRunner(pipeline.options.runner)?.nativeComposites?.(proto) ?? NATIVE_COMPOSITES;
-  const model = fromProto(proto, { nativeComposites, supportedRequirements: ["beam:requirement:pardo:stateful:v1"] });
+  const model = fromProto(proto, {
+    nativeComposites,
+    supportedRequirements: ["beam:requirement:pardo:stateful:v1", "beam:requirement:pardo:splittable_dofn:v1"],
+  });
   process.stdout.write(formatInspection(model, planExecution(model), format) + "\n");
   return 0;
 }

@@ -7,7 +7,7 @@
 import { decodeMessage, ProtoDecodeError } from "./proto/messages";
 import type * as pb from "./proto/messages";
 import { PipelineModel } from "./pipeline_model";
-import { TransformUrns, WindowFnUrns, MillraceUrns, SideInputUrns } from "./urns";
+import { TransformUrns, WindowFnUrns, MillraceUrns, SideInputUrns, RequirementUrns } from "./urns";
 import { defaultCoderRegistry } from "./coders";
 import { decodeJsonPayload, type DoFnPayload } from "./payloads";
 import { JS_VALUE_CODER } from "./coders/js_value_coder";
@@ -21,7 +21,11 @@ export class InvalidPipelineError extends Error {
 
 /** Options of {@link fromProto}. */
 export interface FromProtoOptions {
-  /** Requirement URNs the caller supports; any other listed requirement is refused. Default: none. */
+  /**
+   * Requirement URNs the caller supports; any other listed requirement is
+   * refused. Default: splittable DoFns only (every millrace runner runs
+   * them, and `readText` is one).
+   */
   readonly supportedRequirements?: readonly string[];
   /** Composite URNs executed natively (kept as leaves). Default: none. */
   readonly nativeComposites?: readonly string[];
@@ -108,7 +112,7 @@ function validate(proto: pb.Pipeline, options: FromProtoOptions): void {
   const c = proto.components;
   if (!c) return fail("it has no components");
   if (proto.rootTransformIds.length === 0) fail("it has no root transforms");
-  const supported = new Set(options.supportedRequirements ?? []);
+  const supported = new Set(options.supportedRequirements ?? [RequirementUrns.SPLITTABLE_DOFN]);
   for (const r of proto.requirements) {
     if (!supported.has(r)) fail(`it requires '${r}', which this runner does not support`);
   }

@@ -205,11 +205,16 @@ class ComponentsBuilder {
           }
         }
         if (Object.keys(stateSpecs).length > 0 || Object.keys(timerFamilySpecs).length > 0) this.requirements.add(RequirementUrns.STATEFUL);
+        // A splittable DoFn is Beam's unexpanded SDF ParDo: its restriction coder marks it, and an engine expands it.
+        if (spec.restrictionCoder) this.requirements.add(RequirementUrns.SPLITTABLE_DOFN);
         const payload = encodeMessage("ParDoPayload", {
           doFn: { urn: MillraceUrns.DO_FN, payload: encodeJsonPayload(fnPayload) },
           sideInputs,
           stateSpecs,
           timerFamilySpecs,
+          ...(spec.restrictionCoder
+            ? { restrictionCoderId: this.addCoder(spec.restrictionCoder, `${node.uniqueName}#restriction`), requestsFinalization: true }
+            : {}),
         });
         return { spec: { urn: TransformUrns.PAR_DO, payload }, usesEnvironment: true };
       }

@@ -140,7 +140,8 @@ export class DoFnOperator extends ElementWiseOperator {
   protected invoke(value: unknown): void {
     let out: Iterable<unknown> | void;
     try {
-      out = this.fn.process(value, this.ctx);
+      // A ProcessContinuation (only a splittable DoFn's process returns one) fails the iterable check below.
+      out = this.fn.process(value, this.ctx) as Iterable<unknown> | void;
       if (out !== undefined && out !== null) checkIterable(out, "process");
     } catch (e) {
       wrapUserError(e, this.transform, "processing", { value });

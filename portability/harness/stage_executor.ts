@@ -23,6 +23,10 @@ import type { SideInputReader } from "./side_input_reader";
 import { WindowIntoOperator } from "./window_into_operator";
 import { windowFnFromProto, windowingOf } from "../windowing/windowing_from_proto";
 import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
+import type { SplittableDoFnObject } from "../../sdk/transforms/splittable/splittable_dofn";
+import { IsBounded } from "../proto/messages";
+import { SplittableDoFnOperator, type SplitPolicy } from "./splittable_dofn_operator";
+import type { Finalization } from "./bundle_finalizations";
 
 /** A consumer of a PCollection inside a stage, named for error messages. */
 export interface NamedReceiver {
@@ -64,6 +68,8 @@ export interface StageRuntime {
   kafkaSink?(transformId: string, sink: KafkaSinkPayload): Operator;
   /** State, timers and times for a stateful ParDo (runners that support them). */
   keyed?(transformId: string, specs: KeyedSpecs): KeyedRuntime;
+  /** Where a splittable DoFn's restrictions are split before they are processed (the direct runner's random splits). */
+  splitPolicy?(transformId: string): SplitPolicy | undefined;
 }
 
 /** Which collections of a stage carry the job's "in" and "out", and what to call for each element. */
@@ -93,7 +99,16 @@ export class ExecutableStage {
     private readonly operators: readonly Operator[],
     private readonly precombiners: readonly PrecombineOperator[],
     private readonly keyed: KeyedPart | undefined,
+    /** The splittable DoFn whose work the runner drives, when the stage's root is one. */
+    readonly splittableRoot: SplittableDoFnOperator | undefined,
   ) {}
+
+  /** The bundle finalization callbacks the stage's splittable DoFns registered since the last call. */
+  takeFinalizations(): Finalization[] {
+    const out: Finalization[] = [];
+    for (const op of this.operators) if (op instanceof SplittableDoFnOperator) out.push(...op.takeFinalizations());
+    return out;
+  }
 
   /** True when the stage has a stateful ParDo (state, timers, per-key processing). */
   get isKeyed(): boolean {
@@ -247,11 +262,19 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
   }
   const rootPc = stageRootCollection(stage);
   const input = receiversFor(rootPc);
+  const root = stage.root;
+  const splittableRoot =
+    root.kind === "splittable"
+      ? operatorsByStep.get(stage.steps.find((s) => s.kind === "pardo" && s.transformId === root.transformId)!)
+      : undefined;
+  if (root.kind === "splittable" && !(splittableRoot instanceof SplittableDoFnOperator))
+    throw new Error(`internal: stage ${stage.id} has no splittable DoFn '${root.transformId}' at its root`);
   return new ExecutableStage(
     input,
     stage.steps.map((s) => operatorsByStep.get(s)!),
     precombiners,
     keyed,
+    splittableRoot as SplittableDoFnOperator | undefined,
   );
 }
 
@@ -288,6 +311,19 @@ function buildParDo(
       return new DoFnOperator(id, ctx, fn as AnyDoFn<unknown, unknown>);
     case "sequence":
       throw new Error(`'${id}' is a sequence source: runners emit it as the root of its stage`);
+    case "splittable": {
+      const out = step.outputs.main;
+      const unbounded = out !== undefined && model.pcollection(out).isBounded === IsBounded.UNBOUNDED;
+      return new SplittableDoFnOperator(
+        id,
+        fn as SplittableDoFnObject<unknown, unknown, unknown>,
+        main,
+        runtime.sideInputReader(id),
+        runtime.metrics,
+        unbounded,
+        runtime.splitPolicy?.(id),
+      );
+    }
     case "create": {
       // A Create not split by the runner: emit all values when the impulse arrives.
       const source = asCreateSource(fn, id);
@@ -354,7 +390,11 @@ function buildPrecombine(
 
 /** The PCollection a stage's root emits into. */
 export function stageRootCollection(stage: FusedStage): string {
-  return stage.root.kind === "pcollection" ? stage.root.pcollection : stage.root.output;
+  return stage.root.kind === "pcollection"
+    ? stage.root.pcollection
+    : stage.root.kind === "splittable"
+      ? stage.root.input
+      : stage.root.output;
 }
 
 /** The window fn a WindowInto transform assigns. */

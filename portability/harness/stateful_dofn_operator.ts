@@ -73,7 +73,7 @@ export class StatefulDoFnOperator implements Operator {
       this.enter(ns, value.key, window, timestamp, pane);
       let out: Iterable<unknown> | void;
       try {
-        out = this.fn.process(value, this.ctx);
+        out = this.fn.process(value, this.ctx) as Iterable<unknown> | void;
       } catch (e) {
         wrapUserError(e, this.transform, "processing", { value });
       }

@@ -12,6 +12,13 @@ export type StageRoot =
   | { readonly kind: "create"; readonly transformId: string; readonly output: string }
   /** A generated sequence (bounded or not), emitted by the runner at its pace. */
   | { readonly kind: "sequence"; readonly transformId: string; readonly output: string }
+  /**
+   * A splittable DoFn reading the elements of an Impulse or a Create
+   * (`seed`): the runner holds its restrictions (its checkpoint, its offset
+   * log), splits them and resumes them; the SDF is the stage's first step,
+   * reading `input`.
+   */
+  | { readonly kind: "splittable"; readonly transformId: string; readonly seed: string; readonly input: string; readonly output: string }
   /** A TestStream's scripted events, played by the runner. */
   | { readonly kind: "testStream"; readonly transformId: string; readonly output: string }
   /** The stored elements of a PCollection produced by a shuffle node. */

@@ -7,7 +7,7 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { MillraceUrns, TransformUrns } from "../../portability/urns";
-import { MergeStatus } from "../../portability/proto/messages";
+import { IsBounded, MergeStatus } from "../../portability/proto/messages";
 import { isStatefulParDo } from "../../portability/harness/state_cell_specs";
 import { accumulatorsOf, type ExecutionPlan, type FusedStage, type ShuffleNode } from "../../portability/plan/execution_plan";
 
@@ -40,6 +40,25 @@ export function isKeyedStage(model: PipelineModel, stage: FusedStage): boolean {
     first.input === stage.root.pcollection &&
     isStatefulParDo(model, first.transformId)
   );
+}
+
+/** The DoFn shape of a ParDo, undefined for other transforms. */
+function shapeOf(model: PipelineModel, transformId: string | undefined): string | undefined {
+  return transformId !== undefined && model.transform(transformId).spec?.urn === TransformUrns.PAR_DO
+    ? model.doFnPayload(transformId).shape
+    : undefined;
+}
+
+/** The splittable DoFn that is the only consumer of `pc`, if there is one. */
+function soleSplittableConsumer(model: PipelineModel, pc: string): string | undefined {
+  const consumers = model.consumersOf(pc);
+  return consumers.length === 1 && shapeOf(model, consumers[0]) === "splittable" ? consumers[0] : undefined;
+}
+
+/** True when a ParDo's main output is an unbounded PCollection. */
+function isUnboundedOutput(model: PipelineModel, transformId: string): boolean {
+  const out = model.transform(transformId).outputs.main;
+  return out !== undefined && model.pcollection(out).isBounded === IsBounded.UNBOUNDED;
 }
 
 /** Plans a validated model (built with {@link NATIVE_COMPOSITES}). */
@@ -79,8 +98,24 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         const out = onlyOutput(leaf.id);
         const consumers = model.consumersOf(out);
         const sole = consumers.length === 1 ? consumers[0]! : undefined;
-        const soleShape = sole && model.transform(sole).spec?.urn === TransformUrns.PAR_DO ? model.doFnPayload(sole).shape : undefined;
-        if (sole && (soleShape === "create" || soleShape === "sequence")) {
+        const soleShape = shapeOf(model, sole);
+        const sdfAfterCreate =
+          sole && soleShape === "create" ? soleSplittableConsumer(model, model.transform(sole).outputs.main!) : undefined;
+        if (sole && (soleShape === "splittable" || sdfAfterCreate)) {
+          // A splittable DoFn reading an Impulse (or a Create's values): a source whose restrictions the runner holds.
+          const sdf = sdfAfterCreate ?? sole;
+          const input = sdfAfterCreate ? model.transform(sole).outputs.main! : out;
+          const stage = newStage({
+            kind: "splittable",
+            transformId: sdf,
+            seed: sdfAfterCreate ? sole : leaf.id,
+            input,
+            output: model.transform(sdf).outputs.main!,
+          });
+          stage.produces.push(input);
+          stageOf.set(input, stage);
+          stageOf.set(out, stage);
+        } else if (sole && (soleShape === "create" || soleShape === "sequence")) {
           // Impulse + Create values (or a sequence): a source the runner splits and paces itself.
           const createOut = model.transform(sole).outputs.main!;
           const stage = newStage({ kind: soleShape, transformId: sole, output: createOut });
@@ -100,6 +135,12 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         const sideInputNames = Object.keys(model.parDoPayload(leaf.id).sideInputs);
         const rootOfMain = stageOf.get(main)?.root;
         if ((rootOfMain?.kind === "create" || rootOfMain?.kind === "sequence") && rootOfMain.transformId === leaf.id) break;
+        if (rootOfMain?.kind === "splittable" && rootOfMain.seed === leaf.id) break;
+        if (model.doFnPayload(leaf.id).shape === "splittable" && rootOfMain?.kind !== "splittable" && isUnboundedOutput(model, leaf.id)) {
+          throw new Error(
+            `'${leaf.id}' is an unbounded splittable DoFn: it must read from mr.impulse() or mr.create(...) (it is a source), not from '${main}'`,
+          );
+        }
         let stage: FusedStage;
         if (sideInputNames.length > 0 || isStatefulParDo(model, leaf.id)) {
           // A ParDo with side inputs waits for them, and they may be computed

@@ -97,7 +97,7 @@ export function toExecutionError(error: unknown, context = ""): PipelineExecutio
 }
 
 /** Requirement URNs millrace's runners implement. */
-const SUPPORTED_REQUIREMENTS = ["beam:requirement:pardo:stateful:v1"];
+const SUPPORTED_REQUIREMENTS = ["beam:requirement:pardo:stateful:v1", "beam:requirement:pardo:splittable_dofn:v1"];
 
 /**
  * Starts a job the way every runner does: returns the handle at once, then

@@ -40,7 +40,8 @@ import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
 import { CheckedEdge, OutputWatchList } from "./element_checks";
 import { BundleCollector, type Bundle } from "./bundle_collector";
-import { nextSourceBundle, sourceHasWork, sourceIdle, sourceOf, sourceWatermark } from "./source_state";
+import { nextSourceBundle, sourceHasWork, sourceIdle, sourceNextDueTime, sourceOf, sourceWaits, sourceWatermark } from "./source_state";
+import { runFinalizations } from "../../portability/harness/bundle_finalizations";
 import { SeededRandom } from "./seeded_random";
 import { PendingQueue } from "./pending_queue";
 import { mainInputsOf, topologicalOrder, type ExecNode, type ShuffleNodeState, type StageNode } from "./direct_nodes";
@@ -59,7 +60,7 @@ export class DirectExecutor {
   private player!: TestStreamPlayer;
   /** Nodes that may have work: a queue, elements a side input may release, a source. */
   private readonly busy = new Set<ExecNode>();
-  /** Stages fed by a sequence: their watermark is processing time, so they are refreshed on every pass. */
+  /** Stages fed by a sequence or a splittable DoFn: their watermark may follow processing time, so they are refreshed on every pass. */
   private sequences: StageNode[] = [];
   /** Shuffles that group (where windows fire): event time as the job reports it. */
   private groupings: ShuffleNodeState[] = [];
@@ -141,7 +142,7 @@ export class DirectExecutor {
     this.time = new WatermarkRefresh(this.nodes);
     const stages = this.nodes.filter((n): n is StageNode => n.kind === "stage");
     this.player = new TestStreamPlayer(stages.filter((n) => n.source.kind === "testStream"));
-    this.sequences = stages.filter((n) => n.source.kind === "sequence");
+    this.sequences = stages.filter((n) => n.source.kind === "sequence" || n.source.kind === "splittable");
     this.groupings = this.nodes.filter((n): n is ShuffleNodeState => n.kind === "shuffle" && n.reduce !== undefined);
     for (const n of stages) {
       for (const pc of n.stage.sideInputs) this.sideElements.set(pc, []);
@@ -175,6 +176,8 @@ export class DirectExecutor {
           this.job.progress.elementsOut++;
         },
       },
+      // Splits each restriction at a random fraction half of the time, to flush out SDFs that split wrongly.
+      splitPolicy: () => () => (this.random.next() < 0.5 ? this.random.next() : undefined),
       keyed: (_id, specs) => ({
         store: new KeyedStateStore(specs.state),
         timers: new TimerService(),
@@ -190,7 +193,7 @@ export class DirectExecutor {
       exec,
       sinks,
       metrics,
-      source: sourceOf(this.model, this.userCode, stage),
+      source: sourceOf(this.model, this.userCode, stage, exec, this.random),
       pending: new PendingQueue(),
       pushback: new SideInputPushback(new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(this.model, pc)] as const))),
       sideMoved: false,
@@ -268,8 +271,8 @@ export class DirectExecutor {
           any = true;
           work.push(() => this.emitSourceBundle(n));
         }
-        // A sequence waits for its next due time: it stays busy until it is done.
-        if (n.source.kind === "sequence" && !n.source.pacer.done) any = true;
+        // A sequence (or a resumed restriction) waits for its next due time: it stays busy until it is done.
+        if (sourceWaits(n.source)) any = true;
       }
       if (!any) this.busy.delete(n);
     }
@@ -303,6 +306,13 @@ export class DirectExecutor {
       const bundles = collector.drain();
       this.countOut(n.counts, bundles);
       this.deliver(pc, bundles);
+    }
+    // The bundle's outputs are delivered: that is the direct runner's commit, so its finalizations run now.
+    const finalizations = n.exec.takeFinalizations();
+    if (finalizations.length > 0) {
+      void runFinalizations(finalizations, this.now(), (f, e) => {
+        console.warn(`millrace: a bundle finalization of '${f.transform}' failed: ${(e as Error)?.stack ?? String(e)}`);
+      });
     }
   }
 
@@ -485,7 +495,7 @@ export class DirectExecutor {
     let wake = Infinity;
     for (const n of this.nodes) {
       if (n.kind === "shuffle" && n.reduce) wake = Math.min(wake, n.reduce.nextProcessingTimeTimer());
-      if (n.kind === "stage" && n.source.kind === "sequence") wake = Math.min(wake, n.source.pacer.nextDueTime(now));
+      if (n.kind === "stage") wake = Math.min(wake, sourceNextDueTime(n.source, now));
       if (n.kind === "stage") wake = Math.min(wake, n.exec.nextProcessingTimer());
     }
     return wake;

@@ -1,8 +1,9 @@
 /**
  * The sources a direct-runner stage can start from, and where each one is:
  * an Impulse (once), a Create (index ranges, one bundle each), a sequence
- * (paced by processing time), a TestStream (its scripted events), or none
- * (the stage reads a PCollection).
+ * (paced by processing time), a TestStream (its scripted events), a
+ * splittable DoFn (its pending restrictions, split at random and resumed
+ * after their delay), or none (the stage reads a PCollection).
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
@@ -15,6 +16,11 @@ import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import { IN_GLOBAL_WINDOW } from "../../model/windows";
 import { NO_FIRING } from "../../model/pane";
 import { MIN_TIMESTAMP } from "../../model/time";
+import type { ExecutableStage } from "../../portability/harness/stage_executor";
+import type { SplittableDoFnOperator } from "../../portability/harness/splittable_dofn_operator";
+import type { PendingWork } from "../../portability/harness/splittable_work";
+import { initialSplittableWork, splittableSeeds, type SeedElement } from "../../portability/harness/splittable_seeds";
+import type { SeededRandom } from "./seeded_random";
 
 /** What feeds a stage whose root is a source. */
 export type SourceState =
@@ -22,10 +28,24 @@ export type SourceState =
   | { kind: "ranges"; next: number; total: number; emit: (from: number, to: number, out: ElementReceiver) => void }
   | { kind: "sequence"; pacer: SequencePacer }
   | { kind: "testStream"; events: TestStreamEvent[]; next: number; watermark: number }
+  | {
+      kind: "splittable";
+      op: SplittableDoFnOperator;
+      seeds: readonly SeedElement[];
+      /** Work not yet done; undefined until the seeds' initial restrictions are computed (after setup). */
+      pending: PendingWork[] | undefined;
+      random: SeededRandom;
+    }
   | { kind: "none" };
 
 /** The source state of a stage, at its start. */
-export function sourceOf(model: PipelineModel, userCode: UserCodeSource, stage: FusedStage): SourceState {
+export function sourceOf(
+  model: PipelineModel,
+  userCode: UserCodeSource,
+  stage: FusedStage,
+  exec: ExecutableStage,
+  random: SeededRandom,
+): SourceState {
   const root = stage.root;
   switch (root.kind) {
     case "impulse":
@@ -38,9 +58,32 @@ export function sourceOf(model: PipelineModel, userCode: UserCodeSource, stage: 
       return { kind: "sequence", pacer: new SequencePacer(userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource) };
     case "testStream":
       return { kind: "testStream", events: testStreamEvents(model, root.transformId, userCode), next: 0, watermark: -Infinity };
+    case "splittable":
+      return { kind: "splittable", op: exec.splittableRoot!, seeds: splittableSeeds(model, root, userCode), pending: undefined, random };
     case "pcollection":
       return { kind: "none" };
   }
+}
+
+/** The pending work of a splittable source, computing the initial restrictions on first use. */
+function pendingWork(src: Extract<SourceState, { kind: "splittable" }>): PendingWork[] {
+  src.pending ??= initialSplittableWork(src.seeds, src.op).map((work) => ({ work, resumeAt: -Infinity }));
+  return src.pending;
+}
+
+/** The earliest processing time some of a source's paced or resumed work is due, Infinity when none is. */
+export function sourceNextDueTime(src: SourceState, now: number): number {
+  if (src.kind === "sequence") return src.pacer.nextDueTime(now);
+  if (src.kind !== "splittable") return Infinity;
+  let due = Infinity;
+  for (const p of pendingWork(src)) due = Math.min(due, Math.max(now, p.resumeAt));
+  return due;
+}
+
+/** True while a source emits at a pace or resumes later: it stays busy until it is done. */
+export function sourceWaits(src: SourceState): boolean {
+  if (src.kind === "sequence") return !src.pacer.done;
+  return src.kind === "splittable" && pendingWork(src).length > 0;
 }
 
 /** True when a source has nothing more to emit right now (so the stage may flush its partial combines). */
@@ -50,7 +93,8 @@ export function sourceIdle(src: SourceState): boolean {
     (src.kind === "once" && src.done) ||
     (src.kind === "ranges" && src.next >= src.total) ||
     src.kind === "testStream" ||
-    src.kind === "sequence"
+    src.kind === "sequence" ||
+    src.kind === "splittable"
   );
 }
 
@@ -63,6 +107,8 @@ export function sourceHasWork(src: SourceState, now: number): boolean {
       return src.next < src.total;
     case "sequence":
       return src.pacer.nextDueTime(now) <= now;
+    case "splittable":
+      return pendingWork(src).some((p) => p.resumeAt <= now);
     case "testStream":
     case "none":
       // A TestStream plays only when nothing else can happen (see TestStreamPlayer).
@@ -97,6 +143,19 @@ export function nextSourceBundle(src: SourceState, bundleSize: number, now: numb
         },
       };
     }
+    case "splittable": {
+      // One piece of due work per bundle, picked at random; the operator may split it at a random fraction first.
+      const pending = pendingWork(src);
+      const due = pending.filter((p) => p.resumeAt <= now);
+      const picked = due[src.random.nextInt(due.length)]!;
+      pending.splice(pending.indexOf(picked), 1);
+      return {
+        count: 1,
+        feed: () => {
+          for (const r of src.op.processWork(picked.work)) pending.push({ work: r.work, resumeAt: now + r.delayMs });
+        },
+      };
+    }
     case "testStream":
     case "none":
       throw new Error(`internal: a ${src.kind} source has no bundles of its own`);
@@ -118,5 +177,11 @@ export function sourceWatermark(src: Exclude<SourceState, { kind: "none" }>, now
       return src.pacer.done ? Infinity : now;
     case "testStream":
       return src.watermark;
+    case "splittable": {
+      // The pending restrictions' estimators say where the output watermark is; none left: the source is done.
+      let wm = Infinity;
+      for (const p of pendingWork(src)) wm = Math.min(wm, src.op.watermarkOf(p.work));
+      return wm;
+    }
   }
 }

@@ -32,7 +32,10 @@ const MAX_LABEL = Math.floor((MAX_NODE_WIDTH - 2 * TEXT_INSET) / CHAR_WIDTH);
  */
 export function pipelineGraphOf(pipelineProto: Uint8Array, runner = "direct"): PipelineGraph {
   const nativeComposites = findRunner(runner)?.nativeComposites?.(pipelineProto) ?? NATIVE_COMPOSITES;
-  const model = fromProto(pipelineProto, { nativeComposites, supportedRequirements: ["beam:requirement:pardo:stateful:v1"] });
+  const model = fromProto(pipelineProto, {
+    nativeComposites,
+    supportedRequirements: ["beam:requirement:pardo:stateful:v1", "beam:requirement:pardo:splittable_dofn:v1"],
+  });
   return graphOfPlan(planExecution(model));
 }
 

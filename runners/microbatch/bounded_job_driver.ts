@@ -115,6 +115,11 @@ export class BoundedJobDriver {
     if (n.kind === "shuffle") return { count: this.settings.partitions };
     const root = n.stage.root;
     if (root.kind === "impulse") return { count: 1 };
+    if (root.kind === "splittable") {
+      // Each task reads every partitions-th piece of the initial work (see the task runner).
+      const count = this.settings.partitions;
+      return { count, ranges: Array.from({ length: count }, (_, i) => ({ from: i, to: i + 1 })) };
+    }
     if (root.kind === "create" || root.kind === "sequence") {
       const total =
         root.kind === "create"

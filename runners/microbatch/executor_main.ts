@@ -40,7 +40,7 @@ const KEEP_REBUILT = 2;
 function loadJob(pipelineProto: Uint8Array): Promise<JobContext> {
   const model = fromProto(pipelineProto, {
     nativeComposites: microbatchNativeComposites(pipelineProto),
-    supportedRequirements: [RequirementUrns.STATEFUL],
+    supportedRequirements: [RequirementUrns.STATEFUL, RequirementUrns.SPLITTABLE_DOFN],
   });
   const env = model.components.environments[SDK_ENVIRONMENT_ID]!;
   const origin = decodeJsonPayload<EnvironmentPayload>(env.payload, "environment");

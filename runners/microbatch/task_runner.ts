@@ -28,6 +28,9 @@ import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../co
 import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
 import { SequencePacer } from "../core/sources/sequence_source";
+import { SplittableWorkQueue } from "../core/sources/splittable_source";
+import { runFinalizations } from "../../portability/harness/bundle_finalizations";
+import { initialSplittableWork, splittableSeeds } from "../../portability/harness/splittable_seeds";
 import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { WindowedValue } from "../../model/windowed_value";
 import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../model/windows";
@@ -270,6 +273,20 @@ function runStageTask(
           counts.in++;
         }
         break;
+      case "splittable": {
+        // A bounded splittable DoFn: this task's share of the initial work, processed until none is left.
+        const op = exec.splittableRoot!;
+        const share = task.sourceRange!.from;
+        const work = initialSplittableWork(splittableSeeds(job.model, root, job.userCode), op)
+          .filter((_, i) => i % task.partitions === share)
+          .map((w) => ({ work: w, resumeAt: -Infinity }));
+        const queue = new SplittableWorkQueue(op, work);
+        for (let item = queue.takeDue(Infinity); item; item = queue.takeDue(Infinity)) {
+          queue.process(item, Date.now());
+          counts.in++;
+        }
+        break;
+      }
       case "testStream":
         throw new Error(`stage '${stage.id}' reads a TestStream: unbounded input is not supported by this runner yet`);
     }
@@ -278,6 +295,13 @@ function runStageTask(
     exec.fireEventTimers(Infinity);
     exec.flush();
     exec.finishBundle();
+    // A bounded job's task is its unit of commit: its bundle finalizations run once it has finished.
+    const finalizations = exec.takeFinalizations();
+    if (finalizations.length > 0) {
+      void runFinalizations(finalizations, Date.now(), (f, e) => {
+        console.warn(`millrace: a bundle finalization of '${f.transform}' failed: ${(e as Error)?.stack ?? String(e)}`);
+      });
+    }
   }
 }
 

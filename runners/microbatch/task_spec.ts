@@ -19,7 +19,11 @@ export interface TaskSpec {
   /** Partitions of every shuffle this task writes. */
   readonly partitions: number;
   readonly attempt: number;
-  /** For stages rooted at a Create or a bounded sequence: the index range this task emits. */
+  /**
+   * For stages rooted at a Create or a bounded sequence: the index range this
+   * task emits. For a splittable DoFn's stage: `[i, i + 1)`, the task reads
+   * the pieces of initial work whose index is `i` modulo `partitions`.
+   */
   readonly sourceRange?: { readonly from: number; readonly to: number };
   /** The segments of this task's partition of each input PCollection. */
   readonly inputs: Readonly<Record<string, readonly Segment[]>>;

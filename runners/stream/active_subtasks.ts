@@ -39,7 +39,7 @@ export function activeSubtasks(model: PipelineModel, userCode: UserCodeSource, g
 function sourceSplitActive(
   model: PipelineModel,
   userCode: UserCodeSource,
-  root: { kind: "impulse" | "create" | "sequence" | "testStream"; transformId: string },
+  root: { kind: "impulse" | "create" | "sequence" | "testStream" | "splittable"; transformId: string },
   i: number,
   p: number,
 ): boolean {
@@ -47,6 +47,9 @@ function sourceSplitActive(
     case "impulse":
     case "testStream":
       return i === 0;
+    case "splittable":
+      // Every subtask takes a share of the initial restrictions (a share may be empty: it then ends at once).
+      return true;
     case "create": {
       const { from, to } = createSplit(
         asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length,

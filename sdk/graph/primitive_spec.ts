@@ -14,7 +14,7 @@ import type { StateSpec } from "../state/state_specs";
 import type { TimerSpec } from "../state/timer_specs";
 
 /** How a ParDo's function is invoked: specialised shapes run faster than a general DoFn. */
-export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create" | "sequence";
+export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create" | "sequence" | "splittable";
 
 /** The four views a side input can be read as. */
 export type ViewKind = "singleton" | "iterable" | "map" | "multimap";
@@ -54,6 +54,8 @@ export type PrimitiveSpec =
       readonly timers?: Readonly<Record<string, TimerSpec>>;
       /** The key coder of a stateful DoFn's KV input. */
       readonly keyCoder?: Coder<unknown>;
+      /** The restriction coder of a splittable DoFn (Beam's `ParDoPayload.restriction_coder_id`). */
+      readonly restrictionCoder?: Coder<unknown>;
     }
   | { readonly kind: "groupByKey" }
   | { readonly kind: "flatten" }

@@ -23,6 +23,11 @@ import type { PCollection } from "../pcollection";
 import type { PBegin } from "../graph/pvalue";
 import { ReadText, type ReadTextOptions } from "./read_text";
 import { WriteText, type WriteTextOptions } from "./write_text";
+import { MatchFiles, type MatchFilesOptions } from "./match_files";
+import { ReadMatches } from "./read_matches";
+import { DEFAULT_DESIRED_BUNDLE_SIZE_BYTES, ReadTextFilesFn, type TextFileRef } from "./read_text_files";
+import type { FileMetadata, ReadableFile } from "./file_metadata";
+import { splittableParDo } from "../transforms/pardo";
 
 export type { WriteTextOptions } from "./write_text";
 export type { ReadTextOptions } from "./read_text";
@@ -43,6 +48,11 @@ export type {
   ParquetColumnType,
   Compression,
 } from "./formats_api";
+export type { MatchFilesOptions, ContinuousMatchOptions } from "./match_files";
+export type { FileMetadata, ReadableFile } from "./file_metadata";
+export type { TextFileRef } from "./read_text_files";
+export type { WatchRestriction, WatchPosition } from "./watched_files_tracker";
+export { WatchedFilesTracker } from "./watched_files_tracker";
 
 /**
  * The lines of the files a path or glob names: one element per line, in no
@@ -65,8 +75,12 @@ export type {
  *   read fails it with an error naming the file, and so does a directory the
  *   glob cannot list (e.g. `EACCES`): files there would otherwise be missed.
  *
+ * - Each file is read as a splittable DoFn over its bytes: parts of about
+ *   `desiredBundleSizeBytes` (default 64 MiB) that runners may read in
+ *   parallel (a line belongs to the part its first byte is in).
+ *
  * Expansion: Impulse → ExpandPattern (the sorted list of files) → Reshuffle
- * → ReadLines.
+ * → ReadLines (the splittable DoFn of {@link readTextFiles}).
  *
  * @example
  * ```ts
@@ -144,4 +158,55 @@ export function readText(pathOrGlob: string, options: ReadTextOptions = {}): PTr
 export function writeText(prefix: string, options: WriteTextOptions = {}): PTransform<PCollection<string>, PCollection<string>> {
   return new WriteText(prefix, options);
 }
+
+/**
+ * The files a path or glob names, as {@link FileMetadata} (path, size,
+ * modification time): once, when the pipeline runs (a bounded collection;
+ * a glob that matches nothing gives none, a path that does not exist fails
+ * the run), or, with `continuously`, by watching the pattern: every
+ * `pollIntervalMs` the pattern is matched again and each file not seen
+ * before is emitted once, timestamped with the poll's time (the watermark
+ * follows the polls), until `stopAfterMs` after the start (an unbounded
+ * collection, like Flink's `monitorContinuously` or Spark's file stream).
+ *
+ * The watch is a splittable DoFn whose restriction is the set of files seen
+ * so far: the stream runner keeps it in its checkpoints and the micro-batch
+ * runner in its offset and commit logs, so a restarted job emits each file
+ * exactly once. A file is emitted when it is first seen: write files
+ * elsewhere and move them in (a rename), so that a file is complete when it
+ * appears, and do not change a file once it is there.
+ *
+ * @example
+ * ```ts
+ * const lines = p
+ *   .apply(mr.io.matchFiles("incoming/*.log", { continuously: { pollIntervalMs: 1000 } }))
+ *   .apply(mr.io.readMatches())
+ *   .apply(mr.io.readTextFiles());
+ * ```
+ */
+export function matchFiles(pattern: string, options: MatchFilesOptions = {}): PTransform<PBegin, PCollection<FileMetadata>> {
+  return new MatchFiles(pattern, options);
+}
+
+/** Makes matched files ({@link FileMetadata} from {@link matchFiles}) into {@link ReadableFile}s, for the file readers. */
+export function readMatches(): PTransform<PCollection<FileMetadata>, PCollection<ReadableFile>> {
+  return new ReadMatches();
+}
+
+/**
+ * The lines of each file of the input (paths, {@link FileMetadata} or
+ * {@link ReadableFile}s), read as {@link readText} reads a file: a
+ * splittable DoFn over each file's bytes. After a continuous
+ * {@link matchFiles}, it reads each new file once, exactly once on the
+ * stream and micro-batch runners across restarts.
+ */
+export function readTextFiles(options: ReadTextOptions = {}): PTransform<PCollection<TextFileRef>, PCollection<string>> {
+  const size = options.desiredBundleSizeBytes ?? DEFAULT_DESIRED_BUNDLE_SIZE_BYTES;
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw new TypeError(`readTextFiles: desiredBundleSizeBytes must be a whole number >= 1, got ${String(size)}`);
+  if (options.onInvalidUtf8 !== undefined && options.onInvalidUtf8 !== "replace" && options.onInvalidUtf8 !== "fail")
+    throw new TypeError(`readTextFiles: onInvalidUtf8 must be "replace" or "fail", got ${JSON.stringify(options.onInvalidUtf8)}`);
+  return splittableParDo<TextFileRef, string>(new ReadTextFilesFn(options, size), "ReadTextFiles");
+}
+
 export * as kafka from "./kafka";

@@ -1,4 +1,5 @@
 import type { BundleContext, DoFnDeclarations, ProcessContext } from "./transform_context";
+import type { ProcessContinuation } from "./splittable/process_continuation";
 
 /**
  * The per-element function of a ParDo, with Beam's lifecycle: `setup` once
@@ -27,7 +28,7 @@ export abstract class DoFn<In, Out, D = DoFnDeclarations> {
   /** Called before each bundle. */
   startBundle?(ctx: BundleContext<Out, D>): void;
   /** Called for each element (and each of its windows). */
-  abstract process(element: In, ctx: ProcessContext<Out, D>): Iterable<Out> | void;
+  abstract process(element: In, ctx: ProcessContext<Out, D>): Iterable<Out> | void | ProcessContinuation;
   /** Called after each bundle; may emit. */
   finishBundle?(ctx: BundleContext<Out, D>): void;
   /** Called once when the instance is discarded. */
@@ -46,7 +47,7 @@ export interface DoFnObject<In, Out, D extends DoFnDeclarations = DoFnDeclaratio
   /** Called before each bundle. */
   startBundle?(ctx: BundleContext<Out, D>): void;
   /** Called for each element (and each of its windows); emit with `ctx.output` or return an iterable. */
-  process(element: In, ctx: ProcessContext<Out, D>): Iterable<Out> | void;
+  process(element: In, ctx: ProcessContext<Out, D>): Iterable<Out> | void | ProcessContinuation;
   /** Called after each bundle; may emit. */
   finishBundle?(ctx: BundleContext<Out, D>): void;
   /** Called once when the object is discarded. */

@@ -12,6 +12,8 @@ import type { PrimitiveSpec } from "../graph/primitive_spec";
 import type { StateSpec } from "../state/state_specs";
 import type { TimerSpec } from "../state/timer_specs";
 import { kvCoderOf } from "./group_by_key";
+import { isSplittableDoFn, type SplittableDoFnObject } from "./splittable/splittable_dofn";
+import { DEFAULT_RESTRICTION_CODER } from "./splittable/restriction_coder";
 
 /** Options of a ParDo; `V` are its side input views. */
 export interface ParDoOptions<V extends SideInputDeclarations = SideInputDeclarations> {
@@ -66,6 +68,8 @@ export interface ParDoDeclaration {
   readonly keepsInputCoder?: boolean;
   readonly allowsTimestampSkew?: boolean;
   readonly allowedTimestampSkewMs?: number;
+  /** The restriction coder of a splittable DoFn. */
+  readonly restrictionCoder?: Coder<unknown>;
 }
 
 /** @internal Declares the ParDo primitive for the transform being expanded; returns its outputs by tag. */
@@ -102,6 +106,7 @@ export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration
       additionalOutputs: additional,
       ...(decl.allowsTimestampSkew ? { allowsTimestampSkew: true } : {}),
       ...(decl.allowedTimestampSkewMs ? { allowedTimestampSkewMs: decl.allowedTimestampSkewMs } : {}),
+      ...(decl.restrictionCoder ? { restrictionCoder: decl.restrictionCoder } : {}),
       ...stateful,
     },
     outputs,
@@ -216,12 +221,13 @@ export function parDo<In, Out, S extends StateDeclarations = {}, T extends Timer
 ): PTransform<PCollection<In>, PCollection<Out>>;
 export function parDo(
   // The overloads above type the DoFn; here it is only checked at run time.
-  doFn: DoFnObject<any, any, any>,
+  doFn: DoFnObject<any, any, any> | SplittableDoFnObject<any, any, any>,
   options: ParDoOptions & { outputs?: OutputDeclarations } = {},
 ): PTransform<PCollection<any>, unknown> {
   if (!doFn || typeof (doFn as { process?: unknown }).process !== "function") {
     throw new TypeError("parDo expects a DoFn: a class instance or an object with a process(element, ctx) method");
   }
+  if (isSplittableDoFn(doFn)) return splittableParDo(doFn, undefined, options);
   const outputs = options.outputs === undefined ? undefined : outputTagNames(options.outputs);
   const decl: ParDoDeclaration = {
     fn: doFn,
@@ -232,4 +238,50 @@ export function parDo(
   if (outputs) return new MultiOutputParDo<unknown, unknown, OutputDeclarations>(decl);
   const name = (doFn as object).constructor && (doFn as object).constructor !== Object ? (doFn as object).constructor.name : "ParDo";
   return new ParDoTransform<unknown, unknown>(name || "ParDo", decl);
+}
+
+/**
+ * A ParDo of a splittable DoFn ({@link SplittableDoFnObject}, or a
+ * `SplittableDoFn` class instance). `mr.parDo` also applies a splittable
+ * DoFn (it recognises one by its `initialRestriction` and `newTracker`);
+ * this function types an object literal's restriction and context.
+ *
+ * @param givenName the transform's default name (else the DoFn's class name).
+ *
+ * @example
+ * ```ts
+ * const numbers = p.apply(mr.impulse()).apply(mr.splittableParDo({
+ *   initialRestriction: () => new mr.OffsetRange(0, 100),
+ *   newTracker: (r: mr.OffsetRange) => new mr.OffsetRangeTracker(r),
+ *   process(_: Uint8Array, ctx: mr.SplittableProcessContext<number, mr.OffsetRange>) {
+ *     for (let i = ctx.tracker.currentRestriction().from; ctx.tracker.tryClaim(i); i++) ctx.output(i);
+ *   },
+ * }));
+ * ```
+ */
+export function splittableParDo<In, Out>(
+  doFn: SplittableDoFnObject<In, Out, any, any>,
+  givenName?: string,
+  options: ParDoOptions & { outputs?: OutputDeclarations } = {},
+): PTransform<PCollection<In>, PCollection<Out>> {
+  const name =
+    givenName ??
+    ((doFn as object).constructor && (doFn as object).constructor !== Object ? (doFn as object).constructor.name : "SplittableParDo");
+  const fn = doFn as { state?: object; timers?: object };
+  if ((fn.state && Object.keys(fn.state).length > 0) || (fn.timers && Object.keys(fn.timers).length > 0))
+    throw new TypeError(`splittable DoFn '${name}': state and timers are not supported on a splittable DoFn`);
+  if (options.sideInputs && Object.keys(options.sideInputs).length > 0)
+    throw new TypeError(`splittable DoFn '${name}': side inputs are not supported on a splittable DoFn`);
+  if (options.outputs !== undefined)
+    throw new TypeError(`splittable DoFn '${name}': additional outputs are not supported on a splittable DoFn`);
+  if (doFn.boundedness !== undefined && doFn.boundedness !== "bounded" && doFn.boundedness !== "unbounded")
+    throw new TypeError(`splittable DoFn '${name}': boundedness must be "bounded" or "unbounded", got ${JSON.stringify(doFn.boundedness)}`);
+  if (doFn.newWatermarkEstimator !== undefined && typeof doFn.newWatermarkEstimator !== "function")
+    throw new TypeError(`splittable DoFn '${name}': newWatermarkEstimator must be a function`);
+  return new ParDoTransform<In, Out>(name || "SplittableParDo", {
+    fn: doFn,
+    shape: "splittable",
+    restrictionCoder: doFn.restrictionCoder ?? DEFAULT_RESTRICTION_CODER,
+    ...(doFn.boundedness === "unbounded" ? { outputIsBounded: false } : {}),
+  });
 }

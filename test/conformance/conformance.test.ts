@@ -63,7 +63,7 @@ function assertionsInProto(c: ConformanceCase): number {
 }
 
 /** Requirements the cases may list (runners refuse what they do not support; the harness only reads the proto). */
-const SUPPORTED = ["beam:requirement:pardo:stateful:v1"];
+const SUPPORTED = ["beam:requirement:pardo:stateful:v1", "beam:requirement:pardo:splittable_dofn:v1"];
 
 /** What a case needs of a runner: what it declares, plus "unbounded" when its pipeline has an unbounded PCollection. */
 function requirementsOf(c: ConformanceCase): readonly RunnerCapability[] {

@@ -25,6 +25,12 @@ export interface BatchCommit {
   readonly nodes: Readonly<Record<string, NodeAfterBatch>>;
   /** The batch's figures. */
   readonly summary: BatchSummary;
+  /**
+   * Per splittable source stage: the work left after the batch (the
+   * residuals its tasks reported and the work that was not due yet),
+   * encoded in base64: the next batch's offsets are planned from it.
+   */
+  readonly splittable?: Readonly<Record<string, string>>;
   /** The Kafka transactions of the batch's exactly-once sinks: committed after this entry is written, and again on a restart. */
   readonly kafkaTransactions?: readonly BatchKafkaTransaction[];
 }

@@ -13,7 +13,7 @@
  * happen. Everything a node emits reaches its consumers in the same batch
  * (they run after it, in topological order).
  */
-import { buildStage } from "../../../portability/harness/stage_executor";
+import { buildStage, type ExecutableStage } from "../../../portability/harness/stage_executor";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { MetricsContainer } from "../../../portability/harness/metrics_container";
 import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
@@ -29,6 +29,8 @@ import { KeyedStateStore } from "../../core/state/keyed_state_store";
 import { TimerService, type TimerCheckpointCoders } from "../../core/state/timer_service";
 import { isStatefulParDo, keyedSpecsOf } from "../../../portability/harness/state_cell_specs";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
+import { SplittableWorkQueue, splittableWorkCoders } from "../../core/sources/splittable_source";
+import { runFinalizations, type Finalization } from "../../../portability/harness/bundle_finalizations";
 import type { WindowedValue } from "../../../model/windowed_value";
 import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
 import { NO_FIRING, type PaneInfo } from "../../../model/pane";
@@ -199,6 +201,7 @@ function runStage(
   job.setUpOnce(stage.id, exec);
   exec.startBundle();
   const root = stage.root;
+  let residuals: string | undefined;
   if (root.kind === "pcollection") {
     // Elements pushed back in earlier batches first, in the order they came; then this batch's.
     const pushback = new SideInputPushback(new Map(stage.sideInputs.map((pc) => [pc, sideWindowFnOf(job.model, pc)] as const)));
@@ -213,6 +216,9 @@ function runStage(
     };
     pushback.feed(input(), sideWatermarkOf, exec.input);
     state.pushedBack = pushback.elements();
+  } else if (batch.source?.kind === "splittable") {
+    residuals = processSplittableSlice(job, stage, batch, batch.source.work, exec);
+    counts.in += 1;
   } else {
     counts.in += emitSourceSlice(job, root, batch, exec.input);
   }
@@ -221,12 +227,68 @@ function runStage(
   while (exec.fireEventTimers(batch.inputWatermark) + exec.fireProcessingTimers(batch.processingTime) > 0);
   exec.flush();
   exec.finishBundle();
+  if (root.kind === "splittable") keepFinalizations(job, stage.id, batch.batchId, exec.takeFinalizations());
   // The report's hold includes the pushed-back elements (the driver applies the watermark rule to it).
   let hold = exec.watermarkHold();
   for (const wv of state.pushedBack) hold = Math.min(hold, wv.timestamp);
   const stateRows = (state.store?.namespaceCount ?? 0) + state.pushedBack.length;
   const active = stateRows > 0 || hold < Infinity || exec.nextProcessingTimer() < Infinity;
-  return { hold, stateRows, active, ...(kafkaTransactions.length > 0 ? { kafkaTransactions } : {}) };
+  return {
+    hold,
+    stateRows,
+    active,
+    ...(residuals !== undefined ? { splittableResiduals: residuals } : {}),
+    ...(kafkaTransactions.length > 0 ? { kafkaTransactions } : {}),
+  };
+}
+
+/**
+ * Processes the restrictions of a splittable source the batch gives this
+ * task (whatever their resume time: the driver chose them as due); returns
+ * the work they leave, for the driver to log with the batch's commit.
+ */
+function processSplittableSlice(job: JobContext, stage: FusedStage, batch: BatchTaskSpec, work: string, exec: ExecutableStage): string {
+  runCommittedFinalizations(job, stage.id, batch.batchId);
+  const root = stage.root as Extract<FusedStage["root"], { kind: "splittable" }>;
+  const coders = splittableWorkCoders(job.model, root, job.userCode);
+  const now = batch.processingTime;
+  const items = SplittableWorkQueue.decode(Buffer.from(work, "base64"), coders, now);
+  const queue = new SplittableWorkQueue(exec.splittableRoot!, []);
+  for (const item of items) queue.process(item, now);
+  return Buffer.from(queue.encode(coders, now)).toString("base64");
+}
+
+/** Bundle finalizations of splittable sources' tasks, by job and stage, with the batch that registered them. */
+const finalizationsOf = new WeakMap<JobContext, Map<string, { batchId: number; finalizations: Finalization[] }[]>>();
+
+function keepFinalizations(job: JobContext, stageId: string, batchId: number, finalizations: Finalization[]): void {
+  if (finalizations.length === 0) return;
+  let byStage = finalizationsOf.get(job);
+  if (!byStage) finalizationsOf.set(job, (byStage = new Map()));
+  const list = byStage.get(stageId) ?? [];
+  list.push({ batchId, finalizations });
+  byStage.set(stageId, list);
+}
+
+/**
+ * Runs the finalizations of batches before `batchId`: the driver plans a
+ * batch only after the one before it is in the commit log, so they are
+ * committed. (The last batch's run with the next one that reads the source;
+ * a job that ends first does not run them.)
+ */
+function runCommittedFinalizations(job: JobContext, stageId: string, batchId: number): void {
+  const list = finalizationsOf.get(job)?.get(stageId);
+  if (!list) return;
+  const committed = list.filter((f) => f.batchId < batchId);
+  finalizationsOf.get(job)!.set(
+    stageId,
+    list.filter((f) => f.batchId >= batchId),
+  );
+  for (const { finalizations } of committed) {
+    void runFinalizations(finalizations, Date.now(), (f, e) => {
+      console.warn(`millrace: a bundle finalization of '${f.transform}' failed: ${(e as Error)?.stack ?? String(e)}`);
+    });
+  }
 }
 
 const eventsOf = new WeakMap<JobContext, Map<string, TestStreamEvent[]>>();
@@ -266,6 +328,8 @@ function emitSourceSlice(
       for (const el of event.elements) input.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
       return event.elements.length;
     }
+    case "splittable":
+      throw new Error(`internal: a splittable source's work is processed by its operator, not emitted`);
   }
 }
 

@@ -12,7 +12,9 @@ export type BatchSourceSlice =
   /** The elements of a TestStream's event `event` (an index into its events). */
   | { readonly kind: "testStream"; readonly event: number }
   /** The one empty element of an Impulse. */
-  | { readonly kind: "impulse" };
+  | { readonly kind: "impulse" }
+  /** Restrictions of a splittable DoFn to process (pending work, encoded and in base64, delays relative to the batch's time). */
+  | { readonly kind: "splittable"; readonly work: string };
 
 /** The micro-batch part of a task. */
 export interface BatchTaskSpec {
@@ -41,6 +43,8 @@ export interface BatchTaskReport {
   readonly stateRows: number;
   /** True when the partition holds anything that time could fire later (a task must run next batch even without input). */
   readonly active: boolean;
+  /** For a splittable source's task: the work its restrictions left (residuals), encoded in base64, delays relative to the batch's time. */
+  readonly splittableResiduals?: string;
   /** The Kafka transactions the task's sinks flushed, for the driver to record and commit with the batch. */
   readonly kafkaTransactions?: readonly BatchKafkaTransaction[];
 }

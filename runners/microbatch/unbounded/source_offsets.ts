@@ -12,7 +12,11 @@
  *   event only when everything before it is processed; with a TestStream,
  *   processing time is its scripted clock (0, moved by its events);
  * - a Create or an Impulse gives everything in the first batch, then its
- *   watermark is the end of time.
+ *   watermark is the end of time;
+ * - a splittable DoFn gives the restrictions that are due at the batch's
+ *   time (the initial ones first, then the residuals its tasks reported,
+ *   once their resume delay is over), logged with the work not yet due; its
+ *   watermark is the lowest of their watermark estimators.
  */
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
@@ -22,6 +26,17 @@ import { SequencePacer } from "../../core/sources/sequence_source";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
 import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";
 import type { BatchSourceSlice } from "./batch_task_spec";
+import type { SplittableDoFnOperator } from "../../../portability/harness/splittable_dofn_operator";
+import type { PendingWork, SplittableWorkCoders } from "../../../portability/harness/splittable_work";
+import { initialSplittableWork, planningSplittableOperator, splittableSeeds } from "../../../portability/harness/splittable_seeds";
+import { SplittableWorkQueue, splittableWorkCoders } from "../../core/sources/splittable_source";
+
+/** A splittable source as the driver plans it. */
+interface SplittablePlanning {
+  readonly op: SplittableDoFnOperator;
+  readonly coders: SplittableWorkCoders;
+  readonly initial: () => PendingWork[];
+}
 
 /** `[from, to)` in at most `parts` contiguous slices (none when empty). */
 function splitRange(from: number, to: number, parts: number, timestamp: number): BatchSourceSlice[] {
@@ -49,7 +64,14 @@ export type SourceOffset =
   /** Event `event` of the script (none: nothing this batch); `next` is the next event to play; `watermark` the stream's after it. */
   | { readonly kind: "testStream"; readonly event: number | null; readonly next: number; readonly watermark: number }
   /** A Create or Impulse: `emit` in the first batch only. */
-  | { readonly kind: "bounded"; readonly emit: boolean; readonly total: number };
+  | { readonly kind: "bounded"; readonly emit: boolean; readonly total: number }
+  /**
+   * A splittable DoFn: the work (restrictions with their watermark estimator
+   * states) the batch processes, and the work not due yet, both encoded in
+   * base64 with delays relative to the batch's time; the watermark of all of
+   * it; `done` once no work is left.
+   */
+  | { readonly kind: "splittable"; readonly due: string; readonly deferred: string; readonly watermark: number; readonly done: boolean };
 
 /** One offset log entry: everything a batch reads, so that a replay reads exactly the same. */
 export interface BatchOffsets {
@@ -68,6 +90,7 @@ export class SourceOffsets {
   private readonly events = new Map<string, TestStreamEvent[]>();
   /** True when processing time is a TestStream's script. */
   readonly scripted: boolean;
+  private readonly splittable = new Map<string, SplittablePlanning>();
 
   constructor(
     private readonly model: PipelineModel,
@@ -81,8 +104,50 @@ export class SourceOffsets {
     this.scripted = this.events.size > 0;
   }
 
-  /** The offsets of the batch after `previous` (the first batch when undefined), planned at wall-clock time `now`. */
-  next(batchId: number, previous: BatchOffsets | undefined, now: number, scheduledAt: number): BatchOffsets {
+  /** How the driver plans a splittable source stage (its SDF's setup runs on first use). */
+  private planning(stage: FusedStage): SplittablePlanning {
+    let planning = this.splittable.get(stage.id);
+    if (!planning) {
+      const root = stage.root as Extract<FusedStage["root"], { kind: "splittable" }>;
+      const op = planningSplittableOperator(this.model, root, this.userCode);
+      const seeds = splittableSeeds(this.model, root, this.userCode);
+      planning = {
+        op,
+        coders: splittableWorkCoders(this.model, root, this.userCode),
+        initial: () => initialSplittableWork(seeds, op).map((work) => ({ work, resumeAt: -Infinity })),
+      };
+      this.splittable.set(stage.id, planning);
+    }
+    return planning;
+  }
+
+  /**
+   * The work a splittable source stage has left after the batch of
+   * `offsets`: what was not due, and the residuals its tasks reported
+   * (`residuals`, as the tasks encoded them); encoded for the commit log.
+   */
+  splittableWorkAfter(stageId: string, offsets: BatchOffsets, residuals: readonly string[]): string {
+    const o = offsets.sources[stageId] as Extract<SourceOffset, { kind: "splittable" }>;
+    const { coders } = this.planning(this.sourceStages.find((s) => s.id === stageId)!);
+    const at = offsets.processingTime;
+    const pending = [o.deferred, ...residuals].flatMap((b64) => SplittableWorkQueue.decode(Buffer.from(b64, "base64"), coders, at));
+    return Buffer.from(
+      new SplittableWorkQueue(this.planning(this.sourceStages.find((s) => s.id === stageId)!).op, pending).encode(coders, at),
+    ).toString("base64");
+  }
+
+  /**
+   * The offsets of the batch after `previous` (the first batch when
+   * undefined), planned at wall-clock time `now`; `splittableAfter` is the
+   * work splittable sources had left after `previous` (its commit).
+   */
+  next(
+    batchId: number,
+    previous: BatchOffsets | undefined,
+    now: number,
+    scheduledAt: number,
+    splittableAfter: Readonly<Record<string, string>> = {},
+  ): BatchOffsets {
     const sources: Record<string, SourceOffset> = {};
     let clock = this.scripted ? (previous?.processingTime ?? 0) : now;
     // One TestStream event per batch, from the first stream that has events left (as the direct runner plays them).
@@ -116,6 +181,26 @@ export class SourceOffsets {
           sources[stage.id] = { kind: "sequence", from, to: from + taken.length, startedAt: pacer.position().startedAt, done: pacer.done };
           break;
         }
+        case "splittable": {
+          const { op, coders, initial } = this.planning(stage);
+          const left = splittableAfter[stage.id];
+          const pending =
+            previous === undefined || left === undefined
+              ? initial()
+              : SplittableWorkQueue.decode(Buffer.from(left, "base64"), coders, previous.processingTime);
+          const queue = new SplittableWorkQueue(op, pending);
+          const watermark = queue.watermark();
+          const done = queue.done;
+          const due = new SplittableWorkQueue(op, queue.takeAllDue(clock));
+          sources[stage.id] = {
+            kind: "splittable",
+            due: Buffer.from(due.encode(coders, clock)).toString("base64"),
+            deferred: Buffer.from(queue.encode(coders, clock)).toString("base64"),
+            watermark,
+            done,
+          };
+          break;
+        }
         case "create":
         case "impulse": {
           const total =
@@ -140,6 +225,8 @@ export class SourceOffsets {
         return o.watermark;
       case "bounded":
         return Infinity;
+      case "splittable":
+        return o.watermark;
     }
   }
 
@@ -151,6 +238,17 @@ export class SourceOffsets {
         return o.event !== null && this.events.get(stageId)![o.event]!.kind === "elements" ? [{ kind: "testStream", event: o.event }] : [];
       case "sequence":
         return splitRange(o.from, o.to, partitions, offsets.processingTime);
+      case "splittable": {
+        // The due work, dealt round-robin to at most `partitions` tasks.
+        const { coders, op } = this.planning(this.sourceStages.find((s) => s.id === stageId)!);
+        const due = SplittableWorkQueue.decode(Buffer.from(o.due, "base64"), coders, offsets.processingTime);
+        const parts: PendingWork[][] = Array.from({ length: Math.min(partitions, due.length) }, () => []);
+        due.forEach((w, i) => parts[i % parts.length]!.push(w));
+        return parts.map((part) => ({
+          kind: "splittable" as const,
+          work: Buffer.from(new SplittableWorkQueue(op, part).encode(coders, offsets.processingTime)).toString("base64"),
+        }));
+      }
       case "bounded": {
         if (!o.emit) return [];
         const root = this.sourceStages.find((s) => s.id === stageId)!.root;
@@ -162,7 +260,7 @@ export class SourceOffsets {
   /** True when no source will give anything after `offsets`. */
   exhausted(offsets: BatchOffsets): boolean {
     return Object.entries(offsets.sources).every(([id, o]) =>
-      o.kind === "sequence" ? o.done : o.kind === "testStream" ? o.next >= this.events.get(id)!.length : true,
+      o.kind === "sequence" || o.kind === "splittable" ? o.done : o.kind === "testStream" ? o.next >= this.events.get(id)!.length : true,
     );
   }
 

@@ -44,7 +44,7 @@ import { createSpillDir, removeSpillDir } from "../shuffle/spill_dir";
 import { prepareExecutors, taskFailedError, taskFailureOf } from "../task_attempts";
 import { decideRetry } from "../../core/retry_policy";
 import type { TaskFailure, TaskResult, TaskSpec } from "../task_spec";
-import type { BatchSourceSlice, BatchTaskSpec } from "./batch_task_spec";
+import type { BatchSourceSlice, BatchTaskReport, BatchTaskSpec } from "./batch_task_spec";
 import { BatchOutputs } from "./batch_outputs";
 import { lowestWatermark, nextInputWatermark, nextOutputWatermark } from "../../core/watermarks";
 import { foldNodeTaskReports } from "./node_task_reports";
@@ -79,6 +79,8 @@ interface BatchInProgress {
   readonly nodeStates: Map<string, NodeAfterBatch>;
   /** Output watermark of every PCollection, as the batch's nodes set them. */
   readonly watermarks: Map<string, number>;
+  /** The work each splittable source has left after the batch (see `BatchCommit.splittable`). */
+  readonly splittable: Record<string, string>;
   /** The Kafka transactions its tasks flushed: recorded in its commit log entry, then committed. */
   readonly kafkaTransactions: BatchKafkaTransaction[];
 }
@@ -109,6 +111,8 @@ export class UnboundedDriver {
   /** Output watermark of every PCollection, after the last batch. */
   private watermarks = new Map<string, number>();
   private nodeStates = new Map<string, NodeAfterBatch>();
+  /** The work each splittable source had left after the last committed batch. */
+  private splittableAfter: Record<string, string> = {};
   private tasksDone = 0;
 
   constructor(
@@ -169,7 +173,7 @@ export class UnboundedDriver {
       } else {
         const scheduledAt = await this.waitForSchedule(last);
         if (this.job.isCancelRequested) return;
-        offsets = this.sources.next(batchId, last, Date.now(), scheduledAt);
+        offsets = this.sources.next(batchId, last, Date.now(), scheduledAt, this.splittableAfter);
         this.location.offsets.write(batchId, offsets);
       }
       await this.runBatch(offsets);
@@ -196,6 +200,7 @@ export class UnboundedDriver {
       this.location.verifyStateOf(commit);
       this.watermarks = new Map(Object.entries(commit.watermarks));
       this.nodeStates = new Map(Object.entries(commit.nodes));
+      this.splittableAfter = commit.splittable ?? {};
       previous = this.location.offsets.read(lastCommitted);
       if (!previous)
         throw new Error(`${this.location.root}: batch ${lastCommitted} is committed but its offsets are missing from offsets/`);
@@ -234,6 +239,7 @@ export class UnboundedDriver {
       inputRows: 0,
       nodeStates: new Map<string, NodeAfterBatch>(),
       watermarks: new Map(this.watermarks),
+      splittable: {},
       kafkaTransactions: [],
     };
     fs.mkdirSync(batch.spillDir, { recursive: true });
@@ -268,6 +274,12 @@ export class UnboundedDriver {
     counts.elementsIn += reports.elementsIn;
     counts.elementsOut += reports.elementsOut;
     if (sourceRoot) batch.inputRows += reports.elementsIn;
+    if (n.kind === "stage" && n.stage.root.kind === "splittable") {
+      const residuals = results
+        .map((r) => (r.batch as BatchTaskReport | undefined)?.splittableResiduals)
+        .filter((r): r is string => r !== undefined);
+      batch.splittable[n.id] = this.sources.splittableWorkAfter(n.id, offsets, residuals);
+    }
     for (const r of results) for (const [pc, output] of Object.entries(r.outputs)) batch.written.add(pc, output);
     for (const r of results) batch.kafkaTransactions.push(...(r.batch?.kafkaTransactions ?? []));
     // The tasks flushed their partial combines; their holds include the elements they pushed back.
@@ -336,6 +348,7 @@ export class UnboundedDriver {
       watermarks: Object.fromEntries(watermarks),
       nodes: Object.fromEntries(nodeStates),
       summary,
+      splittable: batch.splittable,
       ...(batch.kafkaTransactions.length > 0 ? { kafkaTransactions: batch.kafkaTransactions } : {}),
     };
     this.location.commits.write(offsets.batchId, commit);
@@ -343,6 +356,7 @@ export class UnboundedDriver {
     this.commitKafkaTransactions(batch.kafkaTransactions);
     this.watermarks = watermarks;
     this.nodeStates = nodeStates;
+    this.splittableAfter = batch.splittable;
     this.location.offsets.pruneBefore(offsets.batchId - BATCHES_RETAINED);
     this.location.commits.pruneBefore(offsets.batchId - BATCHES_RETAINED);
     removeSpillDir(batch.spillDir);

@@ -9,7 +9,7 @@
 import { keyedConsumerOf } from "../../../portability/harness/unencodable_element";
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
-import { buildStage } from "../../../portability/harness/stage_executor";
+import { buildStage, stageRootCollection } from "../../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../../portability/harness/metrics_container";
 import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../../portability/plan/execution_plan";
@@ -211,8 +211,9 @@ export class JobRuntime {
             worker,
             settings.parallelism,
             restored ? decodeStageSnapshot(restored).source : undefined,
+            exec,
           );
-    const rootPc = stage.root.kind === "pcollection" ? stage.root.pcollection : stage.root.output;
+    const rootPc = stageRootCollection(stage);
     subtask = new StageSubtask(v.id, worker, ack, this.scripted, {
       exec,
       metrics,

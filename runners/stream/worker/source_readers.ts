@@ -15,6 +15,10 @@ import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
 import { MIN_TIMESTAMP } from "../../../model/time";
+import type { ExecutableStage } from "../../../portability/harness/stage_executor";
+import { splittableSeeds } from "../../../portability/harness/splittable_seeds";
+import { splittableWorkCoders } from "../../core/sources/splittable_source";
+import { SplittableReader } from "./splittable_reader";
 
 /** A subtask's reader of its split. */
 export interface SourceReader {
@@ -28,8 +32,12 @@ export interface SourceReader {
   nextDueTime(now: number): number;
   /** Scripted processing time (TestStream), or undefined for the real clock. */
   clock(): number | undefined;
-  /** Where the reader is: plain JSON data, for checkpoints. */
+  /** Where the reader is: plain data (structured-clonable), for checkpoints. */
   position(): unknown;
+  /** The subtask's snapshot for `checkpointId` holds everything read so far. */
+  onSnapshot?(checkpointId: number): void;
+  /** Checkpoint `checkpointId` is complete: what it holds is durably committed. */
+  onCheckpointComplete?(checkpointId: number): void;
 }
 
 /** The index range of a Create's `n` values that `subtask` of `parallelism` reads. */
@@ -177,6 +185,7 @@ export function sourceReaderFor(
   subtask: number,
   parallelism: number,
   position: unknown,
+  exec: ExecutableStage,
 ): SourceReader {
   const root = stage.root;
   const pos = position as Record<string, number> | undefined;
@@ -210,6 +219,16 @@ export function sourceReaderFor(
             pos?.now ?? 0,
           )
         : EMPTY;
+    case "splittable":
+      return new SplittableReader(
+        exec.splittableRoot!,
+        splittableSeeds(model, root, userCode),
+        splittableWorkCoders(model, root, userCode),
+        subtask,
+        parallelism,
+        position as { work: Uint8Array } | undefined,
+        () => exec.takeFinalizations(),
+      );
     case "pcollection":
       throw new Error(`internal: stage ${stage.id} reads ${root.pcollection}, it has no source`);
   }

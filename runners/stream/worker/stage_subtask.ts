@@ -278,7 +278,10 @@ export class StageSubtask extends Subtask {
       clock: this.clockValve.value,
       recordsIn: this.recordsIn,
     };
-    if (this.parts.reader) state.source = this.parts.reader.position();
+    if (this.parts.reader) {
+      state.source = this.parts.reader.position();
+      this.parts.reader.onSnapshot?.(checkpointId);
+    }
     if (this.pushedBack.size > 0) state.pushedBack = encodeWindowedValues(this.parts.rootCoder, this.pushedBack.elements());
     if (this.parts.side) {
       state.side = {};
@@ -323,6 +326,7 @@ export class StageSubtask extends Subtask {
    * them); the watermark they held moves on.
    */
   notifyCheckpointComplete(id: number): void {
+    this.parts.reader?.onCheckpointComplete?.(id);
     this.inSinkBundle(id, (s) => s.commitUpTo(id));
   }
 

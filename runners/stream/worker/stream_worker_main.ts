@@ -35,7 +35,7 @@ const KEEP_REBUILT = 2;
 function load(pipelineProto: Uint8Array): Promise<LoadedJob> {
   const model = fromProto(pipelineProto, {
     nativeComposites: streamNativeComposites(pipelineProto),
-    supportedRequirements: [RequirementUrns.STATEFUL],
+    supportedRequirements: [RequirementUrns.STATEFUL, RequirementUrns.SPLITTABLE_DOFN],
   });
   const origin = decodeJsonPayload<EnvironmentPayload>(model.components.environments[SDK_ENVIRONMENT_ID]!.payload, "environment");
   const key = rebuildCacheKey(origin);

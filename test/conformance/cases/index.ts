@@ -21,6 +21,7 @@ import { cases as timers } from "./timers";
 import { cases as standardTransforms } from "./standard_transforms";
 import { cases as schemas } from "./schemas";
 import { cases as formats } from "./formats";
+import { cases as splittable } from "./splittable";
 
 export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
   create,
@@ -44,6 +45,7 @@ export const CASE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> =
   "standard transforms": standardTransforms,
   schemas,
   formats,
+  splittable,
 };
 
 export const ALL_CASES: readonly ConformanceCase[] = Object.values(CASE_GROUPS).flat();

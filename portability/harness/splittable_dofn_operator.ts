@@ -1,0 +1,244 @@
+/**
+ * Runs a splittable DoFn (Beam's SDF): the semantics every runner shares.
+ *
+ * An element becomes work: its initial restriction, split by the DoFn's
+ * `splitRestriction`. Processing one piece of work creates its tracker and
+ * watermark estimator, optionally splits the restriction at a fraction the
+ * runner chooses (the split-off residual is more work), calls `process`,
+ * and then either checkpoints (`ProcessContinuation.resume`: the unclaimed
+ * rest becomes a residual due after the resume delay) or checks that the
+ * restriction is done (a `process` that returns without finishing and
+ * without `resume()` is an error naming the transform).
+ *
+ * Two ways to drive it:
+ * - a source (the SDF reads an Impulse or a Create): the runner holds the
+ *   work, in its checkpoint or offset log, and calls {@link processWork};
+ * - inside a stage (a bounded SDF after other steps): {@link receive}
+ *   processes an element's work until none is left.
+ */
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
+import { MIN_TIMESTAMP } from "../../model/time";
+import type { SplittableDoFnObject } from "../../sdk/transforms/splittable/splittable_dofn";
+import type { RestrictionTracker } from "../../sdk/transforms/splittable/restriction_tracker";
+import { ProcessContinuation } from "../../sdk/transforms/splittable/process_continuation";
+import { MonotonicallyIncreasingWatermarkEstimator, type WatermarkEstimator } from "../../sdk/transforms/splittable/watermark_estimators";
+import type { BundleFinalizer } from "../../sdk/transforms/splittable/bundle_finalizer";
+import type { MetricsContext } from "../../sdk/metrics/metrics_context";
+import type { ElementReceiver } from "./element_receiver";
+import { DoFnContext } from "./dofn_context";
+import type { Operator } from "./operators";
+import type { SideInputReader } from "./side_input_reader";
+import type { SplittableWork } from "./splittable_work";
+import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
+import { UserCodeError, wrapUserError } from "./user_code_error";
+
+/** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
+export type SplitPolicy = () => number | undefined;
+
+/** Work left after processing one piece: a checkpoint's residual, or a part split off. */
+export interface Residual {
+  readonly work: SplittableWork;
+  /** How long (ms) the runner waits before processing it. */
+  readonly delayMs: number;
+}
+
+/** The `ctx` of a splittable DoFn: a DoFn's, plus the restriction's tracker, watermark estimator and the bundle finalizer. */
+class SplittableDoFnContext extends DoFnContext {
+  tracker!: RestrictionTracker<unknown>;
+  watermarkEstimator!: WatermarkEstimator;
+  constructor(
+    transform: string,
+    main: ElementReceiver,
+    sideInputs: SideInputReader,
+    metrics: MetricsContext,
+    readonly bundleFinalizer: BundleFinalizer,
+  ) {
+    super(transform, { main, tagged: new Map() }, sideInputs, metrics, 0);
+  }
+}
+
+/** Runs one splittable DoFn. */
+export class SplittableDoFnOperator implements Operator {
+  private readonly ctx: SplittableDoFnContext;
+  private readonly finalizations = new PendingFinalizations();
+  /** The estimator of the work being processed: it observes every output's timestamp. */
+  private observing: WatermarkEstimator | undefined;
+
+  /**
+   * @param unbounded the DoFn's output is unbounded: its work never ends, so
+   *   it can only run as a source the runner drives.
+   * @param splitPolicy where the runner splits each restriction before
+   *   processing it (the direct runner's random splits); none by default.
+   */
+  constructor(
+    readonly transform: string,
+    private readonly fn: SplittableDoFnObject<unknown, unknown, unknown>,
+    main: ElementReceiver,
+    sideInputs: SideInputReader,
+    metrics: MetricsContext,
+    readonly unbounded: boolean,
+    private readonly splitPolicy?: SplitPolicy,
+  ) {
+    const observed: ElementReceiver = {
+      receive: (value, timestamp, windows, pane) => {
+        this.observing?.observeTimestamp?.(timestamp);
+        main.receive(value, timestamp, windows, pane);
+      },
+    };
+    this.ctx = new SplittableDoFnContext(transform, observed, sideInputs, metrics, this.finalizations.finalizerFor(transform));
+  }
+
+  setup(): void {
+    this.call("setup", () => this.fn.setup?.());
+  }
+  startBundle(): void {
+    if (!this.fn.startBundle) return;
+    this.ctx.setBundleScope();
+    this.call("startBundle", () => this.fn.startBundle!(this.ctx));
+  }
+  finishBundle(): void {
+    if (!this.fn.finishBundle) return;
+    this.ctx.setBundleScope();
+    this.call("finishBundle", () => this.fn.finishBundle!(this.ctx));
+  }
+  teardown(): void {
+    this.call("teardown", () => this.fn.teardown?.());
+  }
+
+  /** The finalization callbacks registered since the last call (run them once the bundle is committed). */
+  takeFinalizations(): Finalization[] {
+    return this.finalizations.take();
+  }
+
+  /** An element's work: its initial restriction, split by `splitRestriction`. */
+  initialWork(element: unknown, timestamp: number, windows: readonly BoundedWindow[]): SplittableWork[] {
+    const fn = this.fn;
+    const restriction = this.call("initialRestriction", () => fn.initialRestriction(element), element);
+    const parts = fn.splitRestriction
+      ? this.call("splitRestriction", () => [...fn.splitRestriction!(element, restriction)], element)
+      : [restriction];
+    return parts.map((r) => ({
+      element,
+      timestamp,
+      windows,
+      restriction: r,
+      watermarkState: this.call(
+        "initialWatermarkEstimatorState",
+        () => fn.initialWatermarkEstimatorState?.(element, r) ?? MIN_TIMESTAMP,
+        element,
+      ),
+    }));
+  }
+
+  /** How big a piece of work is (`restrictionSize`, or the tracker's estimate of the work left). */
+  sizeOf(work: SplittableWork): number {
+    const fn = this.fn;
+    return this.call(
+      "restrictionSize",
+      () =>
+        fn.restrictionSize
+          ? fn.restrictionSize(work.element, work.restriction)
+          : fn.newTracker(work.restriction).getProgress().workRemaining,
+      work.element,
+    );
+  }
+
+  /** The output watermark of pending work: its estimator's, from its state. */
+  watermarkOf(work: SplittableWork): number {
+    return this.call("newWatermarkEstimator", () => this.newEstimator(work.watermarkState).currentWatermark(), work.element);
+  }
+
+  /** True when the work's restriction is finite (its tracker says so). */
+  isBounded(work: SplittableWork): boolean {
+    return this.call("newTracker", () => this.fn.newTracker(work.restriction).isBounded(), work.element);
+  }
+
+  /**
+   * Processes one piece of work (call inside a bundle): returns what is left,
+   * the residual of a checkpoint and the part a split took off.
+   */
+  processWork(work: SplittableWork, pane?: PaneInfo): Residual[] {
+    const fn = this.fn;
+    const element = work.element;
+    const tracker = this.call("newTracker", () => fn.newTracker(work.restriction), element);
+    const residuals: Residual[] = [];
+    const fraction = this.splitPolicy?.();
+    if (fraction !== undefined) {
+      const split = this.call("trySplit", () => tracker.trySplit(fraction), element);
+      if (split) residuals.push({ work: { ...work, restriction: split.residual }, delayMs: 0 });
+    }
+    const estimator = this.call("newWatermarkEstimator", () => this.newEstimator(work.watermarkState), element);
+    const ctx = this.ctx;
+    ctx.tracker = tracker;
+    ctx.watermarkEstimator = estimator;
+    ctx.setElement(work.timestamp, work.windows, pane ?? ctx.pane);
+    this.observing = estimator;
+    let result: ProcessContinuation | Iterable<unknown> | void;
+    try {
+      result = fn.process(element, ctx as never);
+      if (result !== undefined && result !== null && !ProcessContinuation.is(result)) {
+        for (const o of result as Iterable<unknown>) ctx.output(o);
+      }
+    } catch (e) {
+      wrapUserError(e, this.transform, "processing", { value: element });
+    } finally {
+      this.observing = undefined;
+    }
+    if (ProcessContinuation.is(result) && result.shouldResume) {
+      const rest = this.call("trySplit", () => tracker.trySplit(0), element);
+      if (rest)
+        residuals.push({
+          work: { ...work, restriction: rest.residual, watermarkState: estimator.getState() },
+          delayMs: result.resumeDelayMs,
+        });
+      return residuals;
+    }
+    try {
+      tracker.checkDone();
+    } catch (e) {
+      throw new UserCodeError(
+        this.transform,
+        "processing",
+        { value: element },
+        new Error(
+          `process returned without finishing its restriction and without ProcessContinuation.resume(): ${(e as Error).message}` +
+            ` (claim every position with ctx.tracker.tryClaim until it returns false, or return mr.ProcessContinuation.resume())`,
+          { cause: e },
+        ),
+      );
+    }
+    return residuals;
+  }
+
+  /** Inside a stage: processes all of the element's work, per window, residuals included. */
+  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    for (const window of windows) {
+      const queue = this.initialWork(value, timestamp, [window]);
+      while (queue.length > 0) {
+        const work = queue.shift()!;
+        for (const r of this.processWork(work, pane)) queue.push(r.work);
+      }
+    }
+  }
+
+  private newEstimator(state: unknown): WatermarkEstimator {
+    const estimator = this.fn.newWatermarkEstimator
+      ? this.fn.newWatermarkEstimator(state)
+      : new MonotonicallyIncreasingWatermarkEstimator(state as number);
+    if (!estimator || typeof estimator.currentWatermark !== "function" || typeof estimator.getState !== "function") {
+      throw new TypeError(
+        `newWatermarkEstimator must return a WatermarkEstimator (currentWatermark(), getState()), got ${String(estimator)}`,
+      );
+    }
+    return estimator;
+  }
+
+  private call<T>(phase: string, f: () => T, element?: unknown): T {
+    try {
+      return f();
+    } catch (e) {
+      return wrapUserError(e, this.transform, phase, element === undefined ? undefined : { value: element });
+    }
+  }
+}
