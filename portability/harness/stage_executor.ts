@@ -17,6 +17,7 @@ import { combineReceivers, type ElementReceiver } from "./element_receiver";
 import { DoFnContext } from "./dofn_context";
 import { DoFnOperator, FilterOperator, FlatMapOperator, MapOperator, type Operator } from "./operators";
 import { PrecombineOperator } from "./precombine_operator";
+import { CombinePhaseOperator } from "./combine_phase_operator";
 import { asCreateSource, emitCreateRange } from "./create_source";
 import type { SideInputReader } from "./side_input_reader";
 import { WindowIntoOperator } from "./window_into_operator";
@@ -236,7 +237,14 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
             ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
             : step.kind === "writeText"
               ? buildTextSink(model, step, runtime, receiversFor)
-              : buildPrecombine(model, step, runtime, receiversFor);
+              : step.kind === "combinePhase"
+                ? new CombinePhaseOperator(
+                    step.transformId,
+                    step.phase,
+                    combineFnOf(model, step.transformId, runtime.userCode),
+                    receiversFor(step.output),
+                  )
+                : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }

@@ -1,43 +1,36 @@
 /**
- * Loads Beam's Fn API (`beam_fn_api.proto`) and the MonitoringInfo subset
- * (`metrics.proto`) with protobufjs, beside the Runner API messages they
- * refer to, into a root of their own: the SDK harness and the engines'
- * drivers use it; pipelines never do, so the shared Runner API root stays as
- * it is.
+ * Beam's Fn API (`beam_fn_api.proto`: control, data, state, logging, worker
+ * pool) as the SDK harness looks it up. The messages live in the shared
+ * proto root beside the Runner API ones they embed (see
+ * `BEAM_SERVICE_PROTO_FILES`); this module names their package.
  *
  * @module
  */
-import * as path from "node:path";
-import * as protobuf from "protobufjs";
-import { BEAM_PROTO_FILES, findProtoDir } from "./proto_root";
+import type * as protobuf from "protobufjs";
+import { loadBeamProtoRoot, protoRoot } from "./proto_root";
 
 /** Protobuf package of the Fn API messages and services. */
 export const FN_API_PROTO_PACKAGE = "org.apache.beam.model.fn_execution.v1";
 
-/** The `.proto` files of the Fn API root, in load order (the Runner API's first). */
-export const FN_API_PROTO_FILES = [...BEAM_PROTO_FILES, "metrics.proto", "beam_fn_api.proto"] as const;
+/** The root holding the Fn API (the shared proto root). */
+export const fnApiRoot: protobuf.Root = protoRoot;
 
-/** Loads a fresh, resolved root with the Runner API, metrics and Fn API messages. */
+/** Loads a fresh root with the Fn API, e.g. with `keepCase: true` to see the `.proto` field names. */
 export function loadFnApiRoot(options: { keepCase?: boolean; protoDir?: string } = {}): protobuf.Root {
-  const dir = options.protoDir ?? findProtoDir();
-  const root = new protobuf.Root();
-  root.loadSync(
-    FN_API_PROTO_FILES.map((f) => path.join(dir, f)),
-    { keepCase: options.keepCase ?? false },
-  );
-  root.resolveAll();
-  return root;
+  return loadBeamProtoRoot(options);
 }
-
-/** The shared Fn API root (camelCase field names), loaded once. */
-export const fnApiRoot: protobuf.Root = loadFnApiRoot();
 
 /** A Fn API message type by its name in the Fn API package, e.g. `"InstructionRequest"` or `"StateKey.BagUserState"`. */
 export function fnApiType(name: string): protobuf.Type {
   return fnApiRoot.lookupType(`${FN_API_PROTO_PACKAGE}.${name}`);
 }
 
-/** A Fn API service by name, e.g. `"BeamFnControl"`. */
-export function fnApiService(name: string): protobuf.Service {
-  return fnApiRoot.lookupService(`${FN_API_PROTO_PACKAGE}.${name}`);
-}
+/** The full proto names of the Fn API services. */
+export const FnApiServices = {
+  Control: `${FN_API_PROTO_PACKAGE}.BeamFnControl`,
+  Data: `${FN_API_PROTO_PACKAGE}.BeamFnData`,
+  State: `${FN_API_PROTO_PACKAGE}.BeamFnState`,
+  Logging: `${FN_API_PROTO_PACKAGE}.BeamFnLogging`,
+  ExternalWorkerPool: `${FN_API_PROTO_PACKAGE}.BeamFnExternalWorkerPool`,
+  WorkerStatus: `${FN_API_PROTO_PACKAGE}.BeamFnWorkerStatus`,
+} as const;
