@@ -9,6 +9,7 @@ import type { FusedStage, StageStep } from "../plan/execution_plan";
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
 import type { AnyDoFn, DoFnObject } from "../../sdk/transforms/dofn";
 import { StatefulDoFnOperator, type KeyedRuntime } from "./stateful_dofn_operator";
+import type { FiredTimer } from "./keyed_runtime";
 import { isStatefulParDo, keyedSpecsOf, type KeyedSpecs } from "./state_cell_specs";
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import { decodeMessage } from "../proto/messages";
@@ -118,6 +119,16 @@ export class ExecutableStage {
       this.keyed.operator.expire(ns);
     }
     return fired;
+  }
+
+  /**
+   * Fires one timer the runner decided is due (an engine's harness gets
+   * them from the engine rather than from its own timer service). Call
+   * inside a bundle.
+   */
+  fireTimer(timer: FiredTimer): void {
+    if (!this.keyed) throw new Error(`internal: a timer '${timer.name}' fired in a stage without a stateful ParDo`);
+    this.keyed.operator.fireTimer(timer);
   }
 
   /** Fires the processing-time timers due at `now`. Call inside a bundle. Returns how many fired. */
