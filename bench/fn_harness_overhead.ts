@@ -9,7 +9,7 @@
  *   npm run bench:fn-harness
  */
 import * as grpc from "@grpc/grpc-js";
-import * as mr from "../index";
+import * as mr from "millrace";
 import { beamServiceDefinition } from "../portability/grpc/beam_services";
 import { startGrpcServer } from "../portability/grpc/channels";
 import { FnApiServices, fnApiType } from "../portability/proto/fn_api_root";
