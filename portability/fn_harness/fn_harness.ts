@@ -62,6 +62,7 @@ export class FnHarness {
   private userCode: Promise<UserCodeSource> | undefined;
   private control: BidiStream<InstructionRequest, InstructionResponse> | undefined;
   private stopped = false;
+  private onStop: (() => void) | undefined;
   /** Logs to the engine (BeamFnLogging) when it offers a logging stream. */
   readonly logger: HarnessLogger;
 
@@ -74,6 +75,11 @@ export class FnHarness {
 
   /** Serves instructions until the engine closes the control stream (or {@link stop}); then releases everything. */
   async run(): Promise<void> {
+    // stop() ends run() at once, whatever the transport does with the cancelled stream.
+    await Promise.race([this.serve(), new Promise<void>((resolve) => (this.onStop = resolve))]);
+  }
+
+  private async serve(): Promise<void> {
     const control = (this.control = this.connection.control());
     this.logger.log(Severity.INFO, `millrace SDK harness ${this.options.workerId} connected`);
     try {
@@ -95,6 +101,7 @@ export class FnHarness {
     if (this.stopped) return;
     this.control?.end();
     this.shutdown();
+    this.onStop?.();
   }
 
   private shutdown(): void {

@@ -34,7 +34,7 @@ async function runOnPrism(def: PipelineDefinition, extra: string[] = []): Promis
 }
 
 describe("Fn API SDK harness on Prism (end to end)", function () {
-  this.timeout(300_000);
+  this.timeout(120_000);
 
   it("word count: the engine groups, the harness runs the DoFns around it", async () => {
     expect(await runOnPrism(wordCount)).to.deep.equal(["a: 1", "cat: 2", "dog: 1", "the: 2"]);
