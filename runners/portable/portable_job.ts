@@ -9,6 +9,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PIPELINE_BUNDLE_ARTIFACT } from "../../portability/job_api/job_api_protocol";
 import type { MetricResults, PipelineResult, PipelineState } from "../../model/pipeline_result";
 import type { RunRequest } from "../../sdk/options/runner_registry";
 import { JobHandle } from "../core/job_handle";
@@ -117,7 +121,7 @@ export class PortableJob implements PipelineResult {
       const staged: StagedArtifact[] = [];
       let bundle: BundleArtifact | undefined;
       if (origin.module !== null) {
-        const code = Buffer.from((await bundlePipelineModule(origin.module)).code, "utf8");
+        const code = await codeBundleOf(origin.module);
         bundle = { sha256: createHash("sha256").update(code).digest("hex") };
         staged.push({ typePayload: bundleArtifactInformation(bundle).typePayload, bytes: code, description: "the pipeline's code bundle" });
       }
@@ -214,6 +218,17 @@ export class PortableJob implements PipelineResult {
       // A finished job whose metrics cannot be fetched is still finished.
     }
   }
+}
+
+/**
+ * The code bundle of the pipeline's module. A module that is already a
+ * staged bundle (the pipeline runs inside millrace's job service) is sent as
+ * it is: bundling a bundle would declare its prelude twice.
+ */
+async function codeBundleOf(module: string): Promise<Buffer> {
+  const file = module.startsWith("file:") ? fileURLToPath(module) : module;
+  if (path.basename(file) === PIPELINE_BUNDLE_ARTIFACT) return fs.promises.readFile(file);
+  return Buffer.from((await bundlePipelineModule(module)).code, "utf8");
 }
 
 function stringOption(v: unknown): string | undefined {
