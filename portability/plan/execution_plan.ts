@@ -35,7 +35,15 @@ export type StageStep =
   /** `io.writeText` written by the runner's own file sink (see `NATIVE_COMPOSITES_WITH_FILE_SINK`). */
   | { readonly kind: "writeText"; readonly transformId: string; readonly input: string; readonly output: string }
   /** `io.kafka.write`'s records published by the runner's own Kafka sink (exactly once with its checkpoints or batches). */
-  | { readonly kind: "writeKafka"; readonly transformId: string; readonly input: string; readonly output: string };
+  | { readonly kind: "writeKafka"; readonly transformId: string; readonly input: string; readonly output: string }
+  /** A later phase of a combine an engine lifted and grouped (what an SDK harness runs for Beam's combine components). */
+  | {
+      readonly kind: "combinePhase";
+      readonly phase: "mergeAccumulators" | "extractOutputs" | "combineGroupedValues";
+      readonly transformId: string;
+      readonly input: string;
+      readonly output: string;
+    };
 
 /** A chain (tree) of element-wise steps run together on each element, with no materialisation between them. */
 export interface FusedStage {

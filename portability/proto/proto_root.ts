@@ -18,13 +18,31 @@ import * as protobuf from "protobufjs";
 /** Protobuf package of every millrace/Beam message. */
 export const BEAM_PROTO_PACKAGE = "org.apache.beam.model.pipeline.v1";
 
-/** The `.proto` files we load, in load order (imports are resolved too). */
+/** The Runner API `.proto` files (the pipeline model), in load order (imports are resolved too). */
 export const BEAM_PROTO_FILES = ["endpoints.proto", "standard_window_fns.proto", "beam_runner_api.proto"] as const;
+
+/**
+ * The `.proto` files of Beam's gRPC services a job client and an SDK harness
+ * speak (Job, Artifact, Provision APIs and the MonitoringInfo they report)
+ * and the payloads of Beam's standard environments and artifacts,
+ * loaded into the same root so their messages can embed Runner API ones.
+ */
+export const BEAM_SERVICE_PROTO_FILES = [
+  "environments.proto",
+  "metrics.proto",
+  "beam_job_api.proto",
+  "beam_artifact_api.proto",
+  "beam_provision_api.proto",
+  "beam_fn_api.proto",
+] as const;
+
+/** Every `.proto` file of the shared root. */
+const ALL_PROTO_FILES: readonly string[] = [...BEAM_PROTO_FILES, ...BEAM_SERVICE_PROTO_FILES];
 
 const PACKAGE_NAME = "millrace";
 
 function hasAllProtoFiles(dir: string): boolean {
-  return BEAM_PROTO_FILES.every((f) => fs.existsSync(path.join(dir, f)));
+  return ALL_PROTO_FILES.every((f) => fs.existsSync(path.join(dir, f)));
 }
 
 function isMillracePackageRoot(dir: string): boolean {
@@ -59,7 +77,7 @@ export function findProtoDir(startDir: string = __dirname): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(`millrace: cannot find the Beam .proto files (${BEAM_PROTO_FILES.join(", ")}); ` + `looked in: ${tried.join(", ")}`);
+  throw new Error(`millrace: cannot find the Beam .proto files (${ALL_PROTO_FILES.join(", ")}); ` + `looked in: ${tried.join(", ")}`);
 }
 
 /** Options for {@link loadBeamProtoRoot}. */
@@ -79,7 +97,7 @@ export function loadBeamProtoRoot(options: LoadBeamProtoOptions = {}): protobuf.
   const dir = options.protoDir ?? findProtoDir();
   const root = new protobuf.Root();
   root.loadSync(
-    BEAM_PROTO_FILES.map((f) => path.join(dir, f)),
+    ALL_PROTO_FILES.map((f) => path.join(dir, f)),
     { keepCase: options.keepCase ?? false },
   );
   // Fail now (not on first encode) if any type reference is dangling.

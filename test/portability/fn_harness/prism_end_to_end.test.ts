@@ -1,0 +1,85 @@
+// The SDK harness under a real engine: Prism (scripts/prism.sh install puts
+// it in GOPATH/bin; .ci/run does it) runs millrace pipelines whose DoFns the
+// harness executes over the Fn API: the default LOOPBACK worker pool, and a
+// worker pool of our own reached as EXTERNAL. Results are appended to a file
+// by the pipelines (prism_pipelines.ts); the engine, not the test, decides
+// bundles, grouping, windows, side inputs, state and timers.
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PipelineExecutionError } from "../../../model/pipeline_result";
+import { startWorkerPool } from "../../../portability/fn_harness/worker_pool";
+import type { PipelineDefinition } from "../../../sdk/pipeline_definition";
+import { failing, sideInput, statefulCounts, windowedSums, wordCount } from "./prism_pipelines";
+
+function lines(file: string): string[] {
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+        .sort()
+    : [];
+}
+
+async function runOnPrism(def: PipelineDefinition, extra: string[] = []): Promise<string[]> {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-fn-e2e-")), "out.txt");
+  const state = await def
+    .create(["--runner=prism", `--out=${out}`, ...extra])
+    .run()
+    .waitUntilFinish();
+  expect(state).to.equal("DONE");
+  return lines(out);
+}
+
+describe("Fn API SDK harness on Prism (end to end)", function () {
+  this.timeout(120_000);
+
+  it("word count: the engine groups, the harness runs the DoFns around it", async () => {
+    expect(await runOnPrism(wordCount)).to.deep.equal(["a: 1", "cat: 2", "dog: 1", "the: 2"]);
+  });
+
+  it("fixed windows: elements assigned to windows in the harness, grouped per window by the engine", async () => {
+    expect(await runOnPrism(windowedSums)).to.deep.equal(["a@0: 3", "a@10000: 5", "b@0: 7"]);
+  });
+
+  it("a side input served by the engine's State API", async () => {
+    expect(await runOnPrism(sideInput)).to.deep.equal(["10", "20", "30"]);
+  });
+
+  it("a stateful DoFn: value state kept by the engine, an event-time timer set and fired through the data plane", async () => {
+    expect(await runOnPrism(statefulCounts)).to.deep.equal(["a=3", "b=1"]);
+  });
+
+  it("a failing DoFn: the job fails with the transform and the element, as on every runner", async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-fn-e2e-")), "out.txt");
+    const err = await failing
+      .create(["--runner=prism", `--out=${out}`])
+      .run()
+      .waitUntilFinish()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).to.be.instanceOf(PipelineExecutionError);
+    const e = err as PipelineExecutionError;
+    expect(e.transform).to.equal("Explode");
+    expect(e.element).to.equal("2");
+    expect(e.message).to.include("two is not allowed");
+  });
+
+  it("EXTERNAL: a worker pool of its own (as millrace harness --pool runs) rebuilds the code from the staged bundle", async () => {
+    const pool = await startWorkerPool({});
+    try {
+      expect(await runOnPrism(wordCount, ["--environmentType=EXTERNAL", `--environmentConfig=${pool.endpoint}`])).to.deep.equal([
+        "a: 1",
+        "cat: 2",
+        "dog: 1",
+        "the: 2",
+      ]);
+    } finally {
+      await pool.close();
+    }
+  });
+});
