@@ -26,12 +26,13 @@ import { portableRunner } from "./runners/portable/portable_runner";
 import { prismRunner } from "./runners/portable/prism/prism_runner";
 import { provideLoopbackWorkerPool } from "./runners/portable/harness_environment";
 import { startWorkerPool } from "./portability/fn_harness/worker_pool";
+import { withLoopbackUserCode } from "./portability/fn_harness/loopback_runner";
 
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
 registerRunner(streamRunner);
-registerRunner(portableRunner);
-registerRunner(prismRunner);
+registerRunner(withLoopbackUserCode(portableRunner));
+registerRunner(withLoopbackUserCode(prismRunner));
 // LOOPBACK: the engine asks this process's worker pool for SDK harnesses.
 provideLoopbackWorkerPool((options) => startWorkerPool(options));
 

@@ -18,6 +18,7 @@ import { beamServiceDefinition, BeamServices } from "../grpc/beam_services";
 import { createClient, type GenericClient } from "../grpc/channels";
 import { PIPELINE_BUNDLE_ARTIFACT } from "../job_api/job_api_protocol";
 import { linkBundleToLibrary } from "../job_api/code_bundle";
+import { loopbackUserCodeFor } from "./loopback_user_code";
 import { decodeJsonPayload } from "../payloads";
 import { MillraceUrns } from "../urns";
 import type { BundleDescriptorPlan } from "./bundle_descriptor";
@@ -71,6 +72,10 @@ export function stagedUserCode(source: StagedCodeSource): (plan: BundleDescripto
 }
 
 async function load(source: StagedCodeSource, plan: BundleDescriptorPlan): Promise<UserCodeSource> {
+  // LOOPBACK: the submitting process offered its own, already loaded, user code.
+  const known = source.params?.[ORIGIN_PARAM] ?? originInEnvironments(plan);
+  const live = known === undefined ? undefined : loopbackUserCodeFor(JSON.parse(known) as PipelineOrigin);
+  if (live) return live;
   const provision = createClient(beamServiceDefinition(BeamServices.ProvisionService), "ProvisionService", source.provisionEndpoint);
   let info: ProvisionInfo;
   try {

@@ -59,6 +59,7 @@ export class FnApiTestDriver {
   readonly state = new Map<string, Buffer>();
   readonly stateRequests: Msg[] = [];
   private readonly multimapKeys = new Map<string, Buffer[]>();
+  private readonly orderedLists = new Map<string, { sortKey: number; bytes: Buffer }[]>();
   /** State gets answer at most this many bytes per response (so continuation tokens are used). */
   stateChunkBytes = 8;
   private control: grpc.ServerDuplexStream<Msg, Msg> | undefined;
@@ -250,6 +251,35 @@ export class FnApiTestDriver {
       if (keysOf && request.clear) {
         for (const mapKey of this.multimapKeys.get(key) ?? []) this.state.delete(stateKeyId({ multimapUserState: { ...keysOf, mapKey } }));
         this.multimapKeys.delete(key);
+      }
+      // An ordered list keeps its appends by sort key (the range's start); gets and clears take a range of them.
+      const ordered = stateKey.orderedListUserState as (Msg & { range?: { start: number; end: number } }) | undefined;
+      if (ordered) {
+        const { range, ...rest } = ordered;
+        const listId = stateKeyId({ orderedListUserState: rest });
+        const list = this.orderedLists.get(listId) ?? [];
+        const inRange = (sortKey: number) => sortKey >= Number(range?.start ?? -Infinity) && sortKey < Number(range?.end ?? Infinity);
+        if (request.append) {
+          list.push({ sortKey: Number(range?.start ?? 0), bytes: Buffer.from((request.append as { data: Uint8Array }).data) });
+          this.orderedLists.set(listId, list);
+          call.write({ id, append: {} });
+        } else if (request.clear) {
+          this.orderedLists.set(
+            listId,
+            list.filter((e) => !inRange(e.sortKey)),
+          );
+          call.write({ id, clear: {} });
+        } else {
+          const data = Buffer.concat(
+            list
+              .filter((e) => inRange(e.sortKey))
+              .sort((a, b) => a.sortKey - b.sortKey)
+              .map((e) => e.bytes),
+          );
+          call.write({ id, get: { data } });
+        }
+        this.signal.notify();
+        return;
       }
       if (request.get) {
         const all = this.state.get(key) ?? Buffer.alloc(0);

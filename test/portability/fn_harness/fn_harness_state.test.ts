@@ -212,6 +212,83 @@ describe("Fn API SDK harness: side inputs, user state, timers and lifted combine
     expect(driver.getState(bag("a", "count"))).to.equal(undefined);
   });
 
+  it("keeps map, combining and ordered-list state across bundles: reused while the user-state cache token holds, read again without one", async () => {
+    const p = mr.Pipeline.create();
+    p.apply("Events", mr.create([mr.kv("k", 1)])).apply(
+      "Track",
+      mr.parDo({
+        state: {
+          byValue: mr.state.map<number, string>(),
+          total: mr.state.combining(mr.combiners.sum()),
+          log: mr.state.orderedList<number>(),
+        },
+        process(e: mr.KV<string, number>, ctx) {
+          ctx.state.byValue.put(e.value, `v${e.value}`);
+          ctx.state.total.add(e.value);
+          ctx.state.log.add({ value: e.value, timestamp: 100 - e.value });
+          const entries = ctx.state.byValue
+            .entries()
+            .map(([k, v]) => `${k}=${v}`)
+            .sort()
+            .join(",");
+          const log = ctx.state.log
+            .read()
+            .map((x) => `${x.value}@${x.timestamp}`)
+            .join(",");
+          return [`${entries} total=${String(ctx.state.total.read())} log=${log}`];
+        },
+      }),
+    );
+    const c = components(p);
+    const t = c.transforms["Track"]!;
+    const descriptor = descriptorFrom(p, {
+      id: "d",
+      transforms: ["Track"],
+      input: t.inputs.main!,
+      outputs: [t.outputs.main!],
+      stateEndpoint: driver.endpoint,
+    });
+    driver.descriptors.set("d", descriptor);
+    start(p);
+    const coder = wvCoder(descriptor, p, t.inputs.main!);
+    const out = async (id: string) =>
+      decodeAll(wvCoder(descriptor, p, t.outputs.main!), (await driver.output(`${id}/sink0`)).bytes).map((wv) => wv.value);
+    const token = { userState: {}, token: Buffer.from("T1") };
+    const gets = () => driver.stateRequests.filter((r) => r.get).length;
+
+    await driver.send({ instructionId: "b1", processBundle: { processBundleDescriptorId: "d", cacheTokens: [token] } });
+    await driver.sendData([
+      {
+        instructionId: "b1",
+        transformId: "source",
+        data: encodeAll(coder, [inGlobal(mr.kv("k", 1)), inGlobal(mr.kv("k", 2))]),
+        isLast: true,
+      },
+    ]);
+    expect((await driver.response("b1")).error ?? "").to.equal("");
+    expect(await out("b1")).to.deep.equal(["1=v1 total=1 log=1@99", "1=v1,2=v2 total=3 log=2@98,1@99"]);
+    const afterFirst = gets();
+    expect(afterFirst).to.be.greaterThan(0);
+
+    // Same token: the key's state is served from what the harness kept, without reading it again.
+    await driver.send({ instructionId: "b2", processBundle: { processBundleDescriptorId: "d", cacheTokens: [token] } });
+    await driver.sendData([
+      { instructionId: "b2", transformId: "source", data: encodeAll(coder, [inGlobal(mr.kv("k", 3))]), isLast: true },
+    ]);
+    expect((await driver.response("b2")).error ?? "").to.equal("");
+    expect(await out("b2")).to.deep.equal(["1=v1,2=v2,3=v3 total=6 log=3@97,2@98,1@99"]);
+    expect(gets()).to.equal(afterFirst);
+
+    // No token: read again from the engine, which holds what the bundles wrote back.
+    await driver.send({ instructionId: "b3", processBundle: { processBundleDescriptorId: "d" } });
+    await driver.sendData([
+      { instructionId: "b3", transformId: "source", data: encodeAll(coder, [inGlobal(mr.kv("k", 4))]), isLast: true },
+    ]);
+    expect((await driver.response("b3")).error ?? "").to.equal("");
+    expect(await out("b3")).to.deep.equal(["1=v1,2=v2,3=v3,4=v4 total=10 log=4@96,3@97,2@98,1@99"]);
+    expect(gets()).to.be.greaterThan(afterFirst);
+  });
+
   it("runs the phases of a combine the engine lifted: precombine before its shuffle, merge and extract after it", async () => {
     const p = mr.Pipeline.create();
     p.apply("Words", mr.create([mr.kv("a", 1)])).apply("Sum", mr.combinePerKey(mr.combiners.sum()));
