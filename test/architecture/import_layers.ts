@@ -18,7 +18,7 @@ const under = (dir: string) => (file: string) => file === dir || file.startsWith
 /** Beam's wire format: the Runner API messages, URNs and standard coders, which authoring needs too. */
 const WIRE = ["portability/coders", "portability/proto", "portability/values"];
 const inWire = (file: string) => file === "portability/urns.ts" || file === "portability/urns" || WIRE.some((d) => under(d)(file));
-const RUNNERS = ["direct", "stream", "microbatch", "job_service"];
+const RUNNERS = ["direct", "stream", "microbatch", "job_service", "portable"];
 
 /**
  * Ground floor first. A runner may use everything below it but never
