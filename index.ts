@@ -22,10 +22,14 @@ import { registerRunner } from "./sdk/options/runner_registry";
 import { directRunner } from "./runners/direct/direct_runner";
 import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
 import { streamRunner } from "./runners/stream/stream_runner";
+import { portableRunner } from "./runners/portable/portable_runner";
+import { prismRunner } from "./runners/portable/prism/prism_runner";
 
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
 registerRunner(streamRunner);
+registerRunner(portableRunner);
+registerRunner(prismRunner);
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";

@@ -20,7 +20,7 @@ import {
   TimeDomain,
 } from "./proto/messages";
 import type * as pb from "./proto/messages";
-import { TransformUrns, WindowFnUrns, SideInputUrns, MillraceUrns, RequirementUrns } from "./urns";
+import { TransformUrns, WindowFnUrns, SideInputUrns, MillraceUrns, RequirementUrns, UserStateProtocolUrns } from "./urns";
 import type { StateSpec } from "../sdk/state/state_specs";
 import {
   encodeJsonPayload,
@@ -189,7 +189,7 @@ class ComponentsBuilder {
         }
         const stateSpecs: Record<string, pb.MessageInit<pb.StateSpec>> = {};
         for (const [name, { spec: st, combineFnRef }] of Object.entries(spec.state ?? {}))
-          stateSpecs[name] = this.stateSpec(st, combineFnRef);
+          stateSpecs[name] = { ...this.stateSpec(st, combineFnRef), protocol: { urn: stateProtocol(st) } };
         const timerFamilySpecs: Record<string, pb.MessageInit<pb.TimerFamilySpec>> = {};
         if (spec.timers && Object.keys(spec.timers).length > 0) {
           const mainInput = node.inputs.main!;
@@ -307,6 +307,26 @@ class ComponentsBuilder {
       environmentId: SDK_ENVIRONMENT_ID,
     };
     return id;
+  }
+}
+
+/**
+ * The Fn API state protocol a cell uses (`StateSpec.protocol`, which engines
+ * such as Prism require): single values, bags and combining cells are bags
+ * (Beam's SDKs do the same); maps and sets are multimaps keyed by the map key
+ * or the set element; ordered lists have their own protocol.
+ */
+export function stateProtocol(st: StateSpec): string {
+  switch (st.kind) {
+    case "value":
+    case "bag":
+    case "combining":
+      return UserStateProtocolUrns.BAG;
+    case "map":
+    case "set":
+      return UserStateProtocolUrns.MULTIMAP;
+    case "orderedList":
+      return UserStateProtocolUrns.ORDERED_LIST;
   }
 }
 

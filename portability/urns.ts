@@ -103,6 +103,40 @@ export const EnvironmentUrns = {
   DEFAULT: "beam:env:default:v1",
 } as const;
 
+/** What an artifact is (`ArtifactInformation.type_urn`) and what it is for (`role_urn`). */
+export const ArtifactUrns = {
+  /** A file on the submitting machine; payload `ArtifactFilePayload`. */
+  FILE: "beam:artifact:type:file:v1",
+  /** Bytes carried in the proto; payload `EmbeddedFilePayload`. */
+  EMBEDDED: "beam:artifact:type:embedded:v1",
+  /** Staged under a name; payload `ArtifactStagingToRolePayload`. */
+  STAGING_TO_ROLE: "beam:artifact:role:staging_to:v1",
+} as const;
+
+/** `StateSpec.protocol`: how a user state cell is read and written over the Fn API state channel. */
+export const UserStateProtocolUrns = {
+  BAG: "beam:user_state:bag:v1",
+  MULTIMAP: "beam:user_state:multimap:v1",
+  ORDERED_LIST: "beam:user_state:ordered_list:v1",
+} as const;
+
+/**
+ * `Environment.capabilities`: what millrace's SDK harness can do beyond the
+ * Fn API's minimum (engines use them to choose how to talk to it).
+ */
+export const CapabilityUrns = {
+  PROGRESS_REPORTING: "beam:protocol:progress_reporting:v1",
+  MULTI_CORE_BUNDLE_PROCESSING: "beam:protocol:multi_core_bundle_processing:v1",
+  WORKER_STATUS: "beam:protocol:worker_status:v1",
+  MONITORING_INFO_SHORT_IDS: "beam:protocol:monitoring_info_short_ids:v1",
+  CONTROL_REQUEST_ELEMENTS_EMBEDDING: "beam:protocol:control_request_elements_embedding:v1",
+  STATE_CACHING: "beam:protocol:state_caching:v1",
+  DATA_SAMPLING: "beam:protocol:data_sampling:v1",
+  SDK_CONSUMING_RECEIVED_DATA: "beam:protocol:sdk_consuming_received_data:v1",
+  ORDERED_LIST_STATE: "beam:protocol:ordered_list_state:v1",
+  MULTIMAP_STATE: "beam:protocol:multimap_state:v1",
+} as const;
+
 /**
  * `Pipeline.requirements`: features the runner must honour for the result to
  * be correct. A runner that does not know one of them must refuse the

@@ -109,7 +109,7 @@ export class Pipeline {
     const jobName =
       typeof given.jobName === "string" && given.jobName !== "" ? given.jobName : defaultJobName(this._definition, this._originModule);
     const options = { ...given, jobName };
-    if (typeof jobEndpoint === "string" && jobEndpoint !== "") {
+    if (typeof jobEndpoint === "string" && jobEndpoint !== "" && runner.takesJobEndpoint !== true) {
       const token = typeof jobToken === "string" && jobToken !== "" ? jobToken : process.env.MILLRACE_JOB_TOKEN;
       const request = { pipelineProto, options, origin: this._origin(runIndex), jobName };
       return launch.submitRemote(request, { endpoint: jobEndpoint, ...(token ? { token } : {}) });

@@ -50,6 +50,14 @@ export function waitForReady(client: grpc.Client, what: string, timeoutMs: numbe
 export interface CallOptions {
   /** Fail the call with DEADLINE_EXCEEDED after this many milliseconds. */
   timeoutMs?: number;
+  /** Headers to send (e.g. the Fn API's `worker_id`). */
+  metadata?: Record<string, string>;
+}
+
+function metadataOf(options: CallOptions): grpc.Metadata {
+  const md = new grpc.Metadata();
+  for (const [k, v] of Object.entries(options.metadata ?? {})) md.set(k, v);
+  return md;
 }
 
 function callOptions(options: CallOptions): grpc.CallOptions {
@@ -71,7 +79,7 @@ export function unaryCall<Res extends GrpcMessage = GrpcMessage>(
 ): Promise<Res> {
   type Unary = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => void;
   return new Promise((resolve, reject) => {
-    method<Unary>(client, name)(request, new grpc.Metadata(), callOptions(options), (err, res) => {
+    method<Unary>(client, name)(request, metadataOf(options), callOptions(options), (err, res) => {
       if (err) reject(err);
       else resolve(res!);
     });
@@ -86,7 +94,7 @@ export function serverStreamCall<Res extends GrpcMessage = GrpcMessage>(
   options: CallOptions = {},
 ): grpc.ClientReadableStream<Res> {
   type Stream = (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<Res>;
-  return method<Stream>(client, name)(request, new grpc.Metadata(), callOptions(options));
+  return method<Stream>(client, name)(request, metadataOf(options), callOptions(options));
 }
 
 /** Opens the bidirectional rpc `name`: write requests, read (async-iterate) responses. */

@@ -23,10 +23,12 @@ export const BEAM_PROTO_FILES = ["endpoints.proto", "standard_window_fns.proto",
 
 /**
  * The `.proto` files of Beam's gRPC services a job client and an SDK harness
- * speak (Job, Artifact, Provision APIs and the MonitoringInfo they report),
+ * speak (Job, Artifact, Provision APIs and the MonitoringInfo they report)
+ * and the payloads of Beam's standard environments and artifacts,
  * loaded into the same root so their messages can embed Runner API ones.
  */
 export const BEAM_SERVICE_PROTO_FILES = [
+  "environments.proto",
   "metrics.proto",
   "beam_job_api.proto",
   "beam_artifact_api.proto",

@@ -19,7 +19,8 @@ export const COMMON_FLAGS: FlagSpecs = {
   help: { type: "boolean", description: "print the flags and exit" },
   jobEndpoint: {
     type: "string",
-    description: "submit the job to a job service (millrace job-server) at ws://host:port instead of running it here",
+    description:
+      "submit the job to a job service (millrace job-server) at ws://host:port instead of running it here; with --runner=portable, the host:port of a Beam job service",
   },
   jobToken: { type: "string", description: "the job service's token (or put ?token=... in --jobEndpoint, or set MILLRACE_JOB_TOKEN)" },
 };

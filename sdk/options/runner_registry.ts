@@ -25,6 +25,12 @@ export interface RunnerDefinition {
   readonly description: string;
   /** The flags this runner accepts, on top of the common ones. */
   readonly flags: FlagSpecs;
+  /**
+   * The runner is itself a client of the job service at `--jobEndpoint` (a
+   * Beam job service, as `--runner=portable`), so `Pipeline.run()` hands it
+   * the flag instead of submitting to millrace's own job service.
+   */
+  readonly takesJobEndpoint?: boolean;
   /** Starts the job. */
   run(request: RunRequest): PipelineResult;
   /**

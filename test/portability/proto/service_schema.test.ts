@@ -1,5 +1,5 @@
-// Guards the wire contract of Beam's Job, Artifact and Provision APIs and the
-// MonitoringInfo message: every field name, number, type and enum value below
+// Guards the wire contract of Beam's Job, Artifact and Provision APIs, the
+// standard environment and artifact payloads and the MonitoringInfo message: every field name, number, type and enum value below
 // is copied from Apache Beam's model/job-management and model/fn-execution
 // .proto files (v2.78). If a .proto file drifts (renumbered, renamed, retyped,
 // extra field) or an rpc changes its name or streaming shape, this fails: a
@@ -12,6 +12,12 @@ const BEAM = "org.apache.beam.model.";
 
 // `Name: field=number [repeated ]type[ oneof:name]`, names relative to org.apache.beam.model.
 const SCHEMA = `
+pipeline.v1.ExternalPayload: endpoint=1 pipeline.v1.ApiServiceDescriptor; params=2 map<string,string>
+pipeline.v1.ProcessPayload: os=1 string; arch=2 string; command=3 string; env=4 map<string,string>
+pipeline.v1.ArtifactFilePayload: path=1 string; sha256=2 string
+pipeline.v1.ArtifactUrlPayload: url=1 string; sha256=2 string
+pipeline.v1.EmbeddedFilePayload: data=1 bytes
+pipeline.v1.ArtifactStagingToRolePayload: staged_name=1 string
 pipeline.v1.MonitoringInfo: urn=1 string; type=2 string; payload=3 bytes; labels=4 map<string,string>; start_time=5 google.protobuf.Timestamp
 job_management.v1.PrepareJobRequest: pipeline=1 pipeline.v1.Pipeline; pipeline_options=2 google.protobuf.Struct; job_name=3 string
 job_management.v1.PrepareJobResponse: preparation_id=1 string; artifact_staging_endpoint=2 pipeline.v1.ApiServiceDescriptor; staging_session_token=3 string

@@ -1,0 +1,127 @@
+/**
+ * The pipeline as a Beam engine (Prism, Flink's or Spark's job server)
+ * receives it. In-process runners read millrace's own environment
+ * (`millrace:env:node_module:v1`, whose payload is the pipeline's origin);
+ * an engine only knows Beam's standard environments, so before submission
+ * the environment is replaced by the one the user chose with
+ * `--environmentType`, with the capabilities of millrace's SDK harness and
+ * the code bundle as its dependency. The origin travels on as a pipeline
+ * option (and in the environment's own parameters), where the harness finds
+ * it through the Provision API.
+ *
+ * @module
+ */
+import { decodeMessage, encodeMessage, type Pipeline, type MessageInit, type Environment } from "../proto/messages";
+import { protoRoot } from "../proto/proto_root";
+import { decodeJsonPayload, type EnvironmentPayload } from "../payloads";
+import { ArtifactUrns, CapabilityUrns, EnvironmentUrns, MillraceUrns } from "../urns";
+import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
+import { SDK_ENVIRONMENT_ID } from "../to_proto";
+
+/** The pipeline option (a JSON string) that carries the pipeline's origin to the SDK harness. */
+export const ORIGIN_OPTION = "millraceOrigin";
+
+/** `ExternalPayload.params` / `ProcessPayload.env` entry that carries the origin (JSON) too. */
+export const ORIGIN_PARAM = "MILLRACE_ORIGIN";
+
+/** The name the code bundle is staged under (its `staging_to` role). */
+export const CODE_BUNDLE_STAGED_NAME = "pipeline.bundle.mjs";
+
+/**
+ * What millrace's SDK harness declares it can do (`Environment.capabilities`).
+ * Engines use these to decide e.g. whether to send ordered-list or multimap
+ * state requests.
+ */
+export const HARNESS_CAPABILITIES: readonly string[] = [
+  CapabilityUrns.PROGRESS_REPORTING,
+  CapabilityUrns.MULTI_CORE_BUNDLE_PROCESSING,
+  CapabilityUrns.ORDERED_LIST_STATE,
+  CapabilityUrns.MULTIMAP_STATE,
+];
+
+/** How an engine starts millrace's SDK harness. */
+export type HarnessEnvironment =
+  /** Ask the worker pool (BeamFnExternalWorkerPool) at `endpoint` for each harness. */
+  | { readonly kind: "external"; readonly endpoint: string }
+  /** Run `command` (e.g. the `millrace-harness` executable), with `env` added. */
+  | { readonly kind: "process"; readonly command: string; readonly env?: Readonly<Record<string, string>> };
+
+/** The code bundle, as an artifact of the environment. */
+export interface BundleArtifact {
+  /** SHA-256 of the bundle's bytes, hex. */
+  readonly sha256: string;
+}
+
+const type = (name: string) => protoRoot.lookupType(`org.apache.beam.model.pipeline.v1.${name}`);
+
+function encode(name: string, value: Record<string, unknown>): Uint8Array {
+  const t = type(name);
+  return t.encode(t.fromObject(value)).finish();
+}
+
+/** The `ArtifactInformation` of the code bundle: a file staged as {@link CODE_BUNDLE_STAGED_NAME}. */
+export function bundleArtifactInformation(bundle: BundleArtifact): {
+  typeUrn: string;
+  typePayload: Uint8Array;
+  roleUrn: string;
+  rolePayload: Uint8Array;
+} {
+  return {
+    typeUrn: ArtifactUrns.FILE,
+    typePayload: encode("ArtifactFilePayload", { path: CODE_BUNDLE_STAGED_NAME, sha256: bundle.sha256 }),
+    roleUrn: ArtifactUrns.STAGING_TO_ROLE,
+    rolePayload: encode("ArtifactStagingToRolePayload", { stagedName: CODE_BUNDLE_STAGED_NAME }),
+  };
+}
+
+/** The Beam `Environment` message for `env`. */
+export function harnessEnvironment(
+  env: HarnessEnvironment,
+  origin: PipelineOrigin,
+  bundle: BundleArtifact | undefined,
+): MessageInit<Environment> {
+  const originJson = JSON.stringify(origin);
+  const common = {
+    capabilities: [...HARNESS_CAPABILITIES],
+    dependencies: bundle === undefined ? [] : [bundleArtifactInformation(bundle)],
+  };
+  switch (env.kind) {
+    case "external":
+      return {
+        urn: EnvironmentUrns.EXTERNAL,
+        payload: encode("ExternalPayload", { endpoint: { url: env.endpoint }, params: { [ORIGIN_PARAM]: originJson } }),
+        ...common,
+      };
+    case "process":
+      return {
+        urn: EnvironmentUrns.PROCESS,
+        payload: encode("ProcessPayload", { command: env.command, env: { ...(env.env ?? {}), [ORIGIN_PARAM]: originJson } }),
+        ...common,
+      };
+  }
+}
+
+/** The pipeline's origin, read from millrace's environment in `pipelineProto`. */
+export function originOf(pipelineProto: Uint8Array): PipelineOrigin {
+  const pipeline = decodeMessage("Pipeline", pipelineProto);
+  const env = pipeline.components?.environments[SDK_ENVIRONMENT_ID];
+  if (env === undefined || env.urn !== MillraceUrns.ENVIRONMENT) {
+    throw new Error(
+      `the pipeline has no ${MillraceUrns.ENVIRONMENT} environment '${SDK_ENVIRONMENT_ID}': it was not made by millrace's toProto`,
+    );
+  }
+  return decodeJsonPayload<EnvironmentPayload>(env.payload, "environment");
+}
+
+/**
+ * `pipelineProto` with millrace's environment replaced by `environment`
+ * (same id, so every transform keeps pointing at it).
+ */
+export function pipelineForEngine(pipelineProto: Uint8Array, environment: MessageInit<Environment>): Uint8Array {
+  const pipeline: Pipeline = decodeMessage("Pipeline", pipelineProto);
+  if (pipeline.components?.environments[SDK_ENVIRONMENT_ID] === undefined) {
+    throw new Error(`the pipeline has no environment '${SDK_ENVIRONMENT_ID}': it was not made by millrace's toProto`);
+  }
+  pipeline.components!.environments[SDK_ENVIRONMENT_ID] = environment as Environment;
+  return encodeMessage("Pipeline", pipeline);
+}
