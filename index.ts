@@ -24,12 +24,15 @@ import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
 import { streamRunner } from "./runners/stream/stream_runner";
 import { portableRunner } from "./runners/portable/portable_runner";
 import { prismRunner } from "./runners/portable/prism/prism_runner";
+import { flinkRunner, sparkRunner } from "./runners/portable/engines/engine_runners";
 
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
 registerRunner(streamRunner);
 registerRunner(portableRunner);
 registerRunner(prismRunner);
+registerRunner(flinkRunner);
+registerRunner(sparkRunner);
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";

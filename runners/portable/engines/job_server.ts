@@ -42,6 +42,10 @@ export interface RunningJobServer {
   readonly endpoint: string;
   readonly pid: number;
   readonly logFile: string;
+  /** The server's last output lines, for error messages. */
+  log(): string;
+  /** How the server ended ("exited with code 1"), if it has; undefined while it runs. */
+  exit(): string | undefined;
   /** Stops the server and whatever it forked; resolves when it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -71,8 +75,21 @@ export async function startJobServer(engine: EngineName, options: JobServerOptio
       ...(options.driverArgs ?? []),
     ],
     logFile: path.join(logDir, `${engine}-job-server.log`),
+    // Spark names its driver by the machine's address: keep the local engine on loopback, like everything else here.
+    env: engine === "spark" ? { ...process.env, SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP ?? "127.0.0.1" } : process.env,
     outliveParent: options.outliveParent,
   });
   await proc.waitForPort(job, options.startTimeoutMs ?? 300_000, options.signal);
-  return { engine, endpoint: `127.0.0.1:${job}`, pid: proc.pid, logFile: proc.logFile, stop: () => proc.stop() };
+  return {
+    engine,
+    endpoint: `127.0.0.1:${job}`,
+    pid: proc.pid,
+    logFile: proc.logFile,
+    log: () => proc.tail(),
+    exit: () => {
+      const e = proc.exited();
+      return e === undefined ? undefined : e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+    },
+    stop: () => proc.stop(),
+  };
 }
