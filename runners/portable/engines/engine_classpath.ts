@@ -36,3 +36,18 @@ export function engineClasspathDir(engine: EngineName, cacheDir: string = engine
   }
   return lib;
 }
+
+/**
+ * The Python of the virtual environment holding Beam's Python SDK (the same
+ * release), which `scripts/engines.sh prepare python` makes: a second SDK to
+ * tell a healthy engine from a broken harness, and to compare figures with.
+ */
+export function beamPythonBinary(cacheDir: string = engineCacheDir()): string {
+  const python = path.join(cacheDir, `beam-python-${BEAM_ENGINE_VERSION}`, "bin", "python");
+  if (!fs.existsSync(python)) {
+    throw new Error(
+      `Beam's Python SDK is not prepared in ${path.dirname(path.dirname(python))}: run \`scripts/engines.sh prepare python\` once`,
+    );
+  }
+  return python;
+}
