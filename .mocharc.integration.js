@@ -15,6 +15,7 @@ const INTEGRATION_SPECS = [
   "dist/test/runners/microbatch/shuffle/spill_memory.test.js",
   "dist/test/runners/stream/stream_*.test.js",
   "dist/test/integration/**/*.test.js",
+  "dist/test/runners/portable/prism_*.test.js",
 ];
 
 module.exports = {

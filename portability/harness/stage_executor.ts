@@ -9,6 +9,7 @@ import type { FusedStage, StageStep } from "../plan/execution_plan";
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
 import type { AnyDoFn, DoFnObject } from "../../sdk/transforms/dofn";
 import { StatefulDoFnOperator, type KeyedRuntime } from "./stateful_dofn_operator";
+import type { FiredTimer } from "./keyed_runtime";
 import { isStatefulParDo, keyedSpecsOf, type KeyedSpecs } from "./state_cell_specs";
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import { decodeMessage } from "../proto/messages";
@@ -17,6 +18,7 @@ import { combineReceivers, type ElementReceiver } from "./element_receiver";
 import { DoFnContext } from "./dofn_context";
 import { DoFnOperator, FilterOperator, FlatMapOperator, MapOperator, type Operator } from "./operators";
 import { PrecombineOperator } from "./precombine_operator";
+import { CombinePhaseOperator } from "./combine_phase_operator";
 import { asCreateSource, emitCreateRange } from "./create_source";
 import type { SideInputReader } from "./side_input_reader";
 import { WindowIntoOperator } from "./window_into_operator";
@@ -117,6 +119,16 @@ export class ExecutableStage {
       this.keyed.operator.expire(ns);
     }
     return fired;
+  }
+
+  /**
+   * Fires one timer the runner decided is due (an engine's harness gets
+   * them from the engine rather than from its own timer service). Call
+   * inside a bundle.
+   */
+  fireTimer(timer: FiredTimer): void {
+    if (!this.keyed) throw new Error(`internal: a timer '${timer.name}' fired in a stage without a stateful ParDo`);
+    this.keyed.operator.fireTimer(timer);
   }
 
   /** Fires the processing-time timers due at `now`. Call inside a bundle. Returns how many fired. */
@@ -236,7 +248,14 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
             ? new WindowIntoOperator(step.transformId, windowIntoFn(model, step.transformId), receiversFor(step.output))
             : step.kind === "writeText"
               ? buildTextSink(model, step, runtime, receiversFor)
-              : buildPrecombine(model, step, runtime, receiversFor);
+              : step.kind === "combinePhase"
+                ? new CombinePhaseOperator(
+                    step.transformId,
+                    step.phase,
+                    combineFnOf(model, step.transformId, runtime.userCode),
+                    receiversFor(step.output),
+                  )
+                : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }

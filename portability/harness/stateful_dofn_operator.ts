@@ -22,6 +22,14 @@ import { previewValue } from "../values/preview";
 
 export type { KeyedRuntime } from "./keyed_runtime";
 
+/**
+ * The state namespace of `key` in `window`: what a runner's state backend
+ * and timers are keyed by (keys compare by their encoding, as everywhere).
+ */
+export function stateNamespace(keyCoder: Coder<unknown>, key: unknown, window: BoundedWindow): string {
+  return `${identityOf(keyCoder, key)}\u0000${windowKey(window)}`;
+}
+
 /** The operator of a stateful ParDo. */
 export class StatefulDoFnOperator implements Operator {
   private readonly timerAccessors = new Map<string, Record<string, Timer>>();
@@ -103,7 +111,7 @@ export class StatefulDoFnOperator implements Operator {
   }
 
   private namespace(key: unknown, window: BoundedWindow): string {
-    return `${identityOf(this.keyCoder, key)}\u0000${windowKey(window)}`;
+    return stateNamespace(this.keyCoder, key, window);
   }
 
   private timersOf(ns: string, key: unknown, window: BoundedWindow): Record<string, Timer> {

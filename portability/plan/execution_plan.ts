@@ -26,7 +26,15 @@ export type StageStep =
   /** The first phase of a lifted combine: partial accumulators per key and window. */
   | { readonly kind: "precombine"; readonly combineId: string; readonly input: string; readonly output: string }
   /** `io.writeText` written by the runner's own file sink (see `NATIVE_COMPOSITES_WITH_FILE_SINK`). */
-  | { readonly kind: "writeText"; readonly transformId: string; readonly input: string; readonly output: string };
+  | { readonly kind: "writeText"; readonly transformId: string; readonly input: string; readonly output: string }
+  /** A later phase of a combine an engine lifted and grouped (what an SDK harness runs for Beam's combine components). */
+  | {
+      readonly kind: "combinePhase";
+      readonly phase: "mergeAccumulators" | "extractOutputs" | "combineGroupedValues";
+      readonly transformId: string;
+      readonly input: string;
+      readonly output: string;
+    };
 
 /** A chain (tree) of element-wise steps run together on each element, with no materialisation between them. */
 export interface FusedStage {

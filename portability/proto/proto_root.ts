@@ -33,6 +33,7 @@ export const BEAM_SERVICE_PROTO_FILES = [
   "beam_job_api.proto",
   "beam_artifact_api.proto",
   "beam_provision_api.proto",
+  "beam_fn_api.proto",
 ] as const;
 
 /** Every `.proto` file of the shared root. */

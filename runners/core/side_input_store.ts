@@ -8,22 +8,14 @@ import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { WindowedValue } from "../../model/windowed_value";
 import type { BoundedWindow } from "../../model/windows";
 import { decodeJsonPayload, type ViewFnPayload } from "../../portability/payloads";
-import { windowFnFromProto } from "../../portability/windowing/windowing_from_proto";
 import { canonicalKey } from "../../portability/values/canonical_key";
-import { buildView, mapToSideWindow, type SideWindowFn } from "./side_input_views";
+import { buildView, mapToSideWindow, sideWindowFnOf, type SideWindowFn } from "./side_input_views";
 import { windowKey } from "../../model/windows";
 
 /** Reads a materialized PCollection's elements, all of them. */
 export type MaterializedElements = (pcollectionId: string) => Iterable<WindowedValue>;
 
-/** The side window fn of a PCollection, from its windowing strategy. */
-export function sideWindowFnOf(model: PipelineModel, pcollectionId: string): SideWindowFn {
-  const fn = windowFnFromProto(model.windowingOf(pcollectionId).windowFn!);
-  if (fn.kind === "sessions") {
-    throw new Error(`side input '${pcollectionId}' uses session windows, which cannot be a side input (Beam forbids merging windows here)`);
-  }
-  return fn;
-}
+export { sideWindowFnOf };
 
 /** Builds the side input reader of ParDo `transformId`. */
 export function sideInputReaderFor(

@@ -24,7 +24,7 @@ import {
 import { stageArtifacts, type StagedArtifact } from "./artifact_staging";
 import { engineFailure } from "./engine_failure";
 import { environmentTypeOf, prepareEnvironment, type PreparedEnvironment } from "./harness_environment";
-import { JOB_MESSAGE_ERROR, JobServiceClient, JobState, isTerminal, jobStateName } from "./job_service_client";
+import { JOB_MESSAGE_ERROR, JobServiceCallError, JobServiceClient, JobState, isTerminal, jobStateName } from "./job_service_client";
 import { metricResultsOf } from "./job_metrics";
 
 /** Where and how a portable job is submitted. */
@@ -37,11 +37,18 @@ export interface PortableJobSettings {
   readonly connectTimeoutMs: number;
   /** Added to a failure's message: what the engine printed, when it is ours to show. */
   readonly diagnostics?: () => string;
-  /** How the engine process ended, if it has (an engine we started); undefined while it runs. */
-  readonly engineExit?: () => string | undefined;
+  /**
+   * How the engine process ended, if it has or does within a moment (an
+   * engine we started: a broken call is often the engine dying); undefined
+   * while it runs.
+   */
+  readonly engineExit?: () => Promise<string | undefined>;
   /** Called once when the job has ended, whatever the outcome (stops an engine we started). */
   readonly onEnd?: () => Promise<void>;
 }
+
+/** gRPC's status code for a peer that is not there (any more). */
+const GRPC_UNAVAILABLE = 14;
 
 /** How long to wait for the message stream to deliver the engine's reason once the job is FAILED. */
 const FAILURE_REASON_WAIT_MS = 10_000;
@@ -137,7 +144,9 @@ export class PortableJob implements PipelineResult {
       await this.follow(this.client, this.jobId);
     } catch (e) {
       const extra = this.settings.diagnostics?.() ?? "";
-      const exit = this.settings.engineExit?.();
+      // A call the engine answered with a reason (e.g. Prepare refused) is not a dead engine.
+      const answered = e instanceof JobServiceCallError && (e.cause as { code?: number } | undefined)?.code !== GRPC_UNAVAILABLE;
+      const exit = answered ? undefined : await this.settings.engineExit?.();
       // An engine that died explains the broken call better than the call's own error.
       const error = exit === undefined ? e : new Error(`${this.settings.engine} ${exit} while running the job`, { cause: e });
       this.handle.failWith(error, extra === "" ? "" : `${this.settings.engine} said:\n${extra}`);

@@ -17,8 +17,8 @@ export interface PrismProcess {
   readonly endpoint: string;
   /** The last lines Prism logged (a Go panic's goroutine dump left out). */
   log(): string;
-  /** "exited with code N" / "was killed by SIG..." once Prism has ended; undefined while it runs. */
-  exit(): string | undefined;
+  /** "exited with code N" / "was killed by SIG..." if Prism ends within `withinMs`; undefined if it still runs then (or was stopped by us). */
+  exit(withinMs: number): Promise<string | undefined>;
   /** Stops Prism (SIGTERM, then SIGKILL if it lingers); resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -51,7 +51,14 @@ export function startPrism(binary: string, timeoutMs = 60_000): Promise<PrismPro
     const dump = lines.findIndex((l) => l.startsWith("goroutine "));
     return (dump < 0 ? lines : lines.slice(0, dump)).join("\n");
   };
-  const exit = () => exitText;
+  const exit = async (withinMs: number): Promise<string | undefined> => {
+    if (!exited) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exitedPromise, new Promise<void>((r) => (timer = setTimeout(r, withinMs)))]);
+      clearTimeout(timer);
+    }
+    return exitText;
+  };
   const stop = async (): Promise<void> => {
     if (exited) return;
     stopping = true;

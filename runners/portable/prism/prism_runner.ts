@@ -31,7 +31,8 @@ export function runPrism(request: RunRequest): PipelineResult {
     },
     connectTimeoutMs: Number(request.options.jobServiceTimeoutMs ?? 30_000),
     diagnostics: () => prism?.log() ?? "",
-    engineExit: () => prism?.exit(),
+    // A call that broke because Prism died: its exit shows within a moment.
+    engineExit: async () => prism?.exit(2_000),
     onEnd: async () => prism?.stop(),
   });
 }

@@ -1,0 +1,374 @@
+/**
+ * Runs the bundles of one `ProcessBundleDescriptor`: the stage is built once
+ * with `portability/harness`'s `buildStage` (the same operators as every
+ * runner) and reused for bundle after bundle. Per bundle: elements are read
+ * from the data plane and pushed through the stage, timers fired, outputs
+ * written back with `is_last`, and the bundle's metrics returned as
+ * MonitoringInfos. While a bundle runs, the engine may ask for progress and
+ * for a channel split: the harness reads its input asynchronously, so both
+ * are answered between elements.
+ */
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
+import type { MetricResults } from "../../model/pipeline_result";
+import type { WindowedValue } from "../../model/windowed_value";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
+import type { Coder } from "../coders/coder";
+import { ByteReader } from "../coders/byte_reader";
+import { ByteWriter } from "../coders/byte_writer";
+import { MetricsContainer } from "../harness/metrics_container";
+import { buildStage, type ExecutableStage, type NamedReceiver, type StageRuntime } from "../harness/stage_executor";
+import { combineReceivers, type ElementReceiver } from "../harness/element_receiver";
+import type { SideInputReader } from "../harness/side_input_reader";
+import type { KeyedSpecs } from "../harness/state_cell_specs";
+import type { FiredTimer, KeyedRuntime } from "../harness/keyed_runtime";
+import type { BundleDescriptorPlan, DataPort } from "./bundle_descriptor";
+import { UnsupportedDescriptorError } from "./bundle_descriptor";
+import type { DataChannel, InboundBlock } from "./data_channel";
+import type { CacheToken, DesiredSplit, MonitoringInfo } from "./fn_messages";
+import { int64 } from "./fn_messages";
+import { elementCountInfo, readIndexInfo, userMetricInfos } from "./monitoring_infos";
+
+/** What a bundle needs beyond its descriptor: user code, the data plane, and the State API adapters. */
+export interface BundleServices {
+  readonly userCode: UserCodeSource;
+  /** The data channel of an endpoint ("" = the engine's default). */
+  dataChannel(endpoint: string): DataChannel;
+  /** Side inputs and user state over the State API; absent when the descriptor needs none. */
+  readonly state?: BundleStateServices;
+}
+
+/**
+ * The State API as a bundle uses it: readers and backends that answer
+ * synchronously from what `prefetch` loaded, because user code reads state
+ * and side inputs synchronously.
+ */
+export interface BundleStateServices {
+  /** Starts a bundle: which instruction state requests belong to, and the cache tokens valid for it. */
+  beginBundle(instructionId: string, cacheTokens: readonly CacheToken[]): void;
+  /** The side inputs of ParDo `transformId`. */
+  sideInputReader(transformId: string): SideInputReader;
+  /** The state and timers of stateful ParDo `transformId`. */
+  keyed(transformId: string, specs: KeyedSpecs): KeyedRuntime & KeyedPrefetch;
+  /** Loads what an element of the stage root needs (side-input windows); undefined when all is loaded. */
+  prefetchSideInputs(windows: readonly BoundedWindow[]): Promise<void> | undefined;
+  /** Writes the bundle's state changes and outbound timers; call before answering the bundle. */
+  finishBundle(): Promise<void>;
+}
+
+/** A keyed runtime that loads a key's state before its element is processed. */
+export interface KeyedPrefetch {
+  /** Loads the state of `key` in `windows`; undefined when already loaded. */
+  prefetch(key: unknown, windows: readonly BoundedWindow[]): Promise<void> | undefined;
+  /** Fires the timers that arrived on the data plane for timer family `family`. */
+  fireTimers(family: string, bytes: Uint8Array, fire: (t: FiredTimer) => void): Promise<void>;
+  /** The timer families the engine sends (and expects back) for this transform. */
+  readonly timerFamilies: readonly string[];
+}
+
+/** A data source's read position: the channel-split bookkeeping of Beam's gRPC read. */
+interface SourceCursor {
+  readonly port: DataPort;
+  readonly coder: Coder<WindowedValue<unknown>>;
+  /** Elements started so far (the next one's index). */
+  next: number;
+  /** The first element index given away by a split: elements from here on are dropped. */
+  stopAt: number;
+  /** Bytes of an element split across data blocks, kept until the rest arrives. */
+  leftover: Uint8Array | undefined;
+  done: boolean;
+}
+
+/** Thrown for an element the data plane sent that the port's coder cannot read. */
+export class DataPlaneError extends Error {
+  override readonly name = "DataPlaneError";
+}
+
+/** A built stage for one descriptor, processing one bundle at a time. */
+export class BundleProcessor {
+  private readonly stage: ExecutableStage;
+  private readonly metrics = new MetricsContainer();
+  private readonly elementCounts = new Map<string, number>();
+  private readonly sinks = new Map<string, SinkWriter[]>();
+  private readonly keyed = new Map<string, KeyedRuntime & KeyedPrefetch>();
+  private readonly metricsTransform: string;
+  private cursors: SourceCursor[] = [];
+  private bundleMetrics: MetricResults = { counters: {}, distributions: {}, gauges: {} };
+  private instructionId: string | undefined;
+  private rootPrefetch: ((value: unknown, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
+
+  constructor(
+    readonly plan: BundleDescriptorPlan,
+    private readonly services: BundleServices,
+  ) {
+    const { model } = plan;
+    const runtime: StageRuntime = {
+      userCode: services.userCode,
+      metrics: this.metrics,
+      sink: (pc) => this.sinkReceiver(pc),
+      sideInputReader: (transformId) => {
+        if (Object.keys(model.parDoPayload(transformId).sideInputs).length === 0) return NO_SIDE_INPUTS(transformId);
+        if (!services.state)
+          throw new UnsupportedDescriptorError(`'${transformId}' reads side inputs and the engine gave no State API endpoint`);
+        return services.state.sideInputReader(transformId);
+      },
+      edge: (pc, _producer, consumers) => this.countedEdge(pc, consumers),
+      keyed: (transformId, specs) => {
+        if (!services.state)
+          throw new UnsupportedDescriptorError(`'${transformId}' uses state or timers and the engine gave no State API endpoint`);
+        const step = plan.stage.steps.find((s) => s.kind === "pardo" && s.transformId === transformId);
+        if (step && step.input !== rootOf(plan)) {
+          throw new UnsupportedDescriptorError(
+            `stateful '${transformId}' must read the bundle's input directly (the engine fused it after '${step.input}')`,
+          );
+        }
+        const k = services.state.keyed(transformId, specs);
+        this.keyed.set(transformId, k);
+        return k;
+      },
+    };
+    this.stage = buildStage(model, plan.stage, runtime);
+    this.metricsTransform = plan.stage.steps.find((s) => s.kind === "pardo")?.transformId ?? plan.sources[0]!.transformId;
+    const keyedRuntime = [...this.keyed.values()][0];
+    const needsSideInputs = plan.stage.sideInputs.length > 0;
+    if (keyedRuntime || needsSideInputs) {
+      this.rootPrefetch = (value, windows) => {
+        const side = needsSideInputs ? services.state!.prefetchSideInputs(windows) : undefined;
+        const own = keyedRuntime ? keyedRuntime.prefetch((value as { key: unknown }).key, windows) : undefined;
+        if (side && own) return Promise.all([side, own]).then(() => undefined);
+        return side ?? own;
+      };
+    }
+    this.stage.setup();
+  }
+
+  /** Runs one bundle to the end; resolves with its MonitoringInfos. Throws (naming transform and element) when it fails. */
+  async process(instructionId: string, cacheTokens: readonly CacheToken[]): Promise<MonitoringInfo[]> {
+    this.instructionId = instructionId;
+    this.bundleMetrics = { counters: {}, distributions: {}, gauges: {} };
+    this.elementCounts.clear();
+    this.cursors = this.plan.sources.map((port) => ({
+      port,
+      coder: this.plan.model.coder(port.coderId, this.services.userCode) as Coder<WindowedValue<unknown>>,
+      next: 0,
+      stopAt: Infinity,
+      leftover: undefined,
+      done: false,
+    }));
+    const channels = new Set(this.plan.sources.map((s) => this.services.dataChannel(s.dataEndpoint)));
+    if (this.plan.timerEndpoint !== "" || this.keyed.size > 0) channels.add(this.services.dataChannel(this.plan.timerEndpoint));
+    for (const writers of this.sinks.values()) for (const w of writers) w.begin(instructionId);
+    this.services.state?.beginBundle(instructionId, cacheTokens);
+    try {
+      this.stage.startBundle();
+      await Promise.all([...channels].map((c) => this.readInput(c, instructionId)));
+      this.stage.flush();
+      this.stage.finishBundle();
+      await this.services.state?.finishBundle();
+      for (const writers of this.sinks.values()) for (const w of writers) w.end();
+      return this.monitoringInfos();
+    } finally {
+      for (const c of channels) c.release(instructionId);
+      this.instructionId = undefined;
+    }
+  }
+
+  /** The running bundle's metrics so far (for ProcessBundleProgress). */
+  monitoringInfos(): MonitoringInfo[] {
+    if (!this.metrics.isEmpty) this.metrics.commitInto(this.bundleMetrics);
+    const infos = userMetricInfos(this.metricsTransform, this.bundleMetrics);
+    for (const [pc, n] of this.elementCounts) infos.push(elementCountInfo(pc, n));
+    for (const c of this.cursors) infos.push(readIndexInfo(c.port.transformId, c.next - 1));
+    return infos;
+  }
+
+  /** True while a bundle runs. */
+  get busy(): boolean {
+    return this.instructionId !== undefined;
+  }
+
+  /**
+   * Splits the running bundle's input channels as the engine asks: keeps a
+   * fraction of the elements not yet started and gives up the rest. Returns
+   * the channel splits made (none when the bundle is too far along).
+   */
+  split(desired: Record<string, DesiredSplit>): { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[] {
+    const out: { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[] = [];
+    for (const c of this.cursors) {
+      const d = desired[c.port.transformId];
+      if (!d || c.done) continue;
+      const at = channelSplitPoint(c.next, c.stopAt, d);
+      if (at === undefined) continue;
+      c.stopAt = at;
+      out.push({ transformId: c.port.transformId, lastPrimaryElement: at - 1, firstResidualElement: at });
+    }
+    return out;
+  }
+
+  /** Tears the stage down (the harness is stopping, or the processor failed and is dropped). */
+  teardown(): void {
+    this.stage.teardown();
+  }
+
+  /** Reads one data channel until every stream the bundle expects on it has ended. */
+  private async readInput(channel: DataChannel, instructionId: string): Promise<void> {
+    const expected = new Set<string>();
+    for (const c of this.cursors)
+      if (this.services.dataChannel(c.port.dataEndpoint) === channel) expected.add(`data:${c.port.transformId}`);
+    if (this.services.dataChannel(this.plan.timerEndpoint) === channel) {
+      for (const [transformId, k] of this.keyed) for (const f of k.timerFamilies) expected.add(`timers:${transformId}:${f}`);
+    }
+    if (expected.size === 0) return;
+    const inbox = channel.inbox(instructionId);
+    while (expected.size > 0) {
+      const block = await inbox.next();
+      if (block === undefined) {
+        throw new DataPlaneError(
+          `the data stream ${channel.endpoint} ended before bundle ${instructionId} got all its input (missing ${[...expected].join(", ")})`,
+        );
+      }
+      await this.onBlock(block);
+      if (block.isLast)
+        expected.delete(block.kind === "data" ? `data:${block.transformId}` : `timers:${block.transformId}:${block.timerFamilyId}`);
+    }
+  }
+
+  private async onBlock(block: InboundBlock): Promise<void> {
+    if (block.kind === "timers") {
+      const k = this.keyed.get(block.transformId);
+      if (!k) throw new DataPlaneError(`the engine sent timers for '${block.transformId}', which declares none in this bundle`);
+      if (block.bytes.length > 0) await k.fireTimers(block.timerFamilyId, block.bytes, (t) => this.stage.fireTimer(t));
+      return;
+    }
+    const cursor = this.cursors.find((c) => c.port.transformId === block.transformId);
+    if (!cursor) throw new DataPlaneError(`the engine sent data for '${block.transformId}', which is no data source of this bundle`);
+    await this.readElements(cursor, block.bytes, block.isLast);
+  }
+
+  private async readElements(cursor: SourceCursor, bytes: Uint8Array, isLast: boolean): Promise<void> {
+    if (cursor.leftover) {
+      const joined = new Uint8Array(cursor.leftover.length + bytes.length);
+      joined.set(cursor.leftover);
+      joined.set(bytes, cursor.leftover.length);
+      bytes = joined;
+      cursor.leftover = undefined;
+    }
+    const reader = new ByteReader(bytes);
+    const input = this.stage.input;
+    const prefetch = this.rootPrefetch;
+    while (!reader.atEnd) {
+      const start = reader.position;
+      let wv: WindowedValue<unknown>;
+      try {
+        wv = cursor.coder.decode(reader, "nested");
+      } catch (e) {
+        if (!isLast) {
+          // An element may span blocks: keep its start for the next one.
+          cursor.leftover = bytes.slice(start);
+          return;
+        }
+        throw new DataPlaneError(
+          `cannot decode element ${cursor.next} of data source '${cursor.port.transformId}' with coder '${cursor.port.coderId}': ${(e as Error).message}`,
+        );
+      }
+      const index = cursor.next++;
+      if (index >= cursor.stopAt) continue;
+      if (prefetch) {
+        const loading = prefetch(wv.value, wv.windows);
+        if (loading) await loading;
+      }
+      input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+    }
+    if (isLast) cursor.done = true;
+  }
+
+  /** Where a materialized PCollection's elements go: every data sink reading it. */
+  private sinkReceiver(pc: string): ElementReceiver {
+    const writers = this.plan.sinks
+      .filter((s) => s.pcollection === pc)
+      .map((port) => {
+        const channel = this.services.dataChannel(port.dataEndpoint);
+        return new SinkWriter(port, this.plan.model.coder(port.coderId, this.services.userCode) as Coder<WindowedValue<unknown>>, channel);
+      });
+    this.sinks.set(pc, writers);
+    return combineReceivers(writers);
+  }
+
+  /** Counts the elements of each PCollection (Beam's element_count) on their way to the consumers. */
+  private countedEdge(pc: string, consumers: readonly NamedReceiver[]): ElementReceiver {
+    const inner = combineReceivers(consumers.map((c) => c.receiver));
+    const counts = this.elementCounts;
+    return {
+      receive(value, timestamp, windows, pane) {
+        counts.set(pc, (counts.get(pc) ?? 0) + 1);
+        inner.receive(value, timestamp, windows, pane);
+      },
+    };
+  }
+}
+
+/** The reader of a ParDo that declares no side inputs. */
+function NO_SIDE_INPUTS(transformId: string): SideInputReader {
+  return {
+    get(name) {
+      throw new Error(`no side input named '${name}' in '${transformId}'; declared: none`);
+    },
+  };
+}
+
+function rootOf(plan: BundleDescriptorPlan): string {
+  return plan.stage.root.kind === "pcollection" ? plan.stage.root.pcollection : plan.stage.root.output;
+}
+
+/**
+ * Where to cut a channel whose next element is `next` (none started after
+ * it), currently ending at `stopAt`, as `desired` asks: keep
+ * `fraction_of_remainder` of what is left, at an allowed split point if
+ * the engine lists some. Undefined: no split possible.
+ */
+export function channelSplitPoint(next: number, stopAt: number, desired: DesiredSplit): number | undefined {
+  const estimated = int64(desired.estimatedInputElements);
+  const end = Math.min(stopAt, estimated > 0 ? estimated : stopAt);
+  if (!Number.isFinite(end) || next >= end) return undefined;
+  const fraction = Math.min(1, Math.max(0, desired.fractionOfRemainder ?? 0));
+  let at = next + Math.floor((end - next) * fraction);
+  const allowed = (desired.allowedSplitPoints ?? []).map((p) => int64(p)).sort((a, b) => a - b);
+  if (allowed.length > 0) {
+    const ok = allowed.find((p) => p >= at && p >= next && p < end);
+    if (ok === undefined) return undefined;
+    at = ok;
+  }
+  return at < end ? at : undefined;
+}
+
+/** Encodes a sink's elements into data blocks for the engine. */
+class SinkWriter implements ElementReceiver {
+  private readonly buffer = new ByteWriter(64 * 1024);
+  private instructionId = "";
+
+  constructor(
+    private readonly port: DataPort,
+    private readonly coder: Coder<WindowedValue<unknown>>,
+    private readonly channel: DataChannel,
+  ) {}
+
+  begin(instructionId: string): void {
+    this.instructionId = instructionId;
+    this.buffer.reset();
+  }
+
+  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    this.coder.encode({ value, timestamp, windows, pane }, this.buffer, "nested");
+    if (this.buffer.length >= 256 * 1024) this.send(false);
+  }
+
+  /** Sends the rest and ends the stream for the bundle. */
+  end(): void {
+    this.send(true);
+  }
+
+  private send(isLast: boolean): void {
+    this.channel.sendData(this.instructionId, this.port.transformId, this.buffer.finish(), isLast);
+    this.buffer.reset();
+  }
+}
