@@ -25,6 +25,8 @@ import { streamRunner } from "./runners/stream/stream_runner";
 import { portableRunner } from "./runners/portable/portable_runner";
 import { prismRunner } from "./runners/portable/prism/prism_runner";
 import { flinkRunner, sparkRunner } from "./runners/portable/engines/engine_runners";
+import { provideLoopbackWorkerPool } from "./runners/portable/harness_environment";
+import { startWorkerPool } from "./portability/fn_harness/worker_pool";
 
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
@@ -33,6 +35,8 @@ registerRunner(portableRunner);
 registerRunner(prismRunner);
 registerRunner(flinkRunner);
 registerRunner(sparkRunner);
+// LOOPBACK: the engine asks this process's worker pool for SDK harnesses.
+provideLoopbackWorkerPool((options) => startWorkerPool(options));
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";

@@ -5,6 +5,7 @@
  *   millrace run <pipeline.ts|.js> [--runner=direct|microbatch|stream] [--pipeline=<name>] [runner flags] [pipeline flags]
  *   millrace inspect <pipeline file> [--format=text|json|dot] [--pipeline=<definePipeline name>] [pipeline flags]
  *   millrace job-server [--host=127.0.0.1] [--port=8099] [--tokenFile=<file>] [--jobEnv=<NAMES>] [--maxMessageBytes=<n>] [--maxPipelineBytes=<n>]
+ *   millrace harness --pool [--host=127.0.0.1] [--port=50000]
  *
  * `run` runs the file as a script (TypeScript through tsx), so its own flags
  * and `--help` work as when it is run directly, and executor threads can load
@@ -30,6 +31,10 @@ import { DEFAULT_JOB_SERVICE_PORT, DEFAULT_MAX_MESSAGE_BYTES, JobService } from 
 import { DEFAULT_MAX_PIPELINE_BYTES } from "../runners/job_service/pipeline_planner";
 import { parseJobEnv } from "../runners/job_service/job_environment";
 import { serviceToken } from "./service_token";
+import { startWorkerPool } from "../portability/fn_harness/worker_pool";
+
+/** The port `millrace harness --pool` listens on by default (Beam's Python worker pool uses 50000 too). */
+const DEFAULT_WORKER_POOL_PORT = 50000;
 
 const USAGE = `usage:
   millrace run <pipeline.ts|.js> [--runner=<name>] [--pipeline=<name>] [runner flags] [pipeline flags]
@@ -46,7 +51,11 @@ const USAGE = `usage:
       The token comes from --tokenFile (its first line), else from MILLRACE_JOB_TOKEN, else a random
       one is made and printed (--token=<secret> works but shows the secret to every local user in ps).
       Whoever holds the token runs code as this user: jobs see only PATH, HOME, TMPDIR, locale and TZ
-      of this environment, plus the variables --jobEnv names. Binds to loopback unless --host says otherwise.`;
+      of this environment, plus the variables --jobEnv names. Binds to loopback unless --host says otherwise.
+  millrace harness --pool [--host=127.0.0.1] [--port=${DEFAULT_WORKER_POOL_PORT}]
+      runs an SDK harness worker pool (Beam's BeamFnExternalWorkerPool) for engines started with
+      --environmentType=EXTERNAL --environmentConfig=<host>:<port>; each worker rebuilds the job's code
+      from the bundle the job staged. Run one beside each Flink TaskManager or Spark executor.`;
 
 class UsageError extends Error {}
 
@@ -169,6 +178,40 @@ async function jobServer(args: string[]): Promise<number> {
   });
 }
 
+async function harness(args: string[]): Promise<number> {
+  const settings: Record<string, string> = {};
+  let pool = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--pool") {
+      pool = true;
+      continue;
+    }
+    const m = /^--(host|port)(?:=(.*))?$/.exec(args[i]!);
+    if (!m) throw new UsageError(`harness does not take '${args[i]}'`);
+    const value = m[2] ?? args[++i];
+    if (value === undefined || value === "") throw new UsageError(`--${m[1]} needs a value`);
+    settings[m[1]!] = value;
+  }
+  if (!pool)
+    throw new UsageError("harness runs a worker pool: millrace harness --pool (engines start single harnesses with millrace-harness)");
+  const port = settings.port === undefined ? DEFAULT_WORKER_POOL_PORT : Number(settings.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, not '${settings.port}'`);
+  const host = settings.host ?? "127.0.0.1";
+  const running = await startWorkerPool({ host, port });
+  process.stdout.write(`millrace SDK harness worker pool listening on ${running.endpoint}\n`);
+  process.stdout.write(`  use: --environmentType=EXTERNAL --environmentConfig=${running.endpoint}\n`);
+  if (!LOOPBACK.test(host))
+    process.stderr.write(`warning: listening on ${host}, not loopback: whoever reaches it can make it run staged code on this machine\n`);
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.stdout.write("millrace worker pool stopping\n");
+      void running.close().then(() => resolve(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -178,6 +221,8 @@ async function main(argv: string[]): Promise<number> {
       return inspect(rest);
     case "job-server":
       return jobServer(rest);
+    case "harness":
+      return harness(rest);
     case undefined:
     case "help":
     case "--help":

@@ -66,14 +66,21 @@ export class FnApiStateServices implements BundleStateServices {
       const payload = model.parDoPayload(step.transformId);
       for (const [name, si] of Object.entries(payload.sideInputs)) {
         const pc = model.transform(step.transformId).inputs[name]!;
+        const multimap = si.accessPattern?.urn === SideInputUrns.MULTIMAP;
+        const elementCoder = model.coderOf(pc, userCode);
+        if (multimap && elementCoder.urn !== CoderUrns.KV) {
+          throw new Error(
+            `side input '${name}' of '${step.transformId}' is read as a multimap, so its PCollection needs a KV coder (${CoderUrns.KV}), not '${elementCoder.urn}'`,
+          );
+        }
         this.sideInputs.push({
           transformId: step.transformId,
           name,
-          multimap: si.accessPattern?.urn === SideInputUrns.MULTIMAP,
+          multimap,
           view: decodeJsonPayload<ViewFnPayload>(si.viewFn!.payload, `view of side input '${name}'`),
           sideFn: sideWindowFnOf(model, pc),
           windowCoder: model.coder(model.windowingOf(pc).windowCoderId, userCode) as Coder<BoundedWindow>,
-          elementCoder: model.coderOf(pc, userCode),
+          elementCoder,
         });
       }
     }

@@ -36,6 +36,8 @@ export interface FnApiConnection {
   logging?(): BidiStream<unknown, LogEntryList>;
   /** Closes every channel. */
   close(): void;
+  /** The endpoint `endpoint` resolves to ("" names the control endpoint), so one endpoint gets one stream. */
+  resolve?(endpoint: string): string;
 }
 
 /** Options of {@link FnHarness}. */
@@ -197,13 +199,15 @@ export class FnHarness {
     return this.userCode;
   }
 
-  private dataChannel(endpoint: string): DataChannel {
+  private dataChannel(given: string): DataChannel {
+    const endpoint = this.connection.resolve?.(given) ?? given;
     let c = this.dataChannels.get(endpoint);
     if (!c) this.dataChannels.set(endpoint, (c = new DataChannel(this.connection.data(endpoint), endpoint || "(default)")));
     return c;
   }
 
-  private stateChannel(endpoint: string): StateChannel {
+  private stateChannel(given: string): StateChannel {
+    const endpoint = this.connection.resolve?.(given) ?? given;
     let c = this.stateChannels.get(endpoint);
     if (!c) this.stateChannels.set(endpoint, (c = new StateChannel(this.connection.state(endpoint), endpoint || "(default)")));
     return c;

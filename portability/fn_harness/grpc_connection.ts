@@ -59,6 +59,7 @@ export function grpcFnApiConnection(endpoints: FnApiEndpoints, workerId: string)
     data: (endpoint) => bidi(FnApiServices.Data, endpoint, "Data"),
     state: (endpoint) => bidi(FnApiServices.State, endpoint, "State"),
     ...(endpoints.logging ? { logging: () => bidi(FnApiServices.Logging, endpoints.logging!, "Logging") } : {}),
+    resolve: (endpoint) => (endpoint === "" ? endpoints.control : endpoint),
     close: () => {
       for (const call of calls) call.cancel();
       for (const c of clients.values()) c.close();

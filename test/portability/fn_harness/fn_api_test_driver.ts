@@ -58,6 +58,7 @@ export class FnApiTestDriver {
   /** User state and side inputs, by the encoded StateKey (hex). */
   readonly state = new Map<string, Buffer>();
   readonly stateRequests: Msg[] = [];
+  private readonly multimapKeys = new Map<string, Buffer[]>();
   /** State gets answer at most this many bytes per response (so continuation tokens are used). */
   stateChunkBytes = 8;
   private control: grpc.ServerDuplexStream<Msg, Msg> | undefined;
@@ -143,6 +144,16 @@ export class FnApiTestDriver {
     this.dataStream!.write({ timers: blocks });
   }
 
+  /** What the harness wrote for `key` ("instruction/transform"), once it ended the stream with is_last. */
+  output(key: string): Promise<Received> {
+    return this.signal.until(() => (this.data.get(key)?.isLast ? this.data.get(key) : undefined), `is_last on ${key}`);
+  }
+
+  /** The timers the harness wrote for `key` ("instruction/transform/family"), once ended with is_last. */
+  timersOut(key: string): Promise<Received> {
+    return this.signal.until(() => (this.timers.get(key)?.isLast ? this.timers.get(key) : undefined), `is_last on timers ${key}`);
+  }
+
   /** Whether the harness has opened its data stream. */
   get hasDataStream(): boolean {
     return this.dataStream !== undefined;
@@ -221,8 +232,25 @@ export class FnApiTestDriver {
     this.record("State", call.metadata);
     call.on("data", (request: Msg) => {
       this.stateRequests.push(request);
-      const key = stateKeyId(request.stateKey as Msg);
+      const stateKey = request.stateKey as Msg;
+      const key = stateKeyId(stateKey);
       const id = request.id as string;
+      // A multimap's keys are what its entries were appended under: the engine lists them.
+      const entry = stateKey.multimapUserState as Msg | undefined;
+      const keysKey = (k: Msg) =>
+        stateKeyId({ multimapKeysUserState: { transformId: k.transformId, userStateId: k.userStateId, window: k.window, key: k.key } });
+      if (entry && request.append) {
+        const keys = this.multimapKeys.get(keysKey(entry)) ?? [];
+        const mapKey = Buffer.from(entry.mapKey as Uint8Array);
+        if (!keys.some((k) => k.equals(mapKey))) keys.push(mapKey);
+        this.multimapKeys.set(keysKey(entry), keys);
+        this.state.set(keysKey(entry), Buffer.concat(keys));
+      }
+      const keysOf = stateKey.multimapKeysUserState as Msg | undefined;
+      if (keysOf && request.clear) {
+        for (const mapKey of this.multimapKeys.get(key) ?? []) this.state.delete(stateKeyId({ multimapUserState: { ...keysOf, mapKey } }));
+        this.multimapKeys.delete(key);
+      }
       if (request.get) {
         const all = this.state.get(key) ?? Buffer.alloc(0);
         const token = (request.get as { continuationToken?: Uint8Array }).continuationToken;

@@ -90,7 +90,7 @@ describe("Fn API SDK harness (against a test driver of the protocol over gRPC)",
     await driver.sendData([{ instructionId: "b1", transformId: "source", isLast: true }]);
     const response = await driver.response("b1");
     expect(response.error ?? "").to.equal("");
-    const out = driver.data.get("b1/sink0")!;
+    const out = await driver.output("b1/sink0");
     expect(out.isLast).to.equal(true);
     expect(decodeAll(portCoder(descriptor, p, output), out.bytes).map((wv) => wv.value)).to.deep.equal(["HELLO", "FN", "API"]);
 
@@ -100,7 +100,7 @@ describe("Fn API SDK harness (against a test driver of the protocol over gRPC)",
     ]);
     const second = await driver.instruct({ instructionId: "b2", processBundle: { processBundleDescriptorId: "d1" } });
     expect(second.error ?? "").to.equal("");
-    expect(decodeAll(portCoder(descriptor, p, output), driver.data.get("b2/sink0")!.bytes).map((wv) => wv.value)).to.deep.equal(["X"]);
+    expect(decodeAll(portCoder(descriptor, p, output), (await driver.output("b2/sink0")).bytes).map((wv) => wv.value)).to.deep.equal(["X"]);
 
     // The descriptor was fetched once, and every call carried the worker id.
     expect(driver.descriptorRequests).to.deep.equal(["d1"]);
@@ -140,7 +140,9 @@ describe("Fn API SDK harness (against a test driver of the protocol over gRPC)",
     ]);
     const ok = await driver.instruct({ instructionId: "good", processBundle: { processBundleDescriptorId: "d1" } });
     expect(ok.error ?? "").to.equal("");
-    expect(decodeAll(portCoder(descriptor, p, output), driver.data.get("good/sink0")!.bytes).map((wv) => wv.value)).to.deep.equal(["FINE"]);
+    expect(decodeAll(portCoder(descriptor, p, output), (await driver.output("good/sink0")).bytes).map((wv) => wv.value)).to.deep.equal([
+      "FINE",
+    ]);
   });
 
   it("answers an unknown descriptor and an unsupported URN with errors, never a hang", async () => {
@@ -181,7 +183,7 @@ describe("Fn API SDK harness (against a test driver of the protocol over gRPC)",
     await driver.sendData([{ instructionId: "b", transformId: "source", data: encodeElements(coder, ["c", "d", "e", "f"]), isLast: true }]);
     const done = await driver.response("b");
     expect(done.error ?? "").to.equal("");
-    expect(decodeAll(portCoder(descriptor, p, output), driver.data.get("b/sink0")!.bytes).map((wv) => wv.value)).to.deep.equal([
+    expect(decodeAll(portCoder(descriptor, p, output), (await driver.output("b/sink0")).bytes).map((wv) => wv.value)).to.deep.equal([
       "A",
       "B",
       "C",

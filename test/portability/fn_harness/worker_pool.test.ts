@@ -51,7 +51,7 @@ describe("Fn API worker pool (BeamFnExternalWorkerPool)", function () {
     await driver.send({ instructionId: "b", processBundle: { processBundleDescriptorId: "d" } });
     await driver.sendData([{ instructionId: "b", transformId: "source", data: encodeAll(coder(input), values), isLast: true }]);
     expect((await driver.response("b")).error ?? "").to.equal("");
-    expect(decodeAll(coder(output), driver.data.get("b/sink0")!.bytes).map((wv) => wv.value)).to.deep.equal([2, 4, 6]);
+    expect(decodeAll(coder(output), (await driver.output("b/sink0")).bytes).map((wv) => wv.value)).to.deep.equal([2, 4, 6]);
     expect(driver.workerIds.every((w) => w.workerId === "w-1")).to.equal(true);
 
     const stopped = await unaryCall(client, "StopWorker", { workerId: "w-1" });
