@@ -63,7 +63,7 @@ function runOnEngine(engine: EngineName, request: RunRequest): PipelineResult {
     },
     connectTimeoutMs: Number(request.options.jobServiceTimeoutMs ?? 30_000),
     diagnostics: () => (server ? `${engine} job server log (${server.logFile}):\n${server.log()}` : ""),
-    engineExit: () => server?.exit(),
+    engineExit: async () => server?.exit(),
     onEnd: async () => server?.stop(),
   });
 }
