@@ -3,8 +3,8 @@
  * and two TaskManagers, each its own JVM on loopback (what a deployment puts
  * on separate machines), checked against the direct runner.
  *
- *   scripts/engines.sh prepare flink python   # once
- *   npm run cluster:demo                      # --sdk=python (default) | millrace
+ *   scripts/engines.sh prepare flink          # once (add python for --sdk=python)
+ *   npm run cluster:demo                      # --sdk=millrace (default) | python
  *
  * It writes scores for 12 teams over 6 hours, runs hourly team scores (the
  * pipeline of examples/hourly_team_scores.ts) on the cluster with parallelism
@@ -13,11 +13,12 @@
  * line for line, and (b) Flink's REST API shows records read by the keyed
  * stage on both TaskManagers.
  *
- * `--sdk=python` runs Beam's Python SDK version of the pipeline
- * (scripts/beam_python/hourly_team_scores.py); `--sdk=millrace` runs
- * examples/hourly_team_scores.ts itself with `--runner=flink
- * --flinkMaster=<the cluster>` and the SDK harness in PROCESS mode (each
- * TaskManager starts its own `millrace-harness`).
+ * `--sdk=millrace` runs examples/hourly_team_scores.ts itself with
+ * `--runner=flink --flinkMaster=<the cluster>` and the SDK harness in PROCESS
+ * mode (each TaskManager starts its own `millrace-harness`); `--sdk=python`
+ * runs Beam's Python SDK version of the pipeline
+ * (scripts/beam_python/hourly_team_scores.py), which tells a broken cluster
+ * from a broken harness.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -39,6 +40,8 @@ export interface ClusterDemoResult {
   /** For the keyed stage: records each TaskManager read. */
   readonly keyedRecordsByTaskManager: Readonly<Record<string, number>>;
   readonly seconds: { readonly cluster: number; readonly job: number };
+  /** The cluster's JobManager and TaskManager processes (all stopped when the demo returns). */
+  readonly pids: readonly number[];
 }
 
 /** Deterministic scores: `teams` teams over `hours` hours, one line per user event. */
@@ -142,6 +145,7 @@ export async function runClusterDemo(sdk: "python" | "millrace", workDir: string
       differences,
       keyedRecordsByTaskManager: await keyedRecordsByTaskManager(cluster),
       seconds: { cluster: clusterSeconds, job: jobSeconds },
+      pids: [cluster.jobManager.pid, ...cluster.taskManagers.map((t) => t.pid)],
     };
   } finally {
     await cluster.stop();
@@ -149,7 +153,7 @@ export async function runClusterDemo(sdk: "python" | "millrace", workDir: string
 }
 
 async function main(): Promise<void> {
-  const sdkArg = process.argv.find((a) => a.startsWith("--sdk="))?.slice(6) ?? "python";
+  const sdkArg = process.argv.find((a) => a.startsWith("--sdk="))?.slice(6) ?? "millrace";
   if (sdkArg !== "python" && sdkArg !== "millrace") throw new Error(`--sdk must be python or millrace, not ${sdkArg}`);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-cluster-demo-"));
   console.log(`Flink session cluster: 1 JobManager + 2 TaskManagers (1 slot each) on loopback; work folder ${workDir}`);
