@@ -53,6 +53,17 @@ function installExitHook(): void {
   process.on("exit", () => {
     for (const child of living) killGroup(child, "SIGKILL");
   });
+  // Ctrl-C or a kill of this process skips "exit" handlers unless the signal is handled: handle it, then exit as the signal would.
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      for (const child of living) killGroup(child, "SIGKILL");
+      // Another handler of the signal decides whether the process ends; alone, we end it as the signal would have.
+      if (process.listenerCount(signal) === 0) process.exit(code);
+    });
+  }
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
