@@ -1,12 +1,12 @@
 /**
  * Figures for the engines: word count over 1M words and Nexmark q0, q1, q2,
  * q5 on Flink (Beam's Flink job server, its embedded mini cluster,
- * parallelism 2) next to millrace's own `stream` runner, and next to Beam's
- * Python SDK on the same Flink job server. Prints one line per run: wall
+ * parallelism 2) next to millrace's own `stream` runner, and word count next
+ * to Beam's Python SDK on the same Flink job server. Prints one line per run: wall
  * time and elements per second.
  *
  *   scripts/engines.sh prepare flink python     # once
- *   npm run bench:engines -- [--words=1000000] [--events=100000] [--skip=python-nexmark,...]
+ *   npm run bench:engines -- [--words=1000000] [--events=100000] [--skip=stream,flink,python]
  *
  * Each job's wall time counts from submission to its end as its submitter
  * sees it (the job server is started once beforehand and shared, so its JVM
@@ -125,23 +125,10 @@ async function main(): Promise<void> {
         );
       if (!skip.has("stream")) rows.push(await nx("millrace stream", ["--runner=stream"]));
       if (!skip.has("flink")) rows.push(await nx("millrace on Flink (LOOPBACK)", flink));
-      if (!skip.has("python") && !skip.has("python-nexmark")) {
-        rows.push(
-          await timed(`nexmark q${q} ${events / 1e3}k events`, "Beam Python on Flink (p=2, LOOPBACK)", events, () =>
-            run(beamPythonBinary(), [
-              "-m",
-              "apache_beam.testing.benchmarks.nexmark.nexmark_launcher",
-              `--query=${q}`,
-              `--num_events=${events}`,
-              "--runner=PortableRunner",
-              `--job_endpoint=${server.endpoint}`,
-              "--environment_type=LOOPBACK",
-              "--parallelism=2",
-            ]),
-          ),
-        );
-      }
     }
+    // Beam's Python Nexmark launcher generates no events in batch mode: it reads them from a file (--input)
+    // written by Beam's Java generator, or from Pub/Sub; neither is at hand, so that column is left out.
+    console.log("nexmark on Beam Python: not measured (its launcher reads Java-generated events from --input or Pub/Sub)");
   } finally {
     await server.stop();
   }
