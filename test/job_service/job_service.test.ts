@@ -236,9 +236,9 @@ describe("job service", function () {
       JSON.stringify({ id: 9, type: "prepare", jobName: "x", pipeline: Buffer.from("garbage bytes").toString("base64"), options: {} }),
     );
     expect(((await nextFrame(frames, 5)) as { message: string }).message).to.match(/^invalid pipeline: /);
-    ws!.send(JSON.stringify({ id: 10, type: "prepare", jobName: "x", pipeline: "", options: { runner: "flink" } }));
+    ws!.send(JSON.stringify({ id: 10, type: "prepare", jobName: "x", pipeline: "", options: { runner: "dataflow" } }));
     expect(((await nextFrame(frames, 6)) as { message: string }).message).to.match(
-      /^unknown runner 'flink'; this job service runs: direct, microbatch/,
+      /^unknown runner 'dataflow'; this job service runs: direct, microbatch/,
     );
     ws!.send(JSON.stringify({ id: 11, type: "getState", jobId: "job-999" }));
     expect(await nextFrame(frames, 7)).to.deep.equal({ type: "error", id: 11, message: "no job 'job-999'" });
