@@ -3,7 +3,8 @@ const { INTEGRATION_SPECS } = require("./.mocharc.integration.js");
 
 module.exports = {
   spec: ["dist/test/**/*.test.js"],
-  ignore: INTEGRATION_SPECS,
+  // The engines suite (.mocharc.engines.js) runs on its own.
+  ignore: [...INTEGRATION_SPECS, "dist/test/engines/**/*.test.js"],
   reporter: "dist/test/support/plain_summary_reporter.js",
   timeout: 60000,
   recursive: true,

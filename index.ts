@@ -24,6 +24,7 @@ import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
 import { streamRunner } from "./runners/stream/stream_runner";
 import { portableRunner } from "./runners/portable/portable_runner";
 import { prismRunner } from "./runners/portable/prism/prism_runner";
+import { flinkRunner, sparkRunner } from "./runners/portable/engines/engine_runners";
 import { provideLoopbackWorkerPool } from "./runners/portable/harness_environment";
 import { startWorkerPool } from "./portability/fn_harness/worker_pool";
 import { withLoopbackUserCode } from "./portability/fn_harness/loopback_runner";
@@ -33,6 +34,8 @@ registerRunner(microbatchRunner);
 registerRunner(streamRunner);
 registerRunner(withLoopbackUserCode(portableRunner));
 registerRunner(withLoopbackUserCode(prismRunner));
+registerRunner(withLoopbackUserCode(flinkRunner));
+registerRunner(withLoopbackUserCode(sparkRunner));
 // LOOPBACK: the engine asks this process's worker pool for SDK harnesses.
 provideLoopbackWorkerPool((options) => startWorkerPool(options));
 

@@ -125,10 +125,10 @@ describe("millrace command", function () {
   it("fails clearly on an unknown command, a missing file or an unknown runner", () => {
     expect(millrace("launch").stderr).to.include("unknown command 'launch'");
     expect(millrace("run", "nope.ts").stderr).to.include("no such file: nope.ts");
-    const r = millrace("run", "examples/wordcount.ts", "--runner=flink");
+    const r = millrace("run", "examples/wordcount.ts", "--runner=dataflow");
     expect(r.status).to.equal(2); // a usage error, as flag errors exit everywhere
     expect(r.stderr)
-      .to.match(/unknown runner 'flink'; valid runners: .*direct/)
+      .to.match(/unknown runner 'dataflow'; valid runners: .*direct/)
       .and.include("microbatch");
   });
 

@@ -95,13 +95,12 @@ describe("job service", function () {
     });
   }
 
-  // Every other runner the package registers (the stream runner, once it does), except those
-  // that are themselves clients of a Beam job service at --jobEndpoint (--runner=portable).
+  // Every other runner the package registers (the stream runner, once it does), except those that
+  // submit to an engine (Prism, Flink, Spark, a Beam job service): their own suites run them there.
   for (const runner of mr
     .registeredRunners()
-    .filter((r) => r.takesJobEndpoint !== true)
     .map((r) => r.name)
-    .filter((r) => !["direct", "microbatch"].includes(r))) {
+    .filter((r) => !["direct", "microbatch", "portable", "prism", "flink", "spark"].includes(r))) {
     it(`runs a submitted pipeline on the ${runner} runner`, async () => {
       const result = printing.create([`--runner=${runner}`, ...args]).run() as RemoteJob;
       expect(await result.waitUntilFinish()).to.equal("DONE");
@@ -237,9 +236,9 @@ describe("job service", function () {
       JSON.stringify({ id: 9, type: "prepare", jobName: "x", pipeline: Buffer.from("garbage bytes").toString("base64"), options: {} }),
     );
     expect(((await nextFrame(frames, 5)) as { message: string }).message).to.match(/^invalid pipeline: /);
-    ws!.send(JSON.stringify({ id: 10, type: "prepare", jobName: "x", pipeline: "", options: { runner: "flink" } }));
+    ws!.send(JSON.stringify({ id: 10, type: "prepare", jobName: "x", pipeline: "", options: { runner: "dataflow" } }));
     expect(((await nextFrame(frames, 6)) as { message: string }).message).to.match(
-      /^unknown runner 'flink'; this job service runs: direct, microbatch/,
+      /^unknown runner 'dataflow'; this job service runs: direct, microbatch/,
     );
     ws!.send(JSON.stringify({ id: 11, type: "getState", jobId: "job-999" }));
     expect(await nextFrame(frames, 7)).to.deep.equal({ type: "error", id: 11, message: "no job 'job-999'" });

@@ -25,9 +25,9 @@ describe("PipelineOptions.fromArgs", () => {
   });
 
   it("rejects an unknown runner, listing the valid ones", () => {
-    expect(() => mr.PipelineOptions.fromArgs(["--runner=spark"])).to.throw(
+    expect(() => mr.PipelineOptions.fromArgs(["--runner=dataflow"])).to.throw(
       mr.InvalidOptionsError,
-      /unknown runner 'spark'; valid runners: direct/,
+      /unknown runner 'dataflow'; valid runners: direct/,
     );
   });
 
