@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { portAccepts } from "./free_port";
+import { endWithNode } from "../end_with_node";
 
 /** How many trailing output lines an error quotes. */
 const TAIL_LINES = 40;
@@ -41,29 +42,6 @@ export interface JavaProcessSpec {
   readonly env?: NodeJS.ProcessEnv;
   /** Leave it running after this Node process exits (scripts/engines.sh start); otherwise it is ended with us. */
   readonly outliveParent?: boolean;
-}
-
-const living = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Ends every process group we started and did not stop, when Node exits for any reason. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const child of living) killGroup(child, "SIGKILL");
-  });
-  // Ctrl-C or a kill of this process skips "exit" handlers unless the signal is handled: handle it, then exit as the signal would.
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-  ] as const) {
-    process.once(signal, () => {
-      for (const child of living) killGroup(child, "SIGKILL");
-      // Another handler of the signal decides whether the process ends; alone, we end it as the signal would have.
-      if (process.listenerCount(signal) === 0) process.exit(code);
-    });
-  }
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -110,6 +88,7 @@ export function startJavaProcess(spec: JavaProcessSpec): JavaProcess {
   });
   fs.closeSync(log);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const release = spec.outliveParent ? () => {} : endWithNode(() => killGroup(child, "SIGKILL"));
   let spawnError: Error | undefined;
   const exitedPromise = new Promise<void>((resolve) => {
     child.once("error", (e) => {
@@ -119,15 +98,11 @@ export function startJavaProcess(spec: JavaProcessSpec): JavaProcess {
     });
     child.once("exit", (code, signal) => {
       exit = { code, signal };
-      living.delete(child);
+      release();
       resolve();
     });
   });
   if (spec.outliveParent) child.unref();
-  else {
-    installExitHook();
-    living.add(child);
-  }
 
   const describeExit = () =>
     spawnError

@@ -7,6 +7,7 @@
  * @module
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { endWithNode } from "../end_with_node";
 
 /** How many lines of Prism's log are kept for error messages. */
 const KEPT_LINES = 40;
@@ -36,6 +37,7 @@ export function startPrism(binary: string, timeoutMs = 60_000): Promise<PrismPro
   const child: ChildProcess = spawn(binary, ["--job_port=0", "--serve_http=false", "--log_kind=text", "--log_level=info"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const release = endWithNode(() => child.kill("SIGKILL"));
   const lines: string[] = [];
   let exited = false;
   let exitText: string | undefined;
@@ -43,6 +45,7 @@ export function startPrism(binary: string, timeoutMs = 60_000): Promise<PrismPro
   const exitedPromise = new Promise<void>((resolve) =>
     child.once("exit", (code, signal) => {
       exited = true;
+      release();
       if (!stopping) exitText = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
       resolve();
     }),

@@ -99,8 +99,9 @@ describe("io.kafka.write exactly once across SIGKILL (real broker)", function ()
     await killWhen(startChild(args), async () => completedCheckpoints(checkpoints) >= 1, "its first checkpoint");
     await killWhen(startChild(args), async () => (await count()) >= N * 0.3, "30% of the output");
     await killWhen(startChild(args), async () => (await count()) >= N * 0.6, "60% of the output");
-    const before = await committedNumbersOnce(bootstrap, topic);
-    expect(before.length, "the last kill came before the end").to.be.lessThan(N);
+    // No assertion on how far the job got before the last kill: on a busy machine the job may have
+    // committed everything just before it was killed, and the restart must then publish nothing again.
+    await committedNumbersOnce(bootstrap, topic);
 
     const last = await startChild(args).exited;
     expect(last.stdout, last.stderr).to.contain("finished DONE");
