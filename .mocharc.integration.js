@@ -22,5 +22,7 @@ module.exports = {
   spec: INTEGRATION_SPECS,
   reporter: "dist/test/support/plain_summary_reporter.js",
   timeout: 60000,
+  // A test that leaves a handle open must not hang the run; engine processes are ended with Node (runners/portable/end_with_node.ts).
+  exit: true,
   INTEGRATION_SPECS,
 };
