@@ -14,7 +14,7 @@
 import { decodeMessage, encodeMessage, type Pipeline, type MessageInit, type Environment } from "../proto/messages";
 import { protoRoot } from "../proto/proto_root";
 import { decodeJsonPayload, type EnvironmentPayload } from "../payloads";
-import { ArtifactUrns, CapabilityUrns, EnvironmentUrns, MillraceUrns } from "../urns";
+import { ArtifactUrns, CapabilityUrns, CompositeTransformUrns, EnvironmentUrns, MillraceUrns } from "../urns";
 import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { SDK_ENVIRONMENT_ID } from "../to_proto";
 
@@ -115,7 +115,10 @@ export function originOf(pipelineProto: Uint8Array): PipelineOrigin {
 
 /**
  * `pipelineProto` with millrace's environment replaced by `environment`
- * (same id, so every transform keeps pointing at it).
+ * (same id, so every transform keeps pointing at it), and each combine
+ * composite placed in it: an engine that lifts a combine (Prism) gives the
+ * phases it makes (precombine, merge, extract) the composite's environment,
+ * and a phase without one is taken for the engine's own and never runs.
  */
 export function pipelineForEngine(pipelineProto: Uint8Array, environment: MessageInit<Environment>): Uint8Array {
   const pipeline: Pipeline = decodeMessage("Pipeline", pipelineProto);
@@ -123,5 +126,8 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
     throw new Error(`the pipeline has no environment '${SDK_ENVIRONMENT_ID}': it was not made by millrace's toProto`);
   }
   pipeline.components!.environments[SDK_ENVIRONMENT_ID] = environment as Environment;
+  for (const t of Object.values(pipeline.components!.transforms)) {
+    if (t.spec?.urn === CompositeTransformUrns.COMBINE_PER_KEY && !t.environmentId) t.environmentId = SDK_ENVIRONMENT_ID;
+  }
   return encodeMessage("Pipeline", pipeline);
 }

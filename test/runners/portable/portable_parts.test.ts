@@ -15,7 +15,7 @@ import {
 import { decodeMessage } from "../../../portability/proto/messages";
 import { protoRoot } from "../../../portability/proto/proto_root";
 import { toProto } from "../../../portability/to_proto";
-import { ArtifactUrns, EnvironmentUrns, UserStateProtocolUrns } from "../../../portability/urns";
+import { ArtifactUrns, CompositeTransformUrns, EnvironmentUrns, UserStateProtocolUrns } from "../../../portability/urns";
 import { engineFailure } from "../../../runners/portable/engine_failure";
 import { environmentTypeOf, prepareEnvironment } from "../../../runners/portable/harness_environment";
 import { metricResultsOf, UserMetricUrns } from "../../../runners/portable/job_metrics";
@@ -54,8 +54,16 @@ describe("portable runner: the pipeline as an engine gets it", () => {
       path: CODE_BUNDLE_STAGED_NAME,
       sha256: "ab",
     });
-    // Every transform still points at the environment by the same id; nothing else changed.
+    // Every transform still points at the environment by the same id; the combine composite now does too
+    // (Prism gives the phases it lifts the composite's environment: without one, they never run); nothing else changed.
     const before = decodeMessage("Pipeline", proto);
+    const combines = Object.entries(before.components!.transforms).filter(
+      ([, t]) => t.spec?.urn === CompositeTransformUrns.COMBINE_PER_KEY,
+    );
+    expect(combines).to.have.length(1);
+    expect(combines[0]![1].environmentId ?? "").to.equal("");
+    expect(out.components!.transforms[combines[0]![0]]!.environmentId).to.equal("millrace_node");
+    combines[0]![1].environmentId = "millrace_node";
     expect(out.components!.transforms).to.deep.equal(before.components!.transforms);
   });
 
