@@ -119,6 +119,39 @@ describe("Fn API SDK harness (against a test driver of the protocol over gRPC)",
     expect(counts[output]).to.deep.equal({ kind: "sum", value: 1 });
   });
 
+  it("splits a bundle before its first element is read: the channel split is consistent, the bundle finishes with the primary only", async () => {
+    const { p, descriptor, input, output } = upperPipeline();
+    driver.descriptors.set("d1", descriptor);
+    startHarness(p);
+    const coder = portCoder(descriptor, p, input);
+    const splitOf = async (id: string, estimatedInputElements: number) => {
+      const r = await driver.instruct({
+        processBundleSplit: { instructionId: id, desiredSplits: { source: { fractionOfRemainder: 0.5, estimatedInputElements } } },
+      });
+      expect(r.error ?? "").to.equal("");
+      return (r.processBundleSplit as { channelSplits: Msg[] }).channelSplits;
+    };
+    // Nothing read of 4 elements: keeping half keeps elements 0 and 1.
+    await driver.send({ instructionId: "s1", processBundle: { processBundleDescriptorId: "d1" } });
+    await driver.sendData([{ instructionId: "s1", transformId: "source", data: encodeElements(coder, []) }]);
+    expect(await splitOf("s1", 4)).to.deep.equal([{ transformId: "source", lastPrimaryElement: 1, firstResidualElement: 2 }]);
+    await driver.sendData([
+      { instructionId: "s1", transformId: "source", data: encodeElements(coder, ["a", "b", "c", "d"]), isLast: true },
+    ]);
+    expect((await driver.response("s1")).error ?? "").to.equal("");
+    expect(decodeAll(portCoder(descriptor, p, output), (await driver.output("s1/sink0")).bytes).map((wv) => wv.value)).to.deep.equal([
+      "A",
+      "B",
+    ]);
+    // One element not yet read: an empty primary is declined (the engine would get the whole bundle back for nothing).
+    await driver.send({ instructionId: "s2", processBundle: { processBundleDescriptorId: "d1" } });
+    await driver.sendData([{ instructionId: "s2", transformId: "source", data: encodeElements(coder, []) }]);
+    expect(await splitOf("s2", 1)).to.deep.equal([]);
+    await driver.sendData([{ instructionId: "s2", transformId: "source", data: encodeElements(coder, ["z"]), isLast: true }]);
+    expect((await driver.response("s2")).error ?? "").to.equal("");
+    expect(decodeAll(portCoder(descriptor, p, output), (await driver.output("s2/sink0")).bytes).map((wv) => wv.value)).to.deep.equal(["Z"]);
+  });
+
   it("sends metrics as short ids (monitoring_data, as Prism reads them) that MonitoringInfosMetadata resolves, for bundles and progress", async () => {
     const { p, descriptor, input } = upperPipeline();
     driver.descriptors.set("d1", descriptor);
