@@ -163,6 +163,18 @@ describe("portable runner: options, metrics, failures, flags", () => {
     expect(err.message).to.include("Error: bad line");
   });
 
+  it("rebuilds the user's error as the cause (name, message, stack) from what the harness reported", () => {
+    const harness =
+      "transform 'Parse' failed in processing of element 'x':\n    ParseError: cannot parse 'x'\n    on two lines\n        at parseStrictly (errors.ts:3:9)\n        at MapOperator.invoke (operators.js:39:24)";
+    const cause = engineFailure("Prism", [`bundle inst003 failed: ${harness}`]).cause as Error;
+    expect(cause).to.be.instanceOf(Error);
+    expect(cause.name).to.equal("ParseError");
+    expect(cause.message).to.equal("cannot parse 'x'\non two lines");
+    expect(cause.stack).to.match(/^ParseError: cannot parse 'x'\non two lines\n {4}at parseStrictly \(errors\.ts:3:9\)/);
+    // No stack reported: no cause made up.
+    expect(engineFailure("Prism", ["transform 'Parse' failed in processing of element 'x':\n"]).cause).to.equal(undefined);
+  });
+
   it("shows an engine's own reason when no transform is named, and says when there is none", () => {
     expect(engineFailure("Prism", ["worker crashed"]).message).to.equal("the job failed on Prism: worker crashed");
     expect(engineFailure("Prism", []).message).to.equal("the job failed on Prism, which gave no reason");
