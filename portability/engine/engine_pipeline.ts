@@ -11,10 +11,19 @@
  *
  * @module
  */
-import { decodeMessage, encodeMessage, type Pipeline, type MessageInit, type Environment } from "../proto/messages";
+import { decodeMessage, encodeMessage, type Pipeline, type MessageInit, type Environment, type ParDoPayload } from "../proto/messages";
 import { protoRoot } from "../proto/proto_root";
 import { decodeJsonPayload, type EnvironmentPayload } from "../payloads";
-import { ArtifactUrns, CapabilityUrns, CompositeTransformUrns, EnvironmentUrns, MillraceUrns } from "../urns";
+import {
+  ArtifactUrns,
+  CapabilityUrns,
+  CoderUrns,
+  CompositeTransformUrns,
+  EnvironmentUrns,
+  MillraceUrns,
+  PrimitiveTransformUrns,
+  SideInputUrns,
+} from "../urns";
 import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { SDK_ENVIRONMENT_ID } from "../to_proto";
 
@@ -129,5 +138,33 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
   for (const t of Object.values(pipeline.components!.transforms)) {
     if (t.spec?.urn === CompositeTransformUrns.COMBINE_PER_KEY && !t.environmentId) t.environmentId = SDK_ENVIRONMENT_ID;
   }
+  kvCodedMultimapSideInputs(pipeline);
   return encodeMessage("Pipeline", pipeline);
+}
+
+/**
+ * Gives each PCollection read as a multimap side input a KV coder: an engine
+ * serves such a side input key by key, so it must see the keys (Prism refuses
+ * the stage otherwise). A PCollection coded as a whole (millrace's value
+ * coder, for KVs whose coder was inferred) gets KV<that coder, that coder>;
+ * its producers and consumers all run in the harness, which reads the
+ * coder from the descriptor, so they agree on the new encoding.
+ */
+function kvCodedMultimapSideInputs(pipeline: Pipeline): void {
+  const components = pipeline.components!;
+  for (const t of Object.values(components.transforms)) {
+    if (t.spec?.urn !== PrimitiveTransformUrns.PAR_DO || !t.spec.payload) continue;
+    const payload: ParDoPayload = decodeMessage("ParDoPayload", t.spec.payload);
+    for (const [local, side] of Object.entries(payload.sideInputs ?? {})) {
+      if (side.accessPattern?.urn !== SideInputUrns.MULTIMAP) continue;
+      const pc = components.pcollections[t.inputs[local] ?? ""];
+      if (pc === undefined || components.coders[pc.coderId]?.spec?.urn === CoderUrns.KV) continue;
+      const kvId = `${pc.coderId}:kv`;
+      components.coders[kvId] ??= {
+        spec: { urn: CoderUrns.KV, payload: new Uint8Array(0) },
+        componentCoderIds: [pc.coderId, pc.coderId],
+      } as never;
+      pc.coderId = kvId;
+    }
+  }
 }

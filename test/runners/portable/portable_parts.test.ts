@@ -67,6 +67,27 @@ describe("portable runner: the pipeline as an engine gets it", () => {
     expect(out.components!.transforms).to.deep.equal(before.components!.transforms);
   });
 
+  it("gives a PCollection read as a multimap side input a KV coder of its own coder (an engine serves it key by key)", () => {
+    const p = mr.Pipeline.create(mr.PipelineOptions.fromArgs([]));
+    const names = p.apply("Names", mr.create([mr.kv("a", 1)]));
+    p.apply("Nums", mr.create([1])).apply(
+      "Read",
+      mr.map((n: number, ctx) => n + (ctx.sideInput("m").get("a") ?? 0), { sideInputs: { m: mr.views.map(names) } }),
+    );
+    const proto = toProto(p);
+    const before = decodeMessage("Pipeline", proto);
+    const out = decodeMessage(
+      "Pipeline",
+      pipelineForEngine(proto, harnessEnvironment({ kind: "external", endpoint: "127.0.0.1:5000" }, originOf(proto), undefined)),
+    );
+    const sideId = Object.values(before.components!.transforms).find((t) => t.uniqueName === "Names/Values")!.outputs["main"]!;
+    const oldCoder = before.components!.pcollections[sideId]!.coderId;
+    expect(before.components!.coders[oldCoder]!.spec!.urn).to.not.equal("beam:coder:kv:v1");
+    const newCoder = out.components!.coders[out.components!.pcollections[sideId]!.coderId]!;
+    expect(newCoder.spec!.urn).to.equal("beam:coder:kv:v1");
+    expect(newCoder.componentCoderIds).to.deep.equal([oldCoder, oldCoder]);
+  });
+
   it("writes a process environment that runs the harness command with the origin in its environment", () => {
     const proto = smallPipeline();
     const env = harnessEnvironment({ kind: "process", command: "/opt/millrace-harness" }, originOf(proto), undefined);
