@@ -139,6 +139,7 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
     if (t.spec?.urn === CompositeTransformUrns.COMBINE_PER_KEY && !t.environmentId) t.environmentId = SDK_ENVIRONMENT_ID;
   }
   kvCodedMultimapSideInputs(pipeline);
+  flattenInputsInTheOutputCoder(pipeline);
   return encodeMessage("Pipeline", pipeline);
 }
 
@@ -166,5 +167,39 @@ function kvCodedMultimapSideInputs(pipeline: Pipeline): void {
       } as never;
       pc.coderId = kvId;
     }
+  }
+}
+
+/** Transforms whose output the SDK harness encodes (with the coder the descriptor gives it). */
+const HARNESS_PRODUCED: ReadonlySet<string> = new Set([PrimitiveTransformUrns.PAR_DO, PrimitiveTransformUrns.WINDOW_INTO]);
+
+/**
+ * Codes each input of a Flatten with the Flatten's output coder, when the
+ * harness produces it: an engine (Prism) flattens by concatenating the
+ * inputs' encoded elements, which the consumer then reads with the output's
+ * coder, so an input coded otherwise (millrace's value coder beside a KV
+ * coder, as before a CoGroupByKey's grouping) could not be read back.
+ */
+function flattenInputsInTheOutputCoder(pipeline: Pipeline): void {
+  const components = pipeline.components!;
+  const producerUrn = new Map<string, string>();
+  for (const t of Object.values(components.transforms)) {
+    if ((t.subtransforms ?? []).length > 0) continue;
+    for (const pc of Object.values(t.outputs)) producerUrn.set(pc, t.spec?.urn ?? "");
+  }
+  // An input of two Flattens that want different coders keeps its own (no coder fits both).
+  const wanted = new Map<string, string | null>();
+  for (const t of Object.values(components.transforms)) {
+    if (t.spec?.urn !== PrimitiveTransformUrns.FLATTEN) continue;
+    const outputCoder = components.pcollections[Object.values(t.outputs)[0] ?? ""]?.coderId;
+    if (outputCoder === undefined) continue;
+    for (const id of Object.values(t.inputs)) {
+      const prev = wanted.get(id);
+      wanted.set(id, prev === undefined || prev === outputCoder ? outputCoder : null);
+    }
+  }
+  for (const [id, coderId] of wanted) {
+    const input = components.pcollections[id];
+    if (input !== undefined && coderId !== null && HARNESS_PRODUCED.has(producerUrn.get(id) ?? "")) input.coderId = coderId;
   }
 }

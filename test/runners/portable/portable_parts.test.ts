@@ -88,6 +88,24 @@ describe("portable runner: the pipeline as an engine gets it", () => {
     expect(newCoder.componentCoderIds).to.deep.equal([oldCoder, oldCoder]);
   });
 
+  it("codes a Flatten's harness-produced inputs with the Flatten's output coder (an engine concatenates their bytes)", () => {
+    const p = mr.Pipeline.create(mr.PipelineOptions.fromArgs([]));
+    const a = p.apply("A", mr.create([mr.kv("k", 1)]));
+    const b = p.apply("B", mr.create([mr.kv("k", 2)]));
+    a.apply("Both", mr.flatten([b])).apply("Group", mr.groupByKey());
+    const proto = toProto(p);
+    const before = decodeMessage("Pipeline", proto);
+    const out = decodeMessage(
+      "Pipeline",
+      pipelineForEngine(proto, harnessEnvironment({ kind: "external", endpoint: "127.0.0.1:5000" }, originOf(proto), undefined)),
+    );
+    const flatten = Object.values(before.components!.transforms).find((t) => t.uniqueName === "Both")!;
+    const outputCoder = before.components!.pcollections[Object.values(flatten.outputs)[0]!]!.coderId;
+    const inputs = Object.values(flatten.inputs);
+    expect(inputs.map((pc) => before.components!.pcollections[pc]!.coderId)).to.not.deep.equal([outputCoder, outputCoder]);
+    expect(inputs.map((pc) => out.components!.pcollections[pc]!.coderId)).to.deep.equal([outputCoder, outputCoder]);
+  });
+
   it("writes a process environment that runs the harness command with the origin in its environment", () => {
     const proto = smallPipeline();
     const env = harnessEnvironment({ kind: "process", command: "/opt/millrace-harness" }, originOf(proto), undefined);
