@@ -11,10 +11,19 @@
  *
  * @module
  */
-import { decodeMessage, encodeMessage, type Pipeline, type MessageInit, type Environment } from "../proto/messages";
+import { decodeMessage, encodeMessage, type Pipeline, type MessageInit, type Environment, type ParDoPayload } from "../proto/messages";
 import { protoRoot } from "../proto/proto_root";
 import { decodeJsonPayload, type EnvironmentPayload } from "../payloads";
-import { ArtifactUrns, CapabilityUrns, EnvironmentUrns, MillraceUrns } from "../urns";
+import {
+  ArtifactUrns,
+  CapabilityUrns,
+  CoderUrns,
+  CompositeTransformUrns,
+  EnvironmentUrns,
+  MillraceUrns,
+  PrimitiveTransformUrns,
+  SideInputUrns,
+} from "../urns";
 import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { SDK_ENVIRONMENT_ID } from "../to_proto";
 
@@ -115,7 +124,10 @@ export function originOf(pipelineProto: Uint8Array): PipelineOrigin {
 
 /**
  * `pipelineProto` with millrace's environment replaced by `environment`
- * (same id, so every transform keeps pointing at it).
+ * (same id, so every transform keeps pointing at it), and each combine
+ * composite placed in it: an engine that lifts a combine (Prism) gives the
+ * phases it makes (precombine, merge, extract) the composite's environment,
+ * and a phase without one is taken for the engine's own and never runs.
  */
 export function pipelineForEngine(pipelineProto: Uint8Array, environment: MessageInit<Environment>): Uint8Array {
   const pipeline: Pipeline = decodeMessage("Pipeline", pipelineProto);
@@ -123,5 +135,71 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
     throw new Error(`the pipeline has no environment '${SDK_ENVIRONMENT_ID}': it was not made by millrace's toProto`);
   }
   pipeline.components!.environments[SDK_ENVIRONMENT_ID] = environment as Environment;
+  for (const t of Object.values(pipeline.components!.transforms)) {
+    if (t.spec?.urn === CompositeTransformUrns.COMBINE_PER_KEY && !t.environmentId) t.environmentId = SDK_ENVIRONMENT_ID;
+  }
+  kvCodedMultimapSideInputs(pipeline);
+  flattenInputsInTheOutputCoder(pipeline);
   return encodeMessage("Pipeline", pipeline);
+}
+
+/**
+ * Gives each PCollection read as a multimap side input a KV coder: an engine
+ * serves such a side input key by key, so it must see the keys (Prism refuses
+ * the stage otherwise). A PCollection coded as a whole (millrace's value
+ * coder, for KVs whose coder was inferred) gets KV<that coder, that coder>;
+ * its producers and consumers all run in the harness, which reads the
+ * coder from the descriptor, so they agree on the new encoding.
+ */
+function kvCodedMultimapSideInputs(pipeline: Pipeline): void {
+  const components = pipeline.components!;
+  for (const t of Object.values(components.transforms)) {
+    if (t.spec?.urn !== PrimitiveTransformUrns.PAR_DO || !t.spec.payload) continue;
+    const payload: ParDoPayload = decodeMessage("ParDoPayload", t.spec.payload);
+    for (const [local, side] of Object.entries(payload.sideInputs ?? {})) {
+      if (side.accessPattern?.urn !== SideInputUrns.MULTIMAP) continue;
+      const pc = components.pcollections[t.inputs[local] ?? ""];
+      if (pc === undefined || components.coders[pc.coderId]?.spec?.urn === CoderUrns.KV) continue;
+      const kvId = `${pc.coderId}:kv`;
+      components.coders[kvId] ??= {
+        spec: { urn: CoderUrns.KV, payload: new Uint8Array(0) },
+        componentCoderIds: [pc.coderId, pc.coderId],
+      } as never;
+      pc.coderId = kvId;
+    }
+  }
+}
+
+/** Transforms whose output the SDK harness encodes (with the coder the descriptor gives it). */
+const HARNESS_PRODUCED: ReadonlySet<string> = new Set([PrimitiveTransformUrns.PAR_DO, PrimitiveTransformUrns.WINDOW_INTO]);
+
+/**
+ * Codes each input of a Flatten with the Flatten's output coder, when the
+ * harness produces it: an engine (Prism) flattens by concatenating the
+ * inputs' encoded elements, which the consumer then reads with the output's
+ * coder, so an input coded otherwise (millrace's value coder beside a KV
+ * coder, as before a CoGroupByKey's grouping) could not be read back.
+ */
+function flattenInputsInTheOutputCoder(pipeline: Pipeline): void {
+  const components = pipeline.components!;
+  const producerUrn = new Map<string, string>();
+  for (const t of Object.values(components.transforms)) {
+    if ((t.subtransforms ?? []).length > 0) continue;
+    for (const pc of Object.values(t.outputs)) producerUrn.set(pc, t.spec?.urn ?? "");
+  }
+  // An input of two Flattens that want different coders keeps its own (no coder fits both).
+  const wanted = new Map<string, string | null>();
+  for (const t of Object.values(components.transforms)) {
+    if (t.spec?.urn !== PrimitiveTransformUrns.FLATTEN) continue;
+    const outputCoder = components.pcollections[Object.values(t.outputs)[0] ?? ""]?.coderId;
+    if (outputCoder === undefined) continue;
+    for (const id of Object.values(t.inputs)) {
+      const prev = wanted.get(id);
+      wanted.set(id, prev === undefined || prev === outputCoder ? outputCoder : null);
+    }
+  }
+  for (const [id, coderId] of wanted) {
+    const input = components.pcollections[id];
+    if (input !== undefined && coderId !== null && HARNESS_PRODUCED.has(producerUrn.get(id) ?? "")) input.coderId = coderId;
+  }
 }

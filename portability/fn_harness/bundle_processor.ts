@@ -324,21 +324,25 @@ function rootOf(plan: BundleDescriptorPlan): string {
  * Where to cut a channel whose next element is `next` (none started after
  * it), currently ending at `stopAt`, as `desired` asks: keep
  * `fraction_of_remainder` of what is left, at an allowed split point if
- * the engine lists some. Undefined: no split possible.
+ * the engine lists some. Undefined: no split possible, or one that would
+ * leave the primary empty.
  */
 export function channelSplitPoint(next: number, stopAt: number, desired: DesiredSplit): number | undefined {
   const estimated = int64(desired.estimatedInputElements);
   const end = Math.min(stopAt, estimated > 0 ? estimated : stopAt);
   if (!Number.isFinite(end) || next >= end) return undefined;
   const fraction = Math.min(1, Math.max(0, desired.fractionOfRemainder ?? 0));
-  let at = next + Math.floor((end - next) * fraction);
+  // Rounded as Beam's Python harness does: half of one element left keeps it.
+  let at = next + Math.round((end - next) * fraction);
   const allowed = (desired.allowedSplitPoints ?? []).map((p) => int64(p)).sort((a, b) => a - b);
   if (allowed.length > 0) {
     const ok = allowed.find((p) => p >= at && p >= next && p < end);
     if (ok === undefined) return undefined;
     at = ok;
   }
-  return at < end ? at : undefined;
+  // An empty primary is declined: the engine would get the whole bundle back
+  // and run it again for nothing (Prism asks this of a bundle not yet started).
+  return at > 0 && at < end ? at : undefined;
 }
 
 /** Encodes a sink's elements into data blocks for the engine. */

@@ -22,6 +22,7 @@ import { CoderUrns, SideInputUrns } from "../urns";
 import { decodeJsonPayload, type ViewFnPayload } from "../payloads";
 import { canonicalKey } from "../values/canonical_key";
 import type { SideInputReader } from "../harness/side_input_reader";
+import { RunnerCheckError } from "../harness/user_code_error";
 import { buildView, mapToSideWindow, sideWindowFnOf, type SideWindowFn } from "../harness/side_input_views";
 import type { KeyedSpecs } from "../harness/state_cell_specs";
 import type { FiredTimer, KeyedRuntime, TimerAccess, TimerDomain } from "../harness/keyed_runtime";
@@ -173,7 +174,18 @@ export class FnApiStateServices implements BundleStateServices {
       values = decodeAll(spec.elementCoder, await this.channel.get(this.instructionId, { iterableSideInput: base }));
     }
     const dflt = spec.view.defaultRef !== undefined ? { value: this.userCode.lookup(spec.view.defaultRef) } : undefined;
-    const view = buildView(spec.view.kind, values, spec.name, dflt, canonicalKey);
+    let view: unknown;
+    try {
+      view = buildView(spec.view.kind, values, spec.name, dflt, canonicalKey);
+    } catch (e) {
+      // Read ahead of the element, so no DoFn call is there to name the transform: the error names it.
+      const stack = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+      throw new RunnerCheckError(
+        spec.transformId,
+        `transform '${spec.transformId}' failed in reading side input '${spec.name}':\n${stack.replace(/^/gm, "    ")}`,
+        { cause: e },
+      );
+    }
     this.views.set(key, { token: this.sideTokens.get(`${spec.transformId}\u0000${spec.name}`) ?? "", view });
   }
 }

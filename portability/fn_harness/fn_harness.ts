@@ -10,6 +10,7 @@
  * The transport is a {@link FnApiConnection}: gRPC to an engine
  * (`grpc_connection.ts`), or a test's in-process driver.
  */
+import { MonitoringShortIds } from "./monitoring_short_ids";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import { UserCodeError, RunnerCheckError } from "../harness/user_code_error";
 import { planOf, type BundleDescriptorPlan, type RawDescriptor } from "./bundle_descriptor";
@@ -57,6 +58,8 @@ export class FnHarness {
   private readonly descriptors = new Map<string, Promise<BundleDescriptorPlan>>();
   private readonly idle = new Map<string, BundleProcessor[]>();
   private readonly active = new Map<string, BundleProcessor>();
+  /** Metrics travel as short ids (what Prism reads), and also in full (what older engines read). */
+  private readonly shortIds = new MonitoringShortIds();
   private readonly dataChannels = new Map<string, DataChannel>();
   private readonly stateChannels = new Map<string, StateChannel>();
   private userCode: Promise<UserCodeSource> | undefined;
@@ -122,14 +125,19 @@ export class FnHarness {
       if (request.processBundle) return { instructionId, processBundle: await this.processBundle(instructionId, request.processBundle) };
       if (request.processBundleProgress) {
         const p = this.active.get(request.processBundleProgress.instructionId ?? "");
-        return { instructionId, processBundleProgress: { monitoringInfos: p ? p.monitoringInfos() : [] } };
+        const infos = p ? p.monitoringInfos() : [];
+        return { instructionId, processBundleProgress: { monitoringInfos: infos, monitoringData: this.shortIds.encode(infos) } };
       }
       if (request.processBundleSplit) {
         const p = this.active.get(request.processBundleSplit.instructionId ?? "");
         return { instructionId, processBundleSplit: { channelSplits: p ? p.split(request.processBundleSplit.desiredSplits ?? {}) : [] } };
       }
       if (request.finalizeBundle) return { instructionId, finalizeBundle: {} };
-      if (request.monitoringInfos) return { instructionId, monitoringInfos: { monitoringInfo: {} } };
+      if (request.monitoringInfos)
+        return {
+          instructionId,
+          monitoringInfos: { monitoringInfo: this.shortIds.describe(request.monitoringInfos.monitoringInfoId ?? []) },
+        };
       if (request.harnessMonitoringInfos) return { instructionId, harnessMonitoringInfos: { monitoringData: {} } };
       if (request.register) {
         for (const d of request.register.processBundleDescriptor ?? []) this.descriptors.set(d.id ?? "", Promise.resolve(planOf(d)));
@@ -146,14 +154,14 @@ export class FnHarness {
   private async processBundle(
     instructionId: string,
     request: NonNullable<InstructionRequest["processBundle"]>,
-  ): Promise<{ monitoringInfos: import("./fn_messages").MonitoringInfo[] }> {
+  ): Promise<NonNullable<InstructionResponse["processBundle"]>> {
     const descriptorId = request.processBundleDescriptorId ?? "";
     const processor = await this.processorFor(descriptorId);
     this.active.set(instructionId, processor);
     try {
       const monitoringInfos = await processor.process(instructionId, request.cacheTokens ?? []);
       this.release(descriptorId, processor);
-      return { monitoringInfos };
+      return { monitoringInfos, monitoringData: this.shortIds.encode(monitoringInfos) };
     } catch (e) {
       // A failed bundle may leave its DoFns in any state: the processor is dropped, not reused.
       safely(() => processor.teardown());

@@ -50,8 +50,8 @@ export interface MonitoringInfo {
 export interface InstructionResponse {
   instructionId: string;
   error?: string;
-  processBundle?: { monitoringInfos: MonitoringInfo[]; requiresFinalization?: boolean };
-  processBundleProgress?: { monitoringInfos: MonitoringInfo[] };
+  processBundle?: { monitoringInfos: MonitoringInfo[]; monitoringData?: Record<string, Bytes>; requiresFinalization?: boolean };
+  processBundleProgress?: { monitoringInfos: MonitoringInfo[]; monitoringData?: Record<string, Bytes> };
   processBundleSplit?: {
     channelSplits: { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[];
   };

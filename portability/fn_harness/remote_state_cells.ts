@@ -136,7 +136,9 @@ function combiningCell(address: CellAddress, spec: Extract<StateCellSpec, { kind
         accs[0] = call("addInput", () => fn.addInput(acc(), v));
         touch();
       },
-      read: () => call("extractOutput", () => fn.extractOutput(acc())),
+      // Reading an empty cell leaves it empty: the fresh accumulator is not kept.
+      read: () =>
+        call("extractOutput", () => fn.extractOutput(accs.length === 0 ? call("createAccumulator", () => fn.createAccumulator()) : acc())),
       isEmpty: () => accs.length === 0,
       clear: () => {
         accs.length = 0;

@@ -37,6 +37,8 @@ export interface PortableJobSettings {
   readonly engine: string;
   /** The job service's `host:port`; may start the engine first (Prism). */
   readonly jobEndpoint: () => Promise<string>;
+  /** What the engine is known not to run: an error refuses the job before the engine starts. */
+  readonly refuse?: (pipelineProto: Uint8Array) => Error | undefined;
   /** How long to wait for the job service to answer at all. */
   readonly connectTimeoutMs: number;
   /** Added to a failure's message: what the engine printed, when it is ours to show. */
@@ -116,6 +118,8 @@ export class PortableJob implements PipelineResult {
     let env: PreparedEnvironment | undefined;
     try {
       const options = this.request.options;
+      const refused = this.settings.refuse?.(this.request.pipelineProto);
+      if (refused) throw refused;
       const origin = originOf(this.request.pipelineProto);
       env = await prepareEnvironment(environmentTypeOf(options.environmentType), stringOption(options.environmentConfig));
       const staged: StagedArtifact[] = [];

@@ -12,6 +12,7 @@ import { ENVIRONMENT_FLAGS } from "../portable_runner";
 import { runPortableJob } from "../portable_job";
 import { findPrismBinary } from "./prism_binary";
 import { startPrism, type PrismProcess } from "./prism_process";
+import { unsupportedOnPrism, UnsupportedOnPrismError } from "./prism_support";
 
 /** `--runner=prism`'s flags. */
 export const PRISM_FLAGS: FlagSpecs = {
@@ -24,6 +25,10 @@ export function runPrism(request: RunRequest): PipelineResult {
   let prism: PrismProcess | undefined;
   return runPortableJob(request, {
     engine: "Prism",
+    refuse: (pipelineProto) => {
+      const unsupported = unsupportedOnPrism(pipelineProto);
+      return unsupported.length > 0 ? new UnsupportedOnPrismError(unsupported) : undefined;
+    },
     jobEndpoint: async () => {
       const binary = findPrismBinary(typeof request.options.prismBinary === "string" ? request.options.prismBinary : undefined);
       prism = await startPrism(binary);

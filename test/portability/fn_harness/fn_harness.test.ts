@@ -119,6 +119,90 @@ describe("Fn API SDK harness (against a test driver of the protocol over gRPC)",
     expect(counts[output]).to.deep.equal({ kind: "sum", value: 1 });
   });
 
+  it("splits a bundle before its first element is read: the channel split is consistent, the bundle finishes with the primary only", async () => {
+    const { p, descriptor, input, output } = upperPipeline();
+    driver.descriptors.set("d1", descriptor);
+    startHarness(p);
+    const coder = portCoder(descriptor, p, input);
+    const splitOf = async (id: string, estimatedInputElements: number) => {
+      const r = await driver.instruct({
+        processBundleSplit: { instructionId: id, desiredSplits: { source: { fractionOfRemainder: 0.5, estimatedInputElements } } },
+      });
+      expect(r.error ?? "").to.equal("");
+      return (r.processBundleSplit as { channelSplits: Msg[] }).channelSplits;
+    };
+    // Nothing read of 4 elements: keeping half keeps elements 0 and 1.
+    await driver.send({ instructionId: "s1", processBundle: { processBundleDescriptorId: "d1" } });
+    await driver.sendData([{ instructionId: "s1", transformId: "source", data: encodeElements(coder, []) }]);
+    expect(await splitOf("s1", 4)).to.deep.equal([{ transformId: "source", lastPrimaryElement: 1, firstResidualElement: 2 }]);
+    await driver.sendData([
+      { instructionId: "s1", transformId: "source", data: encodeElements(coder, ["a", "b", "c", "d"]), isLast: true },
+    ]);
+    expect((await driver.response("s1")).error ?? "").to.equal("");
+    expect(decodeAll(portCoder(descriptor, p, output), (await driver.output("s1/sink0")).bytes).map((wv) => wv.value)).to.deep.equal([
+      "A",
+      "B",
+    ]);
+    // One element not yet read: an empty primary is declined (the engine would get the whole bundle back for nothing).
+    await driver.send({ instructionId: "s2", processBundle: { processBundleDescriptorId: "d1" } });
+    await driver.sendData([{ instructionId: "s2", transformId: "source", data: encodeElements(coder, []) }]);
+    expect(await splitOf("s2", 1)).to.deep.equal([]);
+    await driver.sendData([{ instructionId: "s2", transformId: "source", data: encodeElements(coder, ["z"]), isLast: true }]);
+    expect((await driver.response("s2")).error ?? "").to.equal("");
+    expect(decodeAll(portCoder(descriptor, p, output), (await driver.output("s2/sink0")).bytes).map((wv) => wv.value)).to.deep.equal(["Z"]);
+  });
+
+  it("sends metrics as short ids (monitoring_data, as Prism reads them) that MonitoringInfosMetadata resolves, for bundles and progress", async () => {
+    const { p, descriptor, input } = upperPipeline();
+    driver.descriptors.set("d1", descriptor);
+    startHarness(p);
+    const coder = portCoder(descriptor, p, input);
+    type Data = { monitoringInfos: Msg[]; monitoringData: Record<string, Uint8Array> };
+    const resolve = async (data: Record<string, Uint8Array>) => {
+      const meta = await driver.instruct({ monitoringInfos: { monitoringInfoId: Object.keys(data) } });
+      const byId = (
+        meta.monitoringInfos as { monitoringInfo: Record<string, { urn: string; type: string; labels: Record<string, string> }> }
+      ).monitoringInfo;
+      expect(Object.keys(byId).sort(), "every short id is described").to.deep.equal(Object.keys(data).sort());
+      return Object.entries(data).map(([id, payload]) => ({
+        urn: byId[id]!.urn,
+        type: byId[id]!.type,
+        labels: byId[id]!.labels,
+        payload: Buffer.from(payload),
+      }));
+    };
+    for (const id of ["b1", "b2"]) {
+      await driver.send({ instructionId: id, processBundle: { processBundleDescriptorId: "d1" } });
+      await driver.sendData([{ instructionId: id, transformId: "source", data: encodeElements(coder, ["x", "y"]), isLast: true }]);
+      const done = await driver.response(id);
+      expect(done.error ?? "").to.equal("");
+      const full = done.processBundle as unknown as Data;
+      const resolved = await resolve(full.monitoringData);
+      const byKey = (i: { urn: string; labels: Record<string, string> }) => i.urn + JSON.stringify(Object.entries(i.labels).sort());
+      const expected = (full.monitoringInfos as unknown as { urn: string; labels: Record<string, string>; payload: Uint8Array }[]).map(
+        (i) => [byKey(i), Buffer.from(i.payload).toString("hex")],
+      );
+      expect(resolved.map((i) => [byKey(i), i.payload.toString("hex")]).sort()).to.deep.equal(expected.sort());
+      const counter = resolved.find((i) => i.urn === "beam:metric:user:sum_int64:v1")!;
+      expect(counter.labels).to.deep.equal({ PTRANSFORM: "Upper", NAMESPACE: "millrace", NAME: "seen" });
+      expect(readMonitoringInfo(counter)).to.deep.equal({ kind: "sum", value: 2 });
+    }
+    // Progress carries the read index by short id too: without it an engine sees no progress and splits.
+    await driver.send({ instructionId: "b3", processBundle: { processBundleDescriptorId: "d1" } });
+    await driver.sendData([{ instructionId: "b3", transformId: "source", data: encodeElements(coder, ["a"]) }]);
+    let index = -1;
+    for (let attempt = 0; index < 0; attempt++) {
+      const r = await driver.instruct({ processBundleProgress: { instructionId: "b3" } });
+      const resolved = await resolve((r.processBundleProgress as unknown as Data).monitoringData);
+      const info = resolved.find((i) => i.urn === "beam:metric:data_channel:read_index:v1");
+      index = info ? (readMonitoringInfo(info) as { value: number }).value : -1;
+      if (attempt > 1000) throw new Error("progress never reached element 0");
+    }
+    expect(index).to.equal(0);
+    await driver.sendData([{ instructionId: "b3", transformId: "source", isLast: true }]);
+    expect((await driver.response("b3")).error ?? "").to.equal("");
+  });
+
   it("answers a failing DoFn with an error naming the transform and the element, and the next bundle runs", async () => {
     const { p, descriptor, input, output } = upperPipeline();
     driver.descriptors.set("d1", descriptor);

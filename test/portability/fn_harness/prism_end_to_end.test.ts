@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { PipelineExecutionError } from "../../../model/pipeline_result";
 import { startWorkerPool } from "../../../portability/fn_harness/worker_pool";
 import type { PipelineDefinition } from "../../../sdk/pipeline_definition";
-import { failing, sideInput, statefulCounts, windowedSums, wordCount } from "./prism_pipelines";
+import { combinesToFiles, failing, sideInput, statefulCounts, windowedSums, wordCount } from "./prism_pipelines";
 
 function lines(file: string): string[] {
   return fs.existsSync(file)
@@ -50,6 +50,22 @@ describe("Fn API SDK harness on Prism (end to end)", function () {
 
   it("a stateful DoFn: value state kept by the engine, an event-time timer set and fired through the data plane", async () => {
     expect(await runOnPrism(statefulCounts)).to.deep.equal(["a=3", "b=1"]);
+  });
+
+  it("combines Prism lifts (countPerElement, combinePerKey, combineGlobally) and writeText's file sink", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-fn-e2e-"));
+    const out = path.join(dir, "out");
+    const state = await combinesToFiles
+      .create(["--runner=prism", `--out=${out}`])
+      .run()
+      .waitUntilFinish();
+    expect(state).to.equal("DONE");
+    const written = fs
+      .readdirSync(dir)
+      .flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n"))
+      .filter((l) => l !== "")
+      .sort();
+    expect(written).to.deep.equal(["count a=3", "count b=2", "count c=1", "sum a=3", "sum b=4", "sum c=3", "total=10"]);
   });
 
   it("a failing DoFn: the job fails with the transform and the element, as on every runner", async () => {

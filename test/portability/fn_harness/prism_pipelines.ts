@@ -130,3 +130,45 @@ export const failing = mr.definePipeline(
   },
   { flags },
 );
+
+/** Combines Prism lifts (per key, globally, counting) and the text file sink, its results as files of `--out`'s folder. */
+export const combinesToFiles = mr.definePipeline(
+  "fnCombinesToFiles",
+  (p) => {
+    const out = p.options.get<string>("out");
+    if (!out) throw new Error("prism_pipelines: pass --out=<file>");
+    const words = p.apply("Words", mr.create(["a", "b", "a", "c", "a", "b"]));
+    const counts = words.apply("Count", mr.countPerElement());
+    const sums = words
+      .apply(
+        "Pair",
+        mr.map((w: string) => mr.kv(w, w.charCodeAt(0) - 96)),
+      )
+      .apply("SumPerKey", mr.combinePerKey(mr.combiners.sum()));
+    const total = sums
+      .apply(
+        "Values",
+        mr.map((kv: mr.KV<string, number>) => kv.value),
+      )
+      .apply("Total", mr.combineGlobally(mr.combiners.sum()));
+    counts
+      .apply(
+        "FormatCounts",
+        mr.map((kv: mr.KV<string, number>) => `count ${kv.key}=${kv.value}`),
+      )
+      .apply("WriteCounts", mr.io.writeText(`${out}.counts`));
+    sums
+      .apply(
+        "FormatSums",
+        mr.map((kv: mr.KV<string, number>) => `sum ${kv.key}=${kv.value}`),
+      )
+      .apply("WriteSums", mr.io.writeText(`${out}.sums`));
+    total
+      .apply(
+        "FormatTotal",
+        mr.map((t: number) => `total=${t}`),
+      )
+      .apply("WriteTotal", mr.io.writeText(`${out}.total`));
+  },
+  { flags },
+);

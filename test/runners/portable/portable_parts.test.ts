@@ -15,7 +15,7 @@ import {
 import { decodeMessage } from "../../../portability/proto/messages";
 import { protoRoot } from "../../../portability/proto/proto_root";
 import { toProto } from "../../../portability/to_proto";
-import { ArtifactUrns, EnvironmentUrns, UserStateProtocolUrns } from "../../../portability/urns";
+import { ArtifactUrns, CompositeTransformUrns, EnvironmentUrns, UserStateProtocolUrns } from "../../../portability/urns";
 import { engineFailure } from "../../../runners/portable/engine_failure";
 import { environmentTypeOf, prepareEnvironment } from "../../../runners/portable/harness_environment";
 import { metricResultsOf, UserMetricUrns } from "../../../runners/portable/job_metrics";
@@ -54,9 +54,56 @@ describe("portable runner: the pipeline as an engine gets it", () => {
       path: CODE_BUNDLE_STAGED_NAME,
       sha256: "ab",
     });
-    // Every transform still points at the environment by the same id; nothing else changed.
+    // Every transform still points at the environment by the same id; the combine composite now does too
+    // (Prism gives the phases it lifts the composite's environment: without one, they never run); nothing else changed.
     const before = decodeMessage("Pipeline", proto);
+    const combines = Object.entries(before.components!.transforms).filter(
+      ([, t]) => t.spec?.urn === CompositeTransformUrns.COMBINE_PER_KEY,
+    );
+    expect(combines).to.have.length(1);
+    expect(combines[0]![1].environmentId ?? "").to.equal("");
+    expect(out.components!.transforms[combines[0]![0]]!.environmentId).to.equal("millrace_node");
+    combines[0]![1].environmentId = "millrace_node";
     expect(out.components!.transforms).to.deep.equal(before.components!.transforms);
+  });
+
+  it("gives a PCollection read as a multimap side input a KV coder of its own coder (an engine serves it key by key)", () => {
+    const p = mr.Pipeline.create(mr.PipelineOptions.fromArgs([]));
+    const names = p.apply("Names", mr.create([mr.kv("a", 1)]));
+    p.apply("Nums", mr.create([1])).apply(
+      "Read",
+      mr.map((n: number, ctx) => n + (ctx.sideInput("m").get("a") ?? 0), { sideInputs: { m: mr.views.map(names) } }),
+    );
+    const proto = toProto(p);
+    const before = decodeMessage("Pipeline", proto);
+    const out = decodeMessage(
+      "Pipeline",
+      pipelineForEngine(proto, harnessEnvironment({ kind: "external", endpoint: "127.0.0.1:5000" }, originOf(proto), undefined)),
+    );
+    const sideId = Object.values(before.components!.transforms).find((t) => t.uniqueName === "Names/Values")!.outputs["main"]!;
+    const oldCoder = before.components!.pcollections[sideId]!.coderId;
+    expect(before.components!.coders[oldCoder]!.spec!.urn).to.not.equal("beam:coder:kv:v1");
+    const newCoder = out.components!.coders[out.components!.pcollections[sideId]!.coderId]!;
+    expect(newCoder.spec!.urn).to.equal("beam:coder:kv:v1");
+    expect(newCoder.componentCoderIds).to.deep.equal([oldCoder, oldCoder]);
+  });
+
+  it("codes a Flatten's harness-produced inputs with the Flatten's output coder (an engine concatenates their bytes)", () => {
+    const p = mr.Pipeline.create(mr.PipelineOptions.fromArgs([]));
+    const a = p.apply("A", mr.create([mr.kv("k", 1)]));
+    const b = p.apply("B", mr.create([mr.kv("k", 2)]));
+    a.apply("Both", mr.flatten([b])).apply("Group", mr.groupByKey());
+    const proto = toProto(p);
+    const before = decodeMessage("Pipeline", proto);
+    const out = decodeMessage(
+      "Pipeline",
+      pipelineForEngine(proto, harnessEnvironment({ kind: "external", endpoint: "127.0.0.1:5000" }, originOf(proto), undefined)),
+    );
+    const flatten = Object.values(before.components!.transforms).find((t) => t.uniqueName === "Both")!;
+    const outputCoder = before.components!.pcollections[Object.values(flatten.outputs)[0]!]!.coderId;
+    const inputs = Object.values(flatten.inputs);
+    expect(inputs.map((pc) => before.components!.pcollections[pc]!.coderId)).to.not.deep.equal([outputCoder, outputCoder]);
+    expect(inputs.map((pc) => out.components!.pcollections[pc]!.coderId)).to.deep.equal([outputCoder, outputCoder]);
   });
 
   it("writes a process environment that runs the harness command with the origin in its environment", () => {
@@ -153,6 +200,18 @@ describe("portable runner: options, metrics, failures, flags", () => {
     expect(err.element).to.equal('"x:1"');
     expect(err.message).to.include("the job failed on Prism: bundle inst003 failed: transform 'Parse'");
     expect(err.message).to.include("Error: bad line");
+  });
+
+  it("rebuilds the user's error as the cause (name, message, stack) from what the harness reported", () => {
+    const harness =
+      "transform 'Parse' failed in processing of element 'x':\n    ParseError: cannot parse 'x'\n    on two lines\n        at parseStrictly (errors.ts:3:9)\n        at MapOperator.invoke (operators.js:39:24)";
+    const cause = engineFailure("Prism", [`bundle inst003 failed: ${harness}`]).cause as Error;
+    expect(cause).to.be.instanceOf(Error);
+    expect(cause.name).to.equal("ParseError");
+    expect(cause.message).to.equal("cannot parse 'x'\non two lines");
+    expect(cause.stack).to.match(/^ParseError: cannot parse 'x'\non two lines\n {4}at parseStrictly \(errors\.ts:3:9\)/);
+    // No stack reported: no cause made up.
+    expect(engineFailure("Prism", ["transform 'Parse' failed in processing of element 'x':\n"]).cause).to.equal(undefined);
   });
 
   it("shows an engine's own reason when no transform is named, and says when there is none", () => {

@@ -1,0 +1,50 @@
+/**
+ * What millrace pipelines Prism cannot run with millrace's SDK harness,
+ * found before the job starts so that it is refused with the feature's name
+ * rather than failing (or stalling) halfway through on the engine.
+ *
+ * @module
+ */
+import { fromProto } from "../../../portability/from_proto";
+import { PrimitiveTransformUrns, RequirementUrns } from "../../../portability/urns";
+
+/** One thing of the pipeline Prism cannot run, and why. */
+export interface UnsupportedOnPrism {
+  /** The transform that uses it. */
+  readonly transform: string;
+  /** The feature, as a user knows it. */
+  readonly feature: string;
+  /** Why Prism cannot run it. */
+  readonly reason: string;
+}
+
+const SPLITTABLE_REASON =
+  "Prism expands a splittable DoFn into pair-with-restriction / split-and-size / process-sized-elements transforms, which millrace's SDK harness does not run yet";
+
+/** The features of `pipelineProto` Prism cannot run, one per transform; empty when it can run the whole pipeline. */
+export function unsupportedOnPrism(pipelineProto: Uint8Array): UnsupportedOnPrism[] {
+  const model = fromProto(pipelineProto, { supportedRequirements: Object.values(RequirementUrns) });
+  const out: UnsupportedOnPrism[] = [];
+  for (const t of model.leaves) {
+    if (t.urn !== PrimitiveTransformUrns.PAR_DO) continue;
+    const name = t.proto.uniqueName;
+    if (model.doFnPayload(t.id).shape === "sequence") {
+      out.push({
+        transform: name,
+        feature: "generateSequence",
+        reason: "it is a millrace-native source that in-process runners emit; " + SPLITTABLE_REASON,
+      });
+    } else if ((model.parDoPayload(t.id).restrictionCoderId ?? "") !== "") {
+      out.push({ transform: name, feature: "splittable DoFn", reason: SPLITTABLE_REASON });
+    }
+  }
+  return out;
+}
+
+/** The error a pipeline with unsupported features is refused with, naming each. */
+export class UnsupportedOnPrismError extends Error {
+  override readonly name = "UnsupportedOnPrismError";
+  constructor(readonly unsupported: readonly UnsupportedOnPrism[]) {
+    super(`Prism cannot run this pipeline: ${unsupported.map((u) => `${u.feature} in '${u.transform}' (${u.reason})`).join("; ")}`);
+  }
+}
