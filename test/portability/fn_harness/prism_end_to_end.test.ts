@@ -5,13 +5,15 @@
 // by the pipelines (prism_pipelines.ts); the engine, not the test, decides
 // bundles, grouping, windows, side inputs, state and timers.
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PipelineExecutionError } from "../../../model/pipeline_result";
-import { startWorkerPool } from "../../../portability/fn_harness/worker_pool";
 import type { PipelineDefinition } from "../../../sdk/pipeline_definition";
 import { combinesToFiles, failing, sideInput, statefulCounts, windowedSums, wordCount } from "./prism_pipelines";
+
+const REPO = path.resolve(__dirname, "..", "..", "..", "..");
 
 function lines(file: string): string[] {
   return fs.existsSync(file)
@@ -85,17 +87,31 @@ describe("Fn API SDK harness on Prism (end to end)", function () {
     expect(e.message).to.include("two is not allowed");
   });
 
-  it("EXTERNAL: a worker pool of its own (as millrace harness --pool runs) rebuilds the code from the staged bundle", async () => {
-    const pool = await startWorkerPool({});
+  it("EXTERNAL: a worker pool of its own (millrace harness --pool, in its own process) rebuilds the code from the staged bundle", async () => {
+    // The pool runs as a user deploys it, in a process of its own: it has only the staged bundle to
+    // rebuild the pipeline from, and nothing a test earlier in this process loaded can stand in for it.
+    const pool = spawn(process.execPath, [path.join(REPO, "dist/cli/millrace.js"), "harness", "--pool", "--port=0"], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
-      expect(await runOnPrism(wordCount, ["--environmentType=EXTERNAL", `--environmentConfig=${pool.endpoint}`])).to.deep.equal([
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        pool.stdout!.on("data", (b: Buffer) => {
+          out += b.toString();
+          const m = /listening on (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        pool.once("exit", (code) => reject(new Error(`millrace harness --pool exited (${code}) before listening: ${out}`)));
+      });
+      expect(await runOnPrism(wordCount, ["--environmentType=EXTERNAL", `--environmentConfig=${endpoint}`])).to.deep.equal([
         "a: 1",
         "cat: 2",
         "dog: 1",
         "the: 2",
       ]);
     } finally {
-      await pool.close();
+      pool.kill("SIGKILL");
     }
   });
 });
