@@ -36,12 +36,6 @@ export const MICROBATCH_FLAGS: FlagSpecs = {
     default: 10,
     description: "unbounded input: the state store writes a full snapshot every this many versions (deltas in between)",
   },
-  maxRecordsPerBatch: {
-    type: "integer",
-    min: 1,
-    default: 100000,
-    description: "unbounded input: most records a source without a rate gives one micro-batch",
-  },
 };
 
 /** The micro-batch runner's settings. */
@@ -58,8 +52,6 @@ export interface MicrobatchSettings {
   readonly checkpointDir: string | undefined;
   /** Unbounded input: a full state snapshot every this many versions. */
   readonly stateSnapshotEvery: number;
-  /** Unbounded input: cap on records a source without a rate gives one batch. */
-  readonly maxRecordsPerBatch: number;
 }
 
 /** Reads the settings from parsed options. */
@@ -74,6 +66,5 @@ export function microbatchSettings(options: Readonly<Record<string, unknown>>): 
     batchIntervalMs: num("batchIntervalMs"),
     checkpointDir: typeof options.checkpointDir === "string" && options.checkpointDir !== "" ? options.checkpointDir : undefined,
     stateSnapshotEvery: num("stateSnapshotEvery"),
-    maxRecordsPerBatch: num("maxRecordsPerBatch"),
   };
 }

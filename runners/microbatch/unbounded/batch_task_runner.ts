@@ -307,16 +307,13 @@ function emitSourceSlice(
       input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
       return 1;
     case "range":
-      if (root.kind === "create") {
-        emitCreateRange(
-          asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId),
-          slice.from,
-          slice.to,
-          input,
-        );
-      } else {
-        for (let x = slice.from; x < slice.to; x++) input.receive(x, slice.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
-      }
+      if (root.kind !== "create") throw new Error(`internal: stage '${root.transformId}' got a range of values, it is no Create`);
+      emitCreateRange(
+        asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId),
+        slice.from,
+        slice.to,
+        input,
+      );
       return slice.to - slice.from;
     case "testStream": {
       let byStream = eventsOf.get(job);

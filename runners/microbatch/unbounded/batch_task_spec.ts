@@ -7,8 +7,8 @@ import type { BatchKafkaTransaction } from "./batch_kafka_sink";
 
 /** What a source stage's task emits in one micro-batch. */
 export type BatchSourceSlice =
-  /** Sequence numbers or Create values `[from, to)`; sequence numbers carry `timestamp` (their emission time). */
-  | { readonly kind: "range"; readonly from: number; readonly to: number; readonly timestamp: number }
+  /** Create values `[from, to)`. */
+  | { readonly kind: "range"; readonly from: number; readonly to: number }
   /** The elements of a TestStream's event `event` (an index into its events). */
   | { readonly kind: "testStream"; readonly event: number }
   /** The one empty element of an Impulse. */
