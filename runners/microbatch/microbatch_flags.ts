@@ -36,6 +36,12 @@ export const MICROBATCH_FLAGS: FlagSpecs = {
     default: 10,
     description: "unbounded input: the state store writes a full snapshot every this many versions (deltas in between)",
   },
+  maxRecordsPerBatch: {
+    type: "integer",
+    min: 1,
+    default: 100000,
+    description: "unbounded input: most records a task of a splittable source (a sequence, Kafka) reads in one micro-batch",
+  },
 };
 
 /** The micro-batch runner's settings. */
@@ -52,6 +58,8 @@ export interface MicrobatchSettings {
   readonly checkpointDir: string | undefined;
   /** Unbounded input: a full state snapshot every this many versions. */
   readonly stateSnapshotEvery: number;
+  /** Unbounded input: cap on the records a splittable source's task reads in one batch (restrictions that resume at once are processed again until then). */
+  readonly maxRecordsPerBatch: number;
 }
 
 /** Reads the settings from parsed options. */
@@ -66,5 +74,6 @@ export function microbatchSettings(options: Readonly<Record<string, unknown>>): 
     batchIntervalMs: num("batchIntervalMs"),
     checkpointDir: typeof options.checkpointDir === "string" && options.checkpointDir !== "" ? options.checkpointDir : undefined,
     stateSnapshotEvery: num("stateSnapshotEvery"),
+    maxRecordsPerBatch: num("maxRecordsPerBatch"),
   };
 }

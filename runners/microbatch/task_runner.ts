@@ -264,10 +264,10 @@ function runStageTask(
           .filter((_, i) => i % task.partitions === share)
           .map((w) => ({ work: w, resumeAt: -Infinity }));
         const queue = new SplittableWorkQueue(op, work);
-        for (let item = queue.takeDue(Infinity); item; item = queue.takeDue(Infinity)) {
-          queue.process(item, Date.now());
-          counts.in++;
-        }
+        const before = op.outputCount;
+        for (let item = queue.takeDue(Infinity); item; item = queue.takeDue(Infinity)) queue.process(item, Date.now());
+        // Its input rows are what the restrictions read.
+        counts.in += op.outputCount - before;
         break;
       }
       case "testStream":

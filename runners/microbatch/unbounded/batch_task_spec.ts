@@ -14,7 +14,12 @@ export type BatchSourceSlice =
   /** The one empty element of an Impulse. */
   | { readonly kind: "impulse" }
   /** Restrictions of a splittable DoFn to process (pending work, encoded and in base64, delays relative to the batch's time). */
-  | { readonly kind: "splittable"; readonly work: string };
+  | {
+      readonly kind: "splittable";
+      readonly work: string;
+      /** Restrictions that resume at once (more is ready) are processed again in this batch until the task has read this many records. */
+      readonly maxRecords: number;
+    };
 
 /** The micro-batch part of a task. */
 export interface BatchTaskSpec {

@@ -82,6 +82,7 @@ export class SourceOffsets {
     private readonly model: PipelineModel,
     plan: ExecutionPlan,
     private readonly userCode: UserCodeSource,
+    private readonly maxRecordsPerBatch: number,
   ) {
     this.sourceStages = plan.stages.filter((s) => s.root.kind !== "pcollection");
     for (const s of this.sourceStages)
@@ -219,6 +220,7 @@ export class SourceOffsets {
         return parts.map((part) => ({
           kind: "splittable" as const,
           work: Buffer.from(new SplittableWorkQueue(op, part).encode(coders, offsets.processingTime)).toString("base64"),
+          maxRecords: this.maxRecordsPerBatch,
         }));
       }
       case "bounded": {

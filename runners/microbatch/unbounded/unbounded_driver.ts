@@ -126,7 +126,7 @@ export class UnboundedDriver {
   ) {
     this.nodes = topologicalOrder(planNodes(plan));
     this.partitionerOf = planPartitioning(model, plan, this.nodes);
-    this.sources = new SourceOffsets(model, plan, userCode);
+    this.sources = new SourceOffsets(model, plan, userCode, settings.maxRecordsPerBatch);
     this.sidePcs = new Set(plan.stages.flatMap((s) => s.sideInputs));
   }
 

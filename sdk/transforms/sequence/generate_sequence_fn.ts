@@ -14,7 +14,7 @@ import { SequenceRangeTracker, type SequenceRange } from "./sequence_range_track
 import type { GenerateSequenceOptions } from "../generate_sequence";
 
 /** How many numbers one call emits at most, so a fast sequence still yields to checkpoints and batches. */
-export const MAX_NUMBERS_PER_CALL = 1000;
+export const MAX_NUMBERS_PER_CALL = 256;
 
 /** How many parts a bounded, unpaced sequence is split into at most (each runner deals them to its readers). */
 const INITIAL_PARTS = 16;
@@ -23,7 +23,14 @@ const INITIAL_PARTS = 16;
 export class GenerateSequenceFn implements SplittableDoFnObject<Uint8Array, number, SequenceRange, number> {
   readonly boundedness: "bounded" | "unbounded";
 
-  constructor(private readonly spec: GenerateSequenceOptions) {
+  /**
+   * @param spec the validated options of `generateSequence`.
+   * @param clock processing time (ms): a test steps it to check the pace.
+   */
+  constructor(
+    private readonly spec: GenerateSequenceOptions,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.boundedness = spec.to === undefined ? "unbounded" : "bounded";
   }
 
@@ -48,7 +55,7 @@ export class GenerateSequenceFn implements SplittableDoFnObject<Uint8Array, numb
 
   process(_: Uint8Array, ctx: SplittableProcessContext<number, SequenceRange, number>): ProcessContinuation {
     const tracker = ctx.tracker as SequenceRangeTracker;
-    const now = Date.now();
+    const now = this.clock();
     const startedAt = tracker.startPacing(now);
     const first = tracker.currentRestriction().from;
     const limit = Math.min(first + MAX_NUMBERS_PER_CALL, this.dueBefore(now, startedAt));
