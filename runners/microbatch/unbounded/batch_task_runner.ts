@@ -266,8 +266,8 @@ function processSplittableSlice(
   const op = exec.splittableRoot!;
   const items = SplittableWorkQueue.decode(Buffer.from(slice.work, "base64"), coders, now);
   const queue = new SplittableWorkQueue(op, []);
-  for (const item of items) queue.process(item, now);
   const start = op.outputCount;
+  for (const item of items) queue.process(item, now);
   while (op.outputCount - start < slice.maxRecords) {
     const item = queue.takeDue(now);
     if (!item) break;
