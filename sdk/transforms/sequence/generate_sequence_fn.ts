@@ -34,15 +34,24 @@ export class GenerateSequenceFn implements SplittableDoFnObject<Uint8Array, numb
     this.boundedness = spec.to === undefined ? "unbounded" : "bounded";
   }
 
+  /** All the numbers; a paced sequence's pace starts now, so that parts split off before their first call keep it too. */
   initialRestriction(): SequenceRange {
-    return { from: this.spec.from, to: this.spec.to ?? Infinity };
+    const range = { from: this.spec.from, to: this.spec.to ?? Infinity };
+    return this.spec.periodMs === undefined ? range : { ...range, startedAt: this.clock() };
   }
 
-  /** A paced sequence stays whole (its parts would each keep the full pace); an unpaced bounded one is split for parallel reading. */
+  /**
+   * A bounded sequence is split into contiguous parts for parallel reading
+   * (every reader keeps work, so none finishes early); paced parts share the
+   * start of the pace, and each number is due at its time in the whole
+   * sequence's schedule, so together they keep the sequence's rate.
+   */
   splitRestriction(_: Uint8Array, range: SequenceRange): SequenceRange[] {
-    if (this.spec.periodMs !== undefined || range.to === Infinity || range.to === range.from) return [range];
+    if (range.to === Infinity || range.to === range.from) return [range];
     const size = range.to - range.from;
-    return new OffsetRange(range.from, range.to).split(Math.ceil(size / INITIAL_PARTS)).map((r) => ({ from: r.from, to: r.to }));
+    return new OffsetRange(range.from, range.to)
+      .split(Math.ceil(size / INITIAL_PARTS))
+      .map((r) => (range.startedAt === undefined ? { from: r.from, to: r.to } : { from: r.from, to: r.to, startedAt: range.startedAt }));
   }
 
   newTracker(range: SequenceRange): SequenceRangeTracker {

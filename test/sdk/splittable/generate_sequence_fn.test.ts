@@ -64,19 +64,25 @@ describe("generateSequence as a splittable DoFn", () => {
     expect(calls).to.be.greaterThan(parts.length);
   });
 
-  it("keeps an empty or paced bounded sequence whole (parts would each keep the whole pace)", () => {
+  it("keeps an empty sequence whole; splits a paced bounded one into parts that share the pace's start", () => {
     const empty = new GenerateSequenceFn({ from: 5, to: 5 });
     expect(empty.splitRestriction(new Uint8Array(0), empty.initialRestriction())).to.deep.equal([{ from: 5, to: 5 }]);
     expect(processOnce(empty, { from: 5, to: 5 })).to.deep.equal({ outputs: [], rest: undefined, delayMs: 0 });
-    const paced = new GenerateSequenceFn({ from: 0, to: 100_000, periodMs: 10, elementsPerPeriod: 3 });
-    expect(paced.splitRestriction(new Uint8Array(0), paced.initialRestriction())).to.have.length(1);
+    const paced = new GenerateSequenceFn({ from: 0, to: 100_000, periodMs: 10, elementsPerPeriod: 3 }, () => 7);
+    const parts = paced.splitRestriction(new Uint8Array(0), paced.initialRestriction());
+    expect(parts.length).to.be.greaterThan(1);
+    expect(parts.every((r) => r.startedAt === 7)).to.equal(true);
+    // A later part waits for its numbers' time in the whole schedule: number 99_999 is due in period 33_333.
+    const last = processOnce(paced, parts.at(-1)!);
+    expect(last.outputs).to.deep.equal([]);
+    expect(last.delayMs).to.equal(Math.floor((parts.at(-1)!.from - 0) / 3) * 10);
   });
 
   it("paces an unbounded sequence: elementsPerPeriod per period from its start, stamped with the time they are emitted, across a restore", () => {
     let now = 10_000;
     const fn = new GenerateSequenceFn({ from: 100, periodMs: 50, elementsPerPeriod: 3 }, () => now);
     expect(fn.boundedness).to.equal("unbounded");
-    expect(fn.splitRestriction(new Uint8Array(0), fn.initialRestriction())).to.deep.equal([{ from: 100, to: Infinity }]);
+    expect(fn.splitRestriction(new Uint8Array(0), fn.initialRestriction())).to.deep.equal([{ from: 100, to: Infinity, startedAt: 10_000 }]);
 
     const first = processOnce(fn, fn.initialRestriction());
     expect(first.outputs).to.deep.equal([100, 101, 102].map((value) => ({ value, timestamp: 10_000 })));
@@ -104,6 +110,21 @@ describe("generateSequence as a splittable DoFn", () => {
     expect(first.outputs.map((o) => o.value)).to.deep.equal(Array.from({ length: MAX_NUMBERS_PER_CALL }, (_, i) => i));
     expect(first.delayMs).to.equal(0);
     expect(first.rest!.from).to.equal(MAX_NUMBERS_PER_CALL);
+  });
+
+  it("keeps the pace in a part split off before its first call (the direct runner's random splits)", () => {
+    let now = 0;
+    const fn = new GenerateSequenceFn({ from: 0, to: 100, periodMs: 10, elementsPerPeriod: 2 }, () => now);
+    const tracker = fn.newTracker(fn.initialRestriction());
+    const split = tracker.trySplit(0.5)!;
+    expect(split.residual).to.deep.equal({ from: 50, to: 100, startedAt: 0 });
+    // Number 50 is due in period 25, at 250: the residual waits for it, as the whole sequence would.
+    now = 30;
+    const early = processOnce(fn, split.residual);
+    expect(early.outputs).to.deep.equal([]);
+    expect(early.delayMs).to.equal(220);
+    now = 250;
+    expect(processOnce(fn, split.residual).outputs.map((o) => o.value)).to.deep.equal([50, 51]);
   });
 
   it("stops a paced bounded sequence at its end", () => {
