@@ -12,7 +12,8 @@ import * as path from "node:path";
 import * as mr from "../../../index";
 import type { JobProgress } from "../../../runners/core/progress";
 import { BATCH_METRICS } from "../../../runners/microbatch/unbounded/batch_metrics";
-import { outputLines, runningCounts, unpacedNumbers } from "../../fixtures/microbatch_streaming_pipelines";
+import { outputLines, runningCounts } from "../../fixtures/microbatch_streaming_pipelines";
+import { unpacedNumbers } from "../../fixtures/unpaced_numbers_pipeline";
 import { MAX_NUMBERS_PER_CALL } from "../../../sdk/transforms/sequence/generate_sequence_fn";
 import { cases as sideInputCases } from "../../conformance/cases/side_inputs";
 
