@@ -64,6 +64,8 @@ export class SplittableDoFnOperator implements Operator {
   private readonly finalizations = new PendingFinalizations();
   /** The estimator of the work being processed: it observes every output's timestamp. */
   private observing: WatermarkEstimator | undefined;
+  /** How many elements the DoFn has output so far: a source's input rows, for a runner's progress. */
+  outputCount = 0;
 
   /**
    * @param unbounded the DoFn's output is unbounded: its work never ends, so
@@ -83,6 +85,7 @@ export class SplittableDoFnOperator implements Operator {
     const observed: ElementReceiver = {
       receive: (value, timestamp, windows, pane) => {
         this.observing?.observeTimestamp?.(timestamp);
+        this.outputCount++;
         main.receive(value, timestamp, windows, pane);
       },
     };

@@ -328,8 +328,6 @@ function buildParDo(
       return new FilterOperator(id, ctx, fn as never);
     case "dofn":
       return new DoFnOperator(id, ctx, fn as AnyDoFn<unknown, unknown>);
-    case "sequence":
-      throw new Error(`'${id}' is a sequence source: runners emit it as the root of its stage`);
     case "splittable": {
       const out = step.outputs.main;
       const unbounded = out !== undefined && model.pcollection(out).isBounded === IsBounded.UNBOUNDED;

@@ -10,8 +10,6 @@ export type StageRoot =
   | { readonly kind: "impulse"; readonly transformId: string; readonly output: string }
   /** The values of a Create, splittable into bundles by the runner. */
   | { readonly kind: "create"; readonly transformId: string; readonly output: string }
-  /** A generated sequence (bounded or not), emitted by the runner at its pace. */
-  | { readonly kind: "sequence"; readonly transformId: string; readonly output: string }
   /**
    * A splittable DoFn reading the elements of an Impulse or a Create
    * (`seed`): the runner holds its restrictions (its checkpoint, its offset

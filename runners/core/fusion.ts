@@ -115,10 +115,10 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
           stage.produces.push(input);
           stageOf.set(input, stage);
           stageOf.set(out, stage);
-        } else if (sole && (soleShape === "create" || soleShape === "sequence")) {
-          // Impulse + Create values (or a sequence): a source the runner splits and paces itself.
+        } else if (sole && soleShape === "create") {
+          // Impulse + Create values: a source the runner splits itself.
           const createOut = model.transform(sole).outputs.main!;
-          const stage = newStage({ kind: soleShape, transformId: sole, output: createOut });
+          const stage = newStage({ kind: "create", transformId: sole, output: createOut });
           stage.produces.push(createOut);
           stageOf.set(createOut, stage);
           stageOf.set(out, stage);
@@ -134,7 +134,7 @@ export function planExecution(model: PipelineModel): ExecutionPlan {
         if (main === undefined) throw new Error(`ParDo '${leaf.id}' has no main input`);
         const sideInputNames = Object.keys(model.parDoPayload(leaf.id).sideInputs);
         const rootOfMain = stageOf.get(main)?.root;
-        if ((rootOfMain?.kind === "create" || rootOfMain?.kind === "sequence") && rootOfMain.transformId === leaf.id) break;
+        if (rootOfMain?.kind === "create" && rootOfMain.transformId === leaf.id) break;
         if (rootOfMain?.kind === "splittable" && rootOfMain.seed === leaf.id) break;
         if (model.doFnPayload(leaf.id).shape === "splittable" && rootOfMain?.kind !== "splittable" && isUnboundedOutput(model, leaf.id)) {
           throw new Error(

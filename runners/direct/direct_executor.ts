@@ -2,7 +2,7 @@
  * Executes a plan in one process, the reference way, driven by watermarks
  * (Beam's DirectRunner: this file is its scheduler, the quiescence loop):
  *
- * - sources (Create, Impulse, sequences) emit bundles; each stage and
+ * - sources (Create, Impulse, splittable DoFns) emit bundles; each stage and
  *   shuffle keeps a queue of bundles to process;
  * - the next piece of work is picked in a seeded random order among all that
  *   are ready, to flush out order dependence;
@@ -60,8 +60,8 @@ export class DirectExecutor {
   private player!: TestStreamPlayer;
   /** Nodes that may have work: a queue, elements a side input may release, a source. */
   private readonly busy = new Set<ExecNode>();
-  /** Stages fed by a sequence or a splittable DoFn: their watermark may follow processing time, so they are refreshed on every pass. */
-  private sequences: StageNode[] = [];
+  /** Stages fed by a splittable DoFn: their watermark may follow processing time, so they are refreshed on every pass. */
+  private splittableSources: StageNode[] = [];
   /** Shuffles that group (where windows fire): event time as the job reports it. */
   private groupings: ShuffleNodeState[] = [];
   /** Side input elements so far, for PCollections read as side inputs. */
@@ -142,7 +142,7 @@ export class DirectExecutor {
     this.time = new WatermarkRefresh(this.nodes);
     const stages = this.nodes.filter((n): n is StageNode => n.kind === "stage");
     this.player = new TestStreamPlayer(stages.filter((n) => n.source.kind === "testStream"));
-    this.sequences = stages.filter((n) => n.source.kind === "sequence" || n.source.kind === "splittable");
+    this.splittableSources = stages.filter((n) => n.source.kind === "splittable");
     this.groupings = this.nodes.filter((n): n is ShuffleNodeState => n.kind === "shuffle" && n.reduce !== undefined);
     for (const n of stages) {
       for (const pc of n.stage.sideInputs) this.sideElements.set(pc, []);
@@ -271,7 +271,7 @@ export class DirectExecutor {
           any = true;
           work.push(() => this.emitSourceBundle(n));
         }
-        // A sequence (or a resumed restriction) waits for its next due time: it stays busy until it is done.
+        // A resumed restriction waits for its next due time: it stays busy until it is done.
         if (sourceWaits(n.source)) any = true;
       }
       if (!any) this.busy.delete(n);
@@ -410,7 +410,7 @@ export class DirectExecutor {
    */
   private advanceWatermarks(): boolean {
     const deliveredBefore = this.delivered;
-    for (const n of this.sequences) this.time.mark(n);
+    for (const n of this.splittableSources) this.time.mark(n);
     let moved = false;
     this.time.refresh((n) => {
       const before = n.outputWatermark;
@@ -439,7 +439,7 @@ export class DirectExecutor {
     if (idle) flush();
     n.outputWatermark = nextOutputWatermark(
       {
-        input: n.source.kind === "none" ? this.inputWatermarkOf(n) : sourceWatermark(n.source, this.now()),
+        input: n.source.kind === "none" ? this.inputWatermarkOf(n) : sourceWatermark(n.source),
         sideInputs: lowestWatermark(n.stage.sideInputs, this.sideWatermarkOf),
         pushedBack: n.pushback.minTimestamp,
         previous: n.outputWatermark,

@@ -1,8 +1,7 @@
 /**
  * The sources a direct-runner stage can start from, and where each one is:
- * an Impulse (once), a Create (index ranges, one bundle each), a sequence
- * (paced by processing time), a TestStream (its scripted events), a
- * splittable DoFn (its pending restrictions, split at random and resumed
+ * an Impulse (once), a Create (index ranges, one bundle each), a
+ * TestStream (its scripted events), a splittable DoFn (its pending restrictions, split at random and resumed
  * after their delay), or none (the stage reads a PCollection).
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
@@ -11,8 +10,6 @@ import type { ElementReceiver } from "../../portability/harness/element_receiver
 import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
 import type { FusedStage } from "../../portability/plan/execution_plan";
 import { testStreamEvents, type TestStreamEvent } from "../core/sources/test_stream_events";
-import { SequencePacer } from "../core/sources/sequence_source";
-import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import { IN_GLOBAL_WINDOW } from "../../model/windows";
 import { NO_FIRING } from "../../model/pane";
 import { MIN_TIMESTAMP } from "../../model/time";
@@ -26,7 +23,6 @@ import type { SeededRandom } from "./seeded_random";
 export type SourceState =
   | { kind: "once"; done: boolean }
   | { kind: "ranges"; next: number; total: number; emit: (from: number, to: number, out: ElementReceiver) => void }
-  | { kind: "sequence"; pacer: SequencePacer }
   | { kind: "testStream"; events: TestStreamEvent[]; next: number; watermark: number }
   | {
       kind: "splittable";
@@ -54,8 +50,6 @@ export function sourceOf(
       const source = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
       return { kind: "ranges", next: 0, total: source.values.length, emit: (from, to, out) => emitCreateRange(source, from, to, out) };
     }
-    case "sequence":
-      return { kind: "sequence", pacer: new SequencePacer(userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource) };
     case "testStream":
       return { kind: "testStream", events: testStreamEvents(model, root.transformId, userCode), next: 0, watermark: -Infinity };
     case "splittable":
@@ -73,7 +67,6 @@ function pendingWork(src: Extract<SourceState, { kind: "splittable" }>): Pending
 
 /** The earliest processing time some of a source's paced or resumed work is due, Infinity when none is. */
 export function sourceNextDueTime(src: SourceState, now: number): number {
-  if (src.kind === "sequence") return src.pacer.nextDueTime(now);
   if (src.kind !== "splittable") return Infinity;
   let due = Infinity;
   for (const p of pendingWork(src)) due = Math.min(due, Math.max(now, p.resumeAt));
@@ -82,7 +75,6 @@ export function sourceNextDueTime(src: SourceState, now: number): number {
 
 /** True while a source emits at a pace or resumes later: it stays busy until it is done. */
 export function sourceWaits(src: SourceState): boolean {
-  if (src.kind === "sequence") return !src.pacer.done;
   return src.kind === "splittable" && pendingWork(src).length > 0;
 }
 
@@ -93,7 +85,6 @@ export function sourceIdle(src: SourceState): boolean {
     (src.kind === "once" && src.done) ||
     (src.kind === "ranges" && src.next >= src.total) ||
     src.kind === "testStream" ||
-    src.kind === "sequence" ||
     src.kind === "splittable"
   );
 }
@@ -105,8 +96,6 @@ export function sourceHasWork(src: SourceState, now: number): boolean {
       return !src.done;
     case "ranges":
       return src.next < src.total;
-    case "sequence":
-      return src.pacer.nextDueTime(now) <= now;
     case "splittable":
       return pendingWork(src).some((p) => p.resumeAt <= now);
     case "testStream":
@@ -134,15 +123,6 @@ export function nextSourceBundle(src: SourceState, bundleSize: number, now: numb
       src.next = to;
       return { count: to - from, feed: (input) => src.emit(from, to, input) };
     }
-    case "sequence": {
-      const numbers = src.pacer.take(now, bundleSize);
-      return {
-        count: numbers.length,
-        feed: (input) => {
-          for (const x of numbers) input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
-        },
-      };
-    }
     case "splittable": {
       // One piece of due work per bundle, picked at random; the operator may split it at a random fraction first.
       const pending = pendingWork(src);
@@ -164,17 +144,15 @@ export function nextSourceBundle(src: SourceState, bundleSize: number, now: numb
 
 /**
  * The watermark of what a source has emitted: the end of time once it is
- * exhausted; a sequence's is processing time (it emits at the current time);
- * a TestStream's is its script's.
+ * exhausted; a TestStream's is its script's; a splittable DoFn's is its
+ * restrictions' watermark estimators'.
  */
-export function sourceWatermark(src: Exclude<SourceState, { kind: "none" }>, now: number): number {
+export function sourceWatermark(src: Exclude<SourceState, { kind: "none" }>): number {
   switch (src.kind) {
     case "once":
       return src.done ? Infinity : -Infinity;
     case "ranges":
       return src.next >= src.total ? Infinity : -Infinity;
-    case "sequence":
-      return src.pacer.done ? Infinity : now;
     case "testStream":
       return src.watermark;
     case "splittable": {

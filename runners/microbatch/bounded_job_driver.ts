@@ -14,7 +14,6 @@ import type { PipelineModel } from "../../portability/pipeline_model";
 import { IsBounded } from "../../portability/proto/messages";
 import { asCreateSource } from "../../portability/harness/create_source";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
-import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { ExecutionPlan } from "../../portability/plan/execution_plan";
 import type { JobHandle } from "../core/job_handle";
 import { addMetricResults } from "../../portability/harness/metrics_container";
@@ -120,14 +119,8 @@ export class BoundedJobDriver {
       const count = this.settings.partitions;
       return { count, ranges: Array.from({ length: count }, (_, i) => ({ from: i, to: i + 1 })) };
     }
-    if (root.kind === "create" || root.kind === "sequence") {
-      const total =
-        root.kind === "create"
-          ? asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId).values.length
-          : (() => {
-              const s = this.userCode.lookup(this.model.doFnPayload(root.transformId).ref) as SequenceSource;
-              return s.to! - s.from;
-            })();
+    if (root.kind === "create") {
+      const total = asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId).values.length;
       const count = Math.max(1, Math.min(this.settings.partitions, total));
       const ranges = Array.from({ length: count }, (_, i) => ({
         from: Math.floor((i * total) / count),

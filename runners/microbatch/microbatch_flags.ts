@@ -40,7 +40,7 @@ export const MICROBATCH_FLAGS: FlagSpecs = {
     type: "integer",
     min: 1,
     default: 100000,
-    description: "unbounded input: most records a source without a rate gives one micro-batch",
+    description: "unbounded input: most records a task of a splittable source (a sequence, Kafka) reads in one micro-batch",
   },
 };
 
@@ -58,7 +58,7 @@ export interface MicrobatchSettings {
   readonly checkpointDir: string | undefined;
   /** Unbounded input: a full state snapshot every this many versions. */
   readonly stateSnapshotEvery: number;
-  /** Unbounded input: cap on records a source without a rate gives one batch. */
+  /** Unbounded input: cap on the records a splittable source's task reads in one batch (restrictions that resume at once are processed again until then). */
   readonly maxRecordsPerBatch: number;
 }
 

@@ -27,11 +27,9 @@ import type { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
-import { SequencePacer } from "../core/sources/sequence_source";
 import { SplittableWorkQueue } from "../core/sources/splittable_source";
 import { runFinalizations } from "../../portability/harness/bundle_finalizations";
 import { initialSplittableWork, splittableSeeds } from "../../portability/harness/splittable_seeds";
-import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { WindowedValue } from "../../model/windowed_value";
 import { IN_GLOBAL_WINDOW, type BoundedWindow } from "../../model/windows";
 import { NO_FIRING, type PaneInfo } from "../../model/pane";
@@ -252,21 +250,6 @@ function runStageTask(
         counts.in += task.sourceRange!.to - task.sourceRange!.from;
         break;
       }
-      case "sequence": {
-        const spec = job.userCode.lookup(job.model.doFnPayload(root.transformId).ref) as SequenceSource;
-        const pacer = new SequencePacer({
-          ...spec,
-          from: spec.from + task.sourceRange!.from,
-          to: spec.from + task.sourceRange!.to,
-          periodMs: undefined,
-        });
-        const now = Date.now();
-        for (const x of pacer.take(now, Number.MAX_SAFE_INTEGER)) {
-          exec.input.receive(x, now, IN_GLOBAL_WINDOW, NO_FIRING);
-          counts.in++;
-        }
-        break;
-      }
       case "pcollection":
         for (const wv of elementsOf(job, root.pcollection, task.inputs[root.pcollection] ?? [])) {
           exec.input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
@@ -281,10 +264,10 @@ function runStageTask(
           .filter((_, i) => i % task.partitions === share)
           .map((w) => ({ work: w, resumeAt: -Infinity }));
         const queue = new SplittableWorkQueue(op, work);
-        for (let item = queue.takeDue(Infinity); item; item = queue.takeDue(Infinity)) {
-          queue.process(item, Date.now());
-          counts.in++;
-        }
+        const before = op.outputCount;
+        for (let item = queue.takeDue(Infinity); item; item = queue.takeDue(Infinity)) queue.process(item, Date.now());
+        // Its input rows are what the restrictions read.
+        counts.in += op.outputCount - before;
         break;
       }
       case "testStream":

@@ -10,9 +10,8 @@
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import { asCreateSource } from "../../portability/harness/create_source";
-import type { SequenceSource } from "../../sdk/transforms/generate_sequence";
 import type { JobGraph } from "./job_graph";
-import { createSplit, sequenceSplitLength } from "./worker/source_readers";
+import { createSplit } from "./worker/source_readers";
 
 /** `active[vertex][subtask]`: true when the subtask may receive or produce records. */
 export function activeSubtasks(model: PipelineModel, userCode: UserCodeSource, graph: JobGraph, parallelism: number): boolean[][] {
@@ -39,7 +38,7 @@ export function activeSubtasks(model: PipelineModel, userCode: UserCodeSource, g
 function sourceSplitActive(
   model: PipelineModel,
   userCode: UserCodeSource,
-  root: { kind: "impulse" | "create" | "sequence" | "testStream" | "splittable"; transformId: string },
+  root: { kind: "impulse" | "create" | "testStream" | "splittable"; transformId: string },
   i: number,
   p: number,
 ): boolean {
@@ -58,7 +57,5 @@ function sourceSplitActive(
       );
       return to > from;
     }
-    case "sequence":
-      return (sequenceSplitLength(userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource, i, p) ?? 1) > 0;
   }
 }

@@ -14,7 +14,7 @@ import type { StateSpec } from "../state/state_specs";
 import type { TimerSpec } from "../state/timer_specs";
 
 /** How a ParDo's function is invoked: specialised shapes run faster than a general DoFn. */
-export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create" | "sequence" | "splittable";
+export type DoFnShape = "map" | "flatMap" | "filter" | "dofn" | "create" | "splittable";
 
 /** The four views a side input can be read as. */
 export type ViewKind = "singleton" | "iterable" | "map" | "multimap";

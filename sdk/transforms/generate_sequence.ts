@@ -2,7 +2,8 @@ import { PTransform } from "../ptransform";
 import type { PCollection } from "../pcollection";
 import type { PBegin } from "../graph/pvalue";
 import { impulse } from "./create";
-import { declareParDo } from "./pardo";
+import { splittableParDo } from "./pardo";
+import { GenerateSequenceFn } from "./sequence/generate_sequence_fn";
 
 /** Options of {@link generateSequence}. */
 export interface GenerateSequenceOptions {
@@ -16,32 +17,18 @@ export interface GenerateSequenceOptions {
   readonly elementsPerPeriod?: number;
 }
 
-/** @internal What a sequence's function reference resolves to. */
-export interface SequenceSource extends GenerateSequenceOptions {
-  readonly kind: "sequence";
-}
-
 class GenerateSequence extends PTransform<PBegin, PCollection<number>> {
-  constructor(private readonly source: SequenceSource) {
+  constructor(private readonly options: GenerateSequenceOptions) {
     super();
   }
   override defaultName(): string {
     return "GenerateSequence";
   }
   expand(input: PBegin): PCollection<number> {
-    const root = input.pipeline.apply("Impulse", impulse());
-    const bounded = this.source.to !== undefined;
-    const source = this.source;
-    return root.apply(
-      "Numbers",
-      new (class extends PTransform<PCollection<Uint8Array>, PCollection<number>> {
-        expand(imp: PCollection<Uint8Array>): PCollection<number> {
-          // A sequence without an end is an unbounded source.
-          return declareParDo(imp as PCollection<unknown>, { fn: source, shape: "sequence", outputIsBounded: bounded })
-            .main as PCollection<number>;
-        }
-      })(),
-    );
+    // A splittable DoFn over the numbers: a sequence without an end is an unbounded source.
+    return input.pipeline
+      .apply("Impulse", impulse())
+      .apply("Numbers", splittableParDo<Uint8Array, number>(new GenerateSequenceFn(this.options), "Numbers"));
   }
 }
 
@@ -66,5 +53,10 @@ export function generateSequence(options: GenerateSequenceOptions): PTransform<P
   if (elementsPerPeriod !== undefined && (!Number.isInteger(elementsPerPeriod) || elementsPerPeriod < 1)) {
     throw new RangeError(`generateSequence: elementsPerPeriod must be a whole number >= 1, got ${String(elementsPerPeriod)}`);
   }
-  return new GenerateSequence({ kind: "sequence", ...options });
+  const spec: GenerateSequenceOptions = {
+    from,
+    ...(to !== undefined ? { to } : {}),
+    ...(periodMs !== undefined ? { periodMs, elementsPerPeriod: elementsPerPeriod ?? 1 } : {}),
+  };
+  return new GenerateSequence(spec);
 }

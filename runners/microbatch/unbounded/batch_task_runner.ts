@@ -39,7 +39,7 @@ import type { KV } from "../../../model/kv";
 import { readAll, readGrouped } from "../shuffle/shuffle_reader";
 import type { JobContext } from "../task_runner";
 import type { TaskSpec } from "../task_spec";
-import type { BatchTaskReport, BatchTaskSpec } from "./batch_task_spec";
+import type { BatchSourceSlice, BatchTaskReport, BatchTaskSpec } from "./batch_task_spec";
 import { withPartitionState, type PartitionStateCodec } from "./partition_state";
 import { BatchTextSink } from "./batch_text_sink";
 import { BatchKafkaSink, type BatchKafkaTransaction } from "./batch_kafka_sink";
@@ -217,8 +217,10 @@ function runStage(
     pushback.feed(input(), sideWatermarkOf, exec.input);
     state.pushedBack = pushback.elements();
   } else if (batch.source?.kind === "splittable") {
-    residuals = processSplittableSlice(job, stage, batch, batch.source.work, exec);
-    counts.in += 1;
+    // A splittable source's input rows are what its restrictions read, not the restrictions.
+    const before = exec.splittableRoot!.outputCount;
+    residuals = processSplittableSlice(job, stage, batch, batch.source, exec);
+    counts.in += exec.splittableRoot!.outputCount - before;
   } else {
     counts.in += emitSourceSlice(job, root, batch, exec.input);
   }
@@ -244,17 +246,33 @@ function runStage(
 
 /**
  * Processes the restrictions of a splittable source the batch gives this
- * task (whatever their resume time: the driver chose them as due); returns
- * the work they leave, for the driver to log with the batch's commit.
+ * task (whatever their resume time: the driver chose them as due), then
+ * those that resumed at once (the source has more ready: a paced sequence
+ * behind its pace, a partition with more records), as Spark reads what is
+ * available up to a cap, until `maxRecords` were read; returns the work
+ * left, for the driver to log with the batch's commit.
  */
-function processSplittableSlice(job: JobContext, stage: FusedStage, batch: BatchTaskSpec, work: string, exec: ExecutableStage): string {
+function processSplittableSlice(
+  job: JobContext,
+  stage: FusedStage,
+  batch: BatchTaskSpec,
+  slice: Extract<BatchSourceSlice, { kind: "splittable" }>,
+  exec: ExecutableStage,
+): string {
   runCommittedFinalizations(job, stage.id, batch.batchId);
   const root = stage.root as Extract<FusedStage["root"], { kind: "splittable" }>;
   const coders = splittableWorkCoders(job.model, root, job.userCode);
   const now = batch.processingTime;
-  const items = SplittableWorkQueue.decode(Buffer.from(work, "base64"), coders, now);
-  const queue = new SplittableWorkQueue(exec.splittableRoot!, []);
+  const op = exec.splittableRoot!;
+  const items = SplittableWorkQueue.decode(Buffer.from(slice.work, "base64"), coders, now);
+  const queue = new SplittableWorkQueue(op, []);
+  const start = op.outputCount;
   for (const item of items) queue.process(item, now);
+  while (op.outputCount - start < slice.maxRecords) {
+    const item = queue.takeDue(now);
+    if (!item) break;
+    queue.process(item, now);
+  }
   return Buffer.from(queue.encode(coders, now)).toString("base64");
 }
 
@@ -307,16 +325,13 @@ function emitSourceSlice(
       input.receive(new Uint8Array(0), MIN_TIMESTAMP, IN_GLOBAL_WINDOW, NO_FIRING);
       return 1;
     case "range":
-      if (root.kind === "create") {
-        emitCreateRange(
-          asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId),
-          slice.from,
-          slice.to,
-          input,
-        );
-      } else {
-        for (let x = slice.from; x < slice.to; x++) input.receive(x, slice.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
-      }
+      if (root.kind !== "create") throw new Error(`internal: stage '${root.transformId}' got a range of values, it is no Create`);
+      emitCreateRange(
+        asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId),
+        slice.from,
+        slice.to,
+        input,
+      );
       return slice.to - slice.from;
     case "testStream": {
       let byStream = eventsOf.get(job);

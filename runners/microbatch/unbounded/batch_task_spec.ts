@@ -7,14 +7,19 @@ import type { BatchKafkaTransaction } from "./batch_kafka_sink";
 
 /** What a source stage's task emits in one micro-batch. */
 export type BatchSourceSlice =
-  /** Sequence numbers or Create values `[from, to)`; sequence numbers carry `timestamp` (their emission time). */
-  | { readonly kind: "range"; readonly from: number; readonly to: number; readonly timestamp: number }
+  /** Create values `[from, to)`. */
+  | { readonly kind: "range"; readonly from: number; readonly to: number }
   /** The elements of a TestStream's event `event` (an index into its events). */
   | { readonly kind: "testStream"; readonly event: number }
   /** The one empty element of an Impulse. */
   | { readonly kind: "impulse" }
   /** Restrictions of a splittable DoFn to process (pending work, encoded and in base64, delays relative to the batch's time). */
-  | { readonly kind: "splittable"; readonly work: string };
+  | {
+      readonly kind: "splittable";
+      readonly work: string;
+      /** Restrictions that resume at once (more is ready) are processed again in this batch until the task has read this many records. */
+      readonly maxRecords: number;
+    };
 
 /** The micro-batch part of a task. */
 export interface BatchTaskSpec {

@@ -5,9 +5,6 @@
  * needs nothing but its entry, and a restarted job resumes its sources from
  * the last entry.
  *
- * - a sequence gives the numbers due at the batch's time (its pace), at most
- *   `maxRecordsPerBatch`, stamped with the batch's time, which is also its
- *   watermark;
  * - a TestStream gives one event per batch, as the direct runner applies an
  *   event only when everything before it is processed; with a TestStream,
  *   processing time is its scripted clock (0, moved by its events);
@@ -22,9 +19,7 @@ import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import { asCreateSource } from "../../../portability/harness/create_source";
 import type { ExecutionPlan, FusedStage } from "../../../portability/plan/execution_plan";
-import { SequencePacer } from "../../core/sources/sequence_source";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
-import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";
 import type { BatchSourceSlice } from "./batch_task_spec";
 import type { SplittableDoFnOperator } from "../../../portability/harness/splittable_dofn_operator";
 import type { PendingWork, SplittableWorkCoders } from "../../../portability/harness/splittable_work";
@@ -39,7 +34,7 @@ interface SplittablePlanning {
 }
 
 /** `[from, to)` in at most `parts` contiguous slices (none when empty). */
-function splitRange(from: number, to: number, parts: number, timestamp: number): BatchSourceSlice[] {
+function splitRange(from: number, to: number, parts: number): BatchSourceSlice[] {
   const total = to - from;
   if (total <= 0) return [];
   const count = Math.min(parts, total);
@@ -47,20 +42,11 @@ function splitRange(from: number, to: number, parts: number, timestamp: number):
     kind: "range" as const,
     from: from + Math.floor((i * total) / count),
     to: from + Math.floor(((i + 1) * total) / count),
-    timestamp,
   }));
 }
 
 /** What one source gives one batch, and where it is after it. */
 export type SourceOffset =
-  /** Numbers `[from, to)`; `startedAt` is when pacing started; `done` once a bounded sequence is exhausted. */
-  | {
-      readonly kind: "sequence";
-      readonly from: number;
-      readonly to: number;
-      readonly startedAt: number | undefined;
-      readonly done: boolean;
-    }
   /** Event `event` of the script (none: nothing this batch); `next` is the next event to play; `watermark` the stream's after it. */
   | { readonly kind: "testStream"; readonly event: number | null; readonly next: number; readonly watermark: number }
   /** A Create or Impulse: `emit` in the first batch only. */
@@ -172,15 +158,6 @@ export class SourceOffsets {
           }
           break;
         }
-        case "sequence": {
-          const spec = this.userCode.lookup(this.model.doFnPayload(root.transformId).ref) as SequenceSource;
-          const prev = before as Extract<SourceOffset, { kind: "sequence" }> | undefined;
-          const pacer = new SequencePacer(spec, prev ? { next: prev.to, startedAt: prev.startedAt } : undefined);
-          const taken = pacer.take(clock, this.maxRecordsPerBatch);
-          const from = prev?.to ?? spec.from;
-          sources[stage.id] = { kind: "sequence", from, to: from + taken.length, startedAt: pacer.position().startedAt, done: pacer.done };
-          break;
-        }
         case "splittable": {
           const { op, coders, initial } = this.planning(stage);
           const left = splittableAfter[stage.id];
@@ -219,8 +196,6 @@ export class SourceOffsets {
   watermarkAfter(stageId: string, offsets: BatchOffsets): number {
     const o = offsets.sources[stageId]!;
     switch (o.kind) {
-      case "sequence":
-        return o.done ? Infinity : offsets.processingTime;
       case "testStream":
         return o.watermark;
       case "bounded":
@@ -236,8 +211,6 @@ export class SourceOffsets {
     switch (o.kind) {
       case "testStream":
         return o.event !== null && this.events.get(stageId)![o.event]!.kind === "elements" ? [{ kind: "testStream", event: o.event }] : [];
-      case "sequence":
-        return splitRange(o.from, o.to, partitions, offsets.processingTime);
       case "splittable": {
         // The due work, dealt round-robin to at most `partitions` tasks.
         const { coders, op } = this.planning(this.sourceStages.find((s) => s.id === stageId)!);
@@ -247,12 +220,13 @@ export class SourceOffsets {
         return parts.map((part) => ({
           kind: "splittable" as const,
           work: Buffer.from(new SplittableWorkQueue(op, part).encode(coders, offsets.processingTime)).toString("base64"),
+          maxRecords: this.maxRecordsPerBatch,
         }));
       }
       case "bounded": {
         if (!o.emit) return [];
         const root = this.sourceStages.find((s) => s.id === stageId)!.root;
-        return root.kind === "impulse" ? [{ kind: "impulse" }] : splitRange(0, o.total, partitions, offsets.processingTime);
+        return root.kind === "impulse" ? [{ kind: "impulse" }] : splitRange(0, o.total, partitions);
       }
     }
   }
@@ -260,7 +234,7 @@ export class SourceOffsets {
   /** True when no source will give anything after `offsets`. */
   exhausted(offsets: BatchOffsets): boolean {
     return Object.entries(offsets.sources).every(([id, o]) =>
-      o.kind === "sequence" || o.kind === "splittable" ? o.done : o.kind === "testStream" ? o.next >= this.events.get(id)!.length : true,
+      o.kind === "splittable" ? o.done : o.kind === "testStream" ? o.next >= this.events.get(id)!.length : true,
     );
   }
 

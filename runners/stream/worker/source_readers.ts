@@ -1,7 +1,7 @@
 /**
  * A source vertex's subtask reads its split of the source: an Impulse and a
- * TestStream are read by subtask 0, a Create's values and a sequence's
- * numbers are split among the subtasks. Every reader can say where it is
+ * TestStream are read by subtask 0, a Create's values are split among the
+ * subtasks, a splittable DoFn's restrictions are dealt to them. Every reader can say where it is
  * (its offset, for checkpoints) and resume from there.
  */
 import type { PipelineModel } from "../../../portability/pipeline_model";
@@ -9,9 +9,7 @@ import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
 import type { FusedStage } from "../../../portability/plan/execution_plan";
-import { SequencePacer, type SequencePosition } from "../../core/sources/sequence_source";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
-import type { SequenceSource } from "../../../sdk/transforms/generate_sequence";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
 import { MIN_TIMESTAMP } from "../../../model/time";
@@ -45,11 +43,6 @@ export function createSplit(n: number, subtask: number, parallelism: number): { 
   return { from: Math.floor((subtask * n) / parallelism), to: Math.floor(((subtask + 1) * n) / parallelism) };
 }
 
-/** How many numbers of a bounded sequence `subtask` of `parallelism` emits (every `parallelism`-th), undefined when unbounded. */
-export function sequenceSplitLength(spec: SequenceSource, subtask: number, parallelism: number): number | undefined {
-  return spec.to === undefined ? undefined : Math.max(0, Math.ceil((spec.to - spec.from - subtask) / parallelism));
-}
-
 /** A contiguous range of a Create's values (or an Impulse's one element). */
 class CreateRangeReader implements SourceReader {
   constructor(
@@ -78,51 +71,6 @@ class CreateRangeReader implements SourceReader {
   }
   position(): unknown {
     return { next: this.next };
-  }
-}
-
-/**
- * Every `parallelism`-th number of a sequence, from `from + subtask`, paced
- * at 1/parallelism of the sequence's rate: together the subtasks emit the
- * whole sequence at its rate. Timestamps are the processing time of emission.
- */
-class SequenceSplitReader implements SourceReader {
-  private readonly pacer: SequencePacer;
-  constructor(
-    private readonly spec: SequenceSource,
-    private readonly subtask: number,
-    private readonly parallelism: number,
-    resumeAt: SequencePosition | undefined,
-  ) {
-    const total = sequenceSplitLength(spec, subtask, parallelism);
-    const local: SequenceSource = {
-      kind: "sequence",
-      from: 0,
-      ...(total !== undefined ? { to: total } : {}),
-      ...(spec.periodMs !== undefined ? { periodMs: spec.periodMs * parallelism, elementsPerPeriod: spec.elementsPerPeriod ?? 1 } : {}),
-    };
-    this.pacer = new SequencePacer(local, resumeAt);
-  }
-  get done(): boolean {
-    return this.pacer.done;
-  }
-  emit(into: ElementReceiver, max: number, now: number): number {
-    const ks = this.pacer.take(now, max);
-    const base = this.spec.from + this.subtask;
-    for (const k of ks) into.receive(base + k * this.parallelism, now, IN_GLOBAL_WINDOW, NO_FIRING);
-    return ks.length;
-  }
-  watermark(now: number): number {
-    return this.done ? Infinity : now;
-  }
-  nextDueTime(now: number): number {
-    return this.pacer.nextDueTime(now);
-  }
-  clock(): undefined {
-    return undefined;
-  }
-  position(): unknown {
-    return this.pacer.position();
   }
 }
 
@@ -205,10 +153,6 @@ export function sourceReaderFor(
       const source = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
       const { from, to } = createSplit(source.values.length, subtask, parallelism);
       return new CreateRangeReader((a, b, out) => emitCreateRange(source, a, b, out), pos?.next ?? from, to);
-    }
-    case "sequence": {
-      const spec = userCode.lookup(model.doFnPayload(root.transformId).ref) as SequenceSource;
-      return new SequenceSplitReader(spec, subtask, parallelism, pos as SequencePosition | undefined);
     }
     case "testStream":
       return subtask === 0

@@ -56,9 +56,11 @@ export class SplittableReader implements SourceReader {
   emit(_into: ElementReceiver, _max: number, now: number): number {
     const item = this.work().takeDue(now);
     if (!item) return 0;
+    const before = this.op.outputCount;
     this.work().process(item, now);
     this.unsnapshotted.push(...this.takeFinalizations());
-    return 1;
+    // The records read, not the pieces of work: the subtask sizes its bundles and counts its records in by them.
+    return this.op.outputCount - before;
   }
 
   watermark(): number {

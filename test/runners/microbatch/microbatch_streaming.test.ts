@@ -13,6 +13,8 @@ import * as mr from "../../../index";
 import type { JobProgress } from "../../../runners/core/progress";
 import { BATCH_METRICS } from "../../../runners/microbatch/unbounded/batch_metrics";
 import { outputLines, runningCounts } from "../../fixtures/microbatch_streaming_pipelines";
+import { unpacedNumbers } from "../../fixtures/unpaced_numbers_pipeline";
+import { MAX_NUMBERS_PER_CALL } from "../../../sdk/transforms/sequence/generate_sequence_fn";
 import { cases as sideInputCases } from "../../conformance/cases/side_inputs";
 
 /** The conformance case of windowed side inputs from a TestStream (elements wait for their side window). */
@@ -92,6 +94,23 @@ describe("micro-batch runner: unbounded input", function () {
       const [x, key, count] = line.split(" ").map(Number) as [number, number, number];
       expect([key, count], `line '${line}'`).to.deep.equal([x % 5, Math.floor(x / 5) + 1]);
     }
+  });
+
+  it("reads a splittable source's restrictions that resume at once again in the same batch, up to --maxRecordsPerBatch", async () => {
+    const result = unpacedNumbers.create([...base, "--maxRecordsPerBatch=1000"]).run();
+    const poll = setInterval(() => {
+      if (progressOf(result).batchesCompleted >= 3) result.cancel();
+    }, 20);
+    try {
+      expect(await result.waitUntilFinish()).to.equal("CANCELLED");
+    } finally {
+      clearInterval(poll);
+    }
+    // A sequence call reads at most MAX_NUMBERS_PER_CALL: one call per batch would read only that many.
+    const rows = progressOf(result)
+      .recentBatches.slice(0, 3)
+      .map((b) => b.inputRows);
+    for (const n of rows) expect(n).to.be.within(1000, 1000 + MAX_NUMBERS_PER_CALL - 1);
   });
 
   it("without --checkpointDir, uses a temporary checkpoint dir and removes it at the end", async () => {

@@ -15,7 +15,7 @@ import { activeSubtasks } from "../../../runners/stream/active_subtasks";
 function graphOf(p: mr.Pipeline): { graph: JobGraph; active: (parallelism: number) => boolean[][] } {
   const model = mr.portability.fromProto(mr.portability.toProto(p), {
     nativeComposites: NATIVE_COMPOSITES_WITH_FILE_SINK,
-    supportedRequirements: [RequirementUrns.STATEFUL],
+    supportedRequirements: [RequirementUrns.STATEFUL, RequirementUrns.SPLITTABLE_DOFN],
   });
   const graph = buildJobGraph(model, planExecution(model));
   return { graph, active: (parallelism) => activeSubtasks(model, p._userCode, graph, parallelism) };
@@ -262,14 +262,15 @@ describe("stream runner: active subtasks", () => {
     expect(active(3)[vertexWith(graph, "Group").index]).to.deep.equal([true, true, true]);
   });
 
-  it("gives a bounded sequence shorter than the parallelism only as many active splits as numbers, an unbounded one all", () => {
+  it("reads a sequence (a splittable DoFn) on every subtask: each takes a share of its restrictions, bounded or not", () => {
     const short = mr.Pipeline.create();
     short.apply("Two", mr.generateSequence({ from: 10, to: 12 })).apply(
       "Inc",
       mr.map((x: number) => x + 1),
     );
     const s = graphOf(short);
-    expect(s.active(4)[vertexWith(s.graph, "Inc").index]).to.deep.equal([true, true, false, false]);
+    // A share may be empty (two numbers, four subtasks): that subtask ends at once.
+    expect(s.active(4)[vertexWith(s.graph, "Inc").index]).to.deep.equal([true, true, true, true]);
     const endless = mr.Pipeline.create();
     endless.apply("Ticks", mr.generateSequence({ from: 0, periodMs: 1000 })).apply(
       "Inc",

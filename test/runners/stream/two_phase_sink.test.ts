@@ -48,12 +48,13 @@ describe("stream runner: the two-phase file sink on unbounded input", function (
 
   it("a task manager that dies mid-stream: the files published before and after the restart hold each number once", async () => {
     const out = path.join(dir, "out", "numbers");
-    process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 1, afterRecords: 2000, kind: "exit", attempt: 0 }]);
+    // Worker 0 holds subtask 0, which reads the unbounded sequence (one growable restriction) and writes what it reads.
+    process.env.MILLRACE_STREAM_FAULTS = JSON.stringify([{ worker: 0, afterRecords: 2000, kind: "exit", attempt: 0 }]);
     // Read when the job starts, on the next tick: removed once the job has ended.
     const result = failingStream
       .create(["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=50", "--restartDelayMs=10", `--out=${out}`])
       .run();
-    // Cancel once the job has published well past the failure (worker 1 dies after 2,000 of its records).
+    // Cancel once the job has published well past the failure (worker 0 dies after 2,000 of its records).
     for (;;) {
       const seen = fs.existsSync(path.dirname(out)) ? published(path.dirname(out)).numbers : [];
       if (seen.some((x) => x >= 12_000) || result.state !== "RUNNING") break;
