@@ -9,8 +9,8 @@ import { ALL_CASES } from "./cases";
 
 const REFUSED_ON_PRISM: Readonly<Record<string, readonly string[]>> = {
   "windowing: generateSequence({ from, to }) is a bounded source": [
-    "generateSequence in 'GenerateSequence/Numbers'",
-    "generateSequence in 'Empty/Numbers'",
+    "splittable DoFn in 'GenerateSequence/Numbers'",
+    "splittable DoFn in 'Empty/Numbers'",
   ],
   "splittable DoFn: bounded, over a Create's values, split into ranges": ["splittable DoFn in 'CountTo'"],
   "splittable DoFn: bounded, inside a stage, after other steps": ["splittable DoFn in 'CountTo'"],

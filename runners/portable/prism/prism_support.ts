@@ -28,13 +28,7 @@ export function unsupportedOnPrism(pipelineProto: Uint8Array): UnsupportedOnPris
   for (const t of model.leaves) {
     if (t.urn !== PrimitiveTransformUrns.PAR_DO) continue;
     const name = t.proto.uniqueName;
-    if (model.doFnPayload(t.id).shape === "sequence") {
-      out.push({
-        transform: name,
-        feature: "generateSequence",
-        reason: "it is a millrace-native source that in-process runners emit; " + SPLITTABLE_REASON,
-      });
-    } else if ((model.parDoPayload(t.id).restrictionCoderId ?? "") !== "") {
+    if ((model.parDoPayload(t.id).restrictionCoderId ?? "") !== "") {
       out.push({ transform: name, feature: "splittable DoFn", reason: SPLITTABLE_REASON });
     }
   }
