@@ -152,6 +152,18 @@ export class SplittableDoFnOperator implements Operator {
     return this.call("newWatermarkEstimator", () => this.newEstimator(work.watermarkState).currentWatermark(), work.element);
   }
 
+  /** The output watermark of pending work and whether its estimator says it is idle at `nowMs`, from its state. */
+  watermarkStatusOf(work: SplittableWork, nowMs: number): { readonly watermark: number; readonly idle: boolean } {
+    return this.call(
+      "newWatermarkEstimator",
+      () => {
+        const estimator = this.newEstimator(work.watermarkState);
+        return { watermark: estimator.currentWatermark(), idle: estimator.isIdle?.(nowMs) ?? false };
+      },
+      work.element,
+    );
+  }
+
   /** True when the work's restriction is finite (its tracker says so). */
   isBounded(work: SplittableWork): boolean {
     return this.call("newTracker", () => this.fn.newTracker(work.restriction).isBounded(), work.element);

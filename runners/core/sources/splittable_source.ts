@@ -81,11 +81,29 @@ export class SplittableWorkQueue {
     return due;
   }
 
-  /** The output watermark: the lowest of the pending restrictions' estimators; the end of time when none is left. */
-  watermark(): number {
-    let wm = Infinity;
-    for (const p of this.pending) wm = Math.min(wm, this.op.watermarkOf(p.work));
-    return wm;
+  /**
+   * The output watermark: the lowest of the pending restrictions' estimators, leaving out those that say they are
+   * idle while others are not; the end of time when none is left.
+   */
+  watermark(now = Date.now()): number {
+    let active = Infinity;
+    let all = Infinity;
+    let anyActive = false;
+    for (const p of this.pending) {
+      const { watermark, idle } = this.op.watermarkStatusOf(p.work, now);
+      all = Math.min(all, watermark);
+      if (idle) continue;
+      anyActive = true;
+      active = Math.min(active, watermark);
+    }
+    return anyActive ? active : all;
+  }
+
+  /** True when work is pending and every piece of it is idle (its estimator says so): the reader holds no watermark back. */
+  idle(now: number): boolean {
+    if (this.pending.length === 0) return false;
+    for (const p of this.pending) if (!this.op.watermarkStatusOf(p.work, now).idle) return false;
+    return true;
   }
 
   /** The pending work, encoded (delays relative to `now`). */

@@ -8,6 +8,11 @@
 export type StreamEvent =
   /** No record with an earlier timestamp will follow on this channel. */
   | { readonly kind: "watermark"; readonly timestamp: number }
+  /**
+   * The channel's upstream went idle (nothing to read: its watermark must not hold the consumer back) or active
+   * again: Flink's `WatermarkStatus`.
+   */
+  | { readonly kind: "watermarkStatus"; readonly idle: boolean }
   /** Scripted processing time (a TestStream's clock) moved to `time`. */
   | { readonly kind: "clock"; readonly time: number }
   /** Everything before it belongs to checkpoint `checkpointId`, everything after to the next. */

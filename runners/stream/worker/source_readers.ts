@@ -24,6 +24,8 @@ export interface SourceReader {
   emit(into: ElementReceiver, max: number, now: number): number;
   /** No element with an earlier timestamp will follow. */
   watermark(now: number): number;
+  /** True when the split has nothing to read now and its watermark must not hold the job back (Flink's idle source). */
+  idle?(now: number): boolean;
   /** True when the split is exhausted. */
   readonly done: boolean;
   /** When more elements are due (`now` when some are), Infinity when done. */

@@ -63,8 +63,12 @@ export class SplittableReader implements SourceReader {
     return this.op.outputCount - before;
   }
 
-  watermark(): number {
-    return this.work().watermark();
+  watermark(now: number): number {
+    return this.work().watermark(now);
+  }
+
+  idle(now: number): boolean {
+    return this.work().idle(now);
   }
 
   nextDueTime(now: number): number {

@@ -163,6 +163,12 @@ export class StageSubtask extends Subtask {
     this.afterWork();
   }
 
+  /** A source subtask is idle when its reader is (its partitions are all idle, or it has none yet); others when their inputs are. */
+  protected override isIdle(): boolean {
+    const reader = this.parts.reader;
+    return reader ? (reader.idle?.(this.parts.now()) ?? false) : super.isIdle();
+  }
+
   /** The earliest time the source has more to emit. */
   sourceDueTime(): number {
     const reader = this.parts.reader;

@@ -60,6 +60,8 @@ export abstract class Subtask {
   private alignedOn: number | undefined;
   private barriersSeen = 0;
   private lastOutputWatermark = -Infinity;
+  /** Whether this subtask last told its consumers it is idle. */
+  private outputIdle = false;
   private lastClock = -Infinity;
   recordsIn = 0;
   /** Elements output to no consumer (the pipeline's end). */
@@ -106,6 +108,10 @@ export abstract class Subtask {
   abstract nextProcessingTime(): number;
   /** The watermark this subtask can promise downstream now. */
   protected abstract outputWatermark(): number;
+  /** True when the subtask is idle: every main input is (a source subtask asks its reader). */
+  protected isIdle(): boolean {
+    return this.mainValve.allIdle;
+  }
   /** Called before a snapshot: emit what need not be kept (partial combines). */
   protected beforeSnapshot(): void {}
   /** The subtask's state. */
@@ -185,6 +191,10 @@ export abstract class Subtask {
         }
         return;
       }
+      case "watermarkStatus":
+        // Side inputs are judged against their own watermark, which idleness does not move.
+        if (!this.isSide[i] && this.mainValve.setIdle(this.valveSlot[i]!, e.idle)) this.onInputWatermark(this.mainValve.value);
+        return;
       case "clock":
         if (this.clockValve.update(i, e.time)) this.onProcessingTime(this.clockValve.value);
         return;
@@ -242,6 +252,12 @@ export abstract class Subtask {
     if (wm > this.lastOutputWatermark) {
       this.lastOutputWatermark = wm;
       for (const out of this.outputs) out.event({ kind: "watermark", timestamp: wm });
+    }
+    // A finished subtask's end-of-time watermark already frees its consumers: no status after it.
+    const idle = wm !== Infinity && this.isIdle();
+    if (idle !== this.outputIdle) {
+      this.outputIdle = idle;
+      for (const out of this.outputs) out.event({ kind: "watermarkStatus", idle });
     }
   }
 

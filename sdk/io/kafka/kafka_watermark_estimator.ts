@@ -107,6 +107,16 @@ export class KafkaWatermarkEstimator implements WatermarkEstimator<KafkaWatermar
     return siblings === undefined ? ownMin : Math.max(ownMin, siblings);
   }
 
+  /**
+   * Idle when it reads no partition yet (only discovery) or every partition has been without records for the idle
+   * timeout: the runner then leaves this restriction out of the job's watermark (across subtasks too) until a
+   * record comes.
+   */
+  isIdle(nowMs: number): boolean {
+    for (const p of this.partitions.values()) if (!p.isIdle(nowMs)) return false;
+    return true;
+  }
+
   getState(): KafkaWatermarkState {
     const partitions: Record<string, { maxTimestamp: number; lastActivityMs: number }> = {};
     for (const [key, p] of this.partitions)

@@ -15,6 +15,12 @@ export interface WatermarkEstimator<S = unknown> {
   getState(): S;
   /** Called by the runner with each output's timestamp, before it is emitted. */
   observeTimestamp?(timestamp: number): void;
+  /**
+   * True when the restriction has nothing to read at processing time `nowMs` and its watermark must not hold the
+   * job's back (Flink's idle source: e.g. Kafka partitions without records for the idle timeout). A runner then
+   * leaves it out of the minimum while other readers are active. Absent: never idle.
+   */
+  isIdle?(nowMs: number): boolean;
 }
 
 /** The watermark is what the DoFn says it is, with `setWatermark` (Beam's `Manual`); it never moves back. */

@@ -107,4 +107,63 @@ describe("stream runner: watermark valve", () => {
       expect(v.value).to.equal(600);
     });
   });
+
+  describe("idle channels (Flink's WatermarkStatus.IDLE)", () => {
+    it("an idle channel does not hold the minimum back; active again, it counts from its next value", () => {
+      const v = new WatermarkValve(2, -Infinity);
+      v.update(0, 100);
+      expect(v.value).to.equal(-Infinity);
+      expect(v.setIdle(1, true)).to.equal(true);
+      expect(v.value).to.equal(100);
+      expect(v.update(0, 200)).to.equal(true);
+      expect(v.value).to.equal(200);
+      // Back with an older value: the minimum never goes back, and waits for the channel to catch up.
+      expect(v.setIdle(1, false)).to.equal(false);
+      expect(v.update(1, 150)).to.equal(false);
+      expect(v.update(0, 400)).to.equal(false);
+      expect(v.value).to.equal(200);
+      expect(v.update(1, 300)).to.equal(true);
+      expect(v.value).to.equal(300);
+    });
+
+    it("when every channel is idle the minimum stays, and the valve says it is idle", () => {
+      const v = new WatermarkValve(2, -Infinity);
+      v.update(0, 100);
+      v.update(1, 50);
+      expect(v.allIdle).to.equal(false);
+      expect(v.setIdle(1, true)).to.equal(true);
+      expect(v.value).to.equal(100);
+      expect(v.setIdle(0, true)).to.equal(false);
+      expect(v.value).to.equal(100);
+      expect(v.allIdle).to.equal(true);
+      expect(v.setIdle(0, false)).to.equal(false);
+      expect(v.allIdle).to.equal(false);
+    });
+
+    it("a finished channel beside idle ones does not move the minimum to the end of time", () => {
+      const v = new WatermarkValve(3, -Infinity);
+      v.update(0, 100);
+      v.update(1, 100);
+      expect(v.update(2, Infinity)).to.equal(true);
+      expect(v.value).to.equal(100);
+      v.setIdle(0, true);
+      expect(v.value).to.equal(100);
+      expect(v.setIdle(1, true)).to.equal(false);
+      expect(v.value).to.equal(100);
+      expect(v.allIdle).to.equal(true);
+      // Once the idle channels finish too, the end of time comes through.
+      v.setIdle(0, false);
+      v.setIdle(1, false);
+      v.update(0, Infinity);
+      expect(v.update(1, Infinity)).to.equal(true);
+      expect(v.value).to.equal(Infinity);
+    });
+
+    it("a channel that never spoke and is idle does not hold the minimum back", () => {
+      const v = new WatermarkValve(2, -Infinity);
+      v.setIdle(1, true);
+      expect(v.update(0, 10)).to.equal(true);
+      expect(v.value).to.equal(10);
+    });
+  });
 });
