@@ -1,11 +1,13 @@
 /**
  * Kafka for code that cannot await: the harness runs DoFns and sink
- * operators synchronously (a bundle's finishBundle, a checkpoint's
- * pre-commit), so the Kafka client runs on a thread of its own and a
- * blocking call waits for its answer with `Atomics.wait`, as Flink's
+ * operators synchronously (the source's fetches, a bundle's finishBundle, a
+ * checkpoint's pre-commit), so the Kafka client runs on a thread of its own
+ * and a blocking call waits for its answer with `Atomics.wait`, as Flink's
  * KafkaWriter blocks its task thread in `flush()` at a barrier. Sends do
  * not block: they are queued to the Kafka thread and their failures come
- * back at the next flush.
+ * back at the next flush. The only bridge between synchronous runner code
+ * and the Kafka client: the source (`blocking_read_client.ts`) and the
+ * sinks share it.
  *
  * One Kafka thread per calling thread, started on first use and unref'd, so
  * it never keeps a process alive.
@@ -13,6 +15,7 @@
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { KafkaIoReply, KafkaIoRequest, WireRecord } from "./kafka_io_protocol";
+import type { ReadClientCall } from "./read_client_calls";
 import type { RecordProducerOptions } from "./record_producer";
 import type { TransactionHandle } from "./transaction_coordinator";
 
@@ -80,18 +83,24 @@ export class BlockingKafka {
     return this.call({ op: "endTransaction", id: this.nextId++, bootstrap, handle, commit }) as "done" | "fenced" | "invalid-state";
   }
 
+  /** A call of the source's read client; waits at most `timeoutMs` for the answer. */
+  read(call: ReadClientCall, timeoutMs: number): unknown {
+    return this.call({ op: "read", id: this.nextId++, call }, timeoutMs);
+  }
+
   private post(request: KafkaIoRequest): void {
     this.worker.postMessage(request);
   }
 
-  private call(request: Extract<KafkaIoRequest, { id: number }>): unknown {
+  private call(request: Extract<KafkaIoRequest, { id: number }>, timeoutMs = BLOCKING_CALL_TIMEOUT_MS): unknown {
     Atomics.store(this.wake, 0, 0);
     this.post(request);
-    const deadline = Date.now() + BLOCKING_CALL_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(this.wake, 0, 0, left) === "timed-out") {
-        throw new Error(`Kafka did not answer ${request.op} within ${BLOCKING_CALL_TIMEOUT_MS / 1000} s`);
+        const op = request.op === "read" ? `${request.op} ${request.call.op}` : request.op;
+        throw new Error(`Kafka did not answer ${op} within ${timeoutMs / 1000} s`);
       }
       Atomics.store(this.wake, 0, 0);
       for (let m = receiveMessageOnPort(this.replies); m !== undefined; m = receiveMessageOnPort(this.replies)) {

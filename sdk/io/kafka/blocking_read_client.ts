@@ -1,47 +1,33 @@
 /**
  * The source's Kafka client as blocking calls, for DoFns (which run
- * synchronously): each call is answered by the client worker thread
- * (`read_client_worker.ts`) while this thread waits on it (synckit's
- * `Atomics.wait` bridge). Calls are short: fetches ask the broker not to
- * wait for data, and the source resumes later when there is none.
+ * synchronously): each call is answered on the Kafka thread of
+ * {@link BlockingKafka} (the one the sinks use too) while this thread
+ * waits on it. Calls are short: fetches ask the broker not to wait for
+ * data, and the source resumes later when there is none.
  */
-import * as path from "node:path";
-import { createSyncFn } from "synckit";
-import type { ReadClientCall } from "./read_client_worker";
+import { BlockingKafka } from "./blocking_kafka";
+import type { ReadClientCall } from "./read_client_calls";
 import type { OffsetSpec, PartitionFetch, ReadClientConfig, TopicPartition } from "./read_client";
-
-type Call = (call: ReadClientCall) => unknown;
-
-let callWorker: Call | undefined;
-
-/** The worker of this thread, started on first use. */
-function worker(timeoutMs: number): Call {
-  callWorker ??= createSyncFn<(call: ReadClientCall) => Promise<unknown>>(path.join(__dirname, "read_client_worker.js"), {
-    timeout: timeoutMs,
-    // The worker is plain compiled JavaScript: none of the parent's loaders (tsx) are needed there.
-    execArgv: [],
-    tsRunner: undefined,
-  });
-  return callWorker;
-}
 
 /** A connection to one Kafka cluster whose calls block until answered. */
 export class BlockingKafkaReadClient {
-  private readonly call: Call;
-
   private constructor(
     private readonly id: number,
-    call: Call,
-  ) {
-    this.call = call;
-  }
+    private readonly kafka: BlockingKafka,
+    /** The Kafka thread's own bound is the request bound plus the client's retries; this one only catches a stuck thread. */
+    private readonly timeoutMs: number,
+  ) {}
 
   /** Connects; fails within about `requestTimeoutMs` naming the brokers when none answers. */
   static open(config: ReadClientConfig): BlockingKafkaReadClient {
-    // The worker's own bound is the request bound plus the client's retries; ours only catches a stuck worker.
-    const call = worker(config.requestTimeoutMs * 4 + 10_000);
-    const id = call({ op: "open", config }) as number;
-    return new BlockingKafkaReadClient(id, call);
+    const kafka = BlockingKafka.shared();
+    const timeoutMs = config.requestTimeoutMs * 4 + 10_000;
+    const id = kafka.read({ op: "open", config }, timeoutMs) as number;
+    return new BlockingKafkaReadClient(id, kafka, timeoutMs);
+  }
+
+  private call(call: ReadClientCall): unknown {
+    return this.kafka.read(call, this.timeoutMs);
   }
 
   /** Topics whose name matches `pattern`, sorted. */

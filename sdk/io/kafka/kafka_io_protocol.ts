@@ -1,4 +1,5 @@
 /** The messages between {@link BlockingKafka} and its Kafka thread (`kafka_io_worker.ts`). */
+import type { ReadClientCall } from "./read_client_calls";
 import type { RecordProducerOptions } from "./record_producer";
 import type { TransactionHandle } from "./transaction_coordinator";
 
@@ -31,7 +32,9 @@ export type KafkaIoRequest =
       readonly bootstrap: readonly string[];
       readonly handle: TransactionHandle;
       readonly commit: boolean;
-    };
+    }
+  /** A call of the source's read client (`read_client_calls.ts`). */
+  | { readonly op: "read"; readonly id: number; readonly call: ReadClientCall };
 
 /** The answer to a blocking request. */
 export type KafkaIoReply =

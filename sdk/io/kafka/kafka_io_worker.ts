@@ -1,13 +1,15 @@
 /**
  * The thread behind {@link BlockingKafka}: runs the asynchronous Kafka
- * client (producers, transaction-coordinator calls) for a thread that must
- * wait for it synchronously, and answers each blocking request on the reply
- * port, then wakes the caller through the shared signal word.
+ * client (producers, transaction-coordinator calls, the source's read
+ * client) for a thread that must wait for it synchronously, and answers
+ * each blocking request on the reply port, then wakes the caller through
+ * the shared signal word.
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { RecordProducer, type RecordProducerOptions, type SerializedRecord } from "./record_producer";
 import { TransactionCoordinators, type TransactionHandle } from "./transaction_coordinator";
 import type { KafkaIoReply, KafkaIoRequest } from "./kafka_io_protocol";
+import { answerReadCall } from "./read_client_calls";
 
 const { signal, replies } = workerData as { signal: SharedArrayBuffer; replies: MessagePort };
 const wake = new Int32Array(signal);
@@ -41,6 +43,8 @@ async function answer(request: KafkaIoRequest): Promise<unknown> {
       return coordinatorsFor(request.bootstrap).initProducerId(request.transactionalId, request.transactionTimeoutMs);
     case "endTransaction":
       return coordinatorsFor(request.bootstrap).endTransaction(request.handle as TransactionHandle, request.commit);
+    case "read":
+      return answerReadCall(request.call);
     default:
       throw new Error(`internal: unknown Kafka request ${JSON.stringify(request)}`);
   }

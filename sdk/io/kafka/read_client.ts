@@ -5,8 +5,8 @@
  * membership: the runner assigns partitions, so the source only ever asks
  * for a given partition at a given offset.
  *
- * The library is an ES module; this file is loaded only in the client
- * worker (`read_client_worker.ts`), which imports the library dynamically.
+ * The library is an ES module; this file is loaded only on the
+ * Kafka thread (`kafka_io_worker.ts`), which imports the library dynamically.
  */
 import type { Admin, Consumer } from "@platformatic/kafka" with { "resolution-mode": "import" };
 import type { AbortedTransaction } from "./aborted_transactions";

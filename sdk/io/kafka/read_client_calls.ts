@@ -1,14 +1,13 @@
 /**
- * The thread that runs the source's Kafka client. DoFns run synchronously
- * (a bundle is processed without yielding to the event loop), while every
- * Kafka client is asynchronous; so the source's calls block on this worker
- * (`blocking_read_client.ts`), which keeps the connections open between
- * calls. One worker per thread that reads Kafka; clients are kept by id.
+ * The source's Kafka client calls as messages, answered on the Kafka thread
+ * (`kafka_io_worker.ts`) for the source's blocking client
+ * (`blocking_read_client.ts`): DoFns run synchronously, every Kafka client
+ * is asynchronous, so the thread keeps the connections open between calls
+ * and the source waits for each answer. Clients are kept by id.
  */
-import { runAsWorker } from "synckit";
 import { KafkaReadClient, type OffsetSpec, type ReadClientConfig, type TopicPartition } from "./read_client";
 
-/** The calls the worker answers, with their arguments. */
+/** The calls the Kafka thread answers for the source, with their arguments. */
 export type ReadClientCall =
   | { op: "open"; config: ReadClientConfig }
   | { op: "topicsMatching"; client: number; pattern: string }
@@ -28,8 +27,8 @@ function clientOf(id: number): KafkaReadClient {
   return c;
 }
 
-/** Answers one call. */
-export async function answer(call: ReadClientCall): Promise<unknown> {
+/** Answers one call (on the Kafka thread). */
+export async function answerReadCall(call: ReadClientCall): Promise<unknown> {
   switch (call.op) {
     case "open": {
       const client = await KafkaReadClient.open(call.config);
@@ -61,5 +60,3 @@ export async function answer(call: ReadClientCall): Promise<unknown> {
     }
   }
 }
-
-runAsWorker(answer);
