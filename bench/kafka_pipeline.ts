@@ -20,6 +20,7 @@ import { isMainThread } from "node:worker_threads";
 import { Admin, Consumer, Producer } from "@platformatic/kafka";
 import * as mr from "millrace";
 import { RecordProducer } from "../sdk/io/kafka/record_producer";
+import { TransactionCoordinators } from "../sdk/io/kafka/transaction_coordinator";
 
 const PARTITIONS = 4;
 
@@ -137,12 +138,24 @@ async function clientLoop(bootstrap: string, input: string, output: string, exac
       producer.send({ topic: output, value: Buffer.concat([value, bang]) });
       count++;
     });
-    await producer.flush();
+    await commitIfTransactional(bootstrap, await producer.flush());
   } finally {
     await producer.close();
     await consumer.close();
   }
   return count / ((performance.now() - started) / 1000);
+}
+
+/** Commits the client loop's transaction (exactly-once): its records count only once they are visible. */
+async function commitIfTransactional(bootstrap: string, handle: Awaited<ReturnType<RecordProducer["flush"]>>): Promise<void> {
+  if (handle === undefined) return;
+  const coordinators = new TransactionCoordinators([bootstrap], "millrace-bench");
+  try {
+    const outcome = await coordinators.endTransaction(handle, true);
+    if (outcome !== "done") throw new Error(`the client loop's transaction did not commit: ${outcome}`);
+  } finally {
+    await coordinators.close();
+  }
 }
 
 const load = (): string =>
