@@ -1,5 +1,5 @@
 /**
- * End-to-end latency of Kafka → copy → Kafka at a fixed input rate: a
+ * End-to-end latency of Kafka → map → Kafka at a fixed input rate: a
  * producer writes `--rate` records/s (its send time in each record's value)
  * into a 2-partition topic while a job copies them to another topic, and a
  * read_committed fetch loop on that topic measures arrival minus send time
@@ -15,9 +15,9 @@
  *   npm run bench:kafka-latency [-- --rate=2000 --seconds=10 --warmupSeconds=3]
  */
 import * as os from "node:os";
-import { isMainThread } from "node:worker_threads";
-import { Admin, Consumer, Producer } from "@platformatic/kafka";
+import { Producer } from "@platformatic/kafka";
 import * as mr from "millrace";
+import { benchConsumer, fetchCommitted, kafkaToKafka, loadAverage, newTopic, runBench } from "./kafka_bench_support";
 
 const PARTITIONS = 2;
 
@@ -26,44 +26,7 @@ const flags = {
   rate: { type: "integer" as const, min: 1, default: 2_000, description: "records per second written to the input" },
   seconds: { type: "integer" as const, min: 1, default: 10, description: "seconds of input measured" },
   warmupSeconds: { type: "integer" as const, min: 0, default: 3, description: "seconds of input before the measured ones" },
-  input: { type: "string" as const, default: "", description: "(set per run)" },
-  output: { type: "string" as const, default: "", description: "(set per run)" },
-  guarantee: { type: "string" as const, default: "exactly-once", description: "(set per run)" },
 };
-
-/** Copies each record's value from the input to the output topic, unbounded. */
-const kafkaCopy = mr.definePipeline(
-  "kafkaCopy",
-  (p) => {
-    const bootstrapServers = p.options.get<string>("bootstrap")!;
-    p.apply("Read", mr.io.kafka.read({ bootstrapServers, topics: [p.options.get<string>("input")!] }))
-      .apply(
-        "Copy",
-        mr.map((v: string) => v),
-      )
-      .apply(
-        "Write",
-        mr.io.kafka.write({
-          bootstrapServers,
-          topic: p.options.get<string>("output")!,
-          deliveryGuarantee: p.options.get<string>("guarantee") as "exactly-once",
-        }),
-      );
-  },
-  { flags },
-);
-
-let topics = 0;
-async function newTopic(bootstrap: string, base: string): Promise<string> {
-  const topic = `bench-${base}-${process.pid}-${topics++}`;
-  const admin = new Admin({ clientId: "millrace-bench", bootstrapBrokers: [bootstrap] });
-  try {
-    await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
-  return topic;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -102,41 +65,14 @@ async function measureOutput(
   onRecord: (sentAt: number, arrivedAt: number) => void,
   stop: () => boolean,
 ): Promise<void> {
-  const consumer = new Consumer({ clientId: "millrace-bench", bootstrapBrokers: [bootstrap], groupId: "millrace-bench-unused" });
+  const consumer = benchConsumer(bootstrap);
   try {
-    const t = (await consumer.metadata({ topics: [topic] })).topics.get(topic)!;
-    const offsets = new Array<bigint>(PARTITIONS).fill(0n);
-    while (!stop()) {
-      const r = await consumer.fetch({
-        node: t.partitions[0]!.leader,
-        maxWaitTime: 5,
-        isolationLevel: 1,
-        topics: [
-          {
-            topicId: t.id,
-            partitions: offsets.map((fetchOffset, partition) => ({
-              partition,
-              currentLeaderEpoch: -1,
-              fetchOffset,
-              lastFetchedEpoch: -1,
-              partitionMaxBytes: 1 << 20,
-            })),
-          },
-        ],
-      });
-      const arrivedAt = Date.now();
-      for (const p of r.responses[0]!.partitions) {
-        for (const b of p.records ?? []) {
-          // Control batches (transaction markers) carry no values.
-          if ((b.attributes & 0x20) === 0) {
-            for (const rec of b.records) {
-              if (b.firstOffset + BigInt(rec.offsetDelta) >= offsets[p.partitionIndex]!) onRecord(Number(rec.value!.toString()), arrivedAt);
-            }
-          }
-          offsets[p.partitionIndex] = b.firstOffset + BigInt(b.lastOffsetDelta) + 1n;
-        }
-      }
-    }
+    await fetchCommitted(
+      consumer,
+      topic,
+      () => !stop(),
+      (value, arrivedAt) => onRecord(Number(value.toString()), arrivedAt),
+    );
   } finally {
     await consumer.close();
   }
@@ -146,20 +82,14 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
 }
 
-const load = (): string =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
-
 async function main(): Promise<void> {
-  const options = mr.PipelineOptions.fromArgs(process.argv.slice(2), { flags: kafkaCopy.flags });
+  const options = mr.PipelineOptions.fromArgs(process.argv.slice(2), { flags });
   const bootstrap = options.get<string>("bootstrap")!;
   const rate = options.get<number>("rate")!;
   const seconds = options.get<number>("seconds")!;
   const warmup = options.get<number>("warmupSeconds")!;
   console.log(
-    `Kafka -> copy -> Kafka latency at ${rate.toLocaleString("en-US")} records/s, ${seconds} s measured after ${warmup} s, broker ${bootstrap}, ${os.cpus().length} cores`,
+    `Kafka -> map -> Kafka latency at ${rate.toLocaleString("en-US")} records/s, ${seconds} s measured after ${warmup} s, broker ${bootstrap}, ${os.cpus().length} cores`,
   );
   const runs: Array<{ label: string; guarantee: string; args: string[] }> = [
     {
@@ -184,9 +114,9 @@ async function main(): Promise<void> {
     })),
   ];
   for (const run of runs) {
-    const input = await newTopic(bootstrap, "lat-in");
-    const output = await newTopic(bootstrap, "lat-out");
-    const result = kafkaCopy
+    const input = await newTopic(bootstrap, "lat-in", PARTITIONS);
+    const output = await newTopic(bootstrap, "lat-out", PARTITIONS);
+    const result = kafkaToKafka
       .create([...run.args, `--bootstrap=${bootstrap}`, `--input=${input}`, `--output=${output}`, `--guarantee=${run.guarantee}`])
       .run();
     const measuredFrom = Date.now() + warmup * 1000;
@@ -214,16 +144,9 @@ async function main(): Promise<void> {
     const checkpoints = d ? `; checkpoints: ${d.count}, mean ${Math.round(d.sum / d.count)} ms, max ${Math.round(d.max)} ms` : "";
     const missing = arrived < sent ? `; ONLY ${arrived} of ${sent} records arrived` : "";
     console.log(
-      `${run.label}, ${run.guarantee}: p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${latencies[latencies.length - 1]} ms (${latencies.length} records)${checkpoints}${missing}  (load ${load()})`,
+      `${run.label}, ${run.guarantee}: p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${latencies[latencies.length - 1]} ms (${latencies.length} records)${checkpoints}${missing}  (load ${loadAverage()})`,
     );
   }
 }
 
-if (isMainThread && require.main === module) {
-  main()
-    .then(() => process.exit(0))
-    .catch((e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
+runBench(module, main);

@@ -16,11 +16,9 @@
  *   npm run bench:kafka [-- --records=200000]
  */
 import * as os from "node:os";
-import { isMainThread } from "node:worker_threads";
-import { Admin } from "@platformatic/kafka";
 import * as mr from "millrace";
 import { RecordProducer } from "../sdk/io/kafka/record_producer";
-import { TransactionCoordinators } from "../sdk/io/kafka/transaction_coordinator";
+import { commitIfTransactional, loadAverage, newTopic, runBench } from "./kafka_bench_support";
 
 const flags = {
   bootstrap: { type: "string" as const, default: "127.0.0.1:9092", description: "Kafka bootstrap servers" },
@@ -49,34 +47,8 @@ const numbersToKafka = mr.definePipeline(
   { flags },
 );
 
-let topics = 0;
-async function newTopic(bootstrap: string): Promise<string> {
-  const topic = `bench-${process.pid}-${topics++}`;
-  const admin = new Admin({ clientId: "millrace-bench", bootstrapBrokers: [bootstrap] });
-  try {
-    await admin.createTopics({ topics: [topic], partitions: 4, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
-  return topic;
-}
-
-/** Commits the client loop's transaction (exactly-once): its records count only once they are visible. */
-async function commitIfTransactional(bootstrap: string, handle: Awaited<ReturnType<RecordProducer["flush"]>>): Promise<void> {
-  if (handle === undefined) return;
-  const coordinators = new TransactionCoordinators([bootstrap], "millrace-bench");
-  try {
-    const outcome = await coordinators.endTransaction(handle, true);
-    if (outcome !== "done") throw new Error(`the client loop's transaction did not commit: ${outcome}`);
-  } finally {
-    await coordinators.close();
-  }
-}
-
-const load = (): string => os.loadavg()[0]!.toFixed(2);
-
 async function clientLoop(bootstrap: string, n: number, exactlyOnce: boolean): Promise<number> {
-  const topic = await newTopic(bootstrap);
+  const topic = await newTopic(bootstrap, "sink", 4);
   const started = performance.now();
   const producer = new RecordProducer({
     bootstrap: [bootstrap],
@@ -101,7 +73,7 @@ async function main(): Promise<void> {
   for (const exactlyOnce of [false, true]) {
     const rate = await clientLoop(bootstrap, n, exactlyOnce);
     console.log(
-      `client produce loop (${exactlyOnce ? "one transaction, committed" : "idempotent, acks=all"}): ${Math.round(rate).toLocaleString("en-US")} records/s  (load ${load()})`,
+      `client produce loop (${exactlyOnce ? "one transaction, committed" : "idempotent, acks=all"}): ${Math.round(rate).toLocaleString("en-US")} records/s  (load ${loadAverage()})`,
     );
   }
   const runs: Array<{ label: string; args: string[] }> = [
@@ -111,7 +83,7 @@ async function main(): Promise<void> {
   ];
   for (const guarantee of ["at-least-once", "exactly-once"]) {
     for (const run of runs) {
-      const topic = await newTopic(bootstrap);
+      const topic = await newTopic(bootstrap, "sink", 4);
       const started = performance.now();
       const result = numbersToKafka
         .create([...run.args, `--bootstrap=${bootstrap}`, `--topic=${topic}`, `--records=${n}`, `--guarantee=${guarantee}`])
@@ -121,17 +93,10 @@ async function main(): Promise<void> {
       const d = result.metrics().distributions["stream/checkpointDurationMs"];
       const checkpoints = d ? `; checkpoints: ${d.count}, mean ${Math.round(d.sum / d.count)} ms, max ${Math.round(d.max)} ms` : "";
       console.log(
-        `${run.label}, ${guarantee}: ${Math.round(n / seconds).toLocaleString("en-US")} records/s${checkpoints}  (load ${load()})`,
+        `${run.label}, ${guarantee}: ${Math.round(n / seconds).toLocaleString("en-US")} records/s${checkpoints}  (load ${loadAverage()})`,
       );
     }
   }
 }
 
-if (isMainThread && require.main === module) {
-  main()
-    .then(() => process.exit(0))
-    .catch((e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
+runBench(module, main);
