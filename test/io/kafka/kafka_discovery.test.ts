@@ -10,21 +10,8 @@ import { Admin } from "@platformatic/kafka";
 import { readPatternThroughKafka } from "../../fixtures/kafka_read_pipelines";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
 import { readCommitted } from "../../support/kafka_topic_reader";
+import { UNBOUNDED_RUNNERS, waitUntil } from "./kafka_test_runs";
 import { produce, type TestRecord } from "./kafka_test_data";
-
-const RUNNERS: readonly (readonly string[])[] = [
-  ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=200"],
-  ["--runner=microbatch", "--executors=2", "--partitions=2", "--batchIntervalMs=200"],
-];
-
-/** Waits until `condition()` holds; fails after `limitMs` (a guard against a hang, not a timing assertion). */
-async function waitUntil(what: string, condition: () => Promise<boolean>, limitMs = 150_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function increasePartitions(bootstrap: string, topic: string, count: number): Promise<void> {
   const admin = new Admin({ clientId: "millrace-test-admin", bootstrapBrokers: [bootstrap] });
@@ -48,7 +35,7 @@ describe("mr.io.kafka.read partition discovery (real broker)", function () {
     bootstrap = await kafkaBootstrap();
   });
 
-  for (const args of RUNNERS) {
+  for (const args of UNBOUNDED_RUNNERS) {
     it(`${args[0]}: a pattern read picks up partitions added with CreatePartitions and a new matching topic while running, each record once`, async () => {
       const base = uniqueTopic("discovery");
       const first = `${base}-a`;

@@ -13,16 +13,8 @@ import { expect } from "chai";
 import { windowCountsToKafka } from "../../fixtures/kafka_read_pipelines";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
 import { readCommitted } from "../../support/kafka_topic_reader";
+import { waitUntil } from "./kafka_test_runs";
 import { produce } from "./kafka_test_data";
-
-/** Waits until `condition()` holds; fails after `limitMs` (a guard against a hang, not a timing assertion). */
-async function waitUntil(what: string, condition: () => Promise<boolean>, limitMs = 150_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("mr.io.kafka.read idleness across stream subtasks (real broker)", function () {
   this.timeout(300_000);

@@ -14,21 +14,8 @@ import * as path from "node:path";
 import { readThroughKafka } from "../../fixtures/kafka_read_pipelines";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
 import { readCommitted } from "../../support/kafka_topic_reader";
+import { UNBOUNDED_RUNNERS, waitUntil } from "./kafka_test_runs";
 import { produce } from "./kafka_test_data";
-
-const RUNNERS: readonly (readonly string[])[] = [
-  ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=200"],
-  ["--runner=microbatch", "--executors=2", "--partitions=2", "--batchIntervalMs=200"],
-];
-
-/** Waits until `condition()` holds, checking every 100 ms; fails after `limitMs` (a hang, not a timing assertion). */
-async function waitUntil(what: string, condition: () => Promise<boolean>, limitMs = 150_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const CHILD = path.join(__dirname, "..", "..", "fixtures", "kafka_read_job_main.js");
 
@@ -58,7 +45,7 @@ describe("mr.io.kafka.read across restarts (real broker)", function () {
     bootstrap = await kafkaBootstrap();
   });
 
-  for (const args of RUNNERS) {
+  for (const args of UNBOUNDED_RUNNERS) {
     it(`killed with SIGKILL after its first ${args[0] === "--runner=stream" ? "checkpoint" : "batch"} and twice more while input comes in, restarted each time: each record once in the output, on ${args[0]}`, async () => {
       const N = 3_000;
       const input = uniqueTopic("kill-in");
