@@ -26,6 +26,7 @@ import {
 } from "../urns";
 import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { SDK_ENVIRONMENT_ID } from "../to_proto";
+import { lengthPrefixUnknownCoders } from "./length_prefix_unknown_coders";
 
 /** The pipeline option (a JSON string) that carries the pipeline's origin to the SDK harness. */
 export const ORIGIN_OPTION = "millraceOrigin";
@@ -128,6 +129,8 @@ export function originOf(pipelineProto: Uint8Array): PipelineOrigin {
  * composite placed in it: an engine that lifts a combine (Prism) gives the
  * phases it makes (precombine, merge, extract) the composite's environment,
  * and a phase without one is taken for the engine's own and never runs.
+ * Last, millrace's own coders are length-prefixed wherever a PCollection
+ * uses them (`length_prefix_unknown_coders.ts`).
  */
 export function pipelineForEngine(pipelineProto: Uint8Array, environment: MessageInit<Environment>): Uint8Array {
   const pipeline: Pipeline = decodeMessage("Pipeline", pipelineProto);
@@ -140,6 +143,7 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
   }
   kvCodedMultimapSideInputs(pipeline);
   flattenInputsInTheOutputCoder(pipeline);
+  lengthPrefixUnknownCoders(pipeline.components!);
   return encodeMessage("Pipeline", pipeline);
 }
 

@@ -16,7 +16,7 @@ export function optionUrn(name: string): string {
 }
 
 /** Options that only matter to the submitting process (where to submit, secrets): never sent. */
-const LOCAL_ONLY = new Set(["jobEndpoint", "jobToken", "help", "prismBinary"]);
+const LOCAL_ONLY = new Set(["jobEndpoint", "jobToken", "help", "prismBinary", "prismEndpoint"]);
 
 /**
  * The `Struct` of `options`: strings, numbers and booleans become Values;

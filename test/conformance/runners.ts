@@ -6,7 +6,8 @@
  * capabilities: [...] }`, `{ name: "microbatch", ... }` and their flag
  * variants; the cases need no change.
  */
-import type { RunnerCapability } from "./conformance_case";
+import type { ConformanceCase, RunnerCapability } from "./conformance_case";
+import { prismRefusal, sharedPrism } from "./prism_engine";
 
 /** One way of running the cases: a runner and its flags. */
 export interface RunnerConfig {
@@ -16,6 +17,26 @@ export interface RunnerConfig {
   readonly args: readonly string[];
   /** What this configuration guarantees beyond the model; see {@link RunnerCapability}. */
   readonly capabilities: readonly RunnerCapability[];
+  /**
+   * An engine process the configuration's cases share: its arguments are
+   * added to every case's; it is started before the first case (a failure to
+   * start fails the case, it is not a skip) and stopped after the last.
+   */
+  readonly engine?: SharedEngine;
+  /**
+   * Why the runner refuses `c` at submission (an engine's documented limit),
+   * or undefined when it runs it. A refused case is run too: it must fail
+   * with exactly this refusal, and its name and reason show in the output.
+   */
+  readonly refuses?: (c: ConformanceCase) => string | undefined;
+}
+
+/** A process shared by every case of one configuration (e.g. a Prism job server). */
+export interface SharedEngine {
+  /** The arguments that point a case at the engine; starts it first when it is not running (yet, or any more). */
+  args(): Promise<readonly string[]>;
+  /** Stops it. */
+  stop(): Promise<void>;
 }
 
 export const RUNNERS: readonly RunnerConfig[] = [
@@ -72,5 +93,14 @@ export const RUNNERS: readonly RunnerConfig[] = [
     name: "stream (parallelism=2, checkpoints, buffer debloating)",
     args: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=5", "--bufferDebloatTargetMs=5"],
     capabilities: ["unbounded"],
+  },
+  {
+    // Apache Beam's Prism (a Go engine) runs the job; millrace's SDK harness runs the DoFns over the Fn API.
+    // One Prism serves every case (--prismEndpoint); the cases Prism cannot run are refused at submission.
+    name: "prism",
+    args: ["--runner=prism"],
+    capabilities: ["unbounded"],
+    engine: sharedPrism,
+    refuses: prismRefusal,
   },
 ];
