@@ -25,6 +25,9 @@ const MODEL_CODER_URNS: ReadonlySet<string> = new Set(Object.values(CoderUrns));
 /** The suffix of the id of a coder made here (`<original id>:length_prefixed`). */
 export const LENGTH_PREFIXED_SUFFIX = ":length_prefixed";
 
+/** The suffix of the id of the copy of an unknown coder that a length prefix wraps. */
+export const WRAPPED_SUFFIX = ":inside_length_prefix";
+
 /**
  * Rewrites `components` in place: each PCollection's coder becomes one
  * in which every coder unknown to the engine is wrapped in a length prefix.
@@ -59,9 +62,14 @@ export function lengthPrefixedCoderId(coders: Record<string, Coder>, coderId: st
   if (urn === CoderUrns.LENGTH_PREFIX) {
     // Already opaque to the engine.
   } else if (!MODEL_CODER_URNS.has(urn)) {
+    // The prefix wraps a copy of the coder under an id of its own: Prism, building a stage, copies a
+    // length prefix's component into the stage's coders as it is and from then on takes every coder
+    // already there for one it has made safe, so a combine's accumulator coder or a state coder that is
+    // the same unknown coder would reach it unprefixed (and Prism fails: "unknown coder urn key").
+    const inside = addCoder(coders, `${coderId}${WRAPPED_SUFFIX}`, { spec: coder.spec, componentCoderIds: [...coder.componentCoderIds] } as Coder);
     result = addCoder(coders, `${coderId}${LENGTH_PREFIXED_SUFFIX}`, {
       spec: { urn: CoderUrns.LENGTH_PREFIX, payload: new Uint8Array(0) },
-      componentCoderIds: [coderId],
+      componentCoderIds: [inside],
     } as Coder);
   } else {
     const components = coder.componentCoderIds.map((c) => lengthPrefixedCoderId(coders, c, memo));

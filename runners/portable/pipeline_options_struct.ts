@@ -16,7 +16,7 @@ export function optionUrn(name: string): string {
 }
 
 /** Options that only matter to the submitting process (where to submit, secrets): never sent. */
-const LOCAL_ONLY = new Set(["jobEndpoint", "jobToken", "help", "prismBinary", "prismEndpoint"]);
+const LOCAL_ONLY = new Set(["jobEndpoint", "jobToken", "help", "prismBinary"]);
 
 /**
  * The `Struct` of `options`: strings, numbers and booleans become Values;

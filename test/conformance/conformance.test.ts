@@ -112,18 +112,8 @@ describe("conformance", function () {
 
   for (const runner of RUNNERS) {
     describe(`runner: ${runner.name}`, () => {
-      let args: readonly string[] = runner.args;
-      if (runner.engine !== undefined) {
-        const engine = runner.engine;
-        beforeEach(async function () {
-          this.timeout(120_000);
-          args = [...runner.args, ...(await engine.args())];
-        });
-        after(async function () {
-          this.timeout(30_000);
-          await engine.stop();
-        });
-      }
+      const args = runner.args;
+      if (runner.precondition !== undefined) before(runner.precondition);
       for (const [group, cases] of Object.entries(CASE_GROUPS)) {
         describe(group, () => {
           // A case that needs a capability (e.g. the direct runner's mutation

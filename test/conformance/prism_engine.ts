@@ -1,43 +1,20 @@
 /**
- * The conformance suite's Prism: one Prism job server for every case of the
- * `prism` configuration (it starts in 0.3 s alone, but a hundred jobs each
- * starting their own add up on a busy machine), and which cases Prism
- * refuses at submission, with its reason.
+ * The conformance suite's Prism: that it is installed, and which cases
+ * Prism refuses at submission, with its reason.
  */
 import * as mr from "../../index";
 import { findPrismBinary } from "../../runners/portable/prism/prism_binary";
-import { startPrism, type PrismProcess } from "../../runners/portable/prism/prism_process";
 import { unsupportedOnPrism, UnsupportedOnPrismError } from "../../runners/portable/prism/prism_support";
 import type { ConformanceCase } from "./conformance_case";
-import type { SharedEngine } from "./runners";
-
-let prism: { process: PrismProcess; exited: boolean } | undefined;
 
 /**
- * Prism, found as `--runner=prism` finds it: a missing binary fails the
- * case with the message that says how to install it (`scripts/prism.sh
- * install`). A Prism that died (a case crashed it) is reported with its
- * last lines and started again for the next case, so one crash fails one
- * case, not all that follow.
+ * Finds Prism as `--runner=prism` does; throws, saying how to install it
+ * (`scripts/prism.sh install`), when it is missing: the suite fails then,
+ * it does not skip the Prism cases.
  */
-export const sharedPrism: SharedEngine = {
-  async args() {
-    if (prism === undefined || prism.exited) {
-      const started = { process: await startPrism(findPrismBinary()), exited: false };
-      prism = started;
-      void started.process.exit(2 ** 31 - 1).then((how) => {
-        if (how === undefined) return;
-        started.exited = true;
-        console.error(`      the shared Prism ${how}; its last lines:\n${started.process.log()}`);
-      });
-    }
-    return [`--prismEndpoint=${prism.process.endpoint}`];
-  },
-  async stop() {
-    await prism?.process.stop();
-    prism = undefined;
-  },
-};
+export function prismInstalled(): void {
+  findPrismBinary();
+}
 
 /** The refusal `--runner=prism` gives `c` at submission, or undefined when Prism runs it. */
 export function prismRefusal(c: ConformanceCase): string | undefined {

@@ -7,7 +7,7 @@
  * variants; the cases need no change.
  */
 import type { ConformanceCase, RunnerCapability } from "./conformance_case";
-import { prismRefusal, sharedPrism } from "./prism_engine";
+import { prismInstalled, prismRefusal } from "./prism_engine";
 
 /** One way of running the cases: a runner and its flags. */
 export interface RunnerConfig {
@@ -18,25 +18,17 @@ export interface RunnerConfig {
   /** What this configuration guarantees beyond the model; see {@link RunnerCapability}. */
   readonly capabilities: readonly RunnerCapability[];
   /**
-   * An engine process the configuration's cases share: its arguments are
-   * added to every case's; it is started before the first case (a failure to
-   * start fails the case, it is not a skip) and stopped after the last.
+   * Checks that the runner can run here at all (e.g. that Prism is
+   * installed), once before its cases: a failure fails them with its
+   * message (how to install what is missing); nothing is skipped.
    */
-  readonly engine?: SharedEngine;
+  readonly precondition?: () => void;
   /**
    * Why the runner refuses `c` at submission (an engine's documented limit),
    * or undefined when it runs it. A refused case is run too: it must fail
    * with exactly this refusal, and its name and reason show in the output.
    */
   readonly refuses?: (c: ConformanceCase) => string | undefined;
-}
-
-/** A process shared by every case of one configuration (e.g. a Prism job server). */
-export interface SharedEngine {
-  /** The arguments that point a case at the engine; starts it first when it is not running (yet, or any more). */
-  args(): Promise<readonly string[]>;
-  /** Stops it. */
-  stop(): Promise<void>;
 }
 
 export const RUNNERS: readonly RunnerConfig[] = [
@@ -96,11 +88,12 @@ export const RUNNERS: readonly RunnerConfig[] = [
   },
   {
     // Apache Beam's Prism (a Go engine) runs the job; millrace's SDK harness runs the DoFns over the Fn API.
-    // One Prism serves every case (--prismEndpoint); the cases Prism cannot run are refused at submission.
+    // Each case starts its own Prism (0.3 s): one Prism shared by all crashes for all when a failing job's
+    // worker pool is gone before Prism asks it for a worker (Prism panics). Cases Prism cannot run are refused.
     name: "prism",
     args: ["--runner=prism"],
     capabilities: ["unbounded"],
-    engine: sharedPrism,
+    precondition: prismInstalled,
     refuses: prismRefusal,
   },
 ];

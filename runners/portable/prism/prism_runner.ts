@@ -1,9 +1,7 @@
 /**
  * `--runner=prism`: Apache Beam's Prism runner, started for the job on a
  * free port and stopped when it ends (normally, failed or cancelled), with
- * the job submitted through the portable runner's job client. With
- * `--prismEndpoint`, the job goes to a Prism that is already running (many
- * jobs in a row, e.g. a test suite, share one) and Prism is left running.
+ * the job submitted through the portable runner's job client.
  *
  * @module
  */
@@ -19,36 +17,18 @@ import { unsupportedOnPrism, UnsupportedOnPrismError } from "./prism_support";
 /** `--runner=prism`'s flags. */
 export const PRISM_FLAGS: FlagSpecs = {
   prismBinary: { type: "string", description: "path of the prism binary (default: prism on the PATH, else $(go env GOPATH)/bin/prism)" },
-  prismEndpoint: {
-    type: "string",
-    description: "host:port of a Prism already running: the job is submitted there and Prism is left running (default: a Prism is started for the job)",
-  },
   ...ENVIRONMENT_FLAGS,
 };
 
-function refuse(pipelineProto: Uint8Array): Error | undefined {
-  const unsupported = unsupportedOnPrism(pipelineProto);
-  return unsupported.length > 0 ? new UnsupportedOnPrismError(unsupported) : undefined;
-}
-
-/** Starts a job on a Prism of its own, or on the one at `--prismEndpoint`. */
+/** Starts a job on a Prism of its own. */
 export function runPrism(request: RunRequest): PipelineResult {
-  const running = request.options.prismEndpoint;
-  if (typeof running === "string" && running !== "") {
-    return runPortableJob(request, {
-      engine: `Prism at ${running}`,
-      refuse,
-      jobEndpoint: async () => {
-        if (!/^[^\s/]+:\d+$/.test(running)) throw new Error(`--prismEndpoint must be host:port of a running Prism, not '${running}'`);
-        return running;
-      },
-      connectTimeoutMs: Number(request.options.jobServiceTimeoutMs ?? 30_000),
-    });
-  }
   let prism: PrismProcess | undefined;
   return runPortableJob(request, {
     engine: "Prism",
-    refuse,
+    refuse: (pipelineProto) => {
+      const unsupported = unsupportedOnPrism(pipelineProto);
+      return unsupported.length > 0 ? new UnsupportedOnPrismError(unsupported) : undefined;
+    },
     jobEndpoint: async () => {
       const binary = findPrismBinary(typeof request.options.prismBinary === "string" ? request.options.prismBinary : undefined);
       prism = await startPrism(binary);
