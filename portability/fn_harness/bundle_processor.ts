@@ -28,6 +28,9 @@ import type { DataChannel, InboundBlock } from "./data_channel";
 import type { CacheToken, DesiredSplit, MonitoringInfo } from "./fn_messages";
 import { int64 } from "./fn_messages";
 import { elementCountInfo, readIndexInfo, userMetricInfos } from "./monitoring_infos";
+import { CoderError } from "../coders/coder";
+import { unencodableElementError, type EncodingSite } from "../harness/unencodable_element";
+import { keyedConsumerMarked } from "../engine/keyed_consumer_marks";
 
 /** What a bundle needs beyond its descriptor: user code, the data plane, and the State API adapters. */
 export interface BundleServices {
@@ -288,10 +291,23 @@ export class BundleProcessor {
       .filter((s) => s.pcollection === pc)
       .map((port) => {
         const channel = this.services.dataChannel(port.dataEndpoint);
-        return new SinkWriter(port, this.plan.model.coder(port.coderId, this.services.userCode) as Coder<WindowedValue<unknown>>, channel);
+        const coder = this.plan.model.coder(port.coderId, this.services.userCode) as Coder<WindowedValue<unknown>>;
+        return new SinkWriter(port, coder, channel, this.encodingSite(pc));
       });
     this.sinks.set(pc, writers);
     return combineReceivers(writers);
+  }
+
+  /** Where elements of `pc` are encoded for the engine: its producer here, and the GroupByKey the engine runs on it, if any. */
+  private encodingSite(pc: string): EncodingSite {
+    const { model } = this.plan;
+    const producer = Object.entries(model.components.transforms).find(([, t]) => Object.values(t.outputs).includes(pc));
+    const pcollection = model.components.pcollections[pc];
+    return {
+      producer: producer?.[1].uniqueName || producer?.[0] || pc,
+      pcollection: pcollection?.uniqueName || pc,
+      keyedConsumer: pcollection === undefined ? undefined : keyedConsumerMarked(pcollection),
+    };
   }
 
   /** Counts the elements of each PCollection (Beam's element_count) on their way to the consumers. */
@@ -354,6 +370,7 @@ class SinkWriter implements ElementReceiver {
     private readonly port: DataPort,
     private readonly coder: Coder<WindowedValue<unknown>>,
     private readonly channel: DataChannel,
+    private readonly site: EncodingSite,
   ) {}
 
   begin(instructionId: string): void {
@@ -362,7 +379,15 @@ class SinkWriter implements ElementReceiver {
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    this.coder.encode({ value, timestamp, windows, pane }, this.buffer, "nested");
+    const start = this.buffer.length;
+    try {
+      this.coder.encode({ value, timestamp, windows, pane }, this.buffer, "nested");
+    } catch (e) {
+      this.buffer.truncate(start);
+      // The same error as every runner's: the producer (or the GroupByKey that needs a KV) named, the element shown.
+      if (e instanceof CoderError) throw unencodableElementError(this.site, e, value);
+      throw e;
+    }
     if (this.buffer.length >= 256 * 1024) this.send(false);
   }
 
