@@ -17,7 +17,7 @@ import type { Coder } from "../coders/coder";
 import { ByteReader } from "../coders/byte_reader";
 import { ByteWriter } from "../coders/byte_writer";
 import { MetricsContainer } from "../harness/metrics_container";
-import { buildStage, type ExecutableStage, type NamedReceiver, type StageRuntime } from "../harness/stage_executor";
+import { buildStage, windowIntoFn, type ExecutableStage, type NamedReceiver, type StageRuntime } from "../harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../harness/element_receiver";
 import type { SideInputReader } from "../harness/side_input_reader";
 import type { KeyedSpecs } from "../harness/state_cell_specs";
@@ -29,6 +29,7 @@ import type { CacheToken, DesiredSplit, MonitoringInfo } from "./fn_messages";
 import { int64 } from "./fn_messages";
 import { elementCountInfo, readIndexInfo, userMetricInfos } from "./monitoring_infos";
 import { CoderError } from "../coders/coder";
+import { assignWindows } from "../windowing/window_fns";
 import { unencodableElementError, type EncodingSite } from "../harness/unencodable_element";
 import { keyedConsumerMarked } from "../engine/keyed_consumer_marks";
 
@@ -98,7 +99,7 @@ export class BundleProcessor {
   private cursors: SourceCursor[] = [];
   private bundleMetrics: MetricResults = { counters: {}, distributions: {}, gauges: {} };
   private instructionId: string | undefined;
-  private rootPrefetch: ((value: unknown, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
+  private rootPrefetch: ((value: unknown, timestamp: number, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
 
   constructor(
     readonly plan: BundleDescriptorPlan,
@@ -135,8 +136,9 @@ export class BundleProcessor {
     const keyedRuntime = [...this.keyed.values()][0];
     const needsSideInputs = plan.stage.sideInputs.length > 0;
     if (keyedRuntime || needsSideInputs) {
-      this.rootPrefetch = (value, windows) => {
-        const side = needsSideInputs ? services.state!.prefetchSideInputs(windows) : undefined;
+      const sideWindows = windowsInStage(plan);
+      this.rootPrefetch = (value, timestamp, windows) => {
+        const side = needsSideInputs ? services.state!.prefetchSideInputs(sideWindows(timestamp, windows)) : undefined;
         const own = keyedRuntime ? keyedRuntime.prefetch((value as { key: unknown }).key, windows) : undefined;
         if (side && own) return Promise.all([side, own]).then(() => undefined);
         return side ?? own;
@@ -277,7 +279,7 @@ export class BundleProcessor {
       const index = cursor.next++;
       if (index >= cursor.stopAt) continue;
       if (prefetch) {
-        const loading = prefetch(wv.value, wv.windows);
+        const loading = prefetch(wv.value, wv.timestamp, wv.windows);
         if (loading) await loading;
       }
       input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
@@ -330,6 +332,19 @@ function NO_SIDE_INPUTS(transformId: string): SideInputReader {
       throw new Error(`no side input named '${name}' in '${transformId}'; declared: none`);
     },
   };
+}
+
+/**
+ * The windows an element of the stage root may be in when a ParDo of the
+ * stage reads a side input: its own, and those a WindowInto fused into the
+ * stage (the engine decides the fusion) assigns it. Side inputs are fetched
+ * for all of them before the element goes in, because user code reads them
+ * synchronously.
+ */
+function windowsInStage(plan: BundleDescriptorPlan): (timestamp: number, windows: readonly BoundedWindow[]) => readonly BoundedWindow[] {
+  const fns = plan.stage.steps.flatMap((s) => (s.kind === "windowInto" ? [windowIntoFn(plan.model, s.transformId)] : []));
+  if (fns.length === 0) return (_timestamp, windows) => windows;
+  return (timestamp, windows) => [...windows, ...fns.flatMap((fn) => assignWindows(fn, timestamp))];
 }
 
 function rootOf(plan: BundleDescriptorPlan): string {

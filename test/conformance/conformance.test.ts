@@ -10,6 +10,7 @@ import * as mr from "../../index";
 import type { ConformanceCase, RunnerCapability } from "./conformance_case";
 import { RUNNERS } from "./runners";
 import { ALL_CASES, CASE_GROUPS } from "./cases";
+import { confirmDivergence } from "./prism_divergences";
 
 const CASE_TIMEOUT_MS = 30_000;
 
@@ -125,6 +126,13 @@ describe("conformance", function () {
               // Refused by the engine (by name, with its reason: see prism_refusals.test.ts): the run must say so before starting.
               it(`${caseName(c)}: refused at submission: ${refusal}`, async function () {
                 await expectRefused(c, args, refusal);
+              });
+              continue;
+            }
+            const divergence = runner.diverges?.(c);
+            if (divergence !== undefined) {
+              it(`${caseName(c)}: differs on ${runner.name}: ${divergence.reason}`, async function () {
+                await confirmDivergence(c, divergence, () => runCase(c, args));
               });
               continue;
             }

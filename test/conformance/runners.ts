@@ -8,6 +8,7 @@
  */
 import type { ConformanceCase, RunnerCapability } from "./conformance_case";
 import { prismInstalled, prismRefusal } from "./prism_engine";
+import { prismDivergence, type PrismDivergence } from "./prism_divergences";
 
 /** One way of running the cases: a runner and its flags. */
 export interface RunnerConfig {
@@ -29,6 +30,12 @@ export interface RunnerConfig {
    * with exactly this refusal, and its name and reason show in the output.
    */
   readonly refuses?: (c: ConformanceCase) => string | undefined;
+  /**
+   * Why `c`'s output differs on this runner because of the engine's own
+   * behaviour (listed by name in its file, e.g. `prism_divergences.ts`), and
+   * how the suite confirms it still does; undefined when it conforms.
+   */
+  readonly diverges?: (c: ConformanceCase) => PrismDivergence | undefined;
 }
 
 export const RUNNERS: readonly RunnerConfig[] = [
@@ -89,11 +96,13 @@ export const RUNNERS: readonly RunnerConfig[] = [
   {
     // Apache Beam's Prism (a Go engine) runs the job; millrace's SDK harness runs the DoFns over the Fn API.
     // Each case starts its own Prism (0.3 s): one Prism shared by all crashes for all when a failing job's
-    // worker pool is gone before Prism asks it for a worker (Prism panics). Cases Prism cannot run are refused.
+    // worker pool is gone before Prism asks it for a worker (Prism panics). Cases Prism cannot run are refused;
+    // those whose output Prism's own behaviour changes are listed with the reason (prism_divergences.ts).
     name: "prism",
     args: ["--runner=prism"],
     capabilities: ["unbounded"],
     precondition: prismInstalled,
     refuses: prismRefusal,
+    diverges: prismDivergence,
   },
 ];
