@@ -66,7 +66,10 @@ export function lengthPrefixedCoderId(coders: Record<string, Coder>, coderId: st
     // length prefix's component into the stage's coders as it is and from then on takes every coder
     // already there for one it has made safe, so a combine's accumulator coder or a state coder that is
     // the same unknown coder would reach it unprefixed (and Prism fails: "unknown coder urn key").
-    const inside = addCoder(coders, `${coderId}${WRAPPED_SUFFIX}`, { spec: coder.spec, componentCoderIds: [...coder.componentCoderIds] } as Coder);
+    const inside = addCoder(coders, `${coderId}${WRAPPED_SUFFIX}`, {
+      spec: coder.spec,
+      componentCoderIds: [...coder.componentCoderIds],
+    } as Coder);
     result = addCoder(coders, `${coderId}${LENGTH_PREFIXED_SUFFIX}`, {
       spec: { urn: CoderUrns.LENGTH_PREFIX, payload: new Uint8Array(0) },
       componentCoderIds: [inside],

@@ -47,10 +47,12 @@ const EMPTY_PANES = "Prism emits no empty panes where Beam does (emitAlways clos
 const PANE_TIMESTAMPS =
   "Prism gives the on-time and late panes after an early firing the first element's timestamp, not the end of the window (END_OF_WINDOW), " +
   "and emits no empty panes";
-const PANE_LABELS_ACCUMULATING = "Prism labels the panes of early and late count firings in accumulating mode otherwise (timing, index, onTimeIndex)";
+const PANE_LABELS_ACCUMULATING =
+  "Prism labels the panes of early and late count firings in accumulating mode otherwise (timing, index, onTimeIndex)";
 const PROCESSING_TIME_IN_TEST_STREAM =
   "Prism does not fire processing-time triggers and timers when a TestStream advances processing time as Beam's TestStream does";
-const PROCESSING_TIME_PANIC = "Prism panics on this processing-time trigger ('assignment to entry in nil map' in its watermark evaluation goroutine)";
+const PROCESSING_TIME_PANIC =
+  "Prism panics on this processing-time trigger ('assignment to entry in nil map' in its watermark evaluation goroutine)";
 const TEST_STREAM_KV_KEYS =
   "Prism re-encodes a TestStream's KV elements leaving an unknown key coder unprefixed while the consumer's bundle descriptor prefixes it " +
   "(handleTestStream), so the harness cannot decode them";
@@ -60,15 +62,24 @@ const ORDERED_LIST_STALL =
 
 /** The divergences, by case name. */
 export const PRISM_DIVERGENCES: Readonly<Record<string, PrismDivergence>> = {
-  "side input: windowed singletons from the same TestStream, read window by window": { reason: SIDE_INPUT_READINESS, check: "runsAndDiffers" },
+  "side input: windowed singletons from the same TestStream, read window by window": {
+    reason: SIDE_INPUT_READINESS,
+    check: "runsAndDiffers",
+  },
   "windowing: a windowed main input reads the matching window of a windowed side input": {
     reason: SIDE_INPUT_READINESS,
     check: "runsAndDiffers",
   },
-  "sessions: overlapping sessions of a key merge; keys and gaps keep them apart (GBK)": { reason: TOUCHING_SESSIONS, check: "runsAndDiffers" },
+  "sessions: overlapping sessions of a key merge; keys and gaps keep them apart (GBK)": {
+    reason: TOUCHING_SESSIONS,
+    check: "runsAndDiffers",
+  },
   "sessions: combinePerKey(sum) over a chain of overlapping sessions": { reason: TOUCHING_SESSIONS, check: "runsAndDiffers" },
   "sessions: sessions merge across TestStream batches": { reason: TOUCHING_SESSIONS, check: "runsAndDiffers" },
-  "sessions: a late element within the allowed lateness bridges two sessions (late merge)": { reason: TOUCHING_SESSIONS, check: "runsAndDiffers" },
+  "sessions: a late element within the allowed lateness bridges two sessions (late merge)": {
+    reason: TOUCHING_SESSIONS,
+    check: "runsAndDiffers",
+  },
   "test stream: default trigger, data past the allowed lateness is dropped and counted": {
     reason: LATE_DATA_DROPPED_BY_PRISM,
     check: "runsAndDiffers",
@@ -77,7 +88,10 @@ export const PRISM_DIVERGENCES: Readonly<Record<string, PrismDivergence>> = {
     reason: LATE_DATA_DROPPED_BY_PRISM,
     check: "runsAndDiffers",
   },
-  "trigger: afterWatermark with early afterCount and late afterCount, accumulating": { reason: PANE_LABELS_ACCUMULATING, check: "runsAndDiffers" },
+  "trigger: afterWatermark with early afterCount and late afterCount, accumulating": {
+    reason: PANE_LABELS_ACCUMULATING,
+    check: "runsAndDiffers",
+  },
   "trigger: early afterProcessingTime firings driven by TestStream processing time (TestStreamTest.testEarlyPanesOfWindow)": {
     reason: EMPTY_PANES,
     check: "runsAndDiffers",
@@ -96,27 +110,48 @@ export const PRISM_DIVERGENCES: Readonly<Record<string, PrismDivergence>> = {
     reason: PANES_AFTER_A_FINISHED_TRIGGER,
     check: "runsAndDiffers",
   },
-  "trigger: afterEach(afterCount(2), afterCount(3)) then the window closes": { reason: PANES_AFTER_A_FINISHED_TRIGGER, check: "runsAndDiffers" },
+  "trigger: afterEach(afterCount(2), afterCount(3)) then the window closes": {
+    reason: PANES_AFTER_A_FINISHED_TRIGGER,
+    check: "runsAndDiffers",
+  },
   "trigger: afterFirst(afterCount(3), afterProcessingTime(10))": { reason: PANES_AFTER_A_FINISHED_TRIGGER, check: "runsAndDiffers" },
   "trigger: afterAll(afterCount(2), afterProcessingTime(10))": { reason: PANES_AFTER_A_FINISHED_TRIGGER, check: "runsAndDiffers" },
   "trigger: orFinally(repeatedly(afterCount(2)), afterWatermark) (ReduceFnRunnerTest.testPaneInfoFinalAndOnTime)": {
     reason: EMPTY_PANES,
     check: "runsAndDiffers",
   },
-  "trigger: closingBehavior emitIfNonEmpty vs emitAlways (ReduceFnRunnerTest.noEmptyPanesFinal*)": { reason: PANE_TIMESTAMPS, check: "runsAndDiffers" },
+  "trigger: closingBehavior emitIfNonEmpty vs emitAlways (ReduceFnRunnerTest.noEmptyPanesFinal*)": {
+    reason: PANE_TIMESTAMPS,
+    check: "runsAndDiffers",
+  },
   "trigger: pane info in all states, discarding, emitAlways (ReduceFnRunnerTest.testPaneInfoAllStatesAfterWatermark)": {
     reason: EMPTY_PANES,
     check: "runsAndDiffers",
   },
-  "trigger: onTimeBehavior fireAlways vs fireIfNonEmpty (ReduceFnRunnerTest.testEmptyOnTime*)": { reason: PANE_TIMESTAMPS, check: "runsAndDiffers" },
-  "state: ordered list state sorts out-of-order events; readRange and clearRange": { reason: ORDERED_LIST_STALL, check: "stallsWithOrderedListState" },
-  "state: garbage collection at window expiry; late elements dropped and counted": { reason: LATE_DATA_DROPPED_BY_PRISM, check: "runsAndDiffers" },
-  "timers: session-like timeout with a processing-time timer (TestStream processing time)": { reason: TEST_STREAM_KV_KEYS, check: "runsAndDiffers" },
+  "trigger: onTimeBehavior fireAlways vs fireIfNonEmpty (ReduceFnRunnerTest.testEmptyOnTime*)": {
+    reason: PANE_TIMESTAMPS,
+    check: "runsAndDiffers",
+  },
+  "state: ordered list state sorts out-of-order events; readRange and clearRange": {
+    reason: ORDERED_LIST_STALL,
+    check: "stallsWithOrderedListState",
+  },
+  "state: garbage collection at window expiry; late elements dropped and counted": {
+    reason: LATE_DATA_DROPPED_BY_PRISM,
+    check: "runsAndDiffers",
+  },
+  "timers: session-like timeout with a processing-time timer (TestStream processing time)": {
+    reason: TEST_STREAM_KV_KEYS,
+    check: "runsAndDiffers",
+  },
   "timers: groupIntoBatches with maxBufferingMs flushes partial batches on processing time": {
     reason: PROCESSING_TIME_IN_TEST_STREAM,
     check: "runsAndDiffers",
   },
-  "deduplicate: repeats by value are dropped (processing time, Beam's default duration)": { reason: REAL_CLOCK, check: "waitsOnTheRealClock" },
+  "deduplicate: repeats by value are dropped (processing time, Beam's default duration)": {
+    reason: REAL_CLOCK,
+    check: "waitsOnTheRealClock",
+  },
   "deduplicate: by id, one element per id is kept": { reason: REAL_CLOCK, check: "waitsOnTheRealClock" },
   "deduplicate: processing time, an id is forgotten after the duration (TestStream clock)": {
     reason: PROCESSING_TIME_IN_TEST_STREAM,
@@ -140,7 +175,8 @@ function pipelineFeatures(c: ConformanceCase): { processingTimeTimers: boolean; 
     if (t.spec?.urn === PrimitiveTransformUrns.TEST_STREAM) testStream = true;
     if (t.spec?.urn !== PrimitiveTransformUrns.PAR_DO) continue;
     const payload = decodeMessage("ParDoPayload", t.spec.payload);
-    for (const f of Object.values(payload.timerFamilySpecs ?? {})) if (f.timeDomain === mr.runnerApi.TimeDomain.PROCESSING_TIME) processingTimeTimers = true;
+    for (const f of Object.values(payload.timerFamilySpecs ?? {}))
+      if (f.timeDomain === mr.runnerApi.TimeDomain.PROCESSING_TIME) processingTimeTimers = true;
     for (const s of Object.values(payload.stateSpecs ?? {})) if (s.orderedListSpec) orderedListState = true;
   }
   return { processingTimeTimers, testStream, orderedListState };

@@ -13,7 +13,9 @@ const REFUSED_ON_PRISM: Readonly<Record<string, readonly string[]>> = {
     "splittable DoFn in 'GenerateSequence/Numbers'",
     "splittable DoFn in 'Empty/Numbers'",
   ],
-  "sessions: early afterCount firings count across merged sessions": ["a count or processing-time trigger on session windows in 'GroupByKey'"],
+  "sessions: early afterCount firings count across merged sessions": [
+    "a count or processing-time trigger on session windows in 'GroupByKey'",
+  ],
   "splittable DoFn: bounded, over a Create's values, split into ranges": ["splittable DoFn in 'CountTo'"],
   "splittable DoFn: bounded, inside a stage, after other steps": ["splittable DoFn in 'CountTo'"],
   "splittable DoFn: object form reading an impulse, output timestamps windowed": ["splittable DoFn in 'SplittableParDo'"],

@@ -57,7 +57,11 @@ export function unsupportedOnPrism(pipelineProto: Uint8Array): UnsupportedOnPris
     if (t.urn !== PrimitiveTransformUrns.GROUP_BY_KEY) continue;
     const ws = model.windowingOf(Object.values(t.proto.inputs)[0]!);
     if (ws.windowFn?.urn === WindowFnUrns.SESSION && hasStatefulTrigger(ws.trigger)) {
-      out.push({ transform: t.proto.uniqueName, feature: "a count or processing-time trigger on session windows", reason: MERGING_TRIGGER_REASON });
+      out.push({
+        transform: t.proto.uniqueName,
+        feature: "a count or processing-time trigger on session windows",
+        reason: MERGING_TRIGGER_REASON,
+      });
     }
   }
   return out;

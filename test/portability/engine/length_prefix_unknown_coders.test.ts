@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import type { Coder, Components } from "../../../portability/proto/messages";
-import { lengthPrefixUnknownCoders, LENGTH_PREFIXED_SUFFIX, WRAPPED_SUFFIX } from "../../../portability/engine/length_prefix_unknown_coders";
+import {
+  lengthPrefixUnknownCoders,
+  LENGTH_PREFIXED_SUFFIX,
+  WRAPPED_SUFFIX,
+} from "../../../portability/engine/length_prefix_unknown_coders";
 import { CoderUrns, MillraceUrns } from "../../../portability/urns";
 
 const coder = (urn: string, ...componentCoderIds: string[]): Coder => ({ spec: { urn, payload: new Uint8Array(0) }, componentCoderIds });
@@ -22,7 +26,10 @@ function components(pcollections: Record<string, string>): Components {
       kvStrIterJs: coder(CoderUrns.KV, "str", "iterJs"),
     },
     pcollections: Object.fromEntries(
-      Object.entries(pcollections).map(([id, coderId]) => [id, { uniqueName: id, coderId, isBounded: 0, windowingStrategyId: "", displayData: [] }]),
+      Object.entries(pcollections).map(([id, coderId]) => [
+        id,
+        { uniqueName: id, coderId, isBounded: 0, windowingStrategyId: "", displayData: [] },
+      ]),
     ),
   } as unknown as Components;
 }
