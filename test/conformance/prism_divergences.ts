@@ -21,9 +21,7 @@ export type DivergenceCheck =
   /** The case runs on Prism and does not conform (wrong output or a failure). */
   | "runsAndDiffers"
   /** Not run: the pipeline sets processing-time timers and has no TestStream, so Prism's real clock holds the job for their duration. */
-  | "waitsOnTheRealClock"
-  /** Not run: the job stalls on Prism (see the reason); the pipeline still uses ordered list state. */
-  | "stallsWithOrderedListState";
+  | "waitsOnTheRealClock";
 
 /** One case that differs on Prism. */
 export interface PrismDivergence {
@@ -57,8 +55,6 @@ const TEST_STREAM_KV_KEYS =
   "Prism re-encodes a TestStream's KV elements leaving an unknown key coder unprefixed while the consumer's bundle descriptor prefixes it " +
   "(handleTestStream), so the harness cannot decode them";
 const REAL_CLOCK = "Prism runs processing-time timers on its real clock: the job waits out the 10-minute deduplication duration";
-const ORDERED_LIST_STALL =
-  "the bundle stalls after Prism answers the ordered-list state reads (seen with Prism's debug log; not yet traced to Prism or the harness)";
 
 /** The divergences, by case name. */
 export const PRISM_DIVERGENCES: Readonly<Record<string, PrismDivergence>> = {
@@ -166,20 +162,18 @@ export function prismDivergence(c: ConformanceCase): PrismDivergence | undefined
 }
 
 /** What the pipeline of `c` holds that a static check looks at. */
-function pipelineFeatures(c: ConformanceCase): { processingTimeTimers: boolean; testStream: boolean; orderedListState: boolean } {
+function pipelineFeatures(c: ConformanceCase): { processingTimeTimers: boolean; testStream: boolean } {
   const pipeline = decodeMessage("Pipeline", mr.portability.toProto(c.definition.create()));
   let processingTimeTimers = false;
   let testStream = false;
-  let orderedListState = false;
   for (const t of Object.values(pipeline.components!.transforms)) {
     if (t.spec?.urn === PrimitiveTransformUrns.TEST_STREAM) testStream = true;
     if (t.spec?.urn !== PrimitiveTransformUrns.PAR_DO) continue;
     const payload = decodeMessage("ParDoPayload", t.spec.payload);
     for (const f of Object.values(payload.timerFamilySpecs ?? {}))
       if (f.timeDomain === mr.runnerApi.TimeDomain.PROCESSING_TIME) processingTimeTimers = true;
-    for (const s of Object.values(payload.stateSpecs ?? {})) if (s.orderedListSpec) orderedListState = true;
   }
-  return { processingTimeTimers, testStream, orderedListState };
+  return { processingTimeTimers, testStream };
 }
 
 /**
@@ -201,8 +195,5 @@ export async function confirmDivergence(c: ConformanceCase, divergence: PrismDiv
       expect(f.processingTimeTimers && !f.testStream, "the pipeline sets processing-time timers without a TestStream clock").to.equal(true);
       return;
     }
-    case "stallsWithOrderedListState":
-      expect(pipelineFeatures(c).orderedListState, "the pipeline uses ordered list state").to.equal(true);
-      return;
   }
 }
