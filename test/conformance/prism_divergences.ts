@@ -128,10 +128,6 @@ export const PRISM_DIVERGENCES: Readonly<Record<string, PrismDivergence>> = {
     reason: PANE_TIMESTAMPS,
     check: "runsAndDiffers",
   },
-  "state: ordered list state sorts out-of-order events; readRange and clearRange": {
-    reason: ORDERED_LIST_STALL,
-    check: "stallsWithOrderedListState",
-  },
   "state: garbage collection at window expiry; late elements dropped and counted": {
     reason: LATE_DATA_DROPPED_BY_PRISM,
     check: "runsAndDiffers",
