@@ -26,6 +26,8 @@ import {
 } from "../urns";
 import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { SDK_ENVIRONMENT_ID } from "../to_proto";
+import { lengthPrefixUnknownCoders } from "./length_prefix_unknown_coders";
+import { markKeyedConsumers } from "./keyed_consumer_marks";
 
 /** The pipeline option (a JSON string) that carries the pipeline's origin to the SDK harness. */
 export const ORIGIN_OPTION = "millraceOrigin";
@@ -128,6 +130,10 @@ export function originOf(pipelineProto: Uint8Array): PipelineOrigin {
  * composite placed in it: an engine that lifts a combine (Prism) gives the
  * phases it makes (precombine, merge, extract) the composite's environment,
  * and a phase without one is taken for the engine's own and never runs.
+ * Last, millrace's own coders are length-prefixed wherever a PCollection
+ * uses them (`length_prefix_unknown_coders.ts`), and the PCollections a
+ * GroupByKey reads are marked for the harness's errors
+ * (`keyed_consumer_marks.ts`).
  */
 export function pipelineForEngine(pipelineProto: Uint8Array, environment: MessageInit<Environment>): Uint8Array {
   const pipeline: Pipeline = decodeMessage("Pipeline", pipelineProto);
@@ -140,6 +146,8 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
   }
   kvCodedMultimapSideInputs(pipeline);
   flattenInputsInTheOutputCoder(pipeline);
+  lengthPrefixUnknownCoders(pipeline.components!);
+  markKeyedConsumers(pipeline);
   return encodeMessage("Pipeline", pipeline);
 }
 

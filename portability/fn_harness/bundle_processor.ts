@@ -17,7 +17,7 @@ import type { Coder } from "../coders/coder";
 import { ByteReader } from "../coders/byte_reader";
 import { ByteWriter } from "../coders/byte_writer";
 import { MetricsContainer } from "../harness/metrics_container";
-import { buildStage, type ExecutableStage, type NamedReceiver, type StageRuntime } from "../harness/stage_executor";
+import { buildStage, windowIntoFn, type ExecutableStage, type NamedReceiver, type StageRuntime } from "../harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../harness/element_receiver";
 import type { SideInputReader } from "../harness/side_input_reader";
 import type { KeyedSpecs } from "../harness/state_cell_specs";
@@ -28,6 +28,10 @@ import type { DataChannel, InboundBlock } from "./data_channel";
 import type { CacheToken, DesiredSplit, MonitoringInfo } from "./fn_messages";
 import { int64 } from "./fn_messages";
 import { elementCountInfo, readIndexInfo, userMetricInfos } from "./monitoring_infos";
+import { CoderError } from "../coders/coder";
+import { assignWindows } from "../windowing/window_fns";
+import { unencodableElementError, type EncodingSite } from "../harness/unencodable_element";
+import { keyedConsumerMarked } from "../engine/keyed_consumer_marks";
 
 /** What a bundle needs beyond its descriptor: user code, the data plane, and the State API adapters. */
 export interface BundleServices {
@@ -95,7 +99,7 @@ export class BundleProcessor {
   private cursors: SourceCursor[] = [];
   private bundleMetrics: MetricResults = { counters: {}, distributions: {}, gauges: {} };
   private instructionId: string | undefined;
-  private rootPrefetch: ((value: unknown, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
+  private rootPrefetch: ((value: unknown, timestamp: number, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
 
   constructor(
     readonly plan: BundleDescriptorPlan,
@@ -132,8 +136,9 @@ export class BundleProcessor {
     const keyedRuntime = [...this.keyed.values()][0];
     const needsSideInputs = plan.stage.sideInputs.length > 0;
     if (keyedRuntime || needsSideInputs) {
-      this.rootPrefetch = (value, windows) => {
-        const side = needsSideInputs ? services.state!.prefetchSideInputs(windows) : undefined;
+      const sideWindows = windowsInStage(plan);
+      this.rootPrefetch = (value, timestamp, windows) => {
+        const side = needsSideInputs ? services.state!.prefetchSideInputs(sideWindows(timestamp, windows)) : undefined;
         const own = keyedRuntime ? keyedRuntime.prefetch((value as { key: unknown }).key, windows) : undefined;
         if (side && own) return Promise.all([side, own]).then(() => undefined);
         return side ?? own;
@@ -274,7 +279,7 @@ export class BundleProcessor {
       const index = cursor.next++;
       if (index >= cursor.stopAt) continue;
       if (prefetch) {
-        const loading = prefetch(wv.value, wv.windows);
+        const loading = prefetch(wv.value, wv.timestamp, wv.windows);
         if (loading) await loading;
       }
       input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
@@ -288,10 +293,23 @@ export class BundleProcessor {
       .filter((s) => s.pcollection === pc)
       .map((port) => {
         const channel = this.services.dataChannel(port.dataEndpoint);
-        return new SinkWriter(port, this.plan.model.coder(port.coderId, this.services.userCode) as Coder<WindowedValue<unknown>>, channel);
+        const coder = this.plan.model.coder(port.coderId, this.services.userCode) as Coder<WindowedValue<unknown>>;
+        return new SinkWriter(port, coder, channel, this.encodingSite(pc));
       });
     this.sinks.set(pc, writers);
     return combineReceivers(writers);
+  }
+
+  /** Where elements of `pc` are encoded for the engine: its producer here, and the GroupByKey the engine runs on it, if any. */
+  private encodingSite(pc: string): EncodingSite {
+    const { model } = this.plan;
+    const producer = Object.entries(model.components.transforms).find(([, t]) => Object.values(t.outputs).includes(pc));
+    const pcollection = model.components.pcollections[pc];
+    return {
+      producer: producer?.[1].uniqueName || producer?.[0] || pc,
+      pcollection: pcollection?.uniqueName || pc,
+      keyedConsumer: pcollection === undefined ? undefined : keyedConsumerMarked(pcollection),
+    };
   }
 
   /** Counts the elements of each PCollection (Beam's element_count) on their way to the consumers. */
@@ -314,6 +332,19 @@ function NO_SIDE_INPUTS(transformId: string): SideInputReader {
       throw new Error(`no side input named '${name}' in '${transformId}'; declared: none`);
     },
   };
+}
+
+/**
+ * The windows an element of the stage root may be in when a ParDo of the
+ * stage reads a side input: its own, and those a WindowInto fused into the
+ * stage (the engine decides the fusion) assigns it. Side inputs are fetched
+ * for all of them before the element goes in, because user code reads them
+ * synchronously.
+ */
+function windowsInStage(plan: BundleDescriptorPlan): (timestamp: number, windows: readonly BoundedWindow[]) => readonly BoundedWindow[] {
+  const fns = plan.stage.steps.flatMap((s) => (s.kind === "windowInto" ? [windowIntoFn(plan.model, s.transformId)] : []));
+  if (fns.length === 0) return (_timestamp, windows) => windows;
+  return (timestamp, windows) => [...windows, ...fns.flatMap((fn) => assignWindows(fn, timestamp))];
 }
 
 function rootOf(plan: BundleDescriptorPlan): string {
@@ -354,6 +385,7 @@ class SinkWriter implements ElementReceiver {
     private readonly port: DataPort,
     private readonly coder: Coder<WindowedValue<unknown>>,
     private readonly channel: DataChannel,
+    private readonly site: EncodingSite,
   ) {}
 
   begin(instructionId: string): void {
@@ -362,7 +394,15 @@ class SinkWriter implements ElementReceiver {
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    this.coder.encode({ value, timestamp, windows, pane }, this.buffer, "nested");
+    const start = this.buffer.length;
+    try {
+      this.coder.encode({ value, timestamp, windows, pane }, this.buffer, "nested");
+    } catch (e) {
+      this.buffer.truncate(start);
+      // The same error as every runner's: the producer (or the GroupByKey that needs a KV) named, the element shown.
+      if (e instanceof CoderError) throw unencodableElementError(this.site, e, value);
+      throw e;
+    }
     if (this.buffer.length >= 256 * 1024) this.send(false);
   }
 

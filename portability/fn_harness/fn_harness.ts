@@ -240,7 +240,12 @@ function transformOf(e: unknown): string | undefined {
 
 /** The error text an engine shows: the user code error names the transform and element itself. */
 export function describeFailure(e: unknown, instructionId: string): string {
-  if (e instanceof UserCodeError || e instanceof RunnerCheckError) return e.message;
+  if (e instanceof UserCodeError) return e.message;
+  if (e instanceof RunnerCheckError) {
+    // In the words of a user code failure, so the submitting side reads the transform and element back out.
+    const element = e.elementPreview !== undefined ? ` of element ${e.elementPreview}` : "";
+    return `transform '${e.transform}' failed in a runner check${element}:\n    ${e.name}: ${e.message.split("\n").join("\n    ")}`;
+  }
   const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
   return `millrace SDK harness: instruction ${instructionId} failed: ${text}`;
 }

@@ -22,7 +22,6 @@ import type { StateCellSpec } from "../harness/state_cell_specs";
 import type { Coder } from "../coders/coder";
 import { ByteReader } from "../coders/byte_reader";
 import { ByteWriter } from "../coders/byte_writer";
-import { readTimestamp, writeTimestamp } from "../coders/standard/timestamp";
 import { identityOf } from "../values/canonical_key";
 import { wrapUserError } from "../harness/user_code_error";
 import type { StateKey } from "./fn_messages";
@@ -280,9 +279,10 @@ function orderedListCell(address: CellAddress, coder: Coder<unknown>): RemoteCel
     async load(channel, instructionId) {
       const r = new ByteReader(await channel.get(instructionId, rangeKey(MIN_SORT_KEY, MAX_SORT_KEY)));
       items = [];
+      // The Fn API's ordered-list entry: varint(sort key), then the value (as Beam's Go SDK and Prism read and write it).
       while (!r.atEnd) {
-        const value = coder.decode(r, "nested");
-        items.push({ value, timestamp: readTimestamp(r) });
+        const timestamp = Number(r.readVarintBig());
+        items.push({ timestamp, value: coder.decode(r, "nested") });
       }
       dirty = false;
     },
@@ -294,8 +294,8 @@ function orderedListCell(address: CellAddress, coder: Coder<unknown>): RemoteCel
       for (const e of items) {
         let w = byTime.get(e.timestamp);
         if (!w) byTime.set(e.timestamp, (w = new ByteWriter()));
+        w.writeVarint(e.timestamp);
         coder.encode(e.value, w, "nested");
-        writeTimestamp(w, e.timestamp);
       }
       await Promise.all([...byTime].map(([t, w]) => channel.append(instructionId, rangeKey(t, t + 1), w.finish())));
       dirty = false;

@@ -27,10 +27,11 @@ function readInt(r: ByteReader): number {
 
 function addDistribution(into: Record<string, DistributionResult>, name: string, d: DistributionResult): void {
   const prev = into[name];
+  // Fields in the order every runner's results have them (sum, count, min, max), so results compare equal as JSON too.
   into[name] =
     prev === undefined
-      ? d
-      : { count: prev.count + d.count, sum: prev.sum + d.sum, min: Math.min(prev.min, d.min), max: Math.max(prev.max, d.max) };
+      ? { sum: d.sum, count: d.count, min: d.min, max: d.max }
+      : { sum: prev.sum + d.sum, count: prev.count + d.count, min: Math.min(prev.min, d.min), max: Math.max(prev.max, d.max) };
 }
 
 function setGauge(into: Record<string, GaugeResult>, name: string, g: GaugeResult): void {

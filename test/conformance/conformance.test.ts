@@ -8,8 +8,9 @@
 import { expect } from "chai";
 import * as mr from "../../index";
 import type { ConformanceCase, RunnerCapability } from "./conformance_case";
-import { RUNNERS, type RunnerConfig } from "./runners";
+import { RUNNERS } from "./runners";
 import { ALL_CASES, CASE_GROUPS } from "./cases";
+import { confirmDivergence } from "./prism_divergences";
 
 const CASE_TIMEOUT_MS = 30_000;
 
@@ -18,8 +19,8 @@ function caseName(c: ConformanceCase): string {
 }
 
 /** Runs one case on one runner; throws (an assertion error) when the runner does not conform. */
-async function runCase(c: ConformanceCase, runner: RunnerConfig): Promise<void> {
-  const p = c.definition.create(runner.args);
+async function runCase(c: ConformanceCase, args: readonly string[]): Promise<void> {
+  const p = c.definition.create(args);
   const result = p.run();
   if (c.expectFailure === undefined) {
     const state = await result.waitUntilFinish();
@@ -51,6 +52,18 @@ async function runCase(c: ConformanceCase, runner: RunnerConfig): Promise<void> 
     }
   }
   expect(result.state, "state after failure").to.equal("FAILED");
+}
+
+/** Runs `c`, which the runner refuses: it must fail with `refusal` and end FAILED. */
+async function expectRefused(c: ConformanceCase, args: readonly string[], refusal: string): Promise<void> {
+  const result = c.definition.create(args).run();
+  const err = await result.waitUntilFinish().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, "a refused case must fail").to.be.instanceOf(Error);
+  expect((err as Error).message, "the refusal").to.contain(refusal);
+  expect(result.state, "state after the refusal").to.equal("FAILED");
 }
 
 /** How many assertThat transforms the pipeline contains, read from its portable form. */
@@ -100,14 +113,31 @@ describe("conformance", function () {
 
   for (const runner of RUNNERS) {
     describe(`runner: ${runner.name}`, () => {
+      const args = runner.args;
+      if (runner.precondition !== undefined) before(runner.precondition);
       for (const [group, cases] of Object.entries(CASE_GROUPS)) {
         describe(group, () => {
           // A case that needs a capability (e.g. the direct runner's mutation
           // checks) is not applicable to a configuration without it: it is
           // left out there, not skipped.
           for (const c of cases.filter((k) => requirementsOf(k).every((cap) => runner.capabilities.includes(cap)))) {
+            const refusal = runner.refuses?.(c);
+            if (refusal !== undefined) {
+              // Refused by the engine (by name, with its reason: see prism_refusals.test.ts): the run must say so before starting.
+              it(`${caseName(c)}: refused at submission: ${refusal}`, async function () {
+                await expectRefused(c, args, refusal);
+              });
+              continue;
+            }
+            const divergence = runner.diverges?.(c);
+            if (divergence !== undefined) {
+              it(`${caseName(c)}: differs on ${runner.name}: ${divergence.reason}`, async function () {
+                await confirmDivergence(c, divergence, () => runCase(c, args));
+              });
+              continue;
+            }
             it(caseName(c), async function () {
-              await runCase(c, runner);
+              await runCase(c, args);
             });
           }
         });

@@ -6,7 +6,9 @@
  * capabilities: [...] }`, `{ name: "microbatch", ... }` and their flag
  * variants; the cases need no change.
  */
-import type { RunnerCapability } from "./conformance_case";
+import type { ConformanceCase, RunnerCapability } from "./conformance_case";
+import { prismInstalled, prismRefusal } from "./prism_engine";
+import { prismDivergence, type PrismDivergence } from "./prism_divergences";
 
 /** One way of running the cases: a runner and its flags. */
 export interface RunnerConfig {
@@ -16,6 +18,24 @@ export interface RunnerConfig {
   readonly args: readonly string[];
   /** What this configuration guarantees beyond the model; see {@link RunnerCapability}. */
   readonly capabilities: readonly RunnerCapability[];
+  /**
+   * Checks that the runner can run here at all (e.g. that Prism is
+   * installed), once before its cases: a failure fails them with its
+   * message (how to install what is missing); nothing is skipped.
+   */
+  readonly precondition?: () => void;
+  /**
+   * Why the runner refuses `c` at submission (an engine's documented limit),
+   * or undefined when it runs it. A refused case is run too: it must fail
+   * with exactly this refusal, and its name and reason show in the output.
+   */
+  readonly refuses?: (c: ConformanceCase) => string | undefined;
+  /**
+   * Why `c`'s output differs on this runner because of the engine's own
+   * behaviour (listed by name in its file, e.g. `prism_divergences.ts`), and
+   * how the suite confirms it still does; undefined when it conforms.
+   */
+  readonly diverges?: (c: ConformanceCase) => PrismDivergence | undefined;
 }
 
 export const RUNNERS: readonly RunnerConfig[] = [
@@ -72,5 +92,17 @@ export const RUNNERS: readonly RunnerConfig[] = [
     name: "stream (parallelism=2, checkpoints, buffer debloating)",
     args: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=5", "--bufferDebloatTargetMs=5"],
     capabilities: ["unbounded"],
+  },
+  {
+    // Apache Beam's Prism (a Go engine) runs the job; millrace's SDK harness runs the DoFns over the Fn API.
+    // Each case starts its own Prism (0.3 s): one Prism shared by all crashes for all when a failing job's
+    // worker pool is gone before Prism asks it for a worker (Prism panics). Cases Prism cannot run are refused;
+    // those whose output Prism's own behaviour changes are listed with the reason (prism_divergences.ts).
+    name: "prism",
+    args: ["--runner=prism"],
+    capabilities: ["unbounded"],
+    precondition: prismInstalled,
+    refuses: prismRefusal,
+    diverges: prismDivergence,
   },
 ];

@@ -6,7 +6,8 @@
  * @module
  */
 import { fromProto } from "../../../portability/from_proto";
-import { PrimitiveTransformUrns, RequirementUrns } from "../../../portability/urns";
+import { PrimitiveTransformUrns, RequirementUrns, WindowFnUrns } from "../../../portability/urns";
+import type { Trigger } from "../../../portability/proto/messages";
 
 /** One thing of the pipeline Prism cannot run, and why. */
 export interface UnsupportedOnPrism {
@@ -21,6 +22,26 @@ export interface UnsupportedOnPrism {
 const SPLITTABLE_REASON =
   "Prism expands a splittable DoFn into pair-with-restriction / split-and-size / process-sized-elements transforms, which millrace's SDK harness does not run yet";
 
+const MERGING_TRIGGER_REASON =
+  "Prism does not keep the state of element-count or processing-time triggers across merging windows (apache/beam#31438) and refuses such a job at Prepare";
+
+/** True when `trigger` keeps state (counts elements or waits on processing time) somewhere in it, as Prism's own check reads it. */
+function hasStatefulTrigger(trigger: Trigger | null | undefined): boolean {
+  if (!trigger) return false;
+  if (trigger.elementCount || trigger.afterProcessingTime || trigger.afterSynchronizedProcessingTime) return true;
+  const subs = [
+    ...(trigger.afterAll?.subtriggers ?? []),
+    ...(trigger.afterAny?.subtriggers ?? []),
+    ...(trigger.afterEach?.subtriggers ?? []),
+    trigger.afterEndOfWindow?.earlyFirings,
+    trigger.afterEndOfWindow?.lateFirings,
+    trigger.orFinally?.main,
+    trigger.orFinally?.finally,
+    trigger.repeat?.subtrigger,
+  ];
+  return subs.some((t) => hasStatefulTrigger(t));
+}
+
 /** The features of `pipelineProto` Prism cannot run, one per transform; empty when it can run the whole pipeline. */
 export function unsupportedOnPrism(pipelineProto: Uint8Array): UnsupportedOnPrism[] {
   const model = fromProto(pipelineProto, { supportedRequirements: Object.values(RequirementUrns) });
@@ -30,6 +51,17 @@ export function unsupportedOnPrism(pipelineProto: Uint8Array): UnsupportedOnPris
     const name = t.proto.uniqueName;
     if ((model.parDoPayload(t.id).restrictionCoderId ?? "") !== "") {
       out.push({ transform: name, feature: "splittable DoFn", reason: SPLITTABLE_REASON });
+    }
+  }
+  for (const t of model.leaves) {
+    if (t.urn !== PrimitiveTransformUrns.GROUP_BY_KEY) continue;
+    const ws = model.windowingOf(Object.values(t.proto.inputs)[0]!);
+    if (ws.windowFn?.urn === WindowFnUrns.SESSION && hasStatefulTrigger(ws.trigger)) {
+      out.push({
+        transform: t.proto.uniqueName,
+        feature: "a count or processing-time trigger on session windows",
+        reason: MERGING_TRIGGER_REASON,
+      });
     }
   }
   return out;

@@ -21,3 +21,13 @@ export const sessionCounts = mr.definePipeline("sessionCounts", (p) => {
     )
     .apply("Count", mr.countPerElement());
 });
+
+/** Two TestStreams in one pipeline, which Prism refuses when the job is prepared. */
+export const twoTestStreams = mr.definePipeline("twoTestStreams", (p) => {
+  const first = p.apply("First", mr.testing.testStream<number>().addElements(1).advanceWatermarkToInfinity());
+  const second = p.apply("Second", mr.testing.testStream<number>().addElements(2).advanceWatermarkToInfinity());
+  first.apply("Both", mr.flatten([second])).apply(
+    "Double",
+    mr.map((x: number) => x * 2),
+  );
+});

@@ -23,7 +23,7 @@ import { CODE_BUNDLE_STAGED_NAME, ORIGIN_PARAM } from "../../../portability/engi
 import { JobServiceClient } from "../../../runners/portable/job_service_client";
 import type { PortableJob } from "../../../runners/portable/portable_job";
 import { PipelineExecutionError } from "../../../model/pipeline_result";
-import { counting, sessionCounts } from "./portable_pipelines";
+import { counting, sessionCounts, twoTestStreams } from "./portable_pipelines";
 import { waitFor } from "./wait_for";
 
 // Beam's BeamFnExternalWorkerPool, as much of it as a stand-in pool needs (names and numbers as Beam's).
@@ -151,9 +151,23 @@ describe("portable runner: the job client on Prism", () => {
       (e: unknown) => e,
     )) as PipelineExecutionError;
     expect(err).to.be.instanceOf(PipelineExecutionError);
+    // Refused before Prism starts (prism_support.ts), in Prism's terms.
+    expect(err.message).to.include("Prism cannot run this pipeline: a count or processing-time trigger on session windows in 'Count/");
+    expect(err.message).to.include("apache/beam#31438");
+    expect(job.state).to.equal("FAILED");
+  });
+
+  it("passes on Prism's own refusal at Prepare, with its reason", async () => {
+    // Two TestStreams: millrace does not refuse them, Prism does when the job is prepared.
+    const job = twoTestStreams.create(["--runner=prism", "--environmentType=EXTERNAL", "--environmentConfig=127.0.0.1:1"]).run();
+    const err = (await job.waitUntilFinish().then(
+      () => null,
+      (e: unknown) => e,
+    )) as PipelineExecutionError;
+    expect(err).to.be.instanceOf(PipelineExecutionError);
     expect(err.message).to.include("refused Prepare");
-    expect(err.message).to.match(/found \d+ uses of features unimplemented in prism in job sessionCounts/);
-    expect(err.message).to.include("Using stateful triggers with merging windows isn't currently supported in prism");
+    expect(err.message).to.match(/found \d+ uses of features unimplemented in prism in job twoTestStreams/);
+    expect(err.message).to.include("Multiple TestStream Transforms in Pipeline");
     expect(job.state).to.equal("FAILED");
   });
 
