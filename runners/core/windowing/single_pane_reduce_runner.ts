@@ -176,26 +176,29 @@ export class SinglePaneReduceRunner implements ReduceFnRunnerApi, ReduceFnRunner
   }
 
   private slotOf(group: WindowGroup, key: unknown): PaneSlot {
-    const slot = group.byKey.getOrCreate(key, (k) => {
-      const s: PaneSlot = {
-        key: k,
-        state: this.combineFn ? undefined : [],
-        hasAcc: false,
-        elementHold: NaN,
-        extraHold: NaN,
-        dead: false,
-        markedIn: -1,
-      };
-      group.slots.push(s);
-      this.liveSlots++;
-      return s;
-    });
+    // get() first: the common case (the key already has a slot) then makes no closure.
+    const slot = group.byKey.get(key) ?? group.byKey.getOrCreate(key, (k) => this.newSlot(group, k));
     if (slot.dead) this.revive(slot);
     if (slot.markedIn !== this.markInterval) {
       slot.markedIn = this.markInterval;
       this.changes.mark(slot);
     }
     return slot;
+  }
+
+  private newSlot(group: WindowGroup, key: unknown): PaneSlot {
+    const s: PaneSlot = {
+      key,
+      state: this.combineFn ? undefined : [],
+      hasAcc: false,
+      elementHold: NaN,
+      extraHold: NaN,
+      dead: false,
+      markedIn: -1,
+    };
+    group.slots.push(s);
+    this.liveSlots++;
+    return s;
   }
 
   private revive(slot: PaneSlot): void {
