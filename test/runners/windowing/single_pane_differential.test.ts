@@ -22,23 +22,10 @@ import { deltaCheckpoint, fullCheckpoint, restoreCheckpoint } from "../../../run
 import { applyDelta } from "../../../runners/core/checkpoint/snapshot_codec";
 import { assignWindows } from "../../../portability/windowing/window_fns";
 import { JS_VALUE_CODER } from "../../../portability/coders";
-import type { BoundedWindow } from "../../../model/windows";
-import type { PaneInfo } from "../../../model/pane";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { GLOBAL_WINDOWING, type WindowFnSpec, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
-import { SUM } from "./harness";
-
-/** A small seeded generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { SUM, type Pane as Emitted } from "./harness";
+import { seededRandom as random } from "../../support/seeded_random";
 
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -93,14 +80,6 @@ function randomOps(r: Rand, n: number): Op[] {
   }
   ops.push({ kind: "watermark", wm: Infinity });
   return ops;
-}
-
-interface Emitted {
-  key: unknown;
-  value: unknown;
-  timestamp: number;
-  window: BoundedWindow;
-  pane: PaneInfo;
 }
 
 type Runner = ReduceFnRunnerApi & ReduceFnRunnerCheckpointing;

@@ -11,17 +11,7 @@
 import { expect } from "chai";
 import * as mr from "../../../index";
 import { WINDOW_FAST_PATH_ENV } from "../../../runners/core/windowing/single_pane_eligibility";
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from "../../support/seeded_random";
 
 interface Shape {
   windowFn: mr.WindowFnSpec;

@@ -15,25 +15,16 @@ import { CheckpointFormatError } from "../../../runners/core/checkpoint/snapshot
 import { assignWindows } from "../../../portability/windowing/window_fns";
 import { JS_VALUE_CODER } from "../../../portability/coders";
 import { identityOf } from "../../../portability/values/canonical_key";
-import { GLOBAL_WINDOW, type BoundedWindow } from "../../../model/windows";
+import { GLOBAL_WINDOW } from "../../../model/windows";
 import { GLOBAL_WINDOW_MAX_TIMESTAMP } from "../../../model/time";
-import type { PaneInfo } from "../../../model/pane";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { GLOBAL_WINDOWING, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
-import { SUM, fixed, pane, w } from "./harness";
+import { SUM, fixed, pane, w, type Pane as Emitted } from "./harness";
 
 const ON_TIME = pane(true, true, "ON_TIME", 0, 0);
 const sliding = (sizeMs: number, periodMs: number) => ({ kind: "sliding" as const, sizeMs, periodMs, offsetMs: 0 });
 const SUM_MODE: ReduceMode = { kind: "combine", fn: SUM as CombineFn<unknown, unknown, unknown>, inputsAreAccumulators: false };
 const LIFTED_SUM_MODE: ReduceMode = { kind: "combine", fn: SUM as CombineFn<unknown, unknown, unknown>, inputsAreAccumulators: true };
-
-interface Emitted {
-  key: unknown;
-  value: unknown;
-  timestamp: number;
-  window: BoundedWindow;
-  pane: PaneInfo;
-}
 
 /** A fast-path runner with a fake watermark, recording what it emits and drops. */
 class FastTester {
