@@ -24,7 +24,9 @@
  * would be behind the output watermark), the output watermark, the pane's
  * timestamp, timing and info, emission order (windows by end then start,
  * keys in the order they first came), and checkpoints per key (its own blob
- * layout, tagged {@link SINGLE_PANE_KEY_FORMAT}).
+ * layout, tagged `SINGLE_PANE_KEY_FORMAT`; it also restores the general
+ * runner's blobs of the same strategy, so retained checkpoints survive the
+ * switch to the fast path).
  */
 import type { ReduceFnRunnerApi, ReduceFnRunnerCheckpointing, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
 import type { BoundedWindow } from "../../../model/windows";
@@ -38,7 +40,8 @@ import { identityOf } from "../../../portability/values/canonical_key";
 import { ChangedKeyTracker } from "../checkpoint/changed_keys";
 import { CheckpointFormatError } from "../checkpoint/snapshot_codec";
 import { decodeRunnerHeader, encodeRunnerHeader, keyOfIdentity } from "../checkpoint/reduce_fn_state_codec";
-import { decodeSinglePaneKey, encodeSinglePaneKey, type SinglePaneSlotState } from "../checkpoint/single_pane_state_codec";
+import { decodeSinglePaneKeyOrGeneral, encodeSinglePaneKey, type SinglePaneSlotState } from "../checkpoint/single_pane_state_codec";
+import { triggerStateMachine } from "./triggers/trigger_state_machine";
 
 /** The pane every (key, window) gets: its first and last, on time (or late, when the output watermark already passed the window). */
 const ON_TIME_FINAL: PaneInfo = Object.freeze({ isFirst: true, isLast: true, timing: "ON_TIME", index: 0, onTimeIndex: 0 });
@@ -410,7 +413,9 @@ export class SinglePaneReduceRunner implements ReduceFnRunnerApi, ReduceFnRunner
     this.changes.start();
     this.markInterval++;
     const what = `ReduceFnRunner '${this.config.transform}' key state`;
-    const { key, slots } = decodeSinglePaneKey(bytes, coders, what);
+    const { key, slots } = decodeSinglePaneKeyOrGeneral(bytes, coders, what, () =>
+      triggerStateMachine(this.config.windowing.trigger).newState(),
+    );
     if (identityOf(this.config.keyCoder, key) !== identity)
       throw new CheckpointFormatError(`${what}: the blob holds another key than the identity it was stored under (wrong key coder?)`);
     for (const { slot } of this.slotsOfKey(key)) {

@@ -320,15 +320,45 @@ describe("single-pane fast path: checkpoints", () => {
     expect([...removed]).to.deep.equal([]);
   });
 
-  it("refuses a key blob of the general runner's layout with a clear error", () => {
-    const mode = SUM_MODE;
-    const strategy = { ...GLOBAL_WINDOWING, windowFn: fixed(10) };
+  it("restores a checkpoint of the general runner for the same strategy (retained checkpoints survive the switch)", () => {
+    for (const mode of [SUM_MODE, { kind: "buffer" } as ReduceMode]) {
+      const strategy = { ...GLOBAL_WINDOWING, windowFn: sliding(20, 10), timestampCombiner: "earliest" as const };
+      const sink = { out: [] as Emitted[], dropped: 0 };
+      const general = new ReduceFnRunner(configFor(strategy, mode, sink, checkpointable(mode)));
+      for (const [key, value, ts] of [
+        ["a", 1, 3],
+        ["b", 2, 14],
+        ["a", 3, 12],
+      ] as const)
+        general.processElement(key, value, ts, assignWindows(strategy.windowFn, ts), -Infinity, 0);
+      general.advanceInputWatermark(10);
+      sink.out.length = 0;
+      const fast = new FastTester(strategy, mode, checkpointable(mode));
+      restoreCheckpoint(fast.runner, fullCheckpoint(general));
+      expect(fast.runner.outputWatermarkHold()).to.equal(general.outputWatermarkHold());
+      general.advanceInputWatermark(Infinity);
+      fast.advance(Infinity);
+      const sorted = (xs: Emitted[]) => xs.map((x) => JSON.stringify(x)).sort();
+      expect(sorted(fast.take())).to.deep.equal(sorted(sink.out));
+    }
+  });
+
+  it("refuses general-runner state it cannot continue (a window that already fired) with a clear error", () => {
+    const strategy = { ...GLOBAL_WINDOWING, windowFn: fixed(10), allowedLatenessMs: 100 };
     const sink = { out: [] as Emitted[], dropped: 0 };
-    const general = new ReduceFnRunner(configFor(strategy, mode, sink, checkpointable(mode)));
+    const general = new ReduceFnRunner(configFor(strategy, SUM_MODE, sink, checkpointable(SUM_MODE)));
     general.processElement("a", 1, 1, assignWindows(strategy.windowFn, 1), -Infinity, 0);
-    const snapshot = fullCheckpoint(general);
-    const fast = new FastTester(strategy, mode, checkpointable(mode));
-    expect(() => restoreCheckpoint(fast.runner, snapshot)).to.throw(CheckpointFormatError, /not a checkpoint blob of this kind/);
+    general.advanceInputWatermark(10); // the on-time pane fired; the window waits for late data
+    const fast = new FastTester({ ...strategy, allowedLatenessMs: 0 }, SUM_MODE, checkpointable(SUM_MODE));
+    expect(() => restoreCheckpoint(fast.runner, fullCheckpoint(general))).to.throw(CheckpointFormatError, /already fired/);
+  });
+
+  it("refuses bytes of neither layout", () => {
+    const fast = new FastTester({ windowFn: fixed(10) }, SUM_MODE, checkpointable(SUM_MODE));
+    expect(() => fast.runner.restoreKey(identityOf(JS_VALUE_CODER, "a"), Uint8Array.of(0x53, 1, 2))).to.throw(
+      CheckpointFormatError,
+      /not a checkpoint blob of this kind/,
+    );
   });
 
   it("without the accumulator coder, a snapshot says which config field is missing", () => {
