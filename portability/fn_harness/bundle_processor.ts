@@ -28,6 +28,12 @@ import type { DataChannel, InboundBlock } from "./data_channel";
 import type { CacheToken, DesiredSplit, MonitoringInfo } from "./fn_messages";
 import { int64 } from "./fn_messages";
 import { elementCountInfo, readIndexInfo, userMetricInfos } from "./monitoring_infos";
+import type { DelayedBundleApplication } from "./fn_messages";
+import { protoDuration, protoTimestamp } from "./fn_messages";
+import { WindowedValueCoder } from "../coders/standard/windowed_value";
+import { IsBounded } from "../proto/messages";
+import type { PhaseResidual } from "../harness/splittable_phase_operators";
+import type { Finalization } from "../harness/bundle_finalizations";
 
 /** What a bundle needs beyond its descriptor: user code, the data plane, and the State API adapters. */
 export interface BundleServices {
@@ -95,6 +101,8 @@ export class BundleProcessor {
   private cursors: SourceCursor[] = [];
   private bundleMetrics: MetricResults = { counters: {}, distributions: {}, gauges: {} };
   private instructionId: string | undefined;
+  /** The work the bundle's splittable DoFns left by checkpointing themselves: the engine holds it and sends it back. */
+  private residualRoots: DelayedBundleApplication[] = [];
   private rootPrefetch: ((value: unknown, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
 
   constructor(
@@ -113,6 +121,10 @@ export class BundleProcessor {
         return services.state.sideInputReader(transformId);
       },
       edge: (pc, _producer, consumers) => this.countedEdge(pc, consumers),
+      splittableResiduals: (transformId) => {
+        const encode = residualEncoder(model, transformId, services.userCode);
+        return (residual) => this.residualRoots.push(encode(residual));
+      },
       keyed: (transformId, specs) => {
         if (!services.state)
           throw new UnsupportedDescriptorError(`'${transformId}' uses state or timers and the engine gave no State API endpoint`);
@@ -142,9 +154,10 @@ export class BundleProcessor {
     this.stage.setup();
   }
 
-  /** Runs one bundle to the end; resolves with its MonitoringInfos. Throws (naming transform and element) when it fails. */
-  async process(instructionId: string, cacheTokens: readonly CacheToken[]): Promise<MonitoringInfo[]> {
+  /** Runs one bundle to the end; resolves with what the engine is told of it. Throws (naming transform and element) when it fails. */
+  async process(instructionId: string, cacheTokens: readonly CacheToken[]): Promise<BundleOutcome> {
     this.instructionId = instructionId;
+    this.residualRoots = [];
     this.bundleMetrics = { counters: {}, distributions: {}, gauges: {} };
     this.elementCounts.clear();
     this.cursors = this.plan.sources.map((port) => ({
@@ -166,7 +179,7 @@ export class BundleProcessor {
       this.stage.finishBundle();
       await this.services.state?.finishBundle();
       for (const writers of this.sinks.values()) for (const w of writers) w.end();
-      return this.monitoringInfos();
+      return { monitoringInfos: this.monitoringInfos(), residualRoots: this.residualRoots, finalizations: this.stage.takeFinalizations() };
     } finally {
       for (const c of channels) c.release(instructionId);
       this.instructionId = undefined;
@@ -305,6 +318,50 @@ export class BundleProcessor {
       },
     };
   }
+}
+
+/** What a finished bundle tells the engine: its metrics, the work it left, and whether it asks to be finalized. */
+export interface BundleOutcome {
+  readonly monitoringInfos: MonitoringInfo[];
+  /** Residuals of splittable DoFns that checkpointed themselves (`ProcessBundleResponse.residual_roots`). */
+  readonly residualRoots: DelayedBundleApplication[];
+  /** Callbacks to run when the engine says the bundle is committed (`FinalizeBundle`). */
+  readonly finalizations: Finalization[];
+}
+
+/**
+ * Encodes the residuals of splittable ParDo `transformId`'s process phase
+ * as Beam's harnesses do: the element in the phase's input coder (windowed),
+ * for the phase's main input, each output's watermark held at the
+ * residual's estimator's, and the resume delay the DoFn asked for.
+ */
+function residualEncoder(
+  model: BundleDescriptorPlan["model"],
+  transformId: string,
+  userCode: UserCodeSource,
+): (residual: PhaseResidual) => DelayedBundleApplication {
+  const transform = model.transform(transformId);
+  const [inputId, input] = Object.entries(transform.inputs)[0]!;
+  const coder = new WindowedValueCoder(
+    model.coderOf(input, userCode),
+    model.coder(model.windowingOf(input).windowCoderId, userCode) as Coder<BoundedWindow>,
+  );
+  const outputs = Object.keys(transform.outputs);
+  return (residual) => {
+    const writer = new ByteWriter(64);
+    coder.encode({ value: residual.element, timestamp: residual.timestamp, windows: [residual.window], pane: residual.pane }, writer, "nested");
+    const watermark = protoTimestamp(residual.outputWatermark);
+    return {
+      application: {
+        transformId,
+        inputId,
+        element: writer.finish(),
+        outputWatermarks: Object.fromEntries(outputs.map((o) => [o, watermark])),
+        isBounded: residual.bounded ? IsBounded.BOUNDED : IsBounded.UNBOUNDED,
+      },
+      requestedTimeDelay: protoDuration(residual.delayMs),
+    };
+  };
 }
 
 /** The reader of a ParDo that declares no side inputs. */

@@ -116,22 +116,43 @@ export class SplittableDoFnOperator implements Operator {
 
   /** An element's work: its initial restriction, split by `splitRestriction`. */
   initialWork(element: unknown, timestamp: number, windows: readonly BoundedWindow[]): SplittableWork[] {
-    const fn = this.fn;
-    const restriction = this.call("initialRestriction", () => fn.initialRestriction(element), element);
-    const parts = fn.splitRestriction
-      ? this.call("splitRestriction", () => [...fn.splitRestriction!(element, restriction)], element)
-      : [restriction];
-    return parts.map((r) => ({
+    const { restriction } = this.pairWithRestriction(element);
+    return this.splitRestriction(element, restriction).map((r) => ({
       element,
       timestamp,
       windows,
       restriction: r,
-      watermarkState: this.call(
-        "initialWatermarkEstimatorState",
-        () => fn.initialWatermarkEstimatorState?.(element, r) ?? MIN_TIMESTAMP,
-        element,
-      ),
+      watermarkState: this.initialWatermarkState(element, r),
     }));
+  }
+
+  /** Beam's pair-with-restriction phase: the element's initial restriction and its watermark estimator's initial state. */
+  pairWithRestriction(element: unknown): { restriction: unknown; watermarkState: unknown } {
+    const restriction = this.call("initialRestriction", () => this.fn.initialRestriction(element), element);
+    return { restriction, watermarkState: this.initialWatermarkState(element, restriction) };
+  }
+
+  /** The initial split of a restriction (`splitRestriction`, or the restriction itself). */
+  splitRestriction(element: unknown, restriction: unknown): unknown[] {
+    const fn = this.fn;
+    return fn.splitRestriction ? this.call("splitRestriction", () => [...fn.splitRestriction!(element, restriction)], element) : [restriction];
+  }
+
+  /**
+   * What is left of work when the runner drains (Beam's truncate phase): a
+   * bounded restriction is finished, an unbounded one is dropped (undefined).
+   */
+  truncate(work: SplittableWork): SplittableWork | undefined {
+    return this.isBounded(work) ? work : undefined;
+  }
+
+  private initialWatermarkState(element: unknown, restriction: unknown): unknown {
+    const fn = this.fn;
+    return this.call(
+      "initialWatermarkEstimatorState",
+      () => fn.initialWatermarkEstimatorState?.(element, restriction) ?? MIN_TIMESTAMP,
+      element,
+    );
   }
 
   /** How big a piece of work is (`restrictionSize`, or the tracker's estimate of the work left). */
