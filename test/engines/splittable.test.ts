@@ -1,0 +1,93 @@
+// Splittable DoFns on Flink and Spark (scripts/engines.sh prepare flink spark
+// once; .ci/run does it): each job server expands an SDF into Beam's phases
+// and the SDK harness runs them. Bounded generateSequence and readText give
+// every element once on both engines (batch); on Flink in streaming mode
+// (--streaming) an unbounded generateSequence checkpoints itself (residual
+// roots the engine holds and sends back) and fires windowed counts until
+// the job is cancelled. One job server per engine, shared by its cases.
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { PipelineDefinition } from "../../index";
+import type { EngineName } from "../../runners/portable/engines/engine_classpath";
+import { startJobServer, type RunningJobServer } from "../../runners/portable/engines/job_server";
+import type { PipelineResult } from "../../model/pipeline_result";
+import { boundedSequence, readLines, unboundedCounts } from "../portability/fn_harness/sdf_pipelines";
+
+function lines(file: string): string[] {
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+    : [];
+}
+
+function tempFile(name: string): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-sdf-engine-")), name);
+}
+
+async function waitFor(condition: () => boolean, what: string, result: PipelineResult, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let failed: unknown;
+  result.waitUntilFinish().catch((e: unknown) => (failed = e));
+  while (!condition()) {
+    if (failed) throw failed;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+for (const engine of ["flink", "spark"] as EngineName[]) {
+  describe(`engines: splittable DoFns on ${engine}`, function () {
+    this.timeout(600_000);
+    let server: RunningJobServer;
+    const onServer = () => ["--runner=portable", `--jobEndpoint=${server.endpoint}`];
+
+    before(async () => {
+      server = await startJobServer(engine);
+    });
+    after(async () => {
+      await server?.stop();
+    });
+
+    async function run(def: PipelineDefinition, args: string[]): Promise<string[]> {
+      const out = tempFile("out.txt");
+      const state = await def
+        .create([...onServer(), `--out=${out}`, ...args])
+        .run()
+        .waitUntilFinish();
+      expect(state).to.equal("DONE");
+      return lines(out).sort();
+    }
+
+    it("a bounded generateSequence: every number once", async () => {
+      expect(await run(boundedSequence, [])).to.deep.equal(Array.from({ length: 250 }, (_, i) => `n=${i}`).sort());
+    });
+
+    it("readText: every line of the file once", async () => {
+      const input = tempFile("input.txt");
+      const text = Array.from({ length: 2_000 }, (_, i) => `line ${i} of the input`);
+      fs.writeFileSync(input, text.join("\n") + "\n");
+      expect(await run(readLines, [`--input=${input}`])).to.deep.equal(text.map((l) => l.toUpperCase()).sort());
+    });
+
+    if (engine === "flink") {
+      it("streaming (--streaming): an unbounded generateSequence fires windowed counts until cancelled", async () => {
+        const out = tempFile("out.txt");
+        const result = unboundedCounts.create([...onServer(), "--streaming", `--out=${out}`]).run();
+        const windowLines = () => lines(out).filter((l) => l.startsWith("window "));
+        await waitFor(() => windowLines().length >= 3, "three windows counted", result);
+        result.cancel();
+        expect(await result.waitUntilFinish()).to.equal("CANCELLED");
+        const windows = windowLines().map((l) => /^window (\d+): (\d+)$/.exec(l));
+        for (const m of windows) {
+          expect(m, "a line of the form 'window <start>: <count>'").to.not.equal(null);
+          expect(Number(m![2])).to.be.greaterThan(0);
+        }
+        expect(new Set(windows.map((m) => m![1])).size, "each window fires once").to.equal(windows.length);
+      });
+    }
+  });
+}
