@@ -73,6 +73,18 @@ for (const engine of ["flink", "spark"] as EngineName[]) {
       expect(await run(readLines, [`--input=${input}`])).to.deep.equal(text.map((l) => l.toUpperCase()).sort());
     });
 
+    if (engine === "spark") {
+      it("an unbounded generateSequence is refused before the job starts, naming the transform and the reason", async () => {
+        const result = unboundedCounts.create(["--runner=spark", "--streaming", `--out=${tempFile("out.txt")}`]).run();
+        const err = await result.waitUntilFinish().then(
+          (state) => new Error(`the job should be refused, it ended ${state}`),
+          (e: unknown) => e as Error,
+        );
+        expect(err.message).to.contain("Spark cannot run this pipeline: unbounded splittable DoFn in 'Ticks/Numbers'");
+        expect(result.state).to.equal("FAILED");
+      });
+    }
+
     if (engine === "flink") {
       it("streaming (--streaming): an unbounded generateSequence fires windowed counts until cancelled", async () => {
         const out = tempFile("out.txt");

@@ -3,13 +3,14 @@
  * the job starts so that it is refused naming the transform, rather than
  * failing (or running without end) on the engine.
  *
- * Beam's portable Spark runner runs a pipeline with an unbounded
- * PCollection through its streaming translator, which runs executable
- * stages per micro-batch and keeps no residuals of a splittable DoFn that
- * checkpoints itself: an unbounded splittable source (the unbounded
- * `generateSequence`, a continuous `matchFiles`, Kafka) cannot run there.
- * Bounded splittable DoFns (`readText`, a bounded `generateSequence`) run
- * in batch.
+ * Beam's portable Spark runner (2.62, the line the engine cache holds)
+ * registers no bundle checkpoint handler: a splittable DoFn that checkpoints
+ * itself (`ProcessContinuation.resume`, as every unbounded source does)
+ * fails on its first bundle (apache/beam#19468; batch support came after
+ * 2.62, streaming has none). So an unbounded splittable source (the
+ * unbounded `generateSequence`, a continuous `matchFiles`, Kafka) is refused
+ * here; bounded splittable DoFns that finish their restrictions
+ * (`readText`, an unpaced bounded `generateSequence`) run in batch.
  *
  * @module
  */
@@ -36,6 +37,6 @@ export function refusedOnSpark(pipelineProto: Uint8Array): Error | undefined {
   if (sources.length === 0) return undefined;
   return new Error(
     `Spark cannot run this pipeline: unbounded splittable DoFn in ${sources.map((s) => `'${s}'`).join(", ")} ` +
-      `(Beam's portable Spark runner keeps no residuals of a splittable DoFn that checkpoints itself; run it on Flink with --streaming, or on Prism)`,
+      `(Beam 2.62's portable Spark runner has no checkpoint handler for a splittable DoFn that resumes itself, apache/beam#19468; run it on Flink with --streaming, or on Prism)`,
   );
 }
