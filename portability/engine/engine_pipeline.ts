@@ -189,7 +189,9 @@ function splittableDoFnsAsBeamExpects(pipeline: Pipeline): void {
     if (t.spec?.urn !== PrimitiveTransformUrns.PAR_DO || !t.spec.payload) continue;
     const payload: ParDoPayload = decodeMessage("ParDoPayload", t.spec.payload);
     if (!payload.restrictionCoderId) continue;
-    const watermarkStateId = addCoder(components, "millrace:watermark_state", { spec: { urn: MillraceUrns.JS_VALUE_CODER, payload: new Uint8Array(0) } });
+    const watermarkStateId = addCoder(components, "millrace:watermark_state", {
+      spec: { urn: MillraceUrns.JS_VALUE_CODER, payload: new Uint8Array(0) },
+    });
     payload.restrictionCoderId = addCoder(components, `${payload.restrictionCoderId}:with_watermark_state`, {
       spec: { urn: CoderUrns.KV, payload: new Uint8Array(0) },
       componentCoderIds: [payload.restrictionCoderId, watermarkStateId],

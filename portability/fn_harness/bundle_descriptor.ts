@@ -224,7 +224,13 @@ function stepOf(model: PipelineModel, id: string, urn: string): StageStep {
     case SplittableComponentUrns.SPLIT_AND_SIZE_RESTRICTIONS:
     case SplittableComponentUrns.TRUNCATE_SIZED_RESTRICTION:
     case SplittableComponentUrns.PROCESS_SIZED_ELEMENTS_AND_RESTRICTIONS:
-      return { kind: "splittablePhase", phase: SPLITTABLE_PHASES[urn]!, transformId: id, input: soleInput(model, id), output: sdfOutput(model, id) };
+      return {
+        kind: "splittablePhase",
+        phase: SPLITTABLE_PHASES[urn]!,
+        transformId: id,
+        input: soleInput(model, id),
+        output: sdfOutput(model, id),
+      };
     default:
       throw new UnsupportedDescriptorError(
         `transform '${id}' of the bundle has URN '${urn || "(none)"}', which this SDK harness does not run`,

@@ -349,7 +349,11 @@ function residualEncoder(
   const outputs = Object.keys(transform.outputs);
   return (residual) => {
     const writer = new ByteWriter(64);
-    coder.encode({ value: residual.element, timestamp: residual.timestamp, windows: [residual.window], pane: residual.pane }, writer, "nested");
+    coder.encode(
+      { value: residual.element, timestamp: residual.timestamp, windows: [residual.window], pane: residual.pane },
+      writer,
+      "nested",
+    );
     const watermark = protoTimestamp(residual.outputWatermark);
     return {
       application: {

@@ -167,7 +167,7 @@ export class FnHarness {
     try {
       const { monitoringInfos, residualRoots, finalizations } = await processor.process(instructionId, request.cacheTokens ?? []);
       this.release(descriptorId, processor);
-      if (finalizations.length > 0) this.awaitingFinalization.set(instructionId, finalizations);
+      if (finalizations.length > 0) this.awaitFinalization(instructionId, finalizations);
       return {
         monitoringInfos,
         monitoringData: this.shortIds.encode(monitoringInfos),
@@ -181,6 +181,13 @@ export class FnHarness {
     } finally {
       this.active.delete(instructionId);
     }
+  }
+
+  /** Keeps a bundle's finalizations for its `FinalizeBundle`; those of bundles the engine never finalized go once all their deadlines passed. */
+  private awaitFinalization(bundleId: string, finalizations: Finalization[]): void {
+    const now = Date.now();
+    for (const [id, fs] of this.awaitingFinalization) if (fs.every((f) => f.deadlineMs < now)) this.awaitingFinalization.delete(id);
+    this.awaitingFinalization.set(bundleId, finalizations);
   }
 
   /**

@@ -135,7 +135,9 @@ export class SplittableDoFnOperator implements Operator {
   /** The initial split of a restriction (`splitRestriction`, or the restriction itself). */
   splitRestriction(element: unknown, restriction: unknown): unknown[] {
     const fn = this.fn;
-    return fn.splitRestriction ? this.call("splitRestriction", () => [...fn.splitRestriction!(element, restriction)], element) : [restriction];
+    return fn.splitRestriction
+      ? this.call("splitRestriction", () => [...fn.splitRestriction!(element, restriction)], element)
+      : [restriction];
   }
 
   /**

@@ -22,7 +22,6 @@ import type { Residual, SplittableDoFnOperator } from "./splittable_dofn_operato
 import type { SplittableWork } from "./splittable_work";
 import type { SplittablePhase } from "../plan/execution_plan";
 
-
 /** `KV<element, KV<restriction, watermark estimator state>>`: an element paired with a restriction. */
 export type PairedElement = KV<unknown, KV<unknown, unknown>>;
 
@@ -60,7 +59,8 @@ function pairedOf(value: unknown, transform: string, phase: SplittablePhase): Pa
 
 function sizedOf(value: unknown, transform: string, phase: SplittablePhase): PairedElement {
   const sized = value as SizedElement;
-  if (typeof sized !== "object" || sized === null) throw new TypeError(`'${transform}' (${phase}): expected KV<KV<...>, size>, got ${String(value)}`);
+  if (typeof sized !== "object" || sized === null)
+    throw new TypeError(`'${transform}' (${phase}): expected KV<KV<...>, size>, got ${String(value)}`);
   return pairedOf(sized.key, transform, phase);
 }
 
@@ -113,7 +113,13 @@ export class SplitAndSizeOperator extends PhaseOperator {
 export class TruncateOperator extends PhaseOperator {
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const paired = sizedOf(value, this.transform, "truncate");
-    const work: SplittableWork = { element: paired.key, timestamp, windows, restriction: paired.value.key, watermarkState: paired.value.value };
+    const work: SplittableWork = {
+      element: paired.key,
+      timestamp,
+      windows,
+      restriction: paired.value.key,
+      watermarkState: paired.value.value,
+    };
     const kept = this.sdf.truncate(work);
     if (kept) this.output.receive(sizedElementOf(this.sdf, kept), timestamp, windows, pane);
   }

@@ -287,13 +287,13 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
                 : step.kind === "splittablePhase"
                   ? buildSplittablePhase(model, step, runtime, receiversFor)
                   : step.kind === "combinePhase"
-                  ? new CombinePhaseOperator(
-                      step.transformId,
-                      step.phase,
-                      combineFnOf(model, step.transformId, runtime.userCode),
-                      receiversFor(step.output),
-                    )
-                  : buildPrecombine(model, step, runtime, receiversFor);
+                    ? new CombinePhaseOperator(
+                        step.transformId,
+                        step.phase,
+                        combineFnOf(model, step.transformId, runtime.userCode),
+                        receiversFor(step.output),
+                      )
+                    : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }

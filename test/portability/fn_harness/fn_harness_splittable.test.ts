@@ -107,12 +107,21 @@ function phaseDescriptor(
   const last = phases[phases.length - 1]!;
   pcs.push(last === "process" ? output : `${id}/${last}_out`);
   phases.forEach((ph, i) => {
-    transforms[`${id}_${ph}`] = { ...sdf, uniqueName: `${id}_${ph}`, spec: { ...sdf.spec, urn: urns[ph] }, inputs: { main: pcs[i] }, outputs: { main: pcs[i + 1] } };
+    transforms[`${id}_${ph}`] = {
+      ...sdf,
+      uniqueName: `${id}_${ph}`,
+      spec: { ...sdf.spec, urn: urns[ph] },
+      inputs: { main: pcs[i] },
+      outputs: { main: pcs[i + 1] },
+    };
     if (i === 0) (pcollections[pcs[0]!] as Msg).coderId = inCoder[ph];
     const produced = outCoder[ph];
     if (produced) pcollections[pcs[i + 1]!] = { ...(pcollections[output] as Msg), uniqueName: pcs[i + 1], coderId: produced };
   });
-  const wvOf = (pc: string) => ({ spec: { urn: CoderUrns.WINDOWED_VALUE }, componentCoderIds: [(pcollections[pc] as { coderId: string }).coderId, "windowCoder"] });
+  const wvOf = (pc: string) => ({
+    spec: { urn: CoderUrns.WINDOWED_VALUE },
+    componentCoderIds: [(pcollections[pc] as { coderId: string }).coderId, "windowCoder"],
+  });
   const windowCoder = (coders[`wv_${input}`] as { componentCoderIds: string[] }).componentCoderIds[1]!;
   coders.windowCoder = coders[windowCoder]!;
   coders[`wv_${input}`] = wvOf(pcs[0]!);
@@ -148,7 +157,10 @@ describe("Fn API SDK harness: splittable DoFn phases (against a test driver of t
   });
 
   function startHarness(p: mr.Pipeline): void {
-    harness = new FnHarness(grpcFnApiConnection({ control: driver.endpoint, logging: driver.endpoint }, "w"), { workerId: "w", userCode: p._userCode });
+    harness = new FnHarness(grpcFnApiConnection({ control: driver.endpoint, logging: driver.endpoint }, "w"), {
+      workerId: "w",
+      userCode: p._userCode,
+    });
     running = harness.run();
   }
 
@@ -169,7 +181,9 @@ describe("Fn API SDK harness: splittable DoFn phases (against a test driver of t
     const response = await bundle("b1", encode(coderOf(descriptor, p, sourceCoder), [10]));
     expect(response.error ?? "").to.equal("");
     const out = await driver.output("b1/sink0");
-    const sized = decodeAll(coderOf(descriptor, p, sinkCoder), out.bytes).map((wv) => wv.value as mr.KV<mr.KV<number, mr.KV<mr.OffsetRange, number>>, number>);
+    const sized = decodeAll(coderOf(descriptor, p, sinkCoder), out.bytes).map(
+      (wv) => wv.value as mr.KV<mr.KV<number, mr.KV<mr.OffsetRange, number>>, number>,
+    );
     expect(sized.map((s) => [s.key.key, s.key.value.key.from, s.key.value.key.to, s.key.value.value, s.value])).to.deep.equal([
       [10, 0, 4, MIN_TIMESTAMP, 4],
       [10, 4, 8, MIN_TIMESTAMP, 4],
@@ -195,7 +209,12 @@ describe("Fn API SDK harness: splittable DoFn phases (against a test driver of t
     expect(pb.requiresFinalization).to.equal(true);
     expect(pb.residualRoots).to.have.length(1);
     const root = pb.residualRoots[0] as {
-      application: { transformId: string; inputId: string; element: Uint8Array; outputWatermarks: Record<string, { seconds: unknown; nanos: number }> };
+      application: {
+        transformId: string;
+        inputId: string;
+        element: Uint8Array;
+        outputWatermarks: Record<string, { seconds: unknown; nanos: number }>;
+      };
       requestedTimeDelay: { seconds: unknown; nanos: number };
     };
     expect(root.application.transformId).to.equal("Ticks_process");
