@@ -28,11 +28,12 @@ import type { DataChannel, InboundBlock } from "./data_channel";
 import type { CacheToken, DesiredSplit, MonitoringInfo } from "./fn_messages";
 import { int64 } from "./fn_messages";
 import { elementCountInfo, readIndexInfo, userMetricInfos } from "./monitoring_infos";
-import type { DelayedBundleApplication } from "./fn_messages";
+import type { BundleApplication, DelayedBundleApplication } from "./fn_messages";
 import { protoDuration, protoTimestamp } from "./fn_messages";
 import { WindowedValueCoder } from "../coders/standard/windowed_value";
 import { IsBounded } from "../proto/messages";
-import type { PhaseResidual } from "../harness/splittable_phase_operators";
+import type { PhaseResidual, ProcessSizedOperator } from "../harness/splittable_phase_operators";
+import { timeSlice } from "../harness/process_slice";
 import type { Finalization } from "../harness/bundle_finalizations";
 
 /** What a bundle needs beyond its descriptor: user code, the data plane, and the State API adapters. */
@@ -42,7 +43,16 @@ export interface BundleServices {
   dataChannel(endpoint: string): DataChannel;
   /** Side inputs and user state over the State API; absent when the descriptor needs none. */
   readonly state?: BundleStateServices;
+  /** How long one `process` call of a splittable DoFn runs before the harness answers what came meanwhile (default {@link PROCESS_SLICE_MS}). */
+  readonly processSliceMs?: number;
 }
+
+/**
+ * How long (ms) a splittable DoFn's `process` runs before the harness
+ * checkpoints it to answer the engine (a split request, progress) and goes
+ * on: long enough that the checkpoints cost nothing next to the work.
+ */
+export const PROCESS_SLICE_MS = 100;
 
 /**
  * The State API as a bundle uses it: readers and backends that answer
@@ -103,6 +113,9 @@ export class BundleProcessor {
   private instructionId: string | undefined;
   /** The work the bundle's splittable DoFns left by checkpointing themselves: the engine holds it and sends it back. */
   private residualRoots: DelayedBundleApplication[] = [];
+  private readonly residualEncoders = new Map<string, (residual: PhaseResidual) => DelayedBundleApplication>();
+  /** The process phases of splittable DoFns in the stage. */
+  private readonly splittable: ProcessSizedOperator[];
   private rootPrefetch: ((value: unknown, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
 
   constructor(
@@ -123,8 +136,10 @@ export class BundleProcessor {
       edge: (pc, _producer, consumers) => this.countedEdge(pc, consumers),
       splittableResiduals: (transformId) => {
         const encode = residualEncoder(model, transformId, services.userCode);
+        this.residualEncoders.set(transformId, encode);
         return (residual) => this.residualRoots.push(encode(residual));
       },
+      processSlice: () => timeSlice(services.processSliceMs ?? PROCESS_SLICE_MS),
       keyed: (transformId, specs) => {
         if (!services.state)
           throw new UnsupportedDescriptorError(`'${transformId}' uses state or timers and the engine gave no State API endpoint`);
@@ -140,6 +155,7 @@ export class BundleProcessor {
       },
     };
     this.stage = buildStage(model, plan.stage, runtime);
+    this.splittable = this.stage.splittableProcessors;
     this.metricsTransform = plan.stage.steps.find((s) => s.kind === "pardo")?.transformId ?? plan.sources[0]!.transformId;
     const keyedRuntime = [...this.keyed.values()][0];
     const needsSideInputs = plan.stage.sideInputs.length > 0;
@@ -205,17 +221,43 @@ export class BundleProcessor {
    * fraction of the elements not yet started and gives up the rest. Returns
    * the channel splits made (none when the bundle is too far along).
    */
-  split(desired: Record<string, DesiredSplit>): { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[] {
-    const out: { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[] = [];
+  split(desired: Record<string, DesiredSplit>): BundleSplit {
+    const out: BundleSplit = { channelSplits: [], primaryRoots: [], residualRoots: [] };
     for (const c of this.cursors) {
       const d = desired[c.port.transformId];
       if (!d || c.done) continue;
+      if (this.splitInsideElement(c, d, out)) continue;
       const at = channelSplitPoint(c.next, c.stopAt, d);
       if (at === undefined) continue;
       c.stopAt = at;
-      out.push({ transformId: c.port.transformId, lastPrimaryElement: at - 1, firstResidualElement: at });
+      out.channelSplits.push({ transformId: c.port.transformId, lastPrimaryElement: at - 1, firstResidualElement: at });
     }
     return out;
+  }
+
+  /**
+   * Splits inside the element being processed, as Beam's harnesses do for a
+   * splittable DoFn: the work its process slices left is split at the
+   * fraction asked (this bundle keeps the primary, reported as a primary
+   * root; the rest is a residual root), and the elements after it are given
+   * away by a channel split. False when no such work is pending.
+   */
+  private splitInsideElement(c: SourceCursor, d: DesiredSplit, out: BundleSplit): boolean {
+    const current = c.next - 1;
+    if (current < 0 || current >= c.stopAt) return false;
+    const fraction = Math.min(1, Math.max(0, d.fractionOfRemainder ?? 0));
+    for (const op of this.splittable) {
+      if (!op.hasPending) continue;
+      const parts = op.splitPending(fraction);
+      if (!parts) continue;
+      const encode = this.residualEncoders.get(op.transform)!;
+      out.primaryRoots.push(...parts.primary.map((p) => encode(p).application));
+      out.residualRoots.push(...parts.residual.map(encode));
+      c.stopAt = current + 1;
+      out.channelSplits.push({ transformId: c.port.transformId, lastPrimaryElement: current - 1, firstResidualElement: current + 1 });
+      return true;
+    }
+    return false;
   }
 
   /** Tears the stage down (the harness is stopping, or the processor failed and is dropped). */
@@ -291,8 +333,22 @@ export class BundleProcessor {
         if (loading) await loading;
       }
       input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+      if (this.splittable.length > 0) await this.drainSplittable();
     }
     if (isLast) cursor.done = true;
+  }
+
+  /**
+   * Goes on with the work the element's process slices left, one slice at a
+   * time, yielding between slices so the engine's requests are answered.
+   */
+  private async drainSplittable(): Promise<void> {
+    for (const op of this.splittable) {
+      while (op.hasPending) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        op.resumePending();
+      }
+    }
   }
 
   /** Where a materialized PCollection's elements go: every data sink reading it. */
@@ -318,6 +374,13 @@ export class BundleProcessor {
       },
     };
   }
+}
+
+/** The answer to a `ProcessBundleSplit`: channel splits, and the roots of a split inside a splittable DoFn's element. */
+export interface BundleSplit {
+  channelSplits: { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[];
+  primaryRoots: BundleApplication[];
+  residualRoots: DelayedBundleApplication[];
 }
 
 /** What a finished bundle tells the engine: its metrics, the work it left, and whether it asks to be finalized. */

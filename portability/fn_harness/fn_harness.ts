@@ -133,7 +133,8 @@ export class FnHarness {
       }
       if (request.processBundleSplit) {
         const p = this.active.get(request.processBundleSplit.instructionId ?? "");
-        return { instructionId, processBundleSplit: { channelSplits: p ? p.split(request.processBundleSplit.desiredSplits ?? {}) : [] } };
+        const split = p?.split(request.processBundleSplit.desiredSplits ?? {});
+        return { instructionId, processBundleSplit: split ?? { channelSplits: [] } };
       }
       if (request.finalizeBundle) {
         await this.finalize(request.finalizeBundle.instructionId ?? "");

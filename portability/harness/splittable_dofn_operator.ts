@@ -32,6 +32,7 @@ import type { SideInputReader } from "./side_input_reader";
 import type { SplittableWork } from "./splittable_work";
 import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
 import { UserCodeError, wrapUserError } from "./user_code_error";
+import { SlicedTracker, type ProcessSlice } from "./process_slice";
 
 /** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
 export type SplitPolicy = () => number | undefined;
@@ -41,6 +42,8 @@ export interface Residual {
   readonly work: SplittableWork;
   /** How long (ms) the runner waits before processing it. */
   readonly delayMs: number;
+  /** True when the runner's process slice ended (not the DoFn's `resume()`): the runner goes on with it at once. */
+  readonly sliced?: boolean;
 }
 
 /** The `ctx` of a splittable DoFn: a DoFn's, plus the restriction's tracker, watermark estimator and the bundle finalizer. */
@@ -184,10 +187,12 @@ export class SplittableDoFnOperator implements Operator {
    * Processes one piece of work (call inside a bundle): returns what is left,
    * the residual of a checkpoint and the part a split took off.
    */
-  processWork(work: SplittableWork, pane?: PaneInfo): Residual[] {
+  processWork(work: SplittableWork, pane?: PaneInfo, slice?: ProcessSlice): Residual[] {
     const fn = this.fn;
     const element = work.element;
-    const tracker = this.call("newTracker", () => fn.newTracker(work.restriction), element);
+    const own = this.call("newTracker", () => fn.newTracker(work.restriction), element);
+    const sliced = slice ? new SlicedTracker(own, slice) : undefined;
+    const tracker = sliced ?? own;
     const residuals: Residual[] = [];
     const fraction = this.splitPolicy?.();
     if (fraction !== undefined) {
@@ -210,6 +215,9 @@ export class SplittableDoFnOperator implements Operator {
       wrapUserError(e, this.transform, "processing", { value: element });
     } finally {
       this.observing = undefined;
+    }
+    if (sliced?.residual !== undefined) {
+      residuals.push({ work: { ...work, restriction: sliced.residual, watermarkState: estimator.getState() }, delayMs: 0, sliced: true });
     }
     if (ProcessContinuation.is(result) && result.shouldResume) {
       const rest = this.call("trySplit", () => tracker.trySplit(0), element);
@@ -235,6 +243,17 @@ export class SplittableDoFnOperator implements Operator {
       );
     }
     return residuals;
+  }
+
+  /**
+   * Splits pending work (not being processed) at `fractionOfRemainder` of
+   * it, as the runner asks: what this bundle keeps and what it gives away;
+   * undefined when the restriction cannot be split.
+   */
+  splitWork(work: SplittableWork, fractionOfRemainder: number): { primary: SplittableWork; residual: SplittableWork } | undefined {
+    const tracker = this.call("newTracker", () => this.fn.newTracker(work.restriction), work.element);
+    const split = this.call("trySplit", () => tracker.trySplit(fractionOfRemainder), work.element);
+    return split ? { primary: { ...work, restriction: split.primary }, residual: { ...work, restriction: split.residual } } : undefined;
   }
 
   /** Inside a stage: processes all of the element's work, per window, residuals included. */

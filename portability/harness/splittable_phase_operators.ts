@@ -21,6 +21,7 @@ import type { Operator } from "./operators";
 import type { Residual, SplittableDoFnOperator } from "./splittable_dofn_operator";
 import type { SplittableWork } from "./splittable_work";
 import type { SplittablePhase } from "../plan/execution_plan";
+import type { ProcessSlice } from "./process_slice";
 
 /** `KV<element, KV<restriction, watermark estimator state>>`: an element paired with a restriction. */
 export type PairedElement = KV<unknown, KV<unknown, unknown>>;
@@ -125,15 +126,29 @@ export class TruncateOperator extends PhaseOperator {
   }
 }
 
+/** Work of the process phase this bundle goes on with: what a process slice left. */
+interface PendingPart {
+  readonly work: SplittableWork;
+  readonly window: BoundedWindow;
+  readonly pane: PaneInfo;
+}
+
 /**
  * Processes each sized restriction, one window at a time (a residual
  * belongs to one window); the SDF's outputs go straight to its consumers
- * (the SDF operator was built with them), residuals to `onResidual`.
+ * (the SDF operator was built with them), residuals of `resume()` to
+ * `onResidual`. With `slice`, each `process` call is bounded: the rest of
+ * the restriction is kept as pending work the runner goes on with
+ * ({@link resumePending}) after answering what came meanwhile, such as a
+ * split request ({@link splitPending}).
  */
 export class ProcessSizedOperator extends PhaseOperator {
+  private pending: PendingPart[] = [];
+
   constructor(
     sdf: SplittableDoFnOperator,
     private readonly onResidual: (residual: PhaseResidual) => void,
+    private readonly slice?: () => ProcessSlice,
   ) {
     super(sdf, sdf);
   }
@@ -148,7 +163,43 @@ export class ProcessSizedOperator extends PhaseOperator {
         restriction: paired.value.key,
         watermarkState: paired.value.value,
       };
-      for (const r of this.sdf.processWork(work, pane)) this.onResidual(this.residualOf(r, window, pane));
+      this.run({ work, window, pane });
+    }
+  }
+
+  /** True while a process slice left work this bundle goes on with. */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Processes the next pending part (for one more slice). */
+  resumePending(): void {
+    const part = this.pending.shift();
+    if (part) this.run(part);
+  }
+
+  /**
+   * Splits the pending work as the runner asks: the first part at
+   * `fractionOfRemainder` (this bundle keeps the primary), any others given
+   * away whole. Undefined when there is nothing pending or it cannot split.
+   */
+  splitPending(fractionOfRemainder: number): { primary: PhaseResidual[]; residual: PhaseResidual[] } | undefined {
+    const [first, ...rest] = this.pending;
+    if (!first) return undefined;
+    const split = this.sdf.splitWork(first.work, fractionOfRemainder);
+    if (!split) return undefined;
+    this.pending = [{ ...first, work: split.primary }];
+    const asResidual = (p: PendingPart): PhaseResidual => this.residualOf({ work: p.work, delayMs: 0 }, p.window, p.pane);
+    return {
+      primary: [asResidual(this.pending[0]!)],
+      residual: [asResidual({ ...first, work: split.residual }), ...rest.map(asResidual)],
+    };
+  }
+
+  private run(part: PendingPart): void {
+    for (const r of this.sdf.processWork(part.work, part.pane, this.slice?.())) {
+      if (r.sliced) this.pending.push({ work: r.work, window: part.window, pane: part.pane });
+      else this.onResidual(this.residualOf(r, part.window, part.pane));
     }
   }
 

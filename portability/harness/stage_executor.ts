@@ -29,6 +29,7 @@ import { isSplittableDoFn, type SplittableDoFnObject } from "../../sdk/transform
 import { IsBounded } from "../proto/messages";
 import { SplittableDoFnOperator, type SplitPolicy } from "./splittable_dofn_operator";
 import type { Finalization } from "./bundle_finalizations";
+import type { ProcessSlice } from "./process_slice";
 import {
   PairWithRestrictionOperator,
   ProcessSizedOperator,
@@ -85,6 +86,8 @@ export interface StageRuntime {
    * it and sends it back later (runners that run `splittablePhase` steps).
    */
   splittableResiduals?(transformId: string): (residual: PhaseResidual) => void;
+  /** Bounds each `process` call of an SDF's process phase, so the runner can answer between slices (default: unbounded calls). */
+  processSlice?(): ProcessSlice;
 }
 
 /** Which collections of a stage carry the job's "in" and "out", and what to call for each element. */
@@ -126,6 +129,11 @@ export class ExecutableStage {
       else if (op instanceof ProcessSizedOperator) out.push(...op.sdf.takeFinalizations());
     }
     return out;
+  }
+
+  /** The process phases of splittable ParDos an engine expanded (the harness answers splits and resumes their slices). */
+  get splittableProcessors(): ProcessSizedOperator[] {
+    return this.operators.filter((op): op is ProcessSizedOperator => op instanceof ProcessSizedOperator);
   }
 
   /** True when the stage has a stateful ParDo (state, timers, per-key processing). */
@@ -394,7 +402,7 @@ function buildSplittablePhase(
     case "processSized": {
       const residuals = runtime.splittableResiduals?.(id);
       if (!residuals) throw new Error(`'${id}': this runner does not hold the residuals of a splittable DoFn's process phase`);
-      return new ProcessSizedOperator(sdf, residuals);
+      return new ProcessSizedOperator(sdf, residuals, runtime.processSlice ? () => runtime.processSlice!() : undefined);
     }
   }
 }

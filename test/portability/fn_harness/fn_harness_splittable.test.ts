@@ -69,6 +69,19 @@ class CountTo extends mr.SplittableDoFn<number, number, mr.OffsetRange> {
   }
 }
 
+/** The numbers [0, n) of an element n. */
+class Numbers extends mr.SplittableDoFn<number, number, mr.OffsetRange> {
+  initialRestriction(n: number): mr.OffsetRange {
+    return new mr.OffsetRange(0, n);
+  }
+  newTracker(r: mr.OffsetRange): mr.RestrictionTracker<mr.OffsetRange> {
+    return new mr.OffsetRangeTracker(r);
+  }
+  process(_n: number, ctx: mr.SplittableProcessContext<number, mr.OffsetRange>): void {
+    for (let i = ctx.tracker.currentRestriction().from; ctx.tracker.tryClaim(i); i++) ctx.output(i);
+  }
+}
+
 /**
  * A descriptor of SDF phases cut out of `p`, as an engine sends it: the
  * splittable ParDo `id` appears once per phase (`phases`, chained in order),
@@ -237,5 +250,54 @@ describe("Fn API SDK harness: splittable DoFn phases (against a test driver of t
     const r2 = await bundle("b2", root.application.element);
     expect(r2.error ?? "").to.equal("");
     expect(decodeAll(outputCoder, (await driver.output("b2/sink0")).bytes).map((wv) => wv.value)).to.deep.equal([3, 4, 5]);
+  });
+
+  it("a split request while an element's restriction is processed splits inside it: primary and residual roots, later elements given away", async () => {
+    const p = mr.Pipeline.create();
+    p.apply("Ns", mr.create([1e9])).apply("Numbers", mr.parDo(new Numbers()));
+    const { descriptor, sourceCoder, sinkCoder } = phaseDescriptor(p, "Numbers", ["process"]);
+    driver.descriptors.set("sdf", descriptor);
+    startHarness(p);
+    const inputCoder = coderOf(descriptor, p, sourceCoder);
+    type Sized = mr.KV<mr.KV<number, mr.KV<mr.OffsetRange, number>>, number>;
+    const sized = (n: number): Sized => mr.kv(mr.kv(n, mr.kv(new mr.OffsetRange(0, n), MIN_TIMESTAMP)), n);
+    // A billion numbers: the bundle cannot end before the split request is answered between its process slices.
+    await driver.send({ instructionId: "b1", processBundle: { processBundleDescriptorId: "sdf" } });
+    await driver.dataStreamOpen();
+    await driver.sendData([{ instructionId: "b1", transformId: "source", data: encode(inputCoder, [sized(1e9), sized(7)]), isLast: true }]);
+    // Asked again until the harness has started the element (a request before that is declined: nothing to split yet).
+    let split: Msg = {};
+    for (let attempt = 0; ((split.processBundleSplit as { channelSplits?: unknown[] })?.channelSplits ?? []).length === 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20));
+      split = await driver.instruct({
+        instructionId: `s${attempt}`,
+        processBundleSplit: { instructionId: "b1", desiredSplits: { source: { fractionOfRemainder: 1e-5, estimatedInputElements: 2 } } },
+      });
+      expect(split.error ?? "").to.equal("");
+    }
+    const answer = split.processBundleSplit as {
+      channelSplits: { transformId: string; lastPrimaryElement: unknown; firstResidualElement: unknown }[];
+      primaryRoots: { transformId: string; element: Uint8Array }[];
+      residualRoots: { application: { transformId: string; element: Uint8Array } }[];
+    };
+    // The element being processed (index 0) is replaced by the roots; the next one (index 1) is given away.
+    expect(answer.channelSplits.map((c) => [c.transformId, Number(c.lastPrimaryElement), Number(c.firstResidualElement)])).to.deep.equal([
+      ["source", -1, 1],
+    ]);
+    const restrictionOf = (bytes: Uint8Array) => (inputCoder.decode(new ByteReader(bytes), "nested").value as Sized).key.value.key;
+    expect(answer.primaryRoots).to.have.length(1);
+    expect(answer.residualRoots).to.have.length(1);
+    expect(answer.primaryRoots[0]!.transformId).to.equal("Numbers_process");
+    const primary = restrictionOf(answer.primaryRoots[0]!.element);
+    const residual = restrictionOf(answer.residualRoots[0]!.application.element);
+    expect(residual.from).to.equal(primary.to);
+    expect(residual.to).to.equal(1e9);
+
+    const response = await driver.response("b1");
+    expect(response.error ?? "").to.equal("");
+    const numbers = decodeAll(coderOf(descriptor, p, sinkCoder), (await driver.output("b1/sink0")).bytes).map((wv) => wv.value as number);
+    // Every number before the residual once, in order, none after it: the bundle kept exactly the primary.
+    expect(numbers.length).to.equal(primary.to);
+    expect(numbers.every((n, i) => n === i)).to.equal(true);
   });
 });
