@@ -6,7 +6,7 @@
  * uses it to get a word in while a long restriction is processed: the
  * harness answers split requests between slices.
  */
-import type { RestrictionProgress, RestrictionTracker, SplitResult } from "../../sdk/transforms/splittable/restriction_tracker";
+import type { RestrictionTracker } from "../../sdk/transforms/splittable/restriction_tracker";
 
 /** When the current `process` call should stop. */
 export interface ProcessSlice {
@@ -21,45 +21,33 @@ export function timeSlice(ms: number, now: () => number = Date.now): ProcessSlic
   return { ended: () => (++claims & 63) === 0 && now() >= end };
 }
 
-/**
- * A tracker that checkpoints its restriction when `slice` ends, once at
- * least one position was claimed (so every call makes progress).
- */
-export class SlicedTracker<R> implements RestrictionTracker<R> {
+/** The checkpoint a slice made, once it made one. */
+export interface SliceCheckpoint<R> {
   /** What the slice's checkpoint split off; undefined while the call runs whole. */
-  residual: R | undefined;
-  private claimed = false;
+  readonly residual: R | undefined;
+}
 
-  constructor(
-    private readonly inner: RestrictionTracker<R>,
-    private readonly slice: ProcessSlice,
-  ) {}
-
-  tryClaim(position: unknown): boolean {
-    if (this.claimed && this.residual === undefined && this.slice.ended()) {
-      const split = this.inner.trySplit(0);
+/**
+ * Makes `tracker` checkpoint its restriction when `slice` ends, once at
+ * least one position was claimed (so every call makes progress). The
+ * tracker's own `tryClaim` is wrapped in place: it keeps its class and any
+ * methods of its own that the DoFn calls (a tracker is made for each call).
+ */
+export function sliceTracker<R>(tracker: RestrictionTracker<R>, slice: ProcessSlice): SliceCheckpoint<R> {
+  const claim = tracker.tryClaim.bind(tracker);
+  const checkpoint: { residual: R | undefined } = { residual: undefined };
+  let claimed = false;
+  tracker.tryClaim = (position: unknown): boolean => {
+    if (claimed && checkpoint.residual === undefined && slice.ended()) {
+      const split = tracker.trySplit(0);
       if (split) {
-        this.residual = split.residual;
+        checkpoint.residual = split.residual;
         return false;
       }
     }
-    const ok = this.inner.tryClaim(position);
-    if (ok) this.claimed = true;
+    const ok = claim(position);
+    if (ok) claimed = true;
     return ok;
-  }
-  currentRestriction(): R {
-    return this.inner.currentRestriction();
-  }
-  trySplit(fractionOfRemainder: number): SplitResult<R> | undefined {
-    return this.inner.trySplit(fractionOfRemainder);
-  }
-  checkDone(): void {
-    this.inner.checkDone();
-  }
-  getProgress(): RestrictionProgress {
-    return this.inner.getProgress();
-  }
-  isBounded(): boolean {
-    return this.inner.isBounded();
-  }
+  };
+  return checkpoint;
 }

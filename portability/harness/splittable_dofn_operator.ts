@@ -32,7 +32,7 @@ import type { SideInputReader } from "./side_input_reader";
 import type { SplittableWork } from "./splittable_work";
 import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
 import { UserCodeError, wrapUserError } from "./user_code_error";
-import { SlicedTracker, type ProcessSlice } from "./process_slice";
+import { sliceTracker, type ProcessSlice } from "./process_slice";
 
 /** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
 export type SplitPolicy = () => number | undefined;
@@ -190,9 +190,8 @@ export class SplittableDoFnOperator implements Operator {
   processWork(work: SplittableWork, pane?: PaneInfo, slice?: ProcessSlice): Residual[] {
     const fn = this.fn;
     const element = work.element;
-    const own = this.call("newTracker", () => fn.newTracker(work.restriction), element);
-    const sliced = slice ? new SlicedTracker(own, slice) : undefined;
-    const tracker = sliced ?? own;
+    const tracker = this.call("newTracker", () => fn.newTracker(work.restriction), element);
+    const sliced = slice ? sliceTracker(tracker, slice) : undefined;
     const residuals: Residual[] = [];
     const fraction = this.splitPolicy?.();
     if (fraction !== undefined) {

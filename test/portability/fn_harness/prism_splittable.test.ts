@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { PipelineDefinition } from "../../../sdk/pipeline_definition";
 import type { PipelineResult } from "../../../model/pipeline_result";
-import { boundedSequence, readLines, unboundedCounts } from "./sdf_pipelines";
+import { boundedSequence, largeSequenceSum, readLines, unboundedCounts } from "./sdf_pipelines";
 
 function lines(file: string): string[] {
   return fs.existsSync(file)
@@ -52,6 +52,10 @@ describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", funct
   it("a bounded generateSequence: every number once", async () => {
     const expected = Array.from({ length: 250 }, (_, i) => `n=${i}`).sort();
     expect(await runOnPrism(boundedSequence, [])).to.deep.equal(expected);
+  });
+
+  it("a million numbers: each counted once, however Prism splits the restriction while it runs", async () => {
+    expect(await runOnPrism(largeSequenceSum, [])).to.deep.equal(["count=1000000", "sum=499999500000"]);
   });
 
   it("readText: every line of the file once, across the byte ranges it is split into", async () => {

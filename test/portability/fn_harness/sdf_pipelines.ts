@@ -76,3 +76,26 @@ export const unboundedCounts = mr.definePipeline(
   },
   { flags },
 );
+
+/** The count and sum of the numbers [0, 1,000,000): long enough that an engine may split the restriction while it runs. */
+export const largeSequenceSum = mr.definePipeline(
+  "sdfLargeSequenceSum",
+  (p) => {
+    const numbers = p.apply("Numbers", mr.generateSequence({ from: 0, to: 1_000_000 }));
+    const count = numbers.apply("Count", mr.combineGlobally(mr.combiners.count()));
+    const sum = numbers.apply("Sum", mr.combineGlobally(mr.combiners.sum()));
+    count
+      .apply(
+        "FormatCount",
+        mr.map((n: number) => `count=${n}`),
+      )
+      .apply("RecordCount", record(p));
+    sum
+      .apply(
+        "FormatSum",
+        mr.map((n: number) => `sum=${n}`),
+      )
+      .apply("RecordSum", record(p));
+  },
+  { flags },
+);
