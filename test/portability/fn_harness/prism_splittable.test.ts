@@ -54,7 +54,7 @@ describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", funct
     expect(await runOnPrism(boundedSequence, [])).to.deep.equal(expected);
   });
 
-  it("a million numbers: each counted once, however Prism splits the restriction while it runs", async () => {
+  it("a million numbers: each counted once (the restriction processed in slices, the harness answering Prism between them)", async () => {
     expect(await runOnPrism(largeSequenceSum, [])).to.deep.equal(["count=1000000", "sum=499999500000"]);
   });
 
