@@ -10,7 +10,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { PipelineDefinition } from "../../../sdk/pipeline_definition";
 import type { PipelineResult } from "../../../model/pipeline_result";
-import { boundedSequence, largeSequenceSum, readLines, unboundedCounts } from "./sdf_pipelines";
+import { boundedSequence, largeSequenceSum, readLines, unboundedCounts, watchedLines } from "./sdf_pipelines";
+import { finalizedSource } from "../../fixtures/watch_files_pipelines";
+import * as mr from "../../../index";
 
 function lines(file: string): string[] {
   return fs.existsSync(file)
@@ -79,5 +81,40 @@ describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", funct
       expect(Number(m![2])).to.be.greaterThan(0);
     }
     expect(new Set(windows.map((m) => m![1])).size, "each window fires once").to.equal(windows.length);
+  });
+
+  it("matchFiles continuously: files already there and one written while it runs are each read once, until cancelled", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-sdf-watch-"));
+    const out = tempFile("out.txt");
+    const write = (name: string, n: number) =>
+      fs.writeFileSync(path.join(dir, name), Array.from({ length: n }, (_, i) => `${name} line ${i}`).join("\n") + "\n");
+    write("a.txt", 5);
+    write("b.txt", 3);
+    const result = watchedLines.create(["--runner=prism", `--out=${out}`, `--input=${path.join(dir, "*.txt")}`]).run();
+    await waitFor(() => lines(out).length >= 8, "the two first files read", result);
+    write("c.txt", 4);
+    await waitFor(() => lines(out).length >= 12, "the file written later read", result);
+    result.cancel();
+    expect(await result.waitUntilFinish()).to.equal("CANCELLED");
+    const expected = [
+      ...Array.from({ length: 5 }, (_, i) => `A.TXT LINE ${i}`),
+      ...Array.from({ length: 3 }, (_, i) => `B.TXT LINE ${i}`),
+      ...Array.from({ length: 4 }, (_, i) => `C.TXT LINE ${i}`),
+    ].sort();
+    expect(lines(out).sort()).to.deep.equal(expected);
+  });
+
+  it("bundle finalization: each bundle's callbacks run once Prism has committed it (FinalizeBundle)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-sdf-finalize-"));
+    const result = finalizedSource.create(["--runner=prism", `--dir=${dir}`]).run();
+    expect(await result.waitUntilFinish()).to.equal("DONE");
+    expect(result.metrics().counters[mr.testing.ASSERTIONS_PASSED_COUNTER]).to.equal(1);
+    const markers = () =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith("finalized-"))
+        .sort();
+    await waitFor(() => markers().length === 4, "four finalizations", result);
+    expect(markers()).to.deep.equal(["finalized-0", "finalized-10", "finalized-15", "finalized-5"]);
   });
 });

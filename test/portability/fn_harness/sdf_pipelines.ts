@@ -99,3 +99,21 @@ export const largeSequenceSum = mr.definePipeline(
   },
   { flags },
 );
+
+/** Watches `--input` (a glob) continuously, reads each new file's lines once, upper-cased; runs until cancelled. */
+export const watchedLines = mr.definePipeline(
+  "sdfWatchedLines",
+  (p) => {
+    const input = p.options.get<string>("input");
+    if (!input) throw new Error("sdf_pipelines: pass --input=<glob>");
+    p.apply("Watch", mr.io.matchFiles(input, { continuously: { pollIntervalMs: 50 } }))
+      .apply("Matches", mr.io.readMatches())
+      .apply("Lines", mr.io.readTextFiles())
+      .apply(
+        "Upper",
+        mr.map((l: string) => l.toUpperCase()),
+      )
+      .apply("Record", record(p));
+  },
+  { flags },
+);
