@@ -6,38 +6,12 @@
 // roots the engine holds and sends back) and fires windowed counts until
 // the job is cancelled. One job server per engine, shared by its cases.
 import { expect } from "chai";
+import { lines, tempFile, waitWhileRunning } from "../portability/fn_harness/job_output";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import type { PipelineDefinition } from "../../index";
 import type { EngineName } from "../../runners/portable/engines/engine_classpath";
 import { startJobServer, type RunningJobServer } from "../../runners/portable/engines/job_server";
-import type { PipelineResult } from "../../model/pipeline_result";
 import { boundedSequence, readLines, unboundedCounts } from "../portability/fn_harness/sdf_pipelines";
-
-function lines(file: string): string[] {
-  return fs.existsSync(file)
-    ? fs
-        .readFileSync(file, "utf8")
-        .split("\n")
-        .filter((l) => l !== "")
-    : [];
-}
-
-function tempFile(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-sdf-engine-")), name);
-}
-
-async function waitFor(condition: () => boolean, what: string, result: PipelineResult, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let failed: unknown;
-  result.waitUntilFinish().catch((e: unknown) => (failed = e));
-  while (!condition()) {
-    if (failed) throw failed;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 for (const engine of ["flink", "spark"] as EngineName[]) {
   describe(`engines: splittable DoFns on ${engine}`, function () {
@@ -90,7 +64,7 @@ for (const engine of ["flink", "spark"] as EngineName[]) {
         const out = tempFile("out.txt");
         const result = unboundedCounts.create([...onServer(), "--streaming", `--out=${out}`]).run();
         const windowLines = () => lines(out).filter((l) => l.startsWith("window "));
-        await waitFor(() => windowLines().length >= 3, "three windows counted", result);
+        await waitWhileRunning(() => windowLines().length >= 3, "three windows counted", result);
         result.cancel();
         expect(await result.waitUntilFinish()).to.equal("CANCELLED");
         const windows = windowLines().map((l) => /^window (\d+): (\d+)$/.exec(l));

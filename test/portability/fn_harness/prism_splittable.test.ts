@@ -5,27 +5,14 @@
 // unbounded generateSequence checkpoints itself (residual roots Prism holds
 // and sends back) and runs until cancelled.
 import { expect } from "chai";
+import { lines, tempFile, waitWhileRunning } from "./job_output";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PipelineDefinition } from "../../../sdk/pipeline_definition";
-import type { PipelineResult } from "../../../model/pipeline_result";
 import { boundedSequence, largeSequenceSum, readLines, unboundedCounts, watchedLines } from "./sdf_pipelines";
 import { finalizedSource } from "../../fixtures/watch_files_pipelines";
 import * as mr from "../../../index";
-
-function lines(file: string): string[] {
-  return fs.existsSync(file)
-    ? fs
-        .readFileSync(file, "utf8")
-        .split("\n")
-        .filter((l) => l !== "")
-    : [];
-}
-
-function tempFile(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-sdf-prism-")), name);
-}
 
 async function runOnPrism(def: PipelineDefinition, args: string[]): Promise<string[]> {
   const out = tempFile("out.txt");
@@ -35,17 +22,6 @@ async function runOnPrism(def: PipelineDefinition, args: string[]): Promise<stri
     .waitUntilFinish();
   expect(state).to.equal("DONE");
   return lines(out).sort();
-}
-
-async function waitFor(condition: () => boolean, what: string, result: PipelineResult, timeoutMs = 240_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let failed: unknown;
-  result.waitUntilFinish().catch((e: unknown) => (failed = e));
-  while (!condition()) {
-    if (failed) throw failed;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", function () {
@@ -71,7 +47,7 @@ describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", funct
     const out = tempFile("out.txt");
     const result = unboundedCounts.create(["--runner=prism", `--out=${out}`]).run();
     const windowLines = () => lines(out).filter((l) => l.startsWith("window "));
-    await waitFor(() => windowLines().length >= 3, "three windows counted", result);
+    await waitWhileRunning(() => windowLines().length >= 3, "three windows counted", result);
     result.cancel();
     expect(await result.waitUntilFinish()).to.equal("CANCELLED");
     const windows = windowLines().map((l) => /^window (\d+): (\d+)$/.exec(l));
@@ -91,9 +67,9 @@ describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", funct
     write("a.txt", 5);
     write("b.txt", 3);
     const result = watchedLines.create(["--runner=prism", `--out=${out}`, `--input=${path.join(dir, "*.txt")}`]).run();
-    await waitFor(() => lines(out).length >= 8, "the two first files read", result);
+    await waitWhileRunning(() => lines(out).length >= 8, "the two first files read", result);
     write("c.txt", 4);
-    await waitFor(() => lines(out).length >= 12, "the file written later read", result);
+    await waitWhileRunning(() => lines(out).length >= 12, "the file written later read", result);
     result.cancel();
     expect(await result.waitUntilFinish()).to.equal("CANCELLED");
     const expected = [
@@ -114,7 +90,7 @@ describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", funct
         .readdirSync(dir)
         .filter((f) => f.startsWith("finalized-"))
         .sort();
-    await waitFor(() => markers().length === 4, "four finalizations", result);
+    await waitWhileRunning(() => markers().length === 4, "four finalizations", result);
     expect(markers()).to.deep.equal(["finalized-0", "finalized-10", "finalized-15", "finalized-5"]);
   });
 });
