@@ -217,9 +217,11 @@ export class BundleProcessor {
   }
 
   /**
-   * Splits the running bundle's input channels as the engine asks: keeps a
-   * fraction of the elements not yet started and gives up the rest. Returns
-   * the channel splits made (none when the bundle is too far along).
+   * Splits the running bundle's input channels as the engine asks: inside
+   * the current element when a splittable DoFn's restriction is being
+   * processed, otherwise between elements (keeps a fraction of those not yet
+   * started and gives up the rest). Returns the splits made (none when the
+   * bundle is too far along).
    */
   split(desired: Record<string, DesiredSplit>): BundleSplit {
     const out: BundleSplit = { channelSplits: [], primaryRoots: [], residualRoots: [] };
