@@ -6,7 +6,7 @@
 // roots the engine holds and sends back) and fires windowed counts until
 // the job is cancelled. One job server per engine, shared by its cases.
 import { expect } from "chai";
-import { lines, tempFile, waitWhileRunning } from "../portability/fn_harness/job_output";
+import { lines, runWindowedCountsUntilCancelled, tempFile } from "../portability/fn_harness/job_output";
 import * as fs from "node:fs";
 import type { PipelineDefinition } from "../../index";
 import type { EngineName } from "../../runners/portable/engines/engine_classpath";
@@ -61,18 +61,7 @@ for (const engine of ["flink", "spark"] as EngineName[]) {
 
     if (engine === "flink") {
       it("streaming (--streaming): an unbounded generateSequence fires windowed counts until cancelled", async () => {
-        const out = tempFile("out.txt");
-        const result = unboundedCounts.create([...onServer(), "--streaming", `--out=${out}`]).run();
-        const windowLines = () => lines(out).filter((l) => l.startsWith("window "));
-        await waitWhileRunning(() => windowLines().length >= 3, "three windows counted", result);
-        result.cancel();
-        expect(await result.waitUntilFinish()).to.equal("CANCELLED");
-        const windows = windowLines().map((l) => /^window (\d+): (\d+)$/.exec(l));
-        for (const m of windows) {
-          expect(m, "a line of the form 'window <start>: <count>'").to.not.equal(null);
-          expect(Number(m![2])).to.be.greaterThan(0);
-        }
-        expect(new Set(windows.map((m) => m![1])).size, "each window fires once").to.equal(windows.length);
+        await runWindowedCountsUntilCancelled(unboundedCounts, [...onServer(), "--streaming"]);
       });
     }
   });

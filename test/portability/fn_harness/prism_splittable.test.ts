@@ -5,7 +5,7 @@
 // unbounded generateSequence checkpoints itself (residual roots Prism holds
 // and sends back) and runs until cancelled.
 import { expect } from "chai";
-import { lines, tempFile, waitWhileRunning } from "./job_output";
+import { lines, runWindowedCountsUntilCancelled, tempFile, waitWhileRunning } from "./job_output";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -44,19 +44,7 @@ describe("splittable DoFns on Prism (the harness runs Beam's SDF phases)", funct
   });
 
   it("an unbounded generateSequence in fixed windows: windows are counted and fired while it runs, until cancelled", async () => {
-    const out = tempFile("out.txt");
-    const result = unboundedCounts.create(["--runner=prism", `--out=${out}`]).run();
-    const windowLines = () => lines(out).filter((l) => l.startsWith("window "));
-    await waitWhileRunning(() => windowLines().length >= 3, "three windows counted", result);
-    result.cancel();
-    expect(await result.waitUntilFinish()).to.equal("CANCELLED");
-    const windows = windowLines().map((l) => /^window (\d+): (\d+)$/.exec(l));
-    for (const m of windows) {
-      expect(m, "a line of the form 'window <start>: <count>'").to.not.equal(null);
-      expect(Number(m![1]) % 1_000).to.equal(0);
-      expect(Number(m![2])).to.be.greaterThan(0);
-    }
-    expect(new Set(windows.map((m) => m![1])).size, "each window fires once").to.equal(windows.length);
+    await runWindowedCountsUntilCancelled(unboundedCounts, ["--runner=prism"]);
   });
 
   it("matchFiles continuously: files already there and one written while it runs are each read once, until cancelled", async () => {
