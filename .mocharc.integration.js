@@ -16,6 +16,7 @@ const INTEGRATION_SPECS = [
   "dist/test/runners/stream/stream_*.test.js",
   "dist/test/integration/**/*.test.js",
   "dist/test/runners/portable/prism_*.test.js",
+  "dist/test/portability/fn_harness/prism_*.test.js",
 ];
 
 module.exports = {

@@ -45,6 +45,18 @@ export const CombineComponentUrns = {
 } as const;
 
 /**
+ * The phases an engine expands a splittable ParDo into (Beam's
+ * `sdf_components`; all carry the ParDo's `ParDoPayload`): an SDK harness
+ * runs them.
+ */
+export const SplittableComponentUrns = {
+  PAIR_WITH_RESTRICTION: "beam:transform:sdf_pair_with_restriction:v1",
+  SPLIT_AND_SIZE_RESTRICTIONS: "beam:transform:sdf_split_and_size_restrictions:v1",
+  PROCESS_SIZED_ELEMENTS_AND_RESTRICTIONS: "beam:transform:sdf_process_sized_element_and_restrictions:v1",
+  TRUNCATE_SIZED_RESTRICTION: "beam:transform:sdf_truncate_sized_restrictions:v1",
+} as const;
+
+/**
  * All transform URNs (`FunctionSpec.urn` of a `PTransform.spec`): the union of
  * {@link PrimitiveTransformUrns}, {@link CompositeTransformUrns} and
  * {@link CombineComponentUrns}.

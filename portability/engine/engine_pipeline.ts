@@ -22,7 +22,9 @@ import {
   EnvironmentUrns,
   MillraceUrns,
   PrimitiveTransformUrns,
+  RequirementUrns,
   SideInputUrns,
+  SplittableComponentUrns,
 } from "../urns";
 import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { SDK_ENVIRONMENT_ID } from "../to_proto";
@@ -48,6 +50,8 @@ export const HARNESS_CAPABILITIES: readonly string[] = [
   CapabilityUrns.MULTI_CORE_BUNDLE_PROCESSING,
   CapabilityUrns.ORDERED_LIST_STATE,
   CapabilityUrns.MULTIMAP_STATE,
+  // Beam's Python SDK declares this one SDF component: the others are implied by running splittable DoFns at all.
+  SplittableComponentUrns.TRUNCATE_SIZED_RESTRICTION,
 ];
 
 /** How an engine starts millrace's SDK harness. */
@@ -145,6 +149,7 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
     if (t.spec?.urn === CompositeTransformUrns.COMBINE_PER_KEY && !t.environmentId) t.environmentId = SDK_ENVIRONMENT_ID;
   }
   kvCodedMultimapSideInputs(pipeline);
+  splittableDoFnsAsBeamExpects(pipeline);
   flattenInputsInTheOutputCoder(pipeline);
   lengthPrefixUnknownCoders(pipeline.components!);
   markKeyedConsumers(pipeline);
@@ -176,6 +181,40 @@ function kvCodedMultimapSideInputs(pipeline: Pipeline): void {
       pc.coderId = kvId;
     }
   }
+}
+
+/**
+ * Gives each splittable ParDo what an engine expects of it:
+ * - its restriction coder codes the pair (restriction, watermark estimator
+ *   state), as Beam's SDKs declare it: the engine pairs elements with it,
+ *   and the harness keeps a checkpointed watermark across residuals;
+ * - the pipeline declares `beam:requirement:pardo:finalization:v1`, since
+ *   the ParDo requests finalization (an engine validates the two agree).
+ */
+function splittableDoFnsAsBeamExpects(pipeline: Pipeline): void {
+  const components = pipeline.components!;
+  for (const t of Object.values(components.transforms)) {
+    if (t.spec?.urn !== PrimitiveTransformUrns.PAR_DO || !t.spec.payload) continue;
+    const payload: ParDoPayload = decodeMessage("ParDoPayload", t.spec.payload);
+    if (!payload.restrictionCoderId) continue;
+    const watermarkStateId = addCoder(components, "millrace:watermark_state", {
+      spec: { urn: MillraceUrns.JS_VALUE_CODER, payload: new Uint8Array(0) },
+    });
+    payload.restrictionCoderId = addCoder(components, `${payload.restrictionCoderId}:with_watermark_state`, {
+      spec: { urn: CoderUrns.KV, payload: new Uint8Array(0) },
+      componentCoderIds: [payload.restrictionCoderId, watermarkStateId],
+    });
+    t.spec.payload = encodeMessage("ParDoPayload", payload);
+    if (payload.requestsFinalization && !pipeline.requirements.includes(RequirementUrns.FINALIZATION)) {
+      pipeline.requirements.push(RequirementUrns.FINALIZATION);
+      pipeline.requirements.sort();
+    }
+  }
+}
+
+function addCoder(components: NonNullable<Pipeline["components"]>, id: string, coder: Record<string, unknown>): string {
+  components.coders[id] ??= coder as never;
+  return id;
 }
 
 /** Transforms whose output the SDK harness encodes (with the coder the descriptor gives it). */

@@ -11,7 +11,8 @@ import { decodeMessage } from "../proto/messages";
 import type * as pb from "../proto/messages";
 import { fnApiRoot, fnApiType } from "../proto/fn_api_root";
 import type { FusedStage, StageStep } from "../plan/execution_plan";
-import { CombineComponentUrns, PrimitiveTransformUrns } from "../urns";
+import { CombineComponentUrns, PrimitiveTransformUrns, SplittableComponentUrns } from "../urns";
+import type { SplittablePhase } from "../plan/execution_plan";
 import { DataPortUrns } from "./fn_api_urns";
 
 /** A data port of the bundle: a source the engine writes elements to, or a sink it reads them from. */
@@ -219,9 +220,33 @@ function stepOf(model: PipelineModel, id: string, urn: string): StageStep {
         input: soleInput(model, id),
         output: soleOutput(model, id),
       };
+    case SplittableComponentUrns.PAIR_WITH_RESTRICTION:
+    case SplittableComponentUrns.SPLIT_AND_SIZE_RESTRICTIONS:
+    case SplittableComponentUrns.TRUNCATE_SIZED_RESTRICTION:
+    case SplittableComponentUrns.PROCESS_SIZED_ELEMENTS_AND_RESTRICTIONS:
+      return {
+        kind: "splittablePhase",
+        phase: SPLITTABLE_PHASES[urn]!,
+        transformId: id,
+        input: soleInput(model, id),
+        output: sdfOutput(model, id),
+      };
     default:
       throw new UnsupportedDescriptorError(
         `transform '${id}' of the bundle has URN '${urn || "(none)"}', which this SDK harness does not run`,
       );
   }
+}
+
+const SPLITTABLE_PHASES: Readonly<Record<string, SplittablePhase>> = {
+  [SplittableComponentUrns.PAIR_WITH_RESTRICTION]: "pairWithRestriction",
+  [SplittableComponentUrns.SPLIT_AND_SIZE_RESTRICTIONS]: "splitAndSize",
+  [SplittableComponentUrns.TRUNCATE_SIZED_RESTRICTION]: "truncate",
+  [SplittableComponentUrns.PROCESS_SIZED_ELEMENTS_AND_RESTRICTIONS]: "processSized",
+};
+
+/** The output of an SDF phase: its one output, or the DoFn's main output (a splittable DoFn has no other). */
+function sdfOutput(model: PipelineModel, id: string): string {
+  const outputs = model.transform(id).outputs;
+  return outputs.main ?? soleOutput(model, id);
 }

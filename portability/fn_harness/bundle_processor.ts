@@ -32,6 +32,13 @@ import { CoderError } from "../coders/coder";
 import { assignWindows } from "../windowing/window_fns";
 import { unencodableElementError, type EncodingSite } from "../harness/unencodable_element";
 import { keyedConsumerMarked } from "../engine/keyed_consumer_marks";
+import type { BundleApplication, DelayedBundleApplication } from "./fn_messages";
+import { protoDuration, protoTimestamp } from "./fn_messages";
+import { WindowedValueCoder } from "../coders/standard/windowed_value";
+import { IsBounded } from "../proto/messages";
+import type { PhaseResidual, ProcessSizedOperator } from "../harness/splittable_phase_operators";
+import { timeSlice } from "../harness/process_slice";
+import type { Finalization } from "../harness/bundle_finalizations";
 
 /** What a bundle needs beyond its descriptor: user code, the data plane, and the State API adapters. */
 export interface BundleServices {
@@ -40,7 +47,16 @@ export interface BundleServices {
   dataChannel(endpoint: string): DataChannel;
   /** Side inputs and user state over the State API; absent when the descriptor needs none. */
   readonly state?: BundleStateServices;
+  /** How long one `process` call of a splittable DoFn runs before the harness answers what came meanwhile (default {@link PROCESS_SLICE_MS}). */
+  readonly processSliceMs?: number;
 }
+
+/**
+ * How long (ms) a splittable DoFn's `process` runs before the harness
+ * checkpoints it to answer the engine (a split request, progress) and goes
+ * on: long enough that the checkpoints cost nothing next to the work.
+ */
+export const PROCESS_SLICE_MS = 100;
 
 /**
  * The State API as a bundle uses it: readers and backends that answer
@@ -99,6 +115,11 @@ export class BundleProcessor {
   private cursors: SourceCursor[] = [];
   private bundleMetrics: MetricResults = { counters: {}, distributions: {}, gauges: {} };
   private instructionId: string | undefined;
+  /** The work the bundle's splittable DoFns left by checkpointing themselves: the engine holds it and sends it back. */
+  private residualRoots: DelayedBundleApplication[] = [];
+  private readonly residualEncoders = new Map<string, (residual: PhaseResidual) => DelayedBundleApplication>();
+  /** The process phases of splittable DoFns in the stage. */
+  private readonly splittable: ProcessSizedOperator[];
   private rootPrefetch: ((value: unknown, timestamp: number, windows: readonly BoundedWindow[]) => Promise<void> | undefined) | undefined;
 
   constructor(
@@ -117,6 +138,12 @@ export class BundleProcessor {
         return services.state.sideInputReader(transformId);
       },
       edge: (pc, _producer, consumers) => this.countedEdge(pc, consumers),
+      splittableResiduals: (transformId) => {
+        const encode = residualEncoder(model, transformId, services.userCode);
+        this.residualEncoders.set(transformId, encode);
+        return (residual) => this.residualRoots.push(encode(residual));
+      },
+      processSlice: () => timeSlice(services.processSliceMs ?? PROCESS_SLICE_MS),
       keyed: (transformId, specs) => {
         if (!services.state)
           throw new UnsupportedDescriptorError(`'${transformId}' uses state or timers and the engine gave no State API endpoint`);
@@ -132,6 +159,7 @@ export class BundleProcessor {
       },
     };
     this.stage = buildStage(model, plan.stage, runtime);
+    this.splittable = this.stage.splittableProcessors;
     this.metricsTransform = plan.stage.steps.find((s) => s.kind === "pardo")?.transformId ?? plan.sources[0]!.transformId;
     const keyedRuntime = [...this.keyed.values()][0];
     const needsSideInputs = plan.stage.sideInputs.length > 0;
@@ -147,9 +175,10 @@ export class BundleProcessor {
     this.stage.setup();
   }
 
-  /** Runs one bundle to the end; resolves with its MonitoringInfos. Throws (naming transform and element) when it fails. */
-  async process(instructionId: string, cacheTokens: readonly CacheToken[]): Promise<MonitoringInfo[]> {
+  /** Runs one bundle to the end; resolves with what the engine is told of it. Throws (naming transform and element) when it fails. */
+  async process(instructionId: string, cacheTokens: readonly CacheToken[]): Promise<BundleOutcome> {
     this.instructionId = instructionId;
+    this.residualRoots = [];
     this.bundleMetrics = { counters: {}, distributions: {}, gauges: {} };
     this.elementCounts.clear();
     this.cursors = this.plan.sources.map((port) => ({
@@ -171,7 +200,7 @@ export class BundleProcessor {
       this.stage.finishBundle();
       await this.services.state?.finishBundle();
       for (const writers of this.sinks.values()) for (const w of writers) w.end();
-      return this.monitoringInfos();
+      return { monitoringInfos: this.monitoringInfos(), residualRoots: this.residualRoots, finalizations: this.stage.takeFinalizations() };
     } finally {
       for (const c of channels) c.release(instructionId);
       this.instructionId = undefined;
@@ -193,21 +222,49 @@ export class BundleProcessor {
   }
 
   /**
-   * Splits the running bundle's input channels as the engine asks: keeps a
-   * fraction of the elements not yet started and gives up the rest. Returns
-   * the channel splits made (none when the bundle is too far along).
+   * Splits the running bundle's input channels as the engine asks: inside
+   * the current element when a splittable DoFn's restriction is being
+   * processed, otherwise between elements (keeps a fraction of those not yet
+   * started and gives up the rest). Returns the splits made (none when the
+   * bundle is too far along).
    */
-  split(desired: Record<string, DesiredSplit>): { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[] {
-    const out: { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[] = [];
+  split(desired: Record<string, DesiredSplit>): BundleSplit {
+    const out: BundleSplit = { channelSplits: [], primaryRoots: [], residualRoots: [] };
     for (const c of this.cursors) {
       const d = desired[c.port.transformId];
       if (!d || c.done) continue;
+      if (this.splitInsideElement(c, d, out)) continue;
       const at = channelSplitPoint(c.next, c.stopAt, d);
       if (at === undefined) continue;
       c.stopAt = at;
-      out.push({ transformId: c.port.transformId, lastPrimaryElement: at - 1, firstResidualElement: at });
+      out.channelSplits.push({ transformId: c.port.transformId, lastPrimaryElement: at - 1, firstResidualElement: at });
     }
     return out;
+  }
+
+  /**
+   * Splits inside the element being processed, as Beam's harnesses do for a
+   * splittable DoFn: the work its process slices left is split at the
+   * fraction asked (this bundle keeps the primary, reported as a primary
+   * root; the rest is a residual root), and the elements after it are given
+   * away by a channel split. False when no such work is pending.
+   */
+  private splitInsideElement(c: SourceCursor, d: DesiredSplit, out: BundleSplit): boolean {
+    const current = c.next - 1;
+    if (current < 0 || current >= c.stopAt) return false;
+    const fraction = Math.min(1, Math.max(0, d.fractionOfRemainder ?? 0));
+    for (const op of this.splittable) {
+      if (!op.hasPending) continue;
+      const parts = op.splitPending(fraction);
+      if (!parts) continue;
+      const encode = this.residualEncoders.get(op.transform)!;
+      out.primaryRoots.push(...parts.primary.map((p) => encode(p).application));
+      out.residualRoots.push(...parts.residual.map(encode));
+      c.stopAt = current + 1;
+      out.channelSplits.push({ transformId: c.port.transformId, lastPrimaryElement: current - 1, firstResidualElement: current + 1 });
+      return true;
+    }
+    return false;
   }
 
   /** Tears the stage down (the harness is stopping, or the processor failed and is dropped). */
@@ -283,8 +340,22 @@ export class BundleProcessor {
         if (loading) await loading;
       }
       input.receive(wv.value, wv.timestamp, wv.windows, wv.pane);
+      if (this.splittable.length > 0) await this.drainSplittable();
     }
     if (isLast) cursor.done = true;
+  }
+
+  /**
+   * Goes on with the work the element's process slices left, one slice at a
+   * time, yielding between slices so the engine's requests are answered.
+   */
+  private async drainSplittable(): Promise<void> {
+    for (const op of this.splittable) {
+      while (op.hasPending) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        op.resumePending();
+      }
+    }
   }
 
   /** Where a materialized PCollection's elements go: every data sink reading it. */
@@ -323,6 +394,61 @@ export class BundleProcessor {
       },
     };
   }
+}
+
+/** The answer to a `ProcessBundleSplit`: channel splits, and the roots of a split inside a splittable DoFn's element. */
+export interface BundleSplit {
+  channelSplits: { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[];
+  primaryRoots: BundleApplication[];
+  residualRoots: DelayedBundleApplication[];
+}
+
+/** What a finished bundle tells the engine: its metrics, the work it left, and whether it asks to be finalized. */
+export interface BundleOutcome {
+  readonly monitoringInfos: MonitoringInfo[];
+  /** Residuals of splittable DoFns that checkpointed themselves (`ProcessBundleResponse.residual_roots`). */
+  readonly residualRoots: DelayedBundleApplication[];
+  /** Callbacks to run when the engine says the bundle is committed (`FinalizeBundle`). */
+  readonly finalizations: Finalization[];
+}
+
+/**
+ * Encodes the residuals of splittable ParDo `transformId`'s process phase
+ * as Beam's harnesses do: the element in the phase's input coder (windowed),
+ * for the phase's main input, each output's watermark held at the
+ * residual's estimator's, and the resume delay the DoFn asked for.
+ */
+function residualEncoder(
+  model: BundleDescriptorPlan["model"],
+  transformId: string,
+  userCode: UserCodeSource,
+): (residual: PhaseResidual) => DelayedBundleApplication {
+  const transform = model.transform(transformId);
+  const [inputId, input] = Object.entries(transform.inputs)[0]!;
+  const coder = new WindowedValueCoder(
+    model.coderOf(input, userCode),
+    model.coder(model.windowingOf(input).windowCoderId, userCode) as Coder<BoundedWindow>,
+  );
+  const outputs = Object.keys(transform.outputs);
+  return (residual) => {
+    const writer = new ByteWriter(64);
+    coder.encode(
+      { value: residual.element, timestamp: residual.timestamp, windows: [residual.window], pane: residual.pane },
+      writer,
+      "nested",
+    );
+    const watermark = protoTimestamp(residual.outputWatermark);
+    return {
+      application: {
+        transformId,
+        inputId,
+        element: writer.finish(),
+        outputWatermarks: Object.fromEntries(outputs.map((o) => [o, watermark])),
+        isBounded: residual.bounded ? IsBounded.BOUNDED : IsBounded.UNBOUNDED,
+      },
+      requestedTimeDelay: protoDuration(residual.delayMs),
+    };
+  };
 }
 
 /** The reader of a ParDo that declares no side inputs. */

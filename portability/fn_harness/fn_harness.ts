@@ -22,6 +22,7 @@ import { Severity } from "./fn_messages";
 import { HarnessLogger } from "./harness_logger";
 import { StateChannel } from "./state_channel";
 import { FnApiStateServices } from "./fn_api_state";
+import { runFinalizations, type Finalization } from "../harness/bundle_finalizations";
 
 /** How the harness reaches the engine's Fn API services. */
 export interface FnApiConnection {
@@ -58,6 +59,8 @@ export class FnHarness {
   private readonly descriptors = new Map<string, Promise<BundleDescriptorPlan>>();
   private readonly idle = new Map<string, BundleProcessor[]>();
   private readonly active = new Map<string, BundleProcessor>();
+  /** Finalization callbacks of finished bundles, until the engine's `FinalizeBundle` for them. */
+  private readonly awaitingFinalization = new Map<string, Finalization[]>();
   /** Metrics travel as short ids (what Prism reads), and also in full (what older engines read). */
   private readonly shortIds = new MonitoringShortIds();
   private readonly dataChannels = new Map<string, DataChannel>();
@@ -130,9 +133,13 @@ export class FnHarness {
       }
       if (request.processBundleSplit) {
         const p = this.active.get(request.processBundleSplit.instructionId ?? "");
-        return { instructionId, processBundleSplit: { channelSplits: p ? p.split(request.processBundleSplit.desiredSplits ?? {}) : [] } };
+        const split = p?.split(request.processBundleSplit.desiredSplits ?? {});
+        return { instructionId, processBundleSplit: split ?? { channelSplits: [] } };
       }
-      if (request.finalizeBundle) return { instructionId, finalizeBundle: {} };
+      if (request.finalizeBundle) {
+        await this.finalize(request.finalizeBundle.instructionId ?? "");
+        return { instructionId, finalizeBundle: {} };
+      }
       if (request.monitoringInfos)
         return {
           instructionId,
@@ -159,9 +166,15 @@ export class FnHarness {
     const processor = await this.processorFor(descriptorId);
     this.active.set(instructionId, processor);
     try {
-      const monitoringInfos = await processor.process(instructionId, request.cacheTokens ?? []);
+      const { monitoringInfos, residualRoots, finalizations } = await processor.process(instructionId, request.cacheTokens ?? []);
       this.release(descriptorId, processor);
-      return { monitoringInfos, monitoringData: this.shortIds.encode(monitoringInfos) };
+      if (finalizations.length > 0) this.awaitFinalization(instructionId, finalizations);
+      return {
+        monitoringInfos,
+        monitoringData: this.shortIds.encode(monitoringInfos),
+        ...(residualRoots.length > 0 ? { residualRoots } : {}),
+        ...(finalizations.length > 0 ? { requiresFinalization: true } : {}),
+      };
     } catch (e) {
       // A failed bundle may leave its DoFns in any state: the processor is dropped, not reused.
       safely(() => processor.teardown());
@@ -169,6 +182,30 @@ export class FnHarness {
     } finally {
       this.active.delete(instructionId);
     }
+  }
+
+  /** Keeps a bundle's finalizations for its `FinalizeBundle`; those of bundles the engine never finalized go once all their deadlines passed. */
+  private awaitFinalization(bundleId: string, finalizations: Finalization[]): void {
+    const now = Date.now();
+    for (const [id, fs] of this.awaitingFinalization) if (fs.every((f) => f.deadlineMs < now)) this.awaitingFinalization.delete(id);
+    this.awaitingFinalization.set(bundleId, finalizations);
+  }
+
+  /**
+   * Runs the finalizations of a bundle the engine has committed (Beam's
+   * `FinalizeBundle`). A callback that fails is logged, not answered as an
+   * error: the bundle's output is committed already.
+   */
+  private async finalize(bundleId: string): Promise<void> {
+    const finalizations = this.awaitingFinalization.get(bundleId);
+    if (!finalizations) throw new Error(`FinalizeBundle: bundle ${bundleId} asked for no finalization, or was finalized already`);
+    this.awaitingFinalization.delete(bundleId);
+    await runFinalizations(finalizations, Date.now(), (f, e) =>
+      this.logger.log(Severity.WARN, `bundle finalization of '${f.transform}' failed: ${e instanceof Error ? e.message : String(e)}`, {
+        instructionId: bundleId,
+        transformId: f.transform,
+      }),
+    );
   }
 
   private async processorFor(descriptorId: string): Promise<BundleProcessor> {

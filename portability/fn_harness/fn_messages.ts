@@ -50,15 +50,54 @@ export interface MonitoringInfo {
 export interface InstructionResponse {
   instructionId: string;
   error?: string;
-  processBundle?: { monitoringInfos: MonitoringInfo[]; monitoringData?: Record<string, Bytes>; requiresFinalization?: boolean };
+  processBundle?: {
+    monitoringInfos: MonitoringInfo[];
+    monitoringData?: Record<string, Bytes>;
+    requiresFinalization?: boolean;
+    residualRoots?: DelayedBundleApplication[];
+  };
   processBundleProgress?: { monitoringInfos: MonitoringInfo[]; monitoringData?: Record<string, Bytes> };
   processBundleSplit?: {
+    primaryRoots?: BundleApplication[];
+    residualRoots?: DelayedBundleApplication[];
     channelSplits: { transformId: string; lastPrimaryElement: number; firstResidualElement: number }[];
   };
   finalizeBundle?: object;
   monitoringInfos?: { monitoringInfo: Record<string, MonitoringInfo> };
   harnessMonitoringInfos?: { monitoringData: Record<string, Bytes> };
   register?: object;
+}
+
+/** `google.protobuf.Timestamp` / `Duration`. */
+export interface ProtoTime {
+  seconds: number;
+  nanos: number;
+}
+
+/** `BundleApplication`: work for a transform's input, as the engine holds it. */
+export interface BundleApplication {
+  transformId: string;
+  inputId: string;
+  element: Bytes;
+  outputWatermarks: Record<string, ProtoTime>;
+  isBounded: number;
+}
+
+/** `DelayedBundleApplication`: work to process after a delay (a residual). */
+export interface DelayedBundleApplication {
+  application: BundleApplication;
+  requestedTimeDelay?: ProtoTime;
+}
+
+/** A time in ms since the epoch as a `Timestamp` (whole seconds down, nanos in [0, 1e9)). */
+export function protoTimestamp(ms: number): ProtoTime {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
+}
+
+/** A span in ms as a `Duration` (non-negative). */
+export function protoDuration(ms: number): ProtoTime {
+  return protoTimestamp(Math.max(0, ms));
 }
 
 /** `Elements.Data`. */

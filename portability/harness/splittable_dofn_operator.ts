@@ -32,6 +32,7 @@ import type { SideInputReader } from "./side_input_reader";
 import type { SplittableWork } from "./splittable_work";
 import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
 import { UserCodeError, wrapUserError } from "./user_code_error";
+import { sliceTracker, type ProcessSlice } from "./process_slice";
 
 /** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
 export type SplitPolicy = () => number | undefined;
@@ -41,6 +42,8 @@ export interface Residual {
   readonly work: SplittableWork;
   /** How long (ms) the runner waits before processing it. */
   readonly delayMs: number;
+  /** True when the runner's process slice ended (not the DoFn's `resume()`): the runner goes on with it at once. */
+  readonly sliced?: boolean;
 }
 
 /** The `ctx` of a splittable DoFn: a DoFn's, plus the restriction's tracker, watermark estimator and the bundle finalizer. */
@@ -116,22 +119,45 @@ export class SplittableDoFnOperator implements Operator {
 
   /** An element's work: its initial restriction, split by `splitRestriction`. */
   initialWork(element: unknown, timestamp: number, windows: readonly BoundedWindow[]): SplittableWork[] {
-    const fn = this.fn;
-    const restriction = this.call("initialRestriction", () => fn.initialRestriction(element), element);
-    const parts = fn.splitRestriction
-      ? this.call("splitRestriction", () => [...fn.splitRestriction!(element, restriction)], element)
-      : [restriction];
-    return parts.map((r) => ({
+    const { restriction } = this.pairWithRestriction(element);
+    return this.splitRestriction(element, restriction).map((r) => ({
       element,
       timestamp,
       windows,
       restriction: r,
-      watermarkState: this.call(
-        "initialWatermarkEstimatorState",
-        () => fn.initialWatermarkEstimatorState?.(element, r) ?? MIN_TIMESTAMP,
-        element,
-      ),
+      watermarkState: this.initialWatermarkState(element, r),
     }));
+  }
+
+  /** Beam's pair-with-restriction phase: the element's initial restriction and its watermark estimator's initial state. */
+  pairWithRestriction(element: unknown): { restriction: unknown; watermarkState: unknown } {
+    const restriction = this.call("initialRestriction", () => this.fn.initialRestriction(element), element);
+    return { restriction, watermarkState: this.initialWatermarkState(element, restriction) };
+  }
+
+  /** The initial split of a restriction (`splitRestriction`, or the restriction itself). */
+  splitRestriction(element: unknown, restriction: unknown): unknown[] {
+    const fn = this.fn;
+    return fn.splitRestriction
+      ? this.call("splitRestriction", () => [...fn.splitRestriction!(element, restriction)], element)
+      : [restriction];
+  }
+
+  /**
+   * What is left of work when the runner drains (Beam's truncate phase): a
+   * bounded restriction is finished, an unbounded one is dropped (undefined).
+   */
+  truncate(work: SplittableWork): SplittableWork | undefined {
+    return this.isBounded(work) ? work : undefined;
+  }
+
+  private initialWatermarkState(element: unknown, restriction: unknown): unknown {
+    const fn = this.fn;
+    return this.call(
+      "initialWatermarkEstimatorState",
+      () => fn.initialWatermarkEstimatorState?.(element, restriction) ?? MIN_TIMESTAMP,
+      element,
+    );
   }
 
   /** How big a piece of work is (`restrictionSize`, or the tracker's estimate of the work left). */
@@ -173,10 +199,11 @@ export class SplittableDoFnOperator implements Operator {
    * Processes one piece of work (call inside a bundle): returns what is left,
    * the residual of a checkpoint and the part a split took off.
    */
-  processWork(work: SplittableWork, pane?: PaneInfo): Residual[] {
+  processWork(work: SplittableWork, pane?: PaneInfo, slice?: ProcessSlice): Residual[] {
     const fn = this.fn;
     const element = work.element;
     const tracker = this.call("newTracker", () => fn.newTracker(work.restriction), element);
+    const sliced = slice ? sliceTracker(tracker, slice) : undefined;
     const residuals: Residual[] = [];
     const fraction = this.splitPolicy?.();
     if (fraction !== undefined) {
@@ -199,6 +226,9 @@ export class SplittableDoFnOperator implements Operator {
       wrapUserError(e, this.transform, "processing", { value: element });
     } finally {
       this.observing = undefined;
+    }
+    if (sliced?.residual !== undefined) {
+      residuals.push({ work: { ...work, restriction: sliced.residual, watermarkState: estimator.getState() }, delayMs: 0, sliced: true });
     }
     if (ProcessContinuation.is(result) && result.shouldResume) {
       const rest = this.call("trySplit", () => tracker.trySplit(0), element);
@@ -224,6 +254,17 @@ export class SplittableDoFnOperator implements Operator {
       );
     }
     return residuals;
+  }
+
+  /**
+   * Splits pending work (not being processed) at `fractionOfRemainder` of
+   * it, as the runner asks: what this bundle keeps and what it gives away;
+   * undefined when the restriction cannot be split.
+   */
+  splitWork(work: SplittableWork, fractionOfRemainder: number): { primary: SplittableWork; residual: SplittableWork } | undefined {
+    const tracker = this.call("newTracker", () => this.fn.newTracker(work.restriction), work.element);
+    const split = this.call("trySplit", () => tracker.trySplit(fractionOfRemainder), work.element);
+    return split ? { primary: { ...work, restriction: split.primary }, residual: { ...work, restriction: split.residual } } : undefined;
   }
 
   /** Inside a stage: processes all of the element's work, per window, residuals included. */

@@ -15,7 +15,7 @@ import { isStatefulParDo, keyedSpecsOf, type KeyedSpecs } from "./state_cell_spe
 import type { CombineFn } from "../../sdk/transforms/combine_fn";
 import { decodeMessage } from "../proto/messages";
 import { decodeJsonPayload, type CombineFnPayload, type TextSinkPayload } from "../payloads";
-import { combineReceivers, type ElementReceiver } from "./element_receiver";
+import { combineReceivers, DISCARD, type ElementReceiver } from "./element_receiver";
 import { DoFnContext } from "./dofn_context";
 import { DoFnOperator, FilterOperator, FlatMapOperator, MapOperator, type Operator } from "./operators";
 import { PrecombineOperator } from "./precombine_operator";
@@ -25,10 +25,18 @@ import type { SideInputReader } from "./side_input_reader";
 import { WindowIntoOperator } from "./window_into_operator";
 import { windowFnFromProto, windowingOf } from "../windowing/windowing_from_proto";
 import type { WindowFnSpec } from "../../sdk/windowing/windowing_strategy";
-import type { SplittableDoFnObject } from "../../sdk/transforms/splittable/splittable_dofn";
+import { isSplittableDoFn, type SplittableDoFnObject } from "../../sdk/transforms/splittable/splittable_dofn";
 import { IsBounded } from "../proto/messages";
 import { SplittableDoFnOperator, type SplitPolicy } from "./splittable_dofn_operator";
 import type { Finalization } from "./bundle_finalizations";
+import type { ProcessSlice } from "./process_slice";
+import {
+  PairWithRestrictionOperator,
+  ProcessSizedOperator,
+  SplitAndSizeOperator,
+  TruncateOperator,
+  type PhaseResidual,
+} from "./splittable_phase_operators";
 
 /** A consumer of a PCollection inside a stage, named for error messages. */
 export interface NamedReceiver {
@@ -72,6 +80,14 @@ export interface StageRuntime {
   keyed?(transformId: string, specs: KeyedSpecs): KeyedRuntime;
   /** Where a splittable DoFn's restrictions are split before they are processed (the direct runner's random splits). */
   splitPolicy?(transformId: string): SplitPolicy | undefined;
+  /**
+   * Where the process phase of splittable ParDo `transformId` (an engine's
+   * SDF expansion) puts the work a self-checkpoint leaves: the engine holds
+   * it and sends it back later (runners that run `splittablePhase` steps).
+   */
+  splittableResiduals?(transformId: string): (residual: PhaseResidual) => void;
+  /** Bounds each `process` call of an SDF's process phase, so the runner can answer between slices (default: unbounded calls). */
+  processSlice?(): ProcessSlice;
 }
 
 /** Which collections of a stage carry the job's "in" and "out", and what to call for each element. */
@@ -108,8 +124,16 @@ export class ExecutableStage {
   /** The bundle finalization callbacks the stage's splittable DoFns registered since the last call. */
   takeFinalizations(): Finalization[] {
     const out: Finalization[] = [];
-    for (const op of this.operators) if (op instanceof SplittableDoFnOperator) out.push(...op.takeFinalizations());
+    for (const op of this.operators) {
+      if (op instanceof SplittableDoFnOperator) out.push(...op.takeFinalizations());
+      else if (op instanceof ProcessSizedOperator) out.push(...op.sdf.takeFinalizations());
+    }
     return out;
+  }
+
+  /** The process phases of splittable ParDos an engine expanded (the harness answers splits and resumes their slices). */
+  get splittableProcessors(): ProcessSizedOperator[] {
+    return this.operators.filter((op): op is ProcessSizedOperator => op instanceof ProcessSizedOperator);
   }
 
   /** True when the stage has a stateful ParDo (state, timers, per-key processing). */
@@ -268,14 +292,16 @@ export function buildStage(model: PipelineModel, stage: FusedStage, runtime: Sta
               ? buildTextSink(model, step, runtime, receiversFor)
               : step.kind === "writeKafka"
                 ? buildKafkaSink(model, step, runtime)
-                : step.kind === "combinePhase"
-                  ? new CombinePhaseOperator(
-                      step.transformId,
-                      step.phase,
-                      combineFnOf(model, step.transformId, runtime.userCode),
-                      receiversFor(step.output),
-                    )
-                  : buildPrecombine(model, step, runtime, receiversFor);
+                : step.kind === "splittablePhase"
+                  ? buildSplittablePhase(model, step, runtime, receiversFor)
+                  : step.kind === "combinePhase"
+                    ? new CombinePhaseOperator(
+                        step.transformId,
+                        step.phase,
+                        combineFnOf(model, step.transformId, runtime.userCode),
+                        receiversFor(step.output),
+                      )
+                    : buildPrecombine(model, step, runtime, receiversFor);
     if (op instanceof PrecombineOperator) precombiners.unshift(op);
     operatorsByStep.set(step, op);
   }
@@ -349,6 +375,34 @@ function buildParDo(
           emitCreateRange(source, 0, source.values.length, main);
         },
       });
+    }
+  }
+}
+
+function buildSplittablePhase(
+  model: PipelineModel,
+  step: Extract<StageStep, { kind: "splittablePhase" }>,
+  runtime: StageRuntime,
+  receiversFor: (pc: string) => ElementReceiver,
+): Operator {
+  const id = step.transformId;
+  const fn = runtime.userCode.lookup(model.doFnPayload(id).ref);
+  if (!isSplittableDoFn(fn)) throw new Error(`'${id}' is a phase of a splittable ParDo, but its DoFn is not splittable`);
+  const output = receiversFor(step.output);
+  const processing = step.phase === "processSized";
+  const unbounded = processing && model.pcollection(step.output).isBounded === IsBounded.UNBOUNDED;
+  const sdf = new SplittableDoFnOperator(id, fn, processing ? output : DISCARD, runtime.sideInputReader(id), runtime.metrics, unbounded);
+  switch (step.phase) {
+    case "pairWithRestriction":
+      return new PairWithRestrictionOperator(sdf, output);
+    case "splitAndSize":
+      return new SplitAndSizeOperator(sdf, output);
+    case "truncate":
+      return new TruncateOperator(sdf, output);
+    case "processSized": {
+      const residuals = runtime.splittableResiduals?.(id);
+      if (!residuals) throw new Error(`'${id}': this runner does not hold the residuals of a splittable DoFn's process phase`);
+      return new ProcessSizedOperator(sdf, residuals, runtime.processSlice ? () => runtime.processSlice!() : undefined);
     }
   }
 }

@@ -4,6 +4,13 @@
  * checkpoints the plan is its own business; what the plan means is shared.
  */
 
+/**
+ * A phase of a splittable ParDo as an engine expands it (Beam's SDF
+ * components): pair with restriction, split and size, truncate (on drain),
+ * process sized elements and restrictions.
+ */
+export type SplittablePhase = "pairWithRestriction" | "splitAndSize" | "truncate" | "processSized";
+
 /** Where a stage's elements come from. */
 export type StageRoot =
   /** One empty element from an Impulse. */
@@ -34,6 +41,18 @@ export type StageStep =
   | { readonly kind: "writeText"; readonly transformId: string; readonly input: string; readonly output: string }
   /** `io.kafka.write`'s records published by the runner's own Kafka sink (exactly once with its checkpoints or batches). */
   | { readonly kind: "writeKafka"; readonly transformId: string; readonly input: string; readonly output: string }
+  /**
+   * A phase of a splittable ParDo an engine expanded (Beam's SDF components;
+   * what an SDK harness runs): `output` is the phase's output, for the
+   * process phase the DoFn's main output.
+   */
+  | {
+      readonly kind: "splittablePhase";
+      readonly phase: SplittablePhase;
+      readonly transformId: string;
+      readonly input: string;
+      readonly output: string;
+    }
   /** A later phase of a combine an engine lifted and grouped (what an SDK harness runs for Beam's combine components). */
   | {
       readonly kind: "combinePhase";

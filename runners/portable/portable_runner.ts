@@ -26,6 +26,12 @@ export const ENVIRONMENT_FLAGS: FlagSpecs = {
     description:
       "EXTERNAL: host:port of the worker pool (millrace harness --pool); PROCESS: the command to run (default: the millrace-harness executable)",
   },
+  streaming: {
+    type: "boolean",
+    default: false,
+    description:
+      "run the job in the engine's streaming mode (Beam's --streaming option: Flink translates the pipeline for its DataStream runtime, where unbounded sources checkpoint and resume)",
+  },
   jobServiceTimeoutMs: {
     type: "integer",
     default: 30_000,

@@ -15,6 +15,7 @@ import { runPortableJob } from "../portable_job";
 import { ENVIRONMENT_FLAGS } from "../portable_runner";
 import type { EngineName } from "./engine_classpath";
 import { startJobServer, type RunningJobServer } from "./job_server";
+import { refusedOnSpark } from "./spark_support";
 
 const JOB_SERVER_FLAGS: FlagSpecs = {
   jobServerStartTimeoutMs: {
@@ -62,6 +63,7 @@ function runOnEngine(engine: EngineName, request: RunRequest): PipelineResult {
       return server.endpoint;
     },
     connectTimeoutMs: Number(request.options.jobServiceTimeoutMs ?? 30_000),
+    ...(engine === "spark" ? { refuse: refusedOnSpark } : {}),
     diagnostics: () => (server ? `${engine} job server log (${server.logFile}):\n${server.log()}` : ""),
     engineExit: async () => server?.exit(),
     onEnd: async () => server?.stop(),

@@ -8,6 +8,7 @@
 import { fromProto } from "../../../portability/from_proto";
 import { PrimitiveTransformUrns, RequirementUrns, WindowFnUrns } from "../../../portability/urns";
 import type { Trigger } from "../../../portability/proto/messages";
+import type { PipelineModel } from "../../../portability/pipeline_model";
 
 /** One thing of the pipeline Prism cannot run, and why. */
 export interface UnsupportedOnPrism {
@@ -19,8 +20,13 @@ export interface UnsupportedOnPrism {
   readonly reason: string;
 }
 
-const SPLITTABLE_REASON =
-  "Prism expands a splittable DoFn into pair-with-restriction / split-and-size / process-sized-elements transforms, which millrace's SDK harness does not run yet";
+/** A feature Prism cannot run: how to find it in a transform, and why (tests pass their own to check the mechanism). */
+export interface PrismRefusal {
+  readonly feature: string;
+  readonly reason: string;
+  /** True when leaf transform `id` of `model` uses the feature. */
+  applies(model: PipelineModel, id: string): boolean;
+}
 
 const MERGING_TRIGGER_REASON =
   "Prism does not keep the state of element-count or processing-time triggers across merging windows (apache/beam#31438) and refuses such a job at Prepare";
@@ -42,26 +48,32 @@ function hasStatefulTrigger(trigger: Trigger | null | undefined): boolean {
   return subs.some((t) => hasStatefulTrigger(t));
 }
 
-/** The features of `pipelineProto` Prism cannot run, one per transform; empty when it can run the whole pipeline. */
-export function unsupportedOnPrism(pipelineProto: Uint8Array): UnsupportedOnPrism[] {
+/**
+ * What Prism cannot run today, by name with Prism's reason. Splittable DoFns
+ * were refused here until the SDK harness ran Beam's SDF components (pair
+ * with restriction, split and size, process sized elements); they now run
+ * on Prism like every other transform.
+ */
+const PRISM_REFUSALS: readonly PrismRefusal[] = [
+  {
+    feature: "a count or processing-time trigger on session windows",
+    reason: MERGING_TRIGGER_REASON,
+    applies(model, id) {
+      const t = model.transform(id);
+      if (t.spec?.urn !== PrimitiveTransformUrns.GROUP_BY_KEY) return false;
+      const ws = model.windowingOf(Object.values(t.inputs)[0]!);
+      return ws.windowFn?.urn === WindowFnUrns.SESSION && hasStatefulTrigger(ws.trigger);
+    },
+  },
+];
+
+/** The features of `pipelineProto` Prism cannot run, one per transform and feature; empty when it can run the whole pipeline. */
+export function unsupportedOnPrism(pipelineProto: Uint8Array, refusals: readonly PrismRefusal[] = PRISM_REFUSALS): UnsupportedOnPrism[] {
   const model = fromProto(pipelineProto, { supportedRequirements: Object.values(RequirementUrns) });
   const out: UnsupportedOnPrism[] = [];
   for (const t of model.leaves) {
-    if (t.urn !== PrimitiveTransformUrns.PAR_DO) continue;
-    const name = t.proto.uniqueName;
-    if ((model.parDoPayload(t.id).restrictionCoderId ?? "") !== "") {
-      out.push({ transform: name, feature: "splittable DoFn", reason: SPLITTABLE_REASON });
-    }
-  }
-  for (const t of model.leaves) {
-    if (t.urn !== PrimitiveTransformUrns.GROUP_BY_KEY) continue;
-    const ws = model.windowingOf(Object.values(t.proto.inputs)[0]!);
-    if (ws.windowFn?.urn === WindowFnUrns.SESSION && hasStatefulTrigger(ws.trigger)) {
-      out.push({
-        transform: t.proto.uniqueName,
-        feature: "a count or processing-time trigger on session windows",
-        reason: MERGING_TRIGGER_REASON,
-      });
+    for (const r of refusals) {
+      if (r.applies(model, t.id)) out.push({ transform: t.proto.uniqueName, feature: r.feature, reason: r.reason });
     }
   }
   return out;
