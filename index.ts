@@ -18,26 +18,32 @@
  * @module millrace
  */
 import "./portability/provide_pipeline_launch";
-import { registerRunner } from "./sdk/options/runner_registry";
+import { lazyRunner, registerRunner } from "./sdk/options/runner_registry";
 import { directRunner } from "./runners/direct/direct_runner";
 import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
 import { streamRunner } from "./runners/stream/stream_runner";
-import { portableRunner } from "./runners/portable/portable_runner";
-import { prismRunner } from "./runners/portable/prism/prism_runner";
-import { flinkRunner, sparkRunner } from "./runners/portable/engines/engine_runners";
 import { provideLoopbackWorkerPool } from "./runners/portable/harness_environment";
-import { startWorkerPool } from "./portability/fn_harness/worker_pool";
-import { withLoopbackUserCode } from "./portability/fn_harness/loopback_runner";
 
+type PortableRunners = typeof import("./runners/portable/portable_runner");
+type PrismRunners = typeof import("./runners/portable/prism/prism_runner");
+type EngineRunners = typeof import("./runners/portable/engines/engine_runners");
+type Loopback = typeof import("./portability/fn_harness/loopback_runner");
+type WorkerPool = typeof import("./portability/fn_harness/worker_pool");
+
+// The engine runners (and the SDK harness they serve code with) load on first use: worker
+// threads of the in-process runners load this package to rebuild pipelines, and should not
+// pay for gRPC on every start.
+const withLoopback = (runner: () => import("./sdk/options/runner_registry").RunnerDefinition) => () =>
+  (require("./portability/fn_harness/loopback_runner") as Loopback).withLoopbackUserCode(runner());
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
 registerRunner(streamRunner);
-registerRunner(withLoopbackUserCode(portableRunner));
-registerRunner(withLoopbackUserCode(prismRunner));
-registerRunner(withLoopbackUserCode(flinkRunner));
-registerRunner(withLoopbackUserCode(sparkRunner));
+registerRunner(lazyRunner("portable", withLoopback(() => (require("./runners/portable/portable_runner") as PortableRunners).portableRunner)));
+registerRunner(lazyRunner("prism", withLoopback(() => (require("./runners/portable/prism/prism_runner") as PrismRunners).prismRunner)));
+registerRunner(lazyRunner("flink", withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).flinkRunner)));
+registerRunner(lazyRunner("spark", withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).sparkRunner)));
 // LOOPBACK: the engine asks this process's worker pool for SDK harnesses.
-provideLoopbackWorkerPool((options) => startWorkerPool(options));
+provideLoopbackWorkerPool((options) => (require("./portability/fn_harness/worker_pool") as WorkerPool).startWorkerPool(options));
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";
