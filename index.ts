@@ -38,10 +38,30 @@ const withLoopback = (runner: () => import("./sdk/options/runner_registry").Runn
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
 registerRunner(streamRunner);
-registerRunner(lazyRunner("portable", withLoopback(() => (require("./runners/portable/portable_runner") as PortableRunners).portableRunner)));
-registerRunner(lazyRunner("prism", withLoopback(() => (require("./runners/portable/prism/prism_runner") as PrismRunners).prismRunner)));
-registerRunner(lazyRunner("flink", withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).flinkRunner)));
-registerRunner(lazyRunner("spark", withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).sparkRunner)));
+registerRunner(
+  lazyRunner(
+    "portable",
+    withLoopback(() => (require("./runners/portable/portable_runner") as PortableRunners).portableRunner),
+  ),
+);
+registerRunner(
+  lazyRunner(
+    "prism",
+    withLoopback(() => (require("./runners/portable/prism/prism_runner") as PrismRunners).prismRunner),
+  ),
+);
+registerRunner(
+  lazyRunner(
+    "flink",
+    withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).flinkRunner),
+  ),
+);
+registerRunner(
+  lazyRunner(
+    "spark",
+    withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).sparkRunner),
+  ),
+);
 // LOOPBACK: the engine asks this process's worker pool for SDK harnesses.
 provideLoopbackWorkerPool((options) => (require("./portability/fn_harness/worker_pool") as WorkerPool).startWorkerPool(options));
 

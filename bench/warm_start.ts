@@ -14,7 +14,7 @@
  * average is printed with each figure (CPU time is the figure to trust on a
  * busy machine).
  *
- *   npm run bench:warm-start [-- --words=1000000 --events=1000000 --jobs=4 --rounds=1 --only=stream2,microbatch --workloads=wordcount,tumbling]
+ *   npm run bench:warm-start [-- --words=1000000 --events=1000000 --jobs=5 --rounds=1 --only=stream2,microbatch --workloads=wordcount,tumbling]
  */
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
@@ -122,7 +122,7 @@ function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     words: 1_000_000,
     events: 1_000_000,
-    jobs: 4,
+    jobs: 5,
     rounds: 1,
     only: Object.keys(CONFIGS) as ConfigName[],
     workloads: [...WORKLOADS],

@@ -27,7 +27,7 @@ import { threadCpuMs, threadCpuSince } from "./support/thread_cpu";
 const CONFIGS = {
   off: ["--runner=direct", "--enforceImmutability=false", "--enforceEncodability=false"],
   on: ["--runner=direct"],
-  microbatch: ["--runner=microbatch"],
+  microbatch: ["--runner=microbatch", "--executors=1"],
   microbatch2: ["--runner=microbatch", "--executors=2"],
   stream1: ["--runner=stream", "--parallelism=1"],
   stream2: ["--runner=stream", "--parallelism=2"],
@@ -146,9 +146,7 @@ const wordCount = mr.definePipeline(
     const vocabularySize = p.options.get<number>("vocabulary")!;
     const words =
       p.options.get<string>("source") === "generated"
-        ? p
-            .apply(mr.generateSequence({ from: 0, to: n }))
-            .apply(mr.map((i: number) => generatedWordAt(i, vocabularyOf(vocabularySize))))
+        ? p.apply(mr.generateSequence({ from: 0, to: n })).apply(mr.map((i: number) => generatedWordAt(i, vocabularyOf(vocabularySize))))
         : p.apply(mr.create(makeWords(n, vocabularySize)));
     words.apply(mr.countPerElement()).apply(mr.map((_: mr.KV<string, number>, ctx) => ctx.metrics.counter("distinct").inc()));
   },
@@ -231,7 +229,7 @@ async function main(): Promise<void> {
     const v = ms(name);
     if (v === undefined) return;
     const notes = [relation(v), range(name)].filter(Boolean).join("; ");
-    console.log(`  ${label.padEnd(22)}${v.toFixed(1).padStart(8)} ms  ${rate(v)}  (${notes})`);
+    console.log(`  ${label.padEnd(26)}${v.toFixed(1).padStart(8)} ms  ${rate(v)}  (${notes})`);
   };
   const ratio = (base: ConfigName | "loop", v: number, what: string): string => {
     const b = ms(base);
@@ -249,7 +247,7 @@ async function main(): Promise<void> {
   line("plain Map loop", "loop", () => "");
   line("direct, checks off", "off", (v) => ratio("loop", v, "the loop"));
   line("direct, checks on", "on", (v) => ratio("off", v, "checks off"));
-  line("microbatch", "microbatch", (v) => ratio("off", v, "direct-checks-off"));
+  line("microbatch, 1 executor", "microbatch", (v) => ratio("off", v, "direct-checks-off"));
   line("microbatch, 2 executors", "microbatch2", (v) =>
     [scaling("microbatch", "microbatch2", v, "1 executor"), ratio("off", v, "direct-checks-off")].filter(Boolean).join(", "),
   );
@@ -266,7 +264,9 @@ async function main(): Promise<void> {
     for (const [name, t] of times) {
       const perRun = [...t.threads].map(([tid, total]) => [tid, total / args.runs] as const).filter(([, v]) => v >= 1);
       perRun.sort(([a, x], [b, y]) => (a === process.pid ? -1 : b === process.pid ? 1 : y - x));
-      console.log(`  ${name.padEnd(12)} ${perRun.map(([tid, v]) => `${tid === process.pid ? "main " : ""}${v.toFixed(0)}@${tid}`).join(", ")}`);
+      console.log(
+        `  ${name.padEnd(12)} ${perRun.map(([tid, v]) => `${tid === process.pid ? "main " : ""}${v.toFixed(0)}@${tid}`).join(", ")}`,
+      );
     }
   }
 }
