@@ -24,46 +24,55 @@ import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
 import { streamRunner } from "./runners/stream/stream_runner";
 import { provideLoopbackWorkerPool } from "./runners/portable/harness_environment";
 
+import type { RunnerDefinition } from "./sdk/options/runner_registry";
+
 type PortableRunners = typeof import("./runners/portable/portable_runner");
 type PrismRunners = typeof import("./runners/portable/prism/prism_runner");
 type EngineRunners = typeof import("./runners/portable/engines/engine_runners");
 type Loopback = typeof import("./portability/fn_harness/loopback_runner");
 type WorkerPool = typeof import("./portability/fn_harness/worker_pool");
 
-// The engine runners (and the SDK harness they serve code with) load on first use: worker
-// threads of the in-process runners load this package to rebuild pipelines, and should not
-// pay for gRPC on every start.
-const withLoopback = (runner: () => import("./sdk/options/runner_registry").RunnerDefinition) => () =>
+// The engine runners (and the SDK harness they serve code with) load on first use, not with
+// the package: worker threads of the in-process runners load the package to rebuild
+// pipelines, and should not pay for gRPC on every start.
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous, and only when used */
+const withLoopback = (runner: () => RunnerDefinition) => (): RunnerDefinition =>
   (require("./portability/fn_harness/loopback_runner") as Loopback).withLoopbackUserCode(runner());
+const portable = (): PortableRunners => require("./runners/portable/portable_runner") as PortableRunners;
+const prism = (): PrismRunners => require("./runners/portable/prism/prism_runner") as PrismRunners;
+const engines = (): EngineRunners => require("./runners/portable/engines/engine_runners") as EngineRunners;
+const workerPool = (): WorkerPool => require("./portability/fn_harness/worker_pool") as WorkerPool;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 registerRunner(directRunner);
 registerRunner(microbatchRunner);
 registerRunner(streamRunner);
 registerRunner(
   lazyRunner(
     "portable",
-    withLoopback(() => (require("./runners/portable/portable_runner") as PortableRunners).portableRunner),
+    withLoopback(() => portable().portableRunner),
   ),
 );
 registerRunner(
   lazyRunner(
     "prism",
-    withLoopback(() => (require("./runners/portable/prism/prism_runner") as PrismRunners).prismRunner),
+    withLoopback(() => prism().prismRunner),
   ),
 );
 registerRunner(
   lazyRunner(
     "flink",
-    withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).flinkRunner),
+    withLoopback(() => engines().flinkRunner),
   ),
 );
 registerRunner(
   lazyRunner(
     "spark",
-    withLoopback(() => (require("./runners/portable/engines/engine_runners") as EngineRunners).sparkRunner),
+    withLoopback(() => engines().sparkRunner),
   ),
 );
 // LOOPBACK: the engine asks this process's worker pool for SDK harnesses.
-provideLoopbackWorkerPool((options) => (require("./portability/fn_harness/worker_pool") as WorkerPool).startWorkerPool(options));
+provideLoopbackWorkerPool((options) => workerPool().startWorkerPool(options));
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";
