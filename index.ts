@@ -19,34 +19,37 @@
  */
 import "./portability/provide_pipeline_launch";
 import { lazyRunner, registerRunner } from "./sdk/options/runner_registry";
-import { directRunner } from "./runners/direct/direct_runner";
-import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
-import { streamRunner } from "./runners/stream/stream_runner";
 import { provideLoopbackWorkerPool } from "./runners/portable/harness_environment";
 
 import type { RunnerDefinition } from "./sdk/options/runner_registry";
 
+type DirectRunners = typeof import("./runners/direct/direct_runner");
+type MicrobatchRunners = typeof import("./runners/microbatch/microbatch_runner");
+type StreamRunners = typeof import("./runners/stream/stream_runner");
 type PortableRunners = typeof import("./runners/portable/portable_runner");
 type PrismRunners = typeof import("./runners/portable/prism/prism_runner");
 type EngineRunners = typeof import("./runners/portable/engines/engine_runners");
 type Loopback = typeof import("./portability/fn_harness/loopback_runner");
 type WorkerPool = typeof import("./portability/fn_harness/worker_pool");
 
-// The engine runners (and the SDK harness they serve code with) load on first use, not with
-// the package: worker threads of the in-process runners load the package to rebuild
-// pipelines, and should not pay for gRPC on every start.
+// Runners load on first use, not with the package: worker threads of the in-process runners
+// load the package to rebuild pipelines, and should not pay for the other runners (the
+// engine runners bring gRPC and the SDK harness) on every start.
 /* eslint-disable @typescript-eslint/no-require-imports -- synchronous, and only when used */
 const withLoopback = (runner: () => RunnerDefinition) => (): RunnerDefinition =>
   (require("./portability/fn_harness/loopback_runner") as Loopback).withLoopbackUserCode(runner());
+const direct = (): DirectRunners => require("./runners/direct/direct_runner") as DirectRunners;
+const microbatch = (): MicrobatchRunners => require("./runners/microbatch/microbatch_runner") as MicrobatchRunners;
+const stream = (): StreamRunners => require("./runners/stream/stream_runner") as StreamRunners;
 const portable = (): PortableRunners => require("./runners/portable/portable_runner") as PortableRunners;
 const prism = (): PrismRunners => require("./runners/portable/prism/prism_runner") as PrismRunners;
 const engines = (): EngineRunners => require("./runners/portable/engines/engine_runners") as EngineRunners;
 const workerPool = (): WorkerPool => require("./portability/fn_harness/worker_pool") as WorkerPool;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-registerRunner(directRunner);
-registerRunner(microbatchRunner);
-registerRunner(streamRunner);
+registerRunner(lazyRunner("direct", () => direct().directRunner));
+registerRunner(lazyRunner("microbatch", () => microbatch().microbatchRunner));
+registerRunner(lazyRunner("stream", () => stream().streamRunner));
 registerRunner(
   lazyRunner(
     "portable",

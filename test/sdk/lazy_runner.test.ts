@@ -1,7 +1,7 @@
 /**
  * Runners registered lazily load their module on first use, and loading
- * the package leaves the engine runners, gRPC and the file-format
- * libraries unloaded (worker threads load the package to rebuild pipelines).
+ * the package leaves every runner, gRPC and the file-format libraries
+ * unloaded (worker threads load the package to rebuild pipelines).
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
@@ -46,7 +46,7 @@ describe("lazy runner registration", () => {
     expect(options.get("environmentType")).to.equal("LOOPBACK");
   });
 
-  it("loading the package loads no engine runner, gRPC, Avro or Parquet library", () => {
+  it("loading the package loads no runner, gRPC, Avro or Parquet library", () => {
     const root = path.resolve(__dirname, "..", "..", "index");
     const loaded = execFileSync(
       process.execPath,
@@ -59,7 +59,9 @@ describe("lazy runner registration", () => {
       "the package loaded",
     ).to.equal(true);
     const heavy = modules.filter((m) =>
-      /@grpc|[\\/]avsc[\\/]|hyparquet|[\\/]runners[\\/]portable[\\/](?!harness_environment)|fn_harness/.test(m),
+      /@grpc|[\\/]avsc[\\/]|hyparquet|[\\/]runners[\\/](direct|microbatch|stream)[\\/]|[\\/]runners[\\/]portable[\\/](?!harness_environment)|fn_harness/.test(
+        m,
+      ),
     );
     expect(heavy).to.deep.equal([]);
   });
