@@ -21,6 +21,7 @@ import * as os from "node:os";
 import { isMainThread } from "node:worker_threads";
 import * as mr from "millrace";
 import { runWindowedCounts } from "./workloads/windowed_counts";
+import { makeWords } from "./support/word_lists";
 
 const CONFIGS = {
   direct: ["--runner=direct", "--enforceImmutability=false", "--enforceEncodability=false"],
@@ -32,24 +33,6 @@ const CONFIGS = {
 type ConfigName = keyof typeof CONFIGS;
 const WORKLOADS = ["wordcount", "tumbling"] as const;
 type Workload = (typeof WORKLOADS)[number];
-
-const wordLists = new Map<string, string[]>();
-
-/** The word count's input, the linear congruential sequence of `bench/wordcount.ts`, made once per thread. */
-function makeWords(n: number, vocabularySize: number): string[] {
-  const key = `${n}/${vocabularySize}`;
-  const cached = wordLists.get(key);
-  if (cached) return cached;
-  const vocabulary = Array.from({ length: vocabularySize }, (_, i) => `word${i.toString(36)}`);
-  const words = new Array<string>(n);
-  let seed = 12345;
-  for (let i = 0; i < n; i++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    words[i] = vocabulary[seed % vocabularySize]!;
-  }
-  wordLists.set(key, words);
-  return words;
-}
 
 /** The word count, defined in this module so that worker threads rebuild it from here. */
 const wordCount = mr.definePipeline(

@@ -23,6 +23,7 @@ import * as os from "node:os";
 import { isMainThread } from "node:worker_threads";
 import * as mr from "millrace";
 import { threadCpuMs, threadCpuSince } from "./support/thread_cpu";
+import { generatedWordAt, makeWords, vocabularyOf, type WordSource } from "./support/word_lists";
 
 const CONFIGS = {
   off: ["--runner=direct", "--enforceImmutability=false", "--enforceEncodability=false"],
@@ -33,7 +34,7 @@ const CONFIGS = {
   stream2: ["--runner=stream", "--parallelism=2"],
 } as const;
 type ConfigName = keyof typeof CONFIGS;
-type Source = "create" | "generated";
+type Source = WordSource;
 
 interface Args {
   words: number;
@@ -81,51 +82,6 @@ function parseArgs(argv: readonly string[]): Args {
     args[m[1] as "words" | "vocabulary" | "runs"] = Number(m[2]);
   }
   return args;
-}
-
-const vocabularies = new Map<number, string[]>();
-
-function vocabularyOf(size: number): string[] {
-  let vocabulary = vocabularies.get(size);
-  if (!vocabulary) vocabularies.set(size, (vocabulary = Array.from({ length: size }, (_, i) => `word${i.toString(36)}`)));
-  return vocabulary;
-}
-
-/**
- * The i-th word of the generated source: a multiplicative hash of i picks it
- * from the vocabulary (random access, so that every source subtask can make
- * its share of the numbers into words).
- */
-function generatedWordAt(i: number, vocabulary: readonly string[]): string {
-  return vocabulary[(Math.imul(i, 2654435761) >>> 0) % vocabulary.length]!;
-}
-
-const wordLists = new Map<string, string[]>();
-
-/**
- * A deterministic word list: the same input on every run, made once per
- * process (executor threads make their own once too), so timings measure the
- * runners, not the making of the input. The `create` list is a linear
- * congruential sequence (other benchmarks reproduce it); the generated one
- * is what the generated source emits, for the plain loop to count.
- */
-function makeWords(n: number, vocabularySize: number, source: Source = "create"): string[] {
-  const key = `${n}/${vocabularySize}/${source}`;
-  const cached = wordLists.get(key);
-  if (cached) return cached;
-  const vocabulary = vocabularyOf(vocabularySize);
-  const words = new Array<string>(n);
-  if (source === "generated") {
-    for (let i = 0; i < n; i++) words[i] = generatedWordAt(i, vocabulary);
-  } else {
-    let seed = 12345;
-    for (let i = 0; i < n; i++) {
-      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-      words[i] = vocabulary[seed % vocabularySize]!;
-    }
-  }
-  wordLists.set(key, words);
-  return words;
 }
 
 function plainLoop(words: readonly string[]): number {
