@@ -18,26 +18,64 @@
  * @module millrace
  */
 import "./portability/provide_pipeline_launch";
-import { registerRunner } from "./sdk/options/runner_registry";
-import { directRunner } from "./runners/direct/direct_runner";
-import { microbatchRunner } from "./runners/microbatch/microbatch_runner";
-import { streamRunner } from "./runners/stream/stream_runner";
-import { portableRunner } from "./runners/portable/portable_runner";
-import { prismRunner } from "./runners/portable/prism/prism_runner";
-import { flinkRunner, sparkRunner } from "./runners/portable/engines/engine_runners";
+import { lazyRunner, registerRunner } from "./sdk/options/runner_registry";
 import { provideLoopbackWorkerPool } from "./runners/portable/harness_environment";
-import { startWorkerPool } from "./portability/fn_harness/worker_pool";
-import { withLoopbackUserCode } from "./portability/fn_harness/loopback_runner";
 
-registerRunner(directRunner);
-registerRunner(microbatchRunner);
-registerRunner(streamRunner);
-registerRunner(withLoopbackUserCode(portableRunner));
-registerRunner(withLoopbackUserCode(prismRunner));
-registerRunner(withLoopbackUserCode(flinkRunner));
-registerRunner(withLoopbackUserCode(sparkRunner));
+import type { RunnerDefinition } from "./sdk/options/runner_registry";
+
+type DirectRunners = typeof import("./runners/direct/direct_runner");
+type MicrobatchRunners = typeof import("./runners/microbatch/microbatch_runner");
+type StreamRunners = typeof import("./runners/stream/stream_runner");
+type PortableRunners = typeof import("./runners/portable/portable_runner");
+type PrismRunners = typeof import("./runners/portable/prism/prism_runner");
+type EngineRunners = typeof import("./runners/portable/engines/engine_runners");
+type Loopback = typeof import("./portability/fn_harness/loopback_runner");
+type WorkerPool = typeof import("./portability/fn_harness/worker_pool");
+
+// Runners load on first use, not with the package: worker threads of the in-process runners
+// load the package to rebuild pipelines, and should not pay for the other runners (the
+// engine runners bring gRPC and the SDK harness) on every start.
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous, and only when used */
+const withLoopback = (runner: () => RunnerDefinition) => (): RunnerDefinition =>
+  (require("./portability/fn_harness/loopback_runner") as Loopback).withLoopbackUserCode(runner());
+const direct = (): DirectRunners => require("./runners/direct/direct_runner") as DirectRunners;
+const microbatch = (): MicrobatchRunners => require("./runners/microbatch/microbatch_runner") as MicrobatchRunners;
+const stream = (): StreamRunners => require("./runners/stream/stream_runner") as StreamRunners;
+const portable = (): PortableRunners => require("./runners/portable/portable_runner") as PortableRunners;
+const prism = (): PrismRunners => require("./runners/portable/prism/prism_runner") as PrismRunners;
+const engines = (): EngineRunners => require("./runners/portable/engines/engine_runners") as EngineRunners;
+const workerPool = (): WorkerPool => require("./portability/fn_harness/worker_pool") as WorkerPool;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+registerRunner(lazyRunner("direct", () => direct().directRunner));
+registerRunner(lazyRunner("microbatch", () => microbatch().microbatchRunner));
+registerRunner(lazyRunner("stream", () => stream().streamRunner));
+registerRunner(
+  lazyRunner(
+    "portable",
+    withLoopback(() => portable().portableRunner),
+  ),
+);
+registerRunner(
+  lazyRunner(
+    "prism",
+    withLoopback(() => prism().prismRunner),
+  ),
+);
+registerRunner(
+  lazyRunner(
+    "flink",
+    withLoopback(() => engines().flinkRunner),
+  ),
+);
+registerRunner(
+  lazyRunner(
+    "spark",
+    withLoopback(() => engines().sparkRunner),
+  ),
+);
 // LOOPBACK: the engine asks this process's worker pool for SDK harnesses.
-provideLoopbackWorkerPool((options) => startWorkerPool(options));
+provideLoopbackWorkerPool((options) => workerPool().startWorkerPool(options));
 
 export { Pipeline } from "./sdk/pipeline";
 export { definePipeline, PipelineDefinition } from "./sdk/pipeline_definition";

@@ -114,11 +114,16 @@ export function loadSchemaProtoRoot(protoDir: string = findProtoDir()): protobuf
   return root;
 }
 
-/** The shared root with the schema messages, loaded once. */
-export const schemaProtoRoot: protobuf.Root = loadSchemaProtoRoot();
+let schemaType: protobuf.Type | undefined;
 
-/** The `Schema` message type. */
-export const SchemaType: protobuf.Type = schemaProtoRoot.lookupType(`${BEAM_PROTO_PACKAGE}.Schema`);
+/**
+ * The `Schema` message type, from a root loaded on first use: parsing the
+ * `.proto` file is a good part of this package's loading time, which every
+ * worker thread pays, and only row coders need it.
+ */
+export function schemaMessageType(): protobuf.Type {
+  return (schemaType ??= loadSchemaProtoRoot().lookupType(`${BEAM_PROTO_PACKAGE}.Schema`));
+}
 
 const TO_OBJECT: protobuf.IConversionOptions = {
   defaults: true,
@@ -130,8 +135,8 @@ const TO_OBJECT: protobuf.IConversionOptions = {
 
 /** Parses a serialized `Schema` (e.g. a row coder's payload) into a plain object. */
 export function decodeSchemaProto(bytes: Uint8Array): SchemaProto {
-  const message = SchemaType.decode(bytes);
-  return SchemaType.toObject(message, TO_OBJECT) as SchemaProto;
+  const type = schemaMessageType();
+  return type.toObject(type.decode(bytes), TO_OBJECT) as SchemaProto;
 }
 
 /**
@@ -139,7 +144,8 @@ export function decodeSchemaProto(bytes: Uint8Array): SchemaProto {
  * {@link SchemaProto} (members may be omitted; unset means the proto default).
  */
 export function encodeSchemaProto(schema: Partial<SchemaProto> | Record<string, unknown>): Uint8Array {
-  const err = SchemaType.verify(schema);
+  const type = schemaMessageType();
+  const err = type.verify(schema);
   if (err) throw new Error(`invalid Beam Schema: ${err}`);
-  return SchemaType.encode(SchemaType.fromObject(schema)).finish();
+  return type.encode(type.fromObject(schema)).finish();
 }

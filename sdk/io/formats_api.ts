@@ -9,8 +9,8 @@ import type { PBegin } from "../graph/pvalue";
 import { ReadFiles, type ReadWithFailures } from "./read_files";
 import { WriteFiles, type FileWriteOptions } from "./write_files";
 import { csvCharacter, csvColumns, type CsvColumnType } from "./formats/csv";
-import { avroType } from "./formats/avro";
-import { parquetColumns, type ParquetSchema } from "./formats/parquet";
+import type { ParquetSchema } from "./formats/parquet";
+import { avroFormat, parquetFormat } from "./formats/lazy_formats";
 
 export type { ReadWithFailures, BadRecord } from "./read_files";
 export type { FileWriteOptions } from "./write_files";
@@ -225,7 +225,7 @@ export function readAvro<T = Record<string, unknown>>(pattern: string): PTransfo
 export function writeAvro<T>(prefix: string, options: WriteAvroOptions<T>): PTransform<PCollection<T>, PCollection<string>> {
   if (options === null || typeof options !== "object" || options.schema === undefined)
     throw new TypeError(`writeAvro: the schema option is required, e.g. { schema: { type: "record", name: "R", fields: [...] } }`);
-  const schema = avroType("writeAvro", options.schema).schema();
+  const schema = avroFormat().avroType("writeAvro", options.schema).schema();
   const { schema: _s, ...fileOptions } = options;
   return new WriteFiles<T>(prefix, fileOptions, { kind: "avro", schema }, ".avro");
 }
@@ -278,7 +278,7 @@ export function readParquet<T = Record<string, unknown>>(
 export function writeParquet<T>(prefix: string, options: WriteParquetOptions<T>): PTransform<PCollection<T>, PCollection<string>> {
   if (options === null || typeof options !== "object" || options.schema === undefined)
     throw new TypeError(`writeParquet: the schema option is required, e.g. { schema: { id: "INT64", name: "STRING" } }`);
-  const columns = parquetColumns(options.schema);
+  const columns = parquetFormat().parquetColumns(options.schema);
   const { schema: _s, ...fileOptions } = options;
   return new WriteFiles<T>(prefix, fileOptions, { kind: "parquet", columns }, ".parquet");
 }

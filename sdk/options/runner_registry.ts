@@ -36,9 +36,9 @@ export interface RunnerDefinition {
   /**
    * The composite transform URNs this runner executes itself for a pipeline
    * (for tools that show the stages it runs: `millrace inspect`, the
-   * dashboard). Absent: the shared default set.
+   * dashboard). Absent, or returning undefined: the shared default set.
    */
-  nativeComposites?(pipelineProto: Uint8Array): readonly string[];
+  nativeComposites?(pipelineProto: Uint8Array): readonly string[] | undefined;
 }
 
 const runners = new Map<string, RunnerDefinition>();
@@ -56,4 +56,36 @@ export function findRunner(name: string): RunnerDefinition | undefined {
 /** All registered runners, in registration order. */
 export function registeredRunners(): RunnerDefinition[] {
   return [...runners.values()];
+}
+
+/**
+ * A runner whose module loads when it is first used (its flags read, or a
+ * job run), not when the package loads: the engine runners bring gRPC and
+ * the SDK harness with them, which every worker thread of the in-process
+ * runners would otherwise load for nothing when it rebuilds a pipeline
+ * (their module-loading time is most of a first job's extra cost).
+ */
+export function lazyRunner(name: string, load: () => RunnerDefinition): RunnerDefinition {
+  let loaded: RunnerDefinition | undefined;
+  const runner = (): RunnerDefinition => {
+    if (!loaded) {
+      loaded = load();
+      if (loaded.name !== name) throw new Error(`internal: the lazily loaded runner '${loaded.name}' was registered as '${name}'`);
+    }
+    return loaded;
+  };
+  return {
+    name,
+    get description() {
+      return runner().description;
+    },
+    get flags() {
+      return runner().flags;
+    },
+    get takesJobEndpoint() {
+      return runner().takesJobEndpoint;
+    },
+    run: (request) => runner().run(request),
+    nativeComposites: (pipelineProto) => runner().nativeComposites?.(pipelineProto),
+  };
 }

@@ -64,6 +64,16 @@ class Create<T> extends PTransform<PBegin, PCollection<T>> {
 }
 
 /**
+ * The values as they are now (later changes to the caller's array do not
+ * reach the pipeline). An array is copied with `slice`, several times
+ * faster than `Array.from`'s iteration: every worker thread that rebuilds
+ * the pipeline copies the values again.
+ */
+function copyOf<T>(values: Iterable<T>): T[] {
+  return Array.isArray(values) ? (values as T[]).slice() : Array.from(values);
+}
+
+/**
  * A bounded collection of the given values, at the minimum timestamp in the global window.
  *
  * @example
@@ -75,7 +85,7 @@ export function create<T>(values: Iterable<T>): PTransform<PBegin, PCollection<T
   if (values === null || values === undefined || typeof (values as Iterable<T>)[Symbol.iterator] !== "function") {
     throw new TypeError(`create expects an iterable of values, got ${String(values)}`);
   }
-  return new Create<T>({ values: Array.from(values), timestamped: false }, "Create");
+  return new Create<T>({ values: copyOf(values), timestamped: false }, "Create");
 }
 
 /**

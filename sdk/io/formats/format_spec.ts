@@ -7,8 +7,8 @@ import type { FileDecoder, RecordEncoder } from "./file_format";
 import { textEncoder } from "./text_format";
 import { decodeJsonLines, jsonLinesEncoder } from "./json_lines";
 import { csvDecoder, csvEncoder, type CsvSpec } from "./csv";
-import { avroEncoder, decodeAvro } from "./avro";
-import { parquetDecoder, parquetEncoder, type ParquetColumnSpec } from "./parquet";
+import type { ParquetColumnSpec } from "./parquet";
+import { avroFormat, parquetFormat } from "./lazy_formats";
 import { compress, COMPRESSION_EXTENSIONS, type Compression } from "./compression";
 
 /** @internal A file format and its options, as JSON. */
@@ -57,9 +57,9 @@ function compressed(inner: RecordEncoder, compression: Compression): RecordEncod
 export function fileEncoder(format: FormatSpec | undefined, compression: Compression | undefined): RecordEncoder {
   switch (format?.kind ?? "text") {
     case "avro":
-      return avroEncoder((format as { schema: unknown }).schema, compression ?? "none");
+      return avroFormat().avroEncoder((format as { schema: unknown }).schema, compression ?? "none");
     case "parquet":
-      return parquetEncoder((format as { columns: readonly ParquetColumnSpec[] }).columns, compression);
+      return parquetFormat().parquetEncoder((format as { columns: readonly ParquetColumnSpec[] }).columns, compression);
     default: {
       const inner = format?.kind === "json" ? jsonLinesEncoder() : format?.kind === "csv" ? csvEncoder(format.csv) : textEncoder();
       return compression === undefined || compression === "none" ? inner : compressed(inner, compression);
@@ -75,9 +75,9 @@ export function fileDecoder(format: FormatSpec): FileDecoder {
     case "csv":
       return csvDecoder(format.csv);
     case "avro":
-      return decodeAvro;
+      return avroFormat().decodeAvro;
     case "parquet":
-      return parquetDecoder(format.projection);
+      return parquetFormat().parquetDecoder(format.projection);
     case "text":
       throw new Error("internal: text files are read by readText");
   }
