@@ -2,17 +2,25 @@
  * The direct runner's checks on every edge between transforms, as in Beam's
  * DirectRunner:
  *
- * - encodability: each element is encoded with its PCollection's coder and
- *   consumers receive a decoded copy, as they would on a distributed
- *   runner; an element that cannot be encoded, or that comes back different,
- *   fails the job naming the producer;
- * - immutability: the encoding is kept, and compared again after each
- *   consumer ran (a consumer mutated its input) and at the end of the
- *   producer's bundle (the producer mutated an element after outputting it).
+ * - encodability: each element must survive its PCollection's coder, and
+ *   consumers see what they would see on a distributed runner: the decoded
+ *   copy, or for values the standard coders represent exactly (plain JS
+ *   values, KVs and arrays of them) the value itself, proven equal to its
+ *   decoded copy without encoding it (`faithful_copy.ts`); an element that
+ *   cannot be encoded, or that comes back different, fails the job naming
+ *   the producer;
+ * - immutability: a pristine copy (or the encoding) of each element is
+ *   compared with it again after each consumer ran (a consumer mutated its
+ *   input) and, for elements a transform output, later (the producer mutated
+ *   an element after outputting it; `output_watch.ts` says when).
  *
- * Encodings go into one arena per bundle, addressed by offsets, so checking
- * allocates nothing per element beyond the decoded copies themselves.
- * Primitive values cannot be mutated and skip the immutability work.
+ * One copy per element does all of it: the pristine copy is at once the
+ * decoded element handed to runner code (sinks, precombines), the reference
+ * a consumer's input is compared with, and the snapshot the producer's later
+ * mutations are found against. Primitive values cannot be mutated and skip
+ * the immutability work. Elements that enter a stage (from a source or a
+ * committed bundle) come from runner code: nobody can change them after
+ * output, so they are compared only around their consumers.
  */
 import type { Coder } from "../../portability/coders/coder";
 import { ByteReader, ByteWriter, coderUrns, valuesEqualStructurally } from "../../portability/coders";
@@ -22,6 +30,8 @@ import { RunnerCheckError } from "../../portability/harness/user_code_error";
 import { unencodableElementError } from "../../portability/harness/unencodable_element";
 import { previewValue } from "../../portability/values/preview";
 import { faithfulCopy, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
+import { equalsPristine } from "./copy_equality";
+import { WATCH_WINDOW, type OutputWatchList, type WatchedEdge } from "./output_watch";
 import type { BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
 
@@ -31,44 +41,21 @@ export interface CheckSettings {
   readonly encodability: boolean;
 }
 
-/** Something that re-checks its watched outputs when the bundle ends. */
-interface WatchedEdge {
-  verifyAndForget(): void;
-}
-
-/**
- * The encodings of one bundle's outputs, kept until the bundle ends so that
- * a mutation after output can be detected then. Edges keep their own lists
- * of watched values; this holds the shared byte arena and the edges to check.
- */
-export class OutputWatchList {
-  /** Encoded outputs, back to back. */
-  readonly arena = new ByteWriter(1 << 16);
-  /** Scratch space for re-encoding. */
-  readonly scratch = new ByteWriter();
-  private readonly edges: WatchedEdge[] = [];
-
-  /** An edge that watches outputs in this bundle. */
-  register(edge: WatchedEdge): void {
-    this.edges.push(edge);
-  }
-
-  /** True when `value` still encodes to arena `[start, end)`. */
-  unchanged(value: unknown, start: number, end: number, coder: Coder<unknown>): boolean {
-    this.scratch.reset();
-    coder.encode(value, this.scratch, "outer");
-    return this.arena.rangeEquals(start, end, this.scratch);
-  }
-
-  /** Fails if any watched output changed since it was output; then forgets everything. */
-  verifyAndClear(): void {
-    try {
-      for (const edge of this.edges) edge.verifyAndForget();
-    } finally {
-      this.edges.length = 0;
-      this.arena.reset();
-    }
-  }
+/** An edge from one PCollection to its consumers, as a checked edge needs to know it. */
+export interface EdgeDescription {
+  readonly pcollection: string;
+  /** The transform blamed for an element that does not survive its coder or changes after output. */
+  readonly producer: string;
+  readonly consumers: readonly NamedReceiver[];
+  readonly coder: Coder<unknown>;
+  /**
+   * The elements come from runner code (a stage's source, or a bundle
+   * another edge checked and committed): they are compared around each
+   * consumer but not watched for later changes, as no transform holds them.
+   */
+  readonly producedByRunner?: boolean;
+  /** The GroupByKey reading the PCollection, if any: blamed for a non-KV element. Only asked on failure. */
+  readonly keyedConsumer?: () => string | undefined;
 }
 
 /**
@@ -100,32 +87,42 @@ function isImmutablePrimitive(v: unknown): boolean {
 /**
  * An edge from one PCollection to its consumers, with the checks switched on.
  *
- * Values the standard coders represent exactly (plain JS values, KVs and
- * arrays of them) are checked with copies: a faithful copy stands for the
- * decoded element, and a pristine copy is the snapshot compared at the end of
- * the bundle. Anything else is encoded into the arena and decoded for real.
+ * Values the standard coders represent exactly are checked with one copy
+ * (see the module comment); anything else is encoded into the edge's arena,
+ * decoded for real for each consumer, and watched by its encoding.
  */
 export class CheckedEdge implements ElementReceiver, WatchedEdge {
+  private readonly pcollection: string;
+  private readonly producer: string;
+  private readonly consumers: readonly NamedReceiver[];
+  private readonly coder: Coder<unknown>;
+  private readonly keyedConsumer: () => string | undefined;
+  /** Whether outputs are watched after their consumers ran (immutability on, elements from a transform). */
+  private readonly watchesOutputs: boolean;
   /** Outputs watched by snapshot, with their snapshots. */
   private readonly snapshotValues: unknown[] = [];
   private readonly snapshots: unknown[] = [];
-  /** Outputs watched by encoding, with their arena bounds. */
+  /** Outputs watched by encoding, with their bounds in the arena. */
   private readonly encodedValues: unknown[] = [];
   private readonly encodedBounds: number[] = [];
-  /** Every consumer is runner code: the copy handed downstream stays pristine and can be the snapshot. */
-  private readonly allTrusted: boolean;
+  /** Encodings of the watched outputs, back to back; emptied whenever they are verified. */
+  private readonly arena = new ByteWriter(1 << 12);
+  /** Scratch space for re-encoding. */
+  private readonly scratch = new ByteWriter();
+  /** Whether the watch list will ask this edge to verify at the end of the bundle. */
+  private registered = false;
 
   constructor(
-    private readonly pcollection: string,
-    private readonly producer: string,
-    private readonly consumers: readonly NamedReceiver[],
-    private readonly coder: Coder<unknown>,
+    edge: EdgeDescription,
     private readonly settings: CheckSettings,
     private readonly watch: OutputWatchList,
-    /** The GroupByKey reading the PCollection, if any: blamed for a non-KV element. Only asked on failure. */
-    private readonly keyedConsumer: () => string | undefined = () => undefined,
   ) {
-    this.allTrusted = consumers.every((c) => c.trusted === true);
+    this.pcollection = edge.pcollection;
+    this.producer = edge.producer;
+    this.consumers = edge.consumers;
+    this.coder = edge.coder;
+    this.keyedConsumer = edge.keyedConsumer ?? (() => undefined);
+    this.watchesOutputs = settings.immutability && edge.producedByRunner !== true;
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
@@ -138,6 +135,35 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       this.receiveByEncoding(value, timestamp, windows, pane);
       return;
     }
+    if (this.watchesOutputs) this.receiveWatched(value, copy, timestamp, windows, pane);
+    else this.receiveCopied(value, copy, timestamp, windows, pane);
+  }
+
+  /**
+   * A transform's output, immutability on: the copy is the snapshot and what
+   * runner code receives; transforms receive the value itself, equal to its
+   * decoded copy, and must leave it as it was.
+   */
+  private receiveWatched(value: unknown, snapshot: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    const toRunner = this.settings.encodability ? snapshot : value;
+    const consumers = this.consumers;
+    for (let i = 0; i < consumers.length; i++) {
+      const consumer = consumers[i]!;
+      if (consumer.trusted === true) {
+        consumer.receiver.receive(toRunner, timestamp, windows, pane);
+        continue;
+      }
+      consumer.receiver.receive(value, timestamp, windows, pane);
+      if (!equalsPristine(value, snapshot)) this.consumerMutated(consumer, value);
+    }
+    this.startWatching();
+    this.snapshotValues.push(value);
+    this.snapshots.push(snapshot);
+    if (this.snapshotValues.length >= WATCH_WINDOW) this.verifyWatched();
+  }
+
+  /** Elements from runner code, or immutability off: each consumer gets its own copy, nothing is watched. */
+  private receiveCopied(value: unknown, copy: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const { encodability, immutability } = this.settings;
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) {
@@ -146,39 +172,47 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       const input = encodability ? (i === 0 ? copy : faithfulCopy(this.coder, value)) : value;
       const reference = encodability ? value : copy;
       consumer.receiver.receive(input, timestamp, windows, pane);
-      if (immutability && consumer.trusted !== true && !valuesEqualStructurally(input, reference)) this.consumerMutated(consumer, input);
-    }
-    if (immutability) {
-      const snapshot = !encodability || this.allTrusted ? copy : faithfulCopy(this.coder, value);
-      if (this.snapshotValues.length === 0 && this.encodedValues.length === 0) this.watch.register(this);
-      this.snapshotValues.push(value);
-      this.snapshots.push(snapshot);
+      if (immutability && consumer.trusted !== true && !equalsPristine(input, reference)) this.consumerMutated(consumer, input);
     }
   }
 
   verifyAndForget(): void {
+    this.registered = false;
+    this.verifyWatched();
+  }
+
+  /** Fails if a watched output changed since it was output; forgets them all either way. */
+  private verifyWatched(): void {
     try {
-      for (let i = 0; i < this.snapshotValues.length; i++) {
-        if (!valuesEqualStructurally(this.snapshotValues[i], this.snapshots[i])) this.producerMutated(this.snapshotValues[i]);
+      const values = this.snapshotValues;
+      const snapshots = this.snapshots;
+      for (let i = 0; i < values.length; i++) {
+        if (!equalsPristine(values[i], snapshots[i])) this.producerMutated(values[i]);
       }
-      for (let i = 0; i < this.encodedValues.length; i++) {
-        const bounds = this.encodedBounds;
-        if (!this.watch.unchanged(this.encodedValues[i], bounds[2 * i]!, bounds[2 * i + 1]!, this.coder)) {
-          this.producerMutated(this.encodedValues[i]);
-        }
+      const encoded = this.encodedValues;
+      const bounds = this.encodedBounds;
+      for (let i = 0; i < encoded.length; i++) {
+        if (!this.unchanged(encoded[i], bounds[2 * i]!, bounds[2 * i + 1]!)) this.producerMutated(encoded[i]);
       }
     } finally {
       this.snapshotValues.length = 0;
       this.snapshots.length = 0;
       this.encodedValues.length = 0;
       this.encodedBounds.length = 0;
+      this.arena.reset();
     }
+  }
+
+  private startWatching(): void {
+    if (this.registered) return;
+    this.registered = true;
+    this.watch.register(this);
   }
 
   /** Primitives cannot be mutated: only whether they survive the coder is in question. */
   private receivePrimitive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (this.settings.encodability && primitiveSurvives(this.coder.urn, value) !== true) {
-      const arena = this.watch.arena;
+      const arena = this.arena;
       const start = arena.length;
       this.encode(value);
       const decoded = this.decode(start, arena.length);
@@ -192,7 +226,7 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   /** The general path: encode into the arena, decode copies, compare encodings. */
   private receiveByEncoding(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const { encodability, immutability } = this.settings;
-    const arena = this.watch.arena;
+    const arena = this.arena;
     const start = arena.length;
     this.encode(value);
     const end = arena.length;
@@ -201,20 +235,28 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       copy = this.decode(start, end);
       this.checkSurvives(value, copy);
     }
-    if (immutability) {
-      if (this.snapshotValues.length === 0 && this.encodedValues.length === 0) this.watch.register(this);
-      this.encodedValues.push(value);
-      this.encodedBounds.push(start, end);
-    }
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) {
       const consumer = consumers[i]!;
       const input = encodability ? (i === 0 ? copy : this.decode(start, end)) : value;
       consumer.receiver.receive(input, timestamp, windows, pane);
-      if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder))
-        this.consumerMutated(consumer, input);
+      if (immutability && consumer.trusted !== true && !this.unchanged(input, start, end)) this.consumerMutated(consumer, input);
     }
-    if (!immutability) arena.truncate(start);
+    if (!this.watchesOutputs) {
+      arena.truncate(start);
+      return;
+    }
+    this.startWatching();
+    this.encodedValues.push(value);
+    this.encodedBounds.push(start, end);
+    if (this.encodedValues.length >= WATCH_WINDOW) this.verifyWatched();
+  }
+
+  /** True when `value` still encodes to arena `[start, end)`. */
+  private unchanged(value: unknown, start: number, end: number): boolean {
+    this.scratch.reset();
+    this.coder.encode(value, this.scratch, "outer");
+    return this.arena.rangeEquals(start, end, this.scratch);
   }
 
   private consumerMutated(consumer: NamedReceiver, input: unknown): never {
@@ -245,7 +287,7 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
 
   private encode(value: unknown): void {
     try {
-      this.coder.encode(value, this.watch.arena, "outer");
+      this.coder.encode(value, this.arena, "outer");
     } catch (e) {
       throw unencodableElementError(
         { producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer() },
@@ -256,6 +298,6 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   }
 
   private decode(start: number, end: number): unknown {
-    return this.coder.decode(new ByteReader(this.watch.arena.backing, start, end), "outer");
+    return this.coder.decode(new ByteReader(this.arena.backing, start, end), "outer");
   }
 }
