@@ -140,21 +140,19 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   }
 
   /**
-   * A transform's output, immutability on: the copy is the snapshot and what
-   * runner code receives; transforms receive the value itself, equal to its
-   * decoded copy, and must leave it as it was.
+   * A transform's output, immutability on: every consumer receives the value
+   * itself (equal to its decoded copy, as the copy proves), and the copy is
+   * the snapshot it must still equal after each transform that read it, and
+   * later (see `output_watch.ts`). Runner code (a sink, a precombine) holds
+   * the value as it holds it with the checks off, so the checks add no
+   * memory that lasts longer than the watch.
    */
   private receiveWatched(value: unknown, snapshot: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    const toRunner = this.settings.encodability ? snapshot : value;
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) {
       const consumer = consumers[i]!;
-      if (consumer.trusted === true) {
-        consumer.receiver.receive(toRunner, timestamp, windows, pane);
-        continue;
-      }
       consumer.receiver.receive(value, timestamp, windows, pane);
-      if (!equalsPristine(value, snapshot)) this.consumerMutated(consumer, value);
+      if (consumer.trusted !== true && !equalsPristine(value, snapshot)) this.consumerMutated(consumer, value);
     }
     this.startWatching();
     this.snapshotValues.push(value);
