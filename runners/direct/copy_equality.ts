@@ -6,11 +6,14 @@
  * It agrees with `valuesEqualStructurally` on such values but walks the
  * pristine side, whose shape `faithfulCopy` guarantees (primitives, byte
  * arrays, arrays, objects with `Object.prototype` or no prototype), so it
- * skips the general comparison's tests for Maps and other classes; it runs
- * once or twice for every checked element.
+ * skips the general comparison's tests for Maps and other classes (anything
+ * else is left to it); it runs once or twice for every checked element.
  */
 
+import { valuesEqualStructurally } from "../../portability/coders";
+
 const hasOwn = Object.prototype.hasOwnProperty;
+const OBJECT_PROTOTYPE = Object.prototype;
 
 /**
  * True when `current` is structurally equal to `pristine`, where `pristine`
@@ -29,20 +32,24 @@ export function equalsPristine(current: unknown, pristine: unknown): boolean {
     for (let i = 0; i < pristine.length; i++) if (!equalsPristine(current[i], pristine[i])) return false;
     return true;
   }
-  if (pristine instanceof Uint8Array) {
+  const proto: unknown = Object.getPrototypeOf(pristine);
+  if (proto !== OBJECT_PROTOTYPE && proto !== null) {
+    if (!(pristine instanceof Uint8Array)) return valuesEqualStructurally(current, pristine);
     if (!(current instanceof Uint8Array) || current.length !== pristine.length) return false;
     for (let i = 0; i < pristine.length; i++) if (current[i] !== pristine[i]) return false;
     return true;
   }
   // A plain object: `current` must be one too (a faithful copy keeps the prototype), with the same own keys.
-  if (Object.getPrototypeOf(current) !== Object.getPrototypeOf(pristine)) return false;
+  if (Object.getPrototypeOf(current) !== proto) return false;
   const p = pristine as Record<string, unknown>;
   const c = current as Record<string, unknown>;
   let keys = 0;
   for (const k in p) {
     if (!hasOwn.call(p, k)) continue;
     keys++;
-    if (!hasOwn.call(c, k) || !equalsPristine(c[k], p[k])) return false;
+    const v = c[k];
+    // An absent key reads as undefined: only then is it worth asking whether it is there.
+    if ((v === undefined && !hasOwn.call(c, k)) || !equalsPristine(v, p[k])) return false;
   }
   // No key added.
   for (const k in c) if (hasOwn.call(c, k) && --keys < 0) return false;

@@ -29,7 +29,7 @@ import type { NamedReceiver } from "../../portability/harness/stage_executor";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
 import { unencodableElementError } from "../../portability/harness/unencodable_element";
 import { previewValue } from "../../portability/values/preview";
-import { faithfulCopy, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
+import { faithfulCopy, faithfulSnapshot, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
 import { equalsPristine } from "./copy_equality";
 import { WATCH_WINDOW, type OutputWatchList, type WatchedEdge } from "./output_watch";
 import type { BoundedWindow } from "../../model/windows";
@@ -130,7 +130,8 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       this.receivePrimitive(value, timestamp, windows, pane);
       return;
     }
-    const copy = faithfulCopy(this.coder, value);
+    // A snapshot is seen by no user code; a copy is handed to consumers.
+    const copy = this.watchesOutputs ? faithfulSnapshot(this.coder, value) : faithfulCopy(this.coder, value);
     if (copy === UNKNOWN || copy === NOT_FAITHFUL) {
       this.receiveByEncoding(value, timestamp, windows, pane);
       return;
