@@ -175,6 +175,11 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     }
   }
 
+  /** How many outputs the edge is watching now: never more than {@link WATCH_WINDOW}. */
+  get watchedCount(): number {
+    return this.snapshotValues.length + this.encodedValues.length;
+  }
+
   verifyAndForget(): void {
     this.registered = false;
     this.verifyWatched();

@@ -1,0 +1,135 @@
+import { expect } from "chai";
+import { coders, type Coder } from "../../../portability/coders";
+import type { NamedReceiver } from "../../../portability/harness/stage_executor";
+import { RunnerCheckError } from "../../../portability/harness/user_code_error";
+import { CheckedEdge, type CheckSettings } from "../../../runners/direct/element_checks";
+import { OutputWatchList, WATCH_WINDOW } from "../../../runners/direct/output_watch";
+import { IN_GLOBAL_WINDOW } from "../../../model/windows";
+import { NO_FIRING } from "../../../model/pane";
+
+const BOTH: CheckSettings = { immutability: true, encodability: true };
+
+/** A consumer that records what it received, and may do something to it. */
+function consumer(transform: string, trusted: boolean, onElement: (v: unknown) => void = () => {}): NamedReceiver & { got: unknown[] } {
+  const got: unknown[] = [];
+  return {
+    transform,
+    trusted,
+    got,
+    receiver: {
+      receive: (v) => {
+        got.push(v);
+        onElement(v);
+      },
+    },
+  };
+}
+
+function edgeOf(
+  consumers: NamedReceiver[],
+  watch: OutputWatchList,
+  producedByRunner = false,
+  coder: Coder<unknown> = coders.jsValue(),
+): CheckedEdge {
+  return new CheckedEdge({ pcollection: "pc1", producer: "Producer", consumers, coder, producedByRunner }, BOTH, watch);
+}
+
+function send(edge: CheckedEdge, v: unknown): void {
+  edge.receive(v, 0, IN_GLOBAL_WINDOW, NO_FIRING);
+}
+
+function thrown(f: () => void): RunnerCheckError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).to.be.instanceOf(RunnerCheckError);
+    return e as RunnerCheckError;
+  }
+  throw new Error("expected a RunnerCheckError");
+}
+
+describe("direct runner: element checks on an edge", () => {
+  it("a transform's output reaches its consumers as is, and a consumer changing it is named with the element", () => {
+    const watch = new OutputWatchList();
+    const sink = consumer("(materialized pc1)", true);
+    const mutator = consumer("Mutator", false, (v) => {
+      (v as { n: number }).n = 99;
+    });
+    const edge = edgeOf([sink, mutator], watch);
+    const element = { n: 1 };
+    const err = thrown(() => send(edge, element));
+    expect(sink.got[0]).to.equal(element);
+    expect(err.transform).to.equal("Mutator");
+    expect(err.message).to.match(/transform 'Mutator' mutated its input element \(from pc1\): now \{ n: 99 \}/);
+  });
+
+  it("a producer changing an element after output is found when the bundle ends, named with the element", () => {
+    const watch = new OutputWatchList();
+    const edge = edgeOf([consumer("Reader", false)], watch);
+    const element = { n: 1 };
+    send(edge, element);
+    element.n = 2;
+    const err = thrown(() => watch.verifyAndClear());
+    expect(err.transform).to.equal("Producer");
+    expect(err.message).to.match(/transform 'Producer' .*mutated an element after outputting it \(now \{ n: 2 \}\)/);
+    expect(edge.watchedCount).to.equal(0);
+  });
+
+  it(`watches at most ${WATCH_WINDOW} outputs: the window is verified (and released) as soon as it is full`, () => {
+    const watch = new OutputWatchList();
+    const edge = edgeOf([consumer("(materialized pc1)", true)], watch);
+    const reused = { n: 0 };
+    send(edge, reused);
+    reused.n = 1; // the bug of reusing one output object
+    for (let i = 1; i < WATCH_WINDOW - 1; i++) send(edge, { n: i });
+    expect(edge.watchedCount).to.equal(WATCH_WINDOW - 1);
+    const err = thrown(() => send(edge, { n: -1 }));
+    expect(err.transform).to.equal("Producer");
+    expect(edge.watchedCount).to.equal(0);
+    // Clean outputs after a verified window: the next windows and the bundle's end pass, watching never more than the window.
+    let most = 0;
+    for (let i = 0; i < 3 * WATCH_WINDOW; i++) {
+      send(edge, { n: i, tags: ["a"] });
+      most = Math.max(most, edge.watchedCount);
+    }
+    expect(most).to.equal(WATCH_WINDOW - 1);
+    watch.verifyAndClear();
+    expect(edge.watchedCount).to.equal(0);
+  });
+
+  it("values the shortcut cannot judge take a real round trip: refused when they do not survive it, else watched by their encoding", () => {
+    const watch = new OutputWatchList();
+    const coder = coders.kv(coders.stringUtf8(), coders.jsValue()) as Coder<unknown>;
+    const sink = consumer("(materialized pc1)", true);
+    const edge = edgeOf([sink], watch, false, coder);
+    const lossy = { key: "k", value: 1, extra: true };
+    expect(thrown(() => send(edge, lossy)).message).to.match(/an element output by 'Producer' to pc1 does not survive its coder/);
+    // A KV without a prototype: only encoding can tell; the sink gets the decoded KV.
+    const element = Object.assign(Object.create(null) as { key: string; value: { n: number } }, { key: "k", value: { n: 1 } });
+    send(edge, element);
+    expect(sink.got[0]).to.deep.equal({ key: "k", value: { n: 1 } });
+    expect(edge.watchedCount).to.equal(1);
+    element.value.n = 2;
+    expect(thrown(() => watch.verifyAndClear()).message).to.match(/'Producer' .*mutated an element after outputting it/);
+  });
+
+  it("elements entering a stage (from runner code) reach each consumer as a copy and are not watched afterwards", () => {
+    const watch = new OutputWatchList();
+    const a = consumer("A", false);
+    const b = consumer("B", false);
+    const edge = edgeOf([a, b], watch, true);
+    const element = { n: 1, list: [1, 2] };
+    send(edge, element);
+    expect(a.got[0]).to.deep.equal(element);
+    expect(a.got[0]).to.not.equal(element);
+    expect(b.got[0]).to.deep.equal(element);
+    expect(b.got[0]).to.not.equal(element);
+    expect(a.got[0]).to.not.equal(b.got[0]);
+    expect(edge.watchedCount).to.equal(0);
+    const mutator = consumer("Mutator", false, (v) => {
+      (v as { list: number[] }).list.push(3);
+    });
+    const err = thrown(() => send(edgeOf([mutator], watch, true), { list: [1] }));
+    expect(err.transform).to.equal("Mutator");
+  });
+});
