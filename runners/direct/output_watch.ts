@@ -19,7 +19,7 @@
  * that the watched values stay in V8's young generation (cheap to collect),
  * large enough to catch a mutation well after the output.
  */
-export const WATCH_WINDOW = 8192;
+export const WATCH_WINDOW = 2048;
 
 /** Something that re-checks its watched outputs. */
 export interface WatchedEdge {
