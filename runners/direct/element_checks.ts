@@ -31,7 +31,7 @@ import { unencodableElementError } from "../../portability/harness/unencodable_e
 import { previewValue } from "../../portability/values/preview";
 import { faithfulCopy, faithfulSnapshot, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
 import { equalsPristine } from "./copy_equality";
-import { WATCH_WINDOW, type OutputWatchList, type WatchedEdge } from "./output_watch";
+import { WATCH_GENERATION, WatchedOutputs, type OutputWatchList, type WatchedEdge } from "./output_watch";
 import type { BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
 
@@ -99,14 +99,9 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   private readonly keyedConsumer: () => string | undefined;
   /** Whether outputs are watched after their consumers ran (immutability on, elements from a transform). */
   private readonly watchesOutputs: boolean;
-  /** Outputs watched by snapshot, with their snapshots. */
-  private readonly snapshotValues: unknown[] = [];
-  private readonly snapshots: unknown[] = [];
-  /** Outputs watched by encoding, with their bounds in the arena. */
-  private readonly encodedValues: unknown[] = [];
-  private readonly encodedBounds: number[] = [];
-  /** Encodings of the watched outputs, back to back; emptied whenever they are verified. */
-  private readonly arena = new ByteWriter(1 << 12);
+  /** The outputs being watched: the generation filling up, and the one before it. */
+  private current = new WatchedOutputs();
+  private previous = new WatchedOutputs();
   /** Scratch space for re-encoding. */
   private readonly scratch = new ByteWriter();
   /** Whether the watch list will ask this edge to verify at the end of the bundle. */
@@ -156,9 +151,9 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       if (consumer.trusted !== true && !equalsPristine(value, snapshot)) this.consumerMutated(consumer, value);
     }
     this.startWatching();
-    this.snapshotValues.push(value);
-    this.snapshots.push(snapshot);
-    if (this.snapshotValues.length >= WATCH_WINDOW) this.verifyWatched();
+    this.current.values.push(value);
+    this.current.snapshots.push(snapshot);
+    if (this.current.values.length >= WATCH_GENERATION) this.nextGeneration();
   }
 
   /** Elements from runner code, or immutability off: each consumer gets its own copy, nothing is watched. */
@@ -175,35 +170,41 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     }
   }
 
-  /** How many outputs the edge is watching now: never more than {@link WATCH_WINDOW}. */
+  /** How many outputs the edge is watching now: fewer than twice {@link WATCH_GENERATION}. */
   get watchedCount(): number {
-    return this.snapshotValues.length + this.encodedValues.length;
+    return this.current.count + this.previous.count;
   }
 
   verifyAndForget(): void {
     this.registered = false;
-    this.verifyWatched();
+    try {
+      this.verify(this.previous);
+    } finally {
+      this.verify(this.current);
+    }
   }
 
-  /** Fails if a watched output changed since it was output; forgets them all either way. */
-  private verifyWatched(): void {
+  /** The current generation is full: the one before it is verified and forgotten, and the current one takes its place. */
+  private nextGeneration(): void {
+    const verified = this.previous;
+    this.verify(verified);
+    this.previous = this.current;
+    this.current = verified;
+  }
+
+  /** Fails if an output of `watched` changed since it was output; forgets them all either way. */
+  private verify(watched: WatchedOutputs): void {
     try {
-      const values = this.snapshotValues;
-      const snapshots = this.snapshots;
+      const { values, snapshots, encodedValues, encodedBounds } = watched;
       for (let i = 0; i < values.length; i++) {
         if (!equalsPristine(values[i], snapshots[i])) this.producerMutated(values[i]);
       }
-      const encoded = this.encodedValues;
-      const bounds = this.encodedBounds;
-      for (let i = 0; i < encoded.length; i++) {
-        if (!this.unchanged(encoded[i], bounds[2 * i]!, bounds[2 * i + 1]!)) this.producerMutated(encoded[i]);
+      for (let i = 0; i < encodedValues.length; i++) {
+        if (!this.unchanged(encodedValues[i], watched.arena, encodedBounds[2 * i]!, encodedBounds[2 * i + 1]!))
+          this.producerMutated(encodedValues[i]);
       }
     } finally {
-      this.snapshotValues.length = 0;
-      this.snapshots.length = 0;
-      this.encodedValues.length = 0;
-      this.encodedBounds.length = 0;
-      this.arena.reset();
+      watched.clear();
     }
   }
 
@@ -216,7 +217,7 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   /** Primitives cannot be mutated: only whether they survive the coder is in question. */
   private receivePrimitive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (this.settings.encodability && primitiveSurvives(this.coder.urn, value) !== true) {
-      const arena = this.arena;
+      const arena = this.current.arena;
       const start = arena.length;
       this.encode(value);
       const decoded = this.decode(start, arena.length);
@@ -227,10 +228,10 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
   }
 
-  /** The general path: encode into the arena, decode copies, compare encodings. */
+  /** The general path: encode into the current generation's arena, decode copies, compare encodings. */
   private receiveByEncoding(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const { encodability, immutability } = this.settings;
-    const arena = this.arena;
+    const arena = this.current.arena;
     const start = arena.length;
     this.encode(value);
     const end = arena.length;
@@ -244,23 +245,23 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       const consumer = consumers[i]!;
       const input = encodability ? (i === 0 ? copy : this.decode(start, end)) : value;
       consumer.receiver.receive(input, timestamp, windows, pane);
-      if (immutability && consumer.trusted !== true && !this.unchanged(input, start, end)) this.consumerMutated(consumer, input);
+      if (immutability && consumer.trusted !== true && !this.unchanged(input, arena, start, end)) this.consumerMutated(consumer, input);
     }
     if (!this.watchesOutputs) {
       arena.truncate(start);
       return;
     }
     this.startWatching();
-    this.encodedValues.push(value);
-    this.encodedBounds.push(start, end);
-    if (this.encodedValues.length >= WATCH_WINDOW) this.verifyWatched();
+    this.current.encodedValues.push(value);
+    this.current.encodedBounds.push(start, end);
+    if (this.current.encodedValues.length >= WATCH_GENERATION) this.nextGeneration();
   }
 
-  /** True when `value` still encodes to arena `[start, end)`. */
-  private unchanged(value: unknown, start: number, end: number): boolean {
+  /** True when `value` still encodes to `arena`'s bytes `[start, end)`. */
+  private unchanged(value: unknown, arena: ByteWriter, start: number, end: number): boolean {
     this.scratch.reset();
     this.coder.encode(value, this.scratch, "outer");
-    return this.arena.rangeEquals(start, end, this.scratch);
+    return arena.rangeEquals(start, end, this.scratch);
   }
 
   private consumerMutated(consumer: NamedReceiver, input: unknown): never {
@@ -291,7 +292,7 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
 
   private encode(value: unknown): void {
     try {
-      this.coder.encode(value, this.arena, "outer");
+      this.coder.encode(value, this.current.arena, "outer");
     } catch (e) {
       throw unencodableElementError(
         { producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer() },
@@ -302,6 +303,6 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   }
 
   private decode(start: number, end: number): unknown {
-    return this.coder.decode(new ByteReader(this.arena.backing, start, end), "outer");
+    return this.coder.decode(new ByteReader(this.current.arena.backing, start, end), "outer");
   }
 }

@@ -4,22 +4,50 @@
  * and its encoding) and verifies they are unchanged when its bundle ends, as
  * Beam's ImmutabilityEnforcementFactory does at bundle commit.
  *
- * What an edge remembers is bounded: once it watches {@link WATCH_WINDOW}
- * outputs it verifies them all right away and forgets them, so a bundle of a
- * million outputs holds no more than a bundle of a few thousand. Every output
- * is still verified, at the latest after the next {@link WATCH_WINDOW}
- * outputs of its edge (or at the end of its bundle, if sooner): a mutation
- * made later than that to an old output is not seen. The usual ways of
- * mutating an output (reusing one object for every output, changing an
- * accumulator after emitting it) show up at the very next outputs.
+ * What an edge remembers is bounded: outputs are kept in generations of
+ * {@link WATCH_GENERATION}; when a generation is full, the one before it is
+ * verified and forgotten. So every output is verified, and watched until its
+ * bundle ends or at least {@link WATCH_GENERATION} later outputs of its edge
+ * have gone by, whichever is first; a bundle of a million outputs holds no
+ * more than two generations. A mutation made later than that to an old
+ * output is not seen; the usual ways of mutating an output (reusing one
+ * object for every output, changing an accumulator after emitting it) show
+ * up at the very next outputs.
  */
+import { ByteWriter } from "../../portability/coders";
 
 /**
- * How many outputs an edge watches before verifying them early: small enough
- * that the watched values stay in V8's young generation (cheap to collect),
- * large enough to catch a mutation well after the output.
+ * How many outputs make a generation: small enough that the watched values
+ * stay in V8's young generation (cheap to collect), large enough to catch a
+ * mutation well after the output.
  */
-export const WATCH_WINDOW = 2048;
+export const WATCH_GENERATION = 1024;
+
+/** One generation of an edge's watched outputs. */
+export class WatchedOutputs {
+  /** Outputs watched by snapshot, with their snapshots. */
+  readonly values: unknown[] = [];
+  readonly snapshots: unknown[] = [];
+  /** Outputs watched by encoding, with their bounds in the arena. */
+  readonly encodedValues: unknown[] = [];
+  readonly encodedBounds: number[] = [];
+  /** Encodings of the outputs watched by encoding, back to back. */
+  readonly arena = new ByteWriter(1 << 12);
+
+  /** How many outputs are watched. */
+  get count(): number {
+    return this.values.length + this.encodedValues.length;
+  }
+
+  /** Forgets every output. */
+  clear(): void {
+    this.values.length = 0;
+    this.snapshots.length = 0;
+    this.encodedValues.length = 0;
+    this.encodedBounds.length = 0;
+    this.arena.reset();
+  }
+}
 
 /** Something that re-checks its watched outputs. */
 export interface WatchedEdge {

@@ -3,7 +3,7 @@ import { coders, type Coder } from "../../../portability/coders";
 import type { NamedReceiver } from "../../../portability/harness/stage_executor";
 import { RunnerCheckError } from "../../../portability/harness/user_code_error";
 import { CheckedEdge, type CheckSettings } from "../../../runners/direct/element_checks";
-import { OutputWatchList, WATCH_WINDOW } from "../../../runners/direct/output_watch";
+import { OutputWatchList, WATCH_GENERATION } from "../../../runners/direct/output_watch";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
 
@@ -75,24 +75,36 @@ describe("direct runner: element checks on an edge", () => {
     expect(edge.watchedCount).to.equal(0);
   });
 
-  it(`watches at most ${WATCH_WINDOW} outputs: the window is verified (and released) as soon as it is full`, () => {
+  it(`watches each output for at least ${WATCH_GENERATION} later outputs, and never more than two generations of them`, () => {
+    const G = WATCH_GENERATION;
     const watch = new OutputWatchList();
     const edge = edgeOf([consumer("(materialized pc1)", true)], watch);
     const reused = { n: 0 };
     send(edge, reused);
     reused.n = 1; // the bug of reusing one output object
-    for (let i = 1; i < WATCH_WINDOW - 1; i++) send(edge, { n: i });
-    expect(edge.watchedCount).to.equal(WATCH_WINDOW - 1);
+    for (let i = 1; i < 2 * G - 1; i++) send(edge, { n: i });
+    expect(edge.watchedCount).to.equal(2 * G - 1);
+    // The second generation fills: the first is verified, before the bundle ends.
     const err = thrown(() => send(edge, { n: -1 }));
     expect(err.transform).to.equal("Producer");
+    expect(err.message).to.match(/now \{ n: 1 \}/);
+    watch.verifyAndClear();
     expect(edge.watchedCount).to.equal(0);
-    // Clean outputs after a verified window: the next windows and the bundle's end pass, watching never more than the window.
+    // The last output of a generation is watched as long as the first: mutated right after, it is found with the next generation.
+    const last = { n: 0 };
+    for (let i = 1; i < G; i++) send(edge, { n: i });
+    send(edge, last);
+    last.n = 2;
+    for (let i = 0; i < G - 1; i++) send(edge, { n: i });
+    expect(thrown(() => send(edge, { n: -1 })).message).to.match(/now \{ n: 2 \}/);
+    watch.verifyAndClear();
+    // Clean outputs: watching never reaches two full generations, and the bundle's end passes.
     let most = 0;
-    for (let i = 0; i < 3 * WATCH_WINDOW; i++) {
+    for (let i = 0; i < 5 * G; i++) {
       send(edge, { n: i, tags: ["a"] });
       most = Math.max(most, edge.watchedCount);
     }
-    expect(most).to.equal(WATCH_WINDOW - 1);
+    expect(most).to.equal(2 * G - 1);
     watch.verifyAndClear();
     expect(edge.watchedCount).to.equal(0);
   });
