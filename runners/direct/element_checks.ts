@@ -31,6 +31,7 @@ import { unencodableElementError } from "../../portability/harness/unencodable_e
 import { previewValue } from "../../portability/values/preview";
 import { faithfulCopy, faithfulSnapshot, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
 import { equalsPristine } from "./copy_equality";
+import { holdsExactly, isKvOfJsValues, isPrimitiveKv } from "./primitive_kv";
 import { WATCH_GENERATION, WatchedOutputs, type OutputWatchList, type WatchedEdge } from "./output_watch";
 import type { BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
@@ -99,6 +100,8 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   private readonly keyedConsumer: () => string | undefined;
   /** Whether outputs are watched after their consumers ran (immutability on, elements from a transform). */
   private readonly watchesOutputs: boolean;
+  /** The coder is a KV of JS values: KVs of two primitives take the shortcut of `primitive_kv.ts`. */
+  private readonly kvOfJsValues: boolean;
   /** The outputs being watched: the generation filling up, and the one before it. */
   private current = new WatchedOutputs();
   private previous = new WatchedOutputs();
@@ -118,11 +121,16 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     this.coder = edge.coder;
     this.keyedConsumer = edge.keyedConsumer ?? (() => undefined);
     this.watchesOutputs = settings.immutability && edge.producedByRunner !== true;
+    this.kvOfJsValues = isKvOfJsValues(edge.coder);
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (isImmutablePrimitive(value)) {
       this.receivePrimitive(value, timestamp, windows, pane);
+      return;
+    }
+    if (this.watchesOutputs && this.kvOfJsValues && isPrimitiveKv(value as object)) {
+      this.receivePrimitiveKv(value as { key: unknown; value: unknown }, timestamp, windows, pane);
       return;
     }
     // A snapshot is seen by no user code; a copy is handed to consumers.
@@ -154,6 +162,28 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     this.current.values.push(value);
     this.current.snapshots.push(snapshot);
     if (this.current.values.length >= WATCH_GENERATION) this.nextGeneration();
+  }
+
+  /** As {@link receiveWatched}, for a KV of two primitives: its key and value are the snapshot. */
+  private receivePrimitiveKv(
+    kv: { key: unknown; value: unknown },
+    timestamp: number,
+    windows: readonly BoundedWindow[],
+    pane: PaneInfo,
+  ): void {
+    const key = kv.key;
+    const value = kv.value;
+    const consumers = this.consumers;
+    for (let i = 0; i < consumers.length; i++) {
+      const consumer = consumers[i]!;
+      consumer.receiver.receive(kv, timestamp, windows, pane);
+      if (consumer.trusted !== true && !holdsExactly(kv, key, value)) this.consumerMutated(consumer, kv);
+    }
+    this.startWatching();
+    const current = this.current;
+    current.kvs.push(kv);
+    current.kvParts.push(key, value);
+    if (current.kvs.length >= WATCH_GENERATION) this.nextGeneration();
   }
 
   /** Elements from runner code, or immutability off: each consumer gets its own copy, nothing is watched. */
@@ -198,6 +228,10 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       const { values, snapshots, encodedValues, encodedBounds } = watched;
       for (let i = 0; i < values.length; i++) {
         if (!equalsPristine(values[i], snapshots[i])) this.producerMutated(values[i]);
+      }
+      const { kvs, kvParts } = watched;
+      for (let i = 0; i < kvs.length; i++) {
+        if (!holdsExactly(kvs[i]!, kvParts[2 * i], kvParts[2 * i + 1])) this.producerMutated(kvs[i]);
       }
       for (let i = 0; i < encodedValues.length; i++) {
         if (!this.unchanged(encodedValues[i], watched.arena, encodedBounds[2 * i]!, encodedBounds[2 * i + 1]!))

@@ -28,6 +28,9 @@ export class WatchedOutputs {
   /** Outputs watched by snapshot, with their snapshots. */
   readonly values: unknown[] = [];
   readonly snapshots: unknown[] = [];
+  /** KVs of two primitives watched by their key and value (`primitive_kv.ts`), with them: key, value, key, value... */
+  readonly kvs: object[] = [];
+  readonly kvParts: unknown[] = [];
   /** Outputs watched by encoding, with their bounds in the arena. */
   readonly encodedValues: unknown[] = [];
   readonly encodedBounds: number[] = [];
@@ -36,13 +39,15 @@ export class WatchedOutputs {
 
   /** How many outputs are watched. */
   get count(): number {
-    return this.values.length + this.encodedValues.length;
+    return this.values.length + this.kvs.length + this.encodedValues.length;
   }
 
   /** Forgets every output. */
   clear(): void {
     this.values.length = 0;
     this.snapshots.length = 0;
+    this.kvs.length = 0;
+    this.kvParts.length = 0;
     this.encodedValues.length = 0;
     this.encodedBounds.length = 0;
     this.arena.reset();

@@ -125,6 +125,34 @@ describe("direct runner: element checks on an edge", () => {
     expect(thrown(() => watch.verifyAndClear()).message).to.match(/'Producer' .*mutated an element after outputting it/);
   });
 
+  it("KVs of two primitives are watched by their key and value: changes after output, added fields and consumers' changes are found", () => {
+    const watch = new OutputWatchList();
+    const coder = coders.kv(coders.jsValue(), coders.jsValue()) as Coder<unknown>;
+    const sink = consumer("(materialized pc1)", true);
+    const edge = edgeOf([sink], watch, false, coder);
+    const counted = { key: "word", value: 1 };
+    send(edge, counted);
+    expect(sink.got[0]).to.equal(counted);
+    counted.value = 2;
+    expect(thrown(() => watch.verifyAndClear()).message).to.match(/'Producer' .*after outputting it \(now \{ key: 'word', value: 2 \}\)/);
+    const zero = { key: "z", value: 0 };
+    send(edge, zero);
+    zero.value = -0; // encoded differently
+    expect(() => watch.verifyAndClear()).to.throw(RunnerCheckError);
+    const grown: Record<string, unknown> = { key: "g", value: true };
+    send(edge, grown);
+    grown.extra = 1;
+    expect(() => watch.verifyAndClear()).to.throw(RunnerCheckError);
+    const adder = consumer("Adder", false, (v) => {
+      (v as Record<string, unknown>).more = 1;
+    });
+    const err = thrown(() => send(edgeOf([adder], watch, false, coder), { key: 1n, value: null }));
+    expect(err.transform).to.equal("Adder");
+    // A key that does not survive UTF-8 takes the real round trip, and fails it.
+    expect(thrown(() => send(edge, { key: "\uD800", value: 1 })).message).to.match(/does not survive its coder/);
+    watch.verifyAndClear();
+  });
+
   it("elements entering a stage (from runner code) reach each consumer as a copy and are not watched afterwards", () => {
     const watch = new OutputWatchList();
     const a = consumer("A", false);
