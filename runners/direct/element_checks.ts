@@ -14,13 +14,16 @@
  *   input) and, for elements a transform output, later (the producer mutated
  *   an element after outputting it; `output_watch.ts` says when).
  *
- * One copy per element does all of it: the pristine copy is at once the
- * decoded element handed to runner code (sinks, precombines), the reference
- * a consumer's input is compared with, and the snapshot the producer's later
- * mutations are found against. Primitive values cannot be mutated and skip
- * the immutability work. Elements that enter a stage (from a source or a
- * committed bundle) come from runner code: nobody can change them after
- * output, so they are compared only around their consumers.
+ * On a transform's output one snapshot per element does all of it: it
+ * proves the element survives its coder, it is what each consumer's input is
+ * compared with, and what the producer's later mutations are found against;
+ * every consumer, runner code included, receives the element itself, so a
+ * sink holds what it holds with the checks off, and the checks' memory is
+ * the watch's, bounded. A KV of two primitives needs no snapshot at all
+ * (`primitive_kv.ts`); primitive values cannot be mutated and skip the
+ * immutability work. Elements that enter a stage (from a source or a
+ * committed bundle) come from runner code: each consumer gets its own copy,
+ * compared after it ran, and nothing is watched, as no transform holds them.
  */
 import type { Coder } from "../../portability/coders/coder";
 import { ByteReader, ByteWriter, coderUrns, valuesEqualStructurally } from "../../portability/coders";
