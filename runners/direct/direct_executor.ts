@@ -19,7 +19,7 @@
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { keyedConsumerOf } from "../../portability/harness/unencodable_element";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
-import { buildStage, type NamedReceiver } from "../../portability/harness/stage_executor";
+import { buildStage, stageRootCollection, type NamedReceiver } from "../../portability/harness/stage_executor";
 import { combineReceivers, type ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
 import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../portability/plan/execution_plan";
@@ -38,7 +38,8 @@ import { NO_FIRING } from "../../model/pane";
 import type { KV } from "../../model/kv";
 import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
-import { CheckedEdge, OutputWatchList } from "./element_checks";
+import { CheckedEdge } from "./element_checks";
+import { OutputWatchList } from "./output_watch";
 import { BundleCollector, type Bundle } from "./bundle_collector";
 import { nextSourceBundle, sourceHasWork, sourceIdle, sourceNextDueTime, sourceOf, sourceWaits, sourceWatermark } from "./source_state";
 import { runFinalizations } from "../../portability/harness/bundle_finalizations";
@@ -165,7 +166,8 @@ export class DirectExecutor {
         return c;
       },
       sideInputReader: (id) => sideInputReaderFor(this.model, id, this.userCode, (pc) => this.sideElements.get(pc) ?? []),
-      edge: (pc, producer, consumers) => this.edge(pc, producer, consumers),
+      // The stage's input comes from runner code (its source, or committed bundles): no transform can change it after output.
+      edge: (pc, producer, consumers) => this.edge(pc, producer, consumers, pc === stageRootCollection(stage)),
       terminal: this.terminal,
       edgeCounting: {
         ...this.edgesOf(stage),
@@ -206,7 +208,11 @@ export class DirectExecutor {
 
   private buildShuffleNode(node: ShuffleNode): ShuffleNodeState {
     const out = new BundleCollector(this.settings.bundleSize);
-    const emit = this.edge(node.output, node.transformId, [{ transform: `(materialized ${node.output})`, receiver: out, trusted: true }]);
+    // A GroupByKey's output is made by the runner from elements checked on their way in: checking it again would copy every group.
+    const emit =
+      node.kind === "groupByKey"
+        ? out
+        : this.edge(node.output, node.transformId, [{ transform: `(materialized ${node.output})`, receiver: out, trusted: true }], false);
     let reduce: ReduceFnRunnerApi | undefined;
     if (node.kind === "groupByKey" || node.kind === "combine") {
       reduce = groupingRunnerFor(
@@ -236,17 +242,20 @@ export class DirectExecutor {
     this.job.totals.counters[counter] = (this.job.totals.counters[counter] ?? 0) + n;
   }
 
-  private edge(pc: string, producer: string, consumers: readonly NamedReceiver[]): ElementReceiver {
+  private edge(pc: string, producer: string, consumers: readonly NamedReceiver[], producedByRunner: boolean): ElementReceiver {
     const { enforceImmutability, enforceEncodability } = this.settings;
     if (!enforceImmutability && !enforceEncodability) return combineReceivers(consumers.map((c) => c.receiver));
     return new CheckedEdge(
-      pc,
-      producer,
-      consumers,
-      collectionCoder(this.model, this.plan, pc, this.userCode),
+      {
+        pcollection: pc,
+        producer,
+        consumers,
+        coder: collectionCoder(this.model, this.plan, pc, this.userCode),
+        producedByRunner,
+        keyedConsumer: () => keyedConsumerOf(this.model, pc),
+      },
       { immutability: enforceImmutability, encodability: enforceEncodability },
       this.watch,
-      () => keyedConsumerOf(this.model, pc),
     );
   }
 

@@ -2,17 +2,28 @@
  * The direct runner's checks on every edge between transforms, as in Beam's
  * DirectRunner:
  *
- * - encodability: each element is encoded with its PCollection's coder and
- *   consumers receive a decoded copy, as they would on a distributed
- *   runner; an element that cannot be encoded, or that comes back different,
- *   fails the job naming the producer;
- * - immutability: the encoding is kept, and compared again after each
- *   consumer ran (a consumer mutated its input) and at the end of the
- *   producer's bundle (the producer mutated an element after outputting it).
+ * - encodability: each element must survive its PCollection's coder, and
+ *   consumers see what they would see on a distributed runner: the decoded
+ *   copy, or for values the standard coders represent exactly (plain JS
+ *   values, KVs and arrays of them) the value itself, proven equal to its
+ *   decoded copy without encoding it (`faithful_copy.ts`); an element that
+ *   cannot be encoded, or that comes back different, fails the job naming
+ *   the producer;
+ * - immutability: a pristine copy (or the encoding) of each element is
+ *   compared with it again after each consumer ran (a consumer mutated its
+ *   input) and, for elements a transform output, later (the producer mutated
+ *   an element after outputting it; `output_watch.ts` says when).
  *
- * Encodings go into one arena per bundle, addressed by offsets, so checking
- * allocates nothing per element beyond the decoded copies themselves.
- * Primitive values cannot be mutated and skip the immutability work.
+ * On a transform's output one snapshot per element does all of it: it
+ * proves the element survives its coder, it is what each consumer's input is
+ * compared with, and what the producer's later mutations are found against;
+ * every consumer, runner code included, receives the element itself, so a
+ * sink holds what it holds with the checks off, and the checks' memory is
+ * the watch's, bounded. A KV of two primitives needs no snapshot at all
+ * (`primitive_kv.ts`); primitive values cannot be mutated and skip the
+ * immutability work. Elements that enter a stage (from a source or a
+ * committed bundle) come from runner code: each consumer gets its own copy,
+ * compared after it ran, and nothing is watched, as no transform holds them.
  */
 import type { Coder } from "../../portability/coders/coder";
 import { ByteReader, ByteWriter, coderUrns, valuesEqualStructurally } from "../../portability/coders";
@@ -21,7 +32,10 @@ import type { NamedReceiver } from "../../portability/harness/stage_executor";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
 import { unencodableElementError } from "../../portability/harness/unencodable_element";
 import { previewValue } from "../../portability/values/preview";
-import { faithfulCopy, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
+import { faithfulCopy, faithfulSnapshot, NOT_FAITHFUL, UNKNOWN } from "./faithful_copy";
+import { equalsPristine } from "./copy_equality";
+import { holdsExactly, isKvOfJsValues, isPrimitiveKv } from "./primitive_kv";
+import { WATCH_GENERATION, WatchedOutputs, type OutputWatchList, type WatchedEdge } from "./output_watch";
 import type { BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
 
@@ -31,44 +45,21 @@ export interface CheckSettings {
   readonly encodability: boolean;
 }
 
-/** Something that re-checks its watched outputs when the bundle ends. */
-interface WatchedEdge {
-  verifyAndForget(): void;
-}
-
-/**
- * The encodings of one bundle's outputs, kept until the bundle ends so that
- * a mutation after output can be detected then. Edges keep their own lists
- * of watched values; this holds the shared byte arena and the edges to check.
- */
-export class OutputWatchList {
-  /** Encoded outputs, back to back. */
-  readonly arena = new ByteWriter(1 << 16);
-  /** Scratch space for re-encoding. */
-  readonly scratch = new ByteWriter();
-  private readonly edges: WatchedEdge[] = [];
-
-  /** An edge that watches outputs in this bundle. */
-  register(edge: WatchedEdge): void {
-    this.edges.push(edge);
-  }
-
-  /** True when `value` still encodes to arena `[start, end)`. */
-  unchanged(value: unknown, start: number, end: number, coder: Coder<unknown>): boolean {
-    this.scratch.reset();
-    coder.encode(value, this.scratch, "outer");
-    return this.arena.rangeEquals(start, end, this.scratch);
-  }
-
-  /** Fails if any watched output changed since it was output; then forgets everything. */
-  verifyAndClear(): void {
-    try {
-      for (const edge of this.edges) edge.verifyAndForget();
-    } finally {
-      this.edges.length = 0;
-      this.arena.reset();
-    }
-  }
+/** An edge from one PCollection to its consumers, as a checked edge needs to know it. */
+export interface EdgeDescription {
+  readonly pcollection: string;
+  /** The transform blamed for an element that does not survive its coder or changes after output. */
+  readonly producer: string;
+  readonly consumers: readonly NamedReceiver[];
+  readonly coder: Coder<unknown>;
+  /**
+   * The elements come from runner code (a stage's source, or a bundle
+   * another edge checked and committed): they are compared around each
+   * consumer but not watched for later changes, as no transform holds them.
+   */
+  readonly producedByRunner?: boolean;
+  /** The GroupByKey reading the PCollection, if any: blamed for a non-KV element. Only asked on failure. */
+  readonly keyedConsumer?: () => string | undefined;
 }
 
 /**
@@ -100,32 +91,40 @@ function isImmutablePrimitive(v: unknown): boolean {
 /**
  * An edge from one PCollection to its consumers, with the checks switched on.
  *
- * Values the standard coders represent exactly (plain JS values, KVs and
- * arrays of them) are checked with copies: a faithful copy stands for the
- * decoded element, and a pristine copy is the snapshot compared at the end of
- * the bundle. Anything else is encoded into the arena and decoded for real.
+ * Values the standard coders represent exactly are checked with one copy
+ * (see the module comment); anything else is encoded into the edge's arena,
+ * decoded for real for each consumer, and watched by its encoding.
  */
 export class CheckedEdge implements ElementReceiver, WatchedEdge {
-  /** Outputs watched by snapshot, with their snapshots. */
-  private readonly snapshotValues: unknown[] = [];
-  private readonly snapshots: unknown[] = [];
-  /** Outputs watched by encoding, with their arena bounds. */
-  private readonly encodedValues: unknown[] = [];
-  private readonly encodedBounds: number[] = [];
-  /** Every consumer is runner code: the copy handed downstream stays pristine and can be the snapshot. */
-  private readonly allTrusted: boolean;
+  private readonly pcollection: string;
+  private readonly producer: string;
+  private readonly consumers: readonly NamedReceiver[];
+  private readonly coder: Coder<unknown>;
+  private readonly keyedConsumer: () => string | undefined;
+  /** Whether outputs are watched after their consumers ran (immutability on, elements from a transform). */
+  private readonly watchesOutputs: boolean;
+  /** The coder is a KV of JS values: KVs of two primitives take the shortcut of `primitive_kv.ts`. */
+  private readonly kvOfJsValues: boolean;
+  /** The outputs being watched: the generation filling up, and the one before it. */
+  private current = new WatchedOutputs();
+  private previous = new WatchedOutputs();
+  /** Scratch space for re-encoding. */
+  private readonly scratch = new ByteWriter();
+  /** Whether the watch list will ask this edge to verify at the end of the bundle. */
+  private registered = false;
 
   constructor(
-    private readonly pcollection: string,
-    private readonly producer: string,
-    private readonly consumers: readonly NamedReceiver[],
-    private readonly coder: Coder<unknown>,
+    edge: EdgeDescription,
     private readonly settings: CheckSettings,
     private readonly watch: OutputWatchList,
-    /** The GroupByKey reading the PCollection, if any: blamed for a non-KV element. Only asked on failure. */
-    private readonly keyedConsumer: () => string | undefined = () => undefined,
   ) {
-    this.allTrusted = consumers.every((c) => c.trusted === true);
+    this.pcollection = edge.pcollection;
+    this.producer = edge.producer;
+    this.consumers = edge.consumers;
+    this.coder = edge.coder;
+    this.keyedConsumer = edge.keyedConsumer ?? (() => undefined);
+    this.watchesOutputs = settings.immutability && edge.producedByRunner !== true;
+    this.kvOfJsValues = isKvOfJsValues(edge.coder);
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
@@ -133,11 +132,65 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       this.receivePrimitive(value, timestamp, windows, pane);
       return;
     }
-    const copy = faithfulCopy(this.coder, value);
+    if (this.watchesOutputs && this.kvOfJsValues && isPrimitiveKv(value as object)) {
+      this.receivePrimitiveKv(value as { key: unknown; value: unknown }, timestamp, windows, pane);
+      return;
+    }
+    // A snapshot is seen by no user code; a copy is handed to consumers.
+    const copy = this.watchesOutputs ? faithfulSnapshot(this.coder, value) : faithfulCopy(this.coder, value);
     if (copy === UNKNOWN || copy === NOT_FAITHFUL) {
       this.receiveByEncoding(value, timestamp, windows, pane);
       return;
     }
+    if (this.watchesOutputs) this.receiveWatched(value, copy, timestamp, windows, pane);
+    else this.receiveCopied(value, copy, timestamp, windows, pane);
+  }
+
+  /**
+   * A transform's output, immutability on: every consumer receives the value
+   * itself (equal to its decoded copy, as the copy proves), and the copy is
+   * the snapshot it must still equal after each transform that read it, and
+   * later (see `output_watch.ts`). Runner code (a sink, a precombine) holds
+   * the value as it holds it with the checks off, so the checks add no
+   * memory that lasts longer than the watch.
+   */
+  private receiveWatched(value: unknown, snapshot: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    const consumers = this.consumers;
+    for (let i = 0; i < consumers.length; i++) {
+      const consumer = consumers[i]!;
+      consumer.receiver.receive(value, timestamp, windows, pane);
+      if (consumer.trusted !== true && !equalsPristine(value, snapshot)) this.consumerMutated(consumer, value);
+    }
+    this.startWatching();
+    this.current.values.push(value);
+    this.current.snapshots.push(snapshot);
+    if (this.current.values.length >= WATCH_GENERATION) this.nextGeneration();
+  }
+
+  /** As {@link receiveWatched}, for a KV of two primitives: its key and value are the snapshot. */
+  private receivePrimitiveKv(
+    kv: { key: unknown; value: unknown },
+    timestamp: number,
+    windows: readonly BoundedWindow[],
+    pane: PaneInfo,
+  ): void {
+    const key = kv.key;
+    const value = kv.value;
+    const consumers = this.consumers;
+    for (let i = 0; i < consumers.length; i++) {
+      const consumer = consumers[i]!;
+      consumer.receiver.receive(kv, timestamp, windows, pane);
+      if (consumer.trusted !== true && !holdsExactly(kv, key, value)) this.consumerMutated(consumer, kv);
+    }
+    this.startWatching();
+    const current = this.current;
+    current.kvs.push(kv);
+    current.kvParts.push(key, value);
+    if (current.kvs.length >= WATCH_GENERATION) this.nextGeneration();
+  }
+
+  /** Elements from runner code, or immutability off: each consumer gets its own copy, nothing is watched. */
+  private receiveCopied(value: unknown, copy: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const { encodability, immutability } = this.settings;
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) {
@@ -146,39 +199,62 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       const input = encodability ? (i === 0 ? copy : faithfulCopy(this.coder, value)) : value;
       const reference = encodability ? value : copy;
       consumer.receiver.receive(input, timestamp, windows, pane);
-      if (immutability && consumer.trusted !== true && !valuesEqualStructurally(input, reference)) this.consumerMutated(consumer, input);
-    }
-    if (immutability) {
-      const snapshot = !encodability || this.allTrusted ? copy : faithfulCopy(this.coder, value);
-      if (this.snapshotValues.length === 0 && this.encodedValues.length === 0) this.watch.register(this);
-      this.snapshotValues.push(value);
-      this.snapshots.push(snapshot);
+      if (immutability && consumer.trusted !== true && !equalsPristine(input, reference)) this.consumerMutated(consumer, input);
     }
   }
 
+  /** How many outputs the edge is watching now: fewer than twice {@link WATCH_GENERATION}. */
+  get watchedCount(): number {
+    return this.current.count + this.previous.count;
+  }
+
   verifyAndForget(): void {
+    this.registered = false;
     try {
-      for (let i = 0; i < this.snapshotValues.length; i++) {
-        if (!valuesEqualStructurally(this.snapshotValues[i], this.snapshots[i])) this.producerMutated(this.snapshotValues[i]);
+      this.verify(this.previous);
+    } finally {
+      this.verify(this.current);
+    }
+  }
+
+  /** The current generation is full: the one before it is verified and forgotten, and the current one takes its place. */
+  private nextGeneration(): void {
+    const verified = this.previous;
+    this.verify(verified);
+    this.previous = this.current;
+    this.current = verified;
+  }
+
+  /** Fails if an output of `watched` changed since it was output; forgets them all either way. */
+  private verify(watched: WatchedOutputs): void {
+    try {
+      const { values, snapshots, encodedValues, encodedBounds } = watched;
+      for (let i = 0; i < values.length; i++) {
+        if (!equalsPristine(values[i], snapshots[i])) this.producerMutated(values[i]);
       }
-      for (let i = 0; i < this.encodedValues.length; i++) {
-        const bounds = this.encodedBounds;
-        if (!this.watch.unchanged(this.encodedValues[i], bounds[2 * i]!, bounds[2 * i + 1]!, this.coder)) {
-          this.producerMutated(this.encodedValues[i]);
-        }
+      const { kvs, kvParts } = watched;
+      for (let i = 0; i < kvs.length; i++) {
+        if (!holdsExactly(kvs[i]!, kvParts[2 * i], kvParts[2 * i + 1])) this.producerMutated(kvs[i]);
+      }
+      for (let i = 0; i < encodedValues.length; i++) {
+        if (!this.unchanged(encodedValues[i], watched.arena, encodedBounds[2 * i]!, encodedBounds[2 * i + 1]!))
+          this.producerMutated(encodedValues[i]);
       }
     } finally {
-      this.snapshotValues.length = 0;
-      this.snapshots.length = 0;
-      this.encodedValues.length = 0;
-      this.encodedBounds.length = 0;
+      watched.clear();
     }
+  }
+
+  private startWatching(): void {
+    if (this.registered) return;
+    this.registered = true;
+    this.watch.register(this);
   }
 
   /** Primitives cannot be mutated: only whether they survive the coder is in question. */
   private receivePrimitive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (this.settings.encodability && primitiveSurvives(this.coder.urn, value) !== true) {
-      const arena = this.watch.arena;
+      const arena = this.current.arena;
       const start = arena.length;
       this.encode(value);
       const decoded = this.decode(start, arena.length);
@@ -189,10 +265,10 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
     for (let i = 0; i < consumers.length; i++) consumers[i]!.receiver.receive(value, timestamp, windows, pane);
   }
 
-  /** The general path: encode into the arena, decode copies, compare encodings. */
+  /** The general path: encode into the current generation's arena, decode copies, compare encodings. */
   private receiveByEncoding(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const { encodability, immutability } = this.settings;
-    const arena = this.watch.arena;
+    const arena = this.current.arena;
     const start = arena.length;
     this.encode(value);
     const end = arena.length;
@@ -201,20 +277,28 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
       copy = this.decode(start, end);
       this.checkSurvives(value, copy);
     }
-    if (immutability) {
-      if (this.snapshotValues.length === 0 && this.encodedValues.length === 0) this.watch.register(this);
-      this.encodedValues.push(value);
-      this.encodedBounds.push(start, end);
-    }
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) {
       const consumer = consumers[i]!;
       const input = encodability ? (i === 0 ? copy : this.decode(start, end)) : value;
       consumer.receiver.receive(input, timestamp, windows, pane);
-      if (immutability && consumer.trusted !== true && !this.watch.unchanged(input, start, end, this.coder))
-        this.consumerMutated(consumer, input);
+      if (immutability && consumer.trusted !== true && !this.unchanged(input, arena, start, end)) this.consumerMutated(consumer, input);
     }
-    if (!immutability) arena.truncate(start);
+    if (!this.watchesOutputs) {
+      arena.truncate(start);
+      return;
+    }
+    this.startWatching();
+    this.current.encodedValues.push(value);
+    this.current.encodedBounds.push(start, end);
+    if (this.current.encodedValues.length >= WATCH_GENERATION) this.nextGeneration();
+  }
+
+  /** True when `value` still encodes to `arena`'s bytes `[start, end)`. */
+  private unchanged(value: unknown, arena: ByteWriter, start: number, end: number): boolean {
+    this.scratch.reset();
+    this.coder.encode(value, this.scratch, "outer");
+    return arena.rangeEquals(start, end, this.scratch);
   }
 
   private consumerMutated(consumer: NamedReceiver, input: unknown): never {
@@ -245,7 +329,7 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
 
   private encode(value: unknown): void {
     try {
-      this.coder.encode(value, this.watch.arena, "outer");
+      this.coder.encode(value, this.current.arena, "outer");
     } catch (e) {
       throw unencodableElementError(
         { producer: this.producer, pcollection: this.pcollection, keyedConsumer: this.keyedConsumer() },
@@ -256,6 +340,6 @@ export class CheckedEdge implements ElementReceiver, WatchedEdge {
   }
 
   private decode(start: number, end: number): unknown {
-    return this.coder.decode(new ByteReader(this.watch.arena.backing, start, end), "outer");
+    return this.coder.decode(new ByteReader(this.current.arena.backing, start, end), "outer");
   }
 }

@@ -36,12 +36,28 @@ const ITERABLE = coderUrns.ITERABLE;
 const NULLABLE = coderUrns.NULLABLE;
 const hasOwn = Object.prototype.hasOwnProperty;
 const OBJECT_PROTOTYPE = Object.prototype;
+const ARRAY_PROTOTYPE = Array.prototype;
 
 /** A copy of `value` equal to `decode(encode(value))`, or {@link NOT_FAITHFUL}, or {@link UNKNOWN}. */
 export function faithfulCopy(coder: Coder<unknown>, value: unknown): Result {
+  return copyFor(coder, value, false);
+}
+
+/**
+ * As {@link faithfulCopy}, for a copy no user code sees (an immutability
+ * snapshot): plain objects and arrays are cloned whole, which is faster and
+ * keeps their shape, so comparing them with the original is faster too; the
+ * clone keeps symbol-keyed fields, which the coder drops but no comparison
+ * looks at (they compare string keys, as the coder encodes).
+ */
+export function faithfulSnapshot(coder: Coder<unknown>, value: unknown): Result {
+  return copyFor(coder, value, true);
+}
+
+function copyFor(coder: Coder<unknown>, value: unknown, clone: boolean): Result {
   switch (coder.urn) {
     case JS_VALUE:
-      return copyJsValue(value, 0);
+      return copyJsValue(value, 0, clone);
     case STRING_UTF8:
       return typeof value === "string" ? (value.isWellFormed() ? value : NOT_FAITHFUL) : UNKNOWN;
     case KV: {
@@ -52,9 +68,9 @@ export function faithfulCopy(coder: Coder<unknown>, value: unknown): Result {
       if (n !== 2 || !hasOwn.call(kv, "key") || !hasOwn.call(kv, "value")) return n > 2 ? NOT_FAITHFUL : UNKNOWN;
       const components = coder.components;
       // KV of two JS values is the shape of nearly every grouped element: go straight to the value walk.
-      const key = components[0]!.urn === JS_VALUE ? copyJsValue(kv.key, 0) : faithfulCopy(components[0]!, kv.key);
+      const key = components[0]!.urn === JS_VALUE ? copyJsValue(kv.key, 0, clone) : copyFor(components[0]!, kv.key, clone);
       if (key === NOT_FAITHFUL || key === UNKNOWN) return key;
-      const val = components[1]!.urn === JS_VALUE ? copyJsValue(kv.value, 0) : faithfulCopy(components[1]!, kv.value);
+      const val = components[1]!.urn === JS_VALUE ? copyJsValue(kv.value, 0, clone) : copyFor(components[1]!, kv.value, clone);
       if (val === NOT_FAITHFUL || val === UNKNOWN) return val;
       return { key, value: val };
     }
@@ -62,20 +78,20 @@ export function faithfulCopy(coder: Coder<unknown>, value: unknown): Result {
       if (!Array.isArray(value)) return UNKNOWN;
       const out = new Array<unknown>(value.length);
       for (let i = 0; i < value.length; i++) {
-        const c = faithfulCopy(coder.components[0]!, value[i]);
+        const c = copyFor(coder.components[0]!, value[i], clone);
         if (c === NOT_FAITHFUL || c === UNKNOWN) return c;
         out[i] = c;
       }
       return out;
     }
     case NULLABLE:
-      return value === null ? null : faithfulCopy(coder.components[0]!, value);
+      return value === null ? null : copyFor(coder.components[0]!, value, clone);
     default:
       return UNKNOWN;
   }
 }
 
-function copyJsValue(value: unknown, depth: number): Result {
+function copyJsValue(value: unknown, depth: number, clone: boolean): Result {
   switch (typeof value) {
     case "string":
       return value.isWellFormed() ? value : NOT_FAITHFUL;
@@ -88,22 +104,24 @@ function copyJsValue(value: unknown, depth: number): Result {
       if (value === null) return null;
       if (depth > 100) return UNKNOWN;
       if (value instanceof Uint8Array) return new Uint8Array(value);
+      const proto = Object.getPrototypeOf(value);
+      if (clone && proto === ARRAY_PROTOTYPE) return cloneNested((value as unknown[]).slice(), depth);
+      if (clone && proto === OBJECT_PROTOTYPE) return cloneNested({ ...(value as object) } as Record<string, unknown>, depth);
       if (Array.isArray(value)) {
         const out = new Array<unknown>(value.length);
         for (let i = 0; i < value.length; i++) {
-          const c = copyJsValue(value[i], depth + 1);
+          const c = copyJsValue(value[i], depth + 1, clone);
           if (c === NOT_FAITHFUL || c === UNKNOWN) return c;
           out[i] = c;
         }
         return out;
       }
-      const proto = Object.getPrototypeOf(value);
       if (proto !== OBJECT_PROTOTYPE && proto !== null) return UNKNOWN;
       const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
       const obj = value as Record<string, unknown>;
       for (const k in obj) {
         if (!hasOwn.call(obj, k)) continue;
-        const c = copyJsValue(obj[k], depth + 1);
+        const c = copyJsValue(obj[k], depth + 1, clone);
         if (c === NOT_FAITHFUL || c === UNKNOWN) return c;
         out[k] = c;
       }
@@ -112,4 +130,29 @@ function copyJsValue(value: unknown, depth: number): Result {
     default:
       return UNKNOWN;
   }
+}
+
+/**
+ * Completes a shallow clone (V8 copies a plain object or array whole, with
+ * its shape) into a snapshot: each field or item is checked, and those
+ * holding objects replaced by their snapshots.
+ */
+function cloneNested(clone: Record<string, unknown> | unknown[], depth: number): Result {
+  if (Array.isArray(clone)) {
+    for (let i = 0; i < clone.length; i++) {
+      const v = clone[i];
+      const c = copyJsValue(v, depth + 1, true);
+      if (c === NOT_FAITHFUL || c === UNKNOWN) return c;
+      if (c !== v) clone[i] = c;
+    }
+    return clone;
+  }
+  for (const k in clone) {
+    if (!hasOwn.call(clone, k)) continue;
+    const v = clone[k];
+    const c = copyJsValue(v, depth + 1, true);
+    if (c === NOT_FAITHFUL || c === UNKNOWN) return c;
+    if (c !== v) clone[k] = c;
+  }
+  return clone;
 }

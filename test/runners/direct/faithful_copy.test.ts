@@ -1,53 +1,9 @@
 import { expect } from "chai";
 import { inspect } from "node:util";
 import { coders, decodeFromBytes, encodeToBytes, valuesEqualStructurally, type Coder } from "../../../portability/coders";
-import { faithfulCopy, NOT_FAITHFUL, UNKNOWN } from "../../../runners/direct/faithful_copy";
+import { faithfulCopy, faithfulSnapshot, NOT_FAITHFUL, UNKNOWN } from "../../../runners/direct/faithful_copy";
 import { SeededRandom } from "../../../runners/direct/seeded_random";
-
-/** Random values of every kind the JS value coder meets, including the awkward ones. */
-function randomValue(r: SeededRandom, depth = 0): unknown {
-  const kinds = depth > 3 ? 9 : 12;
-  switch (r.nextInt(kinds)) {
-    case 0:
-      return ["", "a", "héllo", "\u{1F600}", "\uD800", "x\uDC00y", "null"][r.nextInt(7)];
-    case 1:
-      return [0, -0, 1, -1, 2 ** 53, 2 ** 53 + 2, 0.1, NaN, Infinity, -Infinity, 1e-300][r.nextInt(11)];
-    case 2:
-      return r.nextInt(2) === 0;
-    case 3:
-      return null;
-    case 4:
-      return undefined;
-    case 5:
-      return [0n, -5n, 2n ** 70n][r.nextInt(3)];
-    case 6:
-      return new Uint8Array([r.nextInt(256), r.nextInt(256)]);
-    case 7:
-      return Buffer.from([1, 2, 3]);
-    case 8:
-      return [
-        new Date(0),
-        new Map([[1, 2]]),
-        () => 1,
-        Symbol("s"),
-        new (class Point {
-          x = 1;
-        })(),
-      ][r.nextInt(5)];
-    case 9: {
-      const a = Array.from({ length: r.nextInt(4) }, () => randomValue(r, depth + 1));
-      if (r.nextInt(5) === 0) a.length += 2; // holes
-      return a;
-    }
-    case 10: {
-      const o: Record<string, unknown> = r.nextInt(6) === 0 ? Object.create(null) : {};
-      for (let i = r.nextInt(4); i > 0; i--) o[["k", "b", "a", "z z", ""][r.nextInt(5)]!] = randomValue(r, depth + 1);
-      return o;
-    }
-    default:
-      return { key: randomValue(r, depth + 1), value: randomValue(r, depth + 1) };
-  }
-}
+import { randomValue } from "./random_values";
 
 function roundTrip(coder: Coder<unknown>, v: unknown): { ok: true; decoded: unknown } | { ok: false } {
   try {
@@ -83,6 +39,15 @@ describe("direct runner: faithful copies agree with the real coders", () => {
         expect(real.ok, `the coder refuses a value the shortcut accepted: ${inspect(v)}`).to.equal(true);
         expect(valuesEqualStructurally((real as { decoded: unknown }).decoded, copy), "copy differs from the decoded value").to.equal(true);
         expect(valuesEqualStructurally(copy, v), "copy differs from the original").to.equal(true);
+        // The snapshot (a whole-object clone) judges the same and equals the same.
+        const snapshot = faithfulSnapshot(coder, v);
+        expect(snapshot, `snapshot of ${inspect(v)}`).to.not.equal(UNKNOWN);
+        expect(snapshot, `snapshot of ${inspect(v)}`).to.not.equal(NOT_FAITHFUL);
+        expect(
+          valuesEqualStructurally((real as { decoded: unknown }).decoded, snapshot),
+          "snapshot differs from the decoded value",
+        ).to.equal(true);
+        if (typeof v === "object" && v !== null) expect(snapshot, "a snapshot shares no object with the original").to.not.equal(v);
       }
       expect(copies, "the shortcut was exercised").to.be.greaterThan(100);
       if (name === "js value") expect(unfaithful, "lone surrogates were seen").to.be.greaterThan(0);
