@@ -46,6 +46,14 @@ export class KeyedTable<E> {
     return e;
   }
 
+  /** The entry for `key`, or undefined. */
+  get(key: unknown): E | undefined {
+    if (typeof key === "string" && this.stringFastPath) return this.byString.get(key);
+    if (typeof key === "number" && this.numberFastPath && !Object.is(key, -0) && (this.keyCoder.urn !== VARINT || Number.isInteger(key)))
+      return this.byNumber.get(key);
+    return this.byBytes.get(Buffer.from(encodeToBytes(this.keyCoder, key, "nested")).toString("latin1"));
+  }
+
   /** Number of keys. */
   get size(): number {
     return this.byString.size + this.byNumber.size + this.byBytes.size;

@@ -23,7 +23,7 @@ import type { ExecutionPlan, FusedStage, ShuffleNode } from "../../portability/p
 import { shuffleInputs } from "../../portability/plan/execution_plan";
 import { windowedValueCoder, collectionCoder } from "../core/collection_coders";
 import { sideInputReaderFor } from "../core/side_input_store";
-import type { ReduceFnRunner } from "../core/windowing/reduce_fn_runner";
+import type { GroupingRunner } from "../core/windowing/grouping_runner";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping } from "../core/windowing/grouping_runner";
 import { KeyedStateStore } from "../core/state/keyed_state_store";
 import { TimerService } from "../core/state/timer_service";
@@ -296,7 +296,7 @@ function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out:
     return;
   }
   const elementCoder = windowedValueCoder(job.model, job.plan, node.input, job.userCode);
-  const newRunner = (): ReduceFnRunner =>
+  const newRunner = (): GroupingRunner =>
     groupingRunnerFor(
       job.model,
       node,
@@ -304,7 +304,7 @@ function runShuffleTask(job: JobContext, task: TaskSpec, node: ShuffleNode, out:
       (kv, timestamp, window, pane) => out.receive(kv, timestamp, [window], pane),
       (metric, n) => metrics.counter(metric).inc(n),
     );
-  const feed = (reduce: ReduceFnRunner, values: readonly Uint8Array[], now: number): void => {
+  const feed = (reduce: GroupingRunner, values: readonly Uint8Array[], now: number): void => {
     for (const bytes of values) {
       const wv = elementCoder.decode(new ByteReader(bytes), "outer") as WindowedValue<KV<unknown, unknown>>;
       guardGrouping(node.transformId, wv.value, () =>

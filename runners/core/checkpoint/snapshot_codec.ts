@@ -24,6 +24,8 @@ import type { TriggerState } from "../windowing/triggers/trigger_state_machine";
 export const REDUCE_KEY_FORMAT = 0x52; // "R"
 /** Format tag of a ReduceFnRunner's runner-level header (watermarks, clocks). */
 export const REDUCE_HEADER_FORMAT = 0x48; // "H"
+/** Format tag of one key's state in the single-pane (windowed aggregation fast path) ReduceFnRunner, layout version 1. */
+export const SINGLE_PANE_KEY_FORMAT = 0x50; // "P"
 /** Format tag of one namespace's KeyedStateStore cells. */
 export const STATE_NAMESPACE_FORMAT = 0x53; // "S"
 /** Format tag of one namespace's TimerService timers and expiry. */

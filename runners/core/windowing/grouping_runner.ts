@@ -17,7 +17,9 @@ import type { PaneInfo } from "../../../model/pane";
 import type { ShuffleNode } from "../../../portability/plan/execution_plan";
 import { ReduceFnRunner } from "./reduce_fn_runner";
 import { windowingOf } from "../../../portability/windowing/windowing_from_proto";
-import type { ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
+import type { ReduceFnRunnerApi, ReduceFnRunnerCheckpointing, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
+import { SinglePaneReduceRunner } from "./single_pane_reduce_runner";
+import { singlePaneMismatch, windowFastPathEnabled } from "./single_pane_eligibility";
 import { decodeMessage } from "../../../portability/proto/messages";
 
 /** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
@@ -25,11 +27,17 @@ export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
 /** The metric counting elements dropped because their window's trigger had finished (Beam's name). */
 export const DROPPED_DUE_TO_CLOSED_WINDOW = "droppedDueToClosedWindow";
 
+/** What runners get to group with: the general ReduceFnRunner or the single-pane fast path, by the same contract. */
+export type GroupingRunner = ReduceFnRunnerApi & ReduceFnRunnerCheckpointing;
+
 /** A plan node that groups. */
 export type GroupingNode = Extract<ShuffleNode, { kind: "groupByKey" | "combine" }>;
 
 /**
  * Builds the ReduceFnRunner of a grouping node; `emit` gets each pane as a KV, `count` the drop metrics.
+ * This is the one place the path is chosen, for every runner: the single-pane
+ * fast path when the windowing strategy allows it (`single_pane_eligibility.ts`),
+ * the general ReduceFnRunner otherwise.
  * `checkpointable`: configure the value and accumulator coders and track changed keys from the start,
  * for runners that checkpoint the runner's state (a micro-batch runner's state store).
  */
@@ -40,7 +48,7 @@ export function groupingRunnerFor(
   emit: (kv: KV<unknown, unknown>, timestamp: number, window: BoundedWindow, pane: PaneInfo) => void,
   count: (metric: string, n: number) => void,
   checkpointable = false,
-): ReduceFnRunner {
+): GroupingRunner {
   // A lifted combine reads accumulators; its windowing and key coder are those of its real input.
   const realInput = Object.values(model.transform(node.transformId).inputs)[0]!;
   const checkpointCoders = (): Partial<ReduceFnRunnerConfig> =>
@@ -53,10 +61,11 @@ export function groupingRunnerFor(
           ),
           trackChangedKeys: true,
         };
-  return new ReduceFnRunner({
+  const windowing = windowingOf(model, realInput);
+  const config: ReduceFnRunnerConfig = {
     ...(checkpointable ? checkpointCoders() : {}),
     transform: node.transformId,
-    windowing: windowingOf(model, realInput),
+    windowing,
     keyCoder: model.coderOf(realInput, userCode).components[0]!,
     mode:
       node.kind === "groupByKey"
@@ -65,7 +74,10 @@ export function groupingRunnerFor(
     emit: (key, value, timestamp, window, pane) => emit({ key, value }, timestamp, window, pane),
     onDroppedLateElements: (n) => count(DROPPED_DUE_TO_LATENESS, n),
     onDroppedClosedWindowElements: (n) => count(DROPPED_DUE_TO_CLOSED_WINDOW, n),
-  });
+  };
+  return windowFastPathEnabled() && singlePaneMismatch(windowing) === undefined
+    ? new SinglePaneReduceRunner(config)
+    : new ReduceFnRunner(config);
 }
 
 /**

@@ -22,7 +22,7 @@ import { shuffleInputs, type FusedStage } from "../../../portability/plan/execut
 import { decodeWindowedValues, encodeWindowedValues, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
 import { sideInputReaderFor, sideWindowFnOf } from "../../core/side_input_store";
 import { SideInputPushback } from "../../core/side_input_pushback";
-import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
+import type { GroupingRunner } from "../../core/windowing/grouping_runner";
 import { DROPPED_DUE_TO_LATENESS, groupingRunnerFor, guardGrouping, type GroupingNode } from "../../core/windowing/grouping_runner";
 import { deltaCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
 import { KeyedStateStore } from "../../core/state/keyed_state_store";
@@ -352,7 +352,7 @@ function emitSourceSlice(
 
 /** A grouping's live runner; its emit and metrics go to the current task's receivers. */
 interface GroupingState {
-  readonly runner: ReduceFnRunner;
+  readonly runner: GroupingRunner;
   emit: (kv: KV<unknown, unknown>, timestamp: number, window: BoundedWindow, pane: PaneInfo) => void;
   count: (metric: string, n: number) => void;
 }

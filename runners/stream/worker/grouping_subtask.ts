@@ -8,7 +8,7 @@
 import * as v8 from "node:v8";
 import type { KV } from "../../../model/kv";
 import type { WindowedValue } from "../../../model/windowed_value";
-import type { ReduceFnRunner } from "../../core/windowing/reduce_fn_runner";
+import type { GroupingRunner } from "../../core/windowing/grouping_runner";
 import { guardGrouping } from "../../core/windowing/grouping_runner";
 import { fullCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
 import { decodeBlobMap, encodeBlobMap } from "../../core/checkpoint/snapshot_codec";
@@ -23,7 +23,7 @@ export class GroupingSubtask extends Subtask {
     ack: AckSink,
     scripted: boolean,
     private readonly transform: string,
-    private readonly reduce: ReduceFnRunner,
+    private readonly reduce: GroupingRunner,
     private readonly realNow: () => number,
   ) {
     super(vertexId, subtaskIndex, ack, scripted);
