@@ -117,7 +117,8 @@ export function wordHash(word: string): number {
   for (let k = word.length - 1; k >= 0; k--) mulAdd(x, 31, word.charCodeAt(k));
   const hash = x.hi * TWO_31 + x.lo;
   // A field must be below 2^53; the bench's words ("word" + base 36, 8 characters at most) hash far below it.
-  if (!Number.isSafeInteger(hash)) throw new RangeError(`wordHash: "${word}" hashes above 2^53; the bench's words are at most 8 characters`);
+  if (!Number.isSafeInteger(hash))
+    throw new RangeError(`wordHash: "${word}" hashes above 2^53; the bench's words are at most 8 characters`);
   return hash;
 }
 

@@ -57,9 +57,15 @@ export const wordCounts = mr.definePipeline(
     const words =
       p.options.get<string>("workload") === "create"
         ? p.apply("Words", mr.create(createdWords(n, v)))
-        : p
-            .apply("Numbers", mr.generateSequence({ from: 0, to: n }))
-            .apply("Words", mr.map(((vocab: string[]) => (i: number) => vocab[generatedWordIndex(i, v)]!)(vocabulary(v))));
+        : p.apply("Numbers", mr.generateSequence({ from: 0, to: n })).apply(
+            "Words",
+            mr.map(
+              (
+                (vocab: string[]) => (i: number) =>
+                  vocab[generatedWordIndex(i, v)]!
+              )(vocabulary(v)),
+            ),
+          );
     words.apply("Count", mr.countPerElement()).apply(
       "Tally",
       tallyResults((r: mr.KV<string, number>) => [wordHash(r.key), r.value]),

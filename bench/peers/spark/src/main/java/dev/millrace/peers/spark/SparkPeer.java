@@ -52,6 +52,9 @@ public final class SparkPeer {
             .config("spark.sql.shuffle.partitions", args.parallelism)
             .config("spark.default.parallelism", args.parallelism)
             .config("spark.ui.enabled", false)
+            // One machine: keep the driver's and block manager's sockets on the loopback interface.
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
