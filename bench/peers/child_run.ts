@@ -19,6 +19,21 @@ export interface MeasuredProcess extends ReportedRun {
   readonly loadAtStart: number;
 }
 
+/** Process groups of runs in progress, ended if this process is interrupted (they run detached). */
+const running = new Set<number>();
+
+/** End every run in progress (their whole process groups). */
+export function endRunningChildren(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 /** `times` prints "0m1.234s 0m0.056s" per line: the shell's own times, then its children's. */
 function parseTimes(line: string): number | undefined {
   const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(line.trim());
@@ -41,6 +56,7 @@ export async function runMeasured(command: readonly string[], timeoutMs: number,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so a timeout ends the JVM's or Node's threads and children too
   });
+  if (child.pid !== undefined) running.add(child.pid);
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -60,7 +76,10 @@ export async function runMeasured(command: readonly string[], timeoutMs: number,
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (c) => resolve(c));
-  }).finally(() => clearTimeout(timer));
+  }).finally(() => {
+    clearTimeout(timer);
+    if (child.pid !== undefined) running.delete(child.pid);
+  });
   const processMs = performance.now() - start;
   const shown = `${command.map((a) => (a.length > 120 ? a.slice(0, 60) + "..." : a)).join(" ")}`;
   const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-15).join("\n");

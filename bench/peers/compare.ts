@@ -19,7 +19,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runMeasured } from "./child_run";
+import { endRunningChildren, runMeasured } from "./child_run";
 import { CONTESTANTS, WORKLOADS, commandOf, repositoryRoot, type Contestant, type Workload } from "./contestants";
 import { loadAverages, machineInfo } from "./machine";
 import { markdownReport, textReport, type ComparisonReport, type Measurement } from "./report";
@@ -130,6 +130,28 @@ async function compare(o: Options): Promise<number> {
   const failures: string[] = [];
   const answers: RunAnswer[] = [];
   const reported = new Set<string>();
+  const page = path.join(root, "docs", "performance.md");
+  const machine = machineInfo(root);
+  const reportNow = (): ComparisonReport => {
+    const mismatches = findMismatches(answers);
+    return {
+      command: `npm run bench:peers -- ${o.args.filter((a) => a !== "--markdown").join(" ") || "--write-docs"}`.trim(),
+      machine,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      loadBefore,
+      loadAfter: loadAverages(),
+      rounds: o.rounds,
+      workloads: o.workloads,
+      contestants: o.contestants,
+      measurements,
+      failures,
+      ...(measurements.length + failures.length < total
+        ? { partial: `${measurements.length + failures.length} of ${total} runs done` }
+        : {}),
+      mismatches: mismatches.length > 0 ? describeMismatches(mismatches).split("\n") : [],
+    };
+  };
   process.stderr.write(`bench:peers: ${total} runs (${o.workloads.length} workloads, ${o.rounds} round(s)); load ${loadBefore}\n`);
   let done = 0;
   for (let r = 1; r <= o.rounds; r++) {
@@ -145,6 +167,8 @@ async function compare(o: Options): Promise<number> {
           `${label}: job ${Math.round(run.jobMs)} ms, process ${Math.round(run.processMs)} ms, CPU ${Math.round(run.processCpuMs)} ms, ` +
             `${Math.round(run.peakRssMiB)} MiB, ${run.results} results, load ${run.loadAtStart.toFixed(1)}\n`,
         );
+        // Rewritten after every run, so a run cut short still leaves its figures (marked partial).
+        if (o.writeDocs) fs.writeFileSync(page, markdownReport(reportNow()));
         for (const m of findMismatches(answers.filter((a) => a.workload === workload.name))) {
           const text = describeMismatches([m]);
           if (!reported.has(text)) process.stderr.write(`${text}\n`);
@@ -157,24 +181,10 @@ async function compare(o: Options): Promise<number> {
       }
     }
   }
+  const report = reportNow();
   const mismatches = findMismatches(answers);
-  const report: ComparisonReport = {
-    command: `npm run bench:peers -- ${o.args.filter((a) => a !== "--markdown").join(" ") || "--write-docs"}`.trim(),
-    machine: machineInfo(root),
-    startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
-    loadBefore,
-    loadAfter: loadAverages(),
-    rounds: o.rounds,
-    workloads: o.workloads,
-    contestants: o.contestants,
-    measurements,
-    failures,
-    mismatches: mismatches.length > 0 ? describeMismatches(mismatches).split("\n") : [],
-  };
   console.log(o.markdown ? markdownReport(report) : textReport(report));
   if (o.writeDocs) {
-    const page = path.join(root, "docs", "performance.md");
     fs.writeFileSync(page, markdownReport(report));
     process.stderr.write(`bench:peers: wrote ${path.relative(process.cwd(), page)}\n`);
   }
@@ -184,6 +194,12 @@ async function compare(o: Options): Promise<number> {
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      endRunningChildren();
+      process.exit(130);
+    });
+  }
   if (o.checkResults) {
     const { agree, message } = checkResultFiles(...o.checkResults);
     (agree ? process.stdout : process.stderr).write(`${message}\n`);

@@ -31,6 +31,8 @@ export interface ComparisonReport {
   readonly measurements: readonly Measurement[];
   /** Runs that failed (message per run). */
   readonly failures: readonly string[];
+  /** Set while the run is still going (the page is rewritten after every run): how far it got. */
+  readonly partial?: string;
   /** Loud descriptions of result mismatches (empty when every workload agreed). */
   readonly mismatches: readonly string[];
 }
@@ -194,7 +196,11 @@ function machineLines(r: ComparisonReport): string[] {
 }
 
 function problemLines(r: ComparisonReport): string[] {
-  return [...r.mismatches, ...r.failures.map((f) => `!!! FAILED RUN: ${f.split("\n")[0]}`)];
+  return [
+    ...(r.partial ? [`partial run, cut short or still going: ${r.partial}`] : []),
+    ...r.mismatches,
+    ...r.failures.map((f) => `!!! FAILED RUN: ${f.split("\n")[0]}`),
+  ];
 }
 
 /** The report as aligned text, for a terminal. */
