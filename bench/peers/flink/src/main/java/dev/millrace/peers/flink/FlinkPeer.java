@@ -1,5 +1,6 @@
 package dev.millrace.peers.flink;
 
+import dev.millrace.peers.common.HighestBids;
 import dev.millrace.peers.common.NexmarkEvent;
 import dev.millrace.peers.common.NexmarkEvent.Bid;
 import dev.millrace.peers.common.NexmarkGenerator;
@@ -193,7 +194,7 @@ public final class FlinkPeer {
       case "q7" ->
           bids.keyBy(b -> Math.floorDiv(b.dateTime, 10_000L))
               .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
-              .aggregate(new HighestBids(), new EmitHighestBids())
+              .aggregate(new HighestBidsAggregate(), new EmitHighestBids())
               .addSink(new DigestSink<long[]>(r -> r));
       default -> throw new IllegalArgumentException("unknown workload " + args.workload);
     }
@@ -212,7 +213,7 @@ public final class FlinkPeer {
   }
 
   /** Query 7: the bids with the window's highest price (all of them on a tie), kept incrementally. */
-  static final class HighestBids implements AggregateFunction<Bid, ArrayList<Bid>, ArrayList<Bid>> {
+  static final class HighestBidsAggregate implements AggregateFunction<Bid, ArrayList<Bid>, ArrayList<Bid>> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -222,13 +223,7 @@ public final class FlinkPeer {
 
     @Override
     public ArrayList<Bid> add(Bid b, ArrayList<Bid> acc) {
-      if (acc.isEmpty() || b.price > acc.get(0).price) {
-        acc.clear();
-        acc.add(b);
-      } else if (b.price == acc.get(0).price) {
-        acc.add(b);
-      }
-      return acc;
+      return HighestBids.add(acc, b);
     }
 
     @Override
@@ -238,8 +233,7 @@ public final class FlinkPeer {
 
     @Override
     public ArrayList<Bid> merge(ArrayList<Bid> a, ArrayList<Bid> b) {
-      for (Bid bid : b) add(bid, a);
-      return a;
+      return HighestBids.merge(a, b);
     }
   }
 

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.session_window;
 import static org.apache.spark.sql.functions.window;
 
 import dev.millrace.peers.common.NexmarkEvent;
+import dev.millrace.peers.common.HighestBids;
 import dev.millrace.peers.common.NexmarkEvent.Bid;
 import dev.millrace.peers.common.NexmarkGenerator;
 import dev.millrace.peers.common.PeerArgs;
@@ -228,28 +229,12 @@ public final class SparkPeer {
   /** Query 7: per 10-s window the bids with the highest price; (auction, price, bidder, dateTime, windowEnd). */
   private static JavaRDD<long[]> query7(JavaRDD<Bid> bids) {
     return bids.mapToPair(b -> new Tuple2<>(Math.floorDiv(b.dateTime, 10_000L) * 10_000L + 10_000L, b))
-        .aggregateByKey(new ArrayList<Bid>(), SparkPeer::addIfHighest, SparkPeer::mergeHighest)
+        .aggregateByKey(new ArrayList<Bid>(), HighestBids::add, HighestBids::merge)
         .flatMap(
             w -> {
               List<long[]> out = new ArrayList<>();
               for (Bid b : w._2()) out.add(new long[] {b.auction, b.price, b.bidder, b.dateTime, w._1()});
               return out.iterator();
             });
-  }
-
-  /** Keeps the bids of the highest price seen (all of them on a tie), in place. */
-  private static ArrayList<Bid> addIfHighest(ArrayList<Bid> highest, Bid b) {
-    if (highest.isEmpty() || b.price > highest.get(0).price) {
-      highest.clear();
-      highest.add(b);
-    } else if (b.price == highest.get(0).price) {
-      highest.add(b);
-    }
-    return highest;
-  }
-
-  private static ArrayList<Bid> mergeHighest(ArrayList<Bid> a, ArrayList<Bid> b) {
-    for (Bid bid : b) addIfHighest(a, bid);
-    return a;
   }
 }
