@@ -142,6 +142,7 @@ async function compare(o: Options): Promise<number> {
       loadBefore,
       loadAfter: loadAverages(),
       rounds: o.rounds,
+      sizes: { events: o.events, words: o.words },
       workloads: o.workloads,
       contestants: o.contestants,
       measurements,

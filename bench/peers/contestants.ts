@@ -16,7 +16,7 @@ export interface Workload {
   readonly scriptWorkload: string;
   /** The size flag (`events` or `words`) both sides take. */
   readonly sizeFlag: "events" | "words";
-  /** One line for the tables. */
+  /** One line for the tables; N is the size (`--events` or `--words`). */
   readonly description: string;
 }
 
@@ -27,63 +27,63 @@ export const WORKLOADS: readonly Workload[] = [
     script: "bench/workloads/word_counts.js",
     scriptWorkload: "create",
     sizeFlag: "words",
-    description: "word count, 1M words (10k distinct) made in the driver: mr.create / Flink fromData / Spark createDataset",
+    description: "word count, N words (10k distinct) made in the driver: mr.create / Flink fromData / Spark createDataset",
   },
   {
     name: "wordcount-generated",
     script: "bench/workloads/word_counts.js",
     scriptWorkload: "generated",
     sizeFlag: "words",
-    description: "word count, 1M words (10k distinct) from a bounded sequence: generateSequence / fromSequence / range",
+    description: "word count, N words (10k distinct) from a bounded sequence: generateSequence / fromSequence / range",
   },
   {
     name: "tumbling",
     script: "bench/workloads/windowed_counts.js",
     scriptWorkload: "tumbling",
     sizeFlag: "events",
-    description: "count per key and 1-s event-time window, 1M events, 10k keys",
+    description: "count per key and 1-s event-time window, N events (100 per ms of event time), 10k keys",
   },
   {
     name: "sliding",
     script: "bench/workloads/windowed_counts.js",
     scriptWorkload: "sliding",
     sizeFlag: "events",
-    description: "count per key and 2-s window every 1 s, 1M events, 10k keys",
+    description: "count per key and 2-s window every 1 s, N events, 10k keys",
   },
   {
     name: "sessions",
     script: "bench/workloads/windowed_counts.js",
     scriptWorkload: "sessions",
     sizeFlag: "events",
-    description: "count per key and session (gap 100 ms), 1M events, 10k keys",
+    description: "count per key and session (gap 100 ms), N events, 10k keys",
   },
   {
     name: "q0",
     script: "bench/workloads/nexmark_queries.js",
     scriptWorkload: "q0",
     sizeFlag: "events",
-    description: "Nexmark q0 (pass-through), 1M events",
+    description: "Nexmark q0 (pass-through), N events",
   },
   {
     name: "q1",
     script: "bench/workloads/nexmark_queries.js",
     scriptWorkload: "q1",
     sizeFlag: "events",
-    description: "Nexmark q1 (bids in euros), 1M events",
+    description: "Nexmark q1 (bids in euros), N events",
   },
   {
     name: "q5",
     script: "bench/workloads/nexmark_queries.js",
     scriptWorkload: "q5",
     sizeFlag: "events",
-    description: "Nexmark q5 (hot items, 10-s windows every 5 s), 1M events",
+    description: "Nexmark q5 (hot items, 10-s windows every 5 s), N events",
   },
   {
     name: "q7",
     script: "bench/workloads/nexmark_queries.js",
     scriptWorkload: "q7",
     sizeFlag: "events",
-    description: "Nexmark q7 (highest bid per 10-s window), 1M events",
+    description: "Nexmark q7 (highest bid per 10-s window), N events",
   },
 ];
 

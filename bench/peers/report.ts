@@ -26,6 +26,8 @@ export interface ComparisonReport {
   readonly loadBefore: string;
   readonly loadAfter: string;
   readonly rounds: number;
+  /** N of the workloads: events of the windowed and Nexmark ones, words of the word counts. */
+  readonly sizes: { readonly events: number; readonly words: number };
   readonly workloads: readonly Workload[];
   readonly contestants: readonly Contestant[];
   readonly measurements: readonly Measurement[];
@@ -186,11 +188,27 @@ const COLUMNS_EXPLAINED = [
   "Figures are medians over the rounds; each run is a fresh process; the load average is the 1-minute one when each run started.",
 ];
 
+/** A workload's description with its N. */
+function describe(r: ComparisonReport, w: Workload): string {
+  return w.description.replace("N ", `${r.sizes[w.sizeFlag].toLocaleString("en-US")} `);
+}
+
+/** How each contestant ran. */
+function contestantLines(r: ComparisonReport): string[] {
+  return r.contestants.map((c) => {
+    if (c.kind === "millrace") return `${c.label}: \`${(c.runnerFlags ?? []).join(" ")}\``;
+    if (c.kind === "flink")
+      return `${c.label}: local mini cluster, streaming mode, parallelism ${c.parallelism}, bounded-out-of-orderness watermarks (200 ms)`;
+    return `${c.label}: \`local[${c.parallelism}]\`, batch (DataFrames for word and window counts, RDDs for Nexmark), ${c.parallelism} shuffle partition(s)`;
+  });
+}
+
 function machineLines(r: ComparisonReport): string[] {
   const m = r.machine;
   return [
     `machine: ${m.cores} cores (nproc), ${m.cpuModel}, ${m.memoryGiB.toFixed(1)} GiB memory`,
     `software: Node ${m.node}, ${m.java}, Flink ${m.flink} (local mini cluster, streaming mode), Spark ${m.spark} (local[N], batch)`,
+    `sizes: ${r.sizes.events.toLocaleString("en-US")} events, ${r.sizes.words.toLocaleString("en-US")} words`,
     `run: ${r.startedAt.toISOString()}, ${r.rounds} round(s), ${(r.durationMs / 60_000).toFixed(1)} min; load average (1/5/15 min) before ${r.loadBefore}, after ${r.loadAfter}`,
   ];
 }
@@ -209,7 +227,7 @@ export function textReport(r: ComparisonReport): string {
   for (const w of r.workloads) {
     const t = workloadTable(r, w);
     if (t.rows.length === 0) continue;
-    out.push(`${w.name}: ${w.description}`, textTable(t), "");
+    out.push(`${w.name}: ${describe(r, w)}`, textTable(t), "");
   }
   out.push("job time ratios (below 1: millrace is faster)", textTable(summaryTable(r)), "", ...COLUMNS_EXPLAINED, ...problemLines(r));
   return out.join("\n");
@@ -236,6 +254,10 @@ export function markdownReport(r: ComparisonReport): string {
     "",
     ...machineLines(r).map((l) => `- ${l}`),
     "",
+    "## Contestants",
+    "",
+    ...contestantLines(r).map((l) => `- ${l}`),
+    "",
   ];
   const problems = problemLines(r);
   if (problems.length > 0) out.push("## Problems in this run", "", "```", ...problems, "```", "");
@@ -251,7 +273,7 @@ export function markdownReport(r: ComparisonReport): string {
   for (const w of r.workloads) {
     const t = workloadTable(r, w);
     if (t.rows.length === 0) continue;
-    out.push(`### ${w.name}`, "", w.description + ".", "", markdownTable(t), "");
+    out.push(`### ${w.name}`, "", describe(r, w) + ".", "", markdownTable(t), "");
   }
   out.push("## What the columns mean", "", ...COLUMNS_EXPLAINED.map((l) => `- ${l}`), "");
   return out.join("\n");
