@@ -213,8 +213,20 @@ function machineLines(r: ComparisonReport): string[] {
   ];
 }
 
+/** A warning when the machine was busier than it has cores: figures then measure the contention as much as the runs. */
+function busyMachineLine(r: ComparisonReport): string[] {
+  const loads = r.measurements.map((m) => m.run.loadAtStart);
+  const highest = Math.max(0, ...loads);
+  return highest > r.machine.cores
+    ? [
+        `busy machine: the 1-minute load average reached ${highest.toFixed(1)} on ${r.machine.cores} cores during this run; times are inflated and noisy, read the ratios loosely`,
+      ]
+    : [];
+}
+
 function problemLines(r: ComparisonReport): string[] {
   return [
+    ...busyMachineLine(r),
     ...(r.partial ? [`partial run, cut short or still going: ${r.partial}`] : []),
     ...r.mismatches,
     ...r.failures.map((f) => `!!! FAILED RUN: ${f.split("\n")[0]}`),
