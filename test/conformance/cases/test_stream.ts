@@ -249,7 +249,13 @@ export const cases: ConformanceCase[] = [
         )
         .apply(mr.deduplicate())
         .apply(mr.windowInto(mr.windows.fixed(10)))
-        .apply(mr.combineGlobally(mr.combiners.count()));
+        // A GroupByKey, not a lifted combine: each late element is dropped (and counted) on its own.
+        .apply(mr.withKeys(() => "all"))
+        .apply(mr.groupByKey())
+        .apply(
+          "Count",
+          mr.map((kv: mr.KV<string, string[]>) => kv.value.length),
+        );
       mr.testing.assertThat(counts).containsInAnyOrder([onTime.length]);
     }),
     assertions: 1,
