@@ -32,6 +32,7 @@ import type { SideInputReader } from "./side_input_reader";
 import type { SplittableWork } from "./splittable_work";
 import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
 import { UserCodeError, wrapUserError } from "./user_code_error";
+import { callUserCode, dofnLifecycle, type OperatorLifecycle } from "./dofn_lifecycle";
 
 /** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
 export type SplitPolicy = () => number | undefined;
@@ -66,6 +67,7 @@ export class SplittableDoFnOperator implements Operator {
   private observing: WatermarkEstimator | undefined;
   /** How many elements the DoFn has output so far: a source's input rows, for a runner's progress. */
   outputCount = 0;
+  private readonly lifecycle: OperatorLifecycle;
 
   /**
    * @param unbounded the DoFn's output is unbounded: its work never ends, so
@@ -90,23 +92,20 @@ export class SplittableDoFnOperator implements Operator {
       },
     };
     this.ctx = new SplittableDoFnContext(transform, observed, sideInputs, metrics, this.finalizations.finalizerFor(transform));
+    this.lifecycle = dofnLifecycle(transform, fn, this.ctx);
   }
 
   setup(): void {
-    this.call("setup", () => this.fn.setup?.());
+    this.lifecycle.setup();
   }
   startBundle(): void {
-    if (!this.fn.startBundle) return;
-    this.ctx.setBundleScope();
-    this.call("startBundle", () => this.fn.startBundle!(this.ctx));
+    this.lifecycle.startBundle();
   }
   finishBundle(): void {
-    if (!this.fn.finishBundle) return;
-    this.ctx.setBundleScope();
-    this.call("finishBundle", () => this.fn.finishBundle!(this.ctx));
+    this.lifecycle.finishBundle();
   }
   teardown(): void {
-    this.call("teardown", () => this.fn.teardown?.());
+    this.lifecycle.teardown();
   }
 
   /** The finalization callbacks registered since the last call (run them once the bundle is committed). */
@@ -238,10 +237,6 @@ export class SplittableDoFnOperator implements Operator {
   }
 
   private call<T>(phase: string, f: () => T, element?: unknown): T {
-    try {
-      return f();
-    } catch (e) {
-      return wrapUserError(e, this.transform, phase, element === undefined ? undefined : { value: element });
-    }
+    return callUserCode(this.transform, phase, f, element);
   }
 }
