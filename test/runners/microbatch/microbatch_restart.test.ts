@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { outputLines } from "../../fixtures/microbatch_streaming_pipelines";
+import { waitFor } from "../../support/wait_for";
 
 const CHILD = path.join(__dirname, "../../fixtures/microbatch_restart_child.js");
 const STOP_AT = 400;
@@ -28,14 +29,6 @@ function startChild(args: readonly string[]): {
     child.on("exit", (code) => resolve({ code, stdout, stderr })),
   );
   return { child, done };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Output lines by number, failing on a number written twice. */
