@@ -8,6 +8,8 @@
  */
 import type { DoFnContext } from "./dofn_context";
 import type { Operator } from "./operators";
+import type { BoundedWindow } from "../../model/windows";
+import type { PaneInfo } from "../../model/pane";
 import { wrapUserError } from "./user_code_error";
 
 /** The lifecycle methods a DoFn may define (a DoFn class, a DoFn object, a splittable DoFn object). */
@@ -20,6 +22,30 @@ export interface DoFnLifecycleMethods {
 
 /** An operator's lifecycle calls. */
 export type OperatorLifecycle = Pick<Operator, "setup" | "startBundle" | "finishBundle" | "teardown">;
+
+/** An operator whose lifecycle calls are those of `lifecycle` (a DoFn's, or none for a plain function). */
+export abstract class LifecycleOperator implements Operator {
+  constructor(
+    readonly transform: string,
+    private readonly lifecycle: OperatorLifecycle,
+  ) {}
+  setup(): void {
+    this.lifecycle.setup();
+  }
+  startBundle(): void {
+    this.lifecycle.startBundle();
+  }
+  finishBundle(): void {
+    this.lifecycle.finishBundle();
+  }
+  teardown(): void {
+    this.lifecycle.teardown();
+  }
+  abstract receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void;
+}
+
+/** The lifecycle of an operator that runs no DoFn. */
+export const NO_LIFECYCLE: OperatorLifecycle = { setup() {}, startBundle() {}, finishBundle() {}, teardown() {} };
 
 /** Runs `f`, user code of `transform` in `phase`: what it throws is wrapped with both (and `element`, when given). */
 export function callUserCode<T>(transform: string, phase: string, f: () => T, element?: unknown): T {

@@ -11,9 +11,7 @@ import type { TransformContext } from "../../sdk/transforms/transform_context";
 import type { ElementReceiver } from "./element_receiver";
 import type { DoFnContext } from "./dofn_context";
 import { wrapUserError } from "./user_code_error";
-import { dofnLifecycle, type OperatorLifecycle } from "./dofn_lifecycle";
-
-const NO_LIFECYCLE: OperatorLifecycle = { setup() {}, startBundle() {}, finishBundle() {}, teardown() {} };
+import { dofnLifecycle, LifecycleOperator, NO_LIFECYCLE, type OperatorLifecycle } from "./dofn_lifecycle";
 
 /** An operator: receives elements, and has a lifecycle around bundles. */
 export interface Operator extends ElementReceiver {
@@ -24,24 +22,14 @@ export interface Operator extends ElementReceiver {
   teardown(): void;
 }
 
-abstract class ElementWiseOperator implements Operator {
+abstract class ElementWiseOperator extends LifecycleOperator {
   constructor(
-    readonly transform: string,
+    transform: string,
     protected readonly ctx: DoFnContext,
     /** A function (map, flatMap, filter) has no lifecycle; a DoFn has its own. */
-    private readonly lifecycle: OperatorLifecycle = NO_LIFECYCLE,
-  ) {}
-  setup(): void {
-    this.lifecycle.setup();
-  }
-  startBundle(): void {
-    this.lifecycle.startBundle();
-  }
-  finishBundle(): void {
-    this.lifecycle.finishBundle();
-  }
-  teardown(): void {
-    this.lifecycle.teardown();
+    lifecycle: OperatorLifecycle = NO_LIFECYCLE,
+  ) {
+    super(transform, lifecycle);
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {

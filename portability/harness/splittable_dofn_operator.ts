@@ -27,12 +27,11 @@ import type { BundleFinalizer } from "../../sdk/transforms/splittable/bundle_fin
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
 import type { ElementReceiver } from "./element_receiver";
 import { DoFnContext } from "./dofn_context";
-import type { Operator } from "./operators";
 import type { SideInputReader } from "./side_input_reader";
 import type { SplittableWork } from "./splittable_work";
 import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
 import { UserCodeError, wrapUserError } from "./user_code_error";
-import { callUserCode, dofnLifecycle, type OperatorLifecycle } from "./dofn_lifecycle";
+import { callUserCode, dofnLifecycle, LifecycleOperator } from "./dofn_lifecycle";
 
 /** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
 export type SplitPolicy = () => number | undefined;
@@ -59,15 +58,24 @@ class SplittableDoFnContext extends DoFnContext {
   }
 }
 
-/** Runs one splittable DoFn. */
-export class SplittableDoFnOperator implements Operator {
-  private readonly ctx: SplittableDoFnContext;
-  private readonly finalizations = new PendingFinalizations();
+/** The DoFn's main output, counted and observed by the watermark estimator of the work being processed. */
+class ObservedOutputs implements ElementReceiver {
   /** The estimator of the work being processed: it observes every output's timestamp. */
-  private observing: WatermarkEstimator | undefined;
-  /** How many elements the DoFn has output so far: a source's input rows, for a runner's progress. */
-  outputCount = 0;
-  private readonly lifecycle: OperatorLifecycle;
+  observing: WatermarkEstimator | undefined;
+  count = 0;
+  constructor(private readonly main: ElementReceiver) {}
+  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    this.observing?.observeTimestamp?.(timestamp);
+    this.count++;
+    this.main.receive(value, timestamp, windows, pane);
+  }
+}
+
+/** Runs one splittable DoFn. */
+export class SplittableDoFnOperator extends LifecycleOperator {
+  private readonly ctx: SplittableDoFnContext;
+  private readonly finalizations: PendingFinalizations;
+  private readonly outputs: ObservedOutputs;
 
   /**
    * @param unbounded the DoFn's output is unbounded: its work never ends, so
@@ -76,7 +84,7 @@ export class SplittableDoFnOperator implements Operator {
    *   processing it (the direct runner's random splits); none by default.
    */
   constructor(
-    readonly transform: string,
+    transform: string,
     private readonly fn: SplittableDoFnObject<unknown, unknown, unknown>,
     main: ElementReceiver,
     sideInputs: SideInputReader,
@@ -84,28 +92,19 @@ export class SplittableDoFnOperator implements Operator {
     readonly unbounded: boolean,
     private readonly splitPolicy?: SplitPolicy,
   ) {
-    const observed: ElementReceiver = {
-      receive: (value, timestamp, windows, pane) => {
-        this.observing?.observeTimestamp?.(timestamp);
-        this.outputCount++;
-        main.receive(value, timestamp, windows, pane);
-      },
-    };
-    this.ctx = new SplittableDoFnContext(transform, observed, sideInputs, metrics, this.finalizations.finalizerFor(transform));
-    this.lifecycle = dofnLifecycle(transform, fn, this.ctx);
+    // Built before the operator itself: the DoFn's lifecycle is given the context.
+    const outputs = new ObservedOutputs(main);
+    const finalizations = new PendingFinalizations();
+    const ctx = new SplittableDoFnContext(transform, outputs, sideInputs, metrics, finalizations.finalizerFor(transform));
+    super(transform, dofnLifecycle(transform, fn, ctx));
+    this.outputs = outputs;
+    this.finalizations = finalizations;
+    this.ctx = ctx;
   }
 
-  setup(): void {
-    this.lifecycle.setup();
-  }
-  startBundle(): void {
-    this.lifecycle.startBundle();
-  }
-  finishBundle(): void {
-    this.lifecycle.finishBundle();
-  }
-  teardown(): void {
-    this.lifecycle.teardown();
+  /** How many elements the DoFn has output so far: a source's input rows, for a runner's progress. */
+  get outputCount(): number {
+    return this.outputs.count;
   }
 
   /** The finalization callbacks registered since the last call (run them once the bundle is committed). */
@@ -175,7 +174,7 @@ export class SplittableDoFnOperator implements Operator {
     ctx.tracker = tracker;
     ctx.watermarkEstimator = estimator;
     ctx.setElement(work.timestamp, work.windows, pane ?? ctx.pane);
-    this.observing = estimator;
+    this.outputs.observing = estimator;
     let result: ProcessContinuation | Iterable<unknown> | void;
     try {
       result = fn.process(element, ctx as never);
@@ -185,7 +184,7 @@ export class SplittableDoFnOperator implements Operator {
     } catch (e) {
       wrapUserError(e, this.transform, "processing", { value: element });
     } finally {
-      this.observing = undefined;
+      this.outputs.observing = undefined;
     }
     if (ProcessContinuation.is(result) && result.shouldResume) {
       const rest = this.call("trySplit", () => tracker.trySplit(0), element);

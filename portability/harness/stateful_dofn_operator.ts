@@ -16,10 +16,9 @@ import { identityOf } from "../values/canonical_key";
 import type { FiredTimer, KeyedRuntime } from "./keyed_runtime";
 import type { KeyedSpecs } from "./state_cell_specs";
 import type { DoFnContext } from "./dofn_context";
-import type { Operator } from "./operators";
 import { RunnerCheckError, wrapUserError } from "./user_code_error";
 import { previewValue } from "../values/preview";
-import { callUserCode, dofnLifecycle, type OperatorLifecycle } from "./dofn_lifecycle";
+import { callUserCode, dofnLifecycle, LifecycleOperator } from "./dofn_lifecycle";
 
 export type { KeyedRuntime } from "./keyed_runtime";
 
@@ -32,12 +31,11 @@ export function stateNamespace(keyCoder: Coder<unknown>, key: unknown, window: B
 }
 
 /** The operator of a stateful ParDo. */
-export class StatefulDoFnOperator implements Operator {
+export class StatefulDoFnOperator extends LifecycleOperator {
   private readonly timerAccessors = new Map<string, Record<string, Timer>>();
-  private readonly lifecycle: OperatorLifecycle;
 
   constructor(
-    readonly transform: string,
+    transform: string,
     private readonly ctx: DoFnContext,
     private readonly fn: DoFnObject<unknown, unknown>,
     private readonly specs: KeyedSpecs,
@@ -45,20 +43,7 @@ export class StatefulDoFnOperator implements Operator {
     private readonly allowedLatenessMs: number,
     private readonly runtime: KeyedRuntime,
   ) {
-    this.lifecycle = dofnLifecycle(transform, fn, ctx);
-  }
-
-  setup(): void {
-    this.lifecycle.setup();
-  }
-  startBundle(): void {
-    this.lifecycle.startBundle();
-  }
-  finishBundle(): void {
-    this.lifecycle.finishBundle();
-  }
-  teardown(): void {
-    this.lifecycle.teardown();
+    super(transform, dofnLifecycle(transform, fn, ctx));
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
