@@ -146,7 +146,10 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     await waitFor(() => fs.existsSync(marker), "the stall in the middle of a batch");
     const logged = Math.max(...fs.readdirSync(path.join(checkpoint, "offsets")).map(Number));
     // Another task of the stalled batch has written its file: the batch is half done.
-    await waitFor(() => fs.readdirSync(out).some((n) => n.includes("-batch-") && batchOf(n) === logged), `a file of batch ${logged}`);
+    await waitFor(
+      () => fs.existsSync(out) && fs.readdirSync(out).some((n) => n.includes("-batch-") && batchOf(n) === logged),
+      `a file of batch ${logged}`,
+    );
     killed.child.kill("SIGKILL");
     await killed.done;
     const beforeRestart = expectOnlyCommittedBatches(out, checkpoint);
