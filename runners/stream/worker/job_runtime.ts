@@ -517,9 +517,11 @@ export class JobRuntime {
   }
 
   /**
-   * Answers the pending probe when nothing is left to do here; false when
-   * there is still work (a buffer flushed to a subtask of this thread just
-   * now, say): the loop is scheduled again and answers later.
+   * Answers the pending probe when nothing is left to do here. True when a
+   * subtask can run again (a buffer flushed to a subtask of this thread just
+   * now, say): the loop is scheduled again and answers later. When something
+   * still waits on a peer (credit, a barrier to align), the probe stays
+   * pending until that peer's message arrives.
    */
   private answerProbeIfQuiet(): boolean {
     if (this.subtasks.some((st) => st.runnable())) {
