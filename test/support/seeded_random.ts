@@ -1,8 +1,16 @@
-/** Seeded randomness for tests, so a failing fuzz or random case can be replayed from its seed. */
-import { SeededRandom } from "../../runners/direct/seeded_random";
+/**
+ * A small seeded random generator (mulberry32) for randomized tests, so that
+ * a failure names a seed that reproduces it.
+ */
 
-/** Floats in [0, 1), the same sequence for the same seed on every machine (the direct runner's mulberry32). */
+/** A generator of numbers in [0, 1), the same sequence for the same seed. */
 export function seededRandom(seed: number): () => number {
-  const random = new SeededRandom(seed);
-  return () => random.next();
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
