@@ -25,10 +25,9 @@ export type OperatorLifecycle = Pick<Operator, "setup" | "startBundle" | "finish
 
 /** An operator whose lifecycle calls are those of `lifecycle` (a DoFn's, or none for a plain function). */
 export abstract class LifecycleOperator implements Operator {
-  constructor(
-    readonly transform: string,
-    private readonly lifecycle: OperatorLifecycle,
-  ) {}
+  /** The calls of the operator's lifecycle (set in its constructor). */
+  protected abstract readonly lifecycle: OperatorLifecycle;
+  constructor(readonly transform: string) {}
   setup(): void {
     this.lifecycle.setup();
   }

@@ -27,9 +27,9 @@ abstract class ElementWiseOperator extends LifecycleOperator {
     transform: string,
     protected readonly ctx: DoFnContext,
     /** A function (map, flatMap, filter) has no lifecycle; a DoFn has its own. */
-    lifecycle: OperatorLifecycle = NO_LIFECYCLE,
+    protected readonly lifecycle: OperatorLifecycle = NO_LIFECYCLE,
   ) {
-    super(transform, lifecycle);
+    super(transform);
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {

@@ -31,7 +31,7 @@ import type { SideInputReader } from "./side_input_reader";
 import type { SplittableWork } from "./splittable_work";
 import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
 import { UserCodeError, wrapUserError } from "./user_code_error";
-import { callUserCode, dofnLifecycle, LifecycleOperator } from "./dofn_lifecycle";
+import { callUserCode, dofnLifecycle, LifecycleOperator, type OperatorLifecycle } from "./dofn_lifecycle";
 
 /** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
 export type SplitPolicy = () => number | undefined;
@@ -58,24 +58,15 @@ class SplittableDoFnContext extends DoFnContext {
   }
 }
 
-/** The DoFn's main output, counted and observed by the watermark estimator of the work being processed. */
-class ObservedOutputs implements ElementReceiver {
-  /** The estimator of the work being processed: it observes every output's timestamp. */
-  observing: WatermarkEstimator | undefined;
-  count = 0;
-  constructor(private readonly main: ElementReceiver) {}
-  receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    this.observing?.observeTimestamp?.(timestamp);
-    this.count++;
-    this.main.receive(value, timestamp, windows, pane);
-  }
-}
-
 /** Runs one splittable DoFn. */
 export class SplittableDoFnOperator extends LifecycleOperator {
+  protected readonly lifecycle: OperatorLifecycle;
   private readonly ctx: SplittableDoFnContext;
-  private readonly finalizations: PendingFinalizations;
-  private readonly outputs: ObservedOutputs;
+  private readonly finalizations = new PendingFinalizations();
+  /** The estimator of the work being processed: it observes every output's timestamp. */
+  private observing: WatermarkEstimator | undefined;
+  /** How many elements the DoFn has output so far: a source's input rows, for a runner's progress. */
+  outputCount = 0;
 
   /**
    * @param unbounded the DoFn's output is unbounded: its work never ends, so
@@ -92,19 +83,16 @@ export class SplittableDoFnOperator extends LifecycleOperator {
     readonly unbounded: boolean,
     private readonly splitPolicy?: SplitPolicy,
   ) {
-    // Built before the operator itself: the DoFn's lifecycle is given the context.
-    const outputs = new ObservedOutputs(main);
-    const finalizations = new PendingFinalizations();
-    const ctx = new SplittableDoFnContext(transform, outputs, sideInputs, metrics, finalizations.finalizerFor(transform));
-    super(transform, dofnLifecycle(transform, fn, ctx));
-    this.outputs = outputs;
-    this.finalizations = finalizations;
-    this.ctx = ctx;
-  }
-
-  /** How many elements the DoFn has output so far: a source's input rows, for a runner's progress. */
-  get outputCount(): number {
-    return this.outputs.count;
+    super(transform);
+    const observed: ElementReceiver = {
+      receive: (value, timestamp, windows, pane) => {
+        this.observing?.observeTimestamp?.(timestamp);
+        this.outputCount++;
+        main.receive(value, timestamp, windows, pane);
+      },
+    };
+    this.ctx = new SplittableDoFnContext(transform, observed, sideInputs, metrics, this.finalizations.finalizerFor(transform));
+    this.lifecycle = dofnLifecycle(transform, fn, this.ctx);
   }
 
   /** The finalization callbacks registered since the last call (run them once the bundle is committed). */
@@ -174,7 +162,7 @@ export class SplittableDoFnOperator extends LifecycleOperator {
     ctx.tracker = tracker;
     ctx.watermarkEstimator = estimator;
     ctx.setElement(work.timestamp, work.windows, pane ?? ctx.pane);
-    this.outputs.observing = estimator;
+    this.observing = estimator;
     let result: ProcessContinuation | Iterable<unknown> | void;
     try {
       result = fn.process(element, ctx as never);
@@ -184,7 +172,7 @@ export class SplittableDoFnOperator extends LifecycleOperator {
     } catch (e) {
       wrapUserError(e, this.transform, "processing", { value: element });
     } finally {
-      this.outputs.observing = undefined;
+      this.observing = undefined;
     }
     if (ProcessContinuation.is(result) && result.shouldResume) {
       const rest = this.call("trySplit", () => tracker.trySplit(0), element);

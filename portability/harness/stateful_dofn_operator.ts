@@ -18,7 +18,7 @@ import type { KeyedSpecs } from "./state_cell_specs";
 import type { DoFnContext } from "./dofn_context";
 import { RunnerCheckError, wrapUserError } from "./user_code_error";
 import { previewValue } from "../values/preview";
-import { callUserCode, dofnLifecycle, LifecycleOperator } from "./dofn_lifecycle";
+import { callUserCode, dofnLifecycle, LifecycleOperator, type OperatorLifecycle } from "./dofn_lifecycle";
 
 export type { KeyedRuntime } from "./keyed_runtime";
 
@@ -33,6 +33,7 @@ export function stateNamespace(keyCoder: Coder<unknown>, key: unknown, window: B
 /** The operator of a stateful ParDo. */
 export class StatefulDoFnOperator extends LifecycleOperator {
   private readonly timerAccessors = new Map<string, Record<string, Timer>>();
+  protected readonly lifecycle: OperatorLifecycle;
 
   constructor(
     transform: string,
@@ -43,7 +44,8 @@ export class StatefulDoFnOperator extends LifecycleOperator {
     private readonly allowedLatenessMs: number,
     private readonly runtime: KeyedRuntime,
   ) {
-    super(transform, dofnLifecycle(transform, fn, ctx));
+    super(transform);
+    this.lifecycle = dofnLifecycle(transform, fn, ctx);
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
