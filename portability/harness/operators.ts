@@ -11,6 +11,7 @@ import type { TransformContext } from "../../sdk/transforms/transform_context";
 import type { ElementReceiver } from "./element_receiver";
 import type { DoFnContext } from "./dofn_context";
 import { wrapUserError } from "./user_code_error";
+import { dofnLifecycle, LifecycleOperator, NO_LIFECYCLE, type OperatorLifecycle } from "./dofn_lifecycle";
 
 /** An operator: receives elements, and has a lifecycle around bundles. */
 export interface Operator extends ElementReceiver {
@@ -21,15 +22,15 @@ export interface Operator extends ElementReceiver {
   teardown(): void;
 }
 
-abstract class ElementWiseOperator implements Operator {
+abstract class ElementWiseOperator extends LifecycleOperator {
   constructor(
-    readonly transform: string,
+    transform: string,
     protected readonly ctx: DoFnContext,
-  ) {}
-  setup(): void {}
-  startBundle(): void {}
-  finishBundle(): void {}
-  teardown(): void {}
+    /** A function (map, flatMap, filter) has no lifecycle; a DoFn has its own. */
+    protected readonly lifecycle: OperatorLifecycle = NO_LIFECYCLE,
+  ) {
+    super(transform);
+  }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     if (windows.length === 1) {
@@ -119,23 +120,7 @@ export class DoFnOperator extends ElementWiseOperator {
     ctx: DoFnContext,
     private readonly fn: AnyDoFn<unknown, unknown>,
   ) {
-    super(transform, ctx);
-  }
-  override setup(): void {
-    this.call("setup", () => this.fn.setup?.());
-  }
-  override startBundle(): void {
-    if (!this.fn.startBundle) return;
-    this.ctx.setBundleScope();
-    this.call("startBundle", () => this.fn.startBundle!(this.ctx));
-  }
-  override finishBundle(): void {
-    if (!this.fn.finishBundle) return;
-    this.ctx.setBundleScope();
-    this.call("finishBundle", () => this.fn.finishBundle!(this.ctx));
-  }
-  override teardown(): void {
-    this.call("teardown", () => this.fn.teardown?.());
+    super(transform, ctx, dofnLifecycle(transform, fn, ctx));
   }
   protected invoke(value: unknown): void {
     let out: Iterable<unknown> | void;
@@ -147,13 +132,6 @@ export class DoFnOperator extends ElementWiseOperator {
       wrapUserError(e, this.transform, "processing", { value });
     }
     if (out !== undefined && out !== null) for (const o of out) this.ctx.output(o);
-  }
-  private call(phase: string, f: () => void): void {
-    try {
-      f();
-    } catch (e) {
-      wrapUserError(e, this.transform, phase);
-    }
   }
 }
 

@@ -27,12 +27,12 @@ import type { BundleFinalizer } from "../../sdk/transforms/splittable/bundle_fin
 import type { MetricsContext } from "../../sdk/metrics/metrics_context";
 import type { ElementReceiver } from "./element_receiver";
 import { DoFnContext } from "./dofn_context";
-import type { Operator } from "./operators";
 import type { SideInputReader } from "./side_input_reader";
 import type { SplittableWork } from "./splittable_work";
 import { PendingFinalizations, type Finalization } from "./bundle_finalizations";
 import { UserCodeError, wrapUserError } from "./user_code_error";
 import { sliceTracker, type ProcessSlice } from "./process_slice";
+import { callUserCode, dofnLifecycle, LifecycleOperator, type OperatorLifecycle } from "./dofn_lifecycle";
 
 /** Where the runner wants a restriction split before it is processed: a fraction of the remainder, or undefined for no split. */
 export type SplitPolicy = () => number | undefined;
@@ -62,7 +62,8 @@ class SplittableDoFnContext extends DoFnContext {
 }
 
 /** Runs one splittable DoFn. */
-export class SplittableDoFnOperator implements Operator {
+export class SplittableDoFnOperator extends LifecycleOperator {
+  protected readonly lifecycle: OperatorLifecycle;
   private readonly ctx: SplittableDoFnContext;
   private readonly finalizations = new PendingFinalizations();
   /** The estimator of the work being processed: it observes every output's timestamp. */
@@ -77,7 +78,7 @@ export class SplittableDoFnOperator implements Operator {
    *   processing it (the direct runner's random splits); none by default.
    */
   constructor(
-    readonly transform: string,
+    transform: string,
     private readonly fn: SplittableDoFnObject<unknown, unknown, unknown>,
     main: ElementReceiver,
     sideInputs: SideInputReader,
@@ -85,6 +86,7 @@ export class SplittableDoFnOperator implements Operator {
     readonly unbounded: boolean,
     private readonly splitPolicy?: SplitPolicy,
   ) {
+    super(transform);
     const observed: ElementReceiver = {
       receive: (value, timestamp, windows, pane) => {
         this.observing?.observeTimestamp?.(timestamp);
@@ -93,23 +95,7 @@ export class SplittableDoFnOperator implements Operator {
       },
     };
     this.ctx = new SplittableDoFnContext(transform, observed, sideInputs, metrics, this.finalizations.finalizerFor(transform));
-  }
-
-  setup(): void {
-    this.call("setup", () => this.fn.setup?.());
-  }
-  startBundle(): void {
-    if (!this.fn.startBundle) return;
-    this.ctx.setBundleScope();
-    this.call("startBundle", () => this.fn.startBundle!(this.ctx));
-  }
-  finishBundle(): void {
-    if (!this.fn.finishBundle) return;
-    this.ctx.setBundleScope();
-    this.call("finishBundle", () => this.fn.finishBundle!(this.ctx));
-  }
-  teardown(): void {
-    this.call("teardown", () => this.fn.teardown?.());
+    this.lifecycle = dofnLifecycle(transform, fn, this.ctx);
   }
 
   /** The finalization callbacks registered since the last call (run them once the bundle is committed). */
@@ -291,10 +277,6 @@ export class SplittableDoFnOperator implements Operator {
   }
 
   private call<T>(phase: string, f: () => T, element?: unknown): T {
-    try {
-      return f();
-    } catch (e) {
-      return wrapUserError(e, this.transform, phase, element === undefined ? undefined : { value: element });
-    }
+    return callUserCode(this.transform, phase, f, element);
   }
 }

@@ -16,9 +16,9 @@ import { identityOf } from "../values/canonical_key";
 import type { FiredTimer, KeyedRuntime } from "./keyed_runtime";
 import type { KeyedSpecs } from "./state_cell_specs";
 import type { DoFnContext } from "./dofn_context";
-import type { Operator } from "./operators";
 import { RunnerCheckError, wrapUserError } from "./user_code_error";
 import { previewValue } from "../values/preview";
+import { callUserCode, dofnLifecycle, LifecycleOperator, type OperatorLifecycle } from "./dofn_lifecycle";
 
 export type { KeyedRuntime } from "./keyed_runtime";
 
@@ -31,34 +31,21 @@ export function stateNamespace(keyCoder: Coder<unknown>, key: unknown, window: B
 }
 
 /** The operator of a stateful ParDo. */
-export class StatefulDoFnOperator implements Operator {
+export class StatefulDoFnOperator extends LifecycleOperator {
   private readonly timerAccessors = new Map<string, Record<string, Timer>>();
+  protected readonly lifecycle: OperatorLifecycle;
 
   constructor(
-    readonly transform: string,
+    transform: string,
     private readonly ctx: DoFnContext,
     private readonly fn: DoFnObject<unknown, unknown>,
     private readonly specs: KeyedSpecs,
     private readonly keyCoder: Coder<unknown>,
     private readonly allowedLatenessMs: number,
     private readonly runtime: KeyedRuntime,
-  ) {}
-
-  setup(): void {
-    this.call("setup", () => this.fn.setup?.());
-  }
-  startBundle(): void {
-    if (!this.fn.startBundle) return;
-    this.ctx.setBundleScope();
-    this.call("startBundle", () => this.fn.startBundle!(this.ctx));
-  }
-  finishBundle(): void {
-    if (!this.fn.finishBundle) return;
-    this.ctx.setBundleScope();
-    this.call("finishBundle", () => this.fn.finishBundle!(this.ctx));
-  }
-  teardown(): void {
-    this.call("teardown", () => this.fn.teardown?.());
+  ) {
+    super(transform);
+    this.lifecycle = dofnLifecycle(transform, fn, ctx);
   }
 
   receive(value: unknown, timestamp: number, windows: readonly BoundedWindow[], pane: PaneInfo): void {
@@ -94,7 +81,7 @@ export class StatefulDoFnOperator implements Operator {
     this.enter(timer.namespace, timer.key, timer.window, timer.outputTimestamp, NO_FIRING);
     const callback = this.fn.onTimer?.[timer.name];
     if (!callback) throw new Error(`internal: timer '${timer.name}' of '${this.transform}' has no callback`);
-    this.call(`onTimer.${timer.name}`, () => callback.call(this.fn, this.ctx));
+    callUserCode(this.transform, `onTimer.${timer.name}`, () => callback.call(this.fn, this.ctx));
   }
 
   /** Drops the state of a namespace whose window expired. */
@@ -141,13 +128,5 @@ export class StatefulDoFnOperator implements Operator {
     Object.freeze(accessors);
     this.timerAccessors.set(ns, accessors);
     return accessors;
-  }
-
-  private call(phase: string, f: () => void): void {
-    try {
-      f();
-    } catch (e) {
-      wrapUserError(e, this.transform, phase);
-    }
   }
 }

@@ -30,6 +30,10 @@ export type MasterMessage =
   | { readonly type: "start" }
   | { readonly type: "trigger"; readonly checkpointId: number }
   | { readonly type: "complete"; readonly checkpointId: number }
+  /** Answer with a `quiet` report once there is nothing to do (TestStream pacing, see QuiescenceDriver). */
+  | { readonly type: "probe"; readonly round: number }
+  /** The pipeline is quiescent: play the next TestStream event. */
+  | { readonly type: "playNext" }
   | { readonly type: "stop" };
 
 /** From a task manager to the job master. */
@@ -47,6 +51,8 @@ export type WorkerMessage =
   /** It cannot take checkpoint `checkpointId` (Flink's decline): the checkpoint is aborted, the next one takes its place. */
   | { readonly type: "decline"; readonly checkpointId: number; readonly reason: string }
   | { readonly type: "status"; readonly subtasks: readonly SubtaskStatus[] }
+  /** Its answer to probe `report.round`, sent once it had nothing to do. */
+  | { readonly type: "quiet"; readonly report: QuietReport }
   | { readonly type: "failed"; readonly failure: WorkerFailure }
   /** Stopped; with the user metrics its subtasks reported since their last checkpoint (counted when the job was cancelled). */
   | { readonly type: "stopped"; readonly uncommittedMetrics: MetricResults };
@@ -57,6 +63,18 @@ export type PeerMessage =
   | { readonly k: string; readonly e: StreamEvent }
   | { readonly c: string }
   | { readonly s: string; readonly n: number };
+
+/** A task manager's answer to a quiescence probe (see QuiescenceDriver). */
+export interface QuietReport {
+  /** The probe round answered. */
+  readonly round: number;
+  /** Data messages (buffers and events) sent to other task managers so far. */
+  readonly sent: number;
+  /** Data messages received from other task managers so far. */
+  readonly received: number;
+  /** True while one of its TestStreams has events left to play. */
+  readonly scriptLeft: boolean;
+}
 
 /** A fault to inject, for recovery tests. */
 export interface FaultSpec {

@@ -12,6 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../index";
 import { finalizedSource, watchedLines } from "../fixtures/watch_files_pipelines";
+import { publishedLines } from "../support/published_files";
+import { waitFor } from "../support/wait_for";
+import { withStreamFaults } from "../support/stream_faults";
 
 function writeFile(file: string, lines: readonly string[]): void {
   // Written beside, then renamed in: a watched file is complete when it appears.
@@ -25,41 +28,10 @@ function linesOf(name: string, n = 40): string[] {
   return Array.from({ length: n }, (_, i) => `${name} line ${i} ${"é".repeat(i % 5)}`);
 }
 
-/** Every line of the published files named `<base>-...` in `dir` (hidden, pending files excluded). */
-function publishedLines(prefix: string): string[] {
-  const dir = path.dirname(prefix);
-  const base = path.basename(prefix);
-  if (!fs.existsSync(dir)) return [];
-  const lines: string[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    if (!name.startsWith(`${base}-`)) continue;
-    const text = fs.readFileSync(path.join(dir, name), "utf8");
-    if (text.length > 0) lines.push(...text.slice(0, -1).split("\n"));
-  }
-  return lines;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** True once every expected line is published (duplicates are judged after the job ends). */
 function allPublished(out: string, expected: readonly string[]): boolean {
   const got = new Set(publishedLines(out));
   return expected.every((l) => got.has(l));
-}
-
-async function withFaults<T>(faults: unknown[], f: () => Promise<T>): Promise<T> {
-  process.env.MILLRACE_STREAM_FAULTS = JSON.stringify(faults);
-  try {
-    return await f();
-  } finally {
-    delete process.env.MILLRACE_STREAM_FAULTS;
-  }
 }
 
 describe("mr.io.matchFiles, readMatches, readTextFiles", function () {
@@ -168,7 +140,7 @@ describe("mr.io.matchFiles, readMatches, readTextFiles", function () {
       for (const f of first) writeFile(path.join(input, `${f}.txt`), linesOf(f));
       const expectedFirst = first.flatMap((f) => linesOf(f));
       // The worker of the watch dies after a few polls (attempt 0 only): the job restarts from its last checkpoint.
-      const result = await withFaults([{ worker: 0, afterRecords: 6, kind: "exit", attempt: 0 }], async () => {
+      const result = await withStreamFaults([{ worker: 0, afterRecords: 6, kind: "exit", attempt: 0 }], async () => {
         const r = watchedLines.create(args).run();
         await waitFor(() => allPublished(out, expectedFirst), "the first files' lines");
         return r;
@@ -188,7 +160,7 @@ describe("mr.io.matchFiles, readMatches, readTextFiles", function () {
       await waitFor(() => allPublished(out, expectedAll), "the new file's lines after the restart");
       again.cancel();
       await again.waitUntilFinish().catch(() => undefined);
-      expect(publishedLines(out).sort()).to.deep.equal([...expectedAll].sort());
+      expect(publishedLines(out)).to.deep.equal([...expectedAll].sort());
     });
 
     it("micro-batch runner: the job cancelled and started again on its checkpoint directory", async () => {
@@ -221,7 +193,7 @@ describe("mr.io.matchFiles, readMatches, readTextFiles", function () {
       await waitFor(() => allPublished(out, expectedAll), "the new file's lines after the restart");
       run2.cancel();
       await run2.waitUntilFinish().catch(() => undefined);
-      expect(publishedLines(out).sort()).to.deep.equal([...expectedAll].sort());
+      expect(publishedLines(out)).to.deep.equal([...expectedAll].sort());
     });
   });
 });

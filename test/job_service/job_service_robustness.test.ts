@@ -11,6 +11,7 @@ import { JobServiceClient } from "../../portability/job_api/job_client";
 import type { RemoteJob } from "../../portability/job_api/remote_job";
 import type { ServerMessage } from "../../portability/job_api/job_api_protocol";
 import { busy, chatty, envReading, failing, flooding, sumOfSquares } from "./job_pipelines";
+import { seededRandom } from "../support/seeded_random";
 
 const TOKEN = "robust-token-77";
 
@@ -62,18 +63,6 @@ async function capturingStdout<T>(prefix: string, f: () => Promise<T>): Promise<
   } finally {
     capture.stop();
   }
-}
-
-/** A small deterministic generator, so a failing fuzz case can be replayed. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pidIsAlive(pid: number): boolean {
@@ -135,7 +124,7 @@ describe("job service robustness", function () {
   });
 
   it("survives fuzzed routes and messages: every request is answered or refused, and a job still runs", async () => {
-    const random = seeded(18);
+    const random = seededRandom(18);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const port = service.address.port;
     const pieces = [

@@ -19,6 +19,7 @@ import { pathToFileURL } from "node:url";
 // The package root registers the runners the service offers.
 import "../../index";
 import { JobService } from "../../runners/job_service/job_service";
+import { textLinesUnder } from "../support/published_files";
 
 const REPO = path.resolve(__dirname, "../../..");
 const TOKEN = "shapes-token-8d2e";
@@ -66,17 +67,6 @@ function run(command: readonly string[], cwd: string): Promise<{ status: number 
   });
 }
 
-/** Every line the files under `dir` hold, sorted. */
-function linesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith(".txt"))
-    .flatMap((e) => fs.readFileSync(path.join(e.parentPath, e.name), "utf8").split("\n"))
-    .filter((l) => l !== "")
-    .sort();
-}
-
 describe("ES module scripts submitted to a job service, on every runner", function () {
   this.timeout(240_000);
   let service: JobService;
@@ -115,7 +105,12 @@ describe("ES module scripts submitted to a job service, on every runner", functi
           [runner, "DONE"],
         ]);
         const here = `${cjsProject}|${file}|${new URL(".", pathToFileURL(file)).pathname.replace(/\/$/, "")}`;
-        expect(linesUnder(out)).to.deep.equal([`first alpha ${here}`, `first beta ${here}`, `second alpha ${here}`, `second beta ${here}`]);
+        expect(textLinesUnder(out)).to.deep.equal([
+          `first alpha ${here}`,
+          `first beta ${here}`,
+          `second alpha ${here}`,
+          `second beta ${here}`,
+        ]);
       });
     }
   }

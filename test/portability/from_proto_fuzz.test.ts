@@ -3,18 +3,7 @@ import * as mr from "../../index";
 import { decodeMessage, encodeMessage, type Pipeline } from "../../portability/proto/messages";
 import { InvalidPipelineError } from "../../portability/from_proto";
 import { JS_VALUE_CODER } from "../../portability/coders/js_value_coder";
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same mutations on every machine. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../support/seeded_random";
 
 function sampleProto(): Uint8Array {
   const p = mr.Pipeline.create();

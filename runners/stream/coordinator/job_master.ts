@@ -23,6 +23,7 @@ import { systemClock } from "./coordinator_clock";
 import { chooseRestorePoint } from "./restore_point";
 import { acquireTaskManagers, releaseTaskManagers } from "./task_manager_pool";
 import { StreamJobStats } from "./stream_job_stats";
+import { QuiescenceDriver } from "./quiescence_driver";
 
 /** Phase timings on stderr when MILLRACE_STREAM_DEBUG is set, for diagnosing slow starts and ends. */
 const debug = process.env.MILLRACE_STREAM_DEBUG
@@ -67,6 +68,11 @@ export class JobMaster {
     this.nextCheckpointId = Math.max(this.lastCompleted?.metadata.id ?? 0, this.storage.highestId()) + 1;
     this.jobRunId = this.lastCompleted?.metadata.jobRunId ?? jobRunIdIn(settings.checkpointDir, newTimeOrderedId());
     this.stats = new StreamJobStats(graph, settings.parallelism, job.progress);
+  }
+
+  /** True when the job plays a TestStream: its events are paced by quiescence (see QuiescenceDriver). */
+  private get hasTestStream(): boolean {
+    return this.graph.vertices.some((v) => v.kind === "stage" && v.stage.root.kind === "testStream");
   }
 
   /** Runs attempts until the job finishes, is cancelled, or fails for good. */
@@ -130,6 +136,7 @@ export class JobMaster {
       const stopAll = (): void => {
         if (stopping) return;
         stopping = true;
+        quiescence?.stop();
         coordinator.stopTriggering();
         broadcast({ type: "stop" });
       };
@@ -145,6 +152,10 @@ export class JobMaster {
         onFinalComplete: stopAll,
         onPersistFailed: (id, e) => fail(`checkpoint ${id} could not be written`, { message: e.message }),
       });
+      // TestStreams are read by subtask 0, on task manager 0; a pipeline without one pays nothing.
+      const quiescence = this.hasTestStream
+        ? new QuiescenceDriver(p, { probe: (round) => broadcast({ type: "probe", round }), playNext: () => send(0, { type: "playNext" }) })
+        : undefined;
 
       /**
        * Every subtask has finished: the final checkpoint commits what sinks
@@ -170,6 +181,7 @@ export class JobMaster {
                 this.cleanUpSinks(attemptId);
                 broadcast({ type: "start" });
                 coordinator.startPeriodic();
+                quiescence?.start();
               }
               return;
             case "ack":
@@ -180,6 +192,9 @@ export class JobMaster {
               return;
             case "status":
               onStatus(i, msg.subtasks);
+              return;
+            case "quiet":
+              quiescence?.onReport(i, msg.report);
               return;
             case "failed":
               fail(`subtask ${i} failed`, msg.failure);

@@ -39,6 +39,7 @@ import { GroupingSubtask } from "./grouping_subtask";
 import { UnionSubtask } from "./union_subtask";
 import type { Subtask } from "./subtask";
 import { workerFailureOf } from "../../core/worker/worker_failure";
+import { TestStreamPacer } from "./test_stream_pacer";
 
 /** Steps one subtask may take in a row before the others get a turn. */
 const STEPS_PER_TURN = 32;
@@ -74,6 +75,13 @@ export class JobRuntime {
   private readonly p: number;
   /** `active[vertex][subtask]`: channels from inactive subtasks are not created. */
   private readonly active: boolean[][];
+  /** When its TestStreams may play their next event (the master says when the pipeline has quiesced). */
+  private readonly pacer = new TestStreamPacer();
+  /** Data messages (buffers and events) sent to and received from other task managers: quiescence counts them. */
+  private peerSent = 0;
+  private peerReceived = 0;
+  /** The master's quiescence probe to answer once there is nothing to do. */
+  private pendingProbe: number | undefined;
 
   /** The collections each stage counts toward the job's "in" and "out" (the rule every runner shares). */
   private readonly edgesOf: (stage: FusedStage) => StageEdges;
@@ -212,6 +220,7 @@ export class JobRuntime {
             settings.parallelism,
             restored ? decodeStageSnapshot(restored).source : undefined,
             exec,
+            this.pacer,
           );
     const rootPc = stageRootCollection(stage);
     subtask = new StageSubtask(v.id, worker, ack, this.scripted, {
@@ -284,6 +293,7 @@ export class JobRuntime {
             key,
             settings.channelCapacity,
             (item) => {
+              this.peerSent++;
               if (item.kind === "bytes")
                 port.postMessage({ k: key, b: item.bytes } satisfies PeerMessage, [item.bytes.buffer as ArrayBuffer]);
               else if (item.kind === "event") port.postMessage({ k: key, e: item.event } satisfies PeerMessage);
@@ -348,8 +358,23 @@ export class JobRuntime {
   private onPeerMessage(m: PeerMessage): void {
     if ("c" in m) this.outputByKey.get(m.c)?.returnCredit();
     else if ("s" in m) this.outputByKey.get(m.s)?.setBufferRecords(m.n);
-    else if ("b" in m) this.inputByKey.get(m.k)?.push({ kind: "bytes", bytes: m.b });
-    else this.inputByKey.get(m.k)?.push({ kind: "event", event: m.e });
+    else {
+      this.peerReceived++;
+      if ("b" in m) this.inputByKey.get(m.k)?.push({ kind: "bytes", bytes: m.b });
+      else this.inputByKey.get(m.k)?.push({ kind: "event", event: m.e });
+    }
+    this.schedule();
+  }
+
+  /** The master asks for a quiet report (round `round`): it is sent once this task manager has nothing to do. */
+  probe(round: number): void {
+    this.pendingProbe = round;
+    this.schedule();
+  }
+
+  /** The pipeline has quiesced: the next TestStream event may be played. */
+  playNext(): void {
+    this.pacer.grant();
     this.schedule();
   }
 
@@ -478,6 +503,7 @@ export class JobRuntime {
     // spend the scarce credit on small buffers.
     const waitingForCredit = this.subtasks.some((st) => st.inputQueued() && !st.outputsWritable);
     if (!waitingForCredit) for (const st of this.subtasks) st.flushOlderThan(Infinity);
+    if (this.pendingProbe !== undefined && this.answerProbeIfQuiet()) return;
     this.reportStatusIfChanged(now);
     let wake = Infinity;
     for (const st of this.subtasks) {
@@ -488,6 +514,28 @@ export class JobRuntime {
     if (Number.isFinite(wake)) {
       this.timer = setTimeout(() => this.schedule(), Math.max(1, Math.min(wake - Date.now(), 1000)));
     }
+  }
+
+  /**
+   * Answers the pending probe when nothing is left to do here. True when a
+   * subtask can run again (a buffer flushed to a subtask of this thread just
+   * now, say): the loop is scheduled again and answers later. When something
+   * still waits on a peer (credit, a barrier to align), the probe stays
+   * pending until that peer's message arrives.
+   */
+  private answerProbeIfQuiet(): boolean {
+    if (this.subtasks.some((st) => st.runnable())) {
+      this.schedule();
+      return true;
+    }
+    if (!this.subtasks.every((st) => st.holdsNothingInFlight())) return false;
+    const round = this.pendingProbe!;
+    this.pendingProbe = undefined;
+    this.deps.post({
+      type: "quiet",
+      report: { round, sent: this.peerSent, received: this.peerReceived, scriptLeft: this.pacer.scriptLeft },
+    });
+    return false;
   }
 
   /** Measures each input channel's throughput and tells senders the buffer size that keeps a barrier's wait near the target. */

@@ -17,6 +17,7 @@ import type { ExecutableStage } from "../../../portability/harness/stage_executo
 import { splittableSeeds } from "../../../portability/harness/splittable_seeds";
 import { splittableWorkCoders } from "../../core/sources/splittable_source";
 import { SplittableReader } from "./splittable_reader";
+import type { TestStreamPacer } from "./test_stream_pacer";
 
 /** A subtask's reader of its split. */
 export interface SourceReader {
@@ -76,20 +77,23 @@ class CreateRangeReader implements SourceReader {
   }
 }
 
-/** A TestStream's events, one per call, played by subtask 0. */
+/** A TestStream's events, played by subtask 0, one per permit of its pacer (one per quiescent pipeline). */
 class TestStreamReader implements SourceReader {
   constructor(
     private readonly events: readonly TestStreamEvent[],
     private next: number,
     private currentWatermark: number,
     private scriptedNow: number,
-  ) {}
+    private readonly pacer: TestStreamPacer,
+  ) {
+    pacer.register(this);
+  }
   get done(): boolean {
     return this.next >= this.events.length;
   }
   emit(into: ElementReceiver): number {
-    const event = this.events[this.next++];
-    if (!event) return 0;
+    if (this.done || !this.pacer.take()) return 0;
+    const event = this.events[this.next++]!;
     switch (event.kind) {
       case "elements":
         for (const el of event.elements) into.receive(el.value, el.timestamp, IN_GLOBAL_WINDOW, NO_FIRING);
@@ -107,7 +111,8 @@ class TestStreamReader implements SourceReader {
     return this.done ? Infinity : this.currentWatermark;
   }
   nextDueTime(now: number): number {
-    return this.done ? Infinity : now;
+    // Without a permit the next event waits for the master, not for a time.
+    return this.done || !this.pacer.mayPlay ? Infinity : now;
   }
   clock(): number {
     return this.scriptedNow;
@@ -127,7 +132,7 @@ const EMPTY: SourceReader = {
   position: () => ({}),
 };
 
-/** The reader of `subtask`'s split of a source stage, resumed at `position` when restoring. */
+/** The reader of `subtask`'s split of a source stage, resumed at `position` when restoring; TestStreams play at `pacer`'s pace. */
 export function sourceReaderFor(
   model: PipelineModel,
   userCode: UserCodeSource,
@@ -136,6 +141,7 @@ export function sourceReaderFor(
   parallelism: number,
   position: unknown,
   exec: ExecutableStage,
+  pacer: TestStreamPacer,
 ): SourceReader {
   const root = stage.root;
   const pos = position as Record<string, number> | undefined;
@@ -163,6 +169,7 @@ export function sourceReaderFor(
             pos?.next ?? 0,
             pos?.watermark ?? -Infinity,
             pos?.now ?? 0,
+            pacer,
           )
         : EMPTY;
     case "splittable":

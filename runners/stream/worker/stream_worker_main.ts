@@ -88,6 +88,12 @@ parentPort!.on("message", (msg: MasterMessage) => {
     case "complete":
       runtime?.guard(() => runtime!.complete(msg.checkpointId));
       return;
+    case "probe":
+      runtime?.guard(() => runtime!.probe(msg.round));
+      return;
+    case "playNext":
+      runtime?.guard(() => runtime!.playNext());
+      return;
     case "stop": {
       runtime?.stop();
       const uncommittedMetrics = runtime?.takeUncommittedMetrics() ?? emptyMetrics();

@@ -273,6 +273,18 @@ export abstract class Subtask {
     for (const out of this.outputs) if (out.openedAt !== undefined && out.openedAt <= cutoff) out.flush();
   }
 
+  /**
+   * True when nothing of this subtask waits to be processed or sent: no
+   * queued input (blocked by barrier alignment or not), no open output
+   * buffer, nothing waiting for credit. With {@link runnable} false, the
+   * subtask has nothing to do until something arrives.
+   */
+  holdsNothingInFlight(): boolean {
+    for (const ch of this.inputs) if (ch.hasItem) return false;
+    for (const out of this.outputs) if (out.openedAt !== undefined || out.backlogLength > 0) return false;
+    return true;
+  }
+
   /** The earliest time a partly filled buffer must be sent, or Infinity. */
   oldestOpenBuffer(): number {
     let t = Infinity;

@@ -1,9 +1,6 @@
 import { expect } from "chai";
 import * as mr from "../../../index";
-import { FnHarness } from "../../../portability/fn_harness/fn_harness";
-import { grpcFnApiConnection } from "../../../portability/fn_harness/grpc_connection";
 import { readMonitoringInfo } from "../../../portability/fn_harness/monitoring_infos";
-import { planOf } from "../../../portability/fn_harness/bundle_descriptor";
 import { decodeMessage } from "../../../portability/proto/messages";
 import { toProto } from "../../../portability/to_proto";
 import { ByteWriter } from "../../../portability/coders/byte_writer";
@@ -12,7 +9,7 @@ import type { WindowedValue } from "../../../model/windowed_value";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
 import { decodeAll } from "../../../portability/fn_harness/coded_values";
-import { FnApiTestDriver, descriptorFrom } from "./fn_api_test_driver";
+import { FnApiTestDriver, descriptorFrom, portCoder } from "../../support/fn_api_test_driver";
 
 type Msg = Record<string, unknown>;
 
@@ -20,10 +17,6 @@ type Msg = Record<string, unknown>;
 function ioOf(p: mr.Pipeline, transform: string): { input: string; output: string } {
   const t = decodeMessage("Pipeline", toProto(p)).components!.transforms[transform]!;
   return { input: Object.values(t.inputs)[0]!, output: t.outputs.main ?? Object.values(t.outputs)[0]! };
-}
-
-function portCoder(descriptor: Msg, p: mr.Pipeline, pc: string): Coder<WindowedValue<unknown>> {
-  return planOf(descriptor as never).model.coder(`wv_${pc}`, p._userCode) as Coder<WindowedValue<unknown>>;
 }
 
 function encodeElements(coder: Coder<WindowedValue<unknown>>, values: unknown[], timestamp = 0): Uint8Array {
@@ -39,24 +32,16 @@ function infosOf(response: Msg): { urn: string; type: string; payload: Uint8Arra
 describe("Fn API SDK harness (against a test driver of the protocol over gRPC)", function () {
   this.timeout(120_000);
   let driver: FnApiTestDriver;
-  let harness: FnHarness;
-  let running: Promise<void>;
 
   beforeEach(async () => {
     driver = await FnApiTestDriver.start();
   });
   afterEach(async () => {
-    harness?.stop();
-    await running?.catch(() => undefined);
     await driver.close();
   });
 
   function startHarness(p: mr.Pipeline, workerId = "worker-7"): void {
-    harness = new FnHarness(grpcFnApiConnection({ control: driver.endpoint, logging: driver.endpoint }, workerId), {
-      workerId,
-      userCode: p._userCode,
-    });
-    running = harness.run();
+    driver.startHarness(p._userCode, workerId, { logging: true });
   }
 
   function upperPipeline(): { p: mr.Pipeline; descriptor: Msg; input: string; output: string } {

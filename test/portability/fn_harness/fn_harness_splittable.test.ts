@@ -22,7 +22,7 @@ import { NO_FIRING } from "../../../model/pane";
 import { MIN_TIMESTAMP } from "../../../model/time";
 import { decodeAll } from "../../../portability/fn_harness/coded_values";
 import { CoderUrns, MillraceUrns, SplittableComponentUrns } from "../../../portability/urns";
-import { FnApiTestDriver, descriptorFrom } from "./fn_api_test_driver";
+import { FnApiTestDriver, descriptorFrom } from "../../support/fn_api_test_driver";
 
 type Msg = Record<string, unknown>;
 

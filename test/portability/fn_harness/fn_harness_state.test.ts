@@ -1,8 +1,5 @@
 import { expect } from "chai";
 import * as mr from "../../../index";
-import { FnHarness } from "../../../portability/fn_harness/fn_harness";
-import { grpcFnApiConnection } from "../../../portability/fn_harness/grpc_connection";
-import { planOf } from "../../../portability/fn_harness/bundle_descriptor";
 import { decodeAll, encodeAll } from "../../../portability/fn_harness/coded_values";
 import { decodeMessage } from "../../../portability/proto/messages";
 import { toProto } from "../../../portability/to_proto";
@@ -13,7 +10,7 @@ import { GLOBAL_WINDOW, IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
 import type { TimerValue } from "../../../portability/coders/standard/timer";
 import { CoderUrns, CombineComponentUrns } from "../../../portability/urns";
-import { FnApiTestDriver, descriptorFrom } from "./fn_api_test_driver";
+import { FnApiTestDriver, descriptorCoder as coderOf, descriptorFrom, portCoder as wvCoder } from "../../support/fn_api_test_driver";
 
 type Msg = Record<string, unknown>;
 
@@ -27,26 +24,19 @@ const inGlobal = (value: unknown, timestamp = 0): WindowedValue<unknown> => ({
 describe("Fn API SDK harness: side inputs, user state, timers and lifted combines over the State API and data plane", function () {
   this.timeout(120_000);
   let driver: FnApiTestDriver;
-  let harness: FnHarness;
-  let running: Promise<void>;
 
   beforeEach(async () => {
     driver = await FnApiTestDriver.start();
   });
   afterEach(async () => {
-    harness?.stop();
-    await running?.catch(() => undefined);
     await driver.close();
   });
 
   function start(p: mr.Pipeline): void {
-    harness = new FnHarness(grpcFnApiConnection({ control: driver.endpoint }, "w"), { workerId: "w", userCode: p._userCode });
-    running = harness.run();
+    driver.startHarness(p._userCode, "w");
   }
 
   const components = (p: mr.Pipeline) => decodeMessage("Pipeline", toProto(p)).components!;
-  const coderOf = (descriptor: Msg, p: mr.Pipeline, id: string) => planOf(descriptor as never).model.coder(id, p._userCode);
-  const wvCoder = (descriptor: Msg, p: mr.Pipeline, pc: string) => coderOf(descriptor, p, `wv_${pc}`) as Coder<WindowedValue<unknown>>;
 
   async function runBundle(instructionId: string, descriptorId: string, input: Uint8Array): Promise<Msg> {
     await driver.send({ instructionId, processBundle: { processBundleDescriptorId: descriptorId } });

@@ -12,7 +12,7 @@ import type { Coder } from "../../../portability/coders/coder";
 import type { WindowedValue } from "../../../model/windowed_value";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
 import { NO_FIRING } from "../../../model/pane";
-import { FnApiTestDriver, descriptorFrom } from "./fn_api_test_driver";
+import { FnApiTestDriver, descriptorFrom } from "../../support/fn_api_test_driver";
 
 describe("Fn API worker pool (BeamFnExternalWorkerPool)", function () {
   this.timeout(120_000);

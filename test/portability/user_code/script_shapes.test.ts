@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { textLinesUnder } from "../../support/published_files";
 
 const REPO = path.resolve(__dirname, "../../../..");
 // One worker thread each: what is tested is that a worker loads the file, and each one loads it on its own.
@@ -79,17 +80,6 @@ function runFile(file: string, args: readonly string[], env: Record<string, stri
   });
 }
 
-/** Every line the files under `dir` hold, sorted. */
-function linesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith(".txt"))
-    .flatMap((e) => fs.readFileSync(path.join(e.parentPath, e.name), "utf8").split("\n"))
-    .filter((l) => l !== "")
-    .sort();
-}
-
 describe("user files of every shape on every runner, workers included", function () {
   this.timeout(180_000);
   let root: string;
@@ -127,7 +117,7 @@ describe("user files of every shape on every runner, workers included", function
         expect(run.status, run.stderr).to.equal(0);
         expect(run.stdout).to.include("script finished");
         const where = `${dir}|${dir}`;
-        expect(linesUnder(out)).to.deep.equal([`x1 ${where}`, `x2 ${where}`, `y1 ${where}`, `y2 ${where}`, `z ${where}`]);
+        expect(textLinesUnder(out)).to.deep.equal([`x1 ${where}`, `x2 ${where}`, `y1 ${where}`, `y2 ${where}`, `z ${where}`]);
       });
     }
   }

@@ -20,6 +20,7 @@ import { GLOBAL_WINDOWING, type WindowingStrategy } from "../../../sdk/windowing
 import { HEADER_ENTRY, deltaCheckpoint, fullCheckpoint, restoreCheckpoint } from "../../../runners/core/checkpoint/reduce_fn_checkpoint";
 import { applyDelta } from "../../../runners/core/checkpoint/snapshot_codec";
 import { identityOf } from "../../../portability/values/canonical_key";
+import { seededRandom } from "../../support/seeded_random";
 
 type Step = { el: [key: unknown, value: unknown, ts: number] } | { wm: number } | { pt: number };
 
@@ -84,23 +85,11 @@ class Driver {
   }
 }
 
-/** Deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KEYS: unknown[] = ["a", "b", { user: 1, tags: ["x"] }, 7, ["k", 2]];
 
 /** Elements around the watermark (some late, some too late), watermark and processing time moving forward. */
 function script(seed: number, length: number, valueOf: (r: () => number) => unknown): Step[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const steps: Step[] = [];
   let wm = 0;
   let pt = 1000;

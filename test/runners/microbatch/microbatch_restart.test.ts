@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { outputLines } from "../../fixtures/microbatch_streaming_pipelines";
+import { waitFor } from "../../support/wait_for";
 
 const CHILD = path.join(__dirname, "../../fixtures/microbatch_restart_child.js");
 const STOP_AT = 400;
@@ -28,14 +29,6 @@ function startChild(args: readonly string[]): {
     child.on("exit", (code) => resolve({ code, stdout, stderr })),
   );
   return { child, done };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Output lines by number, failing on a number written twice. */
@@ -153,7 +146,10 @@ describe("micro-batch runner: restart after SIGKILL", function () {
     await waitFor(() => fs.existsSync(marker), "the stall in the middle of a batch");
     const logged = Math.max(...fs.readdirSync(path.join(checkpoint, "offsets")).map(Number));
     // Another task of the stalled batch has written its file: the batch is half done.
-    await waitFor(() => fs.readdirSync(out).some((n) => n.includes("-batch-") && batchOf(n) === logged), `a file of batch ${logged}`);
+    await waitFor(
+      () => fs.existsSync(out) && fs.readdirSync(out).some((n) => n.includes("-batch-") && batchOf(n) === logged),
+      `a file of batch ${logged}`,
+    );
     killed.child.kill("SIGKILL");
     await killed.done;
     const beforeRestart = expectOnlyCommittedBatches(out, checkpoint);

@@ -24,7 +24,7 @@ import { JobServiceClient } from "../../../runners/portable/job_service_client";
 import type { PortableJob } from "../../../runners/portable/portable_job";
 import { PipelineExecutionError } from "../../../model/pipeline_result";
 import { counting, sessionCounts, twoTestStreams } from "./portable_pipelines";
-import { waitFor } from "./wait_for";
+import { waitFor } from "../../support/wait_for";
 
 // Beam's BeamFnExternalWorkerPool, as much of it as a stand-in pool needs (names and numbers as Beam's).
 const WORKER_POOL_PROTO = `

@@ -12,23 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../../index";
 import { alwaysFails, expectedRunningTotals, runningTotals } from "../../fixtures/stream_pipelines";
-
-/** Every line of the published files whose names start with `prefix` (hidden files excluded). */
-function publishedLines(prefix: string): string[] {
-  const dir = path.dirname(prefix);
-  const base = path.basename(prefix);
-  const lines: string[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    if (!name.startsWith(`${base}-`)) continue;
-    const text = fs.readFileSync(path.join(dir, name), "utf8");
-    if (text.length > 0) lines.push(...text.slice(0, -1).split("\n"));
-  }
-  return lines.sort();
-}
-
-function hiddenFiles(dir: string): string[] {
-  return fs.readdirSync(dir).filter((n) => n.startsWith(".millrace-pending"));
-}
+import { pendingFiles, publishedLines } from "../../support/published_files";
+import { withStreamFaults } from "../../support/stream_faults";
 
 function expectExactlyOnce(out: string, n: number): void {
   const expected = expectedRunningTotals(n);
@@ -36,16 +21,7 @@ function expectExactlyOnce(out: string, n: number): void {
   expect(numbers.length, "numbers written").to.equal(n);
   expect(numbers).to.deep.equal(expected.numbers);
   expect(publishedLines(`${out}-totals`)).to.deep.equal(expected.totals);
-  expect(hiddenFiles(path.dirname(out)), "no unpublished file is left").to.deep.equal([]);
-}
-
-async function withFaults<T>(faults: unknown[], f: () => Promise<T>): Promise<T> {
-  process.env.MILLRACE_STREAM_FAULTS = JSON.stringify(faults);
-  try {
-    return await f();
-  } finally {
-    delete process.env.MILLRACE_STREAM_FAULTS;
-  }
+  expect(pendingFiles(path.dirname(out)), "no unpublished file is left").to.deep.equal([]);
 }
 
 describe("stream runner: recovery, exactly once", function () {
@@ -78,7 +54,7 @@ describe("stream runner: recovery, exactly once", function () {
 
   it("a task manager thread that dies mid-stream: the job restarts from the last checkpoint, nothing lost or duplicated", async () => {
     const out = path.join(dir, "out", "exit");
-    const result = await withFaults([{ worker: 1, afterRecords: N / 2, kind: "exit", attempt: 0 }], async () => {
+    const result = await withStreamFaults([{ worker: 1, afterRecords: N / 2, kind: "exit", attempt: 0 }], async () => {
       const r = runningTotals.create(args(out)).run();
       expect(await r.waitUntilFinish()).to.equal("DONE");
       return r;
@@ -89,7 +65,7 @@ describe("stream runner: recovery, exactly once", function () {
 
   it("a task that throws mid-stream is restarted the same way", async () => {
     const out = path.join(dir, "out", "throw");
-    const result = await withFaults([{ worker: 0, afterRecords: N / 3, kind: "throw", attempt: 0 }], async () => {
+    const result = await withStreamFaults([{ worker: 0, afterRecords: N / 3, kind: "throw", attempt: 0 }], async () => {
       const r = runningTotals.create(args(out)).run();
       expect(await r.waitUntilFinish()).to.equal("DONE");
       return r;
@@ -100,7 +76,7 @@ describe("stream runner: recovery, exactly once", function () {
 
   it("a task manager that dies after its sinks pre-committed, before the checkpoint completed: those files are not published twice", async () => {
     const out = path.join(dir, "out", "precommit");
-    const result = await withFaults([{ worker: 1, atCheckpoint: 3, kind: "exit", attempt: 0 }], async () => {
+    const result = await withStreamFaults([{ worker: 1, atCheckpoint: 3, kind: "exit", attempt: 0 }], async () => {
       const r = runningTotals.create(args(out)).run();
       expect(await r.waitUntilFinish()).to.equal("DONE");
       return r;
@@ -280,7 +256,7 @@ describe("stream runner: recovery, exactly once", function () {
 
   it("buffer debloating under backpressure: a task manager thread that dies mid-stream, nothing lost or duplicated", async () => {
     const out = path.join(dir, "out", "debloat-exit");
-    const result = await withFaults([{ worker: 1, afterRecords: N / 2, kind: "exit", attempt: 0 }], async () => {
+    const result = await withStreamFaults([{ worker: 1, afterRecords: N / 2, kind: "exit", attempt: 0 }], async () => {
       const r = runningTotals.create(args(out, backpressured)).run();
       expect(await r.waitUntilFinish()).to.equal("DONE");
       return r;

@@ -6,14 +6,20 @@
  * protocol so the harness can be checked against it.
  */
 import * as grpc from "@grpc/grpc-js";
-import { beamServiceDefinition } from "../../../portability/grpc/beam_services";
-import { startGrpcServer, type RunningGrpcServer } from "../../../portability/grpc/channels";
-import { FnApiServices, fnApiType } from "../../../portability/proto/fn_api_root";
-import { decodeMessage } from "../../../portability/proto/messages";
-import type * as pb from "../../../portability/proto/messages";
-import { toProto } from "../../../portability/to_proto";
-import type { Pipeline } from "../../../sdk/pipeline";
-import { CoderUrns } from "../../../portability/urns";
+import { beamServiceDefinition } from "../../portability/grpc/beam_services";
+import { startGrpcServer, type RunningGrpcServer } from "../../portability/grpc/channels";
+import { FnApiServices, fnApiType } from "../../portability/proto/fn_api_root";
+import { decodeMessage } from "../../portability/proto/messages";
+import type * as pb from "../../portability/proto/messages";
+import { toProto } from "../../portability/to_proto";
+import type { Pipeline } from "../../sdk/pipeline";
+import { CoderUrns } from "../../portability/urns";
+import { FnHarness } from "../../portability/fn_harness/fn_harness";
+import { grpcFnApiConnection } from "../../portability/fn_harness/grpc_connection";
+import { planOf } from "../../portability/fn_harness/bundle_descriptor";
+import type { Coder } from "../../portability/coders/coder";
+import type { WindowedValue } from "../../model/windowed_value";
+import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 
 type Msg = Record<string, unknown>;
 
@@ -66,6 +72,8 @@ export class FnApiTestDriver {
   private dataStream: grpc.ServerDuplexStream<Msg, Msg> | undefined;
   private readonly signal = new Signal();
   private nextId = 0;
+  /** The harness under test, when the driver started it, and its run. */
+  private harness: { readonly harness: FnHarness; readonly running: Promise<void> } | undefined;
 
   private constructor(private readonly server: RunningGrpcServer) {}
 
@@ -102,9 +110,21 @@ export class FnApiTestDriver {
     return this.server.endpoint;
   }
 
+  /** Stops the harness it started (whatever its state), then the server. */
   async close(): Promise<void> {
+    if (this.harness) {
+      this.harness.harness.stop();
+      await this.harness.running.catch(() => undefined);
+    }
     this.control?.end();
     await this.server.close();
+  }
+
+  /** Starts the harness under test, connected to this driver as `workerId` (its logs too, with `logging`), serving `userCode`. */
+  startHarness(userCode: UserCodeSource, workerId: string, options: { logging?: boolean } = {}): void {
+    const endpoints = { control: this.endpoint, ...(options.logging ? { logging: this.endpoint } : {}) };
+    const harness = new FnHarness(grpcFnApiConnection(endpoints, workerId), { workerId, userCode });
+    this.harness = { harness, running: harness.run() };
   }
 
   /** Resolves once a harness has opened the control stream. */
@@ -367,4 +387,14 @@ export function descriptorFrom(
     ...(options.stateEndpoint ? { stateApiServiceDescriptor: { url: options.stateEndpoint } } : {}),
     ...(options.timerEndpoint ? { timerApiServiceDescriptor: { url: options.timerEndpoint } } : {}),
   };
+}
+
+/** Coder `id` of a bundle descriptor, as the harness builds it from the pipeline's user code. */
+export function descriptorCoder(descriptor: Msg, pipeline: Pipeline, id: string): Coder<unknown> {
+  return planOf(descriptor as never).model.coder(id, pipeline._userCode);
+}
+
+/** The windowed-value coder of a data port of {@link descriptorFrom}'s descriptor: how PCollection `pc` crosses the data plane. */
+export function portCoder(descriptor: Msg, pipeline: Pipeline, pc: string): Coder<WindowedValue<unknown>> {
+  return descriptorCoder(descriptor, pipeline, `wv_${pc}`) as Coder<WindowedValue<unknown>>;
 }
