@@ -7,16 +7,8 @@
 import { expect } from "chai";
 import { createTopics, startOwnBroker, uniqueTopic } from "../../support/kafka_broker";
 import { readCommitted } from "../../support/kafka_topic_reader";
+import { until } from "../../support/until";
 import { kafkaNumbers } from "../../fixtures/kafka_pipelines";
-
-/** Waits until `condition` holds; the deadline guards against a hang, it is not a speed requirement. */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("io.kafka.write at least once when the broker goes away (a broker of its own)", function () {
   this.timeout(400_000);

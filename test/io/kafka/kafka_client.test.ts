@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { Producer } from "@platformatic/kafka";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
 import { readCommitted } from "../../support/kafka_topic_reader";
+import { until } from "../../support/until";
 import { RecordProducer } from "../../../sdk/io/kafka/record_producer";
 import { TransactionCoordinators } from "../../../sdk/io/kafka/transaction_coordinator";
 import { kafkaClientOptions } from "../../../sdk/io/kafka/client_options";
@@ -23,15 +24,6 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error("expected a rejection");
-}
-
-/** Waits until `condition` holds; the deadline guards against a hang, it is not a speed requirement. */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("Kafka client layer (real broker)", function () {
