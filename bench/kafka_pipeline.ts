@@ -10,24 +10,28 @@
  * worker start-up included; the output is checked after the clock stops: a
  * read_committed fetch of it must find every record once. The stream runs
  * also print their checkpoint durations with the Kafka sink (trigger to
- * completion: the barrier's flush and pre-commit included). `--rounds`
- * repeats every configuration, interleaved; the load average is printed
- * with each figure: the machine may be shared.
+ * completion: the barrier's flush and pre-commit included). Every runner
+ * configuration and the client loop run once unmeasured first (a process's
+ * cold start is not a guarantee's cost); `--rounds` repeats every
+ * configuration, interleaved, the guarantees' order alternating; the load
+ * average is printed with each figure: the machine may be shared.
  *
  *   npm run bench:kafka-pipeline [-- --records=200000 --rounds=1]
  */
 import * as os from "node:os";
-import { Producer } from "@platformatic/kafka";
 import * as mr from "millrace";
 import { RecordProducer } from "../sdk/io/kafka/record_producer";
 import {
   benchConsumer,
   commitIfTransactional,
   fetchAllCommitted,
+  fillTopic,
+  guaranteeOrder,
   kafkaToKafka,
   loadAverage,
   newTopic,
   runBench,
+  warmUpRunners,
 } from "./kafka_bench_support";
 
 const PARTITIONS = 4;
@@ -37,19 +41,6 @@ const flags = {
   records: { type: "integer" as const, min: 1, default: 200_000, description: "records in the input topic" },
   rounds: { type: "integer" as const, min: 1, default: 1, description: "rounds of every configuration (interleaved)" },
 };
-
-async function fillTopic(bootstrap: string, topic: string, records: number): Promise<void> {
-  const producer = new Producer({ clientId: "millrace-bench", bootstrapBrokers: [bootstrap], idempotent: true, acks: -1 });
-  const value = Buffer.alloc(100, 120);
-  try {
-    for (let i = 0; i < records; i += 5_000) {
-      const n = Math.min(5_000, records - i);
-      await producer.send({ messages: Array.from({ length: n }, (_, j) => ({ topic, partition: (i + j) % PARTITIONS, value })) });
-    }
-  } finally {
-    await producer.close();
-  }
-}
 
 /** The client's own loop: fetch the input to its end (read_committed), produce each value to the output. */
 async function clientLoop(bootstrap: string, input: string, output: string, exactlyOnce: boolean): Promise<number> {
@@ -94,7 +85,7 @@ async function main(): Promise<void> {
   const n = options.get<number>("records")!;
   const rounds = options.get<number>("rounds")!;
   const input = await newTopic(bootstrap, "in", PARTITIONS);
-  await fillTopic(bootstrap, input, n);
+  await fillTopic(bootstrap, input, n, PARTITIONS);
   console.log(
     `Kafka -> map -> Kafka, ${n.toLocaleString("en-US")} records of 100 bytes in ${PARTITIONS} partitions, broker ${bootstrap}, ${os.cpus().length} cores`,
   );
@@ -103,8 +94,14 @@ async function main(): Promise<void> {
     { label: "stream p=2", args: ["--runner=stream", "--parallelism=2", "--checkpointingIntervalMs=500"] },
     { label: "microbatch (2 executors)", args: ["--runner=microbatch", "--executors=2", "--partitions=2"] },
   ];
+  await warmUpRunners(
+    bootstrap,
+    runs.map((r) => r.args),
+  );
+  for (const exactlyOnce of [false, true])
+    await clientLoop(bootstrap, input, await newTopic(bootstrap, "warm-out", PARTITIONS), exactlyOnce);
   for (let round = 1; round <= rounds; round++) {
-    for (const guarantee of ["at-least-once", "exactly-once"]) {
+    for (const guarantee of guaranteeOrder(round)) {
       const exactlyOnce = guarantee === "exactly-once";
       const clientOutput = await newTopic(bootstrap, "out", PARTITIONS);
       const rate = await clientLoop(bootstrap, input, clientOutput, exactlyOnce);

@@ -74,3 +74,28 @@ export async function createTopics(
     await admin.close();
   }
 }
+
+/** A broker of one test's own, for tests that stop it mid-run (the shared one must stay up). */
+export interface OwnBroker {
+  readonly bootstrap: string;
+  /** Stops the broker and deletes its data; a second call does nothing. */
+  readonly stop: () => void;
+}
+
+/** Starts a broker for one test (~10 s with the jars cached); it is stopped with this process at the latest. */
+export function startOwnBroker(): OwnBroker {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-kafka-own-"));
+  const out = execFileSync("bash", [SCRIPT, "start", "--dir", dir, "--owner-pid", String(process.pid)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    spawnSync("bash", [SCRIPT, "stop", "--dir", dir], { stdio: "ignore" });
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", stop);
+  return { bootstrap: out.trim().split("\n").pop()!, stop };
+}

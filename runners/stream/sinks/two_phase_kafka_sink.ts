@@ -13,7 +13,9 @@
  * without gaps, and {@link abortLingering} finds them all.
  *
  * `"at-least-once"` flushes at the barrier (every record before it is
- * acknowledged before the checkpoint can complete); `"none"` only sends.
+ * acknowledged before the checkpoint can complete) and keeps its producer
+ * for the whole run; records leave as they come, not at the barrier, so
+ * their latency does not wait for checkpoints. `"none"` only sends.
  */
 import type { Operator } from "../../../portability/harness/operators";
 import type { KafkaSinkPayload } from "../../../sdk/io/kafka/kafka_sink_payload";
@@ -121,24 +123,31 @@ export class TwoPhaseKafkaSink implements Operator, TwoPhaseCommitSink {
     return false;
   }
 
-  /** At the barrier: flushes the records so far; with exactly-once, records their transaction for the snapshot. */
+  /**
+   * At the barrier: exactly once, flushes the records so far and records
+   * their transaction for the snapshot (the next records go to a new one);
+   * at least once, waits until every record so far is acknowledged, keeping
+   * the producer for the next checkpoint; `"none"` waits for nothing.
+   */
   preCommit(checkpointId: number): KafkaSinkSnapshot {
     return this.named(`the pre-commit of checkpoint ${checkpointId}`, () => {
       if (this.producer !== undefined) {
         this.sendBatch();
-        const producer = this.producer;
-        this.producer = undefined;
-        try {
-          if (this.sink.deliveryGuarantee !== "none") {
-            const handle = this.kafka.flush(producer);
-            if (handle !== undefined) this.pending.push({ checkpointId, handle });
-          }
-        } finally {
-          this.kafka.closeProducer(producer);
-        }
+        if (this.exactlyOnce) this.preCommitTransaction(checkpointId, this.producer);
+        else if (this.sink.deliveryGuarantee === "at-least-once") this.kafka.flush(this.producer);
       }
       return { kind: "kafka", nextSequence: this.nextSequence, pending: [...this.pending] };
     });
+  }
+
+  private preCommitTransaction(checkpointId: number, producer: number): void {
+    this.producer = undefined;
+    try {
+      const handle = this.kafka.flush(producer);
+      if (handle !== undefined) this.pending.push({ checkpointId, handle });
+    } finally {
+      this.kafka.closeProducer(producer);
+    }
   }
 
   hasCommittable(checkpointId: number): boolean {

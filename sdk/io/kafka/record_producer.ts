@@ -10,6 +10,9 @@
  * producer of the id left open, and after {@link RecordProducer.flush} its
  * transaction is handed to the sink as a {@link TransactionHandle}, to be
  * committed by EndTxn when the runner says so, from this process or another.
+ * A producer without a transaction can serve any number of flushes, so a
+ * sink keeps one for its whole run instead of paying InitProducerId and
+ * new connections at every checkpoint.
  */
 import { Producer } from "@platformatic/kafka";
 import { kafkaClientOptions } from "./client_options";
@@ -43,19 +46,32 @@ export interface RecordProducerOptions {
 }
 
 /** How many records one produce request carries at most. */
-const BATCH_RECORDS = 500;
+const MAX_REQUEST_RECORDS = 5_000;
+/**
+ * How many bytes (keys, values, headers) one produce request carries at
+ * most: under the broker's default `message.max.bytes` (1 MiB per record
+ * batch), so a request of many large records is split rather than refused.
+ */
+const MAX_REQUEST_BYTES = 900 * 1024;
 
-/** A producer for one unit of commit (a checkpoint's or a batch's records). */
+/** A producer for one unit of commit (a checkpoint's or a batch's records), or, without a transaction, for many. */
 export class RecordProducer {
   private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
-  private batch: SerializedRecord[] = [];
+  /** Records waiting for the next produce request. */
+  private queued: SerializedRecord[] = [];
   /**
-   * The produce requests, one after another: the library numbers an
-   * idempotent producer's batches as it sends them, and two requests in
-   * flight to one partition can reach the broker out of order
-   * (OUT_OF_ORDER_SEQUENCE_NUMBER), so each waits for the one before.
+   * The produce request on its way, if any. Requests go one at a time:
+   * the library numbers an idempotent producer's batches when the broker
+   * answers, and two requests in flight to one partition can reach the
+   * broker out of order (OUT_OF_ORDER_SEQUENCE_NUMBER). Records that come
+   * while one is in flight wait and leave together in the next, as Kafka's
+   * own producer batches behind its in-flight requests: a request goes out
+   * as soon as the one before is answered, never held for a count or a
+   * flush (which kept at-least-once records back until the checkpoint).
    */
-  private chain: Promise<unknown> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
+  /** Whether a request is due once the current synchronous burst of {@link send}s ends. */
+  private requestScheduled = false;
   private failure: Error | undefined;
   private handle: TransactionHandle | undefined;
   private transaction: Awaited<ReturnType<Producer<Buffer, Buffer, Buffer, Buffer>["beginTransaction"]>> | undefined;
@@ -83,7 +99,7 @@ export class RecordProducer {
     });
   }
 
-  /** Exactly once: begins the transaction (fencing older producers of the id). Called by the first {@link send} if not before. */
+  /** Exactly once: begins the transaction (fencing older producers of the id). Called by the first request if not before. */
   open(): Promise<void> {
     if (this.opened === undefined) this.opened = this.begin();
     return this.opened;
@@ -104,17 +120,53 @@ export class RecordProducer {
     };
   }
 
-  /** Queues a record; sends a produce request every {@link BATCH_RECORDS} records. Throws an earlier send's failure. */
+  /**
+   * Queues a record; it leaves in the next produce request, which starts
+   * when the current burst of sends ends (a microtask later) if none is in
+   * flight. Throws an earlier request's failure.
+   */
   send(record: SerializedRecord): void {
     this.throwIfFailed();
-    this.batch.push(record);
+    this.queued.push(record);
     this.sent++;
-    if (this.batch.length >= BATCH_RECORDS) this.sendBatch();
+    if (!this.requestScheduled && this.inFlight === undefined) {
+      this.requestScheduled = true;
+      queueMicrotask(() => {
+        this.requestScheduled = false;
+        this.startRequest();
+      });
+    }
   }
 
-  private sendBatch(): void {
-    if (this.batch.length === 0) return;
-    const messages = this.batch.map((r) => ({
+  /** Sends the queued records, up to a request's worth, unless a request is in flight; the next follows when it is answered. */
+  private startRequest(): void {
+    if (this.inFlight !== undefined || this.queued.length === 0) return;
+    const records = this.takeRequest();
+    this.inFlight = this.request(records).finally(() => {
+      this.inFlight = undefined;
+      this.startRequest();
+    });
+  }
+
+  /** The first queued records that fit in one request (at least one). */
+  private takeRequest(): SerializedRecord[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queued.length && n < MAX_REQUEST_RECORDS) {
+      bytes += recordBytes(this.queued[n]!);
+      if (n > 0 && bytes > MAX_REQUEST_BYTES) break;
+      n++;
+    }
+    if (n === this.queued.length) {
+      const all = this.queued;
+      this.queued = [];
+      return all;
+    }
+    return this.queued.splice(0, n);
+  }
+
+  private async request(records: readonly SerializedRecord[]): Promise<void> {
+    const messages = records.map((r) => ({
       topic: r.topic,
       key: r.key,
       value: r.value,
@@ -122,16 +174,14 @@ export class RecordProducer {
       timestamp: r.timestamp === undefined ? undefined : BigInt(Math.trunc(r.timestamp)),
       headers: r.headers === undefined ? undefined : new Map(r.headers.map(([k, v]) => [Buffer.from(k, "utf8"), v])),
     }));
-    this.batch = [];
-    this.chain = this.chain
-      .then(() => this.open())
-      .then(() => {
-        if (this.failure !== undefined) return;
-        return this.transaction !== undefined ? this.transaction.send({ messages }) : this.producer.send({ messages });
-      })
-      .catch((e: unknown) => {
-        this.failure ??= this.named(`cannot write ${messages.length} record(s) to ${describeTopics(messages)}`, e);
-      });
+    try {
+      await this.open();
+      // After a failure nothing more is sent: the records after it must not appear without the ones before.
+      if (this.failure !== undefined) return;
+      await (this.transaction !== undefined ? this.transaction.send({ messages }) : this.producer.send({ messages }));
+    } catch (e) {
+      this.failure ??= this.named(`cannot write ${messages.length} record(s) to ${describeTopics(messages)}`, e);
+    }
   }
 
   /**
@@ -140,14 +190,22 @@ export class RecordProducer {
    * or undefined when no record was written (no transaction was begun).
    */
   async flush(): Promise<TransactionHandle | undefined> {
-    this.sendBatch();
-    await this.chain;
+    while (this.inFlight !== undefined || this.queued.length > 0) {
+      this.startRequest();
+      await this.inFlight;
+    }
     this.throwIfFailed();
     return this.handle;
   }
 
-  /** Closes the connections; an open transaction stays open for the sink to end by its handle. */
+  /**
+   * Closes the connections. Without a transaction, what is queued is sent
+   * first (failures unreported: a guarantee that needs the records flushes
+   * before); a transaction's unflushed records are dropped with it, and an
+   * open transaction stays open for the sink to end by its handle.
+   */
   async close(): Promise<void> {
+    if (this.options.guarantee !== "exactly-once") await this.flush().catch(() => undefined);
     await this.producer.close().catch(() => undefined);
   }
 
@@ -166,6 +224,12 @@ export class RecordProducer {
       },
     );
   }
+}
+
+function recordBytes(r: SerializedRecord): number {
+  let bytes = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  if (r.headers !== undefined) for (const [k, v] of r.headers) bytes += k.length + v.length;
+  return bytes;
 }
 
 function describeTopics(messages: ReadonlyArray<{ topic: string }>): string {

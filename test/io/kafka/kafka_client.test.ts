@@ -3,12 +3,14 @@
  * producer and the raw transaction-coordinator calls that the
  * exactly-once sinks build on, including the two `@platformatic/kafka`
  * behaviours they work around (InitProducerId with 0 / 0, the transaction
- * timeout taken from the generic request timeout).
+ * timeout taken from the generic request timeout), and when records leave
+ * the producer without a transaction (as they come; on close).
  */
 import { expect } from "chai";
 import { Producer } from "@platformatic/kafka";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
 import { readCommitted } from "../../support/kafka_topic_reader";
+import { until } from "../../support/until";
 import { RecordProducer } from "../../../sdk/io/kafka/record_producer";
 import { TransactionCoordinators } from "../../../sdk/io/kafka/transaction_coordinator";
 import { kafkaClientOptions } from "../../../sdk/io/kafka/client_options";
@@ -137,6 +139,37 @@ describe("Kafka client layer (real broker)", function () {
     } finally {
       await lib.close().catch(() => undefined);
     }
+  });
+
+  it("at least once: records leave without waiting for a flush or a count, and a flush after many keeps them all, in order per partition", async () => {
+    const topic = uniqueTopic("alo-eager");
+    await createTopics(bootstrap, [topic], 2);
+    const producer = new RecordProducer({ bootstrap: [bootstrap], clientId: "t", transform: "Write", guarantee: "at-least-once" });
+    try {
+      producer.send({ topic, value: value("first"), partition: 0 });
+      // No flush: the record must reach the broker on its own (it used to wait for 500 more or the checkpoint).
+      await until(async () => (await readCommitted(bootstrap, topic)).length === 1, "the first record without a flush");
+      // Many sends in one go: they leave in requests behind one another, split by size, none lost or reordered.
+      for (let i = 0; i < 12_000; i++) producer.send({ topic, value: value(`v${i}`), partition: i % 2 });
+      await producer.flush();
+      const seen = await readCommitted(bootstrap, topic);
+      expect(seen.length).to.equal(12_001);
+      for (const partition of [0, 1]) {
+        const values = seen.filter((r) => r.partition === partition && r.value !== "first").map((r) => Number(r.value!.slice(1)));
+        expect(values).to.deep.equal(Array.from({ length: 6_000 }, (_, i) => 2 * i + partition));
+      }
+    } finally {
+      await producer.close();
+    }
+  });
+
+  it("none: close sends what is queued (a sink closing its producer loses no record)", async () => {
+    const topic = uniqueTopic("none-close");
+    await createTopics(bootstrap, [topic], 1);
+    const producer = new RecordProducer({ bootstrap: [bootstrap], clientId: "t", transform: "Write", guarantee: "none" });
+    for (let i = 0; i < 300; i++) producer.send({ topic, value: value(`v${i}`) });
+    await producer.close();
+    expect((await readCommitted(bootstrap, topic)).map((r) => r.value)).to.deep.equal(Array.from({ length: 300 }, (_, i) => `v${i}`));
   });
 
   it("an unreachable broker fails the flush with an error naming the address", async () => {
