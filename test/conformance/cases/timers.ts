@@ -142,6 +142,46 @@ export const cases: ConformanceCase[] = [
     assertions: 1,
   },
   {
+    // The event-time twin of the session-like timeout, reading the TestStream directly: a stateful DoFn keyed
+    // by the TestStream's own KV elements (their key coded with millrace's coder), so an engine must take the
+    // key out of the bytes the TestStream carries. Each element (re)sets an event-time timer 5 s ahead;
+    // when the watermark passes it, the buffered activity is emitted at the timer's time.
+    definition: mr.definePipeline("timers: event-time timeout keyed by a TestStream's KV elements", (p) => {
+      const stream = mr.testing
+        .testStream<KVS>()
+        .addElements(at(mr.kv("u1", "login"), 100), at(mr.kv("u2", "login"), 150))
+        .advanceWatermarkTo(3_000)
+        .addElements(at(mr.kv("u1", "click"), 3_100))
+        .advanceWatermarkTo(9_000) // u2's timer (5150) and u1's (8100) fire
+        .addElements(at(mr.kv("u1", "back"), 9_100))
+        .advanceWatermarkToInfinity();
+      const sessions = p.apply(stream).apply(
+        mr.parDo({
+          state: { activity: mr.state.bag<string>() },
+          timers: { timeout: mr.timers.eventTime() },
+          process(kv: KVS, ctx) {
+            ctx.state.activity.add(kv.value);
+            ctx.timers.timeout.set(ctx.timestamp + 5_000);
+          },
+          onTimer: {
+            timeout(ctx) {
+              ctx.output(mr.kv(ctx.key as string, (ctx.state.activity.read() as string[]).sort()));
+              ctx.state.activity.clear();
+            },
+          },
+        }),
+      );
+      mr.testing
+        .assertThat(placed(sessions))
+        .containsInAnyOrder([
+          placedAt(mr.kv("u2", ["login"]), "global", 5_150),
+          placedAt(mr.kv("u1", ["click", "login"]), "global", 8_100),
+          placedAt(mr.kv("u1", ["back"]), "global", 14_100),
+        ]);
+    }),
+    assertions: 1,
+  },
+  {
     // A looping timer (Beam's "looping timers" pattern; ParDoTest.testEventTimeTimerLoop-like): the timer
     // sets itself again from onTimer, 10 ms later, until it has fired 3 times. Timers set while firing are
     // fired too once due. Outputs carry each firing's time (default output timestamp).
