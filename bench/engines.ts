@@ -169,7 +169,7 @@ async function main(): Promise<void> {
             await run(beamPythonBinary(), [
               path.join(REPO, "bench", "beam_python", "nexmark.py"),
               `--query=${q}`,
-              `--eventsFile=${eventsFile}`,
+              `--events_file=${eventsFile}`,
               `--output=${output}`,
               "--runner=PortableRunner",
               `--job_endpoint=${server.endpoint}`,
