@@ -53,6 +53,30 @@ function placedAt(value: unknown, window: Win, ts: number): Placed {
   return { value, window, ts };
 }
 
+/**
+ * A session-like timeout: each element of a key adds its value to the key's
+ * activity and (re)sets a timer 5 s ahead (in processing time, or past the
+ * element's timestamp in event time); when it fires, the activity is emitted
+ * sorted and cleared.
+ */
+function timeoutAfterActivity(domain: "processingTime" | "eventTime") {
+  return mr.parDo({
+    state: { activity: mr.state.bag<string>() },
+    timers: { timeout: domain === "processingTime" ? mr.timers.processingTime() : mr.timers.eventTime() },
+    process(kv: KVS, ctx) {
+      ctx.state.activity.add(kv.value);
+      if (domain === "processingTime") ctx.timers.timeout.offset(5_000);
+      else ctx.timers.timeout.set(ctx.timestamp + 5_000);
+    },
+    onTimer: {
+      timeout(ctx) {
+        ctx.output(mr.kv(ctx.key as string, (ctx.state.activity.read() as string[]).sort()));
+        ctx.state.activity.clear();
+      },
+    },
+  });
+}
+
 export const cases: ConformanceCase[] = [
   {
     // The "Timely processing" blog's buffer-and-flush (and ParDoTest.testEventTimeTimerBounded): values are
@@ -115,22 +139,7 @@ export const cases: ConformanceCase[] = [
         .addElements(at(mr.kv("u1", "back"), 9_100)) // pt 9000: timer at 14000
         .advanceProcessingTime(6_000) // pt 15000: u1 times out again
         .advanceWatermarkToInfinity();
-      const sessions = p.apply(stream).apply(
-        mr.parDo({
-          state: { activity: mr.state.bag<string>() },
-          timers: { timeout: mr.timers.processingTime() },
-          process(kv: KVS, ctx) {
-            ctx.state.activity.add(kv.value);
-            ctx.timers.timeout.offset(5_000);
-          },
-          onTimer: {
-            timeout(ctx) {
-              ctx.output(mr.kv(ctx.key as string, (ctx.state.activity.read() as string[]).sort()));
-              ctx.state.activity.clear();
-            },
-          },
-        }),
-      );
+      const sessions = p.apply(stream).apply(timeoutAfterActivity("processingTime"));
       mr.testing
         .assertThat(placed(sessions))
         .containsInAnyOrder([
@@ -155,22 +164,7 @@ export const cases: ConformanceCase[] = [
         .advanceWatermarkTo(9_000) // u2's timer (5150) and u1's (8100) fire
         .addElements(at(mr.kv("u1", "back"), 9_100))
         .advanceWatermarkToInfinity();
-      const sessions = p.apply(stream).apply(
-        mr.parDo({
-          state: { activity: mr.state.bag<string>() },
-          timers: { timeout: mr.timers.eventTime() },
-          process(kv: KVS, ctx) {
-            ctx.state.activity.add(kv.value);
-            ctx.timers.timeout.set(ctx.timestamp + 5_000);
-          },
-          onTimer: {
-            timeout(ctx) {
-              ctx.output(mr.kv(ctx.key as string, (ctx.state.activity.read() as string[]).sort()));
-              ctx.state.activity.clear();
-            },
-          },
-        }),
-      );
+      const sessions = p.apply(stream).apply(timeoutAfterActivity("eventTime"));
       mr.testing
         .assertThat(placed(sessions))
         .containsInAnyOrder([
