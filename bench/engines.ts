@@ -1,9 +1,15 @@
 /**
  * Figures for the engines: word count over 1M words and Nexmark q0, q1, q2,
  * q5 on Flink (Beam's Flink job server, its embedded mini cluster,
- * parallelism 2) next to millrace's own `stream` runner, and word count next
- * to Beam's Python SDK on the same Flink job server. Prints one line per run: wall
- * time and elements per second.
+ * parallelism 2) next to millrace's own `stream` runner and to Beam's Python
+ * SDK on the same Flink job server. Prints one line per run: wall time,
+ * elements per second and, for Nexmark, the number of results (Beam Python's
+ * run checks it is millrace's).
+ *
+ * Beam Python runs the same four queries (bench/beam_python/nexmark.py) over
+ * the very events millrace's generator makes, written to a file beforehand:
+ * Beam's own Nexmark launcher reads, in batch mode, events from Beam's Java
+ * generator, whose results could not be compared with millrace's.
  *
  *   scripts/engines.sh prepare flink python     # once
  *   npm run bench:engines -- [--words=1000000] [--events=100000] [--skip=stream,flink,python]
@@ -20,6 +26,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { beamPythonBinary } from "../runners/portable/engines/engine_classpath";
 import { startJobServer } from "../runners/portable/engines/job_server";
+import { generateEvents } from "./nexmark/generator";
+import { DEFAULT_NEXMARK_CONFIG } from "./nexmark/model";
 
 const run = promisify(execFile);
 const REPO = path.join(__dirname, "..", "..");
@@ -29,6 +37,7 @@ interface Row {
   readonly on: string;
   readonly elements: number;
   readonly seconds?: number;
+  readonly results?: number;
   readonly error?: string;
 }
 
@@ -51,11 +60,30 @@ function writeWords(file: string, words: number): void {
   fs.writeFileSync(file, lines.join("\n") + "\n");
 }
 
+/** The events of `run_nexmark --events=N` (same generator, same default configuration and seed), one JSON event a line. */
+function writeNexmarkEvents(file: string, events: number): void {
+  const out = fs.openSync(file, "w");
+  try {
+    for (const e of generateEvents({ ...DEFAULT_NEXMARK_CONFIG, numEvents: events })) fs.writeSync(out, JSON.stringify(e) + "\n");
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
+/** The results column of run_nexmark's row for query `q`. */
+function millraceResults(stdout: string, q: number): number | undefined {
+  const row = stdout.split("\n").find((l) => l.startsWith(`q${q} `));
+  const cells = row?.trim().split(/\s+/);
+  return cells === undefined || cells.length < 3 ? undefined : Number(cells[2]!.replace(/,/g, ""));
+}
+
+/** Runs `job`, which resolves to the number of results when it has one, and prints its row. */
 async function timed(what: string, on: string, elements: number, job: () => Promise<unknown>): Promise<Row> {
   const start = process.hrtime.bigint();
   try {
-    await job();
-    const row = { what, on, elements, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+    const outcome = await job();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const row = { what, on, elements, seconds, ...(typeof outcome === "number" ? { results: outcome } : {}) };
     console.log(format(row));
     return row;
   } catch (e) {
@@ -74,9 +102,10 @@ async function timed(what: string, on: string, elements: number, job: () => Prom
 function format(r: Row): string {
   const head = `${r.what.padEnd(22)} ${r.on.padEnd(34)}`;
   if (r.seconds === undefined) return `${head} FAILED: ${r.error}`;
+  const results = r.results === undefined ? "" : `  ${r.results} results`;
   return `${head} ${r.seconds.toFixed(1).padStart(7)} s  ${Math.round(r.elements / r.seconds)
     .toString()
-    .padStart(9)} elements/s`;
+    .padStart(9)} elements/s${results}`;
 }
 
 async function main(): Promise<void> {
@@ -118,17 +147,44 @@ async function main(): Promise<void> {
         ),
       );
     }
+    const eventsFile = path.join(work, "nexmark_events.jsonl");
+    if (!skip.has("python")) writeNexmarkEvents(eventsFile, events);
     for (const q of [0, 1, 2, 5]) {
-      const nx = (on: string, args: string[]) =>
-        timed(`nexmark q${q} ${events / 1e3}k events`, on, events, () =>
-          run(process.execPath, [nexmark, `--query=${q}`, `--events=${events}`, ...args], { maxBuffer: 64 << 20 }),
-        );
+      const what = `nexmark q${q} ${events / 1e3}k events`;
+      let expected: number | undefined;
+      const nx = async (on: string, args: string[]): Promise<Row> => {
+        const row = await timed(what, on, events, async () => {
+          const { stdout } = await run(process.execPath, [nexmark, `--query=${q}`, `--events=${events}`, ...args], { maxBuffer: 64 << 20 });
+          return millraceResults(stdout, q);
+        });
+        expected ??= row.results;
+        return row;
+      };
       if (!skip.has("stream")) rows.push(await nx("millrace stream", ["--runner=stream"]));
       if (!skip.has("flink")) rows.push(await nx("millrace on Flink (LOOPBACK)", flink));
+      if (!skip.has("python")) {
+        const output = path.join(work, "python", `nexmark_q${q}_results.txt`);
+        rows.push(
+          await timed(what, "Beam Python on Flink (p=2, LOOPBACK)", events, async () => {
+            await run(beamPythonBinary(), [
+              path.join(REPO, "bench", "beam_python", "nexmark.py"),
+              `--query=${q}`,
+              `--events_file=${eventsFile}`,
+              `--output=${output}`,
+              "--runner=PortableRunner",
+              `--job_endpoint=${server.endpoint}`,
+              "--environment_type=LOOPBACK",
+              "--parallelism=2",
+            ]);
+            const results = Number(fs.readFileSync(output, "utf8").trim() || "0");
+            if (expected !== undefined && results !== expected) {
+              throw new Error(`Beam Python's q${q} gave ${results} results, millrace's ${expected}: the queries differ`);
+            }
+            return results;
+          }),
+        );
+      }
     }
-    // Beam's Python Nexmark launcher generates no events in batch mode: it reads them from a file (--input)
-    // written by Beam's Java generator, or from Pub/Sub; neither is at hand, so that column is left out.
-    console.log("nexmark on Beam Python: not measured (its launcher reads Java-generated events from --input or Pub/Sub)");
   } finally {
     await server.stop();
   }

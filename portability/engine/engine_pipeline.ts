@@ -30,6 +30,7 @@ import type { PipelineOrigin } from "../../sdk/user_code/user_code_source";
 import { SDK_ENVIRONMENT_ID } from "../to_proto";
 import { lengthPrefixUnknownCoders } from "./length_prefix_unknown_coders";
 import { markKeyedConsumers } from "./keyed_consumer_marks";
+import { lengthPrefixTestStreamKeys } from "./test_stream_keys_for_engine";
 
 /** The pipeline option (a JSON string) that carries the pipeline's origin to the SDK harness. */
 export const ORIGIN_OPTION = "millraceOrigin";
@@ -135,7 +136,9 @@ export function originOf(pipelineProto: Uint8Array): PipelineOrigin {
  * phases it makes (precombine, merge, extract) the composite's environment,
  * and a phase without one is taken for the engine's own and never runs.
  * Last, millrace's own coders are length-prefixed wherever a PCollection
- * uses them (`length_prefix_unknown_coders.ts`), and the PCollections a
+ * uses them (`length_prefix_unknown_coders.ts`), and in a TestStream's KV
+ * elements wherever the engine keeps the key as it is
+ * (`test_stream_keys_for_engine.ts`), and the PCollections a
  * GroupByKey reads are marked for the harness's errors
  * (`keyed_consumer_marks.ts`).
  */
@@ -152,6 +155,7 @@ export function pipelineForEngine(pipelineProto: Uint8Array, environment: Messag
   splittableDoFnsAsBeamExpects(pipeline);
   flattenInputsInTheOutputCoder(pipeline);
   lengthPrefixUnknownCoders(pipeline.components!);
+  lengthPrefixTestStreamKeys(pipeline.components!);
   markKeyedConsumers(pipeline);
   return encodeMessage("Pipeline", pipeline);
 }

@@ -51,9 +51,6 @@ const PROCESSING_TIME_IN_TEST_STREAM =
   "Prism does not fire processing-time triggers and timers when a TestStream advances processing time as Beam's TestStream does";
 const PROCESSING_TIME_PANIC =
   "Prism panics on this processing-time trigger ('assignment to entry in nil map' in its watermark evaluation goroutine)";
-const TEST_STREAM_KV_KEYS =
-  "Prism re-encodes a TestStream's KV elements leaving an unknown key coder unprefixed while the consumer's bundle descriptor prefixes it " +
-  "(handleTestStream), so the harness cannot decode them";
 const REAL_CLOCK = "Prism runs processing-time timers on its real clock: the job waits out the 10-minute deduplication duration";
 
 /** The divergences, by case name. */
@@ -133,7 +130,7 @@ export const PRISM_DIVERGENCES: Readonly<Record<string, PrismDivergence>> = {
     check: "runsAndDiffers",
   },
   "timers: session-like timeout with a processing-time timer (TestStream processing time)": {
-    reason: TEST_STREAM_KV_KEYS,
+    reason: PROCESSING_TIME_IN_TEST_STREAM,
     check: "runsAndDiffers",
   },
   "timers: groupIntoBatches with maxBufferingMs flushes partial batches on processing time": {

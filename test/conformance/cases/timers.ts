@@ -53,6 +53,30 @@ function placedAt(value: unknown, window: Win, ts: number): Placed {
   return { value, window, ts };
 }
 
+/**
+ * A session-like timeout: each element of a key adds its value to the key's
+ * activity and (re)sets a timer 5 s ahead (in processing time, or past the
+ * element's timestamp in event time); when it fires, the activity is emitted
+ * sorted and cleared.
+ */
+function timeoutAfterActivity(domain: "processingTime" | "eventTime") {
+  return mr.parDo({
+    state: { activity: mr.state.bag<string>() },
+    timers: { timeout: domain === "processingTime" ? mr.timers.processingTime() : mr.timers.eventTime() },
+    process(kv: KVS, ctx) {
+      ctx.state.activity.add(kv.value);
+      if (domain === "processingTime") ctx.timers.timeout.offset(5_000);
+      else ctx.timers.timeout.set(ctx.timestamp + 5_000);
+    },
+    onTimer: {
+      timeout(ctx) {
+        ctx.output(mr.kv(ctx.key as string, (ctx.state.activity.read() as string[]).sort()));
+        ctx.state.activity.clear();
+      },
+    },
+  });
+}
+
 export const cases: ConformanceCase[] = [
   {
     // The "Timely processing" blog's buffer-and-flush (and ParDoTest.testEventTimeTimerBounded): values are
@@ -115,28 +139,38 @@ export const cases: ConformanceCase[] = [
         .addElements(at(mr.kv("u1", "back"), 9_100)) // pt 9000: timer at 14000
         .advanceProcessingTime(6_000) // pt 15000: u1 times out again
         .advanceWatermarkToInfinity();
-      const sessions = p.apply(stream).apply(
-        mr.parDo({
-          state: { activity: mr.state.bag<string>() },
-          timers: { timeout: mr.timers.processingTime() },
-          process(kv: KVS, ctx) {
-            ctx.state.activity.add(kv.value);
-            ctx.timers.timeout.offset(5_000);
-          },
-          onTimer: {
-            timeout(ctx) {
-              ctx.output(mr.kv(ctx.key as string, (ctx.state.activity.read() as string[]).sort()));
-              ctx.state.activity.clear();
-            },
-          },
-        }),
-      );
+      const sessions = p.apply(stream).apply(timeoutAfterActivity("processingTime"));
       mr.testing
         .assertThat(placed(sessions))
         .containsInAnyOrder([
           placedAt(mr.kv("u2", ["login"]), "global", 150),
           placedAt(mr.kv("u1", ["click", "login"]), "global", 3_100),
           placedAt(mr.kv("u1", ["back"]), "global", 9_100),
+        ]);
+    }),
+    assertions: 1,
+  },
+  {
+    // The event-time twin of the session-like timeout, reading the TestStream directly: a stateful DoFn keyed
+    // by the TestStream's own KV elements (their key coded with millrace's coder), so an engine must take the
+    // key out of the bytes the TestStream carries. Each element (re)sets an event-time timer 5 s ahead;
+    // when the watermark passes it, the buffered activity is emitted at the timer's time.
+    definition: mr.definePipeline("timers: event-time timeout keyed by a TestStream's KV elements", (p) => {
+      const stream = mr.testing
+        .testStream<KVS>()
+        .addElements(at(mr.kv("u1", "login"), 100), at(mr.kv("u2", "login"), 150))
+        .advanceWatermarkTo(3_000)
+        .addElements(at(mr.kv("u1", "click"), 3_100))
+        .advanceWatermarkTo(9_000) // u2's timer (5150) and u1's (8100) fire
+        .addElements(at(mr.kv("u1", "back"), 9_100))
+        .advanceWatermarkToInfinity();
+      const sessions = p.apply(stream).apply(timeoutAfterActivity("eventTime"));
+      mr.testing
+        .assertThat(placed(sessions))
+        .containsInAnyOrder([
+          placedAt(mr.kv("u2", ["login"]), "global", 5_150),
+          placedAt(mr.kv("u1", ["click", "login"]), "global", 8_100),
+          placedAt(mr.kv("u1", ["back"]), "global", 14_100),
         ]);
     }),
     assertions: 1,

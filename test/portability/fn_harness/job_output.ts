@@ -1,8 +1,9 @@
 /**
  * What the tests of pipelines on engines read back: the lines a pipeline
  * appended to a file, in a fresh temporary folder, a wait for a running
- * job's output that fails at once when the job does, and the check of an
- * unbounded windowed count run until cancelled.
+ * job's output that fails at once when the job does, and the checks of an
+ * unbounded windowed count and of files watched continuously, each run
+ * until cancelled.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -57,4 +58,30 @@ export async function runWindowedCountsUntilCancelled(unboundedCounts: PipelineD
     expect(Number(m![2])).to.be.greaterThan(0);
   }
   expect(new Set(windows.map((m) => m![1])).size, "each window fires once").to.equal(windows.length);
+}
+
+/**
+ * Runs `watchedLines` (sdf_pipelines.ts) with `args` over a new folder
+ * holding two files, writes a third while it runs, cancels it once all
+ * three are read, and checks each line was read once.
+ */
+export async function runWatchedFilesUntilCancelled(watchedLines: PipelineDefinition, args: readonly string[]): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-sdf-watch-"));
+  const out = tempFile("out.txt");
+  const write = (name: string, n: number) =>
+    fs.writeFileSync(path.join(dir, name), Array.from({ length: n }, (_, i) => `${name} line ${i}`).join("\n") + "\n");
+  write("a.txt", 5);
+  write("b.txt", 3);
+  const result = watchedLines.create([...args, `--out=${out}`, `--input=${path.join(dir, "*.txt")}`]).run();
+  await waitWhileRunning(() => lines(out).length >= 8, "the two first files read", result);
+  write("c.txt", 4);
+  await waitWhileRunning(() => lines(out).length >= 12, "the file written later read", result);
+  result.cancel();
+  expect(await result.waitUntilFinish()).to.equal("CANCELLED");
+  const expected = [
+    ...Array.from({ length: 5 }, (_, i) => `A.TXT LINE ${i}`),
+    ...Array.from({ length: 3 }, (_, i) => `B.TXT LINE ${i}`),
+    ...Array.from({ length: 4 }, (_, i) => `C.TXT LINE ${i}`),
+  ].sort();
+  expect(lines(out).sort()).to.deep.equal(expected);
 }

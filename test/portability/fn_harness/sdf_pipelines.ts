@@ -117,3 +117,26 @@ export const watchedLines = mr.definePipeline(
   },
   { flags },
 );
+
+/** Reads `--topic` of the broker at `--bootstrap` without end (the unbounded Kafka read), recording each value; runs until cancelled. */
+export const kafkaValuesUntilCancelled = mr.definePipeline(
+  "sdfKafkaValuesUntilCancelled",
+  (p) => {
+    const bootstrapServers = p.options.get<string>("bootstrap");
+    const topic = p.options.get<string>("topic");
+    if (!bootstrapServers || !topic) throw new Error("sdf_pipelines: pass --bootstrap=<host:port> and --topic=<name>");
+    p.apply("Read", mr.io.kafka.read({ bootstrapServers, topics: [topic] }))
+      .apply(
+        "Upper",
+        mr.map((v: string) => v.toUpperCase()),
+      )
+      .apply("Record", record(p));
+  },
+  {
+    flags: {
+      ...flags,
+      bootstrap: { type: "string", description: "the Kafka bootstrap address" },
+      topic: { type: "string", description: "the topic read" },
+    },
+  },
+);
