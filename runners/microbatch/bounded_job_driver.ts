@@ -63,6 +63,7 @@ export class BoundedJobDriver {
     }
     this.spillDir = createSpillDir();
     this.pool.addJob(this.jobId, this.pipelineProto);
+    let finished = false;
     try {
       await prepareExecutors(this.pool, this.model, {
         jobId: this.jobId,
@@ -89,8 +90,9 @@ export class BoundedJobDriver {
       }
       this.job.progress.watermark = Infinity;
       this.job.progress.detail = `${this.nodes.length}/${this.nodes.length} stages done, ${this.tasksDone} tasks`;
+      finished = true;
     } finally {
-      this.pool.forgetJob(this.jobId);
+      this.pool.forgetJob(this.jobId, finished);
       try {
         removeSpillDir(this.spillDir);
       } catch {

@@ -12,6 +12,7 @@ import { planExecution } from "../core/fusion";
 import { microbatchNativeComposites } from "./native_composites";
 import { forgetPartitionStates } from "./unbounded/partition_state";
 import { runTask, JobContext } from "./task_runner";
+import { endFinalizations } from "./unbounded/batch_task_runner";
 import type { TaskFailure, TaskSpec } from "./task_spec";
 import { workerFailureOf } from "../core/worker/worker_failure";
 import { shuffleOutputTransferList } from "./shuffle/shuffle_output";
@@ -20,7 +21,7 @@ import { shuffleOutputTransferList } from "./shuffle/shuffle_output";
 export type ExecutorRequest =
   | { readonly type: "job"; readonly jobId: string; readonly pipelineProto: Uint8Array }
   | { readonly type: "task"; readonly task: TaskSpec }
-  | { readonly type: "forget"; readonly jobId: string };
+  | { readonly type: "forget"; readonly jobId: string; readonly committed: boolean };
 
 /** Messages to the driver. */
 export type ExecutorReply =
@@ -77,6 +78,7 @@ parentPort!.on("message", (msg: ExecutorRequest) => {
     // DoFn instances are torn down once, when their pipeline is no longer kept on this executor.
     void job?.then(
       (ctx) => {
+        endFinalizations(ctx, msg.committed);
         if (![...rebuilt.values()].includes(job)) ctx.teardownAll();
       },
       () => undefined,

@@ -40,10 +40,13 @@ export class ExecutorPool {
     this.protos.set(jobId, pipelineProto);
   }
 
-  /** Tells every executor the job is over (they tear down its DoFns). */
-  forgetJob(jobId: string): void {
+  /**
+   * Tells every executor the job is over: they run its last bundle
+   * finalizations when all its work is `committed`, then tear down its DoFns.
+   */
+  forgetJob(jobId: string, committed: boolean): void {
     for (const e of this.executors) {
-      if (e.jobs.delete(jobId)) e.worker.postMessage({ type: "forget", jobId } satisfies ExecutorRequest);
+      if (e.jobs.delete(jobId)) e.worker.postMessage({ type: "forget", jobId, committed } satisfies ExecutorRequest);
     }
     this.protos.delete(jobId);
   }

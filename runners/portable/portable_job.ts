@@ -160,8 +160,10 @@ export class PortableJob implements PipelineResult {
       this.handle.failWith(error, extra === "" ? "" : `${this.settings.engine} said:\n${extra}`);
     } finally {
       this.client?.close();
-      await env?.close().catch(() => undefined);
-      await this.settings.onEnd?.().catch(() => undefined);
+      // The engine this job started is stopped alongside the worker pool, not after it: a pool
+      // closing waits for its harnesses, whose streams the engine may hold open (seen with Prism
+      // after a failed job: the pool never closed and Prism was never stopped).
+      await Promise.all([env?.close().catch(() => undefined), this.settings.onEnd?.().catch(() => undefined)]);
     }
   }
 

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as mr from "../../index";
-import { finalizedSource, watchedLines } from "../fixtures/watch_files_pipelines";
+import { finalizedSource, unboundedFinalizedSource, watchedLines } from "../fixtures/watch_files_pipelines";
 import { publishedLines } from "../support/published_files";
 import { waitFor } from "../support/wait_for";
 import { withStreamFaults } from "../support/stream_faults";
@@ -117,6 +117,13 @@ describe("mr.io.matchFiles, readMatches, readTextFiles", function () {
         } else {
           await waitFor(() => ["0", "5", "10", "15"].every((f) => finalized().includes(`finalized-${f}`)), "the finalizations");
         }
+      });
+    }
+    for (const runner of ["stream", "microbatch"]) {
+      it(`${runner}, unbounded: the last batch's or checkpoint's callbacks run when the job ends`, async () => {
+        const result = unboundedFinalizedSource.create([`--runner=${runner}`, `--dir=${dir}`]).run();
+        expect(await result.waitUntilFinish()).to.equal("DONE");
+        await waitFor(() => ["0", "5", "10", "15"].every((f) => finalized().includes(`finalized-${f}`)), "the finalizations");
       });
     }
   });

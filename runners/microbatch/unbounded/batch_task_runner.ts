@@ -276,6 +276,13 @@ function processSplittableSlice(
   return Buffer.from(queue.encode(coders, now)).toString("base64");
 }
 
+/** Runs `finalizations` now; a failing one is logged (Beam: finalization is best effort, the data is already committed). */
+function runLogged(finalizations: readonly Finalization[]): void {
+  void runFinalizations(finalizations, Date.now(), (f, e) => {
+    console.warn(`millrace: a bundle finalization of '${f.transform}' failed: ${(e as Error)?.stack ?? String(e)}`);
+  });
+}
+
 /** Bundle finalizations of splittable sources' tasks, by job and stage, with the batch that registered them. */
 const finalizationsOf = new WeakMap<JobContext, Map<string, { batchId: number; finalizations: Finalization[] }[]>>();
 
@@ -291,8 +298,7 @@ function keepFinalizations(job: JobContext, stageId: string, batchId: number, fi
 /**
  * Runs the finalizations of batches before `batchId`: the driver plans a
  * batch only after the one before it is in the commit log, so they are
- * committed. (The last batch's run with the next one that reads the source;
- * a job that ends first does not run them.)
+ * committed. (The last batches' run when the job ends: {@link endFinalizations}.)
  */
 function runCommittedFinalizations(job: JobContext, stageId: string, batchId: number): void {
   const list = finalizationsOf.get(job)?.get(stageId);
@@ -302,10 +308,22 @@ function runCommittedFinalizations(job: JobContext, stageId: string, batchId: nu
     stageId,
     list.filter((f) => f.batchId >= batchId),
   );
-  for (const { finalizations } of committed) {
-    void runFinalizations(finalizations, Date.now(), (f, e) => {
-      console.warn(`millrace: a bundle finalization of '${f.transform}' failed: ${(e as Error)?.stack ?? String(e)}`);
-    });
+  for (const { finalizations } of committed) runLogged(finalizations);
+}
+
+/**
+ * At the end of a job on this executor: runs the finalizations still kept
+ * (the last batches', which no later batch ran) when every batch is in the
+ * commit log (`committed`), or drops them when the job failed or was
+ * cancelled: an uncommitted batch is replayed, so its source must not be told
+ * its data is safe.
+ */
+export function endFinalizations(job: JobContext, committed: boolean): void {
+  const byStage = finalizationsOf.get(job);
+  finalizationsOf.delete(job);
+  if (!byStage || !committed) return;
+  for (const list of byStage.values()) {
+    for (const { finalizations } of list) runLogged(finalizations);
   }
 }
 

@@ -138,6 +138,7 @@ export class UnboundedDriver {
     });
     this.spillRoot = createSpillDir();
     this.pool.addJob(this.jobId, this.pipelineProto);
+    let finished = false;
     try {
       await prepareExecutors(this.pool, this.model, {
         jobId: this.jobId,
@@ -146,9 +147,11 @@ export class UnboundedDriver {
         spillDir: this.spillRoot,
       });
       await this.runBatches();
+      finished = true;
     } finally {
       this.rollBackUncommittedFiles();
-      this.pool.forgetJob(this.jobId);
+      // Every batch is in the commit log only when runBatches returned: then the last batches' finalizations run.
+      this.pool.forgetJob(this.jobId, finished);
       try {
         removeSpillDir(this.spillRoot);
         this.location.close();
