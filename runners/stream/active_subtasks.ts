@@ -9,7 +9,7 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
-import { asCreateSource } from "../../portability/harness/create_source";
+import { createCount } from "../../portability/harness/create_source";
 import type { JobGraph } from "./job_graph";
 import { createSplit } from "./worker/source_readers";
 
@@ -51,7 +51,7 @@ function sourceSplitActive(
       return true;
     case "create": {
       const { from, to } = createSplit(
-        asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length,
+        createCount(model, root.transformId, userCode),
         i,
         p,
       );
