@@ -50,11 +50,7 @@ function sourceSplitActive(
       // Every subtask takes a share of the initial restrictions (a share may be empty: it then ends at once).
       return true;
     case "create": {
-      const { from, to } = createSplit(
-        createCount(model, root.transformId, userCode),
-        i,
-        p,
-      );
+      const { from, to } = createSplit(createCount(model, root.transformId, userCode), i, p);
       return to > from;
     }
   }

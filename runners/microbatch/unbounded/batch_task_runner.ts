@@ -326,12 +326,7 @@ function emitSourceSlice(
       return 1;
     case "range":
       if (root.kind !== "create") throw new Error(`internal: stage '${root.transformId}' got a range of values, it is no Create`);
-      emitCreateRange(
-        createSource(job.model, root.transformId, job.userCode),
-        slice.from,
-        slice.to,
-        input,
-      );
+      emitCreateRange(createSource(job.model, root.transformId, job.userCode), slice.from, slice.to, input);
       return slice.to - slice.from;
     case "testStream": {
       let byStream = eventsOf.get(job);

@@ -180,10 +180,7 @@ export class SourceOffsets {
         }
         case "create":
         case "impulse": {
-          const total =
-            root.kind === "create"
-              ? createCount(this.model, root.transformId, this.userCode)
-              : 1;
+          const total = root.kind === "create" ? createCount(this.model, root.transformId, this.userCode) : 1;
           sources[stage.id] = { kind: "bounded", emit: before === undefined, total };
           break;
         }
