@@ -5,6 +5,9 @@
  * iterates the values (and does not hold them).
  */
 import { expect } from "chai";
+import * as mr from "../../index";
+import { toPipelineMessage } from "../../portability/to_proto";
+import { decodeMessage } from "../../portability/proto/messages";
 import { createReading } from "../fixtures/create_reading_pipeline";
 
 async function run(args: readonly string[]): Promise<{ iterations: number; counted: number }> {
@@ -16,6 +19,33 @@ async function run(args: readonly string[]): Promise<{ iterations: number; count
 
 describe("Create values in worker threads", function () {
   this.timeout(120_000);
+
+  it("the proto carries a Create's number of values, so runners split it without the values", () => {
+    const p = mr.Pipeline.create();
+    p.apply("Three", mr.create(new Set(["a", "b", "c"])));
+    p.apply("Two", mr.createTimestamped([1, 2].map((v) => ({ value: v, timestamp: v }))));
+    const transforms = toPipelineMessage(p).components!.transforms!;
+    const countOf = (name: string): unknown => {
+      const doFn = decodeMessage("ParDoPayload", transforms[name]!.spec!.payload!).doFn!;
+      return (JSON.parse(Buffer.from(doFn.payload).toString()) as { createCount?: number }).createCount;
+    };
+    expect(countOf("Three/Values")).to.equal(3);
+    expect(countOf("Two/Values")).to.equal(2);
+  });
+
+  for (const runnerFlags of [
+    ["--runner=stream", "--parallelism=2"],
+    ["--runner=microbatch", "--executors=1"],
+  ]) {
+    it(`${runnerFlags[0]}: a rebuild that makes another number of values fails the job, naming the Create and both counts`, async () => {
+      const result = createReading.create([...runnerFlags, "--counted=3", "--probes=1", "--extraInWorkers=2"]).run();
+      let error: unknown;
+      await result.waitUntilFinish().catch((e: unknown) => (error = e));
+      expect(String((error as Error)?.message ?? error)).to.match(
+        /'Counted\/Values' has 5 value\(s\) where the pipeline was rebuilt but 3 where it was submitted/,
+      );
+    });
+  }
 
   it("stream: of two task managers, only the one with the single value's split iterates the values", async () => {
     // Two probes, one per subtask (each task manager runs one): the counter adds both threads' iterations.
