@@ -129,10 +129,7 @@ export function create<T>(values: Iterable<T>): PTransform<PBegin, PCollection<T
   if (values === null || values === undefined || typeof (values as Iterable<T>)[Symbol.iterator] !== "function") {
     throw new TypeError(`create expects an iterable of values, got ${String(values)}`);
   }
-  return new Create<T>(
-    sourceOf(values, false, () => undefined),
-    "Create",
-  );
+  return new Create<T>(sourceOf(values, false, noCheck), "Create");
 }
 
 /**
@@ -146,6 +143,8 @@ export function create<T>(values: Iterable<T>): PTransform<PBegin, PCollection<T
 export function createTimestamped<T>(items: Iterable<TimestampedValue<T>>): PTransform<PBegin, PCollection<T>> {
   return new Create<T>(sourceOf(items, true, checkTimestamped), "CreateTimestamped");
 }
+
+function noCheck(): void {}
 
 function checkTimestamped(list: unknown[]): void {
   (list as TimestampedValue<unknown>[]).forEach((item, i) => {
