@@ -20,6 +20,11 @@ export interface DoFnPayload {
   readonly allowsTimestampSkew?: boolean;
   /** How far (ms) the DoFn may move timestamps backwards. */
   readonly allowedTimestampSkewMs?: number;
+  /**
+   * A Create's number of values: runners split a Create by it, so a worker
+   * that rebuilds the pipeline reads the values only for a split of its own.
+   */
+  readonly createCount?: number;
 }
 
 /** Payload of `millrace:combinefn:v1`. */

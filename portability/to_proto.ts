@@ -177,6 +177,7 @@ class ComponentsBuilder {
           additionalOutputs: spec.additionalOutputs,
           ...(spec.allowsTimestampSkew ? { allowsTimestampSkew: true } : {}),
           ...(spec.allowedTimestampSkewMs ? { allowedTimestampSkewMs: spec.allowedTimestampSkewMs } : {}),
+          ...(spec.createCount !== undefined ? { createCount: spec.createCount } : {}),
         };
         const sideInputs: Record<string, pb.MessageInit<pb.SideInput>> = {};
         for (const [name, si] of Object.entries(spec.sideInputs)) {

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import { newTimeOrderedId } from "../core/ids";
 import type { PipelineModel } from "../../portability/pipeline_model";
 import { IsBounded } from "../../portability/proto/messages";
-import { asCreateSource } from "../../portability/harness/create_source";
+import { createCount } from "../../portability/harness/create_source";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import type { ExecutionPlan } from "../../portability/plan/execution_plan";
 import type { JobHandle } from "../core/job_handle";
@@ -122,7 +122,7 @@ export class BoundedJobDriver {
       return { count, ranges: Array.from({ length: count }, (_, i) => ({ from: i, to: i + 1 })) };
     }
     if (root.kind === "create") {
-      const total = asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId).values.length;
+      const total = createCount(this.model, root.transformId, this.userCode);
       const count = Math.max(1, Math.min(this.settings.partitions, total));
       const ranges = Array.from({ length: count }, (_, i) => ({
         from: Math.floor((i * total) / count),

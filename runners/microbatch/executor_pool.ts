@@ -35,9 +35,16 @@ export class ExecutorPool {
     for (let i = 0; i < size; i++) this.executors.push(this.spawn());
   }
 
-  /** Makes a job's proto available to executors (sent to each before its first task). */
+  /**
+   * Makes a job's proto available to executors and sends it to each at
+   * once: every executor loads the job (rebuilds its pipeline, on a first
+   * job) in parallel with the others and with the driver's planning,
+   * instead of when its first task reaches it. An executor started later
+   * (a replacement) gets it before its first task.
+   */
   addJob(jobId: string, pipelineProto: Uint8Array): void {
     this.protos.set(jobId, pipelineProto);
+    for (const executor of this.executors) this.sendJob(executor, jobId);
   }
 
   /**
@@ -85,14 +92,7 @@ export class ExecutorPool {
     // A busy executor keeps the process alive until its task reports; idle ones do not.
     executor.worker.ref();
     const { task } = item;
-    if (!executor.jobs.has(task.jobId)) {
-      executor.worker.postMessage({
-        type: "job",
-        jobId: task.jobId,
-        pipelineProto: this.protos.get(task.jobId)!,
-      } satisfies ExecutorRequest);
-      executor.jobs.add(task.jobId);
-    }
+    this.sendJob(executor, task.jobId);
     const w = executor.worker;
     const settle = (): void => {
       w.off("message", onMessage);
@@ -121,6 +121,12 @@ export class ExecutorPool {
     w.once("error", onError);
     w.once("exit", onExit);
     w.postMessage({ type: "task", task } satisfies ExecutorRequest);
+  }
+
+  private sendJob(executor: Executor, jobId: string): void {
+    if (executor.jobs.has(jobId)) return;
+    executor.worker.postMessage({ type: "job", jobId, pipelineProto: this.protos.get(jobId)! } satisfies ExecutorRequest);
+    executor.jobs.add(jobId);
   }
 
   private replace(dead: Executor): void {

@@ -15,7 +15,7 @@ import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
 import { buildStage } from "../../portability/harness/stage_executor";
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import { MetricsContainer } from "../../portability/harness/metrics_container";
-import { asCreateSource, emitCreateRange } from "../../portability/harness/create_source";
+import { createSource, emitCreateRange } from "../../portability/harness/create_source";
 import { ByteReader, ByteWriter, type Coder } from "../../portability/coders";
 import { RunnerCheckError } from "../../portability/harness/user_code_error";
 import { keyedConsumerOf, unencodableElementError } from "../../portability/harness/unencodable_element";
@@ -245,8 +245,9 @@ function runStageTask(
         counts.in++;
         break;
       case "create": {
-        const source = asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId);
-        emitCreateRange(source, task.sourceRange!.from, task.sourceRange!.to, exec.input);
+        const { from, to } = task.sourceRange!;
+        // An empty range (an empty Create) does not make the values.
+        if (from < to) emitCreateRange(createSource(job.model, root.transformId, job.userCode), from, to, exec.input);
         counts.in += task.sourceRange!.to - task.sourceRange!.from;
         break;
       }

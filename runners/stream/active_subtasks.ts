@@ -9,7 +9,7 @@
  */
 import type { PipelineModel } from "../../portability/pipeline_model";
 import type { UserCodeSource } from "../../sdk/user_code/user_code_source";
-import { asCreateSource } from "../../portability/harness/create_source";
+import { createCount } from "../../portability/harness/create_source";
 import type { JobGraph } from "./job_graph";
 import { createSplit } from "./worker/source_readers";
 
@@ -50,11 +50,7 @@ function sourceSplitActive(
       // Every subtask takes a share of the initial restrictions (a share may be empty: it then ends at once).
       return true;
     case "create": {
-      const { from, to } = createSplit(
-        asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId).values.length,
-        i,
-        p,
-      );
+      const { from, to } = createSplit(createCount(model, root.transformId, userCode), i, p);
       return to > from;
     }
   }

@@ -56,6 +56,8 @@ export type PrimitiveSpec =
       readonly keyCoder?: Coder<unknown>;
       /** The restriction coder of a splittable DoFn (Beam's `ParDoPayload.restriction_coder_id`). */
       readonly restrictionCoder?: Coder<unknown>;
+      /** A Create's number of values, written into the proto so that workers split it without its values. */
+      readonly createCount?: number;
     }
   | { readonly kind: "groupByKey" }
   | { readonly kind: "flatten" }

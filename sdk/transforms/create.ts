@@ -4,6 +4,7 @@ import type { PBegin } from "../graph/pvalue";
 import { GLOBAL_WINDOWING } from "../windowing/windowing_strategy";
 import { declareParDo } from "./pardo";
 import { coders } from "../../portability/coders";
+import { rebuildState } from "../user_code/rebuild_mode";
 
 /** An element with its event time, for {@link createTimestamped}. */
 export interface TimestampedValue<T> {
@@ -13,10 +14,29 @@ export interface TimestampedValue<T> {
   timestamp: number;
 }
 
-/** @internal What a Create transform's function reference resolves to. */
+/**
+ * @internal What a Create transform's function reference resolves to.
+ * Where the pipeline is submitted, `values` is the copy taken when `create`
+ * was called and `count` its length (written into the proto, so workers
+ * know every split without the values). A worker that rebuilds the
+ * pipeline gets a lazy source: `values` is materialised on first read, by
+ * the source subtasks that have a split, and `count` is absent.
+ */
 export interface CreateSource {
   readonly values: readonly unknown[];
   readonly timestamped: boolean;
+  readonly count?: number;
+}
+
+/** A source whose values are made on first read (see {@link CreateSource}). */
+function lazySource(materialise: () => unknown[], timestamped: boolean): CreateSource {
+  let values: unknown[] | undefined;
+  return {
+    timestamped,
+    get values(): readonly unknown[] {
+      return (values ??= materialise());
+    },
+  };
 }
 
 class Impulse extends PTransform<PBegin, PCollection<Uint8Array>> {
@@ -56,7 +76,11 @@ class Create<T> extends PTransform<PBegin, PCollection<T>> {
           super();
         }
         expand(imp: PCollection<Uint8Array>): PCollection<T> {
-          return declareParDo(imp as PCollection<unknown>, { fn: this.src, shape: "create" }).main as PCollection<T>;
+          return declareParDo(imp as PCollection<unknown>, {
+            fn: this.src,
+            shape: "create",
+            ...(this.src.count !== undefined ? { createCount: this.src.count } : {}),
+          }).main as PCollection<T>;
         }
       })(this.source),
     );
@@ -66,11 +90,31 @@ class Create<T> extends PTransform<PBegin, PCollection<T>> {
 /**
  * The values as they are now (later changes to the caller's array do not
  * reach the pipeline). An array is copied with `slice`, several times
- * faster than `Array.from`'s iteration: every worker thread that rebuilds
- * the pipeline copies the values again.
+ * faster than `Array.from`'s iteration.
  */
 function copyOf<T>(values: Iterable<T>): T[] {
   return Array.isArray(values) ? (values as T[]).slice() : Array.from(values);
+}
+
+/**
+ * The Create's source. While a worker rebuilds the pipeline (to run its
+ * functions), the values are not copied nor iterated: most workers never
+ * read them (only the source subtasks with a split do), and the build has
+ * returned by the time one does, so an array is read as it is. The count
+ * the submitting process wrote into the proto checks that the rebuild made
+ * as many values.
+ */
+function sourceOf(values: Iterable<unknown>, timestamped: boolean, validate: (list: unknown[]) => void): CreateSource {
+  if (rebuildState().active) {
+    return lazySource(() => {
+      const list = Array.isArray(values) ? values : Array.from(values);
+      validate(list);
+      return list;
+    }, timestamped);
+  }
+  const list = copyOf(values);
+  validate(list);
+  return { values: list, timestamped, count: list.length };
 }
 
 /**
@@ -85,7 +129,7 @@ export function create<T>(values: Iterable<T>): PTransform<PBegin, PCollection<T
   if (values === null || values === undefined || typeof (values as Iterable<T>)[Symbol.iterator] !== "function") {
     throw new TypeError(`create expects an iterable of values, got ${String(values)}`);
   }
-  return new Create<T>({ values: copyOf(values), timestamped: false }, "Create");
+  return new Create<T>(sourceOf(values, false, noCheck), "Create");
 }
 
 /**
@@ -97,11 +141,15 @@ export function create<T>(values: Iterable<T>): PTransform<PBegin, PCollection<T
  * ```
  */
 export function createTimestamped<T>(items: Iterable<TimestampedValue<T>>): PTransform<PBegin, PCollection<T>> {
-  const list = Array.from(items);
-  list.forEach((item, i) => {
+  return new Create<T>(sourceOf(items, true, checkTimestamped), "CreateTimestamped");
+}
+
+function noCheck(): void {}
+
+function checkTimestamped(list: unknown[]): void {
+  (list as TimestampedValue<unknown>[]).forEach((item, i) => {
     if (!item || typeof item !== "object" || !("value" in item) || typeof item.timestamp !== "number" || Number.isNaN(item.timestamp)) {
       throw new TypeError(`createTimestamped: item ${i} is not { value, timestamp: number }`);
     }
   });
-  return new Create<T>({ values: list, timestamped: true }, "CreateTimestamped");
 }

@@ -70,6 +70,8 @@ export interface ParDoDeclaration {
   readonly allowedTimestampSkewMs?: number;
   /** The restriction coder of a splittable DoFn. */
   readonly restrictionCoder?: Coder<unknown>;
+  /** A Create's number of values, when known where the pipeline is built (see `CreateSource`). */
+  readonly createCount?: number;
 }
 
 /** @internal Declares the ParDo primitive for the transform being expanded; returns its outputs by tag. */
@@ -107,6 +109,7 @@ export function declareParDo(input: PCollection<unknown>, decl: ParDoDeclaration
       ...(decl.allowsTimestampSkew ? { allowsTimestampSkew: true } : {}),
       ...(decl.allowedTimestampSkewMs ? { allowedTimestampSkewMs: decl.allowedTimestampSkewMs } : {}),
       ...(decl.restrictionCoder ? { restrictionCoder: decl.restrictionCoder } : {}),
+      ...(decl.createCount !== undefined ? { createCount: decl.createCount } : {}),
       ...stateful,
     },
     outputs,

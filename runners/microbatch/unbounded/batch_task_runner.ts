@@ -16,7 +16,7 @@
 import { buildStage, type ExecutableStage } from "../../../portability/harness/stage_executor";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
 import type { MetricsContainer } from "../../../portability/harness/metrics_container";
-import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
+import { createSource, emitCreateRange } from "../../../portability/harness/create_source";
 import { ByteReader } from "../../../portability/coders";
 import { shuffleInputs, type FusedStage } from "../../../portability/plan/execution_plan";
 import { decodeWindowedValues, encodeWindowedValues, windowCoderOf, windowedValueCoder } from "../../core/collection_coders";
@@ -344,12 +344,7 @@ function emitSourceSlice(
       return 1;
     case "range":
       if (root.kind !== "create") throw new Error(`internal: stage '${root.transformId}' got a range of values, it is no Create`);
-      emitCreateRange(
-        asCreateSource(job.userCode.lookup(job.model.doFnPayload(root.transformId).ref), root.transformId),
-        slice.from,
-        slice.to,
-        input,
-      );
+      emitCreateRange(createSource(job.model, root.transformId, job.userCode), slice.from, slice.to, input);
       return slice.to - slice.from;
     case "testStream": {
       let byStream = eventsOf.get(job);

@@ -17,7 +17,7 @@
  */
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
-import { asCreateSource } from "../../../portability/harness/create_source";
+import { createCount } from "../../../portability/harness/create_source";
 import type { ExecutionPlan, FusedStage } from "../../../portability/plan/execution_plan";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
 import type { BatchSourceSlice } from "./batch_task_spec";
@@ -180,10 +180,7 @@ export class SourceOffsets {
         }
         case "create":
         case "impulse": {
-          const total =
-            root.kind === "create"
-              ? asCreateSource(this.userCode.lookup(this.model.doFnPayload(root.transformId).ref), root.transformId).values.length
-              : 1;
+          const total = root.kind === "create" ? createCount(this.model, root.transformId, this.userCode) : 1;
           sources[stage.id] = { kind: "bounded", emit: before === undefined, total };
           break;
         }

@@ -7,7 +7,7 @@
 import type { PipelineModel } from "../../../portability/pipeline_model";
 import type { UserCodeSource } from "../../../sdk/user_code/user_code_source";
 import type { ElementReceiver } from "../../../portability/harness/element_receiver";
-import { asCreateSource, emitCreateRange } from "../../../portability/harness/create_source";
+import { createCount, createSource, emitCreateRange } from "../../../portability/harness/create_source";
 import type { FusedStage } from "../../../portability/plan/execution_plan";
 import { testStreamEvents, type TestStreamEvent } from "../../core/sources/test_stream_events";
 import { IN_GLOBAL_WINDOW } from "../../../model/windows";
@@ -158,8 +158,10 @@ export function sourceReaderFor(
           )
         : EMPTY;
     case "create": {
-      const source = asCreateSource(userCode.lookup(model.doFnPayload(root.transformId).ref), root.transformId);
-      const { from, to } = createSplit(source.values.length, subtask, parallelism);
+      // Only a subtask with a split makes the values (a rebuilt Create makes them on first read).
+      const { from, to } = createSplit(createCount(model, root.transformId, userCode), subtask, parallelism);
+      if (from >= to) return EMPTY;
+      const source = createSource(model, root.transformId, userCode);
       return new CreateRangeReader((a, b, out) => emitCreateRange(source, a, b, out), pos?.next ?? from, to);
     }
     case "testStream":
