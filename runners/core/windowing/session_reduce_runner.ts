@@ -199,9 +199,10 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
     // WatermarkHold.onMerge: the element holds combine (earliest: their minimum) and the GC hold is the merged window's.
     let elementHold = NaN;
     if (this.earliest) for (let i = from; i < to; i++) elementHold = minDefined(elementHold, list[i]!.elementHold);
+    const lastEnd = list[to - 1]!.end;
     if (to - from > 1) this.mergeStates(list, from, to);
     first.start = start < first.start ? start : first.start;
-    first.end = end > list[to - 1]!.end ? end : list[to - 1]!.end;
+    first.end = end > lastEnd ? end : lastEnd;
     // The merged window is a new slot in the general runner: its timer is set now.
     first.timerSeq = this.timerSeq++;
     if (endKeyBelowSorted(first)) {
