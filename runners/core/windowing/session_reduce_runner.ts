@@ -88,7 +88,8 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
   private readonly byEnd = new LazyMinHeap<Session>(
     (a, b) =>
       a.sortedMaxTs < b.sortedMaxTs ||
-      (a.sortedMaxTs === b.sortedMaxTs && (a.sortedStart < b.sortedStart || (a.sortedStart === b.sortedStart && a.sortedSeq < b.sortedSeq))),
+      (a.sortedMaxTs === b.sortedMaxTs &&
+        (a.sortedStart < b.sortedStart || (a.sortedStart === b.sortedStart && a.sortedSeq < b.sortedSeq))),
     (s) => {
       if (s.sortedMaxTs === s.end - 1 && s.sortedStart === s.start && s.sortedSeq === s.timerSeq) return false;
       setEndKey(s);
@@ -154,7 +155,9 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       if (isGlobalWindow(w))
-        throw new Error(`ReduceFnRunner '${this.config.transform}': the session fast path got the global window; sessions assign interval windows`);
+        throw new Error(
+          `ReduceFnRunner '${this.config.transform}': the session fast path got the global window; sessions assign interval windows`,
+        );
       // LateDataDroppingDoFnRunner: the proto-window's GC time is behind the input watermark.
       if (gcTimeOf(w.end) < this.inputWatermark) {
         dropped++;
@@ -379,17 +382,15 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
   }
 
   private encodeKey(ks: KeySessions, coders: ReduceStateCoders): Uint8Array {
-    const states = ks.sessions.map(
-      (s): SessionState => ({
-        start: s.start,
-        end: s.end,
-        elementHold: s.elementHold !== s.elementHold ? undefined : s.elementHold,
-        extraHold: s.extraHold !== s.extraHold ? undefined : s.extraHold,
-        timerSeq: s.timerSeq,
-        hasAcc: s.hasAcc,
-        state: s.state,
-      }),
-    );
+    const states = ks.sessions.map((s): SessionState => ({
+      start: s.start,
+      end: s.end,
+      elementHold: s.elementHold !== s.elementHold ? undefined : s.elementHold,
+      extraHold: s.extraHold !== s.extraHold ? undefined : s.extraHold,
+      timerSeq: s.timerSeq,
+      hasAcc: s.hasAcc,
+      state: s.state,
+    }));
     return encodeSessionKey(ks.key, states, coders);
   }
 
