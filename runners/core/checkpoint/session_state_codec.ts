@@ -29,6 +29,7 @@ import {
   writeOptionalTime,
   writeTime,
 } from "./snapshot_codec";
+import { readPaneContents, writePaneContents } from "./pane_contents_codec";
 
 /** One open session of a key, as written and read. */
 export interface SessionState {
@@ -55,14 +56,7 @@ export function encodeSessionKey(key: unknown, sessions: readonly SessionState[]
     writeOptionalTime(w, s.elementHold);
     writeOptionalTime(w, s.extraHold);
     writeTime(w, s.timerSeq);
-    if (coders.combining) {
-      w.writeByte(s.hasAcc ? 1 : 0);
-      if (s.hasAcc) coders.stateCoder.encode(s.state, w, "nested");
-    } else {
-      const values = s.state as readonly unknown[];
-      w.writeVarint(values.length);
-      for (const v of values) coders.stateCoder.encode(v, w, "nested");
-    }
+    writePaneContents(w, s.hasAcc, s.state, coders);
   }
   return w.finish();
 }
@@ -88,17 +82,7 @@ export function decodeSessionKey(bytes: Uint8Array, coders: ReduceStateCoders, w
     const elementHold = readOptionalTime(r);
     const extraHold = readOptionalTime(r);
     const timerSeq = readTime(r);
-    let hasAcc = false;
-    let state: unknown;
-    if (coders.combining) {
-      hasAcc = r.readByte() === 1;
-      if (hasAcc) state = coders.stateCoder.decode(r, "nested");
-    } else {
-      const count = r.readVarint();
-      const values: unknown[] = [];
-      for (let j = 0; j < count; j++) values.push(coders.stateCoder.decode(r, "nested"));
-      state = values;
-    }
+    const { hasAcc, state } = readPaneContents(r, coders);
     sessions.push({ start, end, elementHold, extraHold, timerSeq, hasAcc, state });
   }
   closeBlob(r, what);

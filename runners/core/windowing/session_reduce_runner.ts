@@ -36,6 +36,7 @@ import type { PaneInfo } from "../../../model/pane";
 import { GLOBAL_WINDOW_MAX_TIMESTAMP, MAX_TIMESTAMP } from "../../../model/time";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { KeyedTable } from "../../../portability/harness/keyed_table";
+import { addToPane, paneOutput } from "./pane_contents";
 import { identityOf } from "../../../portability/values/canonical_key";
 import { ChangedKeyTracker } from "../checkpoint/changed_keys";
 import { CheckpointFormatError } from "../checkpoint/snapshot_codec";
@@ -166,7 +167,7 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
       const ks = this.keyState(key);
       const session = this.mergeInto(ks, w.start, w.end);
       this.addHolds(session, timestamp);
-      this.addValue(session, value);
+      addToPane(session, value, this.combineFn, this.inputsAreAccumulators);
     }
     if (dropped > 0) this.config.onDroppedLateElements?.(dropped);
   }
@@ -276,17 +277,6 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
     return s;
   }
 
-  private addValue(s: Session, value: unknown): void {
-    const fn = this.combineFn;
-    if (!fn) {
-      (s.state as unknown[]).push(value);
-      return;
-    }
-    const acc = s.hasAcc ? s.state : fn.createAccumulator();
-    s.state = this.inputsAreAccumulators ? fn.mergeAccumulators([acc, value]) : fn.addInput(acc, value);
-    s.hasAcc = true;
-  }
-
   /** WatermarkHold.addHolds: the element's hold, or the GC hold when that would be too late. */
   private addHolds(s: Session, timestamp: number): void {
     const maxTs = s.end - 1;
@@ -342,8 +332,7 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
     let ts = holdOf(s);
     if (ts > maxTs) ts = maxTs;
     const pane = maxTs < this.outputWatermark ? LATE_FINAL : ON_TIME_FINAL;
-    const fn = this.combineFn;
-    const output = fn ? fn.extractOutput(s.hasAcc ? s.state : fn.createAccumulator()) : s.state;
+    const output = paneOutput(s, this.combineFn);
     const window: IntervalWindow = { start: s.start, end: s.end };
     this.config.emit(ks.key, output, ts, window, pane);
   }
