@@ -7,8 +7,9 @@
  * accumulator or values; no trigger state, pane history or timers. The tag
  * differs from the general runner's, so neither misreads the other's blob:
  * a checkpoint taken on this path needs this path to restore (i.e. not
- * MILLRACE_WINDOW_FAST_PATH=false), and a general checkpoint of sessions is
- * refused here with a clear error.
+ * MILLRACE_WINDOW_FAST_PATH=false). The general runner's blobs of the same
+ * strategy (say, retained from a build before this path) are read too
+ * ({@link decodeSessionKeyOrGeneral}), so such checkpoints survive the upgrade.
  *
  * Layout: u8 SESSION_KEY_FORMAT, key (key coder, nested), varint #sessions,
  * then per session (by start): start, end (doubles), optional element hold,
@@ -17,9 +18,12 @@
  * #values + values (value coder, nested).
  * The runner-level header is the general runner's (`reduce_fn_state_codec.ts`).
  */
-import type { ReduceStateCoders } from "./reduce_fn_state_codec";
+import { decodeKeyState, type ReduceStateCoders } from "./reduce_fn_state_codec";
+import type { TriggerState } from "../windowing/triggers/trigger_state_machine";
+import { isGlobalWindow } from "../../../model/windows";
 import {
   CheckpointFormatError,
+  REDUCE_KEY_FORMAT,
   SESSION_KEY_FORMAT,
   closeBlob,
   openBlob,
@@ -71,14 +75,9 @@ export function decodeSessionKey(bytes: Uint8Array, coders: ReduceStateCoders, w
   const key = coders.keyCoder.decode(r, "nested");
   const n = r.readVarint();
   const sessions: SessionState[] = [];
-  let previousEnd = -Infinity;
   for (let i = 0; i < n; i++) {
     const start = readTime(r);
     const end = readTime(r);
-    // The runner relies on a key's sessions being disjoint and ordered.
-    if (!(start < end) || start < previousEnd)
-      throw new CheckpointFormatError(`${what}: session [${start}, ${end}) overlaps or precedes the one before it`);
-    previousEnd = end;
     const elementHold = readOptionalTime(r);
     const extraHold = readOptionalTime(r);
     const timerSeq = readTime(r);
@@ -86,5 +85,57 @@ export function decodeSessionKey(bytes: Uint8Array, coders: ReduceStateCoders, w
     sessions.push({ start, end, elementHold, extraHold, timerSeq, hasAcc, state });
   }
   closeBlob(r, what);
+  checkOrdered(sessions, what);
   return { key, sessions };
+}
+
+/**
+ * Reads one key's blob in this layout or in the general runner's. A general
+ * blob must hold only what this path can continue: session windows that
+ * have not fired (no pane emitted, not closed), each with its end-of-window
+ * timer (whose order of setting it keeps); `emptyTrigger` is the strategy's
+ * fresh trigger state, which the general layout's trigger states must match.
+ *
+ * @throws CheckpointFormatError on bytes of neither layout, or general state this path cannot continue.
+ */
+export function decodeSessionKeyOrGeneral(
+  bytes: Uint8Array,
+  coders: ReduceStateCoders,
+  what: string,
+  emptyTrigger: () => TriggerState,
+): { key: unknown; sessions: SessionState[] } {
+  if (bytes[0] !== REDUCE_KEY_FORMAT) return decodeSessionKey(bytes, coders, what);
+  let key: unknown;
+  const general = decodeKeyState(bytes, coders, what, emptyTrigger(), (k) => (key = k));
+  const sessions = general.map((g): SessionState => {
+    const w = g.window;
+    if (g.closed || g.lastPane !== undefined || isGlobalWindow(w))
+      throw new CheckpointFormatError(
+        `${what}: a window that already fired or is not a session, which this strategy cannot have (different strategy?)`,
+      );
+    const timer = g.eventTimers.find(([t]) => t === w.end - 1);
+    if (timer === undefined) throw new CheckpointFormatError(`${what}: session [${w.start}, ${w.end}) has no end-of-window timer`);
+    return {
+      start: w.start,
+      end: w.end,
+      elementHold: g.elementHold,
+      extraHold: g.extraHold,
+      timerSeq: timer[1],
+      hasAcc: g.hasAcc,
+      state: coders.combining ? g.acc : g.values,
+    };
+  });
+  sessions.sort((a, b) => a.start - b.start);
+  checkOrdered(sessions, what);
+  return { key, sessions };
+}
+
+/** The runner relies on a key's sessions being disjoint and ordered by start. */
+function checkOrdered(sessions: readonly SessionState[], what: string): void {
+  let previousEnd = -Infinity;
+  for (const { start, end } of sessions) {
+    if (!(start < end) || start < previousEnd)
+      throw new CheckpointFormatError(`${what}: session [${start}, ${end}) overlaps or precedes the one before it`);
+    previousEnd = end;
+  }
 }

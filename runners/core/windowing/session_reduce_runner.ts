@@ -28,7 +28,9 @@
  * garbage-collection holds per session with WatermarkHold's rules on merge,
  * the output watermark, pane timestamps and info, emission order, values in
  * the order the general runner concatenates them, and checkpoints per key in
- * its own layout (`checkpoint/session_state_codec.ts`).
+ * its own layout (`checkpoint/session_state_codec.ts`; it also restores the
+ * general runner's blobs of the same strategy, so retained checkpoints
+ * survive the switch to this path).
  */
 import type { ReduceFnRunnerApi, ReduceFnRunnerCheckpointing, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
 import { isGlobalWindow, type BoundedWindow, type IntervalWindow } from "../../../model/windows";
@@ -41,7 +43,8 @@ import { identityOf } from "../../../portability/values/canonical_key";
 import { ChangedKeyTracker } from "../checkpoint/changed_keys";
 import { CheckpointFormatError } from "../checkpoint/snapshot_codec";
 import { decodeRunnerHeader, encodeRunnerHeader, keyOfIdentity, type ReduceStateCoders } from "../checkpoint/reduce_fn_state_codec";
-import { decodeSessionKey, encodeSessionKey, type SessionState } from "../checkpoint/session_state_codec";
+import { decodeSessionKeyOrGeneral, encodeSessionKey, type SessionState } from "../checkpoint/session_state_codec";
+import { triggerStateMachine } from "./triggers/trigger_state_machine";
 import { LazyMinHeap } from "./lazy_min_heap";
 
 /** The pane every session gets: its first and last, on time (or late, when the output watermark already passed its end). */
@@ -409,16 +412,19 @@ export class SessionReduceRunner implements ReduceFnRunnerApi, ReduceFnRunnerChe
   }
 
   /**
-   * Replaces the sessions of key `identity` with a {@link snapshotKeys} blob.
+   * Replaces the sessions of key `identity` with a {@link snapshotKeys} blob
+   * (or a general runner's blob of the same strategy).
    *
-   * @throws CheckpointFormatError on bytes of another layout (the general runner's included).
+   * @throws CheckpointFormatError on bytes of another layout, or general state this path cannot continue.
    */
   restoreKey(identity: string, bytes: Uint8Array): void {
     const coders = this.coders("restoreKey");
     this.changes.start();
     this.markInterval++;
     const what = `ReduceFnRunner '${this.config.transform}' key state`;
-    const { key, sessions } = decodeSessionKey(bytes, coders, what);
+    const { key, sessions } = decodeSessionKeyOrGeneral(bytes, coders, what, () =>
+      triggerStateMachine(this.config.windowing.trigger).newState(),
+    );
     if (identityOf(this.config.keyCoder, key) !== identity)
       throw new CheckpointFormatError(`${what}: the blob holds another key than the identity it was stored under (wrong key coder?)`);
     const ks = this.keys.getOrCreate(key, (k) => ({ key: k, sessions: [], markedIn: -1 }));

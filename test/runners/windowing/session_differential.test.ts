@@ -9,7 +9,8 @@
  * (in order, with timestamps, windows and pane info), the late-drop counts,
  * the output watermark hold and the number of open sessions must be
  * identical. A second pass checkpoints the fast runner at random points and
- * continues on a restored one.
+ * continues on a restored one; a third hands the general runner's
+ * checkpoint to the fast path mid-stream.
  */
 import { expect } from "chai";
 import { ReduceFnRunner } from "../../../runners/core/windowing/reduce_fn_runner";
@@ -193,5 +194,40 @@ describe("session fast path vs the general ReduceFnRunner: random strategies and
       }
     }
     expect(restores).to.be.greaterThan(100);
+  });
+
+  it(`carries on from the general runner's checkpoint taken at a random point (${SEEDS} seeds)`, () => {
+    let sessionsHanded = 0;
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const r = random(seed * 104729);
+      const strategy = randomStrategy(r);
+      const mode = pick(r, MODES);
+      const general = new Side(strategy, mode);
+      const fast = new Side(strategy, mode);
+      const g = new ReduceFnRunner(general.config);
+      // Until the switch the general runner stands for both: what it emitted counts as the fast side's too.
+      let f: Runner | undefined;
+      const clock = { pt: 0 };
+      const ops = randomOps(r, int(r, 20, 250), int(r, 1, KEYS.length));
+      const switchAt = int(r, 0, ops.length - 1);
+      for (const [i, op] of ops.entries()) {
+        if (i === switchAt) {
+          fast.out.push(...general.out);
+          fast.dropped = general.dropped;
+          sessionsHanded += g.activeWindowCount;
+          f = new SessionReduceRunner(fast.config);
+          restoreCheckpoint(f, fullCheckpoint(g));
+        }
+        apply(g, op, strategy.windowFn, clock);
+        if (f === undefined) continue;
+        apply(f, op, strategy.windowFn, clock);
+        const where = `seed ${seed}, step ${i} (switched at ${switchAt})`;
+        expect(fast.out, where).to.deep.equal(general.out);
+        expect(fast.dropped, where).to.equal(general.dropped);
+        expect(f.outputWatermarkHold(), where).to.equal(g.outputWatermarkHold());
+        expect(f.activeWindowCount, where).to.equal(g.activeWindowCount);
+      }
+    }
+    expect(sessionsHanded).to.be.greaterThan(500);
   });
 });

@@ -14,6 +14,7 @@ import { ReduceFnRunner } from "../../../runners/core/windowing/reduce_fn_runner
 import { fullCheckpoint, restoreCheckpoint } from "../../../runners/core/checkpoint/reduce_fn_checkpoint";
 import { CheckpointFormatError } from "../../../runners/core/checkpoint/snapshot_codec";
 import { assignWindows } from "../../../portability/windowing/window_fns";
+import { GLOBAL_WINDOW } from "../../../model/windows";
 import { JS_VALUE_CODER } from "../../../portability/coders";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { GLOBAL_WINDOWING, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
@@ -234,14 +235,25 @@ describe("session fast path: checkpoints", () => {
     ]);
   });
 
-  it("refuses the general runner's blobs with a clear error, and needs the value or accumulator coder", () => {
+  it("restores the general runner's blobs of the same strategy (retained checkpoints survive the switch)", () => {
     const general = new ReduceFnRunner({ ...new SessionTester({}, SUM_MODE).config });
     general.processElement("k", 1, 1, [w(1, 11)], -Infinity, 0);
+    general.processElement("k", 2, 25, [w(25, 35)], -Infinity, 0);
     const t = new SessionTester({}, SUM_MODE);
-    expect(() => restoreCheckpoint(t.runner, fullCheckpoint(general))).to.throw(
-      CheckpointFormatError,
-      /not a checkpoint blob of this kind/,
-    );
+    restoreCheckpoint(t.runner, fullCheckpoint(general));
+    t.inject("k", 4, 5).advance(100);
+    expect(t.take()).to.deep.equal([
+      { key: "k", value: 5, timestamp: 14, window: w(1, 15), pane: ON_TIME },
+      { key: "k", value: 2, timestamp: 34, window: w(25, 35), pane: ON_TIME },
+    ]);
+  });
+
+  it("refuses blobs of other layouts and other strategies with a clear error, and needs the value or accumulator coder", () => {
+    const t = new SessionTester({}, SUM_MODE);
+    const fixedWindows = new ReduceFnRunner({ ...t.config, windowing: { ...t.strategy, windowFn: fixed(10) } });
+    fixedWindows.processElement("k", 1, 1, [GLOBAL_WINDOW], -Infinity, 0);
+    expect(() => restoreCheckpoint(t.runner, fullCheckpoint(fixedWindows))).to.throw(CheckpointFormatError, /not a session/);
+    expect(() => t.runner.restoreKey("sk", Uint8Array.of(0x50, 0))).to.throw(CheckpointFormatError, /not a checkpoint blob of this kind/);
     const noCoder = new SessionReduceRunner({ ...t.config, accumulatorCoder: undefined });
     expect(() => noCoder.snapshotKeys()).to.throw(/snapshotKeys needs ReduceFnRunnerConfig.accumulatorCoder/);
   });
