@@ -12,9 +12,9 @@
  * Prints one line per run and a median per configuration, with the load
  * average: the machine is shared, so read the figures with it.
  *
- * Sessions merge, so they run on the general ReduceFnRunner either way (the
- * fast path is for non-merging windows) and are slow: about 22 s of CPU per
- * 1M-event job on stream p=1 when this was written. Leave them out with
+ * Sessions take the session fast path (`session_reduce_runner.ts`); with
+ * `--compareFastPath` their general-path runs are the slow ones (tens of
+ * seconds of CPU per 1M-event job): leave sessions out with
  * `--workloads=tumbling,sliding` for a quick run.
  *
  *   npm run bench:windows [-- --rounds=3 --events=1000000 --workloads=tumbling,sliding,sessions

@@ -33,6 +33,7 @@ import {
   writeOptionalTime,
   writeWindow,
 } from "./snapshot_codec";
+import { readPaneContents, writePaneContents } from "./pane_contents_codec";
 
 /** One key's state in one window, as written and read. */
 export interface SinglePaneSlotState {
@@ -54,14 +55,7 @@ export function encodeSinglePaneKey(key: unknown, slots: readonly SinglePaneSlot
     writeWindow(w, slot.window, coders.windowCoder);
     writeOptionalTime(w, slot.elementHold);
     writeOptionalTime(w, slot.extraHold);
-    if (coders.combining) {
-      w.writeByte(slot.hasAcc ? 1 : 0);
-      if (slot.hasAcc) coders.stateCoder.encode(slot.state, w, "nested");
-    } else {
-      const values = slot.state as readonly unknown[];
-      w.writeVarint(values.length);
-      for (const v of values) coders.stateCoder.encode(v, w, "nested");
-    }
+    writePaneContents(w, slot.hasAcc, slot.state, coders);
   }
   return w.finish();
 }
@@ -84,17 +78,7 @@ export function decodeSinglePaneKey(
     const window = readWindow(r, coders.windowCoder);
     const elementHold = readOptionalTime(r);
     const extraHold = readOptionalTime(r);
-    let hasAcc = false;
-    let state: unknown;
-    if (coders.combining) {
-      hasAcc = r.readByte() === 1;
-      if (hasAcc) state = coders.stateCoder.decode(r, "nested");
-    } else {
-      const count = r.readVarint();
-      const values: unknown[] = [];
-      for (let j = 0; j < count; j++) values.push(coders.stateCoder.decode(r, "nested"));
-      state = values;
-    }
+    const { hasAcc, state } = readPaneContents(r, coders);
     slots.push({ window, elementHold, extraHold, hasAcc, state });
   }
   closeBlob(r, what);

@@ -26,6 +26,8 @@ export const REDUCE_KEY_FORMAT = 0x52; // "R"
 export const REDUCE_HEADER_FORMAT = 0x48; // "H"
 /** Format tag of one key's state in the single-pane (windowed aggregation fast path) ReduceFnRunner, layout version 1. */
 export const SINGLE_PANE_KEY_FORMAT = 0x50; // "P"
+/** Format tag of one key's open sessions in the session-window fast path ReduceFnRunner, layout version 1. */
+export const SESSION_KEY_FORMAT = 0x4d; // "M" (merging)
 /** Format tag of one namespace's KeyedStateStore cells. */
 export const STATE_NAMESPACE_FORMAT = 0x53; // "S"
 /** Format tag of one namespace's TimerService timers and expiry. */

@@ -20,6 +20,8 @@ import { windowingOf } from "../../../portability/windowing/windowing_from_proto
 import type { ReduceFnRunnerApi, ReduceFnRunnerCheckpointing, ReduceFnRunnerConfig } from "./reduce_fn_runner_api";
 import { SinglePaneReduceRunner } from "./single_pane_reduce_runner";
 import { singlePaneMismatch, windowFastPathEnabled } from "./single_pane_eligibility";
+import { SessionReduceRunner } from "./session_reduce_runner";
+import { sessionMismatch } from "./session_eligibility";
 import { decodeMessage } from "../../../portability/proto/messages";
 
 /** The metric counting elements dropped for arriving later than the allowed lateness (Beam's name). */
@@ -27,7 +29,7 @@ export const DROPPED_DUE_TO_LATENESS = "droppedDueToLateness";
 /** The metric counting elements dropped because their window's trigger had finished (Beam's name). */
 export const DROPPED_DUE_TO_CLOSED_WINDOW = "droppedDueToClosedWindow";
 
-/** What runners get to group with: the general ReduceFnRunner or the single-pane fast path, by the same contract. */
+/** What runners get to group with: the general ReduceFnRunner or a fast path (single-pane, sessions), by the same contract. */
 export type GroupingRunner = ReduceFnRunnerApi & ReduceFnRunnerCheckpointing;
 
 /** A plan node that groups. */
@@ -37,6 +39,7 @@ export type GroupingNode = Extract<ShuffleNode, { kind: "groupByKey" | "combine"
  * Builds the ReduceFnRunner of a grouping node; `emit` gets each pane as a KV, `count` the drop metrics.
  * This is the one place the path is chosen, for every runner: the single-pane
  * fast path when the windowing strategy allows it (`single_pane_eligibility.ts`),
+ * the session fast path for sessions that fire once (`session_eligibility.ts`),
  * the general ReduceFnRunner otherwise.
  * `checkpointable`: configure the value and accumulator coders and track changed keys from the start,
  * for runners that checkpoint the runner's state (a micro-batch runner's state store).
@@ -75,9 +78,10 @@ export function groupingRunnerFor(
     onDroppedLateElements: (n) => count(DROPPED_DUE_TO_LATENESS, n),
     onDroppedClosedWindowElements: (n) => count(DROPPED_DUE_TO_CLOSED_WINDOW, n),
   };
-  return windowFastPathEnabled() && singlePaneMismatch(windowing) === undefined
-    ? new SinglePaneReduceRunner(config)
-    : new ReduceFnRunner(config);
+  if (!windowFastPathEnabled()) return new ReduceFnRunner(config);
+  if (singlePaneMismatch(windowing) === undefined) return new SinglePaneReduceRunner(config);
+  if (sessionMismatch(windowing) === undefined) return new SessionReduceRunner(config);
+  return new ReduceFnRunner(config);
 }
 
 /**

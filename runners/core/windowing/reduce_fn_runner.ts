@@ -156,9 +156,16 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     const candidates = new Map<string, IntervalWindow>();
     // The key's active windows are disjoint (every earlier merge was complete), so only those that
     // intersect a new proto-window can merge: leaving the others out gives the same groups without
-    // sorting all of a key's sessions for every element.
-    for (const s of ks.windows.values())
-      if (!s.closed && !isGlobalWindow(s.window) && intersectsAny(s.window, protoWindows)) candidates.set(s.id, s.window);
+    // sorting all of a key's sessions for every element; the index finds them without a scan.
+    const active = ks.activeByStart ?? [];
+    for (const w of protoWindows) {
+      if (isGlobalWindow(w)) continue;
+      for (let i = firstEndingAfter(active, w.start); i < active.length; i++) {
+        const window = active[i]!.window as IntervalWindow;
+        if (window.start >= w.end) break;
+        candidates.set(active[i]!.id, window);
+      }
+    }
     for (const w of protoWindows) if (!isGlobalWindow(w)) candidates.set(windowToString(w), candidates.get(windowToString(w)) ?? w);
     for (const group of mergeOverlapping([...candidates.values()])) {
       if (group.parts.length < 2) continue;
@@ -265,6 +272,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     if (isFinished) {
       // Closed until garbage collection: later elements are dropped.
       slot.closed = true;
+      this.unindexActive(ks, slot);
       slot.trigger = this.trigger.newState();
       slot.trigger.finished = true;
       slot.lastPane = undefined;
@@ -542,6 +550,7 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
   private installSlot(ks: KeyState, restored: RestoredSlot): void {
     const slot = this.newSlot(ks, restored.window);
     slot.closed = restored.closed;
+    if (slot.closed) this.unindexActive(ks, slot);
     slot.hasAcc = restored.hasAcc;
     slot.newElements = restored.newElements;
     this.setElementHold(slot, restored.elementHold);
@@ -635,13 +644,31 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
     };
     ks.windows.set(slot.id, slot);
     this.slotCount++;
+    if (this.merging && !isGlobalWindow(window)) {
+      const active = (ks.activeByStart ??= []);
+      active.splice(firstStartingAtOrAfter(active, window.start), 0, slot);
+    }
     return slot;
+  }
+
+  /** Takes a slot out of its key's index of active interval windows (closed or deleted). */
+  private unindexActive(ks: KeyState, slot: Slot): void {
+    const active = ks.activeByStart;
+    if (active === undefined || isGlobalWindow(slot.window)) return;
+    const start = slot.window.start;
+    // During a merge the merged window and a part may share a start for a moment.
+    for (let at = firstStartingAtOrAfter(active, start); at < active.length && (active[at]!.window as IntervalWindow).start === start; at++)
+      if (active[at] === slot) {
+        active.splice(at, 1);
+        return;
+      }
   }
 
   private deleteSlot(ks: KeyState, slot: Slot): void {
     if (ks.windows.get(slot.id) !== slot) return;
     ks.windows.delete(slot.id);
     this.slotCount--;
+    this.unindexActive(ks, slot);
     this.setElementHold(slot, undefined);
     this.setExtraHold(slot, undefined);
     for (const t of slot.eventTimers) this.eventTimers.remove(t, slot);
@@ -665,10 +692,28 @@ export class ReduceFnRunner implements ReduceFnRunnerApi, ReduceFnRunnerCheckpoi
   }
 }
 
-/** True when `w` intersects one of the interval windows among `others` (as mergeOverlapping decides overlap). */
-function intersectsAny(w: IntervalWindow, others: readonly BoundedWindow[]): boolean {
-  for (const o of others) if (!isGlobalWindow(o) && w.start < o.end && o.start < w.end) return true;
-  return false;
+/** The index of the first slot of `byStart` (disjoint interval windows by start, so also by end) ending after `t`. */
+function firstEndingAfter(byStart: readonly Slot[], t: number): number {
+  let lo = 0;
+  let hi = byStart.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((byStart[mid]!.window as IntervalWindow).end > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The index of the first slot of `byStart` starting at or after `t`. */
+function firstStartingAtOrAfter(byStart: readonly Slot[], t: number): number {
+  let lo = 0;
+  let hi = byStart.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((byStart[mid]!.window as IntervalWindow).start >= t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function windowStart(w: BoundedWindow): number {

@@ -45,4 +45,12 @@ export interface Slot {
 export interface KeyState {
   readonly key: unknown;
   readonly windows: Map<string, Slot>;
+  /**
+   * Merging windows only: the key's active (not closed) interval-window
+   * slots by start. They are disjoint (every merge is complete), so the ones
+   * a new proto-window overlaps are a run found by binary search, rather than
+   * a scan of every window of the key per element. Not checkpointed: rebuilt
+   * as slots are installed.
+   */
+  activeByStart?: Slot[];
 }

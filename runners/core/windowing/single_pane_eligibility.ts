@@ -33,7 +33,8 @@ export function singlePaneMismatch(windowing: WindowingStrategy): string | undef
   return undefined;
 }
 
-function firesOnlyAtEndOfWindow(t: TriggerSpec): boolean {
+/** True for the triggers that, without allowed lateness, fire once, when the watermark passes the end of the window (shared with `session_eligibility.ts`). */
+export function firesOnlyAtEndOfWindow(t: TriggerSpec): boolean {
   return t.kind === "default" || (t.kind === "afterWatermark" && t.early === undefined && t.late === undefined);
 }
 

@@ -36,6 +36,7 @@ import { MAX_TIMESTAMP } from "../../../model/time";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import type { TimestampCombiner } from "../../../sdk/windowing/windowing_strategy";
 import { KeyedTable } from "../../../portability/harness/keyed_table";
+import { addToPane, paneOutput } from "./pane_contents";
 import { identityOf } from "../../../portability/values/canonical_key";
 import { ChangedKeyTracker } from "../checkpoint/changed_keys";
 import { CheckpointFormatError } from "../checkpoint/snapshot_codec";
@@ -140,7 +141,7 @@ export class SinglePaneReduceRunner implements ReduceFnRunnerApi, ReduceFnRunner
       }
       const slot = this.slotOf(group, key);
       this.addHolds(group, slot, timestamp);
-      this.addValue(slot, value);
+      addToPane(slot, value, this.combineFn, this.inputsAreAccumulators);
     }
     if (dropped > 0) this.config.onDroppedLateElements?.(dropped);
   }
@@ -213,17 +214,6 @@ export class SinglePaneReduceRunner implements ReduceFnRunnerApi, ReduceFnRunner
     this.liveSlots++;
   }
 
-  private addValue(slot: PaneSlot, value: unknown): void {
-    const fn = this.combineFn;
-    if (!fn) {
-      (slot.state as unknown[]).push(value);
-      return;
-    }
-    const acc = slot.hasAcc ? slot.state : fn.createAccumulator();
-    slot.state = this.inputsAreAccumulators ? fn.mergeAccumulators([acc, value]) : fn.addInput(acc, value);
-    slot.hasAcc = true;
-  }
-
   /** WatermarkHold.addHolds: the element's hold, or the GC hold when that would be too late. */
   private addHolds(group: WindowGroup, slot: PaneSlot, timestamp: number): void {
     const hold = this.combiner === "endOfWindow" ? group.maxTs : timestamp;
@@ -294,7 +284,7 @@ export class SinglePaneReduceRunner implements ReduceFnRunnerApi, ReduceFnRunner
       const x = slot.extraHold;
       let ts = e !== e ? x : x !== x ? e : e < x ? e : x;
       if (ts !== ts || ts > maxTs) ts = maxTs;
-      const output = fn ? fn.extractOutput(slot.hasAcc ? slot.state : fn.createAccumulator()) : slot.state;
+      const output = paneOutput(slot, fn);
       this.config.emit(slot.key, output, ts, window, pane);
     }
   }

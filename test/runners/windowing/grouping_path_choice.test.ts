@@ -1,7 +1,7 @@
 /**
  * The one place every runner gets its grouping logic, `groupingRunnerFor`:
  * the single-pane fast path for the windowed aggregations it fits, the
- * general ReduceFnRunner for the rest and whenever MILLRACE_WINDOW_FAST_PATH
+ * session fast path for sessions that fire once, the general ReduceFnRunner for the rest and whenever MILLRACE_WINDOW_FAST_PATH
  * is false. Pipelines go through toProto -> fromProto -> plan, as a runner sees them.
  */
 import { expect } from "chai";
@@ -10,6 +10,7 @@ import { NATIVE_COMPOSITES, planExecution } from "../../../runners/core/fusion";
 import { groupingRunnerFor, type GroupingNode } from "../../../runners/core/windowing/grouping_runner";
 import { ReduceFnRunner } from "../../../runners/core/windowing/reduce_fn_runner";
 import { SinglePaneReduceRunner } from "../../../runners/core/windowing/single_pane_reduce_runner";
+import { SessionReduceRunner } from "../../../runners/core/windowing/session_reduce_runner";
 import { WINDOW_FAST_PATH_ENV } from "../../../runners/core/windowing/single_pane_eligibility";
 
 /** The grouping runners a pipeline's grouping steps get, by class. */
@@ -57,6 +58,22 @@ describe("groupingRunnerFor: the grouping path, chosen in one place for every ru
         events(p)
           .apply(mr.windowInto(mr.windows.sessions(10)))
           .apply(mr.groupByKey()),
+      expected: SessionReduceRunner.name,
+    },
+    {
+      name: "a session count (lifted combine)",
+      build: (p) =>
+        events(p)
+          .apply(mr.windowInto(mr.windows.sessions(100)))
+          .apply(mr.countPerKey()),
+      expected: SessionReduceRunner.name,
+    },
+    {
+      name: "sessions with early firings",
+      build: (p) =>
+        events(p)
+          .apply(mr.windowInto(mr.windows.sessions(10), { trigger: mr.triggers.afterWatermark({ early: mr.triggers.afterCount(1) }) }))
+          .apply(mr.groupByKey()),
       expected: ReduceFnRunner.name,
     },
     {
@@ -87,5 +104,6 @@ describe("groupingRunnerFor: the grouping path, chosen in one place for every ru
   it("MILLRACE_WINDOW_FAST_PATH=false gives every grouping the general runner", () => {
     process.env[WINDOW_FAST_PATH_ENV] = "false";
     expect(runnersOf(cases[0]!.build)).to.deep.equal([ReduceFnRunner.name]);
+    expect(runnersOf(cases[2]!.build)).to.deep.equal([ReduceFnRunner.name]);
   });
 });

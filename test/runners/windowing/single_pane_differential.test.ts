@@ -12,24 +12,14 @@ import { expect } from "chai";
 import { ReduceFnRunner } from "../../../runners/core/windowing/reduce_fn_runner";
 import { SinglePaneReduceRunner } from "../../../runners/core/windowing/single_pane_reduce_runner";
 import { singlePaneMismatch } from "../../../runners/core/windowing/single_pane_eligibility";
-import type {
-  ReduceFnRunnerApi,
-  ReduceFnRunnerCheckpointing,
-  ReduceFnRunnerConfig,
-  ReduceMode,
-} from "../../../runners/core/windowing/reduce_fn_runner_api";
 import { deltaCheckpoint, fullCheckpoint, restoreCheckpoint } from "../../../runners/core/checkpoint/reduce_fn_checkpoint";
 import { applyDelta } from "../../../runners/core/checkpoint/snapshot_codec";
-import { assignWindows } from "../../../portability/windowing/window_fns";
-import { JS_VALUE_CODER } from "../../../portability/coders";
-import type { CombineFn } from "../../../sdk/transforms/combine_fn";
 import { GLOBAL_WINDOWING, type WindowFnSpec, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
-import { SUM, type Pane as Emitted } from "./harness";
+import { KEYS, MODES, Side, apply, int, pick, randomOps, sortedByJson, type Rand, type Runner } from "./differential_support";
 import { seededRandom as random } from "../../support/seeded_random";
 
-type Rand = () => number;
-const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+/** The inputs this test always had: every key, timestamps up to 30 past the watermark. */
+const SINGLE_PANE_OPS = { keys: KEYS.length, elementShare: 0.7, latestAhead: 30, maxStep: 12 };
 
 function randomStrategy(r: Rand): WindowingStrategy {
   const windowFns: (() => WindowFnSpec)[] = [
@@ -51,70 +41,6 @@ function randomStrategy(r: Rand): WindowingStrategy {
   };
 }
 
-const MODES: readonly ReduceMode[] = [
-  { kind: "buffer" },
-  { kind: "combine", fn: SUM as CombineFn<unknown, unknown, unknown>, inputsAreAccumulators: false },
-  { kind: "combine", fn: SUM as CombineFn<unknown, unknown, unknown>, inputsAreAccumulators: true },
-];
-const KEYS: readonly unknown[] = ["a", "b", "c", 1, 2, { id: 1 }, [1, 2]];
-
-type Op =
-  | { kind: "element"; key: unknown; value: number; ts: number; wm: number }
-  | { kind: "watermark"; wm: number }
-  | { kind: "processingTime"; pt: number };
-
-/** Random inputs: timestamps mostly near the watermark, some behind it (late), some elements with a newer watermark. */
-function randomOps(r: Rand, n: number): Op[] {
-  const ops: Op[] = [];
-  let wm = int(r, -20, 0);
-  let pt = 0;
-  for (let i = 0; i < n; i++) {
-    const x = r();
-    if (x < 0.7) {
-      const ahead = r() < 0.1 ? int(r, 1, 15) : 0;
-      ops.push({ kind: "element", key: pick(r, KEYS), value: int(r, 1, 9), ts: wm + int(r, -12, 30), wm: wm + ahead });
-    } else if (x < 0.95) {
-      wm += int(r, 0, 12);
-      ops.push({ kind: "watermark", wm });
-    } else ops.push({ kind: "processingTime", pt: (pt += int(r, 1, 100)) });
-  }
-  ops.push({ kind: "watermark", wm: Infinity });
-  return ops;
-}
-
-type Runner = ReduceFnRunnerApi & ReduceFnRunnerCheckpointing;
-
-class Side {
-  readonly out: Emitted[] = [];
-  dropped = 0;
-  readonly config: ReduceFnRunnerConfig;
-  constructor(windowing: WindowingStrategy, mode: ReduceMode) {
-    this.config = {
-      transform: "Differential",
-      windowing,
-      keyCoder: JS_VALUE_CODER,
-      mode,
-      // Buffered values are copied: the general runner hands out a copy, the fast path its array.
-      emit: (key, value, timestamp, window, pane) =>
-        this.out.push({ key, value: Array.isArray(value) ? [...(value as unknown[])] : value, timestamp, window, pane }),
-      onDroppedLateElements: (k) => (this.dropped += k),
-      ...(mode.kind === "buffer" ? { valueCoder: JS_VALUE_CODER } : { accumulatorCoder: JS_VALUE_CODER }),
-      trackChangedKeys: true,
-    };
-  }
-}
-
-function apply(runner: Runner, op: Op, windowFn: WindowFnSpec, clock: { pt: number }): void {
-  if (op.kind === "element") runner.processElement(op.key, op.value, op.ts, assignWindows(windowFn, op.ts), op.wm, clock.pt);
-  else if (op.kind === "watermark") runner.advanceInputWatermark(op.wm);
-  else {
-    clock.pt = op.pt;
-    runner.advanceProcessingTime(op.pt);
-  }
-}
-
-const sortedByJson = (xs: readonly Emitted[]): string[] => xs.map((x) => JSON.stringify(x)).sort();
-
 describe("single-pane fast path vs the general ReduceFnRunner: random strategies and inputs", () => {
   const SEEDS = 200;
 
@@ -131,7 +57,7 @@ describe("single-pane fast path vs the general ReduceFnRunner: random strategies
       const g = new ReduceFnRunner(general.config);
       const f = new SinglePaneReduceRunner(fast.config);
       const clock = { pt: 0 };
-      const ops = randomOps(r, int(r, 20, 200));
+      const ops = randomOps(r, int(r, 20, 200), SINGLE_PANE_OPS);
       let dropsBefore = 0;
       let lastAdvance = -Infinity;
       for (const [i, op] of ops.entries()) {
@@ -174,7 +100,7 @@ describe("single-pane fast path vs the general ReduceFnRunner: random strategies
       let f: Runner = new SinglePaneReduceRunner(fast.config);
       let checkpoint = fullCheckpoint(f);
       const clock = { pt: 0 };
-      for (const [i, op] of randomOps(r, int(r, 20, 200)).entries()) {
+      for (const [i, op] of randomOps(r, int(r, 20, 200), SINGLE_PANE_OPS).entries()) {
         const where = `seed ${seed}, step ${i}`;
         apply(g, op, strategy.windowFn, clock);
         apply(f, op, strategy.windowFn, clock);
