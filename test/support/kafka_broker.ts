@@ -14,8 +14,9 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Admin } from "@platformatic/kafka";
+import { Admin, Connection } from "@platformatic/kafka";
 import { repoRoot } from "./shared_dir";
+import { endOffset } from "./kafka_topic_reader";
 
 const SCRIPT = path.join(repoRoot(__dirname), "scripts", "kafka-broker.sh");
 
@@ -72,6 +73,36 @@ export async function createTopics(
     });
   } finally {
     await admin.close();
+  }
+  await untilEveryPartitionAnswers(bootstrap, topics, partitions);
+}
+
+/**
+ * Waits until every partition of the new `topics` answers ListOffsets: a
+ * partition gets its leader a moment after CreateTopics returns, and a test
+ * that read at once failed with "Received response with error while executing
+ * API ListOffsets(v9)" on a busy machine.
+ */
+async function untilEveryPartitionAnswers(bootstrap: string, topics: readonly string[], partitions: number): Promise<void> {
+  const [host, port] = bootstrap.split(":");
+  const deadline = Date.now() + 60_000;
+  for (const topic of topics) {
+    for (let partition = 0; partition < partitions; partition++) {
+      for (;;) {
+        const connection = new Connection("millrace-test-admin");
+        try {
+          await connection.connect(host!, Number(port));
+          await endOffset(connection, topic, partition);
+          break;
+        } catch (e) {
+          if (Date.now() > deadline)
+            throw new Error(`partition ${partition} of new topic '${topic}' never answered ListOffsets`, { cause: e });
+          await new Promise((r) => setTimeout(r, 50));
+        } finally {
+          await connection.close().catch(() => undefined);
+        }
+      }
+    }
   }
 }
 
