@@ -20,11 +20,14 @@ export interface WorkloadTally {
 
 /**
  * Count the input's results and sum their digests (see result_digest.ts);
- * `fieldsOf` gives a result's tuple of whole numbers.
+ * `fieldsOf` gives a result's tuple of whole numbers (from the result, and
+ * its window for a windowed result).
  */
-export function tallyResults<T>(fieldsOf: (result: T) => readonly number[]): mr.PTransform<mr.PCollection<T>, mr.PCollection<never>> {
+export function tallyResults<T>(
+  fieldsOf: (result: T, window: mr.BoundedWindow) => readonly number[],
+): mr.PTransform<mr.PCollection<T>, mr.PCollection<never>> {
   return mr.flatMap((result: T, ctx): never[] => {
-    const { hi, lo } = resultDigestLimbs(fieldsOf(result));
+    const { hi, lo } = resultDigestLimbs(fieldsOf(result, ctx.window));
     ctx.metrics.counter(RESULTS_COUNTER).inc();
     ctx.metrics.counter(DIGEST_HI_COUNTER).inc(hi);
     ctx.metrics.counter(DIGEST_LO_COUNTER).inc(lo);
