@@ -21,6 +21,7 @@ import * as os from "node:os";
 import { isMainThread } from "node:worker_threads";
 import * as mr from "millrace";
 import { runWindowedCounts } from "./workloads/windowed_counts";
+import { measureJob } from "./workloads/measured_run";
 import { makeWords } from "./support/word_lists";
 
 const CONFIGS = {
@@ -59,19 +60,8 @@ async function runJob(workload: Workload, size: number, runnerFlags: readonly st
     const r = await runWindowedCounts(["--workload=tumbling", `--events=${size}`, ...runnerFlags]);
     return { jobMs: r.jobMs, cpuMs: r.cpuMs, peakRssMiB: r.peakRssMiB, result: `${r.results}/${r.digest}` };
   }
-  const p = wordCount.create([...runnerFlags, `--words=${size}`]);
-  const cpuStart = process.cpuUsage();
-  const start = performance.now();
-  const result = p.run();
-  await result.waitUntilFinish();
-  const jobMs = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  return {
-    jobMs,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    result: String(result.metrics().counters.distinct ?? 0),
-  };
+  const { jobMs, cpuMs, peakRssMiB, counters } = await measureJob(wordCount.create([...runnerFlags, `--words=${size}`]));
+  return { jobMs, cpuMs, peakRssMiB, result: String(counters.distinct ?? 0) };
 }
 
 /** In a fresh process: runs `jobs` jobs and prints one JSON line of figures per job. */

@@ -22,9 +22,16 @@ export interface WorkloadDefinition {
   create(args: readonly string[]): mr.Pipeline;
 }
 
-/** Run the workload once with these flags (workload, sizes, runner flags) and measure it. */
-export async function runMeasured(definition: WorkloadDefinition, flags: readonly string[]): Promise<MeasuredRun> {
-  const p = definition.create([...flags]);
+/** What one run of a pipeline cost: job time, this process's CPU (all threads) and peak RSS; and its counters. */
+export interface JobMeasurement {
+  readonly jobMs: number;
+  readonly cpuMs: number;
+  readonly peakRssMiB: number;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** Runs `p` once, from `run()` to `waitUntilFinish()`, and measures it. */
+export async function measureJob(p: mr.Pipeline): Promise<JobMeasurement> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const result = p.run();
@@ -32,11 +39,17 @@ export async function runMeasured(definition: WorkloadDefinition, flags: readonl
   const jobMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
   return {
-    ...readTally(result.metrics().counters),
     jobMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    counters: result.metrics().counters,
   };
+}
+
+/** Run the workload once with these flags (workload, sizes, runner flags) and measure it. */
+export async function runMeasured(definition: WorkloadDefinition, flags: readonly string[]): Promise<MeasuredRun> {
+  const { jobMs, cpuMs, peakRssMiB, counters } = await measureJob(definition.create([...flags]));
+  return { ...readTally(counters), jobMs, cpuMs, peakRssMiB };
 }
 
 function takeCount(args: string[], name: string, fallback: number): number {
