@@ -117,7 +117,9 @@ start() {
   ports="$(free_ports)"
   broker_port="${ports% *}"
   controller_port="${ports#* }"
-  cluster_id="$(node -e 'console.log(require("node:crypto").randomBytes(16).toString("base64url"))')"
+  # A random id in base64url, never starting with "-" (one in 64 would, and StorageTool then reads it as an option,
+  # failing with "argument --cluster-id/-t: expected one argument"): Kafka's own Uuid.randomUuid() rejects those too.
+  cluster_id="$(node -e 'let id; do id = require("node:crypto").randomBytes(16).toString("base64url"); while (id.startsWith("-")); console.log(id)')"
   rm -rf "$STATE/data"
   cat >"$STATE/server.properties" <<EOF
 process.roles=broker,controller
