@@ -26,6 +26,17 @@ export function fullCheckpoint(runner: ReduceFnRunnerCheckpointing): Map<string,
 }
 
 /**
+ * A full checkpoint for a runner that only ever takes full ones (the stream
+ * runner): the header and every key holding state, without starting change
+ * tracking, so that elements pay nothing for deltas no one takes.
+ */
+export function standaloneFullCheckpoint(runner: ReduceFnRunnerCheckpointing): Map<string, Uint8Array> {
+  const out = runner.snapshotKeys();
+  out.set(HEADER_ENTRY, runner.snapshotWatermarks());
+  return out;
+}
+
+/**
  * The changes since the previous full or delta checkpoint: the header, the
  * changed keys' bytes, and `null` for keys that no longer hold state.
  */

@@ -41,8 +41,10 @@ export type GroupingNode = Extract<ShuffleNode, { kind: "groupByKey" | "combine"
  * fast path when the windowing strategy allows it (`single_pane_eligibility.ts`),
  * the session fast path for sessions that fire once (`session_eligibility.ts`),
  * the general ReduceFnRunner otherwise.
- * `checkpointable`: configure the value and accumulator coders and track changed keys from the start,
- * for runners that checkpoint the runner's state (a micro-batch runner's state store).
+ * `checkpointable`: configure the value and accumulator coders, for runners that checkpoint the
+ * runner's state. Changed keys are not tracked from the start: a runner that takes deltas (the
+ * micro-batch state store) starts tracking at its first drain, which reports every live key once;
+ * one that only takes full checkpoints (the stream runner) never pays for tracking.
  */
 export function groupingRunnerFor(
   model: PipelineModel,
@@ -56,13 +58,12 @@ export function groupingRunnerFor(
   const realInput = Object.values(model.transform(node.transformId).inputs)[0]!;
   const checkpointCoders = (): Partial<ReduceFnRunnerConfig> =>
     node.kind === "groupByKey"
-      ? { valueCoder: model.coderOf(realInput, userCode).components[1]!, trackChangedKeys: true }
+      ? { valueCoder: model.coderOf(realInput, userCode).components[1]! }
       : {
           accumulatorCoder: model.coder(
             decodeMessage("CombinePayload", model.transform(node.transformId).spec!.payload).accumulatorCoderId,
             userCode,
           ),
-          trackChangedKeys: true,
         };
   const windowing = windowingOf(model, realInput);
   const config: ReduceFnRunnerConfig = {

@@ -10,7 +10,7 @@ import type { KV } from "../../../model/kv";
 import type { WindowedValue } from "../../../model/windowed_value";
 import type { GroupingRunner } from "../../core/windowing/grouping_runner";
 import { guardGrouping } from "../../core/windowing/grouping_runner";
-import { fullCheckpoint, restoreCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
+import { restoreCheckpoint, standaloneFullCheckpoint } from "../../core/checkpoint/reduce_fn_checkpoint";
 import { decodeBlobMap, encodeBlobMap } from "../../core/checkpoint/snapshot_codec";
 import { Subtask, type AckSink } from "./subtask";
 import { nextOutputWatermark } from "../../core/watermarks";
@@ -68,7 +68,7 @@ export class GroupingSubtask extends Subtask {
     return v8.serialize({
       inputWatermark: this.mainValve.value,
       clock: this.clockValve.value,
-      reduce: encodeBlobMap(fullCheckpoint(this.reduce)),
+      reduce: encodeBlobMap(standaloneFullCheckpoint(this.reduce)),
     });
   }
 
