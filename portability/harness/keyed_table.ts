@@ -78,11 +78,22 @@ export class KeyedTable<E> {
 export class WindowedKeyedTable<E> {
   private global: KeyedTable<E> | undefined;
   private readonly intervals = new Map<string, { window: BoundedWindow; table: KeyedTable<E> }>();
+  /** The window asked for last and its table: consecutive elements mostly share a window (often the very object). */
+  private lastWindow: BoundedWindow | undefined;
+  private lastTable: KeyedTable<E> | undefined;
 
   constructor(private readonly keyCoder: Coder<unknown>) {}
 
   /** The table of `window`, created when absent. */
   tableFor(window: BoundedWindow): KeyedTable<E> {
+    if (window === this.lastWindow) return this.lastTable!;
+    const table = this.lookUp(window);
+    this.lastWindow = window;
+    this.lastTable = table;
+    return table;
+  }
+
+  private lookUp(window: BoundedWindow): KeyedTable<E> {
     if (isGlobalWindow(window)) return (this.global ??= new KeyedTable<E>(this.keyCoder));
     const id = `${(window as { start: number }).start}:${(window as { end: number }).end}`;
     let slot = this.intervals.get(id);
@@ -107,5 +118,7 @@ export class WindowedKeyedTable<E> {
   clear(): void {
     this.global = undefined;
     this.intervals.clear();
+    this.lastWindow = undefined;
+    this.lastTable = undefined;
   }
 }

@@ -27,6 +27,28 @@ export function assignWindows(fn: WindowFnSpec, timestamp: number): readonly Bou
   }
 }
 
+/**
+ * A function giving the windows `fn` assigns to a timestamp, like
+ * {@link assignWindows}, that hands back the same array while timestamps
+ * stay inside one fixed window: consecutive elements mostly do, so a
+ * windowed stream allocates nothing per element there, and code downstream
+ * that remembers its last window (a per-window table) finds it by identity.
+ * The arrays are shared, as `IN_GLOBAL_WINDOW` is: callers must not change them.
+ */
+export function windowAssigner(fn: WindowFnSpec): (timestamp: number) => readonly BoundedWindow[] {
+  if (fn.kind !== "fixed") return (timestamp) => assignWindows(fn, timestamp);
+  let last: readonly BoundedWindow[] = [];
+  let lastStart = Infinity;
+  let lastEnd = -Infinity;
+  return (timestamp) => {
+    if (timestamp >= lastStart && timestamp < lastEnd) return last;
+    last = assignWindows(fn, timestamp);
+    lastStart = (last[0] as IntervalWindow).start;
+    lastEnd = (last[0] as IntervalWindow).end;
+    return last;
+  };
+}
+
 /** True for window functions whose windows merge (sessions). */
 export function isMergingWindowFn(fn: WindowFnSpec): boolean {
   return fn.kind === "sessions";

@@ -35,6 +35,11 @@ export class SideInputPushback {
   private readonly groups = new Map<string, Group>();
   private cachedMin = Infinity;
   private count = 0;
+  /** The main window seen last and what it waits for: consecutive elements mostly share their window object. */
+  private lastWindow: BoundedWindow | undefined;
+  private lastCompleteAfter: number[] = [];
+  /** The group the last kept element went to (undefined once a release may have removed it). */
+  private lastGroup: Group | undefined;
 
   /** @param sides the side input PCollections the stage reads, with how each is windowed */
   constructor(sides: ReadonlyMap<string, SideWindowFn>) {
@@ -49,15 +54,23 @@ export class SideInputPushback {
 
   /** Per side input, the watermark it must pass before `mainWindow` may read it. */
   completeAfter(mainWindow: BoundedWindow): number[] {
-    return this.windowFns.map((fn) => sideWindowCompleteAfter(mainWindow, fn));
+    if (mainWindow !== this.lastWindow) {
+      this.lastCompleteAfter = this.windowFns.map((fn) => sideWindowCompleteAfter(mainWindow, fn));
+      this.lastWindow = mainWindow;
+      this.lastGroup = undefined;
+    }
+    return this.lastCompleteAfter;
   }
 
   /** True when every side window `mainWindow` reads is complete. */
   isReady(mainWindow: BoundedWindow, watermarkOf: SideWatermarkOf): boolean {
+    let completeAfter: number[] | undefined;
     for (let i = 0; i < this.pcollections.length; i++) {
       const wm = watermarkOf(this.pcollections[i]!);
       // Every side window is complete at the end of time: no need to map windows then.
-      if (wm !== Infinity && wm <= sideWindowCompleteAfter(mainWindow, this.windowFns[i]!)) return false;
+      if (wm === Infinity) continue;
+      completeAfter ??= this.completeAfter(mainWindow);
+      if (wm <= completeAfter[i]!) return false;
     }
     return true;
   }
@@ -85,9 +98,13 @@ export class SideInputPushback {
   /** Keeps an element in one window without looking at the side inputs (a restored one, say). */
   keep(wv: WindowedValue): void {
     const completeAfter = this.completeAfter(wv.windows[0]!);
-    const key = completeAfter.join(",");
-    let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { completeAfter, elements: [], minTimestamp: Infinity }));
+    let g = this.lastGroup;
+    if (g === undefined) {
+      const key = completeAfter.join(",");
+      g = this.groups.get(key);
+      if (!g) this.groups.set(key, (g = { completeAfter, elements: [], minTimestamp: Infinity }));
+      this.lastGroup = g;
+    }
     g.elements.push(wv);
     if (wv.timestamp < g.minTimestamp) g.minTimestamp = wv.timestamp;
     if (wv.timestamp < this.cachedMin) this.cachedMin = wv.timestamp;
@@ -113,6 +130,7 @@ export class SideInputPushback {
     for (const [key, g] of this.groups) {
       if (!this.released(g, watermarkOf)) continue;
       this.groups.delete(key);
+      if (g === this.lastGroup) this.lastGroup = undefined;
       for (const wv of g.elements) out.push(wv);
     }
     if (out.length > 0) {

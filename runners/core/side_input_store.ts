@@ -26,7 +26,8 @@ export function sideInputReaderFor(
 ): SideInputReader {
   const payload = model.parDoPayload(transformId);
   const inputs = model.transform(transformId).inputs;
-  const specs = new Map<string, { pc: string; view: ViewFnPayload; sideFn: SideWindowFn }>();
+  /** Per side input, with the main window read last and its view: consecutive elements mostly share their window object. */
+  const specs = new Map<string, { pc: string; view: ViewFnPayload; sideFn: SideWindowFn; lastMain?: BoundedWindow; lastView?: unknown }>();
   for (const [name, si] of Object.entries(payload.sideInputs)) {
     const pc = inputs[name]!;
     specs.set(name, {
@@ -67,13 +68,21 @@ export function sideInputReaderFor(
         const declared = [...specs.keys()].join(", ") || "none";
         throw new Error(`no side input named '${name}' in '${transformId}'; declared: ${declared}`);
       }
+      if (mainWindow === spec.lastMain) return spec.lastView;
       const sideWindow = mapToSideWindow(mainWindow, spec.sideFn);
-      const cacheKey = `${name}\u0000${windowKey(sideWindow)}`;
-      if (cache.has(cacheKey)) return cache.get(cacheKey);
-      const values = valuesByWindow(name, spec.pc).get(windowKey(sideWindow)) ?? [];
-      const dflt = spec.view.defaultRef !== undefined ? { value: userCode.lookup(spec.view.defaultRef) } : undefined;
-      const view = buildView(spec.view.kind, values, name, dflt, canonicalKey);
-      cache.set(cacheKey, view);
+      const sideKey = windowKey(sideWindow);
+      const cacheKey = `${name}\u0000${sideKey}`;
+      let view: unknown;
+      if (cache.has(cacheKey)) view = cache.get(cacheKey);
+      else {
+        const values = valuesByWindow(name, spec.pc).get(sideKey) ?? [];
+        const dflt = spec.view.defaultRef !== undefined ? { value: userCode.lookup(spec.view.defaultRef) } : undefined;
+        view = buildView(spec.view.kind, values, name, dflt, canonicalKey);
+        cache.set(cacheKey, view);
+      }
+      // A view, once built, is its side window's for good (it is read only once complete): safe to remember.
+      spec.lastMain = mainWindow;
+      spec.lastView = view;
       return view;
     },
   };
