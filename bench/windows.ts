@@ -3,8 +3,10 @@
  * sliding, sessions) on stream p=1, stream p=2, microbatch and direct
  * (checks off), interleaved: round after round, each configuration once per
  * round, each run in a fresh process (so peak RSS is the run's own), after
- * one warm-up job in that process (the stream runner's first job starts its
- * task managers). Every run's results and digest must agree with the others
+ * `--warmups` (default 1) warm-up jobs in that process (the stream runner's first job starts its
+ * task managers; each thread JITs its own code, so p=2's threads, each seeing
+ * half the events, need more jobs to run warm: `--warmups=3` measures the
+ * steady state, the default the second job). Every run's results and digest must agree with the others
  * of its workload, or the script fails. With `--compareFastPath`, every
  * configuration also runs with `--windowFastPath=false` (the general
  * ReduceFnRunner) right after, A B A B.
@@ -17,7 +19,7 @@
  * seconds of CPU per 1M-event job): leave sessions out with
  * `--workloads=tumbling,sliding` for a quick run.
  *
- *   npm run bench:windows [-- --rounds=3 --events=1000000 --workloads=tumbling,sliding,sessions
+ *   npm run bench:windows [-- --rounds=3 --events=1000000 --warmups=1 --workloads=tumbling,sliding,sessions
  *     --configs=stream1,stream2,microbatch,direct --compareFastPath]
  */
 import { execFileSync } from "node:child_process";
@@ -39,6 +41,8 @@ interface Args {
   workloads: string[];
   configs: ConfigName[];
   compareFastPath: boolean;
+  /** Unmeasured jobs in each process before the measured one (each worker thread JITs its own code: p=2's threads need more). */
+  warmups: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -48,11 +52,12 @@ function parseArgs(argv: readonly string[]): Args {
     workloads: [...WORKLOADS],
     configs: Object.keys(CONFIGS) as ConfigName[],
     compareFastPath: false,
+    warmups: 1,
   };
   for (const a of argv) {
     let m: RegExpExecArray | null;
     if (a === "--compareFastPath") args.compareFastPath = true;
-    else if ((m = /^--(rounds|events)=(\d+)$/.exec(a))) args[m[1] as "rounds" | "events"] = Number(m[2]);
+    else if ((m = /^--(rounds|events|warmups)=(\d+)$/.exec(a))) args[m[1] as "rounds" | "events" | "warmups"] = Number(m[2]);
     else if ((m = /^--workloads=([\w,]+)$/.exec(a))) {
       args.workloads = m[1]!.split(",");
       for (const w of args.workloads)
@@ -62,7 +67,8 @@ function parseArgs(argv: readonly string[]): Args {
         if (!(c in CONFIGS)) throw new Error(`--configs: unknown ${c}; known: ${Object.keys(CONFIGS).join(", ")}`);
         return c as ConfigName;
       });
-    } else throw new Error(`unknown argument ${a}; accepted: --rounds=N --events=N --workloads=a,b --configs=a,b --compareFastPath`);
+    } else
+      throw new Error(`unknown argument ${a}; accepted: --rounds=N --events=N --warmups=N --workloads=a,b --configs=a,b --compareFastPath`);
   }
   return args;
 }
@@ -76,10 +82,13 @@ interface Measured {
   load: number;
 }
 
-/** Runs one job (after a warm-up job) in a fresh process and parses its RESULT line. */
-function runOnce(flags: readonly string[]): Measured {
+/** Runs one job (after `warmups` warm-up jobs) in a fresh process and parses its RESULT line. */
+function runOnce(flags: readonly string[], warmups: number): Measured {
   const script = path.join(__dirname, "workloads", "windowed_counts.js");
-  const out = execFileSync(process.execPath, [script, "--warmups=1", "--runs=1", ...flags], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [script, `--warmups=${warmups}`, "--runs=1", ...flags], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
   const line = out.split("\n").find((l) => l.startsWith("RESULT"));
   if (!line) throw new Error(`no RESULT line from ${flags.join(" ")}:\n${out}`);
   const field = (name: string): string => {
@@ -112,7 +121,7 @@ function main(): void {
     if (args.compareFastPath) variants.push({ label: `${c}/general`, flags: [...CONFIGS[c], "--windowFastPath=false"] });
   }
   console.log(
-    `windowed counts: ${args.events.toLocaleString("en-US")} events, ${args.rounds} interleaved rounds, one warm-up job per process; ${os.availableParallelism()} cores, load average ${os
+    `windowed counts: ${args.events.toLocaleString("en-US")} events, ${args.rounds} interleaved rounds, ${args.warmups} warm-up job(s) per process; ${os.availableParallelism()} cores, load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
@@ -122,7 +131,7 @@ function main(): void {
     let expected: { results: number; digest: string; from: string } | undefined;
     for (let round = 0; round < args.rounds; round++) {
       for (const v of variants) {
-        const m = runOnce([`--workload=${workload}`, `--events=${args.events}`, ...v.flags]);
+        const m = runOnce([`--workload=${workload}`, `--events=${args.events}`, ...v.flags], args.warmups);
         expected ??= { results: m.results, digest: m.digest, from: v.label };
         if (m.results !== expected.results || m.digest !== expected.digest)
           throw new Error(

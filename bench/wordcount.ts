@@ -17,7 +17,7 @@
  * parallelism 2 is also given as a ratio to parallelism 1's CPU, and
  * `--threads` prints each thread's share (main thread first).
  *
- *   npm run bench:wordcount [-- --words=1000000 --vocabulary=10000 --runs=5 --source=create|generated --threads]
+ *   npm run bench:wordcount [-- --words=1000000 --vocabulary=10000 --runs=5 --warmups=1 --source=create|generated --threads]
  */
 import * as os from "node:os";
 import { isMainThread } from "node:worker_threads";
@@ -40,6 +40,8 @@ interface Args {
   words: number;
   vocabulary: number;
   runs: number;
+  /** Unmeasured rounds first (the first also checks the result); each worker thread JITs its own code, so p=2 needs more than p=1. */
+  warmups: number;
   source: Source;
   /** Print each thread's CPU time per configuration. */
   threads: boolean;
@@ -52,6 +54,7 @@ function parseArgs(argv: readonly string[]): Args {
     words: 1_000_000,
     vocabulary: 10_000,
     runs: 5,
+    warmups: 1,
     source: "create",
     threads: false,
     only: Object.keys(CONFIGS) as ConfigName[],
@@ -74,12 +77,12 @@ function parseArgs(argv: readonly string[]): Args {
       args.threads = true;
       continue;
     }
-    const m = /^--(words|vocabulary|runs)=(\d+)$/.exec(a);
+    const m = /^--(words|vocabulary|runs|warmups)=(\d+)$/.exec(a);
     if (!m)
       throw new Error(
-        `unknown argument ${a}; accepted: --words=N --vocabulary=N --runs=N --source=create|generated --threads --only=${Object.keys(CONFIGS).join(",")}`,
+        `unknown argument ${a}; accepted: --words=N --vocabulary=N --runs=N --warmups=N --source=create|generated --threads --only=${Object.keys(CONFIGS).join(",")}`,
       );
-    args[m[1] as "words" | "vocabulary" | "runs"] = Number(m[2]);
+    args[m[1] as "words" | "vocabulary" | "runs" | "warmups"] = Number(m[2]);
   }
   return args;
 }
@@ -150,10 +153,12 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const words = makeWords(args.words, args.vocabulary, args.source);
   const expected = plainLoop(words);
-  // The first run of each configuration checks the result and warms it up (for the stream runner: starts the task manager threads).
-  for (const name of args.only) {
-    const got = await onRunner(args, CONFIGS[name]);
-    if (got !== expected) throw new Error(`${CONFIGS[name].join(" ")} counted ${got} distinct words, the loop ${expected}`);
+  // The warm-up rounds check the result and warm each configuration up (for the stream runner: start the task manager threads).
+  for (let round = 0; round < Math.max(1, args.warmups); round++) {
+    for (const name of args.only) {
+      const got = await onRunner(args, CONFIGS[name]);
+      if (got !== expected) throw new Error(`${CONFIGS[name].join(" ")} counted ${got} distinct words, the loop ${expected}`);
+    }
   }
   plainLoop(words);
   const times = new Map<ConfigName | "loop", Times>();
@@ -198,7 +203,7 @@ async function main(): Promise<void> {
   };
   const loadRange = `${Math.min(...loads).toFixed(1)}..${Math.max(...loads).toFixed(1)}`;
   console.log(
-    `word count (${args.source}): ${args.words.toLocaleString("en-US")} words, ${args.vocabulary.toLocaleString("en-US")} distinct, median of ${args.runs} interleaved runs after a warm-up run (stream: warm task managers); CPU: median process CPU time of a run, all threads; load average ${loadRange} on ${os.availableParallelism()} cores`,
+    `word count (${args.source}): ${args.words.toLocaleString("en-US")} words, ${args.vocabulary.toLocaleString("en-US")} distinct, median of ${args.runs} interleaved runs after ${Math.max(1, args.warmups)} warm-up round(s) (stream: warm task managers); CPU: median process CPU time of a run, all threads; load average ${loadRange} on ${os.availableParallelism()} cores`,
   );
   line("plain Map loop", "loop", () => "");
   line("direct, checks off", "off", (v) => ratio("loop", v, "the loop"));
