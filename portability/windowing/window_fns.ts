@@ -36,15 +36,21 @@ export function assignWindows(fn: WindowFnSpec, timestamp: number): readonly Bou
  * The arrays are shared, as `IN_GLOBAL_WINDOW` is: callers must not change them.
  */
 export function windowAssigner(fn: WindowFnSpec): (timestamp: number) => readonly BoundedWindow[] {
-  if (fn.kind !== "fixed") return (timestamp) => assignWindows(fn, timestamp);
+  // The span of timestamps that share one set of windows: a fixed window; for sliding windows whose size is a
+  // multiple of the period, one period (every timestamp in it is in the same size/period windows).
+  let spanMs: number;
+  if (fn.kind === "fixed") spanMs = fn.sizeMs;
+  else if (fn.kind === "sliding" && fn.sizeMs % fn.periodMs === 0) spanMs = fn.periodMs;
+  else return (timestamp) => assignWindows(fn, timestamp);
+  const offsetMs = fn.offsetMs;
   let last: readonly BoundedWindow[] = [];
-  let lastStart = Infinity;
-  let lastEnd = -Infinity;
+  let spanStart = Infinity;
+  let spanEnd = -Infinity;
   return (timestamp) => {
-    if (timestamp >= lastStart && timestamp < lastEnd) return last;
+    if (timestamp >= spanStart && timestamp < spanEnd) return last;
     last = assignWindows(fn, timestamp);
-    lastStart = (last[0] as IntervalWindow).start;
-    lastEnd = (last[0] as IntervalWindow).end;
+    spanStart = timestamp - mod(timestamp - offsetMs, spanMs);
+    spanEnd = spanStart + spanMs;
     return last;
   };
 }

@@ -35,6 +35,22 @@ describe("runners/core: side input pushback", () => {
     expect(pushback.size).to.equal(0);
   });
 
+  it("keeps an element of a window whose group was released in a new group (one window object, many elements)", () => {
+    const pushback = new SideInputPushback(new Map([["side", FIXED_10]]));
+    const wms = new Map([["side", 0]]);
+    const wmOf = (pc: string): number => wms.get(pc)!;
+    const out = recorder();
+    const w = intervalWindow(0, 10);
+    pushback.feed([element("a", 1, w), element("b", 2, w)], wmOf, out);
+    wms.set("side", 10);
+    expect(pushback.release(wmOf, out)).to.equal(2);
+    // A restored element of the same window, kept as it is: it must land in a live group and come out again.
+    pushback.keep(element("c", 3, w));
+    expect(pushback.size).to.equal(1);
+    expect(pushback.release(wmOf, out)).to.equal(1);
+    expect(out.got.map((g) => g.value)).to.deep.equal(["a", "b", "c"]);
+  });
+
   it("feeds a window once the side window it maps to is complete, and keeps the others until then", () => {
     const pushback = new SideInputPushback(new Map([["side", FIXED_10]]));
     const wms = new Map([["side", 9]]);
