@@ -101,6 +101,14 @@ export class WindowedKeyedTable<E> {
     return slot.table;
   }
 
+  /** Forgets `window`'s table (after its entries were taken out). */
+  removeWindow(window: BoundedWindow): void {
+    if (isGlobalWindow(window)) this.global = undefined;
+    else this.intervals.delete(`${(window as { start: number }).start}:${(window as { end: number }).end}`);
+    this.lastWindow = undefined;
+    this.lastTable = undefined;
+  }
+
   /** Every (window, table) pair. */
   *windows(): IterableIterator<{ window: BoundedWindow; table: KeyedTable<E> }> {
     if (this.global) yield { window: GLOBAL_WINDOW, table: this.global };

@@ -1,4 +1,4 @@
-import type { BoundedWindow } from "../../model/windows";
+import { maxTimestampOf, type BoundedWindow } from "../../model/windows";
 import type { PaneInfo } from "../../model/pane";
 import { NO_FIRING } from "../../model/pane";
 import type { KV } from "../../model/kv";
@@ -29,6 +29,8 @@ export class PrecombineOperator implements Operator {
   private readonly table: WindowedKeyedTable<Partial>;
   /** The earliest timestamp a buffered partial will be emitted with: it holds the stage's output watermark. */
   private earliestBuffered = Infinity;
+  /** The earliest max timestamp of a buffered window: a watermark not past it completes no window (one comparison). */
+  private earliestWindowEnd = Infinity;
 
   constructor(
     readonly transform: string,
@@ -55,6 +57,8 @@ export class PrecombineOperator implements Operator {
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       const ts = contributedTimestamp(this.outputTime, w, timestamp);
+      const windowEnd = maxTimestampOf(w);
+      if (windowEnd < this.earliestWindowEnd) this.earliestWindowEnd = windowEnd;
       try {
         const partial = this.table.tableFor(w).getOrCreate(element.key, (key) => ({ key, acc: fn.createAccumulator(), timestamp: ts }));
         partial.acc = fn.addInput(partial.acc, element.value);
@@ -76,21 +80,55 @@ export class PrecombineOperator implements Operator {
 
   /** Emits every partial accumulator and empties the table. */
   flush(): void {
-    for (const { window, table } of this.table.windows()) {
-      const windows = [window];
-      for (const p of table.entries()) {
-        let acc = p.acc;
-        if (this.fn.compact) {
-          try {
-            acc = this.fn.compact(acc);
-          } catch (e) {
-            wrapUserError(e, this.transform, "combining (compact)", { value: p.key });
-          }
-        }
-        this.out.receive({ key: p.key, value: acc }, p.timestamp, windows, NO_FIRING);
-      }
-    }
+    for (const { window, table } of this.table.windows()) this.emitWindow(window, table.entries());
     this.table.clear();
     this.earliestBuffered = Infinity;
+    this.earliestWindowEnd = Infinity;
+  }
+
+  /**
+   * Emits the partials of the windows `watermark` (the stage's input
+   * watermark) has passed. No input of this stage can add to them now but
+   * late data, so downstream may fire them as they complete, as Flink's
+   * windows fire, instead of when the table fills or the input ends; the
+   * table stays about the size of the open windows. (Emitting a partial
+   * early is always correct: downstream merges every partial of a key and
+   * window until it fires, and a late element starts a new partial.)
+   */
+  flushCompleteWindows(watermark: number): void {
+    if (watermark <= this.earliestWindowEnd) return;
+    let earliestBuffered = Infinity;
+    let earliestWindowEnd = Infinity;
+    const complete: { window: BoundedWindow; entries: Iterable<Partial> }[] = [];
+    for (const { window, table } of this.table.windows()) {
+      const end = maxTimestampOf(window);
+      if (end < watermark) {
+        complete.push({ window, entries: table.entries() });
+        continue;
+      }
+      if (end < earliestWindowEnd) earliestWindowEnd = end;
+      for (const p of table.entries()) if (p.timestamp < earliestBuffered) earliestBuffered = p.timestamp;
+    }
+    for (const { window, entries } of complete) {
+      this.emitWindow(window, entries);
+      this.table.removeWindow(window);
+    }
+    this.earliestBuffered = earliestBuffered;
+    this.earliestWindowEnd = earliestWindowEnd;
+  }
+
+  private emitWindow(window: BoundedWindow, entries: Iterable<Partial>): void {
+    const windows = [window];
+    for (const p of entries) {
+      let acc = p.acc;
+      if (this.fn.compact) {
+        try {
+          acc = this.fn.compact(acc);
+        } catch (e) {
+          wrapUserError(e, this.transform, "combining (compact)", { value: p.key });
+        }
+      }
+      this.out.receive({ key: p.key, value: acc }, p.timestamp, windows, NO_FIRING);
+    }
   }
 }

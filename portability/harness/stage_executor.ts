@@ -223,6 +223,10 @@ export class ExecutableStage {
   flush(): void {
     for (const p of this.precombiners) p.flush();
   }
+  /** Emits the partial accumulators of the windows the stage's input watermark has passed (see {@link PrecombineOperator.flushCompleteWindows}). */
+  flushCompleteWindows(inputWatermark: number): void {
+    for (const p of this.precombiners) p.flushCompleteWindows(inputWatermark);
+  }
   /** Calls `teardown` on every DoFn. */
   teardown(): void {
     for (const op of this.operators) op.teardown();
