@@ -1,7 +1,7 @@
 import type { Coder } from "../coders/coder";
 import { encodeToBytes } from "../coders/coder";
 import { coderUrns } from "../coders";
-import { GLOBAL_WINDOW, isGlobalWindow, type BoundedWindow } from "../../model/windows";
+import { GLOBAL_WINDOW, isGlobalWindow, windowsEqual, type BoundedWindow } from "../../model/windows";
 
 /**
  * A table keyed by (window, key), where keys are equal when their encodings
@@ -86,7 +86,8 @@ export class WindowedKeyedTable<E> {
 
   /** The table of `window`, created when absent. */
   tableFor(window: BoundedWindow): KeyedTable<E> {
-    if (window === this.lastWindow) return this.lastTable!;
+    const last = this.lastWindow;
+    if (last !== undefined && (window === last || windowsEqual(window, last))) return this.lastTable!;
     const table = this.lookUp(window);
     this.lastWindow = window;
     this.lastTable = table;

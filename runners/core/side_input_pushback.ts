@@ -14,7 +14,7 @@
  */
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import type { WindowedValue } from "../../model/windowed_value";
-import type { BoundedWindow } from "../../model/windows";
+import { windowsEqual, type BoundedWindow } from "../../model/windows";
 import { sideWindowCompleteAfter, type SideWindowFn } from "./side_input_views";
 
 /** The current watermark of a side input PCollection (-Infinity when unknown). */
@@ -54,7 +54,7 @@ export class SideInputPushback {
 
   /** Per side input, the watermark it must pass before `mainWindow` may read it. */
   completeAfter(mainWindow: BoundedWindow): number[] {
-    if (mainWindow !== this.lastWindow) {
+    if (mainWindow !== this.lastWindow && (this.lastWindow === undefined || !windowsEqual(mainWindow, this.lastWindow))) {
       this.lastCompleteAfter = this.windowFns.map((fn) => sideWindowCompleteAfter(mainWindow, fn));
       this.lastWindow = mainWindow;
       this.lastGroup = undefined;

@@ -10,7 +10,7 @@ import type { BoundedWindow } from "../../model/windows";
 import { decodeJsonPayload, type ViewFnPayload } from "../../portability/payloads";
 import { canonicalKey } from "../../portability/values/canonical_key";
 import { buildView, mapToSideWindow, sideWindowFnOf, type SideWindowFn } from "./side_input_views";
-import { windowKey } from "../../model/windows";
+import { windowKey, windowsEqual } from "../../model/windows";
 
 /** Reads a materialized PCollection's elements, all of them. */
 export type MaterializedElements = (pcollectionId: string) => Iterable<WindowedValue>;
@@ -68,7 +68,7 @@ export function sideInputReaderFor(
         const declared = [...specs.keys()].join(", ") || "none";
         throw new Error(`no side input named '${name}' in '${transformId}'; declared: ${declared}`);
       }
-      if (mainWindow === spec.lastMain) return spec.lastView;
+      if (spec.lastMain !== undefined && (mainWindow === spec.lastMain || windowsEqual(mainWindow, spec.lastMain))) return spec.lastView;
       const sideWindow = mapToSideWindow(mainWindow, spec.sideFn);
       const sideKey = windowKey(sideWindow);
       const cacheKey = `${name}\u0000${sideKey}`;

@@ -139,7 +139,8 @@ class ShuffleSink implements ElementReceiver {
         value,
       );
     }
-    const record = this.scratch.finish();
+    // Views, not copies: the shuffle writer copies both into its arena at once.
+    const record = this.scratch.view();
     if (this.keyCoder) {
       this.keyScratch.reset();
       try {
@@ -151,7 +152,7 @@ class ShuffleSink implements ElementReceiver {
           { cause: e },
         );
       }
-      const key = this.keyScratch.finish();
+      const key = this.keyScratch.view();
       this.writer.add(partitionOf(key, this.partitions), key, record);
     } else {
       this.writer.add(this.next++ % this.partitions, ShuffleSink.NO_KEY, record);
