@@ -220,6 +220,32 @@ export class ByteReader {
     return this.readUtf8(this.readLength());
   }
 
+  /**
+   * As {@link readUtf8Nested}, but returns `expected` itself when the bytes
+   * spell it (ASCII only): a decoder that can guess the string (an object key
+   * of the shape it read last) gets the same string object again instead of
+   * building a new one, which V8 then also finds at once as a property name.
+   */
+  readUtf8NestedExpecting(expected: string | undefined): string {
+    const n = this.readLength();
+    if (expected !== undefined && expected.length === n) {
+      this.need(n);
+      const bytes = this.bytes;
+      const start = this.pos;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = bytes[start + i]!;
+        // A byte of 0x80 or more is part of a multi-byte sequence: it spells another string than the char code.
+        if (c >= 0x80 || c !== expected.charCodeAt(i)) break;
+      }
+      if (i === n) {
+        this.pos = start + n;
+        return expected;
+      }
+    }
+    return this.readUtf8(n);
+  }
+
   /** Reads a varint length then that many bytes (a view, not a copy). */
   readBytesNested(): Uint8Array {
     return this.readBytes(this.readLength());

@@ -148,8 +148,7 @@ function encodeValue(value: unknown, writer: ByteWriter, depth: number): void {
       }
       if (isPlainObject(value)) {
         const obj = value as Record<string, unknown>;
-        const keys = Object.keys(obj);
-        if (keys.length > 1) keys.sort();
+        const keys = sortedKeysOf(obj);
         writer.writeByte(Tag.OBJECT);
         writer.writeVarint(keys.length);
         let key = "";
@@ -170,11 +169,47 @@ function encodeValue(value: unknown, writer: ByteWriter, depth: number): void {
   throw new BadValue(`${describeType(value)} is not a plain value`);
 }
 
+/**
+ * The key lists of the object shapes encoded last (as `Object.keys` gave
+ * them) and their sorted order: the objects of a stream mostly repeat a few
+ * shapes, and sorting their keys every time was most of encoding them.
+ * Key strings of one shape are the same strings, so a hit costs a few
+ * pointer comparisons.
+ */
+const SHAPES_REMEMBERED = 8;
+const shapeKeys: string[][] = [];
+const shapeSorted: string[][] = [];
+let nextShape = 0;
+
+function sortedKeysOf(obj: object): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length <= 1) return keys;
+  shapes: for (let s = 0; s < shapeKeys.length; s++) {
+    const known = shapeKeys[s]!;
+    if (known.length !== keys.length) continue;
+    for (let i = 0; i < keys.length; i++) if (known[i] !== keys[i]) continue shapes;
+    return shapeSorted[s]!;
+  }
+  const sorted = [...keys].sort();
+  shapeKeys[nextShape] = keys;
+  shapeSorted[nextShape] = sorted;
+  nextShape = (nextShape + 1) % SHAPES_REMEMBERED;
+  return sorted;
+}
+
 function bigintFromMagnitude(bytes: Uint8Array, negative: boolean): bigint {
   if (bytes.length === 0) return 0n;
   const magnitude = BigInt("0x" + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex"));
   return negative ? -magnitude : magnitude;
 }
+
+/**
+ * Per nesting depth, the keys of the object decoded last, by position: the
+ * objects of a stream mostly repeat a few shapes, so the next object's keys
+ * are usually these very strings (see `ByteReader.readUtf8NestedExpecting`).
+ */
+const KEYS_REMEMBERED_DEPTH = 16;
+const keysSeenAtDepth: string[][] = [];
 
 function decodeValue(reader: ByteReader, depth: number): JsValue {
   const offset = reader.position;
@@ -218,8 +253,13 @@ function decodeValue(reader: ByteReader, depth: number): JsValue {
       if (depth >= MAX_DEPTH) break;
       const n = reader.readVarint();
       const out: Record<string, JsValue> = {};
+      const keysSeen = depth < KEYS_REMEMBERED_DEPTH ? (keysSeenAtDepth[depth] ??= []) : undefined;
       for (let i = 0; i < n; i++) {
-        const key = reader.readUtf8Nested();
+        let key: string;
+        if (keysSeen !== undefined) {
+          key = reader.readUtf8NestedExpecting(keysSeen[i]);
+          keysSeen[i] = key;
+        } else key = reader.readUtf8Nested();
         const v = decodeValue(reader, depth + 1);
         // A plain assignment to "__proto__" would change the prototype instead.
         if (key === "__proto__") Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });

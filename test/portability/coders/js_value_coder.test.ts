@@ -142,7 +142,55 @@ describe("JsValueCoder", () => {
   });
 });
 
+describe("JsValueCoder: objects of repeating and changing shapes", () => {
+  it("encodes keys in sorted order whatever order the object has, the same bytes for every order", () => {
+    const a = { b: 1, a: 2, c: 3 };
+    const b = { c: 3, a: 2, b: 1 };
+    const c = { a: 2, b: 1, c: 3 };
+    expect(hexOf(a)).to.equal(hexOf(c));
+    expect(hexOf(b)).to.equal(hexOf(c));
+    // After many shapes (more than are remembered), an old shape still sorts right.
+    for (let i = 0; i < 20; i++) hexOf({ [`k${i}`]: i, [`j${i}`]: -i });
+    expect(hexOf(a)).to.equal(hexOf(c));
+  });
+
+  it("decodes a stream of objects whose shapes change, nest, and share keys at other positions", () => {
+    const values: unknown[] = [
+      { auction: 1, bidder: 2, price: 3 },
+      { auction: 4, bidder: 5, price: 6 },
+      { auction: 1, bidderX: 2, price: 3 },
+      { a: { auction: 1, b: { c: 1 } }, price: 3 },
+      { bidder: 7 },
+      { "h\u00e9": 1, "h\u00c3\u00a9": 2 },
+      { "h\u00c3\u00a9": 3, "h\u00e9": 4 },
+      { auction: 9, bidder: 8, price: 7 },
+    ];
+    const writer = new ByteWriter();
+    for (const v of values) JS_VALUE_CODER.encode(v, writer);
+    const reader = new ByteReader(writer.view());
+    const back = values.map(() => JS_VALUE_CODER.decode(reader));
+    expect(back).to.deep.equal(values);
+    expect(Object.keys(back[5] as object).sort()).to.deep.equal(["h\u00c3\u00a9", "h\u00e9"]);
+  });
+});
+
 describe("ByteReader / ByteWriter", () => {
+  it("readUtf8NestedExpecting gives back the expected string when the bytes spell it, and decodes otherwise", () => {
+    const w = new ByteWriter();
+    for (const s of ["price", "prize", "h\u00e9", "\u00c3\u00a9", "pri"]) w.writeUtf8Nested(s);
+    const r = new ByteReader(w.view());
+    const expected = "price";
+    expect(r.readUtf8NestedExpecting(expected)).to.equal(expected);
+    expect(r.readUtf8NestedExpecting(expected)).to.equal("prize");
+    expect(r.readUtf8NestedExpecting("h\u00e9")).to.equal("h\u00e9");
+    // The UTF-8 bytes of "\u00c3\u00a9" (4 bytes) and of "\u00e9" (2 bytes, C3 A9) must not be mistaken for char codes.
+    expect(r.readUtf8NestedExpecting("\u00c3\u00a9")).to.equal("\u00c3\u00a9");
+    expect(r.readUtf8NestedExpecting(undefined)).to.equal("pri");
+    const trap = new ByteWriter();
+    trap.writeUtf8Nested("\u00e9");
+    expect(new ByteReader(trap.view()).readUtf8NestedExpecting("\u00c3\u00a9")).to.equal("\u00e9");
+  });
+
   it("reports truncated input with offset and remaining bytes", () => {
     const r = new ByteReader(new Uint8Array([1, 2, 3]));
     r.readByte();
