@@ -41,7 +41,16 @@ import { TimerService } from "../core/state/timer_service";
 import { CheckedEdge } from "./element_checks";
 import { OutputWatchList } from "./output_watch";
 import { BundleCollector, type Bundle } from "./bundle_collector";
-import { nextSourceBundle, sourceHasWork, sourceIdle, sourceNextDueTime, sourceOf, sourceWaits, sourceWatermark } from "./source_state";
+import {
+  nextSourceBundle,
+  sourceHasWork,
+  sourceIdle,
+  sourceNextDueTime,
+  sourceOf,
+  sourcePieces,
+  sourceWaits,
+  sourceWatermark,
+} from "./source_state";
 import { runFinalizations } from "../../portability/harness/bundle_finalizations";
 import { SeededRandom } from "./seeded_random";
 import { PendingQueue } from "./pending_queue";
@@ -50,6 +59,9 @@ import { WatermarkRefresh } from "./watermark_refresh";
 import { TestStreamPlayer } from "./test_stream_player";
 import { allFinished, describeStuck } from "./stuck_job";
 import type { DirectSettings } from "./direct_flags";
+
+/** A source holding this many pieces of work is not split further (see the split policy). */
+const SPLIT_PIECES_LIMIT = 32;
 
 /** Runs one job's plan. */
 export class DirectExecutor {
@@ -178,8 +190,14 @@ export class DirectExecutor {
           this.job.progress.elementsOut++;
         },
       },
-      // Splits each restriction at a random fraction half of the time, to flush out SDFs that split wrongly.
-      splitPolicy: () => () => (this.random.next() < 0.5 ? this.random.next() : undefined),
+      // Splits each restriction at a random fraction half of the time, to flush out SDFs that split wrongly; not
+      // once the stage's source holds SPLIT_PIECES_LIMIT pieces, since each bundle looks at every piece (its
+      // watermark, whether it is due): unbounded, the pieces grow with the input and a bundle's cost with them.
+      splitPolicy: () => () => {
+        if (this.random.next() >= 0.5) return undefined;
+        const fraction = this.random.next();
+        return sourcePieces(node?.source) < SPLIT_PIECES_LIMIT ? fraction : undefined;
+      },
       keyed: (_id, specs) => ({
         store: new KeyedStateStore(specs.state),
         timers: new TimerService(),
@@ -439,7 +457,7 @@ export class DirectExecutor {
       n.bundleInputWatermark = input;
       if (n.exec.hasEventWorkBefore(input)) this.runBundle(n, () => n.exec.fireEventTimers(input));
     }
-    const idle = n.pending.length === 0 && n.pushback.size === 0 && sourceIdle(n.source);
+    const idle = n.pending.length === 0 && n.pushback.size === 0 && sourceIdle(n.source, this.now());
     // Partial combines are flushed when the stage is idle (latency), or by the watermark rule once they hold time back.
     const flush = (): void => {
       n.exec.flush();

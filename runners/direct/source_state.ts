@@ -73,19 +73,31 @@ export function sourceNextDueTime(src: SourceState, now: number): number {
   return due;
 }
 
+/** How many pieces of work a splittable source holds (0 for other sources). */
+export function sourcePieces(src: SourceState | undefined): number {
+  return src?.kind === "splittable" ? pendingWork(src).length : 0;
+}
+
 /** True while a source emits at a pace or resumes later: it stays busy until it is done. */
 export function sourceWaits(src: SourceState): boolean {
   return src.kind === "splittable" && pendingWork(src).length > 0;
 }
 
-/** True when a source has nothing more to emit right now (so the stage may flush its partial combines). */
-export function sourceIdle(src: SourceState): boolean {
+/**
+ * True when a source has nothing more to emit at processing time `now` (so
+ * the stage may flush its partial combines). A splittable source with due
+ * work is not idle: flushing after each of its bundles (a few hundred
+ * elements) would send nearly every input across the shuffle. Its partials
+ * still go out when their windows complete (the watermark rule), when it
+ * waits for resumed work, and at its end.
+ */
+export function sourceIdle(src: SourceState, now: number): boolean {
   return (
     src.kind === "none" ||
     (src.kind === "once" && src.done) ||
     (src.kind === "ranges" && src.next >= src.total) ||
     src.kind === "testStream" ||
-    src.kind === "splittable"
+    (src.kind === "splittable" && !sourceHasWork(src, now))
   );
 }
 
