@@ -90,13 +90,17 @@ export class PrecombineOperator implements Operator {
    * Emits the partials of the windows `watermark` (the stage's input
    * watermark) has passed. No input of this stage can add to them now but
    * late data, so downstream may fire them as they complete, as Flink's
-   * windows fire, instead of when the table fills or the input ends; the
-   * table stays about the size of the open windows. (Emitting a partial
-   * early is always correct: downstream merges every partial of a key and
-   * window until it fires, and a late element starts a new partial.)
+   * windows fire. The watermark rule (`nextOutputWatermark`) calls it
+   * first, then flushes every partial if the hold is still
+   * behind the input: with complete windows gone first, the hold is that of
+   * the open windows (their end, under the default timestamp combiner), so
+   * open windows keep combining instead of being sent at each completion.
+   * (Emitting a partial early is always correct: downstream merges every
+   * partial of a key and window until it fires, and a late element starts a
+   * new partial.) True when it emitted any.
    */
-  flushCompleteWindows(watermark: number): void {
-    if (watermark <= this.earliestWindowEnd) return;
+  flushCompleteWindows(watermark: number): boolean {
+    if (watermark <= this.earliestWindowEnd) return false;
     let earliestBuffered = Infinity;
     let earliestWindowEnd = Infinity;
     const complete: { window: BoundedWindow; entries: Iterable<Partial> }[] = [];
@@ -115,6 +119,7 @@ export class PrecombineOperator implements Operator {
     }
     this.earliestBuffered = earliestBuffered;
     this.earliestWindowEnd = earliestWindowEnd;
+    return complete.length > 0;
   }
 
   private emitWindow(window: BoundedWindow, entries: Iterable<Partial>): void {

@@ -223,9 +223,14 @@ export class ExecutableStage {
   flush(): void {
     for (const p of this.precombiners) p.flush();
   }
-  /** Emits the partial accumulators of the windows the stage's input watermark has passed (see {@link PrecombineOperator.flushCompleteWindows}). */
-  flushCompleteWindows(inputWatermark: number): void {
-    for (const p of this.precombiners) p.flushCompleteWindows(inputWatermark);
+  /**
+   * Emits the partial accumulators of the windows the stage's input watermark has passed
+   * (see {@link PrecombineOperator.flushCompleteWindows}); true when it emitted any.
+   */
+  flushCompleteWindows(inputWatermark: number): boolean {
+    let emitted = false;
+    for (const p of this.precombiners) emitted = p.flushCompleteWindows(inputWatermark) || emitted;
+    return emitted;
   }
   /** Calls `teardown` on every DoFn. */
   teardown(): void {

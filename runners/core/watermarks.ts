@@ -49,6 +49,13 @@ export interface WatermarkHolds {
   /** The earliest timestamp the node may still output, from what it buffers (Infinity when nothing). */
   watermarkHold(): number;
   /**
+   * Emits the partial combines of the windows the node's input watermark
+   * has passed. Called first, so that only the partials of open windows
+   * are left to hold time (and to be flushed by {@link flush}). Absent when
+   * the node has none.
+   */
+  flushCompleteWindows?(inputWatermark: number): void;
+  /**
    * Emits the partial combines it buffers. Called only when the hold is
    * behind the node's input: their windows may be complete, and holding
    * them would hold time back for nothing. Absent when the node has none.
@@ -58,12 +65,14 @@ export interface WatermarkHolds {
 
 /**
  * A node's output watermark: the lowest of its input, its side inputs, its
- * holds (after flushing partial combines that hold it back) and its
- * pushed-back elements; never lower than before.
+ * holds (after emitting the partial combines of complete windows, and
+ * flushing the others if they still hold it back) and its pushed-back
+ * elements; never lower than before.
  */
 export function nextOutputWatermark(time: NodeTime, holds?: WatermarkHolds): number {
   let wm = Math.min(time.input, time.sideInputs);
   if (holds) {
+    holds.flushCompleteWindows?.(time.input);
     let hold = holds.watermarkHold();
     if (hold < wm && holds.flush) {
       holds.flush();

@@ -471,7 +471,13 @@ export class DirectExecutor {
         pushedBack: n.pushback.minTimestamp,
         previous: n.outputWatermark,
       },
-      { watermarkHold: () => n.exec.watermarkHold(), flush },
+      {
+        watermarkHold: () => n.exec.watermarkHold(),
+        flushCompleteWindows: (input) => {
+          if (n.exec.flushCompleteWindows(input)) this.commit(n);
+        },
+        flush,
+      },
     );
     for (const pc of n.stage.produces) this.time.set(pc, n.outputWatermark);
   }

@@ -236,12 +236,10 @@ export class StageSubtask extends Subtask {
 
   protected outputWatermark(): number {
     const reader = this.parts.reader;
-    const input = reader ? reader.watermark(this.parts.now()) : this.mainValve.value;
     // (A precombine ends its stage: the partial combines flushed here need no bundle around them.)
-    this.exec.flushCompleteWindows(input);
     this.unheldWatermark = nextOutputWatermark(
       {
-        input,
+        input: reader ? reader.watermark(this.parts.now()) : this.mainValve.value,
         sideInputs: reader ? Infinity : this.sideValve.value,
         pushedBack: this.pushedBack.minTimestamp,
         previous: this.emittedWatermark,

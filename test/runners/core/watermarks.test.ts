@@ -67,6 +67,29 @@ describe("runners/core: watermarks", () => {
       expect(holds.flushes).to.equal(0);
     });
 
+    it("emits complete windows' partials first, with the input watermark, and then flushes nothing when the open windows' partials do not hold it back", () => {
+      // Partials of a complete window (held at 20) and of an open one (held at its end, 90).
+      const partials = new Map([
+        [20, "complete"],
+        [90, "open"],
+      ]);
+      const calls: string[] = [];
+      const holds: WatermarkHolds = {
+        watermarkHold: () => Math.min(...partials.keys()),
+        flushCompleteWindows: (input) => {
+          calls.push(`complete before ${input}`);
+          for (const at of [...partials.keys()]) if (at < input) partials.delete(at);
+        },
+        flush: () => {
+          calls.push("flush");
+          partials.clear();
+        },
+      };
+      expect(nextOutputWatermark({ input: 70, sideInputs: 60, pushedBack: Infinity, previous: -Infinity }, holds)).to.equal(60);
+      expect(calls).to.deep.equal(["complete before 70"]);
+      expect([...partials.values()]).to.deep.equal(["open"]);
+    });
+
     it("is held by a hold that cannot be flushed (a grouping's panes)", () => {
       expect(
         nextOutputWatermark({ input: 70, sideInputs: Infinity, pushedBack: Infinity, previous: -Infinity }, { watermarkHold: () => 30 }),
