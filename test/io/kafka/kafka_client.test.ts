@@ -88,6 +88,8 @@ describe("Kafka client layer (real broker)", function () {
 
     expect(await coordinators.endTransaction(oldHandle!, true), "the old attempt can no longer commit").to.equal("fenced");
     expect(await coordinators.endTransaction(newHandle!, true)).to.equal("done");
+    // The coordinator writes the commit markers after it answers EndTxn: wait until a record is visible, then see which.
+    await until(async () => (await readCommitted(bootstrap, topic)).length > 0, "the committed record to become visible");
     expect((await readCommitted(bootstrap, topic)).map((r) => r.value)).to.deep.equal(["new"]);
   });
 
