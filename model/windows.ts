@@ -43,6 +43,7 @@ export function maxTimestampOf(w: BoundedWindow): number {
 
 /** Structural equality of two windows. */
 export function windowsEqual(a: BoundedWindow, b: BoundedWindow): boolean {
+  if (a === b) return true;
   if (isGlobalWindow(a) || isGlobalWindow(b)) return isGlobalWindow(a) && isGlobalWindow(b);
   return a.start === b.start && a.end === b.end;
 }

@@ -1,7 +1,8 @@
 import type { Coder } from "../coders/coder";
 import { encodeToBytes } from "../coders/coder";
 import { coderUrns } from "../coders";
-import { GLOBAL_WINDOW, isGlobalWindow, windowsEqual, type BoundedWindow } from "../../model/windows";
+import { GLOBAL_WINDOW, isGlobalWindow, windowKey, type BoundedWindow } from "../../model/windows";
+import { LastWindowMemo } from "../windowing/last_window_memo";
 
 /**
  * A table keyed by (window, key), where keys are equal when their encodings
@@ -78,25 +79,19 @@ export class KeyedTable<E> {
 export class WindowedKeyedTable<E> {
   private global: KeyedTable<E> | undefined;
   private readonly intervals = new Map<string, { window: BoundedWindow; table: KeyedTable<E> }>();
-  /** The window asked for last and its table: consecutive elements mostly share a window (often the very object). */
-  private lastWindow: BoundedWindow | undefined;
-  private lastTable: KeyedTable<E> | undefined;
+  /** The table of the window asked for last: consecutive elements mostly share a window. */
+  private readonly last = new LastWindowMemo<KeyedTable<E>>((window) => this.lookUp(window));
 
   constructor(private readonly keyCoder: Coder<unknown>) {}
 
   /** The table of `window`, created when absent. */
   tableFor(window: BoundedWindow): KeyedTable<E> {
-    const last = this.lastWindow;
-    if (last !== undefined && (window === last || windowsEqual(window, last))) return this.lastTable!;
-    const table = this.lookUp(window);
-    this.lastWindow = window;
-    this.lastTable = table;
-    return table;
+    return this.last.get(window);
   }
 
   private lookUp(window: BoundedWindow): KeyedTable<E> {
     if (isGlobalWindow(window)) return (this.global ??= new KeyedTable<E>(this.keyCoder));
-    const id = `${(window as { start: number }).start}:${(window as { end: number }).end}`;
+    const id = windowKey(window);
     let slot = this.intervals.get(id);
     if (!slot) this.intervals.set(id, (slot = { window, table: new KeyedTable<E>(this.keyCoder) }));
     return slot.table;
@@ -105,9 +100,8 @@ export class WindowedKeyedTable<E> {
   /** Forgets `window`'s table (after its entries were taken out). */
   removeWindow(window: BoundedWindow): void {
     if (isGlobalWindow(window)) this.global = undefined;
-    else this.intervals.delete(`${(window as { start: number }).start}:${(window as { end: number }).end}`);
-    this.lastWindow = undefined;
-    this.lastTable = undefined;
+    else this.intervals.delete(windowKey(window));
+    this.last.clear();
   }
 
   /** Every (window, table) pair. */
@@ -127,7 +121,6 @@ export class WindowedKeyedTable<E> {
   clear(): void {
     this.global = undefined;
     this.intervals.clear();
-    this.lastWindow = undefined;
-    this.lastTable = undefined;
+    this.last.clear();
   }
 }

@@ -14,7 +14,8 @@
  */
 import type { ElementReceiver } from "../../portability/harness/element_receiver";
 import type { WindowedValue } from "../../model/windowed_value";
-import { windowsEqual, type BoundedWindow } from "../../model/windows";
+import type { BoundedWindow } from "../../model/windows";
+import { LastWindowMemo } from "../../portability/windowing/last_window_memo";
 import { sideWindowCompleteAfter, type SideWindowFn } from "./side_input_views";
 
 /** The current watermark of a side input PCollection (-Infinity when unknown). */
@@ -35,11 +36,10 @@ export class SideInputPushback {
   private readonly groups = new Map<string, Group>();
   private cachedMin = Infinity;
   private count = 0;
-  /** The main window seen last and what it waits for: consecutive elements mostly share their window object. */
-  private lastWindow: BoundedWindow | undefined;
-  private lastCompleteAfter: number[] = [];
-  /** The group the last kept element went to (undefined once a release may have removed it). */
-  private lastGroup: Group | undefined;
+  /** What the main window seen last waits for, and the group its kept elements go to (forgotten at a release). */
+  private readonly lastWait = new LastWindowMemo<{ completeAfter: number[]; group?: Group }>((mainWindow) => ({
+    completeAfter: this.windowFns.map((fn) => sideWindowCompleteAfter(mainWindow, fn)),
+  }));
 
   /** @param sides the side input PCollections the stage reads, with how each is windowed */
   constructor(sides: ReadonlyMap<string, SideWindowFn>) {
@@ -54,12 +54,7 @@ export class SideInputPushback {
 
   /** Per side input, the watermark it must pass before `mainWindow` may read it. */
   completeAfter(mainWindow: BoundedWindow): number[] {
-    if (mainWindow !== this.lastWindow && (this.lastWindow === undefined || !windowsEqual(mainWindow, this.lastWindow))) {
-      this.lastCompleteAfter = this.windowFns.map((fn) => sideWindowCompleteAfter(mainWindow, fn));
-      this.lastWindow = mainWindow;
-      this.lastGroup = undefined;
-    }
-    return this.lastCompleteAfter;
+    return this.lastWait.get(mainWindow).completeAfter;
   }
 
   /** True when every side window `mainWindow` reads is complete. */
@@ -97,13 +92,13 @@ export class SideInputPushback {
 
   /** Keeps an element in one window without looking at the side inputs (a restored one, say). */
   keep(wv: WindowedValue): void {
-    const completeAfter = this.completeAfter(wv.windows[0]!);
-    let g = this.lastGroup;
+    const wait = this.lastWait.get(wv.windows[0]!);
+    let g = wait.group;
     if (g === undefined) {
-      const key = completeAfter.join(",");
+      const key = wait.completeAfter.join(",");
       g = this.groups.get(key);
-      if (!g) this.groups.set(key, (g = { completeAfter, elements: [], minTimestamp: Infinity }));
-      this.lastGroup = g;
+      if (!g) this.groups.set(key, (g = { completeAfter: wait.completeAfter, elements: [], minTimestamp: Infinity }));
+      wait.group = g;
     }
     g.elements.push(wv);
     if (wv.timestamp < g.minTimestamp) g.minTimestamp = wv.timestamp;
@@ -130,7 +125,8 @@ export class SideInputPushback {
     for (const [key, g] of this.groups) {
       if (!this.released(g, watermarkOf)) continue;
       this.groups.delete(key);
-      if (g === this.lastGroup) this.lastGroup = undefined;
+      // The remembered group may be this one: forget it, so that the next element kept opens a live group.
+      this.lastWait.clear();
       for (const wv of g.elements) out.push(wv);
     }
     if (out.length > 0) {

@@ -9,8 +9,9 @@ import type { WindowedValue } from "../../model/windowed_value";
 import type { BoundedWindow } from "../../model/windows";
 import { decodeJsonPayload, type ViewFnPayload } from "../../portability/payloads";
 import { canonicalKey } from "../../portability/values/canonical_key";
-import { buildView, mapToSideWindow, sideWindowFnOf, type SideWindowFn } from "./side_input_views";
-import { windowKey, windowsEqual } from "../../model/windows";
+import { buildView, mapToSideWindow, sideWindowFnOf } from "./side_input_views";
+import { windowKey } from "../../model/windows";
+import { LastWindowMemo } from "../../portability/windowing/last_window_memo";
 
 /** Reads a materialized PCollection's elements, all of them. */
 export type MaterializedElements = (pcollectionId: string) => Iterable<WindowedValue>;
@@ -26,15 +27,13 @@ export function sideInputReaderFor(
 ): SideInputReader {
   const payload = model.parDoPayload(transformId);
   const inputs = model.transform(transformId).inputs;
-  /** Per side input, with the main window read last and its view: consecutive elements mostly share their window object. */
-  const specs = new Map<string, { pc: string; view: ViewFnPayload; sideFn: SideWindowFn; lastMain?: BoundedWindow; lastView?: unknown }>();
+  /** Per side input, the view of the main window read last: consecutive elements mostly share their window. */
+  const specs = new Map<string, { view: LastWindowMemo<unknown> }>();
   for (const [name, si] of Object.entries(payload.sideInputs)) {
     const pc = inputs[name]!;
-    specs.set(name, {
-      pc,
-      view: decodeJsonPayload<ViewFnPayload>(si.viewFn!.payload, `view of side input '${name}'`),
-      sideFn: sideWindowFnOf(model, pc),
-    });
+    const view = decodeJsonPayload<ViewFnPayload>(si.viewFn!.payload, `view of side input '${name}'`);
+    const sideFn = sideWindowFnOf(model, pc);
+    specs.set(name, { view: new LastWindowMemo((mainWindow) => viewOf(name, pc, view, mapToSideWindow(mainWindow, sideFn))) });
   }
   const cache = new Map<string, unknown>();
   // Side input elements keep arriving while a streaming job runs (a window is
@@ -61,6 +60,17 @@ export function sideInputReaderFor(
     index.indexed = list.length;
     return index.byWindow;
   };
+  /** The view of side input `name` (PCollection `pc`) in `sideWindow`, built once per side window. */
+  const viewOf = (name: string, pc: string, view: ViewFnPayload, sideWindow: BoundedWindow): unknown => {
+    const sideKey = windowKey(sideWindow);
+    const cacheKey = `${name}\u0000${sideKey}`;
+    if (cache.has(cacheKey)) return cache.get(cacheKey);
+    const values = valuesByWindow(name, pc).get(sideKey) ?? [];
+    const dflt = view.defaultRef !== undefined ? { value: userCode.lookup(view.defaultRef) } : undefined;
+    const built = buildView(view.kind, values, name, dflt, canonicalKey);
+    cache.set(cacheKey, built);
+    return built;
+  };
   return {
     get(name: string, mainWindow: BoundedWindow): unknown {
       const spec = specs.get(name);
@@ -68,22 +78,8 @@ export function sideInputReaderFor(
         const declared = [...specs.keys()].join(", ") || "none";
         throw new Error(`no side input named '${name}' in '${transformId}'; declared: ${declared}`);
       }
-      if (spec.lastMain !== undefined && (mainWindow === spec.lastMain || windowsEqual(mainWindow, spec.lastMain))) return spec.lastView;
-      const sideWindow = mapToSideWindow(mainWindow, spec.sideFn);
-      const sideKey = windowKey(sideWindow);
-      const cacheKey = `${name}\u0000${sideKey}`;
-      let view: unknown;
-      if (cache.has(cacheKey)) view = cache.get(cacheKey);
-      else {
-        const values = valuesByWindow(name, spec.pc).get(sideKey) ?? [];
-        const dflt = spec.view.defaultRef !== undefined ? { value: userCode.lookup(spec.view.defaultRef) } : undefined;
-        view = buildView(spec.view.kind, values, name, dflt, canonicalKey);
-        cache.set(cacheKey, view);
-      }
       // A view, once built, is its side window's for good (it is read only once complete): safe to remember.
-      spec.lastMain = mainWindow;
-      spec.lastView = view;
-      return view;
+      return spec.view.get(mainWindow);
     },
   };
 }

@@ -20,9 +20,7 @@ export const HEADER_ENTRY = "\u0000header";
 export function fullCheckpoint(runner: ReduceFnRunnerCheckpointing): Map<string, Uint8Array> {
   // Drain first: changes before this full checkpoint are in it, not in the next delta.
   runner.drainChangedKeys();
-  const out = runner.snapshotKeys();
-  out.set(HEADER_ENTRY, runner.snapshotWatermarks());
-  return out;
+  return standaloneFullCheckpoint(runner);
 }
 
 /**

@@ -13,12 +13,25 @@ import type {
 import { assignWindows } from "../../../portability/windowing/window_fns";
 import { JS_VALUE_CODER } from "../../../portability/coders";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn";
-import type { WindowFnSpec, WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
+import { GLOBAL_WINDOWING, type WindowFnSpec, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
 import { SUM, type Pane as Emitted } from "./harness";
 
 export type Rand = () => number;
 export const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+/** A strategy over `windowFn` with the trigger, timestamp combiner and pane settings both fast paths take, drawn at random. */
+export function randomFastPathStrategy(r: Rand, windowFn: WindowFnSpec): WindowingStrategy {
+  return {
+    ...GLOBAL_WINDOWING,
+    windowFn,
+    trigger: pick(r, [{ kind: "default" }, { kind: "afterWatermark" }] as const),
+    timestampCombiner: pick(r, ["endOfWindow", "earliest"] as const),
+    accumulation: pick(r, ["discarding", "accumulating"] as const),
+    closingBehavior: pick(r, ["emitAlways", "emitIfNonEmpty"] as const),
+    onTimeBehavior: pick(r, ["fireAlways", "fireIfNonEmpty"] as const),
+  };
+}
 
 export const MODES: readonly ReduceMode[] = [
   { kind: "buffer" },

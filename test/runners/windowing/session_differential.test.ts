@@ -18,23 +18,27 @@ import { SessionReduceRunner } from "../../../runners/core/windowing/session_red
 import { sessionMismatch } from "../../../runners/core/windowing/session_eligibility";
 import { deltaCheckpoint, fullCheckpoint, restoreCheckpoint } from "../../../runners/core/checkpoint/reduce_fn_checkpoint";
 import { applyDelta } from "../../../runners/core/checkpoint/snapshot_codec";
-import { GLOBAL_WINDOWING, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
-import { KEYS, MODES, Side, apply, int, pick, randomOps, sortedByJson, type Rand, type Runner } from "./differential_support";
+import { type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
+import {
+  KEYS,
+  MODES,
+  Side,
+  apply,
+  int,
+  pick,
+  randomFastPathStrategy,
+  randomOps,
+  sortedByJson,
+  type Rand,
+  type Runner,
+} from "./differential_support";
 import { seededRandom as random } from "../../support/seeded_random";
 
 /** Sessions get longer spreads (so they grow both ways and bridge) and sometimes few keys (so one key's sessions crowd and bridge). */
 const sessionOps = (r: Rand) => ({ keys: int(r, 1, KEYS.length), elementShare: 0.75, latestAhead: 40, maxStep: 10 });
 
 function randomStrategy(r: Rand): WindowingStrategy {
-  return {
-    ...GLOBAL_WINDOWING,
-    windowFn: { kind: "sessions", gapMs: int(r, 1, 12) },
-    trigger: pick(r, [{ kind: "default" }, { kind: "afterWatermark" }] as const),
-    timestampCombiner: pick(r, ["endOfWindow", "earliest"] as const),
-    accumulation: pick(r, ["discarding", "accumulating"] as const),
-    closingBehavior: pick(r, ["emitAlways", "emitIfNonEmpty"] as const),
-    onTimeBehavior: pick(r, ["fireAlways", "fireIfNonEmpty"] as const),
-  };
+  return randomFastPathStrategy(r, { kind: "sessions", gapMs: int(r, 1, 12) });
 }
 
 describe("session fast path vs the general ReduceFnRunner: random strategies and inputs", () => {

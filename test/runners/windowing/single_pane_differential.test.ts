@@ -14,8 +14,20 @@ import { SinglePaneReduceRunner } from "../../../runners/core/windowing/single_p
 import { singlePaneMismatch } from "../../../runners/core/windowing/single_pane_eligibility";
 import { deltaCheckpoint, fullCheckpoint, restoreCheckpoint } from "../../../runners/core/checkpoint/reduce_fn_checkpoint";
 import { applyDelta } from "../../../runners/core/checkpoint/snapshot_codec";
-import { GLOBAL_WINDOWING, type WindowFnSpec, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
-import { KEYS, MODES, Side, apply, int, pick, randomOps, sortedByJson, type Rand, type Runner } from "./differential_support";
+import { type WindowFnSpec, type WindowingStrategy } from "../../../sdk/windowing/windowing_strategy";
+import {
+  KEYS,
+  MODES,
+  Side,
+  apply,
+  int,
+  pick,
+  randomFastPathStrategy,
+  randomOps,
+  sortedByJson,
+  type Rand,
+  type Runner,
+} from "./differential_support";
 import { seededRandom as random } from "../../support/seeded_random";
 
 /** The inputs this test always had: every key, timestamps up to 30 past the watermark. */
@@ -30,15 +42,7 @@ function randomStrategy(r: Rand): WindowingStrategy {
       return { kind: "sliding", sizeMs: periodMs * int(r, 1, 3) + int(r, 0, 1), periodMs, offsetMs: int(r, 0, 1) };
     },
   ];
-  return {
-    ...GLOBAL_WINDOWING,
-    windowFn: pick(r, windowFns)(),
-    trigger: pick(r, [{ kind: "default" }, { kind: "afterWatermark" }] as const),
-    timestampCombiner: pick(r, ["endOfWindow", "earliest"] as const),
-    accumulation: pick(r, ["discarding", "accumulating"] as const),
-    closingBehavior: pick(r, ["emitAlways", "emitIfNonEmpty"] as const),
-    onTimeBehavior: pick(r, ["fireAlways", "fireIfNonEmpty"] as const),
-  };
+  return randomFastPathStrategy(r, pick(r, windowFns)());
 }
 
 describe("single-pane fast path vs the general ReduceFnRunner: random strategies and inputs", () => {
