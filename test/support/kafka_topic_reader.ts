@@ -7,6 +7,7 @@
  * offset until its ABORT marker, even when the marker arrives in a later
  * fetch response than the records).
  */
+import { until } from "./until";
 import { Admin, Connection, fetchV17, listOffsetsV9 } from "@platformatic/kafka";
 
 /** One record as the test sees it. */
@@ -24,6 +25,17 @@ const READ_COMMITTED = 1;
 const LATEST = -1n;
 const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
+
+/**
+ * The committed records of `topic` once at least `count` are visible. A
+ * transaction coordinator answers the commit before it writes the commit
+ * markers, so a read right after a commit may not see it yet.
+ */
+export async function readCommittedOnceVisible(bootstrap: string, topic: string, count: number): Promise<CommittedRecord[]> {
+  let records: CommittedRecord[] = [];
+  await until(async () => (records = await readCommitted(bootstrap, topic)).length >= count, `${count} committed record(s) in ${topic}`);
+  return records;
+}
 
 /** The committed records of `topic`, up to the last stable offset of each partition when called. */
 export async function readCommitted(bootstrap: string, topic: string): Promise<CommittedRecord[]> {

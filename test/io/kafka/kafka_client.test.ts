@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { Producer } from "@platformatic/kafka";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
-import { readCommitted } from "../../support/kafka_topic_reader";
+import { readCommitted, readCommittedOnceVisible } from "../../support/kafka_topic_reader";
 import { until } from "../../support/until";
 import { RecordProducer } from "../../../sdk/io/kafka/record_producer";
 import { TransactionCoordinators } from "../../../sdk/io/kafka/transaction_coordinator";
@@ -58,7 +58,7 @@ describe("Kafka client layer (real broker)", function () {
     expect(await coordinators.endTransaction(handle!, true)).to.equal("done");
     // A restore commits what its checkpoint recorded again: the second commit must be harmless.
     expect(await coordinators.endTransaction(handle!, true)).to.equal("done");
-    const seen = (await readCommitted(bootstrap, topic)).map((r) => r.value).sort();
+    const seen = (await readCommittedOnceVisible(bootstrap, topic, 10)).map((r) => r.value).sort();
     expect(seen).to.deep.equal(Array.from({ length: 10 }, (_, i) => `v${i}`).sort());
   });
 
@@ -88,9 +88,7 @@ describe("Kafka client layer (real broker)", function () {
 
     expect(await coordinators.endTransaction(oldHandle!, true), "the old attempt can no longer commit").to.equal("fenced");
     expect(await coordinators.endTransaction(newHandle!, true)).to.equal("done");
-    // The coordinator writes the commit markers after it answers EndTxn: wait until a record is visible, then see which.
-    await until(async () => (await readCommitted(bootstrap, topic)).length > 0, "the committed record to become visible");
-    expect((await readCommitted(bootstrap, topic)).map((r) => r.value)).to.deep.equal(["new"]);
+    expect((await readCommittedOnceVisible(bootstrap, topic, 1)).map((r) => r.value)).to.deep.equal(["new"]);
   });
 
   it("the library's own InitProducerId (producer id 0, epoch 0) cannot take over a transactional id another producer holds: the reason RecordProducer passes -1 / -1", async () => {

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
-import { readCommitted } from "../../support/kafka_topic_reader";
+import { readCommittedOnceVisible } from "../../support/kafka_topic_reader";
 import { TwoPhaseKafkaSink } from "../../../runners/stream/sinks/two_phase_kafka_sink";
 import type { KafkaSinkPayload } from "../../../sdk/io/kafka/kafka_sink_payload";
 
@@ -44,6 +44,6 @@ describe("stream Kafka sink: a producer fenced by a newer attempt (real broker)"
     newer.commitUpTo(1);
     old.teardown();
     newer.teardown();
-    expect((await readCommitted(bootstrap, topic)).map((r) => r.value)).to.deep.equal(["from the new attempt"]);
+    expect((await readCommittedOnceVisible(bootstrap, topic, 1)).map((r) => r.value)).to.deep.equal(["from the new attempt"]);
   });
 });

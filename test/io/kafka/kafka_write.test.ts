@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createTopics, kafkaBootstrap, uniqueTopic } from "../../support/kafka_broker";
-import { readCommitted } from "../../support/kafka_topic_reader";
+import { readCommitted, readCommittedOnceVisible } from "../../support/kafka_topic_reader";
 import { kafkaNumbers, kafkaShapes } from "../../fixtures/kafka_pipelines";
 
 /** Every number 0..n-1 exactly once. */
@@ -53,7 +53,7 @@ describe("mr.io.kafka.write (real broker)", function () {
       if (runner === "stream") args.push("--checkpointingIntervalMs=200", "--parallelism=2");
       const result = kafkaNumbers.create(args).run();
       expect(await result.waitUntilFinish()).to.equal("DONE");
-      const records = await readCommitted(bootstrap, topic);
+      const records = await readCommittedOnceVisible(bootstrap, topic, 3000);
       expectEachNumberOnce(
         records.map((r) => r.value),
         3000,
